@@ -1,0 +1,134 @@
+"""Member identifiers: phone normalisation, card numbers, the signed QR payload, and telling
+what a typed or scanned string is by its shape.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from enum import Enum
+
+import phonenumbers
+from stdnum import luhn
+
+from storeapp.errors import InvalidInput
+
+MAINLAND = re.compile(r"1[3-9]\d{9}")
+QR_PREFIX = "M1-"
+QR_SIG_LEN = 10
+CARD_LEN = 14  # store(4) + till(2) + sequence(7) + Luhn(1): unique chain-wide, made offline
+_QR_SHAPE = re.compile(rf"M1-(\d{{{CARD_LEN}}})-([A-Z2-7]{{{QR_SIG_LEN}}})")
+
+
+def normalize_phone(text: str) -> str:
+    """Mainland numbers become 11 digits; others E.164 (``+447911123456``).
+
+    Accepts spaces, dashes, a ``+86``/``0086`` prefix. Raises ``InvalidInput`` otherwise.
+    """
+    raw = re.sub(r"[\s\-()]", "", text or "")
+    if raw.startswith("0086"):
+        raw = "+86" + raw[4:]
+    if raw.startswith("+86"):
+        raw = raw[3:]
+    if MAINLAND.fullmatch(raw):
+        return raw
+    if raw.startswith("+"):
+        try:
+            number = phonenumbers.parse(raw, None)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise InvalidInput(
+        "bad_phone",
+        f"'{text}' is not a phone number: mainland numbers have 11 digits starting 13-19, "
+        "others need +country code",
+    )
+
+
+def phone_tail(phone: str) -> str:
+    return phone[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """``13812345678 -> 138****5678`` (what cashiers and receipts see)."""
+    if len(phone) < 8:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_name(name: str) -> str:
+    """``张三丰 -> 张*丰``, ``李四 -> 李*``, ``Alice -> A***e``."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def make_card_no(store_code: str, till_no: int, sequence: int) -> str:
+    body = f"{int(store_code):04d}{till_no:02d}{sequence:07d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def is_card_no(text: str) -> bool:
+    return len(text) == CARD_LEN and text.isdigit() and luhn.is_valid(text)
+
+
+def sign_qr(card_no: str, secret: str) -> str:
+    """The member QR payload: version, card number and a keyed signature; ``[A-Z0-9-]`` only."""
+    return f"{QR_PREFIX}{card_no}-{_signature(card_no, secret)}"
+
+
+def verify_qr(payload: str, secret: str) -> str:
+    """Return the card number inside a genuine member QR; raise for a forged or altered one."""
+    match = _QR_SHAPE.fullmatch(payload.strip().upper())
+    if match is None or not is_card_no(match.group(1)):
+        raise InvalidInput("bad_qr", "this is not a member QR code")
+    card_no, signature = match.groups()
+    if not hmac.compare_digest(signature, _signature(card_no, secret)):
+        raise InvalidInput("forged_qr", "member QR code failed its signature check (altered?)")
+    return card_no
+
+
+def _signature(card_no: str, secret: str) -> str:
+    mac = hmac.new(secret.encode(), f"{QR_PREFIX}{card_no}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(mac).decode("ascii")[:QR_SIG_LEN]
+
+
+class Shape(Enum):
+    MEMBER_QR = "member_qr"
+    PHONE = "phone"
+    PHONE_TAIL = "phone_tail"
+    CARD_NO = "card_no"
+    RECEIPT = "receipt"
+    COUPON = "coupon"
+    PRODUCT = "product"
+    NAME = "name"
+
+
+def classify(text: str) -> Shape:
+    """What a typed or scanned string is, by its shape alone (no database)."""
+    t = text.strip()
+    upper = t.upper()
+    if upper.startswith(QR_PREFIX):
+        return Shape.MEMBER_QR
+    if upper.startswith("R") and len(t) == 14 and t[1:].isdigit():
+        return Shape.RECEIPT
+    if upper.startswith("CP-"):
+        return Shape.COUPON
+    digits = re.sub(r"[\s\-]", "", t)
+    if digits.isdigit():
+        if len(digits) == 4:
+            return Shape.PHONE_TAIL
+        if MAINLAND.fullmatch(digits):
+            return Shape.PHONE
+        if is_card_no(digits):
+            return Shape.CARD_NO
+        if len(digits) in (8, 12, 13):
+            return Shape.PRODUCT
+    if digits.startswith("+") and digits[1:].isdigit():
+        return Shape.PHONE
+    return Shape.NAME

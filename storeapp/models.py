@@ -1,0 +1,320 @@
+"""The till's database schema as SQLAlchemy 2 typed models.
+
+Money columns are ``Integer`` fen (SQLite stores ``Numeric`` as float). Ledgers
+(``wallet_entries``, ``points_entries``, ``audit_log``, ``outbox``) are append-only: triggers
+made by the migrations refuse UPDATE and DELETE on them. Timestamps are naive UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SettingRow(Base):
+    __tablename__ = "settings"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value_json: Mapped[str] = mapped_column(Text)
+
+
+class Counter(Base):
+    """Gapless sequences made inside the transaction that uses them (card, receipt, Z numbers)."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    card_no: Mapped[str] = mapped_column(String(20), unique=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    phone_tail: Mapped[str] = mapped_column(String(4))
+    name: Mapped[str] = mapped_column(String(32), index=True)
+    birthday: Mapped[dt.date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(1))
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    tier: Mapped[str] = mapped_column(String(16), default="regular")
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active|frozen|closed
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    pin_failed: Mapped[int] = mapped_column(Integer, default=0)
+    principal_fen: Mapped[int] = mapped_column(Integer, default=0)
+    bonus_fen: Mapped[int] = mapped_column(Integer, default=0)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    home_store: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_visit_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_members_tail_visit", "phone_tail", "last_visit_at"),)
+
+    @property
+    def balance_fen(self) -> int:
+        return self.principal_fen + self.bonus_fen
+
+
+class Card(Base):
+    """Every card ever issued; a lost or replaced card number stays here, blocked."""
+
+    __tablename__ = "cards"
+    card_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), index=True)
+    status: Mapped[str] = mapped_column(String(12))  # active|lost|replaced|closed
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Action(Base):
+    """One row per money action, keyed by its idempotency key; the stored result answers retries."""
+
+    __tablename__ = "actions"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    result_json: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class WalletEntry(Base):
+    """Stored-value journal: one row per movement of principal or bonus, never changed."""
+
+    __tablename__ = "wallet_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"))
+    action_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    bucket: Mapped[str] = mapped_column(String(10))  # principal|bonus
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str | None] = mapped_column(String(16))
+    ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+    __table_args__ = (Index("ix_wallet_member", "member_id", "id"),)
+
+
+class Topup(Base):
+    __tablename__ = "topups"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), index=True)
+    principal_fen: Mapped[int] = mapped_column(Integer)
+    bonus_fen: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16))
+    cashier: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    voided_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class PointsLot(Base):
+    """Points earned together, expiring together; ``remaining`` is kept in step with the journal."""
+
+    __tablename__ = "points_lots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"))
+    action_key: Mapped[str] = mapped_column(String(64))
+    earned_points: Mapped[int] = mapped_column(Integer)
+    remaining_points: Mapped[int] = mapped_column(Integer)
+    earned_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+    __table_args__ = (Index("ix_lots_member_expiry", "member_id", "expires_at"),)
+
+
+class PointsEntry(Base):
+    """Points journal: earn, redeem, expire, claw-back, return, adjustment; never changed."""
+
+    __tablename__ = "points_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"))
+    action_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    points: Mapped[int] = mapped_column(Integer)
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("points_lots.id"))
+    ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+    __table_args__ = (Index("ix_points_member", "member_id", "id"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(10))  # cashier|manager|admin
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    failed_tries: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Approval(Base):
+    """A manager's yes at a till: who asked, who approved, for what, and why."""
+
+    __tablename__ = "approvals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    requested_by: Mapped[str] = mapped_column(String(16))
+    approved_by: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(200))
+    action_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    barcode: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    price_fen: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Sale(Base):
+    __tablename__ = "sales"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    receipt_no: Mapped[str] = mapped_column(String(24), unique=True)
+    action_key: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("members.member_id"))
+    cashier: Mapped[str] = mapped_column(String(16))
+    store_code: Mapped[str] = mapped_column(String(8))
+    till_no: Mapped[int] = mapped_column(Integer)
+    subtotal_fen: Mapped[int] = mapped_column(Integer)
+    discount_fen: Mapped[int] = mapped_column(Integer)
+    coupon_code: Mapped[str | None] = mapped_column(String(24))
+    coupon_fen: Mapped[int] = mapped_column(Integer)
+    points_redeemed: Mapped[int] = mapped_column(Integer)
+    points_fen: Mapped[int] = mapped_column(Integer)
+    total_fen: Mapped[int] = mapped_column(Integer)
+    points_earned: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))  # completed|refunded
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+    __table_args__ = (Index("ix_sales_member_time", "member_id", "created_at"),)
+
+
+class SaleLine(Base):
+    __tablename__ = "sale_lines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    barcode: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64))
+    qty: Mapped[int] = mapped_column(Integer)
+    unit_price_fen: Mapped[int] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+
+
+class Tender(Base):
+    __tablename__ = "tenders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id"), index=True)
+    method: Mapped[str] = mapped_column(String(16))  # wallet|cash|card|wechat|alipay
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    tendered_fen: Mapped[int] = mapped_column(Integer)
+    change_fen: Mapped[int] = mapped_column(Integer)
+    principal_fen: Mapped[int] = mapped_column(Integer, default=0)
+    bonus_fen: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id"), unique=True)
+    action_key: Mapped[str] = mapped_column(String(64), unique=True)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    approval_id: Mapped[int] = mapped_column(ForeignKey("approvals.id"))
+    cashier: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class CouponTemplate(Base):
+    __tablename__ = "coupon_templates"
+    code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(12))  # amount_off|percent_off|gift
+    value: Mapped[int] = mapped_column(Integer)  # fen off, or percent off, or gift value in fen
+    min_spend_fen: Mapped[int] = mapped_column(Integer, default=0)
+    valid_days: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Coupon(Base):
+    __tablename__ = "coupons"
+    code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    template_code: Mapped[str] = mapped_column(ForeignKey("coupon_templates.code"))
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("members.member_id"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # welcome|birthday|topup|plan|manual
+    action_key: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime)
+    valid_until: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    used_receipt: Mapped[str | None] = mapped_column(String(24))
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+    code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    fee_fen: Mapped[int] = mapped_column(Integer)
+    duration_days: Mapped[int] = mapped_column(Integer)
+    extra_discount_pct: Mapped[str] = mapped_column(String(8), default="0")
+    points_multiplier: Mapped[str] = mapped_column(String(8), default="1")
+    monthly_coupon_template: Mapped[str | None] = mapped_column(String(24))
+    monthly_coupon_count: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class MemberPlan(Base):
+    __tablename__ = "member_plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), index=True)
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plans.code"))
+    action_key: Mapped[str] = mapped_column(String(64), unique=True)
+    fee_fen: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16))
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AuditRow(Base):
+    """Hash-chained, append-only: each row's hash covers its content and the previous hash."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(64))
+    detail_json: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxEvent(Base):
+    """Events for head office, written in the same transaction as the change they describe.
+
+    ``seq`` is AUTOINCREMENT: a rolled-back insert gives its number back, so the sequence a till
+    ships is gapless.
+    """
+
+    __tablename__ = "outbox"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    type: Mapped[str] = mapped_column(String(40))
+    payload_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+APPEND_ONLY_TABLES = ("wallet_entries", "points_entries", "audit_log", "outbox")

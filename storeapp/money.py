@@ -1,0 +1,69 @@
+"""The one place where money is parsed from and formatted for people.
+
+Everywhere else money is an ``int`` number of fen with ``_fen`` in its name; ``Decimal`` exists only
+here, on the way in and on the way out, and ``float`` never touches money.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from storeapp.errors import InvalidInput
+
+FEN_PER_YUAN = 100
+#: No single amount typed at a counter is larger than this (¥1,000,000); larger is a typo.
+MAX_AMOUNT_FEN = 100_000_000
+
+
+def parse_yuan(text: str | int, *, allow_zero: bool = False) -> int:
+    """Parse an amount in yuan ("500", "12.50", "¥1,000") into fen.
+
+    Refuses negative, zero (unless allowed), absurdly large, non-numeric amounts and amounts with
+    more than two decimal places, with a message a cashier can read.
+    """
+    raw = str(text).strip().replace("¥", "").replace("￥", "").replace(",", "").strip()
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise InvalidInput("bad_amount", f"'{text}' is not an amount of money") from None
+    if not value.is_finite():
+        raise InvalidInput("bad_amount", f"'{text}' is not an amount of money")
+    if value != value.quantize(Decimal("0.01")):
+        raise InvalidInput("bad_amount", f"'{text}' has more than two decimal places (fen)")
+    fen = int(value * FEN_PER_YUAN)
+    if fen < 0:
+        raise InvalidInput("bad_amount", f"amount must not be negative: {text}")
+    if fen == 0 and not allow_zero:
+        raise InvalidInput("bad_amount", "amount must be more than ¥0.00")
+    if fen > MAX_AMOUNT_FEN:
+        limit = format_fen(MAX_AMOUNT_FEN)
+        raise InvalidInput("bad_amount", f"amount {text} is larger than {limit}")
+    return fen
+
+
+def format_fen(amount_fen: int, *, symbol: bool = True) -> str:
+    """Format fen as yuan for people: ``123456 -> "¥1,234.56"``, ``-50 -> "-¥0.50"``."""
+    sign = "-" if amount_fen < 0 else ""
+    yuan, fen = divmod(abs(amount_fen), FEN_PER_YUAN)
+    return f"{sign}{'¥' if symbol else ''}{yuan:,}.{fen:02d}"
+
+
+def percent_of(amount_fen: int, percent: Decimal | int | str) -> int:
+    """``percent`` % of an amount, rounded half up to the fen (used for discounts)."""
+    exact = Decimal(amount_fen) * Decimal(str(percent)) / Decimal(100)
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def split_in_proportion(amount_fen: int, principal_fen: int, bonus_fen: int) -> tuple[int, int]:
+    """Split a spend over principal and bonus in proportion to their balances.
+
+    The principal part is rounded down so the remainder of rounding goes to bonus, which keeps the
+    refundable principal exact. Requires ``0 <= amount_fen <= principal_fen + bonus_fen``.
+    """
+    balance_fen = principal_fen + bonus_fen
+    if not 0 <= amount_fen <= balance_fen:
+        raise ValueError("amount outside balance")
+    if balance_fen == 0:
+        return 0, 0
+    principal_part = amount_fen * principal_fen // balance_fen
+    return principal_part, amount_fen - principal_part

@@ -1,0 +1,397 @@
+"""Members: registration, lookup by phone / tail / name / card / QR, profile, card problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storeapp.actions import Ctx, Result, run_action
+from storeapp.db import Database
+from storeapp.errors import InvalidInput, NotFound, Refused
+from storeapp.identity import (
+    Shape,
+    classify,
+    make_card_no,
+    normalize_phone,
+    phone_tail,
+    sign_qr,
+    verify_qr,
+)
+from storeapp.ids import new_action_key, new_member_id
+from storeapp.models import Card, Member
+from storeapp.pins import hash_pin
+from storeapp.sequences import next_value
+from storeapp.services import tiers
+from storeapp.services.users import Grant, record_approval
+
+PAGE = 20
+MAX_NAME = 32
+GENDERS = ("F", "M", "X")
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """What the counter, the CLI and receipts know about a member."""
+
+    member_id: str
+    card_no: str
+    phone: str
+    name: str
+    tier: str
+    tier_name: str
+    tier_name_en: str
+    status: str
+    balance_fen: int
+    principal_fen: int
+    bonus_fen: int
+    points: int
+    qr: str
+    birthday: str | None
+    gender: str | None
+    marketing_consent: bool
+    pin_set: bool
+    pin_locked: bool
+    created_at: str
+    last_visit_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def view(db: Database, member: Member) -> MemberView:
+    tier = tiers.by_code(db.settings, member.tier)
+    return MemberView(
+        member_id=member.member_id, card_no=member.card_no, phone=member.phone, name=member.name,
+        tier=tier.code, tier_name=tier.name, tier_name_en=tier.name_en, status=member.status,
+        balance_fen=member.principal_fen + member.bonus_fen, principal_fen=member.principal_fen,
+        bonus_fen=member.bonus_fen, points=member.points,
+        qr=sign_qr(member.card_no, db.settings.qr_secret),
+        birthday=member.birthday.isoformat() if member.birthday else None, gender=member.gender,
+        marketing_consent=member.marketing_consent, pin_set=member.pin_hash is not None,
+        pin_locked=member.pin_failed >= int(db.settings.wallet_pin_max_tries),
+        created_at=member.created_at.isoformat(), last_visit_at=member.last_visit_at.isoformat(),
+    )
+
+
+# -- registration -------------------------------------------------------------------------------
+
+def register(
+    db: Database, *, phone: str, name: str, birthday: str | dt.date | None = None,
+    gender: str | None = None, marketing_consent: bool = False, actor: str,
+    key: str | None = None,
+) -> MemberView:
+    """Register a member: unique phone, a new chain-unique card number and its signed QR."""
+    phone = normalize_phone(phone)
+    name = clean_name(name)
+    day = parse_birthday(birthday)
+    if gender is not None and gender not in GENDERS:
+        raise InvalidInput("bad_gender", f"gender must be one of {', '.join(GENDERS)}")
+    request = {"phone": phone, "name": name, "birthday": str(day), "gender": gender,
+               "consent": marketing_consent}
+
+    def body(ctx: Ctx) -> Result:
+        s, settings = ctx.session, ctx.db.settings
+        if s.scalar(select(Member.member_id).where(Member.phone == phone)) is not None:
+            raise Refused("phone_taken", f"phone {phone} is already registered")
+        card_no = make_card_no(settings.store_code, int(settings.till_no), next_value(s, "card"))
+        member = Member(
+            member_id=new_member_id(), card_no=card_no, phone=phone, phone_tail=phone_tail(phone),
+            name=name, birthday=day, gender=gender, marketing_consent=marketing_consent,
+            tier=tiers.table(settings)[0].code, status="active", pin_failed=0, principal_fen=0,
+            bonus_fen=0, points=0, home_store=settings.store_code, created_at=ctx.now,
+            updated_at=ctx.now, last_visit_at=ctx.now,
+        )
+        s.add(member)
+        s.flush()  # no ORM relationship orders these inserts: the member row must exist first
+        s.add(Card(card_no=card_no, member_id=member.member_id, status="active",
+                   issued_at=ctx.now, changed_at=ctx.now))
+        s.flush()
+        ctx.audit("member_registered", member.member_id, card_no=card_no)
+        ctx.emit("member_registered", member_id=member.member_id, card_no=card_no, phone=phone,
+                 name=name, birthday=request["birthday"], gender=gender,
+                 marketing_consent=marketing_consent)
+        from storeapp.services import coupons  # welcome coupon, if the chain has one
+
+        coupons.issue_by_rule(ctx, member.member_id, "welcome")
+        return {"member_id": member.member_id}
+
+    result = run_action(db, key=key or new_action_key(), kind="member_register", actor=actor,
+                        request=request, body=body)
+    return get(db, result["member_id"])
+
+
+def clean_name(name: str) -> str:
+    name = re.sub(r"\s+", " ", (name or "").strip())
+    if not name:
+        raise InvalidInput("bad_name", "a member needs a name")
+    if len(name) > MAX_NAME:
+        raise InvalidInput("bad_name", f"name is too long (at most {MAX_NAME} characters)")
+    if not name.isprintable():
+        raise InvalidInput("bad_name", "name contains control characters")
+    return name
+
+
+def parse_birthday(value: str | dt.date | None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput("bad_birthday", f"birthday '{value}' is not YYYY-MM-DD") from None
+    if not dt.date(1900, 1, 1) <= day <= dt.date.today():
+        raise InvalidInput("bad_birthday", f"birthday {day} is not plausible")
+    return day
+
+
+# -- lookup -------------------------------------------------------------------------------------
+
+def find(db: Database, query: str, *, limit: int = PAGE) -> list[MemberView]:
+    """Members matching what a cashier typed or scanned, best matches first.
+
+    Full phone, last 4 digits (most recent visitors first), card number, member QR (signature
+    checked: a forged QR raises), or a name (prefix first).
+    """
+    query = (query or "").strip()
+    if not query:
+        return []
+    if len(query) > 64:
+        raise InvalidInput("query_too_long", "search text is too long")
+    with db.reader() as s:
+        return [view(db, m) for m in _find_rows(db, s, query, limit)]
+
+
+def _find_rows(db: Database, s: Session, query: str, limit: int) -> list[Member]:
+    shape = classify(query)
+    if shape is Shape.MEMBER_QR:
+        return [_by_card(s, verify_qr(query, db.settings.qr_secret))]
+    if shape is Shape.PHONE:
+        member = s.scalar(select(Member).where(Member.phone == normalize_phone(query)))
+        return [member] if member else []
+    if shape is Shape.PHONE_TAIL:
+        return list(s.scalars(
+            select(Member).where(Member.phone_tail == query)
+            .order_by(Member.last_visit_at.desc()).limit(limit)
+        ))
+    if shape is Shape.CARD_NO:
+        digits = re.sub(r"\D", "", query)
+        return [_by_card(s, digits)]
+    if shape is not Shape.NAME:
+        return []
+    prefix = query.replace("%", "").replace("_", "")
+    starts = list(s.scalars(
+        select(Member).where(Member.name.like(prefix + "%")).order_by(Member.name).limit(limit)
+    ))
+    if len(starts) >= limit or len(prefix) < 2:
+        return starts
+    seen = {m.member_id for m in starts}
+    inner = s.scalars(
+        select(Member).where(Member.name.like("%" + prefix + "%")).limit(limit)
+    )
+    return starts + [m for m in inner if m.member_id not in seen][: limit - len(starts)]
+
+
+def _by_card(s: Session, card_no: str) -> Member:
+    card = s.get(Card, card_no)
+    if card is None:
+        raise NotFound("unknown_card", f"no member has card {card_no}")
+    if card.status == "lost":
+        raise Refused("card_lost", f"card {card_no} was reported lost")
+    if card.status != "active":
+        raise Refused("card_inactive", f"card {card_no} is no longer valid ({card.status})")
+    member = s.get(Member, card.member_id)
+    assert member is not None
+    return member
+
+
+def get(db: Database, ref: str) -> MemberView:
+    """One member by member id, card number, phone or QR text; NotFound otherwise."""
+    with db.reader() as s:
+        return view(db, load(db, s, ref))
+
+
+def load(db: Database, s: Session, ref: str) -> Member:
+    ref = (ref or "").strip()
+    if not ref:
+        raise InvalidInput("member_required", "no member given")
+    member = s.get(Member, ref) if len(ref) == 36 else None
+    if member is not None:
+        return member
+    if classify(ref) in (Shape.MEMBER_QR, Shape.CARD_NO, Shape.PHONE):
+        found = _find_rows(db, s, ref, 1)
+        if found:
+            return found[0]
+    raise NotFound("unknown_member", f"no member matches '{ref}'")
+
+
+def lock(db: Database, s: Session, ref: str) -> Member:
+    """The member row inside a write transaction; its BEGIN IMMEDIATE already holds the lock."""
+    return load(db, s, ref)
+
+
+# -- profile ------------------------------------------------------------------------------------
+
+def update_profile(
+    db: Database, member_ref: str, *, actor: str, key: str | None = None,
+    name: str | None = None, birthday: str | None = None, gender: str | None = None,
+    marketing_consent: bool | None = None, phone: str | None = None,
+) -> MemberView:
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = clean_name(name)
+    if birthday is not None:
+        changes["birthday"] = parse_birthday(birthday)
+    if gender is not None:
+        if gender not in GENDERS:
+            raise InvalidInput("bad_gender", f"gender must be one of {', '.join(GENDERS)}")
+        changes["gender"] = gender
+    if marketing_consent is not None:
+        changes["marketing_consent"] = marketing_consent
+    if phone is not None:
+        changes["phone"] = normalize_phone(phone)
+    if not changes:
+        raise InvalidInput("nothing_to_change", "no profile field given")
+
+    def body(ctx: Ctx) -> Result:
+        member = lock(db, ctx.session, member_ref)
+        if "phone" in changes and changes["phone"] != member.phone:
+            taken = ctx.session.scalar(select(Member.member_id).where(
+                Member.phone == changes["phone"]))
+            if taken:
+                raise Refused("phone_taken", f"phone {changes['phone']} is already registered")
+            member.phone_tail = phone_tail(changes["phone"])
+        for field, value in changes.items():
+            setattr(member, field, value)
+        member.updated_at = ctx.now
+        shown = {k: str(v) if isinstance(v, dt.date) else v for k, v in changes.items()}
+        ctx.audit("member_updated", member.member_id, fields=sorted(changes))
+        ctx.emit("member_profile_updated", member_id=member.member_id, fields=shown)
+        return {"member_id": member.member_id}
+
+    request = {"member": member_ref, **{k: str(v) for k, v in changes.items()}}
+    result = run_action(db, key=key or new_action_key(), kind="member_update", actor=actor,
+                        request=request, body=body)
+    return get(db, result["member_id"])
+
+
+def set_pin(db: Database, member_ref: str, pin: str, *, actor: str,
+            grant: Grant | None = None, key: str | None = None) -> MemberView:
+    """Set or reset the 6-digit payment PIN; resetting a PIN that is already set needs a manager."""
+    if not re.fullmatch(r"\d{6}", pin or ""):
+        raise InvalidInput("bad_pin", "a payment PIN has exactly 6 digits")
+    pin_hash = hash_pin(pin)
+
+    def body(ctx: Ctx) -> Result:
+        member = lock(db, ctx.session, member_ref)
+        if member.pin_hash is not None:
+            record_approval(ctx, grant, kind="pin_reset", subject=member.member_id)
+        member.pin_hash, member.pin_failed, member.updated_at = pin_hash, 0, ctx.now
+        ctx.audit("member_pin_set", member.member_id)
+        ctx.emit("member_pin_set", member_id=member.member_id)
+        return {"member_id": member.member_id}
+
+    result = run_action(db, key=key or new_action_key(), kind="member_pin", actor=actor,
+                        request={"member": member_ref, "pin": pin_hash}, body=body)
+    return get(db, result["member_id"])
+
+
+# -- card problems ------------------------------------------------------------------------------
+
+def report_lost(db: Database, member_ref: str, *, actor: str, key: str | None = None) -> MemberView:
+    """挂失: the card number is blocked at once; the balance stays with the member."""
+
+    def body(ctx: Ctx) -> Result:
+        member = lock(db, ctx.session, member_ref)
+        card = ctx.session.get(Card, member.card_no)
+        assert card is not None
+        if card.status == "lost":
+            raise Refused("already_lost", "this card is already reported lost")
+        card.status, card.changed_at = "lost", ctx.now
+        ctx.audit("card_lost", member.member_id, card_no=card.card_no)
+        ctx.emit("member_card_lost", member_id=member.member_id, card_no=card.card_no)
+        return {"member_id": member.member_id}
+
+    result = run_action(db, key=key or new_action_key(), kind="card_lost", actor=actor,
+                        request={"member": member_ref}, body=body)
+    return get(db, result["member_id"])
+
+
+def replace_card(db: Database, member_ref: str, *, actor: str, grant: Grant | None,
+                 key: str | None = None) -> MemberView:
+    """补卡: a new card number (and QR) for the same member and balance; the old one is dead."""
+
+    def body(ctx: Ctx) -> Result:
+        s, settings = ctx.session, ctx.db.settings
+        member = lock(db, s, member_ref)
+        _require_open(member)
+        record_approval(ctx, grant, kind="card_replace", subject=member.member_id)
+        old = s.get(Card, member.card_no)
+        assert old is not None
+        if old.status == "active":
+            old.status = "replaced"
+        old.changed_at = ctx.now
+        new_no = make_card_no(settings.store_code, int(settings.till_no), next_value(s, "card"))
+        s.add(Card(card_no=new_no, member_id=member.member_id, status="active",
+                   issued_at=ctx.now, changed_at=ctx.now))
+        member.card_no, member.updated_at = new_no, ctx.now
+        ctx.audit("card_replaced", member.member_id, old=old.card_no, new=new_no)
+        ctx.emit("member_card_replaced", member_id=member.member_id, old_card_no=old.card_no,
+                 card_no=new_no)
+        return {"member_id": member.member_id}
+
+    result = run_action(db, key=key or new_action_key(), kind="card_replace", actor=actor,
+                        request={"member": member_ref}, body=body)
+    return get(db, result["member_id"])
+
+
+def freeze(db: Database, member_ref: str, *, actor: str, reason: str,
+           key: str | None = None) -> MemberView:
+    """Freeze: the member is found but can neither spend nor top up until unfrozen."""
+    return _set_status(db, member_ref, "frozen", actor=actor, grant=None, key=key,
+                       reason=reason)
+
+
+def unfreeze(db: Database, member_ref: str, *, actor: str, grant: Grant | None,
+             key: str | None = None) -> MemberView:
+    return _set_status(db, member_ref, "active", actor=actor, grant=grant, key=key, reason="")
+
+
+def _set_status(db: Database, member_ref: str, status: str, *, actor: str, grant: Grant | None,
+                key: str | None, reason: str) -> MemberView:
+    def body(ctx: Ctx) -> Result:
+        member = lock(db, ctx.session, member_ref)
+        _require_not_closed(member)
+        if member.status == status:
+            raise Refused("no_change", f"member is already {status}")
+        if status == "active":
+            record_approval(ctx, grant, kind="unfreeze", subject=member.member_id)
+        member.status, member.updated_at = status, ctx.now
+        ctx.audit(f"member_{'frozen' if status == 'frozen' else 'unfrozen'}", member.member_id,
+                  reason=reason)
+        ctx.emit("member_status_changed", member_id=member.member_id, status=status)
+        return {"member_id": member.member_id}
+
+    result = run_action(db, key=key or new_action_key(), kind=f"member_{status}", actor=actor,
+                        request={"member": member_ref, "reason": reason}, body=body)
+    return get(db, result["member_id"])
+
+
+def _require_not_closed(member: Member) -> None:
+    if member.status == "closed":
+        raise Refused("member_closed", "this membership is closed")
+
+
+def _require_open(member: Member) -> None:
+    _require_not_closed(member)
+    if member.status == "frozen":
+        raise Refused("member_frozen", "this member is frozen: a manager must unfreeze first")
+
+
+require_open = _require_open

@@ -1,0 +1,177 @@
+"""Points (积分): earned in lots that expire, redeemed oldest first, expired by posting, clawed
+back on refund.
+
+The journal (``points_entries``) is append-only. A lot's ``remaining_points`` is kept in step
+with the entries that name it, so sum(entries of a lot) == remaining, and never negative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
+from sqlalchemy import select
+
+from storeapp.actions import Ctx, Result, run_action
+from storeapp.clock import add_months, to_local
+from storeapp.db import Database
+from storeapp.errors import InvalidInput, Refused
+from storeapp.ids import new_action_key
+from storeapp.models import Member, PointsEntry, PointsLot
+from storeapp.services import members
+from storeapp.services.users import Grant, record_approval
+from storeapp.settings import Settings
+
+
+def multiplier(settings: Settings, member: Member, now: dt.datetime,
+               plan_multiplier: Decimal = Decimal(1)) -> Decimal:
+    """Tier × promotion day × birthday month × paid plan."""
+    from storeapp.services import tiers
+
+    value = tiers.by_code(settings, member.tier).points_multiplier * plan_multiplier
+    local = to_local(now).date()
+    if local.isoformat() in settings.points_promo_dates:
+        value *= Decimal(str(settings.points_promo_multiplier))
+    if member.birthday is not None and member.birthday.month == local.month:
+        value *= Decimal(str(settings.points_birthday_multiplier))
+    return value
+
+
+def points_for(settings: Settings, paid_fen: int, mult: Decimal) -> int:
+    """Whole yuan actually paid × points per yuan × multiplier, rounded down."""
+    whole_yuan = max(0, paid_fen) // 100
+    exact = Decimal(whole_yuan * int(settings.points_per_yuan)) * mult
+    return int(exact.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def earn(ctx: Ctx, member: Member, points: int, *, ref: str) -> int | None:
+    """A new lot expiring after ``points_expiry_months``; returns the lot id."""
+    if points <= 0:
+        return None
+    lot = PointsLot(member_id=member.member_id, action_key=ctx.key, earned_points=points,
+                    remaining_points=points, earned_at=ctx.now,
+                    expires_at=add_months(ctx.now, int(ctx.db.settings.points_expiry_months)))
+    ctx.session.add(lot)
+    ctx.session.flush()
+    _entry(ctx, member, "earn", points, lot.id, ref)
+    return lot.id
+
+
+def consume(ctx: Ctx, member: Member, points: int, *, kind: str, ref: str,
+            first_lot: int | None = None) -> int:
+    """Take points from live lots, oldest expiry first (``first_lot`` before all others).
+
+    Returns how many were taken (fewer than asked only when the member has fewer).
+    """
+    lots = list(ctx.session.scalars(
+        select(PointsLot).where(PointsLot.member_id == member.member_id,
+                                PointsLot.remaining_points > 0, PointsLot.expires_at > ctx.now)
+        .order_by(PointsLot.expires_at, PointsLot.id)
+    ))
+    lots.sort(key=lambda lot: lot.id != first_lot)  # stable: keeps oldest-first otherwise
+    taken = 0
+    for lot in lots:
+        if taken == points:
+            break
+        part = min(lot.remaining_points, points - taken)
+        lot.remaining_points -= part
+        _entry(ctx, member, kind, -part, lot.id, ref)
+        taken += part
+    return taken
+
+
+def redeem(ctx: Ctx, member: Member, points: int, *, ref: str) -> None:
+    settings = ctx.db.settings
+    if points < int(settings.points_redeem_min):
+        raise InvalidInput("points_below_minimum",
+                           f"redeem at least {settings.points_redeem_min} points")
+    if points > member.points:
+        raise Refused("insufficient_points", f"member has only {member.points} points")
+    if consume(ctx, member, points, kind="redeem", ref=ref) != points:
+        raise Refused("insufficient_points", "some of the member's points have expired")
+
+
+def give_back(ctx: Ctx, member: Member, redeem_key: str, *, ref: str) -> int:
+    """Return the points a sale redeemed to the very lots they came from (same expiry)."""
+    returned = 0
+    entries = ctx.session.scalars(select(PointsEntry).where(
+        PointsEntry.action_key == redeem_key, PointsEntry.kind == "redeem"))
+    for entry in entries:
+        lot = ctx.session.get(PointsLot, entry.lot_id)
+        assert lot is not None
+        lot.remaining_points += -entry.points
+        _entry(ctx, member, "return", -entry.points, lot.id, ref)
+        returned += -entry.points
+    return returned
+
+
+def expire_due(db: Database, *, actor: str = "system") -> Result:
+    """Post an expiry entry for every lot past its date that still has points."""
+    def body(ctx: Ctx) -> Result:
+        count = total = 0
+        due = ctx.session.scalars(select(PointsLot).where(
+            PointsLot.expires_at <= ctx.now, PointsLot.remaining_points > 0))
+        for lot in due:
+            member = ctx.session.get(Member, lot.member_id)
+            assert member is not None
+            _entry(ctx, member, "expire", -lot.remaining_points, lot.id, None)
+            total += lot.remaining_points
+            count += 1
+            lot.remaining_points = 0
+        if count:
+            ctx.audit("points_expired", "all", lots=count, points=total)
+            ctx.emit("points_expired", lots=count, points=total)
+        return {"lots": count, "points": total}
+
+    return run_action(db, key=new_action_key(), kind="points_expiry", actor=actor,
+                      request={}, body=body)
+
+
+def adjust(db: Database, member_ref: str, points: int, *, actor: str, grant: Grant | None,
+           key: str | None = None) -> Result:
+    """A manager's correction: a positive adjustment is a new lot, a negative one consumes."""
+    if points == 0:
+        raise InvalidInput("bad_points", "an adjustment must change something")
+
+    def body(ctx: Ctx) -> Result:
+        member = members.lock(db, ctx.session, member_ref)
+        record_approval(ctx, grant, kind="points_adjust", subject=member.member_id)
+        if points > 0:
+            earn(ctx, member, points, ref="adjustment")
+        elif consume(ctx, member, -points, kind="adjustment", ref="adjustment") != -points:
+            raise Refused("insufficient_points", f"member has only {member.points} points")
+        ctx.audit("points_adjusted", member.member_id, points=points)
+        ctx.emit("points_adjusted", member_id=member.member_id, points=points)
+        return {"member_id": member.member_id, "points": member.points}
+
+    return run_action(db, key=key or new_action_key(), kind="points_adjust", actor=actor,
+                      request={"member": member_ref, "points": points}, body=body)
+
+
+@dataclass(frozen=True)
+class PointsLine:
+    at: dt.datetime
+    kind: str
+    points: int
+    balance_after: int
+    ref: str | None
+
+
+def history(db: Database, member_ref: str, *, limit: int = 200) -> list[PointsLine]:
+    with db.reader() as s:
+        member = members.load(db, s, member_ref)
+        rows = s.scalars(select(PointsEntry).where(PointsEntry.member_id == member.member_id)
+                         .order_by(PointsEntry.id)).all()
+    lines, balance = [], 0
+    for row in rows:
+        balance += row.points
+        lines.append(PointsLine(row.created_at, row.kind, row.points, balance, row.ref))
+    return list(reversed(lines))[:limit]
+
+
+def _entry(ctx: Ctx, member: Member, kind: str, points: int, lot_id: int | None,
+           ref: str | None) -> None:
+    ctx.session.add(PointsEntry(member_id=member.member_id, action_key=ctx.key, kind=kind,
+                                points=points, lot_id=lot_id, ref=ref, created_at=ctx.now))
+    member.points += points

@@ -1,0 +1,379 @@
+"""Sales: pricing a cart (tier and plan discount, coupon, points), mixed tenders, receipt numbers,
+and refunds by receipt number.
+
+:func:`quote` prices a cart without writing (the counter shows it as the cart changes);
+:func:`checkout` prices it again inside the transaction and posts everything at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from storeapp.actions import Ctx, Result, run_action
+from storeapp.db import Database
+from storeapp.errors import InvalidInput, NotFound, Refused
+from storeapp.ids import new_action_key
+from storeapp.models import Member, PointsLot, Product, Refund, Sale, SaleLine, Tender
+from storeapp.money import MAX_AMOUNT_FEN, format_fen, percent_of
+from storeapp.sequences import next_value
+from storeapp.services import coupons, members, plans, points, tiers, wallet
+from storeapp.services.users import Grant, record_approval
+
+TENDER_METHODS = ("wallet", "cash", "card", "wechat", "alipay")
+MAX_LINES = 200
+MAX_QTY = 9999
+
+
+@dataclass(frozen=True)
+class LineIn:
+    """A cart line: a catalog barcode, or an open amount (``barcode=None``) with a name."""
+
+    qty: int = 1
+    barcode: str | None = None
+    unit_price_fen: int | None = None
+    name: str = "商品 Item"
+
+
+@dataclass(frozen=True)
+class TenderIn:
+    """How the customer pays part of the sale. For cash, ``amount_fen`` is what was handed over
+    (change is given back); ``None`` means "whatever is left"."""
+
+    method: str
+    amount_fen: int | None = None
+
+
+@dataclass
+class Quote:
+    lines: list[dict[str, Any]]
+    subtotal_fen: int
+    discount_pct: str
+    discount_fen: int
+    coupon_code: str | None
+    coupon_fen: int
+    points_redeemed: int
+    points_fen: int
+    max_points: int
+    total_fen: int
+    points_to_earn: int
+    member_id: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def quote(db: Database, *, member_ref: str | None, lines: list[LineIn],
+          coupon_code: str | None = None, redeem_points: int = 0) -> Quote:
+    """Price a cart as checkout would, without changing anything."""
+    with db.reader() as s:
+        ctx = Ctx(db=db, session=s, key="quote", kind="quote", actor="", now=db.clock.now())
+        member = members.load(db, s, member_ref) if member_ref else None
+        return _price(ctx, member, lines, coupon_code, redeem_points)
+
+
+def checkout(
+    db: Database, *, member_ref: str | None, lines: list[LineIn], tenders: list[TenderIn],
+    actor: str, coupon_code: str | None = None, redeem_points: int = 0, pin: str | None = None,
+    key: str | None = None,
+) -> Result:
+    """Complete a sale: one transaction for sale, lines, tenders, wallet and points entries,
+    coupon use, tier upgrade, audit row and outbox event."""
+    key = key or new_action_key()
+    _check_tenders(tenders)
+    request = {
+        "member": member_ref, "lines": [asdict(line) for line in lines],
+        "tenders": [asdict(t) for t in tenders], "coupon": coupon_code, "points": redeem_points,
+    }
+    uses_wallet = any(t.method == "wallet" for t in tenders)
+    if uses_wallet and member_ref and wallet.done_result(db, key) is None:
+        wallet.verify_pin(db, member_ref, pin)
+
+    def body(ctx: Ctx) -> Result:
+        s, settings = ctx.session, ctx.db.settings
+        member = members.load(db, s, member_ref) if member_ref else None
+        if member is not None:
+            members.require_open(member)
+        priced = _price(ctx, member, lines, coupon_code, redeem_points)
+        receipt_no = (f"R{int(settings.store_code):04d}{int(settings.till_no):02d}"
+                      f"{next_value(s, 'receipt'):07d}")
+        sale = Sale(
+            receipt_no=receipt_no, action_key=ctx.key,
+            member_id=member.member_id if member else None, cashier=ctx.actor,
+            store_code=settings.store_code, till_no=int(settings.till_no),
+            subtotal_fen=priced.subtotal_fen, discount_fen=priced.discount_fen,
+            coupon_code=priced.coupon_code, coupon_fen=priced.coupon_fen,
+            points_redeemed=priced.points_redeemed, points_fen=priced.points_fen,
+            total_fen=priced.total_fen, points_earned=priced.points_to_earn,
+            status="completed", created_at=ctx.now,
+        )
+        s.add(sale)
+        s.flush()
+        for no, line in enumerate(priced.lines, start=1):
+            s.add(SaleLine(sale_id=sale.id, line_no=no, barcode=line["barcode"],
+                           name=line["name"], qty=line["qty"],
+                           unit_price_fen=line["unit_price_fen"], amount_fen=line["amount_fen"]))
+        paid = _post_tenders(ctx, sale, member, tenders, priced.total_fen)
+        if priced.coupon_code:
+            coupons.mark_used(ctx, priced.coupon_code, receipt_no)
+        upgraded = None
+        if member is not None:
+            if priced.points_redeemed:
+                points.redeem(ctx, member, priced.points_redeemed, ref=receipt_no)
+            points.earn(ctx, member, priced.points_to_earn, ref=receipt_no)
+            member.last_visit_at = ctx.now
+            s.flush()
+            upgraded = tiers.upgrade_if_reached(s, settings, member, ctx.now)
+        result = {
+            "receipt_no": receipt_no, "sale_key": ctx.key, "at": ctx.now.isoformat(),
+            "member_id": sale.member_id, **_money_fields(priced), "tenders": paid,
+            "change_fen": sum(t["change_fen"] for t in paid), "lines": priced.lines,
+            "points_earned": priced.points_to_earn,
+            "tier_upgraded_to": upgraded.code if upgraded else None,
+        }
+        if member is not None:
+            result["member_after"] = _member_after(ctx, member)
+        ctx.audit("sale_completed", receipt_no, total_fen=priced.total_fen,
+                  tenders={t["method"]: t["amount_fen"] for t in paid})
+        ctx.emit("sale_completed", **{k: v for k, v in result.items() if k != "member_after"})
+        if upgraded is not None:
+            ctx.emit("member_tier_changed", member_id=sale.member_id, tier=upgraded.code,
+                     by="sale", receipt_no=receipt_no)
+        return result
+
+    return run_action(db, key=key, kind="sale", actor=actor, request=request, body=body)
+
+
+def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
+           key: str | None = None) -> Result:
+    """Refund a whole sale: money back along its tenders, earned points clawed back, redeemed
+    points and the coupon (while still valid) given back. Needs a manager's approval."""
+    receipt_no = (receipt_no or "").strip().upper()
+
+    def body(ctx: Ctx) -> Result:
+        s = ctx.session
+        sale = s.scalar(select(Sale).where(Sale.receipt_no == receipt_no))
+        if sale is None:
+            raise NotFound("unknown_receipt", f"no sale with receipt number {receipt_no}")
+        if sale.status == "refunded":
+            raise Refused("already_refunded", f"sale {receipt_no} was already refunded")
+        approval_id = record_approval(ctx, grant, kind="refund", subject=receipt_no)
+        member = s.get(Member, sale.member_id) if sale.member_id else None
+        returned = []
+        for tender in s.scalars(select(Tender).where(Tender.sale_id == sale.id)):
+            if tender.method == "wallet":
+                assert member is not None
+                wallet.refund_spend(ctx, member, tender.principal_fen, tender.bonus_fen,
+                                    ref=receipt_no)
+            returned.append({"method": tender.method, "amount_fen": tender.amount_fen,
+                             "principal_fen": tender.principal_fen,
+                             "bonus_fen": tender.bonus_fen})
+        clawed = shortfall = given_back = 0
+        if member is not None:
+            earned_lot = s.scalar(select(PointsLot.id)
+                                  .where(PointsLot.action_key == sale.action_key))
+            clawed = points.consume(ctx, member, sale.points_earned, kind="clawback",
+                                    ref=receipt_no, first_lot=earned_lot)
+            shortfall = sale.points_earned - clawed
+            given_back = points.give_back(ctx, member, sale.action_key, ref=receipt_no)
+        coupon_back = bool(sale.coupon_code) and coupons.restore(ctx, sale.coupon_code or "")
+        sale.status = "refunded"
+        s.add(Refund(sale_id=sale.id, action_key=ctx.key, amount_fen=sale.total_fen,
+                     approval_id=approval_id, cashier=ctx.actor, created_at=ctx.now))
+        result = {
+            "receipt_no": receipt_no, "refund_key": ctx.key, "amount_fen": sale.total_fen,
+            "tenders": returned, "member_id": sale.member_id, "points_clawed_back": clawed,
+            "points_clawback_shortfall": shortfall, "points_returned": given_back,
+            "coupon_restored": coupon_back, "at": ctx.now.isoformat(),
+        }
+        if member is not None:
+            result["member_after"] = _member_after(ctx, member)
+        ctx.audit("sale_refunded", receipt_no, amount_fen=sale.total_fen,
+                  approver=grant.approver if grant else None)
+        ctx.emit("sale_refunded", **{k: v for k, v in result.items() if k != "member_after"})
+        return result
+
+    return run_action(db, key=key or new_action_key(), kind="refund", actor=actor,
+                      request={"receipt_no": receipt_no}, body=body)
+
+
+def get_sale(db: Database, receipt_no: str) -> Result:
+    """A sale as stored, for reprints and the refund screen."""
+    with db.reader() as s:
+        sale = s.scalar(select(Sale).where(Sale.receipt_no == receipt_no.strip().upper()))
+        if sale is None:
+            raise NotFound("unknown_receipt", f"no sale with receipt number {receipt_no}")
+        lines = s.scalars(select(SaleLine).where(SaleLine.sale_id == sale.id)
+                          .order_by(SaleLine.line_no)).all()
+        paid = s.scalars(select(Tender).where(Tender.sale_id == sale.id)).all()
+        return {
+            "receipt_no": sale.receipt_no, "member_id": sale.member_id, "cashier": sale.cashier,
+            "at": sale.created_at.isoformat(), "status": sale.status,
+            "subtotal_fen": sale.subtotal_fen, "discount_fen": sale.discount_fen,
+            "coupon_code": sale.coupon_code, "coupon_fen": sale.coupon_fen,
+            "points_redeemed": sale.points_redeemed, "points_fen": sale.points_fen,
+            "total_fen": sale.total_fen, "points_earned": sale.points_earned,
+            "lines": [{"barcode": x.barcode, "name": x.name, "qty": x.qty,
+                       "unit_price_fen": x.unit_price_fen, "amount_fen": x.amount_fen}
+                      for x in lines],
+            "tenders": [{"method": t.method, "amount_fen": t.amount_fen,
+                         "tendered_fen": t.tendered_fen, "change_fen": t.change_fen,
+                         "principal_fen": t.principal_fen, "bonus_fen": t.bonus_fen}
+                        for t in paid],
+        }
+
+
+# -- pricing ------------------------------------------------------------------------------------
+
+def _price(ctx: Ctx, member: Member | None, lines: list[LineIn], coupon_code: str | None,
+           redeem_points: int) -> Quote:
+    settings = ctx.db.settings
+    priced_lines = [_price_line(ctx, line) for line in lines]
+    if not priced_lines:
+        raise InvalidInput("empty_cart", "the cart is empty")
+    if len(priced_lines) > MAX_LINES:
+        raise InvalidInput("cart_too_big", f"at most {MAX_LINES} lines in one sale")
+    subtotal = sum(line["amount_fen"] for line in priced_lines)
+    if subtotal > MAX_AMOUNT_FEN:
+        raise InvalidInput("bad_amount", f"sale total {format_fen(subtotal)} is not plausible")
+    pct, plan_mult = Decimal(0), Decimal(1)
+    if member is not None:
+        pct = tiers.by_code(settings, member.tier).discount_pct
+        plan = plans.active(ctx.session, member.member_id, ctx.now)
+        if plan is not None:
+            pct, plan_mult = pct + plan.extra_discount_pct, plan.points_multiplier
+    discount = percent_of(subtotal, pct)
+    after_discount = subtotal - discount
+    coupon_fen, code = 0, None
+    if coupon_code:
+        checked = coupons.check(ctx, coupon_code, member.member_id if member else None,
+                                after_discount)
+        coupon_fen, code = checked.off_fen, checked.code
+    after_coupon = after_discount - coupon_fen
+    fen_per_point = int(settings.points_fen_per_point)
+    max_points = (after_coupon * int(settings.points_redeem_max_pct) // 100) // fen_per_point
+    if member is not None:
+        max_points = min(max_points, member.points)
+    if redeem_points < 0:
+        raise InvalidInput("bad_points", "points to redeem must not be negative")
+    if redeem_points:
+        if member is None:
+            raise InvalidInput("member_required", "points can only be redeemed by a member")
+        if redeem_points < int(settings.points_redeem_min):
+            raise InvalidInput("points_below_minimum",
+                               f"redeem at least {settings.points_redeem_min} points")
+        if redeem_points > member.points:
+            raise Refused("insufficient_points", f"member has only {member.points} points")
+        if redeem_points > max_points:
+            raise Refused("points_over_cap", f"points may pay at most "
+                          f"{settings.points_redeem_max_pct}% of this sale: "
+                          f"at most {max_points} points")
+    points_fen = redeem_points * fen_per_point
+    total = after_coupon - points_fen
+    earn = 0
+    if member is not None:
+        earn = points.points_for(settings, total,
+                                 points.multiplier(settings, member, ctx.now, plan_mult))
+    return Quote(priced_lines, subtotal, str(pct), discount, code, coupon_fen, redeem_points,
+                 points_fen, max_points, total, earn, member.member_id if member else None)
+
+
+def _price_line(ctx: Ctx, line: LineIn) -> dict[str, Any]:
+    if not 1 <= line.qty <= MAX_QTY:
+        raise InvalidInput("bad_qty", f"quantity must be 1 to {MAX_QTY}")
+    if line.barcode is not None:
+        product = ctx.session.get(Product, line.barcode)
+        if product is None or not product.active:
+            raise NotFound("unknown_product", f"no product with barcode {line.barcode}")
+        name, price = product.name, product.price_fen
+    else:
+        if line.unit_price_fen is None or line.unit_price_fen <= 0:
+            raise InvalidInput("bad_amount", "an open-amount line needs a price above ¥0.00")
+        if line.unit_price_fen > MAX_AMOUNT_FEN:
+            raise InvalidInput("bad_amount", f"{format_fen(line.unit_price_fen)} is not plausible")
+        name, price = line.name[:64], line.unit_price_fen
+    return {"barcode": line.barcode, "name": name, "qty": line.qty, "unit_price_fen": price,
+            "amount_fen": price * line.qty}
+
+
+def _money_fields(q: Quote) -> dict[str, Any]:
+    return {"subtotal_fen": q.subtotal_fen, "discount_fen": q.discount_fen,
+            "coupon_code": q.coupon_code, "coupon_fen": q.coupon_fen,
+            "points_redeemed": q.points_redeemed, "points_fen": q.points_fen,
+            "total_fen": q.total_fen}
+
+
+# -- tenders ------------------------------------------------------------------------------------
+
+def _check_tenders(tenders: list[TenderIn]) -> None:
+    if not tenders:
+        raise InvalidInput("no_tender", "say how the customer pays")
+    methods = [t.method for t in tenders]
+    for method in methods:
+        if method not in TENDER_METHODS:
+            raise InvalidInput("bad_method",
+                               f"payment method must be one of {', '.join(TENDER_METHODS)}")
+    if len(set(methods)) != len(methods):
+        raise InvalidInput("bad_tender", "each payment method at most once per sale")
+    if sum(t.amount_fen is None for t in tenders) > 1:
+        raise InvalidInput("bad_tender", "only one payment method can take the rest")
+    for t in tenders:
+        if t.amount_fen is not None and not 0 < t.amount_fen <= MAX_AMOUNT_FEN:
+            raise InvalidInput("bad_amount", f"{t.method} amount must be more than ¥0.00")
+
+
+def _post_tenders(ctx: Ctx, sale: Sale, member: Member | None, tenders: list[TenderIn],
+                  total_fen: int) -> list[dict[str, Any]]:
+    """Split the total over the tenders; cash may exceed what is left (change given)."""
+    fixed = sum(t.amount_fen or 0 for t in tenders if t.method != "cash")
+    rest_taker = next((t for t in tenders if t.amount_fen is None), None)
+    cash = next((t for t in tenders if t.method == "cash"), None)
+    if fixed > total_fen:
+        raise Refused("overpaid", f"payments {format_fen(fixed)} exceed the total "
+                      f"{format_fen(total_fen)}")
+    left_for_cash = total_fen - fixed
+    if rest_taker is not None and rest_taker.method != "cash":
+        left_for_cash = 0
+    if cash is None and rest_taker is None and fixed != total_fen:
+        raise Refused("underpaid", f"payments {format_fen(fixed)} do not cover the total "
+                      f"{format_fen(total_fen)}")
+    if cash is not None and cash.amount_fen is not None and cash.amount_fen < left_for_cash:
+        raise Refused("underpaid", f"cash {format_fen(cash.amount_fen)} does not cover the "
+                      f"{format_fen(left_for_cash)} left to pay")
+    if cash is not None and rest_taker is not None and rest_taker is not cash:
+        raise InvalidInput("bad_tender", "give the cash amount handed over when mixing tenders")
+    paid = []
+    for t in tenders:
+        if t.method == "cash":
+            amount = left_for_cash
+            tendered = t.amount_fen if t.amount_fen is not None else amount
+        elif t.amount_fen is None:
+            amount = tendered = total_fen - fixed
+        else:
+            amount = tendered = t.amount_fen
+        principal = bonus = 0
+        if t.method == "wallet" and amount:
+            if member is None:
+                raise InvalidInput("member_required", "stored value needs a member")
+            principal, bonus = wallet.spend(ctx, member, amount, ref=sale.receipt_no)
+        change = tendered - amount
+        if amount == 0 and change == 0:
+            continue
+        ctx.session.add(Tender(sale_id=sale.id, method=t.method, amount_fen=amount,
+                               tendered_fen=tendered, change_fen=change,
+                               principal_fen=principal, bonus_fen=bonus))
+        paid.append({"method": t.method, "amount_fen": amount, "tendered_fen": tendered,
+                     "change_fen": change, "principal_fen": principal, "bonus_fen": bonus})
+    return paid
+
+
+def _member_after(ctx: Ctx, member: Member) -> dict[str, Any]:
+    progress = tiers.progress(ctx.session, ctx.db.settings, member, ctx.now)
+    return {
+        "balance_fen": member.principal_fen + member.bonus_fen,
+        "principal_fen": member.principal_fen, "bonus_fen": member.bonus_fen,
+        "points": member.points, "tier": member.tier,
+        "next_tier": progress.next_tier.code if progress.next_tier else None,
+        "to_next_tier_fen": progress.to_next_fen, "near_next_tier": progress.near,
+    }

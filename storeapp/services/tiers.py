@@ -1,0 +1,133 @@
+"""Tiers (会员等级): growth value over a rolling window, immediate upgrade, periodic downgrade.
+
+Growth value is net spend: what completed, unrefunded sales actually charged the member over the
+last ``tier_window_days`` days. Upgrades happen inside the sale that crosses a threshold;
+downgrades only in :func:`review`, never in the middle of a sale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storeapp.db import Database
+from storeapp.models import Member, Sale
+from storeapp.settings import Settings
+
+
+@dataclass(frozen=True)
+class Tier:
+    code: str
+    name: str
+    name_en: str
+    threshold_fen: int
+    discount_pct: Decimal
+    points_multiplier: Decimal
+
+
+@dataclass(frozen=True)
+class Progress:
+    tier: Tier
+    growth_fen: int
+    next_tier: Tier | None
+    to_next_fen: int  # 0 at the top tier
+    near: bool  # within tier_near_pct of the next threshold: the receipt says so
+
+
+def table(settings: Settings) -> list[Tier]:
+    tiers = [
+        Tier(t["code"], t["name"], t["name_en"], int(t["threshold_fen"]),
+             Decimal(str(t["discount_pct"])), Decimal(str(t["points_multiplier"])))
+        for t in settings.tiers
+    ]
+    return sorted(tiers, key=lambda t: t.threshold_fen)
+
+
+def by_code(settings: Settings, code: str) -> Tier:
+    for tier in table(settings):
+        if tier.code == code:
+            return tier
+    return table(settings)[0]
+
+
+def for_growth(settings: Settings, growth_fen: int) -> Tier:
+    reached = [t for t in table(settings) if growth_fen >= t.threshold_fen]
+    return reached[-1] if reached else table(settings)[0]
+
+
+def growth_fen(session: Session, settings: Settings, member_id: str, now: dt.datetime) -> int:
+    since = now - dt.timedelta(days=int(settings.tier_window_days))
+    total = session.scalar(
+        select(func.coalesce(func.sum(Sale.total_fen), 0)).where(
+            Sale.member_id == member_id, Sale.status == "completed", Sale.created_at >= since
+        )
+    )
+    return int(total or 0)
+
+
+def progress(session: Session, settings: Settings, member: Member, now: dt.datetime) -> Progress:
+    current = by_code(settings, member.tier)
+    growth = growth_fen(session, settings, member.member_id, now)
+    higher = [t for t in table(settings) if t.threshold_fen > current.threshold_fen]
+    if not higher:
+        return Progress(current, growth, None, 0, False)
+    nxt = higher[0]
+    to_next = max(0, nxt.threshold_fen - growth)
+    near = to_next * 100 <= nxt.threshold_fen * int(settings.tier_near_pct)
+    return Progress(current, growth, nxt, to_next, near)
+
+
+def upgrade_if_reached(session: Session, settings: Settings, member: Member,
+                       now: dt.datetime) -> Tier | None:
+    """Move the member up at once when growth crossed a threshold; never down. Returns new tier."""
+    reached = for_growth(settings, growth_fen(session, settings, member.member_id, now))
+    if reached.threshold_fen > by_code(settings, member.tier).threshold_fen:
+        member.tier = reached.code
+        return reached
+    return None
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    reviewed: int
+    upgraded: int
+    downgraded: int
+
+
+def review(db: Database, *, actor: str = "system") -> ReviewResult:
+    """The periodic review: every member's tier set to what their growth value reaches now."""
+    from storeapp.actions import Ctx  # the review posts events like an action, one per change
+    from storeapp.ids import new_action_key
+
+    now = db.clock.now()
+    up = down = count = 0
+    with db.session() as s, s.begin():
+        since = now - dt.timedelta(days=int(db.settings.tier_window_days))
+        growth_by_member = dict(
+            s.execute(
+                select(Sale.member_id, func.sum(Sale.total_fen))
+                .where(Sale.status == "completed", Sale.created_at >= since,
+                       Sale.member_id.is_not(None))
+                .group_by(Sale.member_id)
+            ).tuples().all()
+        )
+        ctx = Ctx(db=db, session=s, key=new_action_key(), kind="tier_review", actor=actor, now=now)
+        for member in s.scalars(select(Member).where(Member.status != "closed")):
+            count += 1
+            target = for_growth(db.settings, int(growth_by_member.get(member.member_id) or 0))
+            if target.code == member.tier:
+                continue
+            before = by_code(db.settings, member.tier)
+            member.tier = target.code
+            if target.threshold_fen > before.threshold_fen:
+                up += 1
+            else:
+                down += 1
+            ctx.emit("member_tier_changed", member_id=member.member_id, tier=target.code,
+                     previous=before.code, by="review")
+        ctx.audit("tier_review", "all", reviewed=count, upgraded=up, downgraded=down)
+    return ReviewResult(count, up, down)

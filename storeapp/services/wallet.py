@@ -1,0 +1,275 @@
+"""Stored value (储值): top-ups with bonus, spends split over principal and bonus, voids, refunds,
+account close, PINs and adjustments.
+
+Every movement is a ``wallet_entries`` row (append-only) plus the same change to the member's
+cached ``principal_fen`` / ``bonus_fen``, inside one action transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from storeapp.actions import Ctx, Result, find_done, run_action
+from storeapp.clock import to_local
+from storeapp.db import Database
+from storeapp.errors import AuthError, InvalidInput, NotFound, Refused
+from storeapp.ids import new_action_key
+from storeapp.models import Card, Member, Topup, WalletEntry
+from storeapp.money import format_fen, split_in_proportion
+from storeapp.pins import check_pin
+from storeapp.services import members
+from storeapp.services.users import Grant, record_approval
+from storeapp.settings import Settings
+
+TOPUP_METHODS = ("cash", "card", "wechat", "alipay")
+REFUND_METHODS = (*TOPUP_METHODS, "transfer")
+
+
+def bonus_for(settings: Settings, amount_fen: int) -> int:
+    """The bonus of the best rule the top-up reaches ("充500送50")."""
+    reached = [int(r["bonus_fen"]) for r in settings.topup_bonus_rules
+               if amount_fen >= int(r["min_fen"])]
+    return max(reached, default=0)
+
+
+def post(ctx: Ctx, member: Member, kind: str, *, principal_fen: int, bonus_fen: int,
+         method: str | None = None, ref: str | None = None) -> None:
+    """Journal a movement and apply it to the cached balance; nothing may go below zero."""
+    if member.principal_fen + principal_fen < 0 or member.bonus_fen + bonus_fen < 0:
+        raise Refused("insufficient_balance", "balance is not enough for this")
+    for bucket, amount in (("principal", principal_fen), ("bonus", bonus_fen)):
+        if amount:
+            ctx.session.add(WalletEntry(
+                member_id=member.member_id, action_key=ctx.key, kind=kind, bucket=bucket,
+                amount_fen=amount, method=method, ref=ref, created_at=ctx.now,
+            ))
+    member.principal_fen += principal_fen
+    member.bonus_fen += bonus_fen
+    member.updated_at = ctx.now
+
+
+# -- top-up -------------------------------------------------------------------------------------
+
+def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash", actor: str,
+          key: str | None = None) -> Result:
+    """Top up: principal as paid, bonus by rule; refused when the balance would pass the cap."""
+    if method not in TOPUP_METHODS:
+        raise InvalidInput("bad_method", f"method must be one of {', '.join(TOPUP_METHODS)}")
+    if amount_fen <= 0:
+        raise InvalidInput("bad_amount", "top-up amount must be more than ¥0.00")
+
+    def body(ctx: Ctx) -> Result:
+        settings = ctx.db.settings
+        member = members.lock(db, ctx.session, member_ref)
+        members.require_open(member)
+        bonus = bonus_for(settings, amount_fen)
+        cap = int(settings.wallet_cap_fen)
+        after = member.principal_fen + member.bonus_fen + amount_fen + bonus
+        if after > cap:
+            room = max(0, cap - member.principal_fen - member.bonus_fen)
+            raise Refused(
+                "over_cap",
+                f"a named card may hold at most {format_fen(cap)}; this top-up (with bonus) "
+                f"would make {format_fen(after)}. At most {format_fen(room)} more fits.",
+            )
+        post(ctx, member, "topup", principal_fen=amount_fen, bonus_fen=bonus, method=method,
+             ref=ctx.key)
+        ctx.session.add(Topup(key=ctx.key, member_id=member.member_id, principal_fen=amount_fen,
+                              bonus_fen=bonus, method=method, cashier=ctx.actor,
+                              created_at=ctx.now))
+        member.last_visit_at = ctx.now
+        ctx.audit("wallet_topped_up", member.member_id, principal_fen=amount_fen,
+                  bonus_fen=bonus, method=method)
+        ctx.emit("wallet_topped_up", member_id=member.member_id, principal_fen=amount_fen,
+                 bonus_fen=bonus, method=method)
+        from storeapp.services import coupons
+
+        issued = coupons.issue_by_rule(ctx, member.member_id, "topup", amount_fen=amount_fen)
+        return {
+            "topup_key": ctx.key, "member_id": member.member_id, "principal_fen": amount_fen,
+            "bonus_fen": bonus, "method": method, "coupons": issued,
+            "balance_fen": member.principal_fen + member.bonus_fen,
+            "balance_principal_fen": member.principal_fen,
+            "balance_bonus_fen": member.bonus_fen,
+        }
+
+    return run_action(db, key=key or new_action_key(), kind="wallet_topup", actor=actor,
+                      request={"member": member_ref, "amount_fen": amount_fen, "method": method},
+                      body=body)
+
+
+def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
+               key: str | None = None) -> Result:
+    """Void a top-up the same (store-local) day, bonus included, while the balance covers it."""
+
+    def body(ctx: Ctx) -> Result:
+        s = ctx.session
+        original = s.get(Topup, topup_key)
+        if original is None:
+            raise NotFound("unknown_topup", f"no top-up {topup_key}")
+        if original.voided_by:
+            raise Refused("already_voided", "this top-up was already voided")
+        if to_local(original.created_at).date() != to_local(ctx.now).date():
+            raise Refused("void_too_late", "a top-up can only be voided on the day it was made")
+        member = s.get(Member, original.member_id)
+        assert member is not None
+        if member.principal_fen < original.principal_fen or member.bonus_fen < original.bonus_fen:
+            raise Refused("void_not_covered",
+                          "the balance no longer covers this top-up (part was spent)")
+        record_approval(ctx, grant, kind="topup_void", subject=topup_key)
+        post(ctx, member, "topup_void", principal_fen=-original.principal_fen,
+             bonus_fen=-original.bonus_fen, method=original.method, ref=topup_key)
+        original.voided_by = ctx.key
+        ctx.audit("wallet_topup_voided", member.member_id, topup=topup_key,
+                  principal_fen=original.principal_fen, bonus_fen=original.bonus_fen)
+        ctx.emit("wallet_topup_voided", member_id=member.member_id, topup_key=topup_key,
+                 principal_fen=original.principal_fen, bonus_fen=original.bonus_fen)
+        return {"member_id": member.member_id, "topup_key": topup_key,
+                "refund_fen": original.principal_fen, "method": original.method,
+                "bonus_removed_fen": original.bonus_fen}
+
+    return run_action(db, key=key or new_action_key(), kind="wallet_topup_void", actor=actor,
+                      request={"topup": topup_key}, body=body)
+
+
+# -- spending (inside a sale) -------------------------------------------------------------------
+
+def verify_pin(db: Database, member_ref: str, pin: str | None) -> None:
+    """Check the member's payment PIN in its own transaction, so wrong tries count even though
+    the spend they were meant for is refused. No PIN set: nothing to check."""
+    max_tries = int(db.settings.wallet_pin_max_tries)
+    with db.session() as s, s.begin():
+        member = members.lock(db, s, member_ref)
+        if member.pin_hash is None:
+            return
+        if member.pin_failed >= max_tries:
+            failure = AuthError("pin_locked", "payment PIN is locked after too many wrong tries: "
+                                "a manager must reset it")
+        elif not pin or not check_pin(pin, member.pin_hash):
+            member.pin_failed += 1
+            left = max_tries - member.pin_failed
+            failure = AuthError("wrong_pin", f"wrong payment PIN ({left} tries left)" if left
+                                else "wrong payment PIN: the PIN is now locked")
+        else:
+            member.pin_failed = 0
+            return
+    raise failure
+
+
+def spend(ctx: Ctx, member: Member, amount_fen: int, *, ref: str) -> tuple[int, int]:
+    """Take ``amount_fen`` from the balance in proportion; returns (principal, bonus) taken."""
+    members.require_open(member)
+    card = ctx.session.get(Card, member.card_no)
+    if card is not None and card.status == "lost":
+        raise Refused("card_lost", "this card is reported lost: replace it before spending")
+    balance = member.principal_fen + member.bonus_fen
+    if amount_fen > balance:
+        raise Refused("insufficient_balance",
+                      f"stored value {format_fen(balance)} is less than {format_fen(amount_fen)}")
+    principal, bonus = split_in_proportion(amount_fen, member.principal_fen, member.bonus_fen)
+    post(ctx, member, "spend", principal_fen=-principal, bonus_fen=-bonus, ref=ref)
+    return principal, bonus
+
+
+def refund_spend(ctx: Ctx, member: Member, principal_fen: int, bonus_fen: int, *,
+                 ref: str) -> None:
+    """Give back exactly the principal and bonus a spend took."""
+    post(ctx, member, "spend_refund", principal_fen=principal_fen, bonus_fen=bonus_fen, ref=ref)
+
+
+# -- close account, adjustments -----------------------------------------------------------------
+
+def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | None,
+                  method: str = "cash", key: str | None = None) -> Result:
+    """退卡: refund the principal, forfeit the bonus, close the card and the membership."""
+    if method not in REFUND_METHODS:
+        raise InvalidInput("bad_method", f"method must be one of {', '.join(REFUND_METHODS)}")
+
+    def body(ctx: Ctx) -> Result:
+        s, settings = ctx.session, ctx.db.settings
+        member = members.lock(db, s, member_ref)
+        if member.status == "closed":
+            raise Refused("member_closed", "this membership is already closed")
+        record_approval(ctx, grant, kind="account_close", subject=member.member_id)
+        principal, bonus = member.principal_fen, member.bonus_fen
+        paid_by = method
+        if method == "cash" and principal > int(settings.cash_refund_transfer_over_fen):
+            paid_by = "transfer"
+        post(ctx, member, "close_refund", principal_fen=-principal, bonus_fen=0, method=paid_by)
+        post(ctx, member, "bonus_forfeit", principal_fen=0, bonus_fen=-bonus)
+        member.status = "closed"
+        for card in s.scalars(select(Card).where(Card.member_id == member.member_id,
+                                                 Card.status == "active")):
+            card.status, card.changed_at = "closed", ctx.now
+        ctx.audit("member_closed", member.member_id, refund_fen=principal,
+                  forfeit_bonus_fen=bonus, method=paid_by)
+        ctx.emit("member_closed", member_id=member.member_id, refund_principal_fen=principal,
+                 forfeit_bonus_fen=bonus, method=paid_by)
+        return {"member_id": member.member_id, "refund_fen": principal,
+                "forfeited_bonus_fen": bonus, "method": paid_by}
+
+    return run_action(db, key=key or new_action_key(), kind="account_close", actor=actor,
+                      request={"member": member_ref, "method": method}, body=body)
+
+
+def adjust(db: Database, member_ref: str, *, principal_fen: int, bonus_fen: int, actor: str,
+           grant: Grant | None, key: str | None = None) -> Result:
+    """A manager's correction, posted as its own entries (never by editing old ones)."""
+    if principal_fen == 0 and bonus_fen == 0:
+        raise InvalidInput("bad_amount", "an adjustment must change something")
+
+    def body(ctx: Ctx) -> Result:
+        member = members.lock(db, ctx.session, member_ref)
+        members.require_open(member)
+        record_approval(ctx, grant, kind="wallet_adjust", subject=member.member_id)
+        post(ctx, member, "adjustment", principal_fen=principal_fen, bonus_fen=bonus_fen)
+        ctx.audit("wallet_adjusted", member.member_id, principal_fen=principal_fen,
+                  bonus_fen=bonus_fen)
+        ctx.emit("wallet_adjusted", member_id=member.member_id, principal_fen=principal_fen,
+                 bonus_fen=bonus_fen)
+        return {"member_id": member.member_id, "balance_fen": member.balance_fen}
+
+    return run_action(db, key=key or new_action_key(), kind="wallet_adjust", actor=actor,
+                      request={"member": member_ref, "p": principal_fen, "b": bonus_fen},
+                      body=body)
+
+
+# -- history ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LedgerLine:
+    at: dt.datetime
+    kind: str
+    principal_fen: int
+    bonus_fen: int
+    balance_after_fen: int
+    method: str | None
+    ref: str | None
+
+
+def history(db: Database, member_ref: str, *, limit: int = 200) -> list[LedgerLine]:
+    """The member's stored-value movements, newest first, with the running balance after each."""
+    with db.reader() as s:
+        member = members.load(db, s, member_ref)
+        rows = s.scalars(select(WalletEntry).where(WalletEntry.member_id == member.member_id)
+                         .order_by(WalletEntry.id)).all()
+    lines: list[LedgerLine] = []
+    balance = 0
+    for row in rows:  # one line per action and kind: principal and bonus side by side
+        balance += row.amount_fen
+        p = row.amount_fen if row.bucket == "principal" else 0
+        b = row.amount_fen if row.bucket == "bonus" else 0
+        last = lines[-1] if lines else None
+        if last and last.ref == row.ref and last.kind == row.kind and last.at == row.created_at:
+            lines[-1] = LedgerLine(last.at, last.kind, last.principal_fen + p, last.bonus_fen + b,
+                                   balance, last.method, last.ref)
+        else:
+            lines.append(LedgerLine(row.created_at, row.kind, p, b, balance, row.method, row.ref))
+    return list(reversed(lines))[:limit]
+
+
+def done_result(db: Database, key: str | None) -> Result | None:
+    return find_done(db, key) if key else None

@@ -1,0 +1,116 @@
+"""Every setting declared once: name, type, default, description, and who owns it.
+
+Chain-wide rules (tiers, bonus, points, coupons, caps) belong to head office and arrive by sync;
+till-local settings (store code, devices, idle lock) stay on the till. Values that differ from the
+default are stored as JSON in the ``settings`` table.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+CHAIN = "chain"
+TILL = "till"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: Any
+    description: str
+    scope: str = CHAIN
+
+
+DECLARED: tuple[Setting, ...] = (
+    # -- identity of this till
+    Setting("store_code", str, "0001", "4-digit store code (in card and receipt numbers)", TILL),
+    Setting("store_name", str, "示范门店 Demo Store", "Store name printed on receipts", TILL),
+    Setting("till_no", int, 1, "Till number within the store (1-99)", TILL),
+    Setting("idle_lock_minutes", int, 5, "Lock the till after this many idle minutes", TILL),
+    Setting("qr_secret", str, "", "Chain secret that signs member QR codes (made on first start)"),
+    # -- tiers: growth value is net spend over a rolling window
+    Setting(
+        "tiers",
+        list,
+        [
+            {"code": "regular", "name": "普通", "name_en": "Regular", "threshold_fen": 0,
+             "discount_pct": "0", "points_multiplier": "1.0"},
+            {"code": "silver", "name": "银卡", "name_en": "Silver", "threshold_fen": 100_000,
+             "discount_pct": "2", "points_multiplier": "1.2"},
+            {"code": "gold", "name": "金卡", "name_en": "Gold", "threshold_fen": 500_000,
+             "discount_pct": "5", "points_multiplier": "1.5"},
+            {"code": "diamond", "name": "钻石", "name_en": "Diamond", "threshold_fen": 2_000_000,
+             "discount_pct": "10", "points_multiplier": "2.0"},
+        ],
+        "Tiers by growth value (net spend over the window), lowest first",
+    ),
+    Setting("tier_window_days", int, 365, "Rolling window for growth value, in days"),
+    Setting("tier_near_pct", int, 15, "Receipt mentions the next tier when this close (percent)"),
+    # -- points
+    Setting("points_per_yuan", int, 1, "Points earned per whole yuan actually paid"),
+    Setting("points_redeem_min", int, 100, "Fewest points that can be redeemed at once"),
+    Setting("points_redeem_max_pct", int, 50, "Points pay at most this percent of a sale"),
+    Setting("points_fen_per_point", int, 1, "Value of one point in fen (100 points = ¥1)"),
+    Setting("points_expiry_months", int, 24, "Months after which an earned lot expires"),
+    Setting("points_promo_dates", list, [], "Dates (YYYY-MM-DD) with a points promotion"),
+    Setting("points_promo_multiplier", str, "2", "Multiplier on promotion dates"),
+    Setting("points_birthday_multiplier", str, "2", "Multiplier in the member's birthday month"),
+    # -- stored value
+    Setting(
+        "topup_bonus_rules",
+        list,
+        [
+            {"min_fen": 50_000, "bonus_fen": 5_000},
+            {"min_fen": 100_000, "bonus_fen": 15_000},
+            {"min_fen": 200_000, "bonus_fen": 40_000},
+        ],
+        "Top-up bonus: the best rule whose minimum the top-up reaches applies",
+    ),
+    Setting("wallet_cap_fen", int, 500_000, "Largest balance a named member may hold (fen)"),
+    Setting("wallet_pin_max_tries", int, 5, "Wrong payment PINs before the PIN locks"),
+    Setting("cash_refund_transfer_over_fen", int, 10_000, "Cash refunds above this are transfers"),
+    # -- coupons
+    Setting("welcome_coupon_template", str, "", "Template code issued on registration ('' = none)"),
+    Setting("birthday_coupon_template", str, "", "Template code issued in the birthday month"),
+    Setting("topup_coupon_rules", list, [], "[{min_fen, template}] coupons issued with a top-up"),
+    # -- staff
+    Setting("user_pin_max_tries", int, 5, "Wrong login PINs before a user is locked"),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in DECLARED}
+
+
+class Settings:
+    """Typed view over the declared settings with the stored overrides applied."""
+
+    def __init__(self, overrides: dict[str, Any] | None = None) -> None:
+        self._values: dict[str, Any] = {s.name: s.default for s in DECLARED}
+        for name, value in (overrides or {}).items():
+            if name in BY_NAME:
+                self._values[name] = value
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+def validate(name: str, value: Any) -> Any:
+    """Check a value against its declaration; returns the value in its declared type."""
+    setting = BY_NAME.get(name)
+    if setting is None:
+        raise KeyError(f"unknown setting {name!r}")
+    if setting.type is int and isinstance(value, str):
+        value = int(value)
+    if setting.type in (list, dict) and isinstance(value, str):
+        value = json.loads(value)
+    if not isinstance(value, setting.type) or (setting.type is int and isinstance(value, bool)):
+        raise TypeError(f"setting {name} must be {setting.type.__name__}")
+    return value
