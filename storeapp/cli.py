@@ -1,0 +1,119 @@
+"""The ``storeapp`` command line: every counter action, scriptable, with ``--json`` output.
+
+With ``--json`` each command prints one JSON object on stdout; a refused or invalid request
+prints ``{"error": CODE, "message": TEXT}`` and exits non-zero, having changed nothing.
+The CLI acts with the rights of whoever can open the database file (an administrator at the till).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from storeapp.errors import DomainError, InvalidInput
+from storeapp.money import format_fen
+
+Handler = Callable[[argparse.Namespace], Any]
+EXIT_INVALID, EXIT_REFUSED = 2, 1
+
+
+class UsageError(InvalidInput):
+    code = "usage"
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad usage becomes an ``InvalidInput`` so ``--json`` callers get JSON for it too."""
+
+    def error(self, message: str) -> Any:  # argparse's hook; never returns
+        raise UsageError("usage", f"{self.prog}: {message}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        return _fail(argparse.Namespace(json="--json" in argv), exc.code, exc.message,
+                     EXIT_INVALID)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        from storeapp.app import start  # no command: start the app on the embedded default
+
+        return start(args.db)
+    try:
+        result = handler(args)
+    except DomainError as exc:
+        return _fail(args, exc.code, exc.message,
+                     EXIT_INVALID if isinstance(exc, InvalidInput) else EXIT_REFUSED)
+    _print(args, result)
+    if isinstance(result, dict) and result.get("ok") is False:
+        return EXIT_REFUSED
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from storeapp import commands
+
+    parser = _Parser(prog="storeapp", description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="database file (default: user data directory)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per command")
+    parser.add_argument("--as", dest="actor", default="admin",
+                        help="who the action is recorded as (default: admin)")
+    commands.register(parser.add_subparsers(title="commands", metavar="COMMAND",
+                                            parser_class=_Parser))
+    return parser
+
+
+def _fail(args: argparse.Namespace, code: str, message: str, status: int) -> int:
+    if args.json:
+        print(json.dumps({"error": code, "message": message}, ensure_ascii=False))
+    else:
+        print(f"error: {message} [{code}]", file=sys.stderr)
+    return status
+
+
+def _print(args: argparse.Namespace, result: Any) -> None:
+    plain = _plain(result)
+    if args.json:
+        print(json.dumps(plain, ensure_ascii=False, default=str))
+        return
+    _print_human(plain)
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _plain(asdict(value))
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _print_human(value: Any, indent: str = "") -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, dict | list) and item:
+                print(f"{indent}{key}:")
+                _print_human(item, indent + "  ")
+            else:
+                shown = format_fen(item) if key.endswith("_fen") and isinstance(item, int) else item
+                print(f"{indent}{key}: {shown}")
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                print(f"{indent}-")
+                _print_human(item, indent + "    ")
+            else:
+                print(f"{indent}- {item}")
+    else:
+        print(f"{indent}{value}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

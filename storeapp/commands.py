@@ -1,0 +1,409 @@
+"""The CLI's commands: argument declarations and handlers, each calling one service operation."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from storeapp.db import Database
+from storeapp.errors import InvalidInput
+from storeapp.money import parse_yuan
+from storeapp.services import (
+    catalog,
+    coupons,
+    members,
+    plans,
+    points,
+    sales,
+    tiers,
+    users,
+    wallet,
+)
+from storeapp.services.sales import LineIn, TenderIn
+
+Sub = Any  # argparse's private _SubParsersAction
+
+
+def register(sub: Sub) -> None:
+    _member_commands(sub.add_parser("member", help="register, find and look after members"))
+    _wallet_commands(sub.add_parser("wallet", help="stored value: top up, void, history"))
+    _sale_command(sub)
+    p = sub.add_parser("refund", help="refund a sale by receipt number (manager approval)")
+    p.add_argument("receipt_no")
+    _approval_args(p, default_reason="refund at the customer's request")
+    p.add_argument("--key")
+    p.set_defaults(handler=_refund)
+    _points_commands(sub.add_parser("points", help="points history, expiry, adjustments"))
+    p = sub.add_parser("tiers", help="tier review (downgrades happen only here)")
+    p.add_argument("action", choices=["review"])
+    p.set_defaults(handler=lambda a: tiers.review(_db(a), actor=a.actor))
+    _coupon_commands(sub.add_parser("coupon", help="coupon templates and issuing"))
+    _plan_commands(sub.add_parser("plan", help="paid membership plans"))
+    _catalog_commands(sub.add_parser("catalog", help="products and prices"))
+    _user_commands(sub.add_parser("user", help="staff users"))
+    p = sub.add_parser("audit", help="verify the hash-chained audit log")
+    p.add_argument("action", choices=["verify"])
+    p.set_defaults(handler=_audit_verify)
+    p = sub.add_parser("settings", help="show or change settings")
+    p.add_argument("name", nargs="?")
+    p.add_argument("value", nargs="?")
+    p.set_defaults(handler=_settings)
+    p = sub.add_parser("demo", help="fill the database with realistic demo data")
+    p.add_argument("--members", type=int, default=200)
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(handler=_demo)
+    p = sub.add_parser("bench", help="measure lookups and checkout against bare sqlite3")
+    p.add_argument("--members", type=int, default=1_000_000)
+    p.add_argument("--samples", type=int, default=2000)
+    p.add_argument("--checkouts", type=int, default=2000)
+    p.add_argument("--workdir", type=Path, help="where to build the bench database")
+    p.set_defaults(handler=_bench)
+
+
+# -- members ------------------------------------------------------------------------------------
+
+def _member_commands(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(title="member commands", metavar="ACTION", required=True)
+    a = sub.add_parser("add", help="register a member")
+    a.add_argument("--phone", required=True)
+    a.add_argument("--name", required=True)
+    a.add_argument("--birthday")
+    a.add_argument("--gender", choices=members.GENDERS)
+    a.add_argument("--consent", action="store_true", help="marketing consent")
+    a.add_argument("--key")
+    a.set_defaults(handler=lambda a: members.register(
+        _db(a), phone=a.phone, name=a.name, birthday=a.birthday, gender=a.gender,
+        marketing_consent=a.consent, actor=a.actor, key=a.key).to_dict())
+    f = sub.add_parser("find", help="find by phone, last 4 digits, name, card number or QR")
+    f.add_argument("query")
+    f.set_defaults(handler=lambda a: {"members": [m.to_dict() for m in members.find(_db(a),
+                                                                                   a.query)]})
+    s = sub.add_parser("show", help="one member by id, card number, phone or QR")
+    s.add_argument("member")
+    s.set_defaults(handler=_member_show)
+    u = sub.add_parser("update", help="change profile fields")
+    u.add_argument("member")
+    u.add_argument("--name")
+    u.add_argument("--phone")
+    u.add_argument("--birthday")
+    u.add_argument("--gender", choices=members.GENDERS)
+    u.add_argument("--key")
+    u.set_defaults(handler=lambda a: members.update_profile(
+        _db(a), a.member, actor=a.actor, key=a.key, name=a.name, phone=a.phone,
+        birthday=a.birthday, gender=a.gender).to_dict())
+    for name, helptext in (("lost", "report the card lost (挂失)"),
+                           ("freeze", "freeze the member's stored value and points")):
+        c = sub.add_parser(name, help=helptext)
+        c.add_argument("member")
+        c.add_argument("--reason", default="")
+        c.add_argument("--key")
+        c.set_defaults(handler=_member_lost if name == "lost" else _member_freeze)
+    for name, helptext in (("replace", "replace the card (补卡), same balance"),
+                           ("unfreeze", "unfreeze (manager approval)"),
+                           ("close", "close and refund principal (退卡, manager approval)"),
+                           ("pin", "set or reset the payment PIN")):
+        c = sub.add_parser(name, help=helptext)
+        c.add_argument("member")
+        _approval_args(c, default_reason=helptext, required=name not in ("pin",))
+        if name == "close":
+            c.add_argument("--method", default="cash", choices=wallet.REFUND_METHODS)
+        if name == "pin":
+            c.add_argument("--new-pin", required=True)
+        c.add_argument("--key")
+        c.set_defaults(handler=_CARD_HANDLERS[name])
+
+
+def _member_show(a: argparse.Namespace) -> dict[str, Any]:
+    db = _db(a)
+    member = members.get(db, a.member)
+    with db.reader() as s:
+        row = members.load(db, s, member.member_id)
+        progress = tiers.progress(s, db.settings, row, db.clock.now())
+        plan = plans.active(s, member.member_id, db.clock.now())
+    return {**member.to_dict(), "growth_fen": progress.growth_fen,
+            "next_tier": progress.next_tier.code if progress.next_tier else None,
+            "to_next_tier_fen": progress.to_next_fen, "near_next_tier": progress.near,
+            "plan": plan.code if plan else None,
+            "coupons": coupons.usable(db, member.member_id)}
+
+
+def _member_lost(a: argparse.Namespace) -> Any:
+    return members.report_lost(_db(a), a.member, actor=a.actor, key=a.key).to_dict()
+
+
+def _member_freeze(a: argparse.Namespace) -> Any:
+    return members.freeze(_db(a), a.member, actor=a.actor, reason=a.reason, key=a.key).to_dict()
+
+
+_CARD_HANDLERS = {
+    "replace": lambda a: members.replace_card(_db(a), a.member, actor=a.actor,
+                                              grant=_grant(a), key=a.key).to_dict(),
+    "unfreeze": lambda a: members.unfreeze(_db(a), a.member, actor=a.actor, grant=_grant(a),
+                                           key=a.key).to_dict(),
+    "close": lambda a: wallet.close_account(_db(a), a.member, actor=a.actor, grant=_grant(a),
+                                            method=a.method, key=a.key),
+    "pin": lambda a: members.set_pin(_db(a), a.member, a.new_pin, actor=a.actor,
+                                     grant=_grant(a), key=a.key).to_dict(),
+}
+
+
+# -- wallet -------------------------------------------------------------------------------------
+
+def _wallet_commands(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(title="wallet commands", metavar="ACTION", required=True)
+    t = sub.add_parser("topup", help="top up stored value (bonus by rule)")
+    t.add_argument("member")
+    t.add_argument("amount", help="yuan, e.g. 500 or 12.50")
+    t.add_argument("--method", default="cash", choices=wallet.TOPUP_METHODS)
+    t.add_argument("--key")
+    t.set_defaults(handler=_topup)
+    v = sub.add_parser("void", help="void a same-day top-up by its key (manager approval)")
+    v.add_argument("topup_key")
+    _approval_args(v, default_reason="top-up void")
+    v.add_argument("--key")
+    v.set_defaults(handler=lambda a: wallet.void_topup(_db(a), a.topup_key, actor=a.actor,
+                                                       grant=_grant(a), key=a.key))
+    h = sub.add_parser("history", help="stored-value movements with running balance")
+    h.add_argument("member")
+    h.set_defaults(handler=lambda a: {"entries": wallet.history(_db(a), a.member)})
+    j = sub.add_parser("adjust", help="manual correction (manager approval)")
+    j.add_argument("member")
+    j.add_argument("--principal", default="0", help="signed yuan")
+    j.add_argument("--bonus", default="0", help="signed yuan")
+    _approval_args(j, default_reason="")
+    j.add_argument("--key")
+    j.set_defaults(handler=_wallet_adjust)
+
+
+def _topup(a: argparse.Namespace) -> Any:
+    db = _db(a)
+    result = wallet.topup(db, a.member, parse_yuan(a.amount), method=a.method, actor=a.actor,
+                          key=a.key)
+    return {**result, "member": members.get(db, result["member_id"]).to_dict()}
+
+
+def _wallet_adjust(a: argparse.Namespace) -> Any:
+    return wallet.adjust(_db(a), a.member, principal_fen=_signed_yuan(a.principal),
+                         bonus_fen=_signed_yuan(a.bonus), actor=a.actor, grant=_grant(a),
+                         key=a.key)
+
+
+# -- sale and refund ----------------------------------------------------------------------------
+
+def _sale_command(sub: Sub) -> None:
+    p = sub.add_parser("sale", help="sell: open amount and/or barcodes, any mix of tenders")
+    p.add_argument("member", nargs="?", help="member id, card number, phone or QR (optional)")
+    p.add_argument("--amount", help="open amount in yuan")
+    p.add_argument("--item", action="append", default=[], metavar="BARCODE[xQTY]",
+                   help="catalog item by barcode, repeatable (e.g. 6901234567892x2)")
+    p.add_argument("--pay", action="append", required=True, metavar="METHOD[:AMOUNT]",
+                   help="wallet|cash|card|wechat|alipay; repeat to mix; one without amount "
+                        "takes the rest; for cash the amount is what was handed over")
+    p.add_argument("--pin", help="member's payment PIN")
+    p.add_argument("--coupon")
+    p.add_argument("--redeem-points", type=int, default=0)
+    p.add_argument("--key")
+    p.set_defaults(handler=_sale)
+
+
+def _sale(a: argparse.Namespace) -> Any:
+    lines = [_item(text) for text in a.item]
+    if a.amount is not None:
+        lines.append(LineIn(unit_price_fen=parse_yuan(a.amount), name="商品 Item"))
+    if not lines:
+        raise InvalidInput("empty_cart", "give --amount or at least one --item")
+    tenders = []
+    for text in a.pay:
+        method, _, amount_text = text.partition(":")
+        tenders.append(TenderIn(method, parse_yuan(amount_text) if amount_text else None))
+    return sales.checkout(_db(a), member_ref=a.member, lines=lines, tenders=tenders,
+                          actor=a.actor, coupon_code=a.coupon, redeem_points=a.redeem_points,
+                          pin=a.pin, key=a.key)
+
+
+def _item(text: str) -> LineIn:
+    barcode, _, qty = text.partition("x")
+    if qty and not qty.isdigit():
+        raise InvalidInput("bad_qty", f"'{text}': quantity after x must be a whole number")
+    return LineIn(barcode=barcode, qty=int(qty or 1))
+
+
+def _refund(a: argparse.Namespace) -> Any:
+    return sales.refund(_db(a), a.receipt_no, actor=a.actor, grant=_grant(a), key=a.key)
+
+
+# -- points, coupons, plans, catalog, users -----------------------------------------------------
+
+def _points_commands(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(title="points commands", metavar="ACTION", required=True)
+    h = sub.add_parser("history")
+    h.add_argument("member")
+    h.set_defaults(handler=lambda a: {"entries": points.history(_db(a), a.member)})
+    e = sub.add_parser("expire", help="post expiry of lots past their date")
+    e.set_defaults(handler=lambda a: points.expire_due(_db(a), actor=a.actor))
+    j = sub.add_parser("adjust", help="manual correction (manager approval)")
+    j.add_argument("member")
+    j.add_argument("points", type=int)
+    _approval_args(j, default_reason="")
+    j.set_defaults(handler=lambda a: points.adjust(_db(a), a.member, a.points, actor=a.actor,
+                                                   grant=_grant(a)))
+
+
+def _coupon_commands(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(title="coupon commands", metavar="ACTION", required=True)
+    t = sub.add_parser("template", help="add a coupon template")
+    t.add_argument("code")
+    t.add_argument("--name", required=True)
+    t.add_argument("--kind", choices=coupons.KINDS, required=True)
+    t.add_argument("--value", required=True, help="yuan off, percent off, or gift value")
+    t.add_argument("--min-spend", default="0")
+    t.add_argument("--days", type=int, default=30)
+    t.set_defaults(handler=_coupon_template)
+    i = sub.add_parser("issue", help="issue a coupon by hand")
+    i.add_argument("template")
+    i.add_argument("member", nargs="?")
+    i.set_defaults(handler=lambda a: coupons.issue(_db(a), a.template, a.member, actor=a.actor))
+    b = sub.add_parser("birthday", help="issue this month's birthday coupons")
+    b.set_defaults(handler=lambda a: coupons.issue_birthday(_db(a), actor=a.actor))
+
+
+def _coupon_template(a: argparse.Namespace) -> Any:
+    value = int(a.value) if a.kind == "percent_off" else parse_yuan(a.value)
+    coupons.add_template(_db(a), code=a.code, name=a.name, kind=a.kind, value=value,
+                         min_spend_fen=parse_yuan(a.min_spend, allow_zero=True),
+                         valid_days=a.days, actor=a.actor)
+    return {"template": a.code}
+
+
+def _plan_commands(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(title="plan commands", metavar="ACTION", required=True)
+    d = sub.add_parser("add", help="declare a paid membership plan")
+    d.add_argument("code")
+    d.add_argument("--name", required=True)
+    d.add_argument("--fee", required=True)
+    d.add_argument("--days", type=int, default=365)
+    d.add_argument("--extra-discount", default="0", help="percent")
+    d.add_argument("--points-multiplier", default="1")
+    d.add_argument("--monthly-coupon")
+    d.add_argument("--monthly-count", type=int, default=0)
+    d.set_defaults(handler=_plan_add)
+    b = sub.add_parser("buy", help="buy or renew a plan for a member")
+    b.add_argument("member")
+    b.add_argument("plan")
+    b.add_argument("--method", default="cash", choices=plans.METHODS)
+    b.add_argument("--pin")
+    b.add_argument("--key")
+    b.set_defaults(handler=lambda a: plans.buy(_db(a), a.member, a.plan, method=a.method,
+                                               actor=a.actor, pin=a.pin, key=a.key))
+
+
+def _plan_add(a: argparse.Namespace) -> Any:
+    plans.add_plan(_db(a), code=a.code, name=a.name, fee_fen=parse_yuan(a.fee),
+                   duration_days=a.days, extra_discount_pct=a.extra_discount,
+                   points_multiplier=a.points_multiplier,
+                   monthly_coupon_template=a.monthly_coupon,
+                   monthly_coupon_count=a.monthly_count, actor=a.actor)
+    return {"plan": a.code}
+
+
+def _catalog_commands(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(title="catalog commands", metavar="ACTION", required=True)
+    i = sub.add_parser("import", help="import barcode,name,price rows from a CSV file")
+    i.add_argument("csv", type=Path)
+    i.set_defaults(handler=lambda a: {"imported": catalog.import_csv(
+        _db(a), a.csv.read_text(encoding="utf-8"), actor=a.actor)})
+    d = sub.add_parser("add", help="add or change one product")
+    d.add_argument("barcode")
+    d.add_argument("--name", required=True)
+    d.add_argument("--price", required=True)
+    d.set_defaults(handler=lambda a: catalog.upsert(
+        _db(a), barcode=a.barcode, name=a.name, price_fen=parse_yuan(a.price, allow_zero=True),
+        actor=a.actor))
+    ls = sub.add_parser("list")
+    ls.set_defaults(handler=lambda a: {"products": catalog.all_products(_db(a))})
+
+
+def _user_commands(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(title="user commands", metavar="ACTION", required=True)
+    d = sub.add_parser("add")
+    d.add_argument("code")
+    d.add_argument("--name", required=True)
+    d.add_argument("--role", choices=users.ROLES, default="cashier")
+    d.add_argument("--pin", required=True)
+    d.set_defaults(handler=lambda a: users.add_user(_db(a), code=a.code, name=a.name,
+                                                    role=a.role, pin=a.pin, actor=a.actor))
+
+
+# -- audit, settings, demo, bench ---------------------------------------------------------------
+
+def _audit_verify(a: argparse.Namespace) -> Any:
+    from storeapp import audit
+
+    with _db(a).reader() as s:
+        report = audit.verify(s)
+    return {"ok": report.ok, "rows": report.rows, "first_bad_seq": report.first_bad_seq,
+            "problem": report.problem}
+
+
+def _settings(a: argparse.Namespace) -> Any:
+    db = _db(a)
+    if a.name is None:
+        return {k: v for k, v in db.settings.as_dict().items() if k != "qr_secret"}
+    if a.value is None:
+        return {a.name: getattr(db.settings, a.name)}
+    from storeapp import audit
+
+    with db.session() as s, s.begin():
+        try:
+            db.set_setting(s, a.name, a.value)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInput("bad_setting", str(exc)) from None
+        audit.append(s, at=db.clock.now(), actor=a.actor, action="setting_changed",
+                     subject=a.name, detail={"value": a.value})
+    return {a.name: getattr(db.settings, a.name)}
+
+
+def _demo(a: argparse.Namespace) -> Any:
+    from storeapp import demo
+
+    return demo.populate(_db(a), members=a.members, seed=a.seed)
+
+
+def _bench(a: argparse.Namespace) -> Any:
+    from storeapp import bench
+
+    return bench.run(members=a.members, samples=a.samples, checkouts=a.checkouts,
+                     workdir=a.workdir, as_json=a.json)
+
+
+# -- shared argument helpers --------------------------------------------------------------------
+
+def _approval_args(p: argparse.ArgumentParser, *, default_reason: str,
+                   required: bool = True) -> None:
+    p.add_argument("--approver", required=required, help="manager's user code")
+    p.add_argument("--approver-pin", required=required)
+    p.add_argument("--reason", default=default_reason)
+
+
+def _grant(a: argparse.Namespace) -> users.Grant | None:
+    if not a.approver:
+        return None
+    return users.approve(_db(a), a.approver, a.approver_pin or "", a.reason)
+
+
+def _signed_yuan(text: str) -> int:
+    text = text.strip()
+    if text.startswith("-"):
+        return -parse_yuan(text[1:], allow_zero=True)
+    return parse_yuan(text, allow_zero=True)
+
+
+_OPEN: dict[Path | None, Database] = {}
+
+
+def _db(a: argparse.Namespace) -> Database:
+    """One open database per command run (handlers may ask more than once)."""
+    if a.db not in _OPEN:
+        _OPEN[a.db] = Database(a.db)
+    return _OPEN[a.db]
