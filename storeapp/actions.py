@@ -16,18 +16,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from storeapp import audit
 from storeapp.errors import IdempotencyConflict, InvalidInput
 from storeapp.ids import new_event_id
 from storeapp.models import Action, OutboxEvent
+from storeapp.sequences import insert_row
 
 if TYPE_CHECKING:
     from storeapp.db import Database
 
 Result = dict[str, Any]
 MAX_KEY_LEN = 64
+_DONE = select(Action.kind, Action.request_hash, Action.result_json).where(
+    Action.key == bindparam("key"))
 
 
 @dataclass
@@ -53,10 +57,11 @@ class Ctx:
             "type": event_type, "store": settings.store_code, "till": settings.till_no,
             "key": self.key, "actor": self.actor, "at": self.now.isoformat(), **payload,
         }
-        self.session.add(OutboxEvent(
-            event_id=new_event_id(), type=event_type, created_at=self.now,
+        insert_row(
+            self.session, OutboxEvent, event_id=new_event_id(), type=event_type,
+            created_at=self.now,
             payload_json=json.dumps(body, ensure_ascii=False, sort_keys=True, default=str),
-        ))
+        )
         self.events.append(event_type)
 
 
@@ -68,28 +73,22 @@ def run_action(
     check_key(key)
     request_hash = _request_hash(kind, request)
     with db.session() as session, session.begin():
-        done = session.get(Action, key)
+        done = session.connection().execute(_DONE, {"key": key}).first()
         if done is not None:
-            if done.kind != kind or done.request_hash != request_hash:
+            done_kind, done_hash, done_json = done
+            if done_kind != kind or done_hash != request_hash:
                 raise IdempotencyConflict(
-                    "key_reused", f"key {key} was already used for a different {done.kind}"
+                    "key_reused", f"key {key} was already used for a different {done_kind}"
                 )
-            result: Result = json.loads(done.result_json)
+            result: Result = json.loads(done_json)
             return {**result, "replayed": True}
         ctx = Ctx(db=db, session=session, key=key, kind=kind, actor=actor, now=db.clock.now())
         result = body(ctx)
-        session.add(Action(
-            key=key, kind=kind, request_hash=request_hash, actor=actor, created_at=ctx.now,
-            result_json=json.dumps(result, ensure_ascii=False, default=str),
-        ))
+        insert_row(
+            session, Action, key=key, kind=kind, request_hash=request_hash, actor=actor,
+            created_at=ctx.now, result_json=json.dumps(result, ensure_ascii=False, default=str),
+        )
     return {**result, "replayed": False}
-
-
-def find_done(db: Database, key: str) -> Result | None:
-    """The stored result of an action already posted under ``key``, if any."""
-    with db.reader() as session:
-        done = session.get(Action, key)
-        return None if done is None else {**json.loads(done.result_json), "replayed": True}
 
 
 def check_key(key: str) -> None:

@@ -17,27 +17,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storeapp.models import AuditRow
+from storeapp.sequences import insert_row
 
 GENESIS = "0" * 64
+_LAST = select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
 
 
 def append(
     session: Session, *, at: dt.datetime, actor: str, action: str, subject: str,
     detail: dict[str, Any],
-) -> AuditRow:
+) -> None:
     """Add one row to the chain inside the caller's transaction."""
-    last = session.execute(
-        select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
-    ).first()
+    last = session.connection().execute(_LAST).first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     detail_json = json.dumps(detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    row = AuditRow(
-        seq=seq, at=at, actor=actor, action=action, subject=subject, detail_json=detail_json,
-        prev_hash=prev_hash,
+    insert_row(
+        session, AuditRow, seq=seq, at=at, actor=actor, action=action, subject=subject,
+        detail_json=detail_json, prev_hash=prev_hash,
         hash=_row_hash(seq, at, actor, action, subject, detail_json, prev_hash),
     )
-    session.add(row)
-    return row
 
 
 @dataclass(frozen=True)

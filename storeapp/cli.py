@@ -78,6 +78,8 @@ def _fail(args: argparse.Namespace, code: str, message: str, status: int) -> int
 
 
 def _print(args: argparse.Namespace, result: Any) -> None:
+    if result is None:  # the handler printed its own report
+        return
     plain = _plain(result)
     if args.json:
         print(json.dumps(plain, ensure_ascii=False, default=str))

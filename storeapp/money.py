@@ -28,16 +28,17 @@ def parse_yuan(text: str | int, *, allow_zero: bool = False) -> int:
         raise InvalidInput("bad_amount", f"'{text}' is not an amount of money") from None
     if not value.is_finite():
         raise InvalidInput("bad_amount", f"'{text}' is not an amount of money")
+    if value < 0:
+        raise InvalidInput("bad_amount", f"amount must not be negative: {text}")
+    # Size before quantize(), which raises InvalidOperation past Decimal's 28 digits ("1e30").
+    if value > Decimal(MAX_AMOUNT_FEN) / FEN_PER_YUAN:
+        limit = format_fen(MAX_AMOUNT_FEN)
+        raise InvalidInput("bad_amount", f"amount {text} is larger than {limit}")
     if value != value.quantize(Decimal("0.01")):
         raise InvalidInput("bad_amount", f"'{text}' has more than two decimal places (fen)")
     fen = int(value * FEN_PER_YUAN)
-    if fen < 0:
-        raise InvalidInput("bad_amount", f"amount must not be negative: {text}")
     if fen == 0 and not allow_zero:
         raise InvalidInput("bad_amount", "amount must be more than ¥0.00")
-    if fen > MAX_AMOUNT_FEN:
-        limit = format_fen(MAX_AMOUNT_FEN)
-        raise InvalidInput("bad_amount", f"amount {text} is larger than {limit}")
     return fen
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from storeapp.actions import Ctx, Result, run_action
@@ -30,6 +30,10 @@ from storeapp.services import tiers
 from storeapp.services.users import Grant, record_approval
 
 PAGE = 20
+# Lookups run for every keystroke and scan: their statements are built once.
+_BY_PHONE = select(Member).where(Member.phone == bindparam("phone"))
+_BY_TAIL = (select(Member).where(Member.phone_tail == bindparam("tail"))
+            .order_by(Member.last_visit_at.desc()).limit(bindparam("limit")))
 MAX_NAME = 32
 GENDERS = ("F", "M", "X")
 
@@ -173,13 +177,10 @@ def _find_rows(db: Database, s: Session, query: str, limit: int) -> list[Member]
     if shape is Shape.MEMBER_QR:
         return [_by_card(s, verify_qr(query, db.settings.qr_secret))]
     if shape is Shape.PHONE:
-        member = s.scalar(select(Member).where(Member.phone == normalize_phone(query)))
+        member = s.scalar(_BY_PHONE, {"phone": normalize_phone(query)})
         return [member] if member else []
     if shape is Shape.PHONE_TAIL:
-        return list(s.scalars(
-            select(Member).where(Member.phone_tail == query)
-            .order_by(Member.last_visit_at.desc()).limit(limit)
-        ))
+        return list(s.scalars(_BY_TAIL, {"tail": query, "limit": limit}))
     if shape is Shape.CARD_NO:
         digits = re.sub(r"\D", "", query)
         return [_by_card(s, digits)]
@@ -297,8 +298,10 @@ def set_pin(db: Database, member_ref: str, pin: str, *, actor: str,
         ctx.emit("member_pin_set", member_id=member.member_id)
         return {"member_id": member.member_id}
 
+    # The salted hash differs on every call, so it cannot identify the request: a retry under
+    # the same key would be refused as "key reused". The PIN itself must not be stored in clear.
     result = run_action(db, key=key or new_action_key(), kind="member_pin", actor=actor,
-                        request={"member": member_ref, "pin": pin_hash}, body=body)
+                        request={"member": member_ref}, body=body)
     return get(db, result["member_id"])
 
 

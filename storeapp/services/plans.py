@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from storeapp.actions import Ctx, Result, run_action
@@ -54,18 +54,23 @@ class ActivePlan:
     points_multiplier: Decimal
 
 
+# Built once: this runs in every member checkout, and building a statement costs more than
+# running it.
+_ACTIVE = (
+    select(Plan.code, Plan.name, MemberPlan.expires_at, Plan.extra_discount_pct,
+           Plan.points_multiplier).join(Plan)
+    .where(MemberPlan.member_id == bindparam("member_id"),
+           MemberPlan.starts_at <= bindparam("now"), MemberPlan.expires_at > bindparam("now"))
+    .order_by(MemberPlan.expires_at.desc()).limit(1)
+)
+
+
 def active(session: Session, member_id: str, now: dt.datetime) -> ActivePlan | None:
-    row = session.execute(
-        select(MemberPlan, Plan).join(Plan)
-        .where(MemberPlan.member_id == member_id, MemberPlan.starts_at <= now,
-               MemberPlan.expires_at > now)
-        .order_by(MemberPlan.expires_at.desc()).limit(1)
-    ).first()
+    row = session.connection().execute(_ACTIVE, {"member_id": member_id, "now": now}).first()
     if row is None:
         return None
-    bought, plan = row
-    return ActivePlan(plan.code, plan.name, bought.expires_at, Decimal(plan.extra_discount_pct),
-                      Decimal(plan.points_multiplier))
+    code, name, expires_at, extra_pct, multiplier = row
+    return ActivePlan(code, name, expires_at, Decimal(extra_pct), Decimal(multiplier))
 
 
 def buy(db: Database, member_ref: str, plan_code: str, *, method: str, actor: str,
@@ -74,10 +79,6 @@ def buy(db: Database, member_ref: str, plan_code: str, *, method: str, actor: st
     for the whole period at once, each valid in its own month."""
     if method not in METHODS:
         raise InvalidInput("bad_method", f"payment method must be one of {', '.join(METHODS)}")
-    key = key or new_action_key()
-    if method == "wallet" and wallet.done_result(db, key) is None:
-        wallet.verify_pin(db, member_ref, pin)
-
     def body(ctx: Ctx) -> Result:
         s = ctx.session
         plan = s.get(Plan, plan_code)
@@ -90,7 +91,7 @@ def buy(db: Database, member_ref: str, plan_code: str, *, method: str, actor: st
         starts = max(ctx.now, latest) if latest else ctx.now
         expires = starts + dt.timedelta(days=plan.duration_days)
         if method == "wallet":
-            wallet.spend(ctx, member, plan.fee_fen, ref=ctx.key)
+            wallet.spend(ctx, member, plan.fee_fen, ref=ctx.key, pin=pin)
         s.add(MemberPlan(member_id=member.member_id, plan_code=plan.code, action_key=ctx.key,
                          fee_fen=plan.fee_fen, method=method, starts_at=starts,
                          expires_at=expires))
@@ -110,6 +111,7 @@ def buy(db: Database, member_ref: str, plan_code: str, *, method: str, actor: st
                 "starts_at": starts.isoformat(), "expires_at": expires.isoformat(),
                 "coupons": issued}
 
-    return run_action(db, key=key, kind="plan_buy", actor=actor,
-                      request={"member": member_ref, "plan": plan_code, "method": method},
-                      body=body)
+    with wallet.pin_tries_counted(db):
+        return run_action(db, key=key or new_action_key(), kind="plan_buy", actor=actor,
+                          request={"member": member_ref, "plan": plan_code, "method": method},
+                          body=body)

@@ -19,6 +19,7 @@ from storeapp.db import Database
 from storeapp.errors import InvalidInput, Refused
 from storeapp.ids import new_action_key
 from storeapp.models import Member, PointsEntry, PointsLot
+from storeapp.sequences import insert_row
 from storeapp.services import members
 from storeapp.services.users import Grant, record_approval
 from storeapp.settings import Settings
@@ -49,13 +50,13 @@ def earn(ctx: Ctx, member: Member, points: int, *, ref: str) -> int | None:
     """A new lot expiring after ``points_expiry_months``; returns the lot id."""
     if points <= 0:
         return None
-    lot = PointsLot(member_id=member.member_id, action_key=ctx.key, earned_points=points,
-                    remaining_points=points, earned_at=ctx.now,
-                    expires_at=add_months(ctx.now, int(ctx.db.settings.points_expiry_months)))
-    ctx.session.add(lot)
-    ctx.session.flush()
-    _entry(ctx, member, "earn", points, lot.id, ref)
-    return lot.id
+    lot_id = insert_row(
+        ctx.session, PointsLot, member_id=member.member_id, action_key=ctx.key,
+        earned_points=points, remaining_points=points, earned_at=ctx.now,
+        expires_at=add_months(ctx.now, int(ctx.db.settings.points_expiry_months)),
+    )
+    _entry(ctx, member, "earn", points, lot_id, ref)
+    return int(lot_id)
 
 
 def consume(ctx: Ctx, member: Member, points: int, *, kind: str, ref: str,
@@ -172,6 +173,6 @@ def history(db: Database, member_ref: str, *, limit: int = 200) -> list[PointsLi
 
 def _entry(ctx: Ctx, member: Member, kind: str, points: int, lot_id: int | None,
            ref: str | None) -> None:
-    ctx.session.add(PointsEntry(member_id=member.member_id, action_key=ctx.key, kind=kind,
-                                points=points, lot_id=lot_id, ref=ref, created_at=ctx.now))
+    insert_row(ctx.session, PointsEntry, member_id=member.member_id, action_key=ctx.key,
+               kind=kind, points=points, lot_id=lot_id, ref=ref, created_at=ctx.now)
     member.points += points

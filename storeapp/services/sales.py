@@ -19,7 +19,7 @@ from storeapp.errors import InvalidInput, NotFound, Refused
 from storeapp.ids import new_action_key
 from storeapp.models import Member, PointsLot, Product, Refund, Sale, SaleLine, Tender
 from storeapp.money import MAX_AMOUNT_FEN, format_fen, percent_of
-from storeapp.sequences import next_value
+from storeapp.sequences import insert_row, next_value
 from storeapp.services import coupons, members, plans, points, tiers, wallet
 from storeapp.services.users import Grant, record_approval
 
@@ -86,9 +86,6 @@ def checkout(
         "member": member_ref, "lines": [asdict(line) for line in lines],
         "tenders": [asdict(t) for t in tenders], "coupon": coupon_code, "points": redeem_points,
     }
-    uses_wallet = any(t.method == "wallet" for t in tenders)
-    if uses_wallet and member_ref and wallet.done_result(db, key) is None:
-        wallet.verify_pin(db, member_ref, pin)
 
     def body(ctx: Ctx) -> Result:
         s, settings = ctx.session, ctx.db.settings
@@ -98,51 +95,44 @@ def checkout(
         priced = _price(ctx, member, lines, coupon_code, redeem_points)
         receipt_no = (f"R{int(settings.store_code):04d}{int(settings.till_no):02d}"
                       f"{next_value(s, 'receipt'):07d}")
-        sale = Sale(
-            receipt_no=receipt_no, action_key=ctx.key,
-            member_id=member.member_id if member else None, cashier=ctx.actor,
-            store_code=settings.store_code, till_no=int(settings.till_no),
-            subtotal_fen=priced.subtotal_fen, discount_fen=priced.discount_fen,
-            coupon_code=priced.coupon_code, coupon_fen=priced.coupon_fen,
-            points_redeemed=priced.points_redeemed, points_fen=priced.points_fen,
-            total_fen=priced.total_fen, points_earned=priced.points_to_earn,
-            status="completed", created_at=ctx.now,
+        member_id = member.member_id if member else None
+        sale_id = insert_row(
+            s, Sale, receipt_no=receipt_no, action_key=ctx.key, member_id=member_id,
+            cashier=ctx.actor, store_code=settings.store_code, till_no=int(settings.till_no),
+            **_money_fields(priced), points_earned=priced.points_to_earn, status="completed",
+            created_at=ctx.now,
         )
-        s.add(sale)
-        s.flush()
         for no, line in enumerate(priced.lines, start=1):
-            s.add(SaleLine(sale_id=sale.id, line_no=no, barcode=line["barcode"],
-                           name=line["name"], qty=line["qty"],
-                           unit_price_fen=line["unit_price_fen"], amount_fen=line["amount_fen"]))
-        paid = _post_tenders(ctx, sale, member, tenders, priced.total_fen)
+            insert_row(s, SaleLine, sale_id=sale_id, line_no=no, **line)
+        paid = _post_tenders(ctx, sale_id, receipt_no, member, tenders, priced.total_fen, pin)
         if priced.coupon_code:
             coupons.mark_used(ctx, priced.coupon_code, receipt_no)
-        upgraded = None
+        upgraded, growth = None, 0
         if member is not None:
             if priced.points_redeemed:
                 points.redeem(ctx, member, priced.points_redeemed, ref=receipt_no)
             points.earn(ctx, member, priced.points_to_earn, ref=receipt_no)
             member.last_visit_at = ctx.now
-            s.flush()
-            upgraded = tiers.upgrade_if_reached(s, settings, member, ctx.now)
+            upgraded, growth = tiers.upgrade_if_reached(s, settings, member, ctx.now)
         result = {
             "receipt_no": receipt_no, "sale_key": ctx.key, "at": ctx.now.isoformat(),
-            "member_id": sale.member_id, **_money_fields(priced), "tenders": paid,
+            "member_id": member_id, **_money_fields(priced), "tenders": paid,
             "change_fen": sum(t["change_fen"] for t in paid), "lines": priced.lines,
             "points_earned": priced.points_to_earn,
             "tier_upgraded_to": upgraded.code if upgraded else None,
         }
         if member is not None:
-            result["member_after"] = _member_after(ctx, member)
+            result["member_after"] = _member_after(ctx, member, growth)
         ctx.audit("sale_completed", receipt_no, total_fen=priced.total_fen,
                   tenders={t["method"]: t["amount_fen"] for t in paid})
         ctx.emit("sale_completed", **{k: v for k, v in result.items() if k != "member_after"})
         if upgraded is not None:
-            ctx.emit("member_tier_changed", member_id=sale.member_id, tier=upgraded.code,
+            ctx.emit("member_tier_changed", member_id=member_id, tier=upgraded.code,
                      by="sale", receipt_no=receipt_no)
         return result
 
-    return run_action(db, key=key, kind="sale", actor=actor, request=request, body=body)
+    with wallet.pin_tries_counted(db):
+        return run_action(db, key=key, kind="sale", actor=actor, request=request, body=body)
 
 
 def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
@@ -323,8 +313,9 @@ def _check_tenders(tenders: list[TenderIn]) -> None:
             raise InvalidInput("bad_amount", f"{t.method} amount must be more than ¥0.00")
 
 
-def _post_tenders(ctx: Ctx, sale: Sale, member: Member | None, tenders: list[TenderIn],
-                  total_fen: int) -> list[dict[str, Any]]:
+def _post_tenders(ctx: Ctx, sale_id: int, receipt_no: str, member: Member | None,
+                  tenders: list[TenderIn], total_fen: int,
+                  pin: str | None) -> list[dict[str, Any]]:
     """Split the total over the tenders; cash may exceed what is left (change given)."""
     fixed = sum(t.amount_fen or 0 for t in tenders if t.method != "cash")
     rest_taker = next((t for t in tenders if t.amount_fen is None), None)
@@ -356,20 +347,19 @@ def _post_tenders(ctx: Ctx, sale: Sale, member: Member | None, tenders: list[Ten
         if t.method == "wallet" and amount:
             if member is None:
                 raise InvalidInput("member_required", "stored value needs a member")
-            principal, bonus = wallet.spend(ctx, member, amount, ref=sale.receipt_no)
+            principal, bonus = wallet.spend(ctx, member, amount, ref=receipt_no, pin=pin)
         change = tendered - amount
         if amount == 0 and change == 0:
             continue
-        ctx.session.add(Tender(sale_id=sale.id, method=t.method, amount_fen=amount,
-                               tendered_fen=tendered, change_fen=change,
-                               principal_fen=principal, bonus_fen=bonus))
-        paid.append({"method": t.method, "amount_fen": amount, "tendered_fen": tendered,
-                     "change_fen": change, "principal_fen": principal, "bonus_fen": bonus})
+        row = {"method": t.method, "amount_fen": amount, "tendered_fen": tendered,
+               "change_fen": change, "principal_fen": principal, "bonus_fen": bonus}
+        insert_row(ctx.session, Tender, sale_id=sale_id, **row)
+        paid.append(row)
     return paid
 
 
-def _member_after(ctx: Ctx, member: Member) -> dict[str, Any]:
-    progress = tiers.progress(ctx.session, ctx.db.settings, member, ctx.now)
+def _member_after(ctx: Ctx, member: Member, growth: int | None = None) -> dict[str, Any]:
+    progress = tiers.progress(ctx.session, ctx.db.settings, member, ctx.now, growth)
     return {
         "balance_fen": member.principal_fen + member.bonus_fen,
         "principal_fen": member.principal_fen, "bonus_fen": member.bonus_fen,

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from storeapp.db import Database
@@ -59,19 +59,24 @@ def for_growth(settings: Settings, growth_fen: int) -> Tier:
     return reached[-1] if reached else table(settings)[0]
 
 
+_GROWTH = select(func.coalesce(func.sum(Sale.total_fen), 0)).where(  # built once: hot path
+    Sale.member_id == bindparam("member_id"), Sale.status == "completed",
+    Sale.created_at >= bindparam("since"),
+)
+
+
 def growth_fen(session: Session, settings: Settings, member_id: str, now: dt.datetime) -> int:
     since = now - dt.timedelta(days=int(settings.tier_window_days))
-    total = session.scalar(
-        select(func.coalesce(func.sum(Sale.total_fen), 0)).where(
-            Sale.member_id == member_id, Sale.status == "completed", Sale.created_at >= since
-        )
-    )
+    total = session.connection().scalar(_GROWTH, {"member_id": member_id, "since": since})
     return int(total or 0)
 
 
-def progress(session: Session, settings: Settings, member: Member, now: dt.datetime) -> Progress:
+def progress(session: Session, settings: Settings, member: Member, now: dt.datetime,
+             growth: int | None = None) -> Progress:
+    """Where the member stands; pass ``growth`` when it is already known."""
     current = by_code(settings, member.tier)
-    growth = growth_fen(session, settings, member.member_id, now)
+    if growth is None:
+        growth = growth_fen(session, settings, member.member_id, now)
     higher = [t for t in table(settings) if t.threshold_fen > current.threshold_fen]
     if not higher:
         return Progress(current, growth, None, 0, False)
@@ -82,13 +87,17 @@ def progress(session: Session, settings: Settings, member: Member, now: dt.datet
 
 
 def upgrade_if_reached(session: Session, settings: Settings, member: Member,
-                       now: dt.datetime) -> Tier | None:
-    """Move the member up at once when growth crossed a threshold; never down. Returns new tier."""
-    reached = for_growth(settings, growth_fen(session, settings, member.member_id, now))
+                       now: dt.datetime) -> tuple[Tier | None, int]:
+    """Move the member up at once when growth crossed a threshold; never down.
+
+    Returns the new tier (None when unchanged) and the growth value it was judged on.
+    """
+    growth = growth_fen(session, settings, member.member_id, now)
+    reached = for_growth(settings, growth)
     if reached.threshold_fen > by_code(settings, member.tier).threshold_fen:
         member.tier = reached.code
-        return reached
-    return None
+        return reached, growth
+    return None, growth
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,14 @@ cached ``principal_fen`` / ``bonus_fen``, inside one action transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from storeapp.actions import Ctx, Result, find_done, run_action
+from storeapp import audit
+from storeapp.actions import Ctx, Result, run_action
 from storeapp.clock import to_local
 from storeapp.db import Database
 from storeapp.errors import AuthError, InvalidInput, NotFound, Refused
@@ -20,10 +23,12 @@ from storeapp.ids import new_action_key
 from storeapp.models import Card, Member, Topup, WalletEntry
 from storeapp.money import format_fen, split_in_proportion
 from storeapp.pins import check_pin
+from storeapp.sequences import insert_row
 from storeapp.services import members
 from storeapp.services.users import Grant, record_approval
 from storeapp.settings import Settings
 
+_CARD_STATUS = select(Card.status).where(Card.card_no == bindparam("card_no"))
 TOPUP_METHODS = ("cash", "card", "wechat", "alipay")
 REFUND_METHODS = (*TOPUP_METHODS, "transfer")
 
@@ -42,10 +47,11 @@ def post(ctx: Ctx, member: Member, kind: str, *, principal_fen: int, bonus_fen: 
         raise Refused("insufficient_balance", "balance is not enough for this")
     for bucket, amount in (("principal", principal_fen), ("bonus", bonus_fen)):
         if amount:
-            ctx.session.add(WalletEntry(
-                member_id=member.member_id, action_key=ctx.key, kind=kind, bucket=bucket,
-                amount_fen=amount, method=method, ref=ref, created_at=ctx.now,
-            ))
+            insert_row(
+                ctx.session, WalletEntry, member_id=member.member_id, action_key=ctx.key,
+                kind=kind, bucket=bucket, amount_fen=amount, method=method, ref=ref,
+                created_at=ctx.now,
+            )
     member.principal_fen += principal_fen
     member.bonus_fen += bonus_fen
     member.updated_at = ctx.now
@@ -137,33 +143,53 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
 
 # -- spending (inside a sale) -------------------------------------------------------------------
 
-def verify_pin(db: Database, member_ref: str, pin: str | None) -> None:
-    """Check the member's payment PIN in its own transaction, so wrong tries count even though
-    the spend they were meant for is refused. No PIN set: nothing to check."""
-    max_tries = int(db.settings.wallet_pin_max_tries)
-    with db.session() as s, s.begin():
-        member = members.lock(db, s, member_ref)
-        if member.pin_hash is None:
-            return
-        if member.pin_failed >= max_tries:
-            failure = AuthError("pin_locked", "payment PIN is locked after too many wrong tries: "
-                                "a manager must reset it")
-        elif not pin or not check_pin(pin, member.pin_hash):
+class WrongPin(AuthError):
+    """Raised inside a spend; :func:`pin_tries_counted` records the try after the rollback."""
+
+    def __init__(self, member_id: str) -> None:
+        super().__init__("wrong_pin", "wrong payment PIN")
+        self.member_id = member_id
+
+
+@contextmanager
+def pin_tries_counted(db: Database) -> Iterator[None]:
+    """Around an action that may spend: a wrong PIN rolls the action back, then counts the try
+    in a transaction of its own so the lock after ``wallet_pin_max_tries`` holds."""
+    try:
+        yield
+    except WrongPin as wrong:
+        max_tries = int(db.settings.wallet_pin_max_tries)
+        with db.session() as s, s.begin():
+            member = s.get(Member, wrong.member_id)
+            assert member is not None
             member.pin_failed += 1
             left = max_tries - member.pin_failed
-            failure = AuthError("wrong_pin", f"wrong payment PIN ({left} tries left)" if left
-                                else "wrong payment PIN: the PIN is now locked")
-        else:
-            member.pin_failed = 0
-            return
-    raise failure
+            audit.append(s, at=db.clock.now(), actor="till", action="member_pin_failed",
+                         subject=member.member_id, detail={"tries_left": left})
+        raise AuthError("wrong_pin", f"wrong payment PIN ({left} tries left)" if left > 0
+                        else "wrong payment PIN: the PIN is now locked") from None
 
 
-def spend(ctx: Ctx, member: Member, amount_fen: int, *, ref: str) -> tuple[int, int]:
+def check_member_pin(ctx: Ctx, member: Member, pin: str | None) -> None:
+    """Inside the spending action: no PIN set passes; a locked PIN or a wrong one refuses."""
+    if member.pin_hash is None:
+        return
+    if member.pin_failed >= int(ctx.db.settings.wallet_pin_max_tries):
+        raise AuthError("pin_locked", "payment PIN is locked after too many wrong tries: "
+                        "a manager must reset it")
+    if not pin or not check_pin(pin, member.pin_hash):
+        raise WrongPin(member.member_id)
+    if member.pin_failed:
+        member.pin_failed = 0
+
+
+def spend(ctx: Ctx, member: Member, amount_fen: int, *, ref: str,
+          pin: str | None) -> tuple[int, int]:
     """Take ``amount_fen`` from the balance in proportion; returns (principal, bonus) taken."""
     members.require_open(member)
-    card = ctx.session.get(Card, member.card_no)
-    if card is not None and card.status == "lost":
+    check_member_pin(ctx, member, pin)
+    card_status = ctx.session.connection().scalar(_CARD_STATUS, {"card_no": member.card_no})
+    if card_status == "lost":
         raise Refused("card_lost", "this card is reported lost: replace it before spending")
     balance = member.principal_fen + member.bonus_fen
     if amount_fen > balance:
@@ -271,5 +297,3 @@ def history(db: Database, member_ref: str, *, limit: int = 200) -> list[LedgerLi
     return list(reversed(lines))[:limit]
 
 
-def done_result(db: Database, key: str | None) -> Result | None:
-    return find_done(db, key) if key else None
