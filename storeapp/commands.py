@@ -49,6 +49,10 @@ def register(sub: Sub) -> None:
     p.add_argument("name", nargs="?")
     p.add_argument("value", nargs="?")
     p.set_defaults(handler=_settings)
+    p = sub.add_parser("backup", help="online backup of the database, keeping the newest N")
+    p.add_argument("--dir", type=Path, help="default: backups/ beside the database")
+    p.add_argument("--keep", type=int, default=14)
+    p.set_defaults(handler=_backup)
     p = sub.add_parser("demo", help="fill the database with realistic demo data")
     p.add_argument("--members", type=int, default=200)
     p.add_argument("--seed", type=int, default=7)
@@ -362,6 +366,14 @@ def _settings(a: argparse.Namespace) -> Any:
         audit.append(s, at=db.clock.now(), actor=a.actor, action="setting_changed",
                      subject=a.name, detail={"value": a.value})
     return {a.name: getattr(db.settings, a.name)}
+
+
+def _backup(a: argparse.Namespace) -> Any:
+    from storeapp import backup
+
+    if a.keep < 1:
+        raise InvalidInput("bad_keep", "--keep must be at least 1")
+    return backup.backup(_db(a), a.dir, keep=a.keep)
 
 
 def _demo(a: argparse.Namespace) -> Any:

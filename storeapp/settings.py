@@ -8,8 +8,11 @@ default are stored as JSON in the ``settings`` table.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 CHAIN = "chain"
 TILL = "till"
@@ -88,6 +91,7 @@ class Settings:
 
     def __init__(self, overrides: dict[str, Any] | None = None) -> None:
         self._values: dict[str, Any] = {s.name: s.default for s in DECLARED}
+        self._derived: dict[str, Any] = {}
         for name, value in (overrides or {}).items():
             if name in BY_NAME:
                 self._values[name] = value
@@ -100,6 +104,16 @@ class Settings:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self._values)
+
+    def derived(self, name: str, build: Callable[[Settings], T]) -> T:
+        """A value computed from these settings once (e.g. the parsed tier table).
+
+        A Settings object never changes: a changed setting makes a new one, so this cache can
+        never go stale.
+        """
+        if name not in self._derived:
+            self._derived[name] = build(self)
+        return self._derived[name]  # type: ignore[no-any-return]
 
 
 def validate(name: str, value: Any) -> Any:

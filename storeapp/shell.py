@@ -34,17 +34,16 @@ class Shell(cmd.Cmd):
         super().__init__()
         self._db_path = db_path
 
-    def default(self, line: str) -> bool:
+    def default(self, line: str) -> None:
         from storeapp.cli import main
 
         try:
             argv = shlex.split(line)
         except ValueError as exc:
             print(f"error: {exc}")
-            return False
+            return
         with contextlib.suppress(SystemExit):  # argparse's --help exits
             main(["--db", str(self._db_path), *argv])
-        return False
 
     def do_help(self, arg: str) -> bool | None:
         from storeapp.cli import main

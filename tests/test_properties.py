@@ -46,14 +46,15 @@ CAP_FEN = 500_000
 #: Top-up bonus rules of DESIGN §2, written out independently of the settings module.
 BONUS_RULES_FEN = ((200_000, 40_000), (100_000, 15_000), (50_000, 5_000))
 PRESETS_FEN = (20_000, 50_000, 100_000, 200_000)
+PAST_EXPIRY = dt.timedelta(days=25 * 31)  # points lots expire after 24 months
 CLOCK_STEPS = (
     dt.timedelta(minutes=7), dt.timedelta(hours=9), dt.timedelta(days=1), dt.timedelta(days=45),
-    dt.timedelta(days=400), dt.timedelta(days=25 * 31),
+    dt.timedelta(days=400), PAST_EXPIRY, PAST_EXPIRY,
 )
 SALE_MODES = ("wallet", "cash", "cash_exact", "card", "wallet_cash", "card_wallet", "bad_mix")
 
 MACHINE_SETTINGS = settings(
-    max_examples=40, stateful_step_count=30, deadline=None,
+    max_examples=50, stateful_step_count=30, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                            HealthCheck.data_too_large],
 )
@@ -101,17 +102,21 @@ class CounterSession(RuleBasedStateMachine):
         self.sql = ledger_checks.connect(path)
         self.members: list[str] = []
         self.phones: set[str] = set()
-        self.topups: list[str] = []
-        self.receipts: list[str] = []
+        self.topups: list[str] = []  # every top-up posted
+        self.voided: list[str] = []
+        self.receipts: list[str] = []  # sales not refunded yet
+        self.refunded: list[str] = []
         self.done: list[tuple[str, str, Callable[[], Any]]] = []  # (key, kind, call)
         self.keys_posted: set[str] = set()
         self.expiry_runs = 0
         self.next_key = 0
 
-    @initialize()
-    def manager_at_the_till(self) -> None:
+    @initialize(first_topup=st.sampled_from(PRESETS_FEN))
+    def open_the_till(self, first_topup: int) -> None:
         # One approval per session: a PIN check costs ~40 ms of scrypt on purpose.
         self.grant = users.approve(self.db, MANAGER, MANAGER_PIN, "customer returned goods")
+        self.register(phone_no=0, name="首位会员")  # a regular with a card: most steps need one
+        self.top_up(who=0, amount=first_topup, method="wechat")
 
     def teardown(self) -> None:
         self.sql.close()
@@ -133,8 +138,8 @@ class CounterSession(RuleBasedStateMachine):
 
     @precondition(lambda self: self.members)
     @rule(who=st.integers(0, 9),
-          amount=st.one_of(st.sampled_from(PRESETS_FEN), st.integers(1, 600_000),
-                           st.integers(-5_000, 0)),
+          amount=st.one_of(st.sampled_from((*PRESETS_FEN, 0, -10_000)),
+                           st.integers(1, 600_000), st.integers(1, 60_000)),
           method=st.sampled_from(wallet.TOPUP_METHODS))
     def top_up(self, who: int, amount: int, method: str) -> None:
         member_id = self.pick(self.members, who)
@@ -153,8 +158,9 @@ class CounterSession(RuleBasedStateMachine):
 
     @rule(data=st.data(), mode=st.sampled_from(SALE_MODES))
     def sell(self, data: st.DataObject, mode: str) -> None:
-        member_id = (self.pick(self.members, data.draw(st.integers(0, 9), label="who"))
-                     if self.members and data.draw(st.booleans(), label="member") else None)
+        anonymous = data.draw(st.sampled_from([False, False, False, True]), label="anonymous")
+        member_id = (None if anonymous or not self.members
+                     else self.pick(self.members, data.draw(st.integers(0, 9), label="who")))
         principal, bonus, points_before = self.balance(member_id) if member_id else (0, 0, 0)
         wants_wallet = mode in ("wallet", "wallet_cash", "card_wallet", "bad_mix")
         if wants_wallet and principal + bonus > 0 and data.draw(st.booleans(), label="fits"):
@@ -164,7 +170,8 @@ class CounterSession(RuleBasedStateMachine):
         lines = [LineIn(unit_price_fen=price, name="杂货 Groceries")]
         redeem = 0
         if member_id is not None:
-            how = data.draw(st.sampled_from(["none", "none", "max", "least", "too_many"]))
+            how = data.draw(st.sampled_from(["none", "none", "none", "max", "least",
+                                             "too_many"]), label="redeem")
             most = sales.quote(self.db, member_ref=member_id, lines=lines).max_points
             redeem = {"none": 0, "max": most if most >= 100 else 0, "least": 100,
                       "too_many": points_before + 100}[how]
@@ -192,11 +199,13 @@ class CounterSession(RuleBasedStateMachine):
         assert after_p + after_b == principal + bonus - spent
         assert points_after == points_before - redeem + result["points_earned"]
 
-    @precondition(lambda self: self.receipts)
-    @rule(which=st.integers(0, 50), how=st.sampled_from(["grant", "grant", "grant", "none",
-                                                         "unknown"]))
+    @precondition(lambda self: self.receipts or self.refunded)
+    @rule(which=st.integers(0, 50),
+          how=st.sampled_from(["grant", "grant", "grant", "again", "no_grant", "unknown"]))
     def refund(self, which: int, how: str) -> None:
-        receipt = "R0001019999999" if how == "unknown" else self.pick(self.receipts, which)
+        pool = self.refunded if how == "again" else self.receipts
+        receipt = ("R0001019999999" if how == "unknown"
+                   else self.pick(pool or self.receipts or self.refunded, which))
         row = self.sql.execute(
             "SELECT member_id, status, (SELECT COALESCE(SUM(amount_fen), 0) FROM tenders t "
             "WHERE t.sale_id = s.id AND t.method = 'wallet') FROM sales s WHERE receipt_no = ?",
@@ -205,10 +214,14 @@ class CounterSession(RuleBasedStateMachine):
         before = self.balance(member_id) if member_id else (0, 0, 0)
         key = self.key("r")
         call = partial(sales.refund, self.db, receipt, actor=CASHIER,
-                       grant=self.grant if how != "none" else None, key=key)
-        refused = how != "grant" or status == "refunded"
+                       grant=None if how == "no_grant" else self.grant, key=key)
+        refused = how in ("no_grant", "unknown") or status == "refunded"
         result = self.attempt(f"refund {how}", key, call, refused=refused)
-        if result is None or member_id is None:
+        if result is None:
+            return
+        self.receipts.remove(receipt)
+        self.refunded.append(receipt)
+        if member_id is None:
             return
         after = self.balance(member_id)
         assert after[0] + after[1] == before[0] + before[1] + wallet_fen
@@ -216,9 +229,13 @@ class CounterSession(RuleBasedStateMachine):
                             + result["points_returned"])
 
     @precondition(lambda self: self.topups)
-    @rule(which=st.integers(0, 50), approved=st.booleans())
-    def void_top_up(self, which: int, approved: bool) -> None:
-        topup_key = self.pick(self.topups, which)
+    @rule(which=st.integers(0, 50),
+          how=st.sampled_from(["grant", "grant", "grant", "again", "no_grant"]))
+    def void_top_up(self, which: int, how: str) -> None:
+        live = [k for k in self.topups if k not in self.voided]
+        pool = self.voided if how == "again" else live
+        topup_key = self.pick(pool or self.topups, which)
+        approved = how != "no_grant"
         member_id, principal, bonus, at, voided_by = self.sql.execute(
             "SELECT member_id, principal_fen, bonus_fen, created_at, voided_by FROM topups "
             "WHERE key = ?", (topup_key,)).fetchone()
@@ -229,14 +246,16 @@ class CounterSession(RuleBasedStateMachine):
         key = self.key("v")
         call = partial(wallet.void_topup, self.db, topup_key, actor=CASHIER,
                        grant=self.grant if approved else None, key=key)
-        if self.attempt("void", key, call, refused=refused) is not None:
+        if self.attempt(f"void {how}", key, call, refused=refused) is not None:
             assert self.balance(member_id)[:2] == (have_p - principal, have_b - bonus)
+            self.voided.append(topup_key)
 
-    @rule(step=st.sampled_from(CLOCK_STEPS))
-    def time_passes(self, step: dt.timedelta) -> None:
+    @rule(step=st.sampled_from(CLOCK_STEPS), then_expire=st.booleans())
+    def time_passes(self, step: dt.timedelta, then_expire: bool) -> None:
         self.clock.advance(seconds=step.total_seconds())
+        if then_expire:
+            self.expire_points()
 
-    @rule()
     def expire_points(self) -> None:
         before = self.sql.execute("SELECT COALESCE(SUM(points), 0) FROM points_entries "
                                   "WHERE kind = 'expire'").fetchone()[0]
@@ -253,24 +272,23 @@ class CounterSession(RuleBasedStateMachine):
         event(f"expiry: {'some' if result['points'] else 'none'}")
 
     @precondition(lambda self: self.done)
-    @rule(which=st.integers(0, 100))
-    def replay(self, which: int) -> None:
+    @rule(which=st.integers(0, 100), same_request=st.sampled_from([True, True, True, False]))
+    def retry_an_earlier_key(self, which: int, same_request: bool) -> None:
+        """A retry (the till timed out, the cashier pressed twice) posts nothing new; the same
+        key for a different request is refused."""
         key, kind, call = self.pick(self.done, which)
+        if not same_request:
+            other = partial(points.adjust, self.db, self.members[0], 500, actor=CASHIER,
+                            grant=self.grant, key=key)
+            error = self.attempt("reused key", key, other, refused=True, record=False)
+            assert isinstance(error, DomainError) and error.code == "key_reused"
+            return
         before = ledger_checks.snapshot(self.sql)
         result = call()
         assert ledger_checks.snapshot(self.sql) == before, f"replay of {key} posted something"
         if isinstance(result, dict):
             assert result["replayed"] is True
         event(f"replay {kind}")
-
-    @precondition(lambda self: self.done and self.members)
-    @rule(which=st.integers(0, 100))
-    def reuse_key_for_another_action(self, which: int) -> None:
-        key, _, _ = self.pick(self.done, which)
-        call = partial(points.adjust, self.db, self.members[0], 500, actor=CASHIER,
-                       grant=self.grant, key=key)
-        error = self.attempt("reused key", key, call, refused=True, record=False)
-        assert isinstance(error, DomainError) and error.code == "key_reused"
 
     # -- invariants -------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import extract, select
 
 from storeapp.actions import Ctx, Result, run_action
-from storeapp.clock import to_local
+from storeapp.clock import local_day_bounds, to_local
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
 from storeapp.ids import new_action_key
@@ -100,7 +100,7 @@ def issue_birthday(db: Database, *, actor: str = "system") -> Result:
 
     def body(ctx: Ctx) -> Result:
         today = to_local(ctx.now).date()
-        year_start = dt.datetime(today.year, 1, 1)
+        year_start, _ = local_day_bounds(dt.date(today.year, 1, 1))  # issued_at is UTC
         already = set(ctx.session.scalars(select(Coupon.member_id).where(
             Coupon.reason == "birthday", Coupon.issued_at >= year_start)))
         due = ctx.session.scalars(select(Member.member_id).where(
@@ -108,8 +108,10 @@ def issue_birthday(db: Database, *, actor: str = "system") -> Result:
         issued = [issue_in(ctx, template, m, "birthday") for m in due if m not in already]
         return {"issued": len(issued)}
 
-    return run_action(db, key=f"birthday-{to_local(db.clock.now()).date():%Y-%m}",
-                      kind="coupon_birthday", actor=actor, request={}, body=body)
+    # A fresh key each run: ``already`` keeps it to once a year, and a member who registers (or
+    # gives a birthday) later in the month is picked up by the next run instead of a replay.
+    return run_action(db, key=new_action_key(), kind="coupon_birthday", actor=actor,
+                      request={}, body=body)
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ def usable(db: Database, member_id: str) -> list[Result]:
             .where(Coupon.member_id == member_id, Coupon.used_at.is_(None),
                    Coupon.valid_from <= now, Coupon.valid_until > now)
             .order_by(Coupon.valid_until)
-        ).tuples().all()
+        ).all()
     return [{"code": c.code, "name": t.name, "kind": t.kind, "value": t.value,
              "min_spend_fen": t.min_spend_fen, "valid_until": c.valid_until.isoformat()}
             for c, t in rows]

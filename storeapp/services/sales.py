@@ -7,7 +7,7 @@ and refunds by receipt number.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -83,8 +83,10 @@ def checkout(
     key = key or new_action_key()
     _check_tenders(tenders)
     request = {
-        "member": member_ref, "lines": [asdict(line) for line in lines],
-        "tenders": [asdict(t) for t in tenders], "coupon": coupon_code, "points": redeem_points,
+        "member": member_ref,
+        "lines": [(x.barcode, x.qty, x.unit_price_fen, x.name) for x in lines],
+        "tenders": [(t.method, t.amount_fen) for t in tenders], "coupon": coupon_code,
+        "points": redeem_points,
     }
 
     def body(ctx: Ctx) -> Result:

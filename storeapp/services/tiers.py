@@ -39,6 +39,11 @@ class Progress:
 
 
 def table(settings: Settings) -> list[Tier]:
+    """The tiers, lowest first (parsed once per settings snapshot)."""
+    return settings.derived("tiers", _parse_tiers)
+
+
+def _parse_tiers(settings: Settings) -> list[Tier]:
     tiers = [
         Tier(t["code"], t["name"], t["name_en"], int(t["threshold_fen"]),
              Decimal(str(t["discount_pct"])), Decimal(str(t["points_multiplier"])))
@@ -122,7 +127,7 @@ def review(db: Database, *, actor: str = "system") -> ReviewResult:
                 .where(Sale.status == "completed", Sale.created_at >= since,
                        Sale.member_id.is_not(None))
                 .group_by(Sale.member_id)
-            ).tuples().all()
+            ).all()
         )
         ctx = Ctx(db=db, session=s, key=new_action_key(), kind="tier_review", actor=actor, now=now)
         for member in s.scalars(select(Member).where(Member.status != "closed")):
