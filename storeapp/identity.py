@@ -123,7 +123,7 @@ def classify(text: str) -> Shape:
     if digits.isdigit():
         if len(digits) == 4:
             return Shape.PHONE_TAIL
-        if MAINLAND.fullmatch(digits):
+        if MAINLAND.fullmatch(digits.removeprefix("0086")):  # as normalize_phone accepts
             return Shape.PHONE
         if is_card_no(digits):
             return Shape.CARD_NO

@@ -75,7 +75,8 @@ def sell(db: Database, member: MemberView | None, amount_fen: int, *,
     return sales.checkout(
         db, member_ref=member.member_id if member else None,
         lines=[LineIn(unit_price_fen=amount_fen, name="杂货 Groceries")],
-        tenders=tenders or [TenderIn("cash")], actor=CASHIER, **kwargs,
+        tenders=[TenderIn("cash")] if tenders is None else tenders, actor=CASHIER,
+        **kwargs,
     )
 
 

@@ -204,6 +204,7 @@ def test_text_that_is_not_a_member_qr_is_refused(payload: str) -> None:
     ("13812345678", Shape.PHONE),
     ("138 1234 5678", Shape.PHONE),
     ("+447911123456", Shape.PHONE),
+    ("0086 138 1234 5678", Shape.PHONE),
     ("5678", Shape.PHONE_TAIL),
     ("0000", Shape.PHONE_TAIL),
     (CARD, Shape.CARD_NO),

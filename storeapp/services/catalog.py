@@ -44,8 +44,8 @@ def import_csv(db: Database, text: str, *, actor: str) -> int:
     for line_no, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
         if not row or not "".join(row).strip():
             continue
-        if line_no == 1 and row[0].strip().lower() == "barcode":
-            continue
+        if line_no == 1 and len(row) >= 3 and not _looks_like_price(row[2]):
+            continue  # a header row, whatever its language ("barcode,name,price", "条码,名称,价格")
         if len(row) < 3:
             raise InvalidInput("bad_csv", f"line {line_no}: expected barcode,name,price")
         try:
@@ -72,6 +72,11 @@ def all_products(db: Database) -> list[ProductView]:
     with db.reader() as s:
         return [ProductView(p.barcode, p.name, p.price_fen)
                 for p in s.scalars(select(Product).where(Product.active).order_by(Product.name))]
+
+
+def _looks_like_price(text: str) -> bool:
+    """A price column has digits (even a bad price); a header's has none."""
+    return any(ch.isdigit() for ch in text)
 
 
 def _validated(barcode: str, name: str, price_fen: int) -> ProductView:

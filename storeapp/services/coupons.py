@@ -89,7 +89,16 @@ def issue_by_rule(ctx: Ctx, member_id: str, rule: str, *, amount_fen: int = 0) -
     elif rule == "topup":
         templates += [r["template"] for r in settings.topup_coupon_rules
                       if amount_fen >= int(r["min_fen"])][-1:]
-    return [issue_in(ctx, t, member_id, rule) for t in templates]
+    # A rule naming a template this till has not received yet must not block the sale or the
+    # registration it rides on: the coupon is skipped and the skip is audited.
+    issued = []
+    for code in templates:
+        template = ctx.session.get(CouponTemplate, code)
+        if template is None or not template.active:
+            ctx.audit("coupon_rule_skipped", member_id, rule=rule, template=code)
+            continue
+        issued.append(issue_in(ctx, code, member_id, rule))
+    return issued
 
 
 def issue_birthday(db: Database, *, actor: str = "system") -> Result:

@@ -117,7 +117,7 @@ def register(
         s.flush()
         ctx.audit("member_registered", member.member_id, card_no=card_no)
         ctx.emit("member_registered", member_id=member.member_id, card_no=card_no, phone=phone,
-                 name=name, birthday=request["birthday"], gender=gender,
+                 name=name, birthday=day.isoformat() if day else None, gender=gender,
                  marketing_consent=marketing_consent)
         from storeapp.services import coupons  # welcome coupon, if the chain has one
 

@@ -180,6 +180,7 @@ def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
             "coupon_restored": coupon_back, "at": ctx.now.isoformat(),
         }
         if member is not None:
+            s.flush()  # growth is read through Core, which does not autoflush the status change
             result["member_after"] = _member_after(ctx, member)
         ctx.audit("sale_refunded", receipt_no, amount_fen=sale.total_fen,
                   approver=grant.approver if grant else None)

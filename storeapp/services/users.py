@@ -70,6 +70,8 @@ def login(db: Database, code: str, pin: str) -> Staff:
                          detail={"why": "unknown user"})
             result: Staff | AuthError = AuthError("bad_login", "unknown user or wrong PIN")
         elif user.failed_tries >= max_tries:
+            audit.append(s, at=now, actor=code, action="login_failed", subject=code,
+                         detail={"why": "locked"})
             result = AuthError("user_locked", f"user {code} is locked: ask an administrator")
         elif not check_pin(pin, user.pin_hash):
             user.failed_tries += 1

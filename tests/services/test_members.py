@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from storeapp.clock import FixedClock
 from storeapp.db import Database
 from storeapp.errors import AuthError, InvalidInput, NotFound, Refused
 from storeapp.identity import is_card_no, make_card_no, sign_qr, verify_qr
-from storeapp.models import AuditRow, Card
+from storeapp.models import AuditRow, Card, OutboxEvent
 from storeapp.services import members, sales
 from storeapp.services.members import MemberView
 from storeapp.services.sales import LineIn, TenderIn
@@ -354,3 +355,22 @@ def test_registration_is_stamped_with_the_till_clock(db: Database, clock: FixedC
     clock.set(dt.datetime(2026, 6, 1, 8, 30))
     m = register(db)
     assert (m.created_at, m.last_visit_at) == ("2026-06-01T08:30:00", "2026-06-01T08:30:00")
+
+
+def test_registration_event_carries_the_birthday_or_null(db: Database) -> None:
+    register(db, birthday="1990-05-20")
+    register(db)
+    events = [json.loads(e.payload_json) for e in all_rows(db, OutboxEvent)]
+    assert [e["birthday"] for e in events] == ["1990-05-20", None]
+
+
+def test_foreign_member_is_found_by_e164_phone_and_tail(db: Database) -> None:
+    m = register(db, phone="+44 7911 123456", name="Alice")
+    assert m.phone == "+447911123456"
+    assert members.find(db, "+44 7911 123456")[0].member_id == m.member_id
+    assert members.find(db, "3456")[0].member_id == m.member_id
+
+
+def test_find_by_phone_with_the_0086_prefix(db: Database, member: MemberView) -> None:
+    for typed in ("008613812345678", "0086 138 1234 5678"):
+        assert [m.member_id for m in members.find(db, typed)] == [member.member_id]
