@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, is_dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ from storeapp.errors import DomainError, InvalidInput
 from storeapp.money import format_fen
 
 Handler = Callable[[argparse.Namespace], Any]
+#: Packages that extend the CLI (devices: printing; sync: store join and sync) register a
+#: function taking the subparsers under this entry-point group, so the core never imports them.
+COMMAND_PLUGINS = "storeapp.commands"
 EXIT_INVALID, EXIT_REFUSED = 2, 1
 
 
@@ -44,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         from storeapp.app import start  # no command: start the app on the embedded default
 
-        return start(args.db)
+        return start(args.db, args)
     try:
         result = handler(args)
     except DomainError as exc:
@@ -64,8 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print one JSON object per command")
     parser.add_argument("--as", dest="actor", default="admin",
                         help="who the action is recorded as (default: admin)")
-    commands.register(parser.add_subparsers(title="commands", metavar="COMMAND",
-                                            parser_class=_Parser))
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    commands.register(sub)
+    for plugin in entry_points(group=COMMAND_PLUGINS):
+        plugin.load()(sub)
     return parser
 
 

@@ -318,3 +318,21 @@ class OutboxEvent(Base):
 
 
 APPEND_ONLY_TABLES = ("wallet_entries", "points_entries", "audit_log", "outbox")
+
+
+class PrintJob(Base):
+    """A receipt waiting for, or done by, a printer: persisted before printing, so a sale never
+    loses its receipt to an unplugged or jammed printer. ``payload_json`` holds what the receipt
+    shows, so a reprint needs nothing else."""
+
+    __tablename__ = "print_jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))  # sale|topup|refund|void|registration|z|test
+    ref: Mapped[str] = mapped_column(String(64), index=True)  # receipt number, top-up key, ...
+    payload_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # queued|printing|done|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    copy_of: Mapped[int | None] = mapped_column(Integer)  # a reprint names the original job
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    printed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
