@@ -119,17 +119,9 @@ def _member_commands(p: argparse.ArgumentParser) -> None:
 
 
 def _member_show(a: argparse.Namespace) -> dict[str, Any]:
-    db = _db(a)
-    member = members.get(db, a.member)
-    with db.reader() as s:
-        row = members.load(db, s, member.member_id)
-        progress = tiers.progress(s, db.settings, row, db.clock.now())
-        plan = plans.active(s, member.member_id, db.clock.now())
-    return {**member.to_dict(), "growth_fen": progress.growth_fen,
-            "next_tier": progress.next_tier.code if progress.next_tier else None,
-            "to_next_tier_fen": progress.to_next_fen, "near_next_tier": progress.near,
-            "plan": plan.code if plan else None,
-            "coupons": coupons.usable(db, member.member_id)}
+    from storeapp.services import summary
+
+    return summary.summary(_db(a), a.member).to_dict()
 
 
 def _member_lost(a: argparse.Namespace) -> Any:

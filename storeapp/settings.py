@@ -33,6 +33,16 @@ DECLARED: tuple[Setting, ...] = (
     Setting("store_name", str, "示范门店 Demo Store", "Store name printed on receipts", TILL),
     Setting("till_no", int, 1, "Till number within the store (1-99)", TILL),
     Setting("idle_lock_minutes", int, 5, "Lock the till after this many idle minutes", TILL),
+    Setting("language", str, "zh_CN", "Language of the counter: zh_CN or en", TILL),
+    Setting("scanner_max_gap_ms", int, 35, "Keys closer than this belong to a scanner burst", TILL),
+    Setting("scanner_min_length", int, 4, "Shortest scan a keyboard-wedge burst can be", TILL),
+    Setting("printer_uri", str, "null:", "Receipt printer, e.g. tcp://192.168.1.50:9100", TILL),
+    Setting("printer_profile", str, "80mm", "Paper profile: 58mm, 80mm or a printer model", TILL),
+    Setting("printer_encoding", str, "gb18030", "Printer text encoding", TILL),
+    Setting("scanner_uri", str, "", "Serial scanner, e.g. serial:///dev/ttyACM0?baud=9600", TILL),
+    Setting("display_uri", str, "", "Customer display, e.g. serial:///dev/ttyUSB1?baud=9600", TILL),
+    Setting("display_protocol", str, "cd5220", "Customer display commands: cd5220 or escpos",
+            TILL),
     Setting("qr_secret", str, "", "Chain secret that signs member QR codes (made on first start)"),
     # -- tiers: growth value is net spend over a rolling window
     Setting(

@@ -1,0 +1,51 @@
+"""Composition root of the desktop app: Qt application, translator, style, worker, database,
+first-start setup, main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from storeapp.db import Database
+from storeapp.services import users
+from ui import i18n
+from ui.main_window import ActivityFilter, MainWindow
+from ui.state import AppState
+from ui.worker import Worker
+
+STYLE = Path(__file__).resolve().parents[1] / "resources" / "style.qss"
+
+
+def run(db_path: Path | None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    worker = Worker()
+    opened: list[Database] = []
+    failure: list[BaseException] = []
+    # The database opens (and migrates) on the worker thread, like every other database call.
+    worker.submit(lambda: Database(db_path), opened.append, failure.append)
+    while not opened and not failure:
+        app.processEvents()
+    if failure:
+        QMessageBox.critical(None, "storeapp", f"Cannot open the database: {failure[0]}")
+        return 1
+    window = build(app, opened[0], worker)
+    window.show()
+    return app.exec()
+
+
+def build(app: QApplication, db: Database, worker: Worker) -> MainWindow:
+    """Everything but the event loop (tests build the window this way)."""
+    i18n.install(app, db.settings.language)
+    app.setFont(i18n.cjk_font(12))
+    app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+    state = AppState(db, worker)
+    if not users.has_users(db):
+        from ui.setup import SetupDialog
+
+        SetupDialog(state).exec()
+    window = MainWindow(state)
+    app.installEventFilter(ActivityFilter(window))
+    return window

@@ -1,0 +1,126 @@
+"""The counter screen, built for a queue: search, member panel, cart, and every action on a
+function key. Focus returns to the search field after each sale."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from storeapp.identity import Shape, classify
+from storeapp.services.members import MemberView
+from ui import dialogs
+from ui.cart import CartPanel
+from ui.member_panel import MemberPanel
+from ui.search import SearchPanel
+from ui.state import AppState
+from ui.widgets import key_button
+
+
+class CounterScreen(QWidget):
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._state = state
+        self.search = SearchPanel(state)
+        self.member = MemberPanel(state)
+        self.cart = CartPanel(state)
+        self.buttons = {
+            "register": key_button(self.tr("Register"), "F2"),
+            "topup": key_button(self.tr("Top up"), "F3"),
+            "checkout": key_button(self.tr("Checkout"), "F4"),
+            "refund": key_button(self.tr("Refund"), "F5"),
+            "card": key_button(self.tr("Card"), "F6"),
+            "history": key_button(self.tr("History"), "F7"),
+            "clear": key_button(self.tr("Clear"), "F8"),
+            "lock": key_button(self.tr("Lock"), "F9"),
+        }
+        self.buttons["checkout"].setProperty("role", "primary")
+        left = QVBoxLayout()
+        left.addWidget(self.search, 2)
+        left.addWidget(self.member, 3)
+        grid = QGridLayout()
+        for index, button in enumerate(self.buttons.values()):
+            grid.addWidget(button, index // 4, index % 4)
+        right = QVBoxLayout()
+        right.addWidget(self.cart, 1)
+        right.addLayout(grid)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 2)
+        layout.addLayout(right, 3)
+        QShortcut(QKeySequence("F1"), self, self.search.focus)
+        QShortcut(QKeySequence("F11"), self, self.cart.entry.setFocus)
+        QShortcut(QKeySequence("Ctrl+Backspace"), self, state.remove_last_line)
+        self.search.picked.connect(self._on_picked)
+        self.search.unknown_phone.connect(self._on_unknown_phone)
+        b = self.buttons
+        b["register"].clicked.connect(lambda: self._register(""))
+        b["topup"].clicked.connect(self._topup)
+        b["checkout"].clicked.connect(self._checkout)
+        b["refund"].clicked.connect(lambda: self._refund(""))
+        b["card"].clicked.connect(self._card)
+        b["history"].clicked.connect(self._history)
+        b["clear"].clicked.connect(self._clear)
+        state.member_changed.connect(self._on_member_changed)
+        self._on_member_changed()
+
+    def route_scan(self, code: str) -> None:
+        """A scanner read ``code``, whatever had focus: send it where it belongs."""
+        shape = classify(code)
+        if shape in (Shape.MEMBER_QR, Shape.CARD_NO, Shape.PHONE):
+            self.search.field.setText(code if shape is not Shape.MEMBER_QR else "")
+            self.search.search(code)
+        elif shape is Shape.PRODUCT:
+            self.cart.add_barcode(code)
+        elif shape is Shape.RECEIPT:
+            self._refund(code)
+        elif shape is Shape.COUPON:
+            self._state.set_discounts(code.upper(), self._state.redeem_points)
+        else:
+            self._state.message.emit(self.tr("Unrecognised scan: %1").replace("%1", code), True)
+
+    def ready_for_next(self) -> None:
+        self.search.clear()
+        self.search.focus()
+
+    def _on_picked(self, member: MemberView) -> None:
+        self._state.set_member(member)
+        self.cart.entry.setFocus()
+
+    def _on_unknown_phone(self, phone: str) -> None:
+        self._register(phone)
+
+    def _on_member_changed(self) -> None:
+        has = self._state.member is not None
+        for key in ("topup", "card", "history"):
+            self.buttons[key].setEnabled(has)
+
+    def _register(self, phone: str) -> None:
+        dialog = dialogs.RegisterDialog(self._state, phone, self)
+        if dialog.exec():
+            self._state.set_member(dialog.member)
+
+    def _topup(self) -> None:
+        if self._state.member is not None:
+            dialogs.TopupDialog(self._state, self).exec()
+
+    def _checkout(self) -> None:
+        if not self._state.lines:
+            self._state.message.emit(self.tr("The cart is empty."), True)
+            return
+        if dialogs.CheckoutDialog(self._state, self).exec():
+            self._state.clear_sale()
+            self.ready_for_next()
+
+    def _refund(self, receipt_no: str) -> None:
+        dialogs.RefundDialog(self._state, receipt_no, self).exec()
+
+    def _card(self) -> None:
+        if self._state.member is not None:
+            dialogs.CardDialog(self._state, self).exec()
+
+    def _history(self) -> None:
+        if self._state.member is not None:
+            dialogs.HistoryDialog(self._state, self).exec()
+
+    def _clear(self) -> None:
+        self._state.clear_sale()
+        self.ready_for_next()

@@ -1,0 +1,12 @@
+"""Dialogs: each collects input, calls one service operation on the worker, shows the result."""
+
+from ui.dialogs.approval import ApprovalDialog
+from ui.dialogs.card import CardDialog
+from ui.dialogs.checkout import CheckoutDialog
+from ui.dialogs.history import HistoryDialog
+from ui.dialogs.refund import RefundDialog
+from ui.dialogs.register import RegisterDialog
+from ui.dialogs.topup import TopupDialog
+
+__all__ = ["ApprovalDialog", "CardDialog", "CheckoutDialog", "HistoryDialog", "RefundDialog",
+           "RegisterDialog", "TopupDialog"]

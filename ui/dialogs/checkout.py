@@ -1,0 +1,136 @@
+"""Checkout: stored value, cash (change shown), another method, or a mix; PIN pad when the
+member set a payment PIN."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+
+from storeapp.errors import DomainError
+from storeapp.money import format_fen, parse_yuan
+from storeapp.services import sales
+from storeapp.services.sales import TenderIn
+from ui.dialogs.base import OpDialog
+from ui.state import AppState
+
+OTHER_METHODS = (("wechat", "WeChat Pay"), ("alipay", "Alipay"), ("card", "Bank card"))
+
+
+class CheckoutDialog(OpDialog):
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, self.tr("Checkout"), parent)
+        self.result_data: dict[str, Any] | None = None
+        quote = state.quote
+        self.total_fen = quote.total_fen if quote else 0
+        member = state.member
+        balance = member.balance_fen if member else 0
+        self.total = QLabel(format_fen(self.total_fen))
+        self.total.setProperty("role", "money-big")
+        self.wallet = QLineEdit()
+        self.wallet.setObjectName("payWallet")
+        self.pin = QLineEdit()
+        self.pin.setObjectName("payPin")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(6)
+        self.other_method = QComboBox()
+        for code, text in OTHER_METHODS:
+            self.other_method.addItem(self.tr(text), code)
+        self.other = QLineEdit()
+        self.other.setObjectName("payOther")
+        self.cash = QLineEdit()
+        self.cash.setObjectName("payCash")
+        self.change = QLabel()
+        self.change.setProperty("role", "money-big")
+        form = QFormLayout(self)
+        form.addRow(self.tr("To pay"), self.total)
+        if member is not None and balance > 0:
+            self.wallet.setText(_yuan(min(balance, self.total_fen)))
+            form.addRow(self.tr("Stored value (balance %1)").replace("%1", format_fen(balance)),
+                        self.wallet)
+            if member.pin_set:
+                form.addRow(self.tr("Payment PIN"), self.pin)
+        form.addRow(self.tr("Other method"), self.other_method)
+        form.addRow(self.tr("Other amount"), self.other)
+        form.addRow(self.tr("Cash given"), self.cash)
+        form.addRow(self.tr("Change / still to pay"), self.change)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        form.addRow(self.error)
+        form.addRow(buttons)
+        for field in (self.wallet, self.other, self.cash):
+            field.textChanged.connect(self._update_change)
+            field.returnPressed.connect(self._on_ok)
+        self.pin.returnPressed.connect(self._on_ok)
+        buttons.accepted.connect(self._on_ok)
+        buttons.rejected.connect(self.reject)
+        self._update_change()
+        if member is not None and member.pin_set and balance > 0:
+            self.pin.setFocus()
+        else:
+            self.cash.setFocus()
+
+    def tenders(self) -> list[TenderIn]:
+        """What the cashier typed, as tenders; cash is what was handed over."""
+        wallet_fen = _amount(self.wallet.text())
+        other_fen = _amount(self.other.text())
+        cash_fen = _amount(self.cash.text())
+        tenders = []
+        if wallet_fen:
+            tenders.append(TenderIn("wallet", wallet_fen))
+        if other_fen:
+            tenders.append(TenderIn(self.other_method.currentData(), other_fen))
+        if cash_fen:
+            tenders.append(TenderIn("cash", cash_fen))
+        if not tenders or (not cash_fen and wallet_fen + other_fen < self.total_fen):
+            # nothing else said: the other method takes what is left
+            tenders = [t for t in tenders if t.method != self.other_method.currentData()]
+            tenders.append(TenderIn(self.other_method.currentData(), None))
+        return tenders
+
+    def _update_change(self) -> None:
+        try:
+            paid = sum(_amount(f.text()) for f in (self.wallet, self.other, self.cash))
+        except DomainError:
+            self.change.setText("—")
+            return
+        left = self.total_fen - paid
+        self.change.setText(self.tr("change %1").replace("%1", format_fen(-left)) if left <= 0
+                            else self.tr("still %1").replace("%1", format_fen(left)))
+
+    def _on_ok(self) -> None:
+        try:
+            tenders = self.tenders()
+        except DomainError as exc:
+            self.error.setText(exc.message)
+            return
+        state = self.state
+        db, key, actor, pin = state.db, self.key, state.actor, self.pin.text() or None
+        member_id = state.member.member_id if state.member else None
+        lines = [line.to_line_in() for line in state.lines]
+        coupon, points = state.coupon, state.redeem_points
+
+        def work() -> dict[str, Any]:
+            return sales.checkout(db, member_ref=member_id, lines=lines, tenders=tenders,
+                                  actor=actor, coupon_code=coupon, redeem_points=points,
+                                  pin=pin, key=key)
+
+        self.run(work, self._on_done, lambda _error: self.pin.clear())
+
+    def _on_done(self, result: dict[str, Any]) -> None:
+        self.result_data = result
+        change = result.get("change_fen", 0)
+        self.state.message.emit(
+            self.tr("Sale %1 done. Change %2").replace("%1", result["receipt_no"])
+            .replace("%2", format_fen(change)), False)
+        self.state.print_receipt("sale", result)
+        self.accept()
+
+
+def _amount(text: str) -> int:
+    text = text.strip()
+    return parse_yuan(text, allow_zero=True) if text else 0
+
+
+def _yuan(amount_fen: int) -> str:
+    return f"{amount_fen // 100}.{amount_fen % 100:02d}"

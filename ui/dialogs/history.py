@@ -1,0 +1,75 @@
+"""Member history: stored-value and points movements with running balances."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storeapp.clock import to_local
+from storeapp.money import format_fen
+from storeapp.services import points, wallet
+from ui.dialogs.base import OpDialog
+from ui.state import AppState
+
+
+class HistoryDialog(OpDialog):
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, self.tr("Member history"), parent)
+        assert state.member is not None
+        self.resize(820, 520)
+        self.wallet_table = _table([self.tr("Time"), self.tr("What"), self.tr("Principal"),
+                                    self.tr("Bonus"), self.tr("Balance"), self.tr("Ref")])
+        self.points_table = _table([self.tr("Time"), self.tr("What"), self.tr("Points"),
+                                    self.tr("Balance"), self.tr("Ref")])
+        tabs = QTabWidget()
+        tabs.addTab(self.wallet_table, self.tr("Stored value"))
+        tabs.addTab(self.points_table, self.tr("Points"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        db, member_id = state.db, state.member.member_id
+        self.run(lambda: (wallet.history(db, member_id), points.history(db, member_id)),
+                 self._show)
+
+    def _show(self, histories: tuple[list[Any], list[Any]]) -> None:
+        money, pts = histories
+        self._fill(self.wallet_table, [
+            (_when(x.at), self.tr(x.kind), format_fen(x.principal_fen), format_fen(x.bonus_fen),
+             format_fen(x.balance_after_fen), x.ref or "") for x in money])
+        self._fill(self.points_table, [
+            (_when(x.at), self.tr(x.kind), f"{x.points:+,}", f"{x.balance_after:,}", x.ref or "")
+            for x in pts])
+
+    @staticmethod
+    def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                table.setItem(r, c, QTableWidgetItem(text))
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+def _when(at: Any) -> str:
+    return f"{to_local(at):%Y-%m-%d %H:%M}"

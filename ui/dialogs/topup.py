@@ -1,0 +1,103 @@
+"""Top up (充值): preset amounts with the bonus shown, or a custom amount; payment method."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from storeapp.errors import DomainError
+from storeapp.money import format_fen, parse_yuan
+from storeapp.services import wallet
+from ui.dialogs.base import OpDialog
+from ui.state import AppState
+
+PRESETS_FEN = (10_000, 20_000, 50_000, 100_000, 200_000)
+METHODS = (("cash", "Cash"), ("wechat", "WeChat Pay"), ("alipay", "Alipay"), ("card", "Bank card"))
+
+
+class TopupDialog(OpDialog):
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, self.tr("Top up"), parent)
+        assert state.member is not None
+        self.result_data: dict[str, Any] | None = None
+        settings = state.db.settings
+        self.who = QLabel(f"{state.member.name}  ·  {format_fen(state.member.balance_fen)}")
+        self.who.setProperty("role", "title")
+        presets = QGridLayout()
+        self.group = QButtonGroup(self)
+        for index, amount in enumerate(PRESETS_FEN):
+            bonus = wallet.bonus_for(settings, amount)
+            text = f"{index + 1}  {format_fen(amount)}"
+            if bonus:
+                text += "\n" + self.tr("bonus %1").replace("%1", format_fen(bonus))
+            button = QPushButton(text)
+            button.setShortcut(str(index + 1))
+            button.setMinimumHeight(56)
+            self.group.addButton(button, index)
+            presets.addWidget(button, 0, index)
+        self.amount = QLineEdit()
+        self.amount.setObjectName("topupAmount")
+        self.amount.setPlaceholderText(self.tr("Custom amount in yuan"))
+        self.bonus = QLabel()
+        self.method = QComboBox()
+        for code, text in METHODS:
+            self.method.addItem(self.tr(text), code)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        form = QFormLayout(self)
+        form.addRow(self.who)
+        form.addRow(presets)
+        form.addRow(self.tr("Amount"), self.amount)
+        form.addRow(self.tr("Bonus"), self.bonus)
+        form.addRow(self.tr("Paid by"), self.method)
+        form.addRow(self.error)
+        form.addRow(buttons)
+        self.group.idClicked.connect(
+            lambda index: self.amount.setText(str(PRESETS_FEN[index] // 100)))
+        self.amount.textChanged.connect(self._on_amount_changed)
+        self.amount.returnPressed.connect(self._on_ok)
+        buttons.accepted.connect(self._on_ok)
+        buttons.rejected.connect(self.reject)
+        self.amount.setFocus()
+
+    def _on_amount_changed(self, text: str) -> None:
+        try:
+            amount = parse_yuan(text)
+        except DomainError:
+            self.bonus.setText("")
+            return
+        self.bonus.setText(format_fen(wallet.bonus_for(self.state.db.settings, amount)))
+
+    def _on_ok(self) -> None:
+        try:
+            amount = parse_yuan(self.amount.text())
+        except DomainError as exc:
+            self.error.setText(exc.message)
+            return
+        member = self.state.member
+        assert member is not None
+        db, key, actor = self.state.db, self.key, self.state.actor
+        method = self.method.currentData()
+        member_id = member.member_id
+        self.run(lambda: wallet.topup(db, member_id, amount, method=method, actor=actor, key=key),
+                 self._on_done)
+
+    def _on_done(self, result: dict[str, Any]) -> None:
+        self.result_data = result
+        self.state.message.emit(
+            self.tr("Topped up %1 + bonus %2").replace("%1", format_fen(result["principal_fen"]))
+            .replace("%2", format_fen(result["bonus_fen"])), False)
+        self.state.print_receipt("topup", result)
+        self.state.refresh_member()
+        self.accept()

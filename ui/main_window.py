@@ -1,0 +1,88 @@
+"""The main window composes the screens and the status bar; it holds no business rules."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget
+
+from storeapp.services.users import Staff
+from ui.counter import CounterScreen
+from ui.login import LoginScreen
+from ui.state import AppState
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, state: AppState) -> None:
+        super().__init__()
+        self.state = state
+        self.setWindowTitle(self.tr("storeapp — %1").replace("%1", state.db.settings.store_name))
+        self.login = LoginScreen(state)
+        self.counter = CounterScreen(state)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.login)
+        self.stack.addWidget(self.counter)
+        self.setCentralWidget(self.stack)
+        self.status_user, self.status_printer = QLabel(), QLabel(self.tr("Printer: none"))
+        self.status_scanner = QLabel(self.tr("Scanner: keyboard"))
+        self.status_sync = QLabel(self.tr("Sync: not linked (offline)"))
+        self.status_shift = QLabel(self.tr("Shift: —"))
+        self.message = QLabel()
+        bar = self.statusBar()
+        bar.addWidget(self.message, 1)
+        for label in (self.status_user, self.status_shift, self.status_printer,
+                      self.status_scanner, self.status_sync):
+            bar.addPermanentWidget(label)
+        self.idle = QTimer(self, singleShot=True)
+        self.idle.timeout.connect(self.lock)
+        self.login.logged_in.connect(self._on_logged_in)
+        self.counter.buttons["lock"].clicked.connect(self.lock)
+        state.message.connect(self._on_message)
+        state.worker.failed.connect(lambda text: self._on_message(text, True))
+        QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
+        self.resize(1280, 800)
+        self.lock()
+
+    def lock(self) -> None:
+        """Back to the login screen; what was on the counter stays for the next login."""
+        self.idle.stop()
+        self.state.set_user(None)
+        self.status_user.setText(self.tr("Locked"))
+        self.stack.setCurrentWidget(self.login)
+        self.login.reset()
+
+    def note_activity(self) -> None:
+        if self.state.user is not None:
+            self.idle.start(int(self.state.db.settings.idle_lock_minutes) * 60_000)
+
+    def set_printer_status(self, text: str, error: bool) -> None:
+        self.status_printer.setText(text)
+        self.status_printer.setProperty("role", "error" if error else "")
+        self.status_printer.style().polish(self.status_printer)
+
+    def _on_logged_in(self, staff: Staff) -> None:
+        self.state.set_user(staff)
+        role = {"cashier": self.tr("cashier"), "manager": self.tr("manager"),
+                "admin": self.tr("admin")}[staff.role]
+        self.status_user.setText(f"{staff.name} ({role})")
+        self.stack.setCurrentWidget(self.counter)
+        self.counter.ready_for_next()
+        self.note_activity()
+
+    def _on_message(self, text: str, error: bool) -> None:
+        self.message.setText(text)
+        self.message.setProperty("role", "error" if error else "")
+        self.message.style().polish(self.message)
+
+
+class ActivityFilter(QObject):
+    """Any key or click anywhere restarts the idle-lock timer."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+            self._window.note_activity()
+        return False

@@ -1,0 +1,103 @@
+"""The member at the counter: name, masked phone, tier with progress, balance split into
+principal and bonus, points, plan and usable coupons."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from storeapp.identity import mask_phone
+from storeapp.money import format_fen
+from storeapp.services import summary
+from storeapp.services.summary import MemberSummary
+from ui.state import AppState
+
+
+class MemberPanel(QWidget):
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._state = state
+        self.setObjectName("memberPanel")
+        self.name = QLabel()
+        self.name.setProperty("role", "title")
+        self.tier = QLabel()
+        self.tier.setProperty("role", "badge")
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(10)
+        self.next_tier = QLabel()
+        self.next_tier.setProperty("role", "hint")
+        self.phone, self.card, self.points, self.plan = QLabel(), QLabel(), QLabel(), QLabel()
+        self.balance = QLabel()
+        self.balance.setProperty("role", "money-big")
+        self.split = QLabel()
+        self.coupons = QLabel()
+        self.coupons.setWordWrap(True)
+        self.status = QLabel()
+        self.status.setProperty("role", "error")
+        form = QFormLayout()
+        form.addRow(self.tr("Phone"), self.phone)
+        form.addRow(self.tr("Card"), self.card)
+        form.addRow(self.tr("Balance"), self.balance)
+        form.addRow("", self.split)
+        form.addRow(self.tr("Points"), self.points)
+        form.addRow(self.tr("Plan"), self.plan)
+        form.addRow(self.tr("Coupons"), self.coupons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.name)
+        layout.addWidget(self.tier)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.next_tier)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self.empty = QLabel(self.tr("No member: search, scan a member QR or press F2 to register."))
+        self.empty.setWordWrap(True)
+        layout.insertWidget(0, self.empty)
+        state.member_changed.connect(self._on_member_changed)
+        self._on_member_changed()
+
+    def _on_member_changed(self) -> None:
+        member = self._state.member
+        has = member is not None
+        for widget in self.findChildren(QWidget):
+            widget.setVisible(has if widget is not self.empty else not has)
+        if member is None:
+            return
+        db, member_id = self._state.db, member.member_id
+        self._state.worker.submit(lambda: summary.summary(db, member_id), self._show,
+                                  self._state.show_error)
+
+    def _show(self, info: MemberSummary) -> None:
+        m = info.member
+        if self._state.member is None or self._state.member.member_id != m.member_id:
+            return  # the member changed while this was loading
+        manager = self._state.user is not None and self._state.user.is_manager
+        english = self._state.db.settings.language == "en"
+        self.name.setText(m.name)
+        self.tier.setText(m.tier_name_en if english else m.tier_name)
+        self.tier.setProperty("tier", m.tier)
+        self.tier.style().unpolish(self.tier)
+        self.tier.style().polish(self.tier)
+        self.progress.setValue(info.progress_pct)
+        if info.next_tier is None:
+            self.next_tier.setText(self.tr("Top tier"))
+        else:
+            name = info.next_tier_name_en if english else info.next_tier_name
+            self.next_tier.setText(self.tr("%1 more to %2")
+                                   .replace("%1", format_fen(info.to_next_tier_fen))
+                                   .replace("%2", name or ""))
+        self.phone.setText(m.phone if manager else mask_phone(m.phone))
+        self.card.setText(m.card_no)
+        self.balance.setText(format_fen(m.balance_fen))
+        self.split.setText(self.tr("principal %1 · bonus %2")
+                           .replace("%1", format_fen(m.principal_fen))
+                           .replace("%2", format_fen(m.bonus_fen)))
+        self.points.setText(f"{m.points:,}")
+        self.plan.setText(info.plan_name or self.tr("none"))
+        self.coupons.setText("\n".join(c["name"] for c in info.coupons) or self.tr("none"))
+        notes = []
+        if m.status != "active":
+            notes.append(self.tr("Member is %1").replace("%1", m.status))
+        if m.pin_locked:
+            notes.append(self.tr("Payment PIN locked"))
+        self.status.setText("  ".join(notes))
