@@ -3,6 +3,7 @@ function key. Focus returns to the search field after each sale."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
@@ -79,6 +80,11 @@ class CounterScreen(QWidget):
 
     def ready_for_next(self) -> None:
         self.search.clear()
+        # after the event loop has handed focus back from the closing dialog
+        QTimer.singleShot(0, self._focus_search)
+
+    def _focus_search(self) -> None:
+        self.window().activateWindow()
         self.search.focus()
 
     def _on_picked(self, member: MemberView) -> None:

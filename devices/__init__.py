@@ -1,0 +1,1 @@
+"""Devices at the counter: receipt printers, scanners, cash drawer and customer display."""

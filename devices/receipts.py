@@ -1,0 +1,352 @@
+"""What each receipt shows, as a :class:`~devices.layout.Receipt` built from a plain JSON payload.
+
+The print queue persists ``(kind, payload)`` before printing and calls :func:`build`; a payload
+holds everything the receipt shows (store, till, cashier included), so a reprint needs nothing
+else. Names and phones are masked here whatever the payload holds, and :func:`member_fields`
+masks them before they are stored.
+
+Payload keys, by kind (``[key]`` is optional; every kind takes ``store_name``, ``till``,
+``cashier``, ``[reprint]`` (prints "重印 REPRINT") and ``[open_drawer]``; ``at`` is ISO-8601,
+naive means UTC as the services return it). The drawer opens when ``open_drawer`` is true; without
+the key, when cash went through it (a cash tender or method) and the receipt is not a reprint.
+
+``sale``
+    ``sale``: the dict :func:`storeapp.services.sales.checkout` or ``get_sale`` returns
+    (``receipt_no``, ``at``, ``lines``, ``subtotal_fen``, ``discount_fen``, ``coupon_code``,
+    ``coupon_fen``, ``points_redeemed``, ``points_fen``, ``total_fen``, ``points_earned``,
+    ``tenders``, ``[member_after]``, ``[tier_upgraded_to]``); ``[member]``: :func:`member_fields`;
+    ``[tier_names]``: :func:`tier_names`.
+``topup``
+    ``topup``: the dict :func:`storeapp.services.wallet.topup` returns; ``member``; ``at``.
+``refund``
+    ``refund``: the dict :func:`storeapp.services.sales.refund` returns; ``[member]``.
+``void``
+    ``void``: the dict :func:`storeapp.services.wallet.void_topup` returns; ``member`` (its
+    balance keys, when present, show the balance after); ``at``.
+``registration``
+    ``member``: :func:`member_fields` of the new member (``qr`` and ``card_no`` needed); ``at``.
+``z``
+    ``at``; ``[business_date]``; ``rows``: ``{label: amount_fen or text}`` in print order;
+    ``[sections]``: ``{title: {label: amount_fen or text}}`` after the rows.
+``test``
+    ``[printer]``, ``[profile]``, ``[encoding]``: shown as text; every encoding's sample line,
+    rulers, a QR code and a barcode follow. ``store_name``, ``till`` and ``cashier`` are optional.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from devices.layout import (
+    QR,
+    Barcode,
+    Block,
+    Columns,
+    Cut,
+    DrawerKick,
+    Feed,
+    Item,
+    Receipt,
+    Rule,
+    Text,
+)
+from devices.text import ENCODINGS
+from storeapp.clock import STORE_TZ, to_local
+from storeapp.identity import mask_name, mask_phone
+from storeapp.money import format_fen
+from storeapp.services import tiers
+from storeapp.services.members import MemberView
+from storeapp.settings import Settings
+
+Payload = Mapping[str, Any]
+
+METHODS = {"cash": "现金 Cash", "wallet": "储值 Stored value", "card": "银行卡 Card",
+           "wechat": "微信 WeChat", "alipay": "支付宝 Alipay", "transfer": "转账 Transfer"}
+KINDS = ("sale", "topup", "refund", "void", "registration", "z", "test")
+
+
+def build(kind: str, payload: Payload) -> Receipt:
+    """The receipt of ``kind`` (one of :data:`KINDS`) for a payload as documented above."""
+    builder = _BUILDERS.get(kind)
+    if builder is None:
+        raise ValueError(f"unknown receipt kind '{kind}': use one of {', '.join(KINDS)}")
+    try:
+        return Receipt(kind, tuple(builder(payload)))
+    except KeyError as missing:
+        raise ValueError(f"{kind} receipt payload lacks {missing}") from None
+
+
+# -- payload helpers for callers -----------------------------------------------------------------
+
+def store_fields(settings: Settings, cashier: str) -> dict[str, Any]:
+    """``store_name``, ``till`` and ``cashier`` for any payload."""
+    return {"store_name": settings.store_name, "till": int(settings.till_no), "cashier": cashier}
+
+
+def member_fields(member: MemberView | Mapping[str, Any]) -> dict[str, Any]:
+    """What a receipt shows of a member (a :class:`~storeapp.services.members.MemberView` or its
+    dict), name and phone already masked so the print queue never stores them in full."""
+    m = member.to_dict() if isinstance(member, MemberView) else member
+    out = {"name": mask_name(m["name"]), "phone": mask_phone(m["phone"])}
+    for key in ("card_no", "qr", "tier_name", "tier_name_en", "balance_fen", "principal_fen",
+                "bonus_fen", "points"):
+        if m.get(key) is not None:
+            out[key] = m[key]
+    return out
+
+
+def tier_names(settings: Settings) -> dict[str, str]:
+    """``{tier code: "金卡 Gold"}`` for the tier-progress line."""
+    return {t.code: f"{t.name} {t.name_en}" for t in tiers.table(settings)}
+
+
+# -- builders ------------------------------------------------------------------------------------
+
+def _sale(p: Payload) -> Iterable[Block]:
+    sale = p["sale"]
+    tenders = sale.get("tenders", [])
+    yield from _drawer(p, any(t["method"] == "cash" for t in tenders))
+    yield from _header(p, "购物小票 Receipt")
+    yield Columns("单号 No.", sale["receipt_no"])
+    yield Columns("时间 Time", _local(sale["at"]))
+    yield Rule()
+    for line in sale["lines"]:
+        yield Item(line["name"], f"{line['qty']} × {format_fen(line['unit_price_fen'])}",
+                   format_fen(line["amount_fen"]))
+    yield Rule()
+    yield Columns("小计 Subtotal", format_fen(sale["subtotal_fen"]))
+    if sale.get("discount_fen"):
+        yield Columns("会员折扣 Discount", format_fen(-sale["discount_fen"]))
+    if sale.get("coupon_fen"):
+        yield Columns(f"优惠券 Coupon {sale.get('coupon_code') or ''}".rstrip(),
+                      format_fen(-sale["coupon_fen"]))
+    if sale.get("points_redeemed"):
+        yield Columns(f"积分抵扣 Points {sale['points_redeemed']:,}",
+                      format_fen(-sale["points_fen"]))
+    yield Columns("合计 Total", format_fen(sale["total_fen"]), bold=True, size=2, short="合计")
+    for t in tenders:
+        shown = t.get("tendered_fen") or t["amount_fen"]
+        yield Columns(METHODS.get(t["method"], t["method"]), format_fen(shown))
+        if t.get("change_fen"):
+            yield Columns("找零 Change", format_fen(t["change_fen"]), bold=True)
+    member = p.get("member")
+    if member and sale.get("points_earned"):
+        yield Columns("本次积分 Points earned", f"+{sale['points_earned']:,}")
+    if member:
+        yield Rule()
+        yield from _member(member, sale.get("member_after"))
+        yield from _tier_progress(sale, p.get("tier_names") or {})
+        if member.get("qr"):
+            yield Feed()
+            yield QR(member["qr"], size=6)
+            yield Text("下次到店出示此码 Show this code next visit", align="center")
+    yield Feed()
+    yield Barcode(sale["receipt_no"])
+    yield from _footer("谢谢惠顾 Thank you!")
+
+
+def _topup(p: Payload) -> Iterable[Block]:
+    t = p["topup"]
+    yield from _drawer(p, t["method"] == "cash")
+    yield from _header(p, "充值凭证 Top-up")
+    yield Columns("时间 Time", _local(p["at"]))
+    yield Columns("单号 Ref", t["topup_key"])
+    yield Rule()
+    yield from _member(p["member"], None)
+    yield Rule()
+    yield Columns("充值 Top-up", format_fen(t["principal_fen"]), bold=True, size=2, short="充值")
+    if t.get("bonus_fen"):
+        yield Columns("赠送 Bonus", format_fen(t["bonus_fen"]))
+    yield Columns("支付 Paid by", METHODS.get(t["method"], t["method"]))
+    for code in t.get("coupons") or []:
+        yield Columns("赠券 Coupon", code)
+    yield Rule()
+    yield from _balance(t["balance_fen"], t["balance_principal_fen"], t["balance_bonus_fen"])
+    yield from _footer("谢谢 Thank you!")
+
+
+def _refund(p: Payload) -> Iterable[Block]:
+    r = p["refund"]
+    yield from _drawer(p, any(t["method"] == "cash" for t in r.get("tenders", [])))
+    yield from _header(p, "退款凭证 Refund")
+    yield Columns("原单号 Receipt", r["receipt_no"])
+    yield Columns("时间 Time", _local(r["at"]))
+    yield Rule()
+    yield Columns("退款 Refund", format_fen(r["amount_fen"]), bold=True, size=2, short="退款")
+    for t in r.get("tenders", []):
+        yield Columns(f"退回 {METHODS.get(t['method'], t['method'])}", format_fen(t["amount_fen"]))
+    if r.get("points_clawed_back"):
+        yield Columns("扣回积分 Points taken back", f"-{r['points_clawed_back']:,}")
+    if r.get("points_clawback_shortfall"):
+        yield Columns("积分不足 Points short", f"{r['points_clawback_shortfall']:,}")
+    if r.get("points_returned"):
+        yield Columns("退还积分 Points returned", f"+{r['points_returned']:,}")
+    if r.get("coupon_restored"):
+        yield Text("优惠券已退回 Coupon given back")
+    if p.get("member"):
+        yield Rule()
+        yield from _member(p["member"], r.get("member_after"))
+    yield Feed()
+    yield Barcode(r["receipt_no"])
+    yield from _signature()
+    yield from _footer("")
+
+
+def _void(p: Payload) -> Iterable[Block]:
+    v = p["void"]
+    yield from _drawer(p, v["method"] == "cash")
+    yield from _header(p, "充值撤销 Top-up void")
+    yield Columns("时间 Time", _local(p["at"]))
+    yield Columns("原充值 Top-up", v["topup_key"])
+    yield Rule()
+    yield Columns("退款 Refund", format_fen(v["refund_fen"]), bold=True, size=2, short="退款")
+    if v.get("bonus_removed_fen"):
+        yield Columns("扣回赠送 Bonus removed", format_fen(v["bonus_removed_fen"]))
+    yield Columns("退款方式 Paid by", METHODS.get(v["method"], v["method"]))
+    member = p["member"]
+    yield Rule()
+    yield from _member(member, None)
+    if "balance_fen" in member:
+        yield from _balance(member["balance_fen"], member.get("principal_fen"),
+                            member.get("bonus_fen"))
+    yield from _signature()
+    yield from _footer("")
+
+
+def _registration(p: Payload) -> Iterable[Block]:
+    member = p["member"]
+    yield from _header(p, "会员卡 Member card", "欢迎入会 Welcome!")
+    yield Columns("时间 Time", _local(p["at"]))
+    yield Rule()
+    yield from _member(member, None)
+    yield Columns("卡号 Card No.", member["card_no"])
+    yield Feed()
+    yield QR(member["qr"], size=8)
+    yield Text("到店出示此码识别会员", align="center")
+    yield Text("Show this code at the counter", align="center")
+    yield from _footer("请妥善保存 Please keep this slip")
+
+
+def _z_report(p: Payload) -> Iterable[Block]:
+    yield from _header(p, "Z 报表 Z report")
+    if p.get("business_date"):
+        yield Columns("营业日 Business day", str(p["business_date"]))
+    yield Columns("打印 Printed", _local(p["at"]))
+    yield Rule("=")
+    yield from _rows(p["rows"])
+    for title, rows in (p.get("sections") or {}).items():
+        yield Rule()
+        yield Text(title, bold=True)
+        yield from _rows(rows)
+    yield Rule("=")
+    yield from _footer("")
+
+
+def _test_page(p: Payload) -> Iterable[Block]:
+    yield Text("打印测试", align="center", bold=True, size=2)
+    yield Text("Printer test", align="center", bold=True)
+    for key, label in (("printer", "打印机 Printer"), ("profile", "纸宽 Profile"),
+                       ("encoding", "编码 Encoding"), ("store_name", "门店 Store")):
+        if p.get(key):
+            yield Columns(label, str(p[key]))
+    yield Rule()
+    yield Rule("1234567890")
+    yield Rule("一二三四五六七八九十")
+    yield Columns("左 Left", "右 Right")
+    yield Rule()
+    yield Text("选用打印正确的编码")
+    yield Text("Use an encoding whose line prints right:")
+    for enc in ENCODINGS.values():
+        yield Text(f"[{enc.name}]", bold=True)
+        yield Text(enc.sample, encoding=enc.name)
+    yield Rule()
+    yield Text("粗体 Bold", bold=True)
+    yield Text("大字 Large", size=2)
+    yield QR("STOREAPP-PRINTER-TEST", size=6)
+    yield Barcode("TEST0123456789")
+    yield Cut()
+
+
+_BUILDERS: dict[str, Callable[[Payload], Iterable[Block]]] = {
+    "sale": _sale, "topup": _topup, "refund": _refund, "void": _void,
+    "registration": _registration, "z": _z_report, "test": _test_page,
+}
+
+
+# -- shared parts --------------------------------------------------------------------------------
+
+def _drawer(p: Payload, cash: bool) -> Iterable[Block]:
+    """The drawer kick, first so the drawer opens while the receipt prints."""
+    wanted = p.get("open_drawer")
+    if wanted if wanted is not None else cash and not p.get("reprint"):
+        yield DrawerKick()
+
+
+def _header(p: Payload, title: str, greeting: str = "") -> Iterable[Block]:
+    yield Text(p["store_name"], align="center", bold=True, size=2)
+    yield Text(title, align="center", bold=True)
+    if greeting:
+        yield Text(greeting, align="center")
+    if p.get("reprint"):
+        yield Text("** 重印 REPRINT **", align="center", bold=True)
+    yield Rule()
+    yield Columns(f"收银台 Till {p['till']}", f"收银员 {p['cashier']}")
+
+
+def _member(member: Payload, after: Payload | None) -> Iterable[Block]:
+    yield Columns("会员 Member", mask_name(member["name"]))
+    yield Columns("手机 Phone", mask_phone(member["phone"]))
+    if member.get("tier_name"):
+        tier = f"{member['tier_name']} {member.get('tier_name_en') or ''}".rstrip()
+        yield Columns("等级 Tier", tier)
+    if after:
+        yield from _balance(after["balance_fen"], after.get("principal_fen"),
+                            after.get("bonus_fen"))
+        yield Columns("积分 Points", f"{after['points']:,}")
+
+
+def _balance(balance_fen: int, principal_fen: int | None,
+             bonus_fen: int | None) -> Iterable[Block]:
+    yield Columns("余额 Balance", format_fen(balance_fen), bold=True)
+    if principal_fen is not None and bonus_fen is not None:
+        yield Columns("  本金 Principal", format_fen(principal_fen))
+        yield Columns("  赠送 Bonus", format_fen(bonus_fen))
+
+
+def _tier_progress(sale: Payload, names: Mapping[str, str]) -> Iterable[Block]:
+    after = sale.get("member_after") or {}
+    upgraded = sale.get("tier_upgraded_to")
+    if upgraded:
+        yield Text(f"恭喜升级 Upgraded: {names.get(upgraded, upgraded)}", align="center",
+                   bold=True)
+    elif after.get("near_next_tier") and after.get("next_tier"):
+        name = names.get(after["next_tier"], after["next_tier"])
+        yield Text(f"还差 {format_fen(after['to_next_tier_fen'])} 升级{name}", align="center")
+
+
+def _rows(rows: Mapping[str, Any]) -> Iterable[Block]:
+    for label, value in rows.items():
+        money = isinstance(value, int) and not isinstance(value, bool)
+        shown = format_fen(value) if money else str(value)
+        yield Columns(label, shown)
+
+
+def _signature() -> Iterable[Block]:
+    yield Feed()
+    yield Text("顾客签名 Signature:")
+    yield Feed(2)
+    yield Rule("_")
+
+
+def _footer(text: str) -> Iterable[Block]:
+    if text:
+        yield Text(text, align="center")
+    yield Cut()
+
+
+def _local(at: str) -> str:
+    moment = dt.datetime.fromisoformat(at)
+    local = to_local(moment) if moment.tzinfo is None else moment.astimezone(STORE_TZ)
+    return local.strftime("%Y-%m-%d %H:%M:%S")

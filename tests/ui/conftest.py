@@ -1,0 +1,79 @@
+"""Qt fixtures: the real main window over a real till database, driven by the keyboard.
+
+Every test in this folder is marked ``qt`` automatically, so ``-m "not qt"`` runs the core suite
+without a display.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QTimer  # noqa: E402 (the platform must be chosen first)
+from PySide6.QtGui import QInputMethodEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
+from pytestqt.qtbot import QtBot  # noqa: E402
+
+from storeapp.db import Database  # noqa: E402
+from ui.app import build  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.worker import Worker  # noqa: E402
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.qt)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, qapp: QApplication, db: Database, manager: object,
+           cashier: object) -> Iterator[MainWindow]:
+    """The counter window in English, logged out, on this test's database."""
+    with db.session() as s, s.begin():
+        db.set_setting(s, "language", "en")
+    worker = Worker()
+    win = build(qapp, db, worker)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    worker.stop()
+
+
+def login(qtbot: QtBot, win: MainWindow, code: str = "C01", pin: str = "1357") -> None:
+    qtbot.keyClicks(win.login.code, code)
+    qtbot.keyClick(win.login.code, "\r")
+    qtbot.keyClicks(win.login.pin, pin)
+    qtbot.keyClick(win.login.pin, "\r")
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.counter, timeout=5000)
+
+
+def when_dialog(qtbot: QtBot, kind: type[QDialog], drive: Callable[[QDialog], None]) -> None:
+    """Drive the next modal dialog of ``kind`` once it is open (``exec`` blocks the test)."""
+
+    def attempt() -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, kind) and widget.isVisible():
+            drive(widget)
+        else:
+            QTimer.singleShot(20, attempt)
+
+    QTimer.singleShot(0, attempt)
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type text the way an input method commits it (QTest can only type ASCII keys)."""
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def idle(qtbot: QtBot, win: MainWindow) -> None:
+    """Wait until the worker has nothing left to do (results delivered to the GUI)."""
+    qtbot.waitUntil(lambda: not win.state.worker.busy, timeout=5000)

@@ -1,0 +1,166 @@
+"""The counter driven by the keyboard through the real widgets, worker and database."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from storeapp.db import Database
+from storeapp.models import Sale, Tender
+from storeapp.services import members, sales, wallet
+from storeapp.services.sales import LineIn, TenderIn
+from tests.helpers import register
+from tests.ui.conftest import idle, login, type_text, when_dialog
+from ui import dialogs
+from ui.main_window import MainWindow
+
+
+def test_find_by_last_four_pick_and_top_up_500(qtbot: QtBot, window: MainWindow,
+                                               db: Database) -> None:
+    register(db, phone="13912345678", name="王芳")
+    register(db, phone="13800005678", name="李娜")
+    login(qtbot, window)
+    counter = window.counter
+    qtbot.keyClicks(counter.search.field, "5678")
+    qtbot.keyClick(counter.search.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: counter.search.results.count() == 2, timeout=5000)
+    assert counter.search.results.hasFocus()  # a short pick list, keyboard ready
+    names = [counter.search.results.item(i).text() for i in range(2)]
+    assert all("****5678" in n for n in names)  # a cashier sees masked phones
+    wang_row = next(i for i, n in enumerate(names) if "王芳" in n)
+    counter.search.results.setCurrentRow(wang_row)
+    qtbot.keyClick(counter.search.results, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+    assert window.state.member is not None and window.state.member.name == "王芳"
+
+    def top_up(dialog: dialogs.TopupDialog) -> None:
+        qtbot.keyClicks(dialog.amount, "500")
+        assert dialog.bonus.text() == "¥50.00"  # the bonus is shown before paying
+        qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+
+    when_dialog(qtbot, dialogs.TopupDialog, top_up)
+    qtbot.keyClick(counter, Qt.Key.Key_F3)
+    panel = counter.member
+    qtbot.waitUntil(lambda: panel.balance.text() == "¥550.00", timeout=5000)
+    assert "¥500.00" in panel.split.text() and "¥50.00" in panel.split.text()
+    assert members.get(db, "13912345678").principal_fen == 50_000
+
+
+def test_checkout_with_stored_value_and_cash_gives_change(qtbot: QtBot, window: MainWindow,
+                                                          db: Database) -> None:
+    member = register(db, phone="13912345678", name="王芳")
+    wallet.topup(db, member.member_id, 50_000, actor="C01")  # 550 with bonus
+    login(qtbot, window)
+    counter = window.counter
+    counter.search.search("13912345678")
+    qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+    qtbot.keyClicks(counter.cart.entry, "600")
+    qtbot.keyClick(counter.cart.entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: counter.cart.totals["total"].text() == "¥600.00", timeout=5000)
+
+    def pay(dialog: dialogs.CheckoutDialog) -> None:
+        assert dialog.wallet.text() == "550.00"  # stored value first, as much as there is
+        qtbot.keyClicks(dialog.cash, "100")
+        assert "¥50.00" in dialog.change.text()
+        qtbot.keyClick(dialog.cash, Qt.Key.Key_Return)
+
+    when_dialog(qtbot, dialogs.CheckoutDialog, pay)
+    qtbot.keyClick(counter, Qt.Key.Key_F4)
+    qtbot.waitUntil(lambda: window.state.member is None and not window.state.lines, timeout=5000)
+    qtbot.waitUntil(counter.search.field.hasFocus, timeout=2000)  # ready for the next customer
+    with db.reader() as s:
+        sale = s.scalars(select(Sale)).one()
+        tenders = {t.method: t for t in s.scalars(select(Tender))}
+    assert sale.total_fen == 60_000
+    assert tenders["wallet"].amount_fen == 55_000
+    assert (tenders["cash"].amount_fen, tenders["cash"].tendered_fen,
+            tenders["cash"].change_fen) == (5_000, 10_000, 5_000)
+    assert members.get(db, member.member_id).balance_fen == 0
+
+
+def test_wrong_pin_is_refused_and_nothing_is_spent(qtbot: QtBot, window: MainWindow,
+                                                   db: Database) -> None:
+    member = register(db, phone="13912345678", name="王芳")
+    wallet.topup(db, member.member_id, 50_000, actor="C01")
+    members.set_pin(db, member.member_id, "123456", actor="C01")
+    login(qtbot, window)
+    counter = window.counter
+    counter.search.search("13912345678")
+    qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+    qtbot.keyClicks(counter.cart.entry, "20")
+    qtbot.keyClick(counter.cart.entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.state.quote is not None, timeout=5000)
+    seen: dict[str, str] = {}
+
+    def wrong_pin(dialog: dialogs.CheckoutDialog) -> None:
+        assert dialog.pin.hasFocus()  # the PIN pad comes first when the member set one
+        qtbot.keyClicks(dialog.pin, "000000")
+        qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: bool(dialog.error.text()), timeout=5000)
+        seen["error"] = dialog.error.text()
+        seen["pin"] = dialog.pin.text()
+        dialog.reject()
+
+    when_dialog(qtbot, dialogs.CheckoutDialog, wrong_pin)
+    qtbot.keyClick(counter, Qt.Key.Key_F4)  # the button's shortcut clicks it a moment later
+    qtbot.waitUntil(lambda: "pin" in seen, timeout=5000)
+    assert "wrong payment PIN" in seen["error"]
+    assert seen["pin"] == ""  # cleared for the next try
+    assert members.get(db, member.member_id).balance_fen == 55_000
+    assert len(window.state.lines) == 1  # the sale is still on the counter
+
+
+def test_refund_needs_a_manager(qtbot: QtBot, window: MainWindow, db: Database) -> None:
+    member = register(db, phone="13912345678", name="王芳")
+    wallet.topup(db, member.member_id, 50_000, actor="C01")
+    sale = sales.checkout(db, member_ref=member.member_id, lines=[LineIn(unit_price_fen=8_800)],
+                          tenders=[TenderIn("wallet")], actor="C01")
+    login(qtbot, window)
+    counter = window.counter
+    steps: list[str] = []
+
+    def refund(dialog: dialogs.RefundDialog) -> None:
+        qtbot.waitUntil(lambda: dialog.sale is not None, timeout=5000)
+
+        def no_manager(approval: dialogs.ApprovalDialog) -> None:
+            steps.append("asked")
+            approval.reject()
+
+        when_dialog(qtbot, dialogs.ApprovalDialog, no_manager)
+        dialog.buttons.accepted.emit()
+        steps.append(dialog.error.text())
+
+        def manager(approval: dialogs.ApprovalDialog) -> None:
+            qtbot.keyClicks(approval.code, "M01")
+            qtbot.keyClicks(approval.pin, "2468")
+            qtbot.keyClick(approval.pin, Qt.Key.Key_Return)
+
+        when_dialog(qtbot, dialogs.ApprovalDialog, manager)
+        dialog.buttons.accepted.emit()
+
+    when_dialog(qtbot, dialogs.RefundDialog, refund)
+    counter.route_scan(sale["receipt_no"])  # the receipt's barcode, scanned
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: len(steps) == 2, timeout=5000)
+    assert steps[0] == "asked" and "manager" in steps[1]
+    assert sales.get_sale(db, sale["receipt_no"])["status"] == "refunded"
+    assert members.get(db, member.member_id).balance_fen == 55_000
+
+
+def test_register_from_an_unknown_phone(qtbot: QtBot, window: MainWindow,
+                                        db: Database) -> None:
+    login(qtbot, window)
+    counter = window.counter
+
+    def fill(dialog: dialogs.RegisterDialog) -> None:
+        assert dialog.phone.text() == "13700001111"  # pre-filled from the search
+        type_text(dialog.name, "赵敏")  # typed through the input method
+        qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
+
+    when_dialog(qtbot, dialogs.RegisterDialog, fill)
+    qtbot.keyClicks(counter.search.field, "13700001111")
+    qtbot.keyClick(counter.search.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+    assert window.state.member is not None and window.state.member.name == "赵敏"
+    assert members.get(db, "13700001111").name == "赵敏"
