@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from storeapp.db import Database
 from storeapp.services import users
 from ui import i18n
+from devices.scanner import WedgeDetector
 from ui.main_window import ActivityFilter, MainWindow
+from ui.scan_filter import ScanFilter
 from ui.state import AppState
 from ui.worker import Worker
 
@@ -48,4 +50,9 @@ def build(app: QApplication, db: Database, worker: Worker) -> MainWindow:
         SetupDialog(state).exec()
     window = MainWindow(state)
     app.installEventFilter(ActivityFilter(window))
+    settings = db.settings
+    scans = ScanFilter(WedgeDetector(max_gap_ms=float(settings.scanner_max_gap_ms),
+                                     min_length=int(settings.scanner_min_length)), window)
+    scans.scanned.connect(window.on_scan)
+    app.installEventFilter(scans)
     return window

@@ -51,6 +51,11 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.login)
         self.login.reset()
 
+    def on_scan(self, code: str) -> None:
+        """A scanner read ``code``: the counter routes it (a locked till ignores scans)."""
+        if self.state.user is not None and self.stack.currentWidget() is self.counter:
+            self.counter.route_scan(code)
+
     def note_activity(self) -> None:
         if self.state.user is not None:
             self.idle.start(int(self.state.db.settings.idle_lock_minutes) * 60_000)

@@ -11,7 +11,7 @@ from storeapp.models import Sale, Tender
 from storeapp.services import members, sales, wallet
 from storeapp.services.sales import LineIn, TenderIn
 from tests.helpers import register
-from tests.ui.conftest import idle, login, type_text, when_dialog
+from tests.ui.conftest import idle, keys, login, type_text, when_dialog
 from ui import dialogs
 from ui.main_window import MainWindow
 
@@ -22,8 +22,7 @@ def test_find_by_last_four_pick_and_top_up_500(qtbot: QtBot, window: MainWindow,
     register(db, phone="13800005678", name="李娜")
     login(qtbot, window)
     counter = window.counter
-    qtbot.keyClicks(counter.search.field, "5678")
-    qtbot.keyClick(counter.search.field, Qt.Key.Key_Return)
+    keys(qtbot, counter.search.field, "5678", enter=True)
     qtbot.waitUntil(lambda: counter.search.results.count() == 2, timeout=5000)
     assert counter.search.results.hasFocus()  # a short pick list, keyboard ready
     names = [counter.search.results.item(i).text() for i in range(2)]
@@ -35,7 +34,7 @@ def test_find_by_last_four_pick_and_top_up_500(qtbot: QtBot, window: MainWindow,
     assert window.state.member is not None and window.state.member.name == "王芳"
 
     def top_up(dialog: dialogs.TopupDialog) -> None:
-        qtbot.keyClicks(dialog.amount, "500")
+        keys(qtbot, dialog.amount, "500")
         assert dialog.bonus.text() == "¥50.00"  # the bonus is shown before paying
         qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
 
@@ -55,13 +54,12 @@ def test_checkout_with_stored_value_and_cash_gives_change(qtbot: QtBot, window: 
     counter = window.counter
     counter.search.search("13912345678")
     qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
-    qtbot.keyClicks(counter.cart.entry, "600")
-    qtbot.keyClick(counter.cart.entry, Qt.Key.Key_Return)
+    keys(qtbot, counter.cart.entry, "600", enter=True)
     qtbot.waitUntil(lambda: counter.cart.totals["total"].text() == "¥600.00", timeout=5000)
 
     def pay(dialog: dialogs.CheckoutDialog) -> None:
         assert dialog.wallet.text() == "550.00"  # stored value first, as much as there is
-        qtbot.keyClicks(dialog.cash, "100")
+        keys(qtbot, dialog.cash, "100")
         assert "¥50.00" in dialog.change.text()
         qtbot.keyClick(dialog.cash, Qt.Key.Key_Return)
 
@@ -88,15 +86,14 @@ def test_wrong_pin_is_refused_and_nothing_is_spent(qtbot: QtBot, window: MainWin
     counter = window.counter
     counter.search.search("13912345678")
     qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
-    qtbot.keyClicks(counter.cart.entry, "20")
-    qtbot.keyClick(counter.cart.entry, Qt.Key.Key_Return)
+    keys(qtbot, counter.cart.entry, "20", enter=True)
     qtbot.waitUntil(lambda: window.state.quote is not None, timeout=5000)
     seen: dict[str, str] = {}
 
     def wrong_pin(dialog: dialogs.CheckoutDialog) -> None:
-        assert dialog.pin.hasFocus()  # the PIN pad comes first when the member set one
-        qtbot.keyClicks(dialog.pin, "000000")
-        qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
+        # the PIN pad comes first when the member set one
+        qtbot.waitUntil(dialog.pin.hasFocus, timeout=2000)
+        keys(qtbot, dialog.pin, "000000", enter=True)
         qtbot.waitUntil(lambda: bool(dialog.error.text()), timeout=5000)
         seen["error"] = dialog.error.text()
         seen["pin"] = dialog.pin.text()
@@ -132,9 +129,8 @@ def test_refund_needs_a_manager(qtbot: QtBot, window: MainWindow, db: Database) 
         steps.append(dialog.error.text())
 
         def manager(approval: dialogs.ApprovalDialog) -> None:
-            qtbot.keyClicks(approval.code, "M01")
-            qtbot.keyClicks(approval.pin, "2468")
-            qtbot.keyClick(approval.pin, Qt.Key.Key_Return)
+            keys(qtbot, approval.code, "M01")
+            keys(qtbot, approval.pin, "2468", enter=True)
 
         when_dialog(qtbot, dialogs.ApprovalDialog, manager)
         dialog.buttons.accepted.emit()
@@ -159,8 +155,25 @@ def test_register_from_an_unknown_phone(qtbot: QtBot, window: MainWindow,
         qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
 
     when_dialog(qtbot, dialogs.RegisterDialog, fill)
-    qtbot.keyClicks(counter.search.field, "13700001111")
-    qtbot.keyClick(counter.search.field, Qt.Key.Key_Return)
+    keys(qtbot, counter.search.field, "13700001111", enter=True)
     qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
     assert window.state.member is not None and window.state.member.name == "赵敏"
     assert members.get(db, "13700001111").name == "赵敏"
+
+
+def test_a_scan_while_typing_elsewhere_resolves_the_member_and_leaves_the_field_alone(
+        qtbot: QtBot, window: MainWindow, db: Database) -> None:
+    member = register(db, phone="13912345678", name="王芳")
+    login(qtbot, window)
+    counter = window.counter
+    field = counter.cart.entry
+    field.setFocus()
+    qtbot.keyClicks(field, "12", delay=120)  # a person typing an amount, slowly
+    qtbot.wait(80)
+    for char in member.qr:  # the scanner: a burst of keys 5 ms apart, then Enter
+        qtbot.keyClick(field, char, delay=5)
+    qtbot.keyClick(field, Qt.Key.Key_Return, delay=5)
+    qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+    assert window.state.member is not None and window.state.member.name == "王芳"
+    assert field.text() == "12"  # what the cashier typed, and nothing of the scan
+    assert counter.search.field.text() == ""  # the QR is not left lying in the search field
