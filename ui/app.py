@@ -8,10 +8,11 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from devices.scanner import WedgeDetector
 from storeapp.db import Database
 from storeapp.services import users
 from ui import i18n
-from devices.scanner import WedgeDetector
+from ui.devices_bridge import open_devices
 from ui.main_window import ActivityFilter, MainWindow
 from ui.scan_filter import ScanFilter
 from ui.state import AppState
@@ -35,7 +36,11 @@ def run(db_path: Path | None) -> int:
         return 1
     window = build(app, opened[0], worker)
     window.show()
-    return app.exec()
+    worker.submit(lambda: open_devices(opened[0]), window.attach_devices, window.state.show_error)
+    status = app.exec()
+    window.detach_devices()
+    worker.stop()
+    return status
 
 
 def build(app: QApplication, db: Database, worker: Worker) -> MainWindow:

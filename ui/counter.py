@@ -33,6 +33,7 @@ class CounterScreen(QWidget):
             "history": key_button(self.tr("History"), "F7"),
             "clear": key_button(self.tr("Clear"), "F8"),
             "lock": key_button(self.tr("Lock"), "F9"),
+            "settings": key_button(self.tr("Settings"), "F10"),
         }
         self.buttons["checkout"].setProperty("role", "primary")
         left = QVBoxLayout()
@@ -40,7 +41,7 @@ class CounterScreen(QWidget):
         left.addWidget(self.member, 3)
         grid = QGridLayout()
         for index, button in enumerate(self.buttons.values()):
-            grid.addWidget(button, index // 4, index % 4)
+            grid.addWidget(button, index // 3, index % 3)
         right = QVBoxLayout()
         right.addWidget(self.cart, 1)
         right.addLayout(grid)
@@ -60,7 +61,9 @@ class CounterScreen(QWidget):
         b["card"].clicked.connect(self._card)
         b["history"].clicked.connect(self._history)
         b["clear"].clicked.connect(self._clear)
+        b["settings"].clicked.connect(self._settings)
         state.member_changed.connect(self._on_member_changed)
+        state.user_changed.connect(self._on_user_changed)
         self._on_member_changed()
 
     def route_scan(self, code: str) -> None:
@@ -98,6 +101,14 @@ class CounterScreen(QWidget):
         has = self._state.member is not None
         for key in ("topup", "card", "history"):
             self.buttons[key].setEnabled(has)
+
+    def _on_user_changed(self) -> None:
+        user = self._state.user
+        self.buttons["settings"].setEnabled(user is not None and user.is_manager)
+
+    def _settings(self) -> None:
+        if self._state.user is not None and self._state.user.is_manager:
+            dialogs.SettingsDialog(self._state, self).exec()
 
     def _register(self, phone: str) -> None:
         dialog = dialogs.RegisterDialog(self._state, phone, self)

@@ -6,8 +6,11 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget
 
+from devices.display import CustomerDisplay
+from devices.print_queue import PrintQueue
 from storeapp.services.users import Staff
 from ui.counter import CounterScreen
+from ui.devices_bridge import DeviceBridge
 from ui.login import LoginScreen
 from ui.state import AppState
 
@@ -40,6 +43,7 @@ class MainWindow(QMainWindow):
         state.message.connect(self._on_message)
         state.worker.failed.connect(lambda text: self._on_message(text, True))
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
+        self.devices: DeviceBridge | None = None
         self.resize(1280, 800)
         self.lock()
 
@@ -50,6 +54,22 @@ class MainWindow(QMainWindow):
         self.status_user.setText(self.tr("Locked"))
         self.stack.setCurrentWidget(self.login)
         self.login.reset()
+
+    def attach_devices(self, opened: tuple[PrintQueue, CustomerDisplay]) -> None:
+        """Devices are open (on the worker): show their state, route receipts and scans."""
+        queue, display = opened
+        self.devices = DeviceBridge(self.state.db, queue, display, self)
+        self.devices.printer_status.connect(self.set_printer_status)
+        self.devices.scanner_status.connect(
+            lambda text, _error: self.status_scanner.setText(text))
+        self.devices.scanned.connect(self.on_scan)
+        self.state.printer = self.devices.print_receipt
+
+    def detach_devices(self) -> None:
+        if self.devices is not None:
+            self.state.printer = None
+            self.devices.close()
+            self.devices = None
 
     def on_scan(self, code: str) -> None:
         """A scanner read ``code``: the counter routes it (a locked till ignores scans)."""

@@ -37,7 +37,7 @@ class ScanFilter(QObject):
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._on_gap)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._replaying or event.type() != QEvent.Type.KeyPress:
             return False
         assert isinstance(event, QKeyEvent)

@@ -6,7 +6,8 @@ from ui.dialogs.checkout import CheckoutDialog
 from ui.dialogs.history import HistoryDialog
 from ui.dialogs.refund import RefundDialog
 from ui.dialogs.register import RegisterDialog
+from ui.dialogs.settings import SettingsDialog
 from ui.dialogs.topup import TopupDialog
 
 __all__ = ["ApprovalDialog", "CardDialog", "CheckoutDialog", "HistoryDialog", "RefundDialog",
-           "RegisterDialog", "TopupDialog"]
+           "RegisterDialog", "SettingsDialog", "TopupDialog"]

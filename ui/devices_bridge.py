@@ -1,0 +1,93 @@
+"""The till's devices seen from the UI: the print queue, a serial scanner and the customer
+display run on their own threads; this bridge turns their callbacks into Qt signals and hands
+receipts to the queue from the worker thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from devices import escpos_out, receipts
+from devices.display import CustomerDisplay, NullDisplay, open_display
+from devices.print_queue import PrintQueue
+from devices.printers import NullPort, PrinterPort, PrinterStatus, open_printer
+from devices.scanner import LinkStatus, NullScanner, Scanner, open_scanner
+from storeapp.db import Database
+
+
+def open_devices(db: Database) -> tuple[PrintQueue, CustomerDisplay]:
+    """Open what the till settings name (on the worker thread: the queue touches the DB)."""
+    settings = db.settings
+    uri, profile, encoding = (settings.printer_uri, settings.printer_profile,
+                              settings.printer_encoding)
+
+    def port() -> PrinterPort:
+        try:
+            return open_printer(uri, profile=profile)
+        except ValueError:
+            return NullPort()  # a bad URI shows as "no printer"; the settings screen says why
+
+    def render(kind: str, payload: dict[str, Any]) -> bytes:
+        return escpos_out.render(receipts.build(kind, payload), profile, encoding)
+
+    queue = PrintQueue(db, port, render)
+    display = open_display(settings.display_uri, protocol=settings.display_protocol) \
+        if settings.display_uri else NullDisplay()
+    return queue, display
+
+
+class DeviceBridge(QObject):
+    """Signals: ``printer_status(str, bool)`` (text for the status bar; True for an error),
+    ``scanner_status(str, bool)``, ``scanned(str)`` (a serial scanner read a code).
+    Device threads emit these; Qt queues them to the GUI thread."""
+
+    printer_status = Signal(str, bool)
+    scanner_status = Signal(str, bool)
+    scanned = Signal(str)
+
+    def __init__(self, db: Database, queue: PrintQueue, display: CustomerDisplay,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self.queue = queue
+        self.display = display
+        uri = db.settings.scanner_uri
+        self.scanner: Scanner = NullScanner() if not uri else open_scanner(
+            uri, on_scan=self.scanned.emit, on_status=self._on_scanner)
+        self.scanner.start()  # a serial scanner reads on its own thread
+        self._unsubscribe = queue.on_status(self._on_printer)
+
+    def print_receipt(self, kind: str, data: dict[str, Any], cashier: str) -> None:
+        """Worker thread: build the payload from what the action returned, queue the job."""
+        from devices import jobs
+
+        payload = jobs.payload_for(self._db, kind, data, cashier)
+        ref = str(data.get("receipt_no") or data.get("topup_key") or data.get("member_id"))
+        self.queue.submit(kind, ref, payload)
+
+    def close(self) -> None:
+        self._unsubscribe()
+        self.queue.stop(2.0)
+        self.scanner.stop()
+        self.display.stop()
+
+    def _on_printer(self, status: PrinterStatus, message: str, pending: int) -> None:
+        text = self.tr("Printer: %1").replace("%1", _status_text(self, status))
+        if pending > 0:
+            text += " " + self.tr("(%1 waiting)").replace("%1", str(pending))
+        error = status in (PrinterStatus.OFFLINE, PrinterStatus.ERROR, PrinterStatus.PAPER_OUT)
+        self.printer_status.emit(f"{text} {message}".strip() if error else text, error)
+
+    def _on_scanner(self, status: LinkStatus, message: str) -> None:
+        self.scanner_status.emit(self.tr("Scanner: %1").replace("%1", status.value),
+                                 status is LinkStatus.ERROR)
+
+
+def _status_text(bridge: QObject, status: PrinterStatus) -> str:
+    return {
+        PrinterStatus.ONLINE: bridge.tr("online"), PrinterStatus.PAPER_OUT: bridge.tr("paper out"),
+        PrinterStatus.OFFLINE: bridge.tr("offline"), PrinterStatus.ERROR: bridge.tr("error"),
+        PrinterStatus.UNKNOWN: bridge.tr("starting"),
+    }[status]
