@@ -12,6 +12,9 @@ marked done is never printed again. The one window left is a crash (power cut, k
 printer taking the receipt and that commit, a few milliseconds: the job is still ``printing`` at
 the next start, goes back to ``queued`` and prints a second time. The other order (done first,
 then print) would lose the receipt instead, which is worse for a sale.
+
+The steps of one job (:func:`claim`, :func:`send`, :func:`mark_done`, :func:`requeue`...) are
+module functions, so a one-off print without the worker (the CLI's) moves jobs the same way.
 """
 
 from __future__ import annotations
@@ -256,11 +259,11 @@ class PrintQueue:
         with self._lock:
             return max(self._next_poll - now, 0.0)
 
-    def _print(self, job: _Claimed) -> None:
+    def _print(self, job: ClaimedJob) -> None:
         try:
             port = self._open_port()
-            after = self._send(port, job)
-        except _Unprintable as e:
+            after = send(port, job, self._renderer, self._write_timeout)
+        except Unprintable as e:
             self._fail(job, e)
             return
         except PrinterError as e:
@@ -277,39 +280,12 @@ class PrintQueue:
                 self._next_poll = time.monotonic() + self._poll_seconds
         self._report(after, port.detail or "ready", self._count_pending())
 
-    def _send(self, port: PrinterPort, job: _Claimed) -> PrinterStatus:
-        """Render and print one job; what is wrong with the job itself raises _Unprintable."""
-        try:
-            payload: dict[str, Any] = json.loads(job.payload_json)
-            data = None if port.wants_receipt else self._renderer(job.kind, payload)
-        except Exception as e:
-            raise _Unprintable(f"cannot render: {e}") from e
-        self._check_ready(port)
-        if data is not None:
-            port.write(data, timeout=self._write_timeout)
-            return port.confirm(timeout=self._write_timeout)
-        try:
-            port.write_receipt(job.kind, payload)
-        except PrinterError:
-            raise
-        except Exception as e:  # for a preview, drawing the receipt is rendering it
-            raise _Unprintable(f"cannot render: {e}") from e
-        return PrinterStatus.ONLINE
-
-    def _check_ready(self, port: PrinterPort) -> None:
-        # Do not hand a receipt to a printer that says it cannot print it. A printer that never
-        # answers status queries reports ONLINE here and the write's timeout decides instead.
-        status = port.status()
-        if status is not PrinterStatus.ONLINE:
-            raise PrinterError(status, port.detail or status.value)
-
-    def _retry_later(self, job: _Claimed, error: PrinterError) -> None:
+    def _retry_later(self, job: ClaimedJob, error: PrinterError) -> None:
         if self._port is not None:
             with contextlib.suppress(Exception):
                 self._port.close()
         with self._db.session() as s, s.begin():
-            s.execute(update(PrintJob).where(PrintJob.id == job.id, PrintJob.status == PRINTING)
-                      .values(status=QUEUED, last_error=error.message[:200]))
+            requeue(s, job.id, error.message)
         self._failures += 1
         delay = self._backoff()
         with self._lock:
@@ -318,16 +294,14 @@ class PrintQueue:
                     error.message, delay)
         self._report(error.status, error.message, self._count_pending())
 
-    def _fail(self, job: _Claimed, error: _Unprintable) -> None:
+    def _fail(self, job: ClaimedJob, error: Unprintable) -> None:
         log.error("print job %s (%s %s) failed: %s", job.id, job.kind, job.ref, error)
         with self._db.session() as s, s.begin():
-            s.execute(update(PrintJob).where(PrintJob.id == job.id)
-                      .values(status=FAILED, last_error=str(error)[:200]))
+            mark_failed(s, job.id, str(error))
 
-    def _finish(self, job: _Claimed) -> None:
+    def _finish(self, job: ClaimedJob) -> None:
         with self._db.session() as s, s.begin():
-            s.execute(update(PrintJob).where(PrintJob.id == job.id)
-                      .values(status=DONE, printed_at=self._db.clock.now()))
+            mark_done(s, job.id, self._db.clock.now())
 
     def _backoff(self) -> float:
         exponent = min(max(self._failures - 1, 0), 30)
@@ -385,15 +359,9 @@ class PrintQueue:
                       .values(status=QUEUED, last_error="interrupted while printing (the till "
                               "stopped); it may have printed once already"))
 
-    def _claim_next(self) -> _Claimed | None:
-        with self._db.session() as s, s.begin():  # BEGIN IMMEDIATE: no one else claims it too
-            job = s.scalars(select(PrintJob).where(PrintJob.status == QUEUED)
-                            .order_by(PrintJob.id).limit(1)).first()
-            if job is None:
-                return None
-            job.status = PRINTING
-            job.attempts += 1
-            return _Claimed(job.id, job.kind, job.ref, job.payload_json)
+    def _claim_next(self) -> ClaimedJob | None:
+        with self._db.session() as s, s.begin():
+            return claim(s)
 
     def _count_pending(self) -> int:
         with self._db.reader() as s:
@@ -446,13 +414,118 @@ def _cash_in(part: Mapping[str, Any]) -> bool:
         isinstance(t, Mapping) and t.get("method") == "cash" for t in listed)
 
 
-class _Unprintable(Exception):
+# -- one job's steps: the worker and a one-off print (``storeapp receipt print``) share these -----
+
+class Unprintable(Exception):
     """The job itself cannot be printed (its payload does not render): retrying will not help."""
 
 
 @dataclass(frozen=True)
-class _Claimed:
+class ClaimedJob:
+    """A job marked ``printing`` by :func:`claim`: what printing it needs."""
+
     id: int
     kind: str
     ref: str
     payload_json: str
+
+
+def claim(session: Session, job_id: int | None = None) -> ClaimedJob | None:
+    """Mark the oldest queued job (or ``job_id``, if it is still queued) ``printing`` and count
+    the attempt. Call inside a write transaction (BEGIN IMMEDIATE), so no one else claims it too;
+    None when there is nothing (or that job is not queued)."""
+    query = select(PrintJob).where(PrintJob.status == QUEUED)
+    if job_id is not None:
+        query = query.where(PrintJob.id == job_id)
+    job = session.scalars(query.order_by(PrintJob.id).limit(1)).first()
+    if job is None:
+        return None
+    job.status = PRINTING
+    job.attempts += 1
+    return ClaimedJob(job.id, job.kind, job.ref, job.payload_json)
+
+
+def send(port: PrinterPort, job: ClaimedJob, renderer: Renderer,
+         timeout: float) -> PrinterStatus:
+    """Render and print one claimed job; returns the printer's status after it. A printer
+    problem raises :class:`PrinterError` (retry later), a job that cannot be rendered
+    :class:`Unprintable` (retrying will not help)."""
+    try:
+        payload: dict[str, Any] = json.loads(job.payload_json)
+        data = None if port.wants_receipt else renderer(job.kind, payload)
+    except Exception as e:
+        raise Unprintable(f"cannot render: {e}") from e
+    _check_ready(port)
+    if data is not None:
+        port.write(data, timeout=timeout)
+        return port.confirm(timeout=timeout)
+    try:
+        port.write_receipt(job.kind, payload)
+    except PrinterError:
+        raise
+    except Exception as e:  # for a preview, drawing the receipt is rendering it
+        raise Unprintable(f"cannot render: {e}") from e
+    return PrinterStatus.ONLINE
+
+
+def mark_done(session: Session, job_id: int, now: dt.datetime) -> None:
+    """The printer confirmed the job: it is never printed again (but can be reprinted)."""
+    session.execute(update(PrintJob).where(PrintJob.id == job_id)
+                    .values(status=DONE, printed_at=now))
+
+
+def requeue(session: Session, job_id: int, error: str) -> None:
+    """A printing job the printer failed: queued again, with the reason for the UI."""
+    session.execute(update(PrintJob).where(PrintJob.id == job_id, PrintJob.status == PRINTING)
+                    .values(status=QUEUED, last_error=error[:200]))
+
+
+def mark_failed(session: Session, job_id: int, error: str) -> None:
+    """A job given up on (it cannot be rendered): listed as failed, never retried."""
+    session.execute(update(PrintJob).where(PrintJob.id == job_id)
+                    .values(status=FAILED, last_error=error[:200]))
+
+
+def supersede(session: Session, job_id: int) -> int:
+    """Job ``job_id`` has printed: older queued jobs for the same receipt (same kind and ref)
+    are given up on, so the receipt does not print again when their printer comes back.
+    Returns how many there were."""
+    job = session.get(PrintJob, job_id)
+    if job is None:
+        return 0
+    changed = session.execute(
+        update(PrintJob)
+        .where(PrintJob.kind == job.kind, PrintJob.ref == job.ref, PrintJob.id < job_id,
+               PrintJob.status == QUEUED)
+        .values(status=FAILED, last_error=f"printed as job {job_id} instead"))
+    return int(changed.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What was printed before for a receipt: the newest payload, and the job that first
+    printed it (None if none has printed yet), for a reprint to name as its original."""
+
+    payload: dict[str, Any]
+    printed_job: int | None
+
+
+def previous(session: Session, kind: str, ref: str) -> Previous | None:
+    """The earlier jobs of ``kind`` for ``ref``; None if there were none."""
+    newest = session.scalars(select(PrintJob).where(PrintJob.kind == kind, PrintJob.ref == ref)
+                             .order_by(PrintJob.id.desc()).limit(1)).first()
+    if newest is None:
+        return None
+    printed = session.scalars(select(PrintJob).where(PrintJob.kind == kind, PrintJob.ref == ref,
+                                                     PrintJob.status == DONE)
+                              .order_by(PrintJob.id).limit(1)).first()
+    original = None if printed is None else printed.copy_of or printed.id
+    return Previous(json.loads(newest.payload_json), original)
+
+
+def _check_ready(port: PrinterPort) -> None:
+    # Do not hand a receipt to a printer that says it cannot print it. A printer that never
+    # answers status queries reports ONLINE here and the write's timeout decides instead.
+    status = port.status()
+    if status is not PrinterStatus.ONLINE:
+        raise PrinterError(status, port.detail or status.value)

@@ -95,7 +95,8 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
 
         issued = coupons.issue_by_rule(ctx, member.member_id, "topup", amount_fen=amount_fen)
         return {
-            "topup_key": ctx.key, "member_id": member.member_id, "principal_fen": amount_fen,
+            "topup_key": ctx.key, "at": ctx.now.isoformat(), "member_id": member.member_id,
+            "principal_fen": amount_fen,
             "bonus_fen": bonus, "method": method, "coupons": issued,
             "balance_fen": member.principal_fen + member.bonus_fen,
             "balance_principal_fen": member.principal_fen,
@@ -134,8 +135,8 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
         ctx.emit("wallet_topup_voided", member_id=member.member_id, topup_key=topup_key,
                  principal_fen=original.principal_fen, bonus_fen=original.bonus_fen)
         return {"member_id": member.member_id, "topup_key": topup_key,
-                "refund_fen": original.principal_fen, "method": original.method,
-                "bonus_removed_fen": original.bonus_fen}
+                "at": ctx.now.isoformat(), "refund_fen": original.principal_fen,
+                "method": original.method, "bonus_removed_fen": original.bonus_fen}
 
     return run_action(db, key=key or new_action_key(), kind="wallet_topup_void", actor=actor,
                       request={"topup": topup_key}, body=body)
