@@ -1,7 +1,8 @@
 """The ``storeapp`` command line: every counter action, scriptable, with ``--json`` output.
 
 With ``--json`` each command prints one JSON object on stdout; a refused or invalid request
-prints ``{"error": CODE, "message": TEXT}`` and exits non-zero, having changed nothing.
+prints ``{"error": CODE, "message": TEXT}`` and exits non-zero, having changed nothing but the
+security record: a wrong PIN still counts towards its lock, and every login try is audited.
 The CLI acts with the rights of whoever can open the database file (an administrator at the till).
 """
 

@@ -15,7 +15,7 @@ from typing import Any
 TABLES = (
     "members", "cards", "actions", "wallet_entries", "topups", "points_entries", "points_lots",
     "sales", "sale_lines", "tenders", "refunds", "coupons", "approvals", "audit_log", "outbox",
-    "counters", "member_plans", "users", "settings",
+    "counters", "member_plans", "users", "settings", "print_jobs",
 )
 
 
