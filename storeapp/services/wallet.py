@@ -142,6 +142,20 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
                       request={"topup": topup_key}, body=body)
 
 
+def voidable_topups(db: Database, member_ref: str) -> list[Result]:
+    """Today's (store-local) top-ups of the member that are not voided, newest first."""
+    from storeapp.clock import local_day_bounds
+
+    start, end = local_day_bounds(db.clock.local_date())
+    with db.reader() as s:
+        member = members.load(db, s, member_ref)
+        rows = s.scalars(select(Topup).where(
+            Topup.member_id == member.member_id, Topup.voided_by.is_(None),
+            Topup.created_at >= start, Topup.created_at < end).order_by(Topup.created_at.desc()))
+        return [{"topup_key": t.key, "principal_fen": t.principal_fen, "bonus_fen": t.bonus_fen,
+                 "method": t.method, "at": t.created_at.isoformat()} for t in rows]
+
+
 # -- spending (inside a sale) -------------------------------------------------------------------
 
 class WrongPin(AuthError):

@@ -358,3 +358,18 @@ def test_balances_are_per_member(db: Database, member: MemberView) -> None:
     topup(db, other, 1_000)
     assert balance(db, member) == (50_000, 5_000)
     assert balance(db, other) == (1_000, 0)
+
+
+def test_the_counter_lists_only_todays_unvoided_topups(db: Database, manager: object,
+                                                       clock: FixedClock,
+                                                       member: MemberView) -> None:
+    first = wallet.topup(db, member.member_id, 10_000, actor="C01")
+    clock.advance(minutes=5)
+    second = wallet.topup(db, member.member_id, 20_000, actor="C01")
+    listed = wallet.voidable_topups(db, member.member_id)
+    assert [t["topup_key"] for t in listed] == [second["topup_key"], first["topup_key"]]
+    wallet.void_topup(db, second["topup_key"], actor="C01", grant=approve(db))
+    assert [t["topup_key"] for t in wallet.voidable_topups(db, member.member_id)] == [
+        first["topup_key"]]
+    clock.advance(days=1)
+    assert wallet.voidable_topups(db, member.member_id) == []
