@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from devices.scanner import WedgeDetector
@@ -27,10 +28,23 @@ def run(db_path: Path | None) -> int:
     worker = Worker()
     opened: list[Database] = []
     failure: list[BaseException] = []
-    # The database opens (and migrates) on the worker thread, like every other database call.
-    worker.submit(lambda: Database(db_path), opened.append, failure.append)
-    while not opened and not failure:
-        app.processEvents()
+    # The database opens (and migrates) on the worker thread, like every other database call;
+    # a local event loop waits for the answer. Not a processEvents() spin: with PySide6 6.12 on
+    # Python 3.11 every static processEvents() call drops a reference to None, and the spin
+    # aborted the app ("deallocating None") before the window showed.
+    waiting = QEventLoop()
+
+    def on_opened(db: Database) -> None:
+        opened.append(db)
+        waiting.quit()
+
+    def on_failed(error: BaseException) -> None:
+        failure.append(error)
+        waiting.quit()
+
+    # the callbacks run on the GUI thread, inside the loop: quit() cannot come before exec()
+    worker.submit(lambda: Database(db_path), on_opened, on_failed)
+    waiting.exec()
     if failure:
         QMessageBox.critical(None, "storeapp", f"Cannot open the database: {failure[0]}")
         return 1

@@ -22,7 +22,7 @@ from storeapp.errors import DomainError
 from storeapp.money import format_fen, parse_yuan
 from storeapp.services import catalog
 from storeapp.services.catalog import ProductView
-from ui.state import AppState, CartLine
+from ui.state import AppState, CartLine, readable
 
 _BARCODE = re.compile(r"\d{8}|\d{12,14}")
 
@@ -77,7 +77,7 @@ class CartPanel(QWidget):
         try:
             amount = parse_yuan(text)
         except DomainError as exc:
-            self._state.message.emit(exc.message, True)
+            self._state.message.emit(readable(exc), True)
             return
         self._state.add_line(CartLine(self.tr("Item"), 1, amount))
 

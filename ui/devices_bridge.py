@@ -15,6 +15,7 @@ from devices.print_queue import PrintQueue
 from devices.printers import NullPort, PrinterPort, PrinterStatus, open_printer
 from devices.scanner import LinkStatus, NullScanner, Scanner, open_scanner
 from storeapp.db import Database
+from ui.terms import LINK, PRINTER, term
 
 
 def open_devices(db: Database) -> tuple[PrintQueue, CustomerDisplay]:
@@ -74,20 +75,13 @@ class DeviceBridge(QObject):
         self.display.stop()
 
     def _on_printer(self, status: PrinterStatus, message: str, pending: int) -> None:
-        text = self.tr("Printer: %1").replace("%1", _status_text(self, status))
+        text = self.tr("Printer: %1").replace("%1", term(PRINTER, status.value))
         if pending > 0:
             text += " " + self.tr("(%1 waiting)").replace("%1", str(pending))
         error = status in (PrinterStatus.OFFLINE, PrinterStatus.ERROR, PrinterStatus.PAPER_OUT)
         self.printer_status.emit(f"{text} {message}".strip() if error else text, error)
 
     def _on_scanner(self, status: LinkStatus, message: str) -> None:
-        self.scanner_status.emit(self.tr("Scanner: %1").replace("%1", status.value),
+        self.scanner_status.emit(self.tr("Scanner: %1").replace("%1", term(LINK, status.value)),
                                  status is LinkStatus.ERROR)
 
-
-def _status_text(bridge: QObject, status: PrinterStatus) -> str:
-    return {
-        PrinterStatus.ONLINE: bridge.tr("online"), PrinterStatus.PAPER_OUT: bridge.tr("paper out"),
-        PrinterStatus.OFFLINE: bridge.tr("offline"), PrinterStatus.ERROR: bridge.tr("error"),
-        PrinterStatus.UNKNOWN: bridge.tr("starting"),
-    }[status]

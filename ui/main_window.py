@@ -13,6 +13,7 @@ from ui.counter import CounterScreen
 from ui.devices_bridge import DeviceBridge
 from ui.login import LoginScreen
 from ui.state import AppState
+from ui.terms import ROLE, term
 
 
 class MainWindow(QMainWindow):
@@ -87,9 +88,7 @@ class MainWindow(QMainWindow):
 
     def _on_logged_in(self, staff: Staff) -> None:
         self.state.set_user(staff)
-        role = {"cashier": self.tr("cashier"), "manager": self.tr("manager"),
-                "admin": self.tr("admin")}[staff.role]
-        self.status_user.setText(f"{staff.name} ({role})")
+        self.status_user.setText(f"{staff.name} ({term(ROLE, staff.role)})")
         self.stack.setCurrentWidget(self.counter)
         self.counter.ready_for_next()
         self.note_activity()

@@ -10,6 +10,7 @@ from storeapp.money import format_fen
 from storeapp.services import summary
 from storeapp.services.summary import MemberSummary
 from ui.state import AppState
+from ui.terms import MEMBER_STATUS, term
 
 
 class MemberPanel(QWidget):
@@ -97,7 +98,7 @@ class MemberPanel(QWidget):
         self.coupons.setText("\n".join(c["name"] for c in info.coupons) or self.tr("none"))
         notes = []
         if m.status != "active":
-            notes.append(self.tr("Member is %1").replace("%1", m.status))
+            notes.append(self.tr("Member is %1").replace("%1", term(MEMBER_STATUS, m.status)))
         if m.pin_locked:
             notes.append(self.tr("Payment PIN locked"))
         self.status.setText("  ".join(notes))

@@ -88,9 +88,11 @@ class SearchPanel(QWidget):
             return
         self.results.clear()
         masked = self._state.user is None or not self._state.user.is_manager
+        english = self._state.db.settings.language == "en"  # tier names come in both
         for member in found:
             phone = mask_phone(member.phone) if masked else member.phone
-            item = QListWidgetItem(f"{member.name}    {phone}    {member.tier_name}")
+            tier = member.tier_name_en if english else member.tier_name
+            item = QListWidgetItem(f"{member.name}    {phone}    {tier}")
             item.setData(Qt.ItemDataRole.UserRole, member)
             self.results.addItem(item)
         if not found:

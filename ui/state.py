@@ -139,9 +139,7 @@ class AppState(QObject):
 
 
 def readable(error: BaseException) -> str:
-    """A message a cashier understands: the rule's own message, or a calm generic one."""
-    from storeapp.errors import DomainError
+    """A message a cashier understands, in the till's language (see :mod:`ui.messages`)."""
+    from ui.messages import readable as translated
 
-    if isinstance(error, DomainError):
-        return error.message
-    return f"Something went wrong ({type(error).__name__}); the sale was not changed."
+    return translated(error)

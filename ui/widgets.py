@@ -9,8 +9,12 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 from storeapp.money import format_fen
 
 
-def tr(text: str, context: str = "storeapp") -> str:
-    return QCoreApplication.translate(context, text)
+def translate(context: str, text: str, disambiguation: str | None = None, n: int = -1) -> str:
+    """``QCoreApplication.translate`` for code outside a QObject. Keep this name and argument
+    order, and pass literal strings: pyside6-lupdate extracts ``translate("Context", "text")``
+    calls by that shape (a ``tr(text, context)`` helper would be filed under the wrong context).
+    """
+    return QCoreApplication.translate(context, text, disambiguation, n)
 
 
 def key_button(label: str, key: str, parent: QWidget | None = None) -> QPushButton:

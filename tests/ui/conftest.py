@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402 (the platform must be chosen first)
-from PySide6.QtGui import QInputMethodEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
-from pytestqt.qtbot import QtBot  # noqa: E402
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from pytestqt.qtbot import QtBot
 
-from storeapp.db import Database  # noqa: E402
-from ui.app import build  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.worker import Worker  # noqa: E402
+from storeapp.db import Database
+from ui.app import build
+from ui.main_window import MainWindow
+from ui.worker import Worker
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -12,6 +12,7 @@ from storeapp.services import members, wallet
 from ui.dialogs.approval import ApprovalDialog
 from ui.dialogs.base import OpDialog
 from ui.state import AppState
+from ui.terms import METHOD, term
 
 
 class CardDialog(OpDialog):
@@ -76,7 +77,8 @@ class CardDialog(OpDialog):
     def _closed(self, result: dict[str, Any]) -> None:
         self.state.message.emit(
             self.tr("Account closed: refund %1 by %2, bonus forfeited %3")
-            .replace("%1", format_fen(result["refund_fen"])).replace("%2", result["method"])
+            .replace("%1", format_fen(result["refund_fen"]))
+            .replace("%2", term(METHOD, result["method"]))
             .replace("%3", format_fen(result["forfeited_bonus_fen"])), False)
         self.state.set_member(None)
         self.accept()

@@ -12,9 +12,10 @@ from storeapp.money import format_fen, parse_yuan
 from storeapp.services import sales
 from storeapp.services.sales import TenderIn
 from ui.dialogs.base import OpDialog
-from ui.state import AppState
+from ui.state import AppState, readable
+from ui.terms import METHOD, term
 
-OTHER_METHODS = (("wechat", "WeChat Pay"), ("alipay", "Alipay"), ("card", "Bank card"))
+OTHER_METHODS = ("wechat", "alipay", "card")
 
 
 class CheckoutDialog(OpDialog):
@@ -34,8 +35,8 @@ class CheckoutDialog(OpDialog):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(6)
         self.other_method = QComboBox()
-        for code, text in OTHER_METHODS:
-            self.other_method.addItem(self.tr(text), code)
+        for code in OTHER_METHODS:
+            self.other_method.addItem(term(METHOD, code), code)
         self.other = QLineEdit()
         self.other.setObjectName("payOther")
         self.cash = QLineEdit()
@@ -102,7 +103,7 @@ class CheckoutDialog(OpDialog):
         try:
             tenders = self.tenders()
         except DomainError as exc:
-            self.error.setText(exc.message)
+            self.error.setText(readable(exc))
             return
         state = self.state
         db, key, actor, pin = state.db, self.key, state.actor, self.pin.text() or None

@@ -20,13 +20,14 @@ from storeapp.money import format_fen
 from storeapp.services import points, wallet
 from ui.dialogs.base import OpDialog
 from ui.state import AppState
+from ui.terms import LEDGER, term
 
 
 class HistoryDialog(OpDialog):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, self.tr("Member history"), parent)
         assert state.member is not None
-        self.resize(820, 520)
+        self.resize(1000, 560)  # a top-up's reference is a 36-character key, shown whole
         self.wallet_table = _table([self.tr("Time"), self.tr("What"), self.tr("Principal"),
                                     self.tr("Bonus"), self.tr("Balance"), self.tr("Ref")])
         self.points_table = _table([self.tr("Time"), self.tr("What"), self.tr("Points"),
@@ -47,11 +48,12 @@ class HistoryDialog(OpDialog):
     def _show(self, histories: tuple[list[Any], list[Any]]) -> None:
         money, pts = histories
         self._fill(self.wallet_table, [
-            (_when(x.at), self.tr(x.kind), format_fen(x.principal_fen), format_fen(x.bonus_fen),
-             format_fen(x.balance_after_fen), x.ref or "") for x in money])
+            (_when(x.at), term(LEDGER, x.kind), format_fen(x.principal_fen),
+             format_fen(x.bonus_fen), format_fen(x.balance_after_fen), x.ref or "")
+            for x in money])
         self._fill(self.points_table, [
-            (_when(x.at), self.tr(x.kind), f"{x.points:+,}", f"{x.balance_after:,}", x.ref or "")
-            for x in pts])
+            (_when(x.at), term(LEDGER, x.kind), f"{x.points:+,}", f"{x.balance_after:,}",
+             x.ref or "") for x in pts])
 
     @staticmethod
     def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
@@ -65,7 +67,9 @@ def _table(headers: list[str]) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    # every column as wide as its contents (a stretched last column would elide the reference);
+    # the table scrolls sideways if a language makes the row wider than the dialog
+    table.horizontalHeader().setStretchLastSection(False)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     return table

@@ -11,6 +11,7 @@ from storeapp.services import sales
 from ui.dialogs.approval import ApprovalDialog
 from ui.dialogs.base import OpDialog
 from ui.state import AppState
+from ui.terms import METHOD, SALE_STATUS, term
 
 
 class RefundDialog(OpDialog):
@@ -45,12 +46,14 @@ class RefundDialog(OpDialog):
 
     def _show(self, sale: dict[str, Any]) -> None:
         self.sale = sale
-        tenders = ", ".join(f"{t['method']} {format_fen(t['amount_fen'])}"
+        tenders = ", ".join(f"{term(METHOD, t['method'])} {format_fen(t['amount_fen'])}"
                             for t in sale["tenders"])
+        # tr() outside the f-string: lupdate does not look inside f-strings
+        total, status = self.tr("Total"), self.tr("Status")
         self.summary.setText(
             f"{sale['receipt_no']}  {sale['at'][:16].replace('T', ' ')}\n"
-            f"{self.tr('Total')} {format_fen(sale['total_fen'])}  ({tenders})\n"
-            f"{self.tr('Status')}: {sale['status']}")
+            f"{total} {format_fen(sale['total_fen'])}  ({tenders})\n"
+            f"{status}: {term(SALE_STATUS, sale['status'])}")
 
     def _on_ok(self) -> None:
         if self.sale is None:

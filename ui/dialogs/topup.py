@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QWidget,
 )
 
@@ -20,10 +21,11 @@ from storeapp.errors import DomainError
 from storeapp.money import format_fen, parse_yuan
 from storeapp.services import wallet
 from ui.dialogs.base import OpDialog
-from ui.state import AppState
+from ui.state import AppState, readable
+from ui.terms import METHOD, term
 
 PRESETS_FEN = (10_000, 20_000, 50_000, 100_000, 200_000)
-METHODS = (("cash", "Cash"), ("wechat", "WeChat Pay"), ("alipay", "Alipay"), ("card", "Bank card"))
+METHODS = ("cash", "wechat", "alipay", "card")
 
 
 class TopupDialog(OpDialog):
@@ -43,7 +45,9 @@ class TopupDialog(OpDialog):
                 text += "\n" + self.tr("bonus %1").replace("%1", format_fen(bonus))
             button = QPushButton(text)
             button.setShortcut(str(index + 1))
-            button.setMinimumHeight(56)
+            # as tall as the row: the style sheet's min-height wins over setMinimumHeight, and
+            # a two-line button (amount + bonus) must show both lines
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
             self.group.addButton(button, index)
             presets.addWidget(button, 0, index)
         self.amount = QLineEdit()
@@ -51,8 +55,8 @@ class TopupDialog(OpDialog):
         self.amount.setPlaceholderText(self.tr("Custom amount in yuan"))
         self.bonus = QLabel()
         self.method = QComboBox()
-        for code, text in METHODS:
-            self.method.addItem(self.tr(text), code)
+        for code in METHODS:
+            self.method.addItem(term(METHOD, code), code)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         form = QFormLayout(self)
@@ -83,7 +87,7 @@ class TopupDialog(OpDialog):
         try:
             amount = parse_yuan(self.amount.text())
         except DomainError as exc:
-            self.error.setText(exc.message)
+            self.error.setText(readable(exc))
             return
         member = self.state.member
         assert member is not None

@@ -1,0 +1,220 @@
+"""Screenshots of the counter for docs/screenshots/, in Chinese and English: login, the counter
+with a member and a cart, top-up, checkout (stored value + cash, change) and member history.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--out DIR] [--lang zh_CN]
+
+A demo store is built in a temporary directory through the real services; the real window is
+built with ``ui.app.build`` at 1280×800 and driven the way the tests drive it. Dialogs are
+drawn over the dimmed counter with a plain title bar (offscreen Qt has no window manager).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QRect, Qt  # noqa: E402 (the platform is chosen first)
+from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from storeapp import demo  # noqa: E402
+from storeapp.db import Database  # noqa: E402
+from storeapp.models import Member, WalletEntry  # noqa: E402
+from storeapp.money import parse_yuan  # noqa: E402
+from ui import dialogs  # noqa: E402
+from ui.app import build  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.worker import Worker  # noqa: E402
+
+LANGUAGES = ("zh_CN", "en")
+CASHIER = ("c01", "1111")  # storeapp.demo.DEMO_USERS: a cashier sees masked phones
+CART = ("6906789012349", "6908901234569", "6904567890127", "6902345678907")  # coffee, shampoo…
+WALLET_PART = "100.00"  # yuan from stored value at checkout; cash pays the rest
+TITLE_BAR_PX = 36
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--lang", nargs="+", default=list(LANGUAGES), choices=LANGUAGES)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(Path(tmp) / "demo.db")
+        demo.populate(db, members=60)
+        phone = pick_member(db)
+        for language in args.lang:
+            for name in shoot(app, db, language, phone, args.out):
+                print(name)
+        db.close()
+    return 0
+
+
+def pick_member(db: Database) -> str:
+    """An active member above the first tier, without a payment PIN, with stored value
+    (principal and bonus) and the longest stored-value history, so the panel, the tier progress
+    and the history all have something to show."""
+    wallet_rows = select(func.count()).where(WalletEntry.member_id == Member.member_id)
+    with db.reader() as s:
+        phone = s.scalar(
+            select(Member.phone)
+            .where(Member.status == "active", Member.pin_hash.is_(None), Member.bonus_fen > 0,
+                   Member.principal_fen >= 10_000)
+            .order_by((Member.tier == "regular").asc(), wallet_rows.scalar_subquery().desc(),
+                      Member.phone)
+            .limit(1))
+    if phone is None:
+        raise SystemExit("the demo data has no member with a balance to show")
+    return str(phone)
+
+
+def shoot(app: QApplication, db: Database, language: str, phone: str,
+          out: Path) -> list[str]:
+    with db.session() as s, s.begin():
+        db.set_setting(s, "language", language)
+    worker = Worker()
+    window = build(app, db, worker)
+    window.resize(1280, 800)
+    window.show()
+    settle()
+    names: list[str] = []
+
+    def save(what: str, pixmap: QPixmap) -> None:
+        name = f"ui-{language}-{what}.png"
+        pixmap.save(str(out / name))
+        names.append(name)
+
+    try:
+        window.login.code.setText(CASHIER[0])
+        settle()
+        save("login", window.grab())
+        log_in(window)
+        fill_counter(window, phone)
+        save("counter", window.grab())
+        save("topup", over_window(window, open_dialog(window, dialogs.TopupDialog, topup)))
+        save("checkout", over_window(window, open_dialog(window, dialogs.CheckoutDialog, pay)))
+        save("history", over_window(window, open_dialog(window, dialogs.HistoryDialog,
+                                                        history_loaded)))
+    finally:
+        for dialog in window.findChildren(QDialog):
+            dialog.reject()
+        window.close()
+        window.deleteLater()  # its app-wide event filters go with it
+        settle()
+        worker.stop()
+    return names
+
+
+def log_in(window: MainWindow) -> None:
+    # Filled in directly: typing would have to be paced to stay clear of the scan filter.
+    window.login.code.setText(CASHIER[0])
+    window.login.pin.setText(CASHIER[1])
+    window.login.button.click()
+    wait(window, lambda: window.stack.currentWidget() is window.counter)
+
+
+def fill_counter(window: MainWindow, phone: str) -> None:
+    counter, state = window.counter, window.state
+    counter.search.field.setText(phone[-4:])
+    counter.search.search(phone[-4:])
+    wait(window, lambda: state.member is not None and counter.member.split.text() != "")
+    for barcode in CART:
+        counter.cart.add_barcode(barcode)
+    wait(window, lambda: len(state.lines) == len(CART) and state.quote is not None
+         and not state.worker.busy)
+    settle()
+
+
+def topup(dialog: dialogs.TopupDialog) -> bool:
+    if not dialog.amount.text():
+        dialog.amount.setText("500")
+    return dialog.bonus.text() != ""
+
+
+def pay(dialog: dialogs.CheckoutDialog) -> bool:
+    if not dialog.cash.text():
+        dialog.wallet.setText(WALLET_PART)  # the customer keeps the rest of the balance
+        rest_fen = dialog.total_fen - parse_yuan(dialog.wallet.text() or "0", allow_zero=True)
+        dialog.cash.setText(str((rest_fen // 10_000 + 1) * 100))  # the next ¥100 note up
+    return dialog.change.text() != ""
+
+
+def history_loaded(dialog: dialogs.HistoryDialog) -> bool:
+    return dialog.wallet_table.rowCount() > 0 and not dialog.state.worker.busy
+
+
+def open_dialog(window: MainWindow, kind: Callable[..., QDialog],
+                ready: Callable[..., bool]) -> QDialog:
+    """Open ``kind`` over the counter without blocking in ``exec``; fill it until ``ready``."""
+    for old in window.findChildren(QDialog):
+        old.reject()
+        old.deleteLater()
+    dialog = kind(window.state, window.counter)
+    dialog.show()
+    wait(window, lambda: ready(dialog))
+    settle()
+    return dialog
+
+
+def over_window(window: MainWindow, dialog: QDialog) -> QPixmap:
+    """The counter, dimmed as behind a modal dialog, with the dialog and its title on top."""
+    base = window.grab()
+    shot = dialog.grab()
+    width, height = shot.width(), shot.height() + TITLE_BAR_PX
+    x, y = (base.width() - width) // 2, max(0, (base.height() - height) // 2)
+    painter = QPainter(base)
+    painter.fillRect(base.rect(), QColor(0, 0, 0, 70))
+    painter.fillRect(x + 6, y + 8, width, height, QColor(0, 0, 0, 50))  # a soft shadow
+    painter.fillRect(x - 1, y - 1, width + 2, height + 2, QColor("#9aa5b1"))
+    painter.fillRect(x, y, width, TITLE_BAR_PX, QColor("#e4e7eb"))
+    painter.setPen(QColor("#1f2933"))
+    painter.drawText(QRect(x + 14, y, width - 28, TITLE_BAR_PX),
+                     Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                     dialog.windowTitle())
+    painter.drawPixmap(x, y + TITLE_BAR_PX, shot)
+    painter.end()
+    return base
+
+
+def wait(window: MainWindow, condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"screen did not get ready (status: {window.message.text()!r})")
+        pump()
+        time.sleep(0.01)
+
+
+def settle() -> None:
+    for _ in range(5):  # layouts, style polish and queued worker results
+        pump()
+        time.sleep(0.02)
+
+
+@functools.cache
+def _loop() -> QEventLoop:
+    return QEventLoop()
+
+
+def pump() -> None:
+    """Deliver pending events once, through a QEventLoop of our own: PySide6 6.12's static
+    QApplication.processEvents() drops a reference to None on each call (Python 3.11 aborts
+    once None's count runs out)."""
+    _loop().processEvents()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Words the core stores as codes (ledger kinds, payment methods, statuses, roles), shown to
+people in the till's language.
+
+The English texts are marked with ``QT_TRANSLATE_NOOP`` so ``pyside6-lupdate`` extracts them
+(a ``self.tr(code)`` on a variable is invisible to it); :func:`term` translates at use.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from ui.i18n import QT_TRANSLATE_NOOP
+
+LEDGER = "LedgerKind"
+METHOD = "PaymentMethod"
+MEMBER_STATUS = "MemberStatus"
+SALE_STATUS = "SaleStatus"
+ROLE = "Role"
+PRINTER = "PrinterStatus"
+LINK = "LinkStatus"
+
+_TERMS: dict[str, dict[str, str]] = {
+    LEDGER: {  # wallet and points ledgers share this vocabulary
+        "topup": QT_TRANSLATE_NOOP("LedgerKind", "Top-up"),
+        "topup_void": QT_TRANSLATE_NOOP("LedgerKind", "Top-up voided"),
+        "spend": QT_TRANSLATE_NOOP("LedgerKind", "Purchase"),
+        "spend_refund": QT_TRANSLATE_NOOP("LedgerKind", "Purchase refunded"),
+        "close_refund": QT_TRANSLATE_NOOP("LedgerKind", "Account closed, principal refunded"),
+        "bonus_forfeit": QT_TRANSLATE_NOOP("LedgerKind", "Bonus forfeited"),
+        "adjustment": QT_TRANSLATE_NOOP("LedgerKind", "Adjustment"),
+        "earn": QT_TRANSLATE_NOOP("LedgerKind", "Earned"),
+        "redeem": QT_TRANSLATE_NOOP("LedgerKind", "Redeemed"),
+        "expire": QT_TRANSLATE_NOOP("LedgerKind", "Expired"),
+        "clawback": QT_TRANSLATE_NOOP("LedgerKind", "Taken back (refund)"),
+        "return": QT_TRANSLATE_NOOP("LedgerKind", "Returned (refund)"),
+    },
+    METHOD: {
+        "wallet": QT_TRANSLATE_NOOP("PaymentMethod", "Stored value"),
+        "cash": QT_TRANSLATE_NOOP("PaymentMethod", "Cash"),
+        "wechat": QT_TRANSLATE_NOOP("PaymentMethod", "WeChat Pay"),
+        "alipay": QT_TRANSLATE_NOOP("PaymentMethod", "Alipay"),
+        "card": QT_TRANSLATE_NOOP("PaymentMethod", "Bank card"),
+        "transfer": QT_TRANSLATE_NOOP("PaymentMethod", "Bank transfer"),
+    },
+    MEMBER_STATUS: {
+        "active": QT_TRANSLATE_NOOP("MemberStatus", "active"),
+        "frozen": QT_TRANSLATE_NOOP("MemberStatus", "frozen"),
+        "closed": QT_TRANSLATE_NOOP("MemberStatus", "closed"),
+    },
+    SALE_STATUS: {
+        "completed": QT_TRANSLATE_NOOP("SaleStatus", "completed"),
+        "refunded": QT_TRANSLATE_NOOP("SaleStatus", "refunded"),
+    },
+    ROLE: {
+        "cashier": QT_TRANSLATE_NOOP("Role", "cashier"),
+        "manager": QT_TRANSLATE_NOOP("Role", "manager"),
+        "admin": QT_TRANSLATE_NOOP("Role", "admin"),
+    },
+    PRINTER: {  # devices.printers.PrinterStatus values
+        "online": QT_TRANSLATE_NOOP("PrinterStatus", "online"),
+        "paper_out": QT_TRANSLATE_NOOP("PrinterStatus", "paper out"),
+        "offline": QT_TRANSLATE_NOOP("PrinterStatus", "offline"),
+        "error": QT_TRANSLATE_NOOP("PrinterStatus", "error"),
+        "unknown": QT_TRANSLATE_NOOP("PrinterStatus", "starting"),
+    },
+    LINK: {  # devices.scanner.LinkStatus values
+        "connected": QT_TRANSLATE_NOOP("LinkStatus", "connected"),
+        "disconnected": QT_TRANSLATE_NOOP("LinkStatus", "disconnected"),
+        "error": QT_TRANSLATE_NOOP("LinkStatus", "error"),
+        "off": QT_TRANSLATE_NOOP("LinkStatus", "off"),
+    },
+}
+
+
+def term(group: str, code: str) -> str:
+    """``code`` of ``group`` in the till's language; an unknown code is shown as it is."""
+    source = _TERMS[group].get(code)
+    return QCoreApplication.translate(group, source) if source else code
