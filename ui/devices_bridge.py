@@ -65,8 +65,7 @@ class DeviceBridge(QObject):
         from devices import jobs
 
         payload = jobs.payload_for(self._db, kind, data, cashier)
-        ref = str(data.get("receipt_no") or data.get("topup_key") or data.get("member_id"))
-        self.queue.submit(kind, ref, payload)
+        self.queue.submit(kind, jobs.job_ref(kind, payload), payload)
 
     def close(self) -> None:
         self._unsubscribe()

@@ -57,22 +57,44 @@
         <translation>退卡并退还本金（需店长）</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Void today&apos;s top-up (manager)</source>
+        <translation>撤销今日充值（需店长）</translation>
+    </message>
+    <message>
         <location line="+25"/>
         <source>Replace card</source>
         <translation>补卡</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+1"/>
+        <location line="+8"/>
+        <location line="+26"/>
+        <source>customer request</source>
+        <translation>顾客要求</translation>
+    </message>
+    <message>
+        <location line="-27"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Close account and refund principal</source>
         <translation>退卡并退还本金</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+13"/>
+        <source>No top-up today that can be voided.</source>
+        <translation>今天没有可撤销的充值。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Void top-up %1 + bonus %2</source>
+        <translation>撤销充值 %1 + 赠送 %2</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Account closed: refund %1 by %2, bonus forfeited %3</source>
         <translation>已退卡：以%2退还 %1，赠送金作废 %3</translation>
     </message>
@@ -255,7 +277,7 @@
 <context>
     <name>DeviceBridge</name>
     <message>
-        <location filename="../../ui/devices_bridge.py" line="+78"/>
+        <location filename="../../ui/devices_bridge.py" line="+77"/>
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>

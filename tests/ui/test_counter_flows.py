@@ -177,3 +177,26 @@ def test_a_scan_while_typing_elsewhere_resolves_the_member_and_leaves_the_field_
     assert window.state.member is not None and window.state.member.name == "王芳"
     assert field.text() == "12"  # what the cashier typed, and nothing of the scan
     assert counter.search.field.text() == ""  # the QR is not left lying in the search field
+
+
+def test_todays_top_up_is_voided_with_a_manager(qtbot: QtBot, window: MainWindow,
+                                                db: Database) -> None:
+    member = register(db, phone="13912345678", name="王芳")
+    wallet.topup(db, member.member_id, 50_000, actor="C01")
+    login(qtbot, window)
+    window.counter.search.search("13912345678")
+    qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+
+    def card(dialog: dialogs.CardDialog) -> None:
+        def manager(approval: dialogs.ApprovalDialog) -> None:
+            assert "¥500.00" in approval.what.text() and "¥50.00" in approval.what.text()
+            keys(qtbot, approval.code, "M01")
+            keys(qtbot, approval.pin, "2468", enter=True)
+
+        when_dialog(qtbot, dialogs.ApprovalDialog, manager)
+        qtbot.keyClick(dialog, Qt.Key.Key_6)
+
+    when_dialog(qtbot, dialogs.CardDialog, card)
+    qtbot.keyClick(window.counter, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: members.get(db, member.member_id).balance_fen == 0, timeout=5000)
+    qtbot.waitUntil(lambda: window.counter.member.balance.text() == "¥0.00", timeout=5000)

@@ -29,6 +29,7 @@ class CardDialog(OpDialog):
             ("3", self.tr("Freeze"), self._freeze),
             ("4", self.tr("Unfreeze (manager)"), self._unfreeze),
             ("5", self.tr("Close account, refund principal (manager)"), self._close),
+            ("6", self.tr("Void today's top-up (manager)"), self._void_topup),
         )
         for key, text, slot in actions:
             button = QPushButton(f"{key}  {text}")
@@ -53,14 +54,16 @@ class CardDialog(OpDialog):
                                         key=self.key), self._done)
 
     def _replace(self) -> None:
-        grant = ApprovalDialog.ask(self.state, self.tr("Replace card"), self)
+        grant = ApprovalDialog.ask(self.state, self.tr("Replace card"), self,
+                                   reason=self.tr("customer request"))
         if grant is not None:
             db, actor, member_id = self.state.db, self.state.actor, self._member_id()
             self.run(lambda: members.replace_card(db, member_id, actor=actor, grant=grant,
                                                   key=self.key), self._done)
 
     def _unfreeze(self) -> None:
-        grant = ApprovalDialog.ask(self.state, self.tr("Unfreeze"), self)
+        grant = ApprovalDialog.ask(self.state, self.tr("Unfreeze"), self,
+                                   reason=self.tr("customer request"))
         if grant is not None:
             db, actor, member_id = self.state.db, self.state.actor, self._member_id()
             self.run(lambda: members.unfreeze(db, member_id, actor=actor, grant=grant,
@@ -73,6 +76,28 @@ class CardDialog(OpDialog):
             db, actor, member_id = self.state.db, self.state.actor, self._member_id()
             self.run(lambda: wallet.close_account(db, member_id, actor=actor, grant=grant,
                                                   key=self.key), self._closed)
+
+    def _void_topup(self) -> None:
+        db, member_id = self.state.db, self._member_id()
+        self.run(lambda: wallet.voidable_topups(db, member_id), self._ask_void)
+
+    def _ask_void(self, topups: list[dict[str, Any]]) -> None:
+        if not topups:
+            self.error.setText(self.tr("No top-up today that can be voided."))
+            return
+        newest = topups[0]
+        what = (self.tr("Void top-up %1 + bonus %2")
+                .replace("%1", format_fen(newest["principal_fen"]))
+                .replace("%2", format_fen(newest["bonus_fen"])))
+        grant = ApprovalDialog.ask(self.state, what, self, reason=self.tr("customer request"))
+        if grant is not None:
+            db, actor, key = self.state.db, self.state.actor, self.key
+            self.run(lambda: wallet.void_topup(db, newest["topup_key"], actor=actor,
+                                               grant=grant, key=key), self._voided)
+
+    def _voided(self, result: dict[str, Any]) -> None:
+        self.state.print_receipt("void", result)
+        self._done(result)
 
     def _closed(self, result: dict[str, Any]) -> None:
         self.state.message.emit(
