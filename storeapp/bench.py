@@ -224,7 +224,8 @@ def _checkout(db: Database, rng: random.Random, count: int, n: int) -> list[dict
                      " VALUES (?,?,?,?)", (f"e{k}", "sale_completed", "{}", now))
         bare.execute("COMMIT")
 
-    latency = _compare("checkout commit", buyers, ours, baseline, TARGETS_MS["checkout"])
+    latency = _compare("checkout commit", buyers, ours, baseline, TARGETS_MS["checkout"],
+                       warm=False)  # writes: a warm-up pass would only add rows
     rate = _rate("checkout sustained", buyers, ours, baseline, CHECKOUT_RATE_TARGET)
     bare.close()
     return [latency, rate]
@@ -250,7 +251,11 @@ def _timings(inputs: list[str], fn: Callable[[str], None]) -> list[float]:
 
 
 def _compare(what: str, inputs: list[str], ours: Callable[[str], None],
-             bare: Callable[[str], None], target_ms: float) -> dict[str, Any]:
+             bare: Callable[[str], None], target_ms: float, *,
+             warm: bool = True) -> dict[str, Any]:
+    if warm:  # both sides read the same pages from the OS cache, not ours cold and bare warm
+        for item in inputs:
+            bare(item)
     mine, base = _timings(inputs, ours), _timings(inputs, bare)
     p50, p99, b50, b99 = _pct(mine, 50), _pct(mine, 99), _pct(base, 50), _pct(base, 99)
     return {"what": what, "unit": "ms", "n": len(inputs), "p50": round(p50, 4),
