@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -56,8 +57,20 @@ class CartPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.entry)
         layout.addWidget(self.table, 1)
+        self.coupon = QLineEdit()
+        self.coupon.setObjectName("couponEntry")
+        self.coupon.setPlaceholderText(self.tr("Coupon code (F12)"))
+        self.points = QLineEdit()
+        self.points.setObjectName("pointsEntry")
+        self.points.setPlaceholderText(self.tr("Points to redeem (Ctrl+P)"))
+        discounts = QHBoxLayout()
+        discounts.addWidget(self.coupon)
+        discounts.addWidget(self.points)
+        layout.addLayout(discounts)
         layout.addLayout(grid)
         self.entry.returnPressed.connect(self._on_entry)
+        self.coupon.returnPressed.connect(self._on_discounts)
+        self.points.returnPressed.connect(self._on_discounts)
         state.cart_changed.connect(self._on_cart_changed)
         state.quote_changed.connect(self._on_quote_changed)
 
@@ -80,6 +93,16 @@ class CartPanel(QWidget):
             self._state.message.emit(readable(exc), True)
             return
         self._state.add_line(CartLine(self.tr("Item"), 1, amount))
+
+    def _on_discounts(self) -> None:
+        """Coupon and points apply to the cart at once; the totals show what they take off."""
+        text = self.points.text().strip()
+        if text and not text.isdigit():
+            self._state.message.emit(self.tr("Points must be a whole number."), True)
+            return
+        coupon = self.coupon.text().strip().upper() or None
+        self._state.set_discounts(coupon, int(text or 0))
+        self.entry.setFocus()
 
     def _add_product(self, product: ProductView) -> None:
         self._state.add_line(CartLine(product.name, 1, product.price_fen, product.barcode))

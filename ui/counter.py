@@ -50,6 +50,8 @@ class CounterScreen(QWidget):
         layout.addLayout(right, 3)
         QShortcut(QKeySequence("F1"), self, self.search.focus)
         QShortcut(QKeySequence("F11"), self, self.cart.entry.setFocus)
+        QShortcut(QKeySequence("F12"), self, self.cart.coupon.setFocus)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.cart.points.setFocus)
         QShortcut(QKeySequence("Ctrl+Backspace"), self, state.remove_last_line)
         self.search.picked.connect(self._on_picked)
         self.search.unknown_phone.connect(self._on_unknown_phone)

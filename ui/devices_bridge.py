@@ -15,6 +15,7 @@ from devices.print_queue import PrintQueue
 from devices.printers import NullPort, PrinterPort, PrinterStatus, open_printer
 from devices.scanner import LinkStatus, NullScanner, Scanner, open_scanner
 from storeapp.db import Database
+from ui.state import AppState
 from ui.terms import LINK, PRINTER, term
 
 
@@ -36,6 +37,7 @@ def open_devices(db: Database) -> tuple[PrintQueue, CustomerDisplay]:
     queue = PrintQueue(db, port, render)
     display = open_display(settings.display_uri, protocol=settings.display_protocol) \
         if settings.display_uri else NullDisplay()
+    display.start()  # writes on its own thread; a missing display only shows as an error
     return queue, display
 
 
@@ -66,6 +68,37 @@ class DeviceBridge(QObject):
 
         payload = jobs.payload_for(self._db, kind, data, cashier)
         self.queue.submit(kind, jobs.job_ref(kind, payload), payload)
+
+    def follow(self, state: AppState) -> None:
+        """Mirror the counter on the customer display: item, total, change, balance.
+
+        Display calls only store the newest screen; the display's own thread writes it.
+        """
+        display = self.display
+
+        def on_cart() -> None:
+            if state.lines:
+                line = state.lines[-1]
+                display.show_item(line.name, line.unit_price_fen * line.qty)
+
+        def on_quote() -> None:
+            if state.quote is not None:
+                display.show_total(state.quote.total_fen)
+
+        def on_sale(result: dict[str, Any]) -> None:
+            after = result.get("member_after")
+            if result.get("change_fen"):
+                paid = sum(t["tendered_fen"] for t in result["tenders"])
+                display.show_change(result["change_fen"], paid)
+            elif after is not None:
+                display.show_balance(after["balance_fen"], after["points"])
+            else:
+                display.show_total(result["total_fen"])
+
+        state.cart_changed.connect(on_cart)
+        state.quote_changed.connect(on_quote)
+        state.sale_completed.connect(on_sale)
+        display.welcome(self._db.settings.store_name)
 
     def close(self) -> None:
         self._unsubscribe()

@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
             lambda text, _error: self.status_scanner.setText(text))
         self.devices.scanned.connect(self.on_scan)
         self.state.printer = self.devices.print_receipt
+        self.devices.follow(self.state)
 
     def detach_devices(self) -> None:
         if self.devices is not None:

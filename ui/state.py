@@ -35,13 +35,15 @@ class CartLine:
 class AppState(QObject):
     """Signals: ``user_changed()``, ``member_changed()`` (picked, cleared or its balance moved),
     ``cart_changed()`` (lines, coupon or points changed), ``quote_changed()`` (new totals),
-    ``message(str, bool)`` (text for the status line; True for an error)."""
+    ``message(str, bool)`` (text for the status line; True for an error),
+    ``sale_completed(object)`` (the checkout result, before the counter clears)."""
 
     user_changed = Signal()
     member_changed = Signal()
     cart_changed = Signal()
     quote_changed = Signal()
     message = Signal(str, bool)
+    sale_completed = Signal(object)  # the checkout result dict
 
     def __init__(self, db: Database, worker: Worker) -> None:
         super().__init__()

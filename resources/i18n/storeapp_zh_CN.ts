@@ -102,18 +102,18 @@
 <context>
     <name>CartPanel</name>
     <message>
-        <location filename="../../ui/cart.py" line="+36"/>
+        <location filename="../../ui/cart.py" line="+37"/>
         <source>Barcode, or amount for an open line (F11)</source>
         <translation>商品条码，或输入金额（F11）</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+43"/>
+        <location line="+55"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location line="-43"/>
+        <location line="-55"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
@@ -156,6 +156,21 @@
         <location line="+0"/>
         <source>Points to earn</source>
         <translation>本单积分</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Coupon code (F12)</source>
+        <translation>优惠券码（F12）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Points to redeem (Ctrl+P)</source>
+        <translation>抵扣积分（Ctrl+P）</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Points must be a whole number.</source>
+        <translation>积分必须是整数。</translation>
     </message>
 </context>
 <context>
@@ -264,7 +279,7 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Unrecognised scan: %1</source>
         <translation>无法识别的扫码：%1</translation>
     </message>
@@ -277,7 +292,7 @@
 <context>
     <name>DeviceBridge</name>
     <message>
-        <location filename="../../ui/devices_bridge.py" line="+77"/>
+        <location filename="../../ui/devices_bridge.py" line="+110"/>
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>

@@ -200,3 +200,38 @@ def test_todays_top_up_is_voided_with_a_manager(qtbot: QtBot, window: MainWindow
     qtbot.keyClick(window.counter, Qt.Key.Key_F6)
     qtbot.waitUntil(lambda: members.get(db, member.member_id).balance_fen == 0, timeout=5000)
     qtbot.waitUntil(lambda: window.counter.member.balance.text() == "¥0.00", timeout=5000)
+
+
+def test_points_redeemed_at_the_counter_and_the_customer_display_follows(
+        qtbot: QtBot, window: MainWindow, db: Database) -> None:
+    from devices.display import FakeDisplay
+    from devices.print_queue import PrintQueue
+    from devices.printers import NullPort
+
+    member = register(db, phone="13912345678", name="王芳")
+    wallet.topup(db, member.member_id, 50_000, actor="C01")
+    sales.checkout(db, member_ref=member.member_id, lines=[LineIn(unit_price_fen=30_000)],
+                   tenders=[TenderIn("wallet")], actor="C01")  # earns 300 points
+    display = FakeDisplay()
+    queue = PrintQueue(db, NullPort, lambda _kind, _payload: b"")
+    window.attach_devices((queue, display))
+    try:
+        login(qtbot, window)
+        counter = window.counter
+        counter.search.search("13912345678")
+        qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+        keys(qtbot, counter.cart.entry, "50", enter=True)
+        qtbot.waitUntil(lambda: counter.cart.totals["total"].text() == "¥50.00", timeout=5000)
+        assert "RMB 50.00" in display.lines[1]  # the customer sees the total
+        keys(qtbot, counter.cart.points, "200", enter=True)
+        qtbot.waitUntil(lambda: counter.cart.totals["total"].text() == "¥48.00", timeout=5000)
+        assert counter.cart.totals["points"].text() == "-¥2.00"  # 100 points = ¥1
+        when_dialog(qtbot, dialogs.CheckoutDialog,
+                    lambda d: (d.wallet.clear(), keys(qtbot, d.cash, "50"),
+                               qtbot.keyClick(d.cash, Qt.Key.Key_Return)))
+        qtbot.keyClick(counter, Qt.Key.Key_F4)
+        qtbot.waitUntil(lambda: window.state.member is None, timeout=5000)
+        assert members.get(db, member.member_id).points == 300 - 200 + 48  # paid cash
+        assert display.lines[0].startswith("Paid") and "RMB 2.00" in display.lines[1]
+    finally:
+        window.detach_devices()

@@ -125,6 +125,7 @@ class CheckoutDialog(OpDialog):
             self.tr("Sale %1 done. Change %2").replace("%1", result["receipt_no"])
             .replace("%2", format_fen(change)), False)
         self.state.print_receipt("sale", result)
+        self.state.sale_completed.emit(result)
         self.accept()
 
 
