@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AdjustDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/adjust.py" line="+19"/>
+        <location line="+32"/>
+        <source>Adjust balance or points</source>
+        <translation>调整余额或积分</translation>
+    </message>
+    <message>
+        <location line="-24"/>
+        <source>+ or −, e.g. -12.50</source>
+        <translation>正数或负数，如 -12.50</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Principal (yuan)</source>
+        <translation>本金（元）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bonus (yuan)</source>
+        <translation>赠送金（元）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Points must be a whole number.</source>
+        <translation>积分必须是整数。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nothing to adjust.</source>
+        <translation>没有要调整的内容。</translation>
+    </message>
+</context>
+<context>
     <name>ApprovalDialog</name>
     <message>
         <location filename="../../ui/dialogs/approval.py" line="+16"/>
@@ -62,6 +101,11 @@
         <translation>撤销今日充值（需店长）</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Adjust balance or points (manager)</source>
+        <translation>调整余额或积分（需店长）</translation>
+    </message>
+    <message>
         <location line="+25"/>
         <source>Replace card</source>
         <translation>补卡</translation>
@@ -69,12 +113,12 @@
     <message>
         <location line="+1"/>
         <location line="+8"/>
-        <location line="+26"/>
+        <location line="+32"/>
         <source>customer request</source>
         <translation>顾客要求</translation>
     </message>
     <message>
-        <location line="-27"/>
+        <location line="-33"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
@@ -84,7 +128,7 @@
         <translation>退卡并退还本金</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+19"/>
         <source>No top-up today that can be voided.</source>
         <translation>今天没有可撤销的充值。</translation>
     </message>

@@ -235,3 +235,32 @@ def test_points_redeemed_at_the_counter_and_the_customer_display_follows(
         assert display.lines[0].startswith("Paid") and "RMB 2.00" in display.lines[1]
     finally:
         window.detach_devices()
+
+
+def test_a_manager_adjusts_balance_and_points_as_new_entries(qtbot: QtBot, window: MainWindow,
+                                                             db: Database) -> None:
+    member = register(db, phone="13912345678", name="王芳")
+    wallet.topup(db, member.member_id, 50_000, actor="C01")
+    login(qtbot, window)
+    window.counter.search.search("13912345678")
+    qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+
+    def adjust(dialog: dialogs.AdjustDialog) -> None:
+        keys(qtbot, dialog.principal, "-12.50")
+        keys(qtbot, dialog.points, "30")
+
+        def manager(approval: dialogs.ApprovalDialog) -> None:
+            keys(qtbot, approval.code, "M01")
+            keys(qtbot, approval.pin, "2468")
+            keys(qtbot, approval.reason, "counted wrong", enter=True)
+
+        when_dialog(qtbot, dialogs.ApprovalDialog, manager)
+        qtbot.keyClick(dialog.points, Qt.Key.Key_Return)
+
+    when_dialog(qtbot, dialogs.AdjustDialog, adjust)
+    when_dialog(qtbot, dialogs.CardDialog, lambda d: qtbot.keyClick(d, Qt.Key.Key_7))
+    qtbot.keyClick(window.counter, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: members.get(db, member.member_id).points == 30, timeout=5000)
+    after = members.get(db, member.member_id)
+    assert (after.principal_fen, after.bonus_fen) == (48_750, 5_000)
+    assert wallet.history(db, member.member_id)[0].kind == "adjustment"

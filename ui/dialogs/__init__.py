@@ -1,5 +1,6 @@
 """Dialogs: each collects input, calls one service operation on the worker, shows the result."""
 
+from ui.dialogs.adjust import AdjustDialog
 from ui.dialogs.approval import ApprovalDialog
 from ui.dialogs.card import CardDialog
 from ui.dialogs.checkout import CheckoutDialog
@@ -9,5 +10,5 @@ from ui.dialogs.register import RegisterDialog
 from ui.dialogs.settings import SettingsDialog
 from ui.dialogs.topup import TopupDialog
 
-__all__ = ["ApprovalDialog", "CardDialog", "CheckoutDialog", "HistoryDialog", "RefundDialog",
-           "RegisterDialog", "SettingsDialog", "TopupDialog"]
+__all__ = ["AdjustDialog", "ApprovalDialog", "CardDialog", "CheckoutDialog", "HistoryDialog",
+           "RefundDialog", "RegisterDialog", "SettingsDialog", "TopupDialog"]

@@ -30,6 +30,7 @@ class CardDialog(OpDialog):
             ("4", self.tr("Unfreeze (manager)"), self._unfreeze),
             ("5", self.tr("Close account, refund principal (manager)"), self._close),
             ("6", self.tr("Void today's top-up (manager)"), self._void_topup),
+            ("7", self.tr("Adjust balance or points (manager)"), self._adjust),
         )
         for key, text, slot in actions:
             button = QPushButton(f"{key}  {text}")
@@ -76,6 +77,12 @@ class CardDialog(OpDialog):
             db, actor, member_id = self.state.db, self.state.actor, self._member_id()
             self.run(lambda: wallet.close_account(db, member_id, actor=actor, grant=grant,
                                                   key=self.key), self._closed)
+
+    def _adjust(self) -> None:
+        from ui.dialogs.adjust import AdjustDialog
+
+        if AdjustDialog(self.state, self).exec():
+            self.accept()
 
     def _void_topup(self) -> None:
         db, member_id = self.state.db, self._member_id()
