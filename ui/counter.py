@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QInputDialog, QVBoxLayout, QWidget
 
+from storeapp.errors import DomainError
 from storeapp.identity import Shape, classify
+from storeapp.money import format_fen, parse_yuan
 from storeapp.services.members import MemberView
 from ui import dialogs
 from ui.cart import CartPanel
@@ -52,6 +54,7 @@ class CounterScreen(QWidget):
         QShortcut(QKeySequence("F11"), self, self.cart.entry.setFocus)
         QShortcut(QKeySequence("F12"), self, self.cart.coupon.setFocus)
         QShortcut(QKeySequence("Ctrl+P"), self, self.cart.points.setFocus)
+        QShortcut(QKeySequence("Ctrl+O"), self, self._override_price)
         QShortcut(QKeySequence("Ctrl+Backspace"), self, state.remove_last_line)
         self.search.picked.connect(self._on_picked)
         self.search.unknown_phone.connect(self._on_unknown_phone)
@@ -139,6 +142,29 @@ class CounterScreen(QWidget):
     def _history(self) -> None:
         if self._state.member is not None:
             dialogs.HistoryDialog(self._state, self).exec()
+
+    def _override_price(self) -> None:
+        """Ctrl+O: a manager changes the price of the last line (damaged goods, price match)."""
+        if not self._state.lines:
+            return
+        last = self._state.lines[-1]
+        text, ok = QInputDialog.getText(
+            self, self.tr("Price override"),
+            self.tr("New unit price for %1 (yuan)").replace("%1", last.name))
+        if not ok:
+            return
+        try:
+            price = parse_yuan(text, allow_zero=True)
+        except DomainError as exc:
+            self._state.message.emit(exc.message, True)
+            return
+        grant = dialogs.ApprovalDialog.ask(
+            self._state, self.tr("Price override: %1").replace("%1", format_fen(price)), self,
+            reason=self.tr("price match"))
+        if grant is not None:
+            self._state.override_last_price(price, grant)
+        self.window().activateWindow()  # back from the dialogs, keys go to the counter again
+        self.cart.entry.setFocus()
 
     def _clear(self) -> None:
         self._state.clear_sale()

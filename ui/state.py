@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from storeapp.db import Database
 from storeapp.services.members import MemberView
 from storeapp.services.sales import LineIn, Quote
-from storeapp.services.users import Staff
+from storeapp.services.users import Grant, Staff
 from ui.worker import Worker
 
 
@@ -25,10 +25,12 @@ class CartLine:
     qty: int
     unit_price_fen: int
     barcode: str | None = None
+    overridden: bool = False  # a manager set this catalog line's price
 
     def to_line_in(self) -> LineIn:
         if self.barcode is not None:
-            return LineIn(qty=self.qty, barcode=self.barcode)
+            price = self.unit_price_fen if self.overridden else None
+            return LineIn(qty=self.qty, barcode=self.barcode, unit_price_fen=price)
         return LineIn(qty=self.qty, unit_price_fen=self.unit_price_fen, name=self.name)
 
 
@@ -55,6 +57,7 @@ class AppState(QObject):
         self.coupon: str | None = None
         self.redeem_points = 0
         self.quote: Quote | None = None
+        self.override: Grant | None = None  # the manager's approval for price overrides
         #: Hands a receipt to the print queue (set by the app when devices are configured);
         #: called on the worker thread because the queue persists the job first.
         self.printer: Callable[[str, dict[str, Any], str], None] | None = None
@@ -94,6 +97,15 @@ class AppState(QObject):
             self.lines.pop()
             self.cart_changed.emit()
 
+    def override_last_price(self, price_fen: int, grant: Grant) -> None:
+        """A manager sets the last line's price; the approval goes with the sale."""
+        if self.lines:
+            last = self.lines[-1]
+            self.lines[-1] = CartLine(last.name, last.qty, price_fen, last.barcode,
+                                      overridden=last.barcode is not None)
+            self.override = grant
+            self.cart_changed.emit()
+
     def set_discounts(self, coupon: str | None, redeem_points: int) -> None:
         self.coupon, self.redeem_points = coupon, redeem_points
         self.cart_changed.emit()
@@ -101,6 +113,7 @@ class AppState(QObject):
     def clear_sale(self) -> None:
         """After a sale: empty cart, member gone, ready for the next customer."""
         self.lines, self.coupon, self.redeem_points, self.quote = [], None, 0, None
+        self.override = None
         self.set_member(None)
         self.cart_changed.emit()
 

@@ -278,7 +278,7 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="+28"/>
+        <location filename="../../ui/counter.py" line="+30"/>
         <source>Register</source>
         <translation>会员注册</translation>
     </message>
@@ -323,7 +323,7 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+49"/>
         <source>Unrecognised scan: %1</source>
         <translation>无法识别的扫码：%1</translation>
     </message>
@@ -331,6 +331,26 @@
         <location line="+42"/>
         <source>The cart is empty.</source>
         <translation>购物车是空的。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Price override</source>
+        <translation>改价</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New unit price for %1 (yuan)</source>
+        <translation>%1 的新单价（元）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Price override: %1</source>
+        <translation>改价：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>price match</source>
+        <translation>价格匹配</translation>
     </message>
 </context>
 <context>

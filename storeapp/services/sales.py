@@ -30,7 +30,10 @@ MAX_QTY = 9999
 
 @dataclass(frozen=True)
 class LineIn:
-    """A cart line: a catalog barcode, or an open amount (``barcode=None``) with a name."""
+    """A cart line: a catalog barcode, or an open amount (``barcode=None``) with a name.
+
+    A catalog line with ``unit_price_fen`` set is a price override: checkout needs a manager's
+    approval for it."""
 
     qty: int = 1
     barcode: str | None = None
@@ -62,6 +65,8 @@ class Quote:
     points_to_earn: int
     member_id: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Catalog lines sold at another price: line_no, barcode, list and charged unit price.
+    overrides: list[dict[str, Any]] = field(default_factory=list)
 
 
 def quote(db: Database, *, member_ref: str | None, lines: list[LineIn],
@@ -76,10 +81,11 @@ def quote(db: Database, *, member_ref: str | None, lines: list[LineIn],
 def checkout(
     db: Database, *, member_ref: str | None, lines: list[LineIn], tenders: list[TenderIn],
     actor: str, coupon_code: str | None = None, redeem_points: int = 0, pin: str | None = None,
-    key: str | None = None,
+    key: str | None = None, override: Grant | None = None,
 ) -> Result:
     """Complete a sale: one transaction for sale, lines, tenders, wallet and points entries,
-    coupon use, tier upgrade, audit row and outbox event."""
+    coupon use, tier upgrade, audit row and outbox event. ``override`` is the manager's approval
+    for price overrides (required when any line has one)."""
     key = key or new_action_key()
     _check_tenders(tenders)
     request = {
@@ -97,6 +103,9 @@ def checkout(
         priced = _price(ctx, member, lines, coupon_code, redeem_points)
         receipt_no = (f"R{int(settings.store_code):04d}{int(settings.till_no):02d}"
                       f"{next_value(s, 'receipt'):07d}")
+        if priced.overrides:
+            record_approval(ctx, override, kind="price_override", subject=receipt_no)
+            ctx.audit("price_overridden", receipt_no, lines=priced.overrides)
         member_id = member.member_id if member else None
         sale_id = insert_row(
             s, Sale, receipt_no=receipt_no, action_key=ctx.key, member_id=member_id,
@@ -122,6 +131,7 @@ def checkout(
             "change_fen": sum(t["change_fen"] for t in paid), "lines": priced.lines,
             "points_earned": priced.points_to_earn,
             "tier_upgraded_to": upgraded.code if upgraded else None,
+            "price_overrides": priced.overrides,
         }
         if member is not None:
             result["member_after"] = _member_after(ctx, member, growth)
@@ -222,7 +232,14 @@ def get_sale(db: Database, receipt_no: str) -> Result:
 def _price(ctx: Ctx, member: Member | None, lines: list[LineIn], coupon_code: str | None,
            redeem_points: int) -> Quote:
     settings = ctx.db.settings
-    priced_lines = [_price_line(ctx, line) for line in lines]
+    priced_lines, overrides = [], []
+    for line_no, line in enumerate(lines, start=1):
+        priced_line, list_price = _price_line(ctx, line)
+        priced_lines.append(priced_line)
+        if list_price is not None:
+            overrides.append({"line_no": line_no, "barcode": line.barcode,
+                              "list_price_fen": list_price,
+                              "unit_price_fen": priced_line["unit_price_fen"]})
     if not priced_lines:
         raise InvalidInput("empty_cart", "the cart is empty")
     if len(priced_lines) > MAX_LINES:
@@ -269,25 +286,32 @@ def _price(ctx: Ctx, member: Member | None, lines: list[LineIn], coupon_code: st
         earn = points.points_for(settings, total,
                                  points.multiplier(settings, member, ctx.now, plan_mult))
     return Quote(priced_lines, subtotal, str(pct), discount, code, coupon_fen, redeem_points,
-                 points_fen, max_points, total, earn, member.member_id if member else None)
+                 points_fen, max_points, total, earn, member.member_id if member else None,
+                 overrides=overrides)
 
 
-def _price_line(ctx: Ctx, line: LineIn) -> dict[str, Any]:
+def _price_line(ctx: Ctx, line: LineIn) -> tuple[dict[str, Any], int | None]:
+    """The priced line, and the list price when the line overrides it (else None)."""
     if not 1 <= line.qty <= MAX_QTY:
         raise InvalidInput("bad_qty", f"quantity must be 1 to {MAX_QTY}")
+    list_price = None
     if line.barcode is not None:
         product = ctx.session.get(Product, line.barcode)
         if product is None or not product.active:
             raise NotFound("unknown_product", f"no product with barcode {line.barcode}")
         name, price = product.name, product.price_fen
+        if line.unit_price_fen is not None and line.unit_price_fen != price:
+            if not 0 <= line.unit_price_fen <= MAX_AMOUNT_FEN:
+                raise InvalidInput("bad_amount", "an overridden price must be ¥0.00 or more")
+            list_price, price = price, line.unit_price_fen
     else:
         if line.unit_price_fen is None or line.unit_price_fen <= 0:
             raise InvalidInput("bad_amount", "an open-amount line needs a price above ¥0.00")
         if line.unit_price_fen > MAX_AMOUNT_FEN:
             raise InvalidInput("bad_amount", f"{format_fen(line.unit_price_fen)} is not plausible")
         name, price = line.name[:64], line.unit_price_fen
-    return {"barcode": line.barcode, "name": name, "qty": line.qty, "unit_price_fen": price,
-            "amount_fen": price * line.qty}
+    return ({"barcode": line.barcode, "name": name, "qty": line.qty, "unit_price_fen": price,
+             "amount_fen": price * line.qty}, list_price)
 
 
 def _money_fields(q: Quote) -> dict[str, Any]:

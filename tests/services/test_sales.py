@@ -382,3 +382,25 @@ def test_refund_shows_the_distance_to_the_next_tier_without_the_refunded_sale(
     refund = sales.refund(db, sale["receipt_no"], actor=CASHIER, grant=approve(db))
     assert refund["member_after"]["to_next_tier_fen"] == 70_000
     assert refund["member_after"]["near_next_tier"] is False
+
+
+def test_a_price_override_needs_a_manager_and_is_recorded(db: Database, manager: object) -> None:
+    catalog.upsert(db, barcode="6901234567892", name="矿泉水", price_fen=350, actor="M01")
+    cart = [LineIn(barcode="6901234567892", qty=2, unit_price_fen=300)]
+    quoted = sales.quote(db, member_ref=None, lines=cart)
+    assert quoted.total_fen == 600
+    assert quoted.overrides == [{"line_no": 1, "barcode": "6901234567892",
+                                 "list_price_fen": 350, "unit_price_fen": 300}]
+    before = counts(db)
+    with pytest.raises(AuthError) as refused:
+        sales.checkout(db, member_ref=None, lines=cart, tenders=[TenderIn("cash")],
+                       actor="C01")
+    assert refused.value.code == "approval_required"
+    assert counts(db) == before  # no sale without the approval
+    sold = sales.checkout(db, member_ref=None, lines=cart, tenders=[TenderIn("cash")],
+                          actor="C01", override=approve(db, "damaged packaging"))
+    assert sold["total_fen"] == 600 and sold["price_overrides"][0]["list_price_fen"] == 350
+    assert [a.kind for a in approvals(db)] == ["price_override"]
+    at_list = sales.checkout(db, member_ref=None, lines=[LineIn(barcode="6901234567892")],
+                             tenders=[TenderIn("cash")], actor="C01")
+    assert at_list["total_fen"] == 350 and at_list["price_overrides"] == []

@@ -264,3 +264,38 @@ def test_a_manager_adjusts_balance_and_points_as_new_entries(qtbot: QtBot, windo
     after = members.get(db, member.member_id)
     assert (after.principal_fen, after.bonus_fen) == (48_750, 5_000)
     assert wallet.history(db, member.member_id)[0].kind == "adjustment"
+
+
+def test_a_price_override_goes_through_a_manager(qtbot: QtBot, window: MainWindow,
+                                                 db: Database) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from storeapp.services import catalog
+
+    catalog.upsert(db, barcode="6901234567892", name="矿泉水", price_fen=350, actor="M01")
+    login(qtbot, window)
+    counter = window.counter
+    keys(qtbot, counter.cart.entry, "6901234567892")
+    qtbot.keyClick(counter.cart.entry, Qt.Key.Key_Return, delay=60)
+    qtbot.waitUntil(lambda: counter.cart.totals["total"].text() == "¥3.50", timeout=5000)
+
+    def new_price(dialog: QInputDialog) -> None:
+        def manager(approval: dialogs.ApprovalDialog) -> None:
+            keys(qtbot, approval.code, "M01")
+            keys(qtbot, approval.pin, "2468", enter=True)
+
+        when_dialog(qtbot, dialogs.ApprovalDialog, manager)
+        dialog.setTextValue("3")
+        dialog.accept()
+
+    when_dialog(qtbot, QInputDialog, new_price)
+    qtbot.keyClick(counter.cart.entry, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: counter.cart.totals["total"].text() == "¥3.00", timeout=5000)
+    def pay(d: dialogs.CheckoutDialog) -> None:
+        keys(qtbot, d.cash, "5", enter=True)
+
+    when_dialog(qtbot, dialogs.CheckoutDialog, pay)
+    qtbot.keyClick(counter, Qt.Key.Key_F4)
+    qtbot.waitUntil(lambda: not window.state.lines, timeout=5000)
+    with db.reader() as s:
+        assert s.scalars(select(Sale.total_fen)).one() == 300

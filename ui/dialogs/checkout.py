@@ -109,12 +109,12 @@ class CheckoutDialog(OpDialog):
         db, key, actor, pin = state.db, self.key, state.actor, self.pin.text() or None
         member_id = state.member.member_id if state.member else None
         lines = [line.to_line_in() for line in state.lines]
-        coupon, points = state.coupon, state.redeem_points
+        coupon, points, override = state.coupon, state.redeem_points, state.override
 
         def work() -> dict[str, Any]:
             return sales.checkout(db, member_ref=member_id, lines=lines, tenders=tenders,
                                   actor=actor, coupon_code=coupon, redeem_points=points,
-                                  pin=pin, key=key)
+                                  pin=pin, key=key, override=override)
 
         self.run(work, self._on_done, lambda _error: self.pin.clear())
 
