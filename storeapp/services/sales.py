@@ -164,6 +164,13 @@ def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
         member = s.get(Member, sale.member_id) if sale.member_id else None
         returned = []
         for tender in s.scalars(select(Tender).where(Tender.sale_id == sale.id)):
+            if tender.method == "wallet" and member is not None and member.status == "closed":
+                # the account is gone: its principal is paid out as at closing, bonus forfeited
+                over = tender.principal_fen > int(ctx.db.settings.cash_refund_transfer_over_fen)
+                returned.append({"method": "transfer" if over else "cash",
+                                 "amount_fen": tender.principal_fen, "principal_fen": 0,
+                                 "bonus_fen": 0, "bonus_forfeited_fen": tender.bonus_fen})
+                continue
             if tender.method == "wallet":
                 assert member is not None
                 wallet.refund_spend(ctx, member, tender.principal_fen, tender.bonus_fen,

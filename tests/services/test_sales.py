@@ -404,3 +404,20 @@ def test_a_price_override_needs_a_manager_and_is_recorded(db: Database, manager:
     at_list = sales.checkout(db, member_ref=None, lines=[LineIn(barcode="6901234567892")],
                              tenders=[TenderIn("cash")], actor="C01")
     assert at_list["total_fen"] == 350 and at_list["price_overrides"] == []
+
+
+def test_refund_to_a_closed_account_pays_the_principal_out(db: Database,
+                                                          manager: object) -> None:
+    from storeapp.services import wallet
+
+    member = register(db, phone="13912345678", name="王芳")
+    wallet.topup(db, member.member_id, 50_000, actor="C01")  # 500 + 50 bonus
+    sold = sales.checkout(db, member_ref=member.member_id, lines=[LineIn(unit_price_fen=11_000)],
+                          tenders=[TenderIn("wallet")], actor="C01")  # principal 100, bonus 10
+    wallet.close_account(db, member.member_id, actor="C01", grant=approve(db))
+    refunded = sales.refund(db, sold["receipt_no"], actor="C01", grant=approve(db))
+    [paid] = refunded["tenders"]
+    assert (paid["method"], paid["amount_fen"], paid["bonus_forfeited_fen"]) == ("cash", 10_000,
+                                                                                1_000)
+    after = members.get(db, member.member_id)
+    assert (after.status, after.principal_fen, after.bonus_fen) == ("closed", 0, 0)
