@@ -63,6 +63,12 @@ def login(qtbot: QtBot, win: MainWindow, code: str = "C01", pin: str = "1357") -
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.counter, timeout=5000)
 
 
+def pick(qtbot: QtBot, win: MainWindow, query: str) -> None:
+    """Find a member as a scan or Enter in the search field would, and wait until picked."""
+    win.counter.search.search(query)
+    qtbot.waitUntil(lambda: win.state.member is not None, timeout=5000)
+
+
 def when_dialog(qtbot: QtBot, kind: type[QDialog], drive: Callable[[QDialog], None]) -> None:
     """Drive the next modal dialog of ``kind`` once it is open (``exec`` blocks the test)."""
 

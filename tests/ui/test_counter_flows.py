@@ -11,7 +11,7 @@ from storeapp.models import Sale, Tender
 from storeapp.services import members, sales, wallet
 from storeapp.services.sales import LineIn, TenderIn
 from tests.helpers import register
-from tests.ui.conftest import idle, keys, login, type_text, when_dialog
+from tests.ui.conftest import idle, keys, login, pick, type_text, when_dialog
 from ui import dialogs
 from ui.main_window import MainWindow
 
@@ -52,8 +52,7 @@ def test_checkout_with_stored_value_and_cash_gives_change(qtbot: QtBot, window: 
     wallet.topup(db, member.member_id, 50_000, actor="C01")  # 550 with bonus
     login(qtbot, window)
     counter = window.counter
-    counter.search.search("13912345678")
-    qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+    pick(qtbot, window, "13912345678")
     keys(qtbot, counter.cart.entry, "600", enter=True)
     qtbot.waitUntil(lambda: counter.cart.totals["total"].text() == "¥600.00", timeout=5000)
 
@@ -84,8 +83,7 @@ def test_wrong_pin_is_refused_and_nothing_is_spent(qtbot: QtBot, window: MainWin
     members.set_pin(db, member.member_id, "123456", actor="C01")
     login(qtbot, window)
     counter = window.counter
-    counter.search.search("13912345678")
-    qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+    pick(qtbot, window, "13912345678")
     keys(qtbot, counter.cart.entry, "20", enter=True)
     qtbot.waitUntil(lambda: window.state.quote is not None, timeout=5000)
     seen: dict[str, str] = {}
@@ -184,8 +182,7 @@ def test_todays_top_up_is_voided_with_a_manager(qtbot: QtBot, window: MainWindow
     member = register(db, phone="13912345678", name="王芳")
     wallet.topup(db, member.member_id, 50_000, actor="C01")
     login(qtbot, window)
-    window.counter.search.search("13912345678")
-    qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+    pick(qtbot, window, "13912345678")
 
     def card(dialog: dialogs.CardDialog) -> None:
         def manager(approval: dialogs.ApprovalDialog) -> None:
@@ -218,8 +215,7 @@ def test_points_redeemed_at_the_counter_and_the_customer_display_follows(
     try:
         login(qtbot, window)
         counter = window.counter
-        counter.search.search("13912345678")
-        qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+        pick(qtbot, window, "13912345678")
         keys(qtbot, counter.cart.entry, "50", enter=True)
         qtbot.waitUntil(lambda: counter.cart.totals["total"].text() == "¥50.00", timeout=5000)
         assert "RMB 50.00" in display.lines[1]  # the customer sees the total
@@ -242,8 +238,7 @@ def test_a_manager_adjusts_balance_and_points_as_new_entries(qtbot: QtBot, windo
     member = register(db, phone="13912345678", name="王芳")
     wallet.topup(db, member.member_id, 50_000, actor="C01")
     login(qtbot, window)
-    window.counter.search.search("13912345678")
-    qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+    pick(qtbot, window, "13912345678")
 
     def adjust(dialog: dialogs.AdjustDialog) -> None:
         keys(qtbot, dialog.principal, "-12.50")

@@ -15,7 +15,7 @@ from storeapp.models import PrintJob, Sale
 from storeapp.services import wallet
 from tests.devices.printer_sims import NetworkPrinter
 from tests.helpers import register
-from tests.ui.conftest import keys, login, when_dialog
+from tests.ui.conftest import keys, login, pick, when_dialog
 from ui import dialogs
 from ui.devices_bridge import open_devices
 from ui.main_window import MainWindow
@@ -39,8 +39,7 @@ def test_sale_commits_while_the_printer_is_silent_and_prints_once_when_back(
         login(qtbot, window)
         printer.pause()  # the printer stops answering
         counter = window.counter
-        counter.search.search("13912345678")
-        qtbot.waitUntil(lambda: window.state.member is not None, timeout=5000)
+        pick(qtbot, window, "13912345678")
         keys(qtbot, counter.cart.entry, "88", enter=True)
         qtbot.waitUntil(lambda: window.state.quote is not None, timeout=5000)
         when_dialog(qtbot, dialogs.CheckoutDialog,
