@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -53,7 +64,11 @@ class Member(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     last_visit_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_members_tail_visit", "phone_tail", "last_visit_at"),)
+    __table_args__ = (
+        Index("ix_members_tail_visit", "phone_tail", "last_visit_at"),
+        Index("ix_members_tier", "tier"),
+        Index("ix_members_created", "created_at"),
+    )
 
     @property
     def balance_fen(self) -> int:
@@ -95,9 +110,13 @@ class WalletEntry(Base):
     amount_fen: Mapped[int] = mapped_column(Integer)
     method: Mapped[str | None] = mapped_column(String(16))
     ref: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_wallet_member", "member_id", "id"),)
+    __table_args__ = (
+        Index("ix_wallet_member", "member_id", "id"),
+        # covering: liability as of any moment sums these three without touching the table
+        Index("ix_wallet_time_bucket", "created_at", "bucket", "amount_fen"),
+    )
 
 
 class Topup(Base):
@@ -138,9 +157,12 @@ class PointsEntry(Base):
     points: Mapped[int] = mapped_column(Integer)
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("points_lots.id"))
     ref: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_points_member", "member_id", "id"),)
+    __table_args__ = (
+        Index("ix_points_member", "member_id", "id"),
+        Index("ix_points_time_kind", "created_at", "kind", "points"),
+    )
 
 
 class User(Base):
@@ -198,7 +220,9 @@ class Sale(Base):
     status: Mapped[str] = mapped_column(String(10))  # completed|refunded
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
-    __table_args__ = (Index("ix_sales_member_time", "member_id", "created_at"),)
+    # covering for growth value (tiers) and RFM: a member's sales in a window, summed
+    __table_args__ = (Index("ix_sales_member_time", "member_id", "created_at", "status",
+                            "total_fen"),)
 
 
 class SaleLine(Base):
@@ -254,10 +278,10 @@ class Coupon(Base):
     member_id: Mapped[str | None] = mapped_column(ForeignKey("members.member_id"), index=True)
     reason: Mapped[str] = mapped_column(String(16))  # welcome|birthday|topup|plan|manual
     action_key: Mapped[str] = mapped_column(String(64))
-    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     valid_from: Mapped[dt.datetime] = mapped_column(DateTime)
     valid_until: Mapped[dt.datetime] = mapped_column(DateTime)
-    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     used_receipt: Mapped[str | None] = mapped_column(String(24))
 
 
@@ -317,7 +341,86 @@ class OutboxEvent(Base):
     __table_args__ = ({"sqlite_autoincrement": True},)
 
 
-APPEND_ONLY_TABLES = ("wallet_entries", "points_entries", "audit_log", "outbox")
+class Payment(Base):
+    """Money in or out of the till by payment method: the till's own journal, never changed.
+
+    One row per tender of a sale (+), per tender given back by a refund (-), per top-up (+) and
+    its void (-), per plan fee (+), per principal paid out at account close (-). ``shift_id``
+    names the till's open shift at the time, so a shift's cash is float + its cash rows.
+    """
+
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # sale|refund|topup|topup_void|plan|close
+    method: Mapped[str] = mapped_column(String(16))  # cash|card|wechat|alipay|wallet|transfer
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"), index=True)
+    cashier: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class Shift(Base):
+    """A cashier's turn at a till: opened with a float, closed with the counted cash."""
+
+    __tablename__ = "shifts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    till_no: Mapped[int] = mapped_column(Integer)
+    opened_by: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    float_fen: Mapped[int] = mapped_column(Integer)
+    closed_by: Mapped[str | None] = mapped_column(String(16))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    counted_fen: Mapped[int | None] = mapped_column(Integer)
+    expected_fen: Mapped[int | None] = mapped_column(Integer)
+    z_no: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        # one open shift per till
+        Index("ux_shifts_open_till", "till_no", unique=True,
+              sqlite_where=text("closed_at IS NULL")),
+    )
+
+
+class ZReport(Base):
+    """The frozen close of a shift: numbered gaplessly per till, never changed once made."""
+
+    __tablename__ = "z_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    till_no: Mapped[int] = mapped_column(Integer)
+    z_no: Mapped[int] = mapped_column(Integer)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), unique=True)
+    report_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("till_no", "z_no"),)
+
+
+class TierChange(Base):
+    """Every move between tiers: at checkout (up only) and at the periodic review (up or down)."""
+
+    __tablename__ = "tier_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), index=True)
+    from_tier: Mapped[str] = mapped_column(String(16))
+    to_tier: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(10))  # checkout|review
+    action_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class LedgerTotal(Base):
+    """Running totals of the ledgers, kept by triggers on insert (``wallet:principal``,
+    ``wallet:bonus``, ``points``): the liability now without summing millions of rows; as of a
+    past moment it is this minus what was posted after."""
+
+    __tablename__ = "ledger_totals"
+    name: Mapped[str] = mapped_column(String(24), primary_key=True)
+    amount: Mapped[int] = mapped_column(Integer)
+
+
+APPEND_ONLY_TABLES = ("wallet_entries", "points_entries", "audit_log", "outbox", "payments",
+                      "z_reports", "tier_changes")
 
 
 class PrintJob(Base):

@@ -12,9 +12,10 @@ import pytest
 from storeapp import audit
 from storeapp.db import Database
 from storeapp.models import APPEND_ONLY_TABLES, AuditRow
+from storeapp.services import shifts
 from storeapp.services.members import MemberView
 from storeapp.services.sales import TenderIn
-from tests.helpers import all_rows, counts, sell, topup
+from tests.helpers import CASHIER, all_rows, counts, sell, topup
 
 
 @contextmanager
@@ -31,9 +32,12 @@ def verify(db: Database) -> audit.ChainReport:
 
 @pytest.fixture
 def busy(db: Database, member: MemberView) -> Database:
-    """A till with a member, a top-up and a stored-value sale: every ledger has rows."""
-    topup(db, member, 50_000)
-    sell(db, member, 11_000, tenders=[TenderIn("wallet")])
+    """A till with a closed shift, a member, a top-up and a stored-value sale that lifts the
+    member's tier: every ledger has rows."""
+    topup(db, member, 150_000)
+    shifts.open_shift(db, 0, actor=CASHIER)
+    sell(db, member, 110_000, tenders=[TenderIn("wallet")])
+    shifts.close_shift(db, 0, actor=CASHIER)
     return db
 
 
@@ -44,9 +48,10 @@ def test_empty_chain_verifies(db: Database) -> None:
 def test_chain_of_real_actions_verifies(busy: Database) -> None:
     report = verify(busy)
     assert report.ok
-    assert report.rows == counts(busy, "audit_log")["audit_log"] == 3
+    assert report.rows == counts(busy, "audit_log")["audit_log"] == 5
     rows = all_rows(busy, AuditRow)
-    assert [r.action for r in rows] == ["member_registered", "wallet_topped_up", "sale_completed"]
+    assert [r.action for r in rows] == ["member_registered", "wallet_topped_up", "shift_opened",
+                                        "sale_completed", "shift_closed"]
     assert rows[0].prev_hash == audit.GENESIS
     assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(rows))
 
@@ -107,4 +112,4 @@ def test_appending_after_verification_keeps_the_chain(busy: Database,
                                                       member: MemberView) -> None:
     assert verify(busy).ok
     topup(busy, member, 1_000)
-    assert verify(busy) == audit.ChainReport(True, 4)
+    assert verify(busy) == audit.ChainReport(True, 6)

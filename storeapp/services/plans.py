@@ -15,7 +15,7 @@ from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound
 from storeapp.ids import new_action_key
 from storeapp.models import MemberPlan, Plan
-from storeapp.services import coupons, members, wallet
+from storeapp.services import coupons, members, shifts, wallet
 
 METHODS = (*wallet.TOPUP_METHODS, "wallet")
 
@@ -92,6 +92,7 @@ def buy(db: Database, member_ref: str, plan_code: str, *, method: str, actor: st
         expires = starts + dt.timedelta(days=plan.duration_days)
         if method == "wallet":
             wallet.spend(ctx, member, plan.fee_fen, ref=ctx.key, pin=pin)
+        shifts.record_payment(ctx, "plan", method, plan.fee_fen)
         s.add(MemberPlan(member_id=member.member_id, plan_code=plan.code, action_key=ctx.key,
                          fee_fen=plan.fee_fen, method=method, starts_at=starts,
                          expires_at=expires))

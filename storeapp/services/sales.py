@@ -20,7 +20,7 @@ from storeapp.ids import new_action_key
 from storeapp.models import Member, PointsLot, Product, Refund, Sale, SaleLine, Tender
 from storeapp.money import MAX_AMOUNT_FEN, format_fen, percent_of
 from storeapp.sequences import insert_row, next_value
-from storeapp.services import coupons, members, plans, points, tiers, wallet
+from storeapp.services import coupons, members, plans, points, shifts, tiers, wallet
 from storeapp.services.users import Grant, record_approval
 
 TENDER_METHODS = ("wallet", "cash", "card", "wechat", "alipay")
@@ -124,6 +124,7 @@ def checkout(
                 points.redeem(ctx, member, priced.points_redeemed, ref=receipt_no)
             points.earn(ctx, member, priced.points_to_earn, ref=receipt_no)
             member.last_visit_at = ctx.now
+            previous_tier = member.tier
             upgraded, growth = tiers.upgrade_if_reached(s, settings, member, ctx.now)
         result = {
             "receipt_no": receipt_no, "sale_key": ctx.key, "at": ctx.now.isoformat(),
@@ -139,6 +140,8 @@ def checkout(
                   tenders={t["method"]: t["amount_fen"] for t in paid})
         ctx.emit("sale_completed", **{k: v for k, v in result.items() if k != "member_after"})
         if upgraded is not None:
+            assert member is not None
+            tiers.record_change(ctx, member.member_id, previous_tier, upgraded.code, "checkout")
             ctx.emit("member_tier_changed", member_id=member_id, tier=upgraded.code,
                      by="sale", receipt_no=receipt_no)
         return result
@@ -167,9 +170,11 @@ def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
             if tender.method == "wallet" and member is not None and member.status == "closed":
                 # the account is gone: its principal is paid out as at closing, bonus forfeited
                 over = tender.principal_fen > int(ctx.db.settings.cash_refund_transfer_over_fen)
-                returned.append({"method": "transfer" if over else "cash",
+                paid_by = "transfer" if over else "cash"
+                returned.append({"method": paid_by,
                                  "amount_fen": tender.principal_fen, "principal_fen": 0,
                                  "bonus_fen": 0, "bonus_forfeited_fen": tender.bonus_fen})
+                shifts.record_payment(ctx, "refund", paid_by, -tender.principal_fen)
                 continue
             if tender.method == "wallet":
                 assert member is not None
@@ -178,6 +183,7 @@ def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
             returned.append({"method": tender.method, "amount_fen": tender.amount_fen,
                              "principal_fen": tender.principal_fen,
                              "bonus_fen": tender.bonus_fen})
+            shifts.record_payment(ctx, "refund", tender.method, -tender.amount_fen)
         clawed = shortfall = given_back = 0
         if member is not None:
             earned_lot = s.scalar(select(PointsLot.id)
@@ -388,6 +394,7 @@ def _post_tenders(ctx: Ctx, sale_id: int, receipt_no: str, member: Member | None
         row = {"method": t.method, "amount_fen": amount, "tendered_fen": tendered,
                "change_fen": change, "principal_fen": principal, "bonus_fen": bonus}
         insert_row(ctx.session, Tender, sale_id=sale_id, **row)
+        shifts.record_payment(ctx, "sale", t.method, amount)
         paid.append(row)
     return paid
 

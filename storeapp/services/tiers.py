@@ -14,8 +14,10 @@ from decimal import Decimal
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from storeapp.actions import Ctx
 from storeapp.db import Database
-from storeapp.models import Member, Sale
+from storeapp.models import Member, Sale, TierChange
+from storeapp.sequences import insert_row
 from storeapp.settings import Settings
 
 
@@ -105,6 +107,11 @@ def upgrade_if_reached(session: Session, settings: Settings, member: Member,
     return None, growth
 
 
+def record_change(ctx: Ctx, member_id: str, from_tier: str, to_tier: str, reason: str) -> None:
+    insert_row(ctx.session, TierChange, member_id=member_id, from_tier=from_tier,
+               to_tier=to_tier, reason=reason, action_key=ctx.key, created_at=ctx.now)
+
+
 @dataclass(frozen=True)
 class ReviewResult:
     reviewed: int
@@ -114,7 +121,6 @@ class ReviewResult:
 
 def review(db: Database, *, actor: str = "system") -> ReviewResult:
     """The periodic review: every member's tier set to what their growth value reaches now."""
-    from storeapp.actions import Ctx  # the review posts events like an action, one per change
     from storeapp.ids import new_action_key
 
     now = db.clock.now()
@@ -141,6 +147,7 @@ def review(db: Database, *, actor: str = "system") -> ReviewResult:
                 up += 1
             else:
                 down += 1
+            record_change(ctx, member.member_id, before.code, target.code, "review")
             ctx.emit("member_tier_changed", member_id=member.member_id, tier=target.code,
                      previous=before.code, by="review")
         ctx.audit("tier_review", "all", reviewed=count, upgraded=up, downgraded=down)

@@ -24,7 +24,7 @@ from storeapp.models import Card, Member, Topup, WalletEntry
 from storeapp.money import format_fen, split_in_proportion
 from storeapp.pins import check_pin
 from storeapp.sequences import insert_row
-from storeapp.services import members
+from storeapp.services import members, shifts
 from storeapp.services.users import Grant, record_approval
 from storeapp.settings import Settings
 
@@ -83,6 +83,7 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
             )
         post(ctx, member, "topup", principal_fen=amount_fen, bonus_fen=bonus, method=method,
              ref=ctx.key)
+        shifts.record_payment(ctx, "topup", method, amount_fen)
         ctx.session.add(Topup(key=ctx.key, member_id=member.member_id, principal_fen=amount_fen,
                               bonus_fen=bonus, method=method, cashier=ctx.actor,
                               created_at=ctx.now))
@@ -129,6 +130,7 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
         record_approval(ctx, grant, kind="topup_void", subject=topup_key)
         post(ctx, member, "topup_void", principal_fen=-original.principal_fen,
              bonus_fen=-original.bonus_fen, method=original.method, ref=topup_key)
+        shifts.record_payment(ctx, "topup_void", original.method, -original.principal_fen)
         original.voided_by = ctx.key
         ctx.audit("wallet_topup_voided", member.member_id, topup=topup_key,
                   principal_fen=original.principal_fen, bonus_fen=original.bonus_fen)
@@ -241,6 +243,7 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
             paid_by = "transfer"
         post(ctx, member, "close_refund", principal_fen=-principal, bonus_fen=0, method=paid_by)
         post(ctx, member, "bonus_forfeit", principal_fen=0, bonus_fen=-bonus)
+        shifts.record_payment(ctx, "close", paid_by, -principal)
         member.status = "closed"
         for card in s.scalars(select(Card).where(Card.member_id == member.member_id,
                                                  Card.status == "active")):
