@@ -53,6 +53,9 @@ def register(sub: Sub) -> None:
     p.add_argument("--dir", type=Path, help="default: backups/ beside the database")
     p.add_argument("--keep", type=int, default=14)
     p.set_defaults(handler=_backup)
+    from storeapp.reports import cli as report_cli
+
+    report_cli.register(sub, _db)
     p = sub.add_parser("demo", help="fill the database with realistic demo data")
     p.add_argument("--members", type=int, default=200)
     p.add_argument("--seed", type=int, default=7)
