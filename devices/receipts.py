@@ -27,7 +27,8 @@ the key, when cash went through it (a cash tender or method) and the receipt is 
     ``member``: :func:`member_fields` of the new member (``qr`` and ``card_no`` needed); ``at``.
 ``z``
     ``at``; ``[business_date]``; ``rows``: ``{label: amount_fen or text}`` in print order;
-    ``[sections]``: ``{title: {label: amount_fen or text}}`` after the rows.
+    ``[sections]``: ``{title: {label: amount_fen or text}}`` after the rows; ``[title]``: the
+    heading instead of "Z 报表 Z report" (a mid-shift X report prints through this kind too).
 ``test``
     ``[printer]``, ``[profile]``, ``[encoding]``: shown as text; every encoding's sample line,
     rulers, a QR code and a barcode follow. ``store_name``, ``till`` and ``cashier`` are optional.
@@ -230,7 +231,7 @@ def _registration(p: Payload) -> Iterable[Block]:
 
 
 def _z_report(p: Payload) -> Iterable[Block]:
-    yield from _header(p, "Z 报表 Z report")
+    yield from _header(p, p.get("title") or "Z 报表 Z report")
     if p.get("business_date"):
         yield Columns("营业日 Business day", str(p["business_date"]))
     yield Columns("打印 Printed", _local(p["at"]))

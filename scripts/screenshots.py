@@ -1,5 +1,6 @@
 """Screenshots of the counter for docs/screenshots/, in Chinese and English: login, the counter
-with a member and a cart, top-up, checkout (stored value + cash, change) and member history.
+with a member and a cart, top-up, checkout (stored value + cash, change), member history and the
+shift (X report, counted cash and its variance).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--out DIR] [--lang zh_CN]
 
@@ -32,6 +33,8 @@ from storeapp import demo  # noqa: E402
 from storeapp.db import Database  # noqa: E402
 from storeapp.models import Member, WalletEntry  # noqa: E402
 from storeapp.money import parse_yuan  # noqa: E402
+from storeapp.services import sales, shifts  # noqa: E402
+from storeapp.services.sales import LineIn, TenderIn  # noqa: E402
 from ui import dialogs  # noqa: E402
 from ui.app import build  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
@@ -42,6 +45,8 @@ CASHIER = ("c01", "1111")  # storeapp.demo.DEMO_USERS: a cashier sees masked pho
 CART = ("6906789012349", "6908901234569", "6904567890127", "6902345678907")  # coffee, shampoo…
 WALLET_PART = "100.00"  # yuan from stored value at checkout; cash pays the rest
 TITLE_BAR_PX = 36
+FLOAT_FEN = 50_000  # the shift's float
+SHORT_FEN = 200  # the drawer counted ¥2 short, so the shift screenshot shows a variance
 
 
 def main() -> int:
@@ -56,6 +61,7 @@ def main() -> int:
         db = Database(Path(tmp) / "demo.db")
         demo.populate(db, members=60)
         phone = pick_member(db)
+        start_shift(db)
         for language in args.lang:
             for name in shoot(app, db, language, phone, args.out):
                 print(name)
@@ -79,6 +85,16 @@ def pick_member(db: Database) -> str:
     if phone is None:
         raise SystemExit("the demo data has no member with a balance to show")
     return str(phone)
+
+
+def start_shift(db: Database) -> None:
+    """The cashier's shift, open with a float and a few sales, so the X report has figures."""
+    actor = CASHIER[0]
+    shifts.open_shift(db, FLOAT_FEN, actor=actor)
+    for barcodes, method, tendered_fen in ((CART[:2], "cash", 20_000), (CART[2:], "wechat", None),
+                                           (CART[:1], "cash", None)):
+        sales.checkout(db, member_ref=None, lines=[LineIn(barcode=b) for b in barcodes],
+                       tenders=[TenderIn(method, tendered_fen)], actor=actor)
 
 
 def shoot(app: QApplication, db: Database, language: str, phone: str,
@@ -108,6 +124,7 @@ def shoot(app: QApplication, db: Database, language: str, phone: str,
         save("checkout", over_window(window, open_dialog(window, dialogs.CheckoutDialog, pay)))
         save("history", over_window(window, open_dialog(window, dialogs.HistoryDialog,
                                                         history_loaded)))
+        save("shift", over_window(window, open_dialog(window, dialogs.ShiftDialog, counted)))
     finally:
         for dialog in window.findChildren(QDialog):
             dialog.reject()
@@ -154,6 +171,17 @@ def pay(dialog: dialogs.CheckoutDialog) -> bool:
 
 def history_loaded(dialog: dialogs.HistoryDialog) -> bool:
     return dialog.wallet_table.rowCount() > 0 and not dialog.state.worker.busy
+
+
+def counted(dialog: dialogs.ShiftDialog) -> bool:
+    """The drawer counted a little short, Enter pressed once: expected, counted, variance."""
+    if dialog.report is None or dialog.state.worker.busy:
+        return False
+    if not dialog.counted.text():
+        counted_fen = dialog.report["expected_cash_fen"] - SHORT_FEN
+        dialog.counted.setText(f"{counted_fen // 100}.{counted_fen % 100:02d}")
+        dialog.counted.returnPressed.emit()
+    return dialog.variance.text() != ""
 
 
 def open_dialog(window: MainWindow, kind: Callable[..., QDialog],

@@ -18,6 +18,9 @@ from ui.search import SearchPanel
 from ui.state import AppState
 from ui.widgets import key_button
 
+# The shift dialog's key (F1–F12 are taken; "S" for shift, as Ctrl+P is points).
+SHIFT_KEY = "Ctrl+S"
+
 
 class CounterScreen(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -56,6 +59,7 @@ class CounterScreen(QWidget):
         QShortcut(QKeySequence("Ctrl+P"), self, self.cart.points.setFocus)
         QShortcut(QKeySequence("Ctrl+O"), self, self._override_price)
         QShortcut(QKeySequence("Ctrl+Backspace"), self, state.remove_last_line)
+        QShortcut(QKeySequence(SHIFT_KEY), self, self.shift)
         self.search.picked.connect(self._on_picked)
         self.search.unknown_phone.connect(self._on_unknown_phone)
         b = self.buttons
@@ -86,9 +90,21 @@ class CounterScreen(QWidget):
         else:
             self._state.message.emit(self.tr("Unrecognised scan: %1").replace("%1", code), True)
 
+    def shift(self) -> None:
+        """Ctrl+S: open a shift when none is open, else the shift's X report and its close."""
+        if self._state.shift is None:
+            dialogs.OpenShiftDialog(self._state, self).exec()
+        else:
+            dialogs.ShiftDialog(self._state, self).exec()
+        self.refocus()
+
     def ready_for_next(self) -> None:
         self.search.clear()
         # after the event loop has handed focus back from the closing dialog
+        QTimer.singleShot(0, self._focus_search)
+
+    def refocus(self) -> None:
+        """Keys back to the search field once a dialog has closed (what was typed stays)."""
         QTimer.singleShot(0, self._focus_search)
 
     def _focus_search(self) -> None:

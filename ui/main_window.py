@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget
@@ -9,8 +11,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget
 from devices.display import CustomerDisplay
 from devices.print_queue import PrintQueue
 from storeapp.services.users import Staff
-from ui.counter import CounterScreen
+from ui.counter import SHIFT_KEY, CounterScreen
 from ui.devices_bridge import DeviceBridge
+from ui.dialogs.shift import describe_shift
+from ui.dialogs.shift_open import OpenShiftDialog
 from ui.login import LoginScreen
 from ui.state import AppState
 from ui.terms import ROLE, term
@@ -30,7 +34,7 @@ class MainWindow(QMainWindow):
         self.status_user, self.status_printer = QLabel(), QLabel(self.tr("Printer: none"))
         self.status_scanner = QLabel(self.tr("Scanner: keyboard"))
         self.status_sync = QLabel(self.tr("Sync: not linked (offline)"))
-        self.status_shift = QLabel(self.tr("Shift: —"))
+        self.status_shift = QLabel()
         self.message = QLabel()
         bar = self.statusBar()
         bar.addWidget(self.message, 1)
@@ -42,15 +46,20 @@ class MainWindow(QMainWindow):
         self.login.logged_in.connect(self._on_logged_in)
         self.counter.buttons["lock"].clicked.connect(self.lock)
         state.message.connect(self._on_message)
+        state.shift_changed.connect(self._on_shift_changed)
         state.worker.failed.connect(lambda text: self._on_message(text, True))
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
         self.devices: DeviceBridge | None = None
+        self.shift_prompt: OpenShiftDialog | None = None  # asked after a login without a shift
         self.resize(1280, 800)
+        state.refresh_shift()  # the status bar says whether a shift is open, even when locked
         self.lock()
 
     def lock(self) -> None:
         """Back to the login screen; what was on the counter stays for the next login."""
         self.idle.stop()
+        if self.shift_prompt is not None:
+            self.shift_prompt.reject()
         self.state.set_user(None)
         self.status_user.setText(self.tr("Locked"))
         self.stack.setCurrentWidget(self.login)
@@ -93,6 +102,35 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.counter)
         self.counter.ready_for_next()
         self.note_activity()
+        self.state.refresh_shift(self._offer_shift)
+
+    def _offer_shift(self, shift: dict[str, Any] | None) -> None:
+        """No shift open at this till: ask for the float. Not ``exec()``: this runs in a worker
+        callback, and the counter stays usable for lookups if the cashier presses Esc."""
+        if shift is not None or self.state.user is None or self.shift_prompt is not None \
+                or self.stack.currentWidget() is not self.counter:
+            return
+        self.shift_prompt = OpenShiftDialog(self.state, self)
+        self.shift_prompt.finished.connect(self._on_shift_prompt_finished)
+        self.shift_prompt.open()
+
+    def _on_shift_prompt_finished(self) -> None:
+        if self.shift_prompt is not None:
+            self.shift_prompt.deleteLater()
+            self.shift_prompt = None
+        self.counter.refocus()
+
+    def _on_shift_changed(self) -> None:
+        shift = self.state.shift
+        if shift is None:
+            text = self.tr("No shift open (%1)").replace("%1", SHIFT_KEY)
+        else:
+            number, who, since = describe_shift(self.state, shift)
+            text = self.tr("Shift #%1 · %2 · %3").replace("%1", number).replace("%2", who) \
+                .replace("%3", since)
+        self.status_shift.setText(text)
+        self.status_shift.setProperty("role", "error" if shift is None else "")
+        self.status_shift.style().polish(self.status_shift)
 
     def _on_message(self, text: str, error: bool) -> None:
         self.message.setText(text)

@@ -80,6 +80,9 @@ _MESSAGES: dict[str, tuple[tuple[str, str], ...]] = {
                                                        "it.")),
         (r"adjustment must change",
          QT_TRANSLATE_NOOP("Errors", "An adjustment must change something.")),
+        (r"the float must be", QT_TRANSLATE_NOOP("Errors", "The float must be ¥0.00 or more.")),
+        (r"counted cash must be",
+         QT_TRANSLATE_NOOP("Errors", "Counted cash must be ¥0.00 or more.")),
     ),
     # points and coupons
     "bad_points": ((_ANY, QT_TRANSLATE_NOOP("Errors", "Points to redeem must not be "
@@ -147,6 +150,13 @@ _MESSAGES: dict[str, tuple[tuple[str, str], ...]] = {
                                                          "it was made.")),),
     "void_not_covered": ((_ANY, QT_TRANSLATE_NOOP(
         "Errors", "The balance no longer covers this top-up (part was spent).")),),
+    # shifts
+    "shift_open": ((_ANY, QT_TRANSLATE_NOOP("Errors", "This till already has an open shift: close "
+                                                      "it first.")),),
+    "no_shift": ((_ANY, QT_TRANSLATE_NOOP("Errors", "No shift is open at this till: open one "
+                                                    "first.")),),
+    "unknown_z": ((r"no Z report (\d+)",
+                   QT_TRANSLATE_NOOP("Errors", "There is no Z report %1 at this till.")),),
     # staff and approvals
     "bad_login": ((_ANY, QT_TRANSLATE_NOOP("Errors", "Unknown user or wrong PIN.")),),
     "user_locked": ((_ANY, QT_TRANSLATE_NOOP("Errors", "This user is locked: ask an "

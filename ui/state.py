@@ -38,7 +38,8 @@ class AppState(QObject):
     """Signals: ``user_changed()``, ``member_changed()`` (picked, cleared or its balance moved),
     ``cart_changed()`` (lines, coupon or points changed), ``quote_changed()`` (new totals),
     ``message(str, bool)`` (text for the status line; True for an error),
-    ``sale_completed(object)`` (the checkout result, before the counter clears)."""
+    ``sale_completed(object)`` (the checkout result, before the counter clears),
+    ``shift_changed()`` (the till's shift was found, opened or closed)."""
 
     user_changed = Signal()
     member_changed = Signal()
@@ -46,6 +47,7 @@ class AppState(QObject):
     quote_changed = Signal()
     message = Signal(str, bool)
     sale_completed = Signal(object)  # the checkout result dict
+    shift_changed = Signal()
 
     def __init__(self, db: Database, worker: Worker) -> None:
         super().__init__()
@@ -58,6 +60,9 @@ class AppState(QObject):
         self.redeem_points = 0
         self.quote: Quote | None = None
         self.override: Grant | None = None  # the manager's approval for price overrides
+        #: The till's open shift (:func:`storeapp.services.shifts.current`), None when none is.
+        self.shift: dict[str, Any] | None = None
+        self._staff_names: dict[str, str] = {}  # code → name of everyone who logged in here
         #: Hands a receipt to the print queue (set by the app when devices are configured);
         #: called on the worker thread because the queue persists the job first.
         self.printer: Callable[[str, dict[str, Any], str], None] | None = None
@@ -70,7 +75,13 @@ class AppState(QObject):
 
     def set_user(self, user: Staff | None) -> None:
         self.user = user
+        if user is not None:
+            self._staff_names[user.code] = user.name
         self.user_changed.emit()
+
+    def staff_name(self, code: str) -> str:
+        """The name of a user code seen logging in at this till, else the code itself."""
+        return self._staff_names.get(code, code)
 
     def set_member(self, member: MemberView | None) -> None:
         self.member = member
@@ -117,11 +128,34 @@ class AppState(QObject):
         self.set_member(None)
         self.cart_changed.emit()
 
-    def print_receipt(self, kind: str, data: dict[str, Any]) -> None:
-        """Queue a receipt; the sale is already committed and never waits for the printer."""
+    def set_shift(self, shift: dict[str, Any] | None) -> None:
+        self.shift = shift
+        self.shift_changed.emit()
+
+    def refresh_shift(self, then: Callable[[dict[str, Any] | None], None] | None = None) -> None:
+        """Look up the till's open shift (on the worker); ``then`` gets it after the signal."""
+        from storeapp.services import shifts
+
+        def done(shift: dict[str, Any] | None) -> None:
+            self.set_shift(shift)
+            if then is not None:
+                then(shift)
+
+        db = self.db
+        self.worker.submit(lambda: shifts.current(db), done, self.show_error)
+
+    def print_receipt(self, kind: str, data: dict[str, Any],
+                      queued: Callable[[bool], None] | None = None) -> None:
+        """Queue a receipt; the sale is already committed and never waits for the printer.
+        ``queued`` is told whether a print job was stored (False: the till has no printer)."""
         printer, actor = self.printer, self.actor
-        if printer is not None:
-            self.worker.submit(lambda: printer(kind, data, actor), None, self.show_error)
+        if printer is None:
+            if queued is not None:
+                queued(False)
+            return
+        self.worker.submit(lambda: printer(kind, data, actor),
+                           None if queued is None else lambda _none: queued(True),
+                           self.show_error)
 
     def show_error(self, error: BaseException) -> None:
         self.message.emit(readable(error), True)

@@ -278,7 +278,7 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="+30"/>
+        <location filename="../../ui/counter.py" line="+33"/>
         <source>Register</source>
         <translation>会员注册</translation>
     </message>
@@ -323,12 +323,12 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source>Unrecognised scan: %1</source>
         <translation>无法识别的扫码：%1</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+54"/>
         <source>The cart is empty.</source>
         <translation>购物车是空的。</translation>
     </message>
@@ -356,7 +356,7 @@
 <context>
     <name>DeviceBridge</name>
     <message>
-        <location filename="../../ui/devices_bridge.py" line="+110"/>
+        <location filename="../../ui/devices_bridge.py" line="+138"/>
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
@@ -507,6 +507,16 @@
         <location line="+3"/>
         <source>An adjustment must change something.</source>
         <translation>调整金额不能为零。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The float must be ¥0.00 or more.</source>
+        <translation>备用金不能少于 ¥0.00。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Counted cash must be ¥0.00 or more.</source>
+        <translation>实点现金不能少于 ¥0.00。</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -680,6 +690,21 @@
     </message>
     <message>
         <location line="+3"/>
+        <source>This till already has an open shift: close it first.</source>
+        <translation>本收银台已有未交班的班次，请先交班。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No shift is open at this till: open one first.</source>
+        <translation>本收银台尚未开班，请先开班。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>There is no Z report %1 at this till.</source>
+        <translation>本收银台没有 Z 报表 %1。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Unknown user or wrong PIN.</source>
         <translation>工号或密码错误。</translation>
     </message>
@@ -910,7 +935,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+23"/>
+        <location filename="../../ui/main_window.py" line="+27"/>
         <source>storeapp — %1</source>
         <translation>storeapp — %1</translation>
     </message>
@@ -930,12 +955,17 @@
         <translation>同步：未连接（离线）</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Shift: —</source>
-        <translation>班次：—</translation>
+        <location line="+90"/>
+        <source>No shift open (%1)</source>
+        <translation>未开班（%1）</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+3"/>
+        <source>Shift #%1 · %2 · %3</source>
+        <translation>班次 #%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <location line="-65"/>
         <source>Locked</source>
         <translation>已锁屏</translation>
     </message>
@@ -1028,9 +1058,42 @@
     </message>
 </context>
 <context>
+    <name>OpenShiftDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/shift_open.py" line="+22"/>
+        <source>Open shift</source>
+        <translation>开班</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No shift is open at this till. Count the float into the drawer and enter it.</source>
+        <translation>本收银台尚未开班。请清点放入钱箱的备用金并输入金额。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Float in yuan</source>
+        <translation>备用金（元）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open shift (Enter)</source>
+        <translation>开班（Enter）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Float</source>
+        <translation>备用金</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Shift #%1 opened with a float of %2.</source>
+        <translation>班次 #%1 已开班，备用金 %2。</translation>
+    </message>
+</context>
+<context>
     <name>PaymentMethod</name>
     <message>
-        <location line="-10"/>
+        <location filename="../../ui/terms.py" line="-10"/>
         <source>Stored value</source>
         <translation>储值</translation>
     </message>
@@ -1349,6 +1412,161 @@
         <location line="+8"/>
         <source>Preparing the demo store…</source>
         <translation>正在准备演示门店…</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/shift.py" line="+38"/>
+        <source>Shift</source>
+        <translation>班次</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Counted cash in yuan</source>
+        <translation>实点现金（元）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+107"/>
+        <source>Count the drawer, enter the cash and press Enter.</source>
+        <translation>清点钱箱，输入现金金额后按 Enter。</translation>
+    </message>
+    <message>
+        <location line="-104"/>
+        <source>Print X report</source>
+        <translation>打印 X 报表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+102"/>
+        <source>Close shift (Enter)</source>
+        <translation>交班（Enter）</translation>
+    </message>
+    <message>
+        <location line="-100"/>
+        <source>Done (Enter)</source>
+        <translation>完成（Enter）</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Sales</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refunds</source>
+        <translation>退款</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Top-ups (principal)</source>
+        <translation>充值（本金）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Top-up bonus</source>
+        <translation>充值赠送</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Net by payment method</source>
+        <translation>按支付方式净额</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Float</source>
+        <translation>备用金</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cash in</source>
+        <translation>现金收入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cash out</source>
+        <translation>现金支出</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Expected cash</source>
+        <translation>应有现金</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Counted cash</source>
+        <translation>实点现金</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Variance</source>
+        <translation>差额</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Shift #%1 closed · Z #%2</source>
+        <translation>班次 #%1 已交班 · Z #%2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Shift #%1 · %2 · since %3</source>
+        <translation>班次 #%1 · %2 · %3 开班</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>X report sent to the printer.</source>
+        <translation>X 报表已送打印。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No printer is set up: nothing was printed.</source>
+        <translation>未设置打印机：没有打印。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Confirm close (Enter)</source>
+        <translation>确认交班（Enter）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Expected %1, counted %2. Press Enter again to close the shift and print the Z report; Esc keeps it open.</source>
+        <translation>应有 %1，实点 %2。再按 Enter 交班并打印 Z 报表；按 Esc 暂不交班。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Z #%1 saved; printing…</source>
+        <translation>Z #%1 已保存，正在打印…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Shift closed: Z #%1, %2.</source>
+        <translation>已交班：Z #%1，%2。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Z #%1 queued for printing.</source>
+        <translation>Z #%1 已加入打印队列。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Z #%1 saved; no printer is set up.</source>
+        <translation>Z #%1 已保存；未设置打印机。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 balanced</source>
+        <translation>%1 账实相符</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>over</source>
+        <translation>长款</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>short</source>
+        <translation>短款</translation>
     </message>
 </context>
 <context>

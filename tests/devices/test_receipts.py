@@ -161,6 +161,12 @@ def test_z_report_prints_amounts_as_money_and_text_as_given() -> None:
         assert shown in text, shown
 
 
+def test_an_x_report_prints_through_the_z_kind_under_its_own_title() -> None:
+    text = printed(receipts.build("z", {**z_payload(), "title": "X 报表 X report"}), "58mm")
+    assert "X 报表 X report" in text and "Z 报表" not in text
+    assert "¥12,345.00" in text  # the same rows and sections
+
+
 def test_printer_test_page_has_every_encoding_a_ruler_and_a_qr() -> None:
     receipt = receipts.build("test", printer_test_payload())
     samples = {b.encoding for b in receipt.blocks if isinstance(b, Text) and b.encoding}

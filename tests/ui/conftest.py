@@ -20,6 +20,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from storeapp.db import Database
+from storeapp.services import shifts
+from tests.helpers import CASHIER
 from ui.app import build
 from ui.main_window import MainWindow
 from ui.worker import Worker
@@ -35,7 +37,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def window(qtbot: QtBot, qapp: QApplication, db: Database, manager: object,
            cashier: object) -> Iterator[MainWindow]:
-    """The counter window in English, logged out, on this test's database."""
+    """The counter window in English, logged out, on this test's database, with a shift open
+    (float ¥0): the till's state during the day, so no open-shift dialog comes up at login."""
+    shifts.open_shift(db, 0, actor=CASHIER)
+    yield from _window(qtbot, qapp, db)
+
+
+@pytest.fixture
+def till_without_shift(qtbot: QtBot, qapp: QApplication, db: Database, manager: object,
+                       cashier: object) -> Iterator[MainWindow]:
+    """The same window at the start of the day: no shift is open yet."""
+    yield from _window(qtbot, qapp, db)
+
+
+def _window(qtbot: QtBot, qapp: QApplication, db: Database) -> Iterator[MainWindow]:
     with db.session() as s, s.begin():
         db.set_setting(s, "language", "en")
     worker = Worker()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from storeapp.db import Database
-from storeapp.services import wallet
+from storeapp.services import shifts, wallet
 from tests.helpers import register
 from tests.ui.conftest import keys, login
 from ui import i18n
@@ -42,6 +42,8 @@ def open_window(qtbot: QtBot, qapp: QApplication, db: Database, manager: object,
     def make(language: str) -> MainWindow:
         with db.session() as s, s.begin():
             db.set_setting(s, "language", language)
+        if shifts.current(db) is None:
+            shifts.open_shift(db, 0, actor="C01")  # no open-shift dialog at login
         workers.append(Worker())
         win = build(qapp, db, workers[-1])
         qtbot.addWidget(win)
@@ -94,6 +96,7 @@ def test_chinese_screens_come_from_the_qm(qtbot: QtBot, open_window: Callable[[s
     assert win.counter.search.hint.text() == "找到 1 位会员"
     assert win.counter.cart.table.horizontalHeaderItem(0).text() == "商品"
     assert win.status_user.text() == "李收银 (收银员)"
+    assert win.status_shift.text() == "班次 #1 · 李收银 · 10:00"
 
 
 def test_english_shows_the_source_texts(qtbot: QtBot, qapp: QApplication,

@@ -8,7 +8,10 @@ from ui.dialogs.history import HistoryDialog
 from ui.dialogs.refund import RefundDialog
 from ui.dialogs.register import RegisterDialog
 from ui.dialogs.settings import SettingsDialog
+from ui.dialogs.shift import ShiftDialog
+from ui.dialogs.shift_open import OpenShiftDialog
 from ui.dialogs.topup import TopupDialog
 
 __all__ = ["AdjustDialog", "ApprovalDialog", "CardDialog", "CheckoutDialog", "HistoryDialog",
-           "RefundDialog", "RegisterDialog", "SettingsDialog", "TopupDialog"]
+           "OpenShiftDialog", "RefundDialog", "RegisterDialog", "SettingsDialog", "ShiftDialog",
+           "TopupDialog"]
