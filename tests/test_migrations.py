@@ -10,6 +10,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -25,6 +26,10 @@ from storeapp.clock import FixedClock
 from storeapp.db import Database, make_engine
 from storeapp.migrate import alembic_config, upgrade
 from storeapp.models import Base
+from storeapp.services import plans, sales, wallet
+from storeapp.services.sales import TenderIn
+from storeapp.services.users import Staff
+from tests.helpers import CASHIER, approve, register, sell, topup
 
 AT = dt.datetime(2025, 11, 1, 3, 0)
 MEMBER_ID = "01930000-0000-7000-8000-000000000001"
@@ -188,3 +193,47 @@ def put_old_rows(engine: Engine) -> None:
                      {"v": json.dumps("0042")})
         audit.append(session, at=AT, actor="C01", action="wallet_topped_up", subject=MEMBER_ID,
                      detail={"key": "old-topup", "principal_fen": 50_000})
+
+
+def test_0004_rebuilds_the_payments_journal_and_ledger_totals_of_an_existing_till(
+        db: Database, manager: Staff) -> None:
+    """A till that ran before 0004 (simulated: the real services write everything, then the
+    database goes back to 0003, dropping the journal) gets, on upgrade, the same payments rows
+    the services wrote — by action, kind, method, amount and time — and its ledger totals."""
+    member = register(db)
+    other = register(db)
+    cash_topup = topup(db, member, 100_000, method="cash")
+    topup(db, other, 50_000, method="wechat")
+    sold = sell(db, member, 30_000, tenders=[TenderIn("wallet", 10_000), TenderIn("cash", 25_000)])
+    sell(db, None, 4_200, tenders=[TenderIn("card")])
+    sales.refund(db, sold["receipt_no"], actor=CASHIER, grant=approve(db))
+    wallet.void_topup(db, cash_topup["topup_key"], actor=CASHIER, grant=approve(db))
+    plans.add_plan(db, code="PLUS", name="Plus 会员", fee_fen=9_900, duration_days=365,
+                   actor="setup")
+    plans.buy(db, other.member_id, "PLUS", method="alipay", actor=CASHIER)
+    wallet.close_account(db, other.member_id, actor=CASHIER, grant=approve(db), method="cash")
+
+    def journal() -> list[tuple[Any, ...]]:
+        with contextlib.closing(sqlite3.connect(db.path)) as conn:
+            return sorted(conn.execute("SELECT action_key, kind, method, amount_fen, created_at "
+                                       "FROM payments").fetchall())
+
+    def totals() -> list[tuple[Any, ...]]:
+        with contextlib.closing(sqlite3.connect(db.path)) as conn:
+            return sorted(conn.execute("SELECT * FROM ledger_totals").fetchall())
+
+    written, kept = journal(), totals()
+    assert {row[1] for row in written} == {"topup", "sale", "refund", "topup_void", "plan",
+                                           "close"}
+    db.close()
+    engine = make_engine(db.path, immediate=True)
+    try:
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0003")
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    assert journal() == written
+    assert totals() == kept
