@@ -136,8 +136,8 @@ def _tenders(w: _Window) -> Table:
 
 
 def _stored_value(w: _Window) -> Facts:
-    amount = func.sum(WalletEntry.amount_fen)
-    rows = w.s.execute(select(WalletEntry.kind, WalletEntry.bucket, amount)
+    total = func.sum(WalletEntry.amount_fen)
+    rows = w.s.execute(select(WalletEntry.kind, WalletEntry.bucket, total)
                        .where(*w.within(WalletEntry.created_at))
                        .group_by(WalletEntry.kind, WalletEntry.bucket)).all()
     sums: dict[tuple[str, str], int] = defaultdict(int)

@@ -145,18 +145,19 @@ def rfm(db: Database, *, segment: str | None = None, limit: int = LIST_LIMIT,
             chosen = sorted((x for x in scored if x.segment == segment),
                             key=lambda x: -x.monetary_fen)[:limit]
             report.sections.append(_member_list(
-                s, "segment_members", SEGMENT_LABELS[segment], chosen, full_phones))
+                s, "segment_members", SEGMENT_LABELS[segment], chosen, full_phones,
+                tier_names(db)))
         assert sum(counts.values()) == total
     return report
 
 
 def _member_list(s: Session, key: str, title: Label, chosen: list[Scored],
-                 full_phones: bool) -> Table:
+                 full_phones: bool, names: dict[str, Label]) -> Table:
     people = _people(s, [x.member_id for x in chosen])
     rows = []
     for x in chosen:
         p = people[x.member_id]
-        rows.append({**_person_cells(p, full_phones), "recency_days": x.recency_days,
+        rows.append({**_person_cells(p, full_phones, names), "recency_days": x.recency_days,
                      "frequency": x.frequency, "monetary_fen": x.monetary_fen,
                      "rfm": f"{x.r}{x.f}{x.m}"})
     return Table(key, title, [*_PERSON_COLUMNS,
@@ -183,10 +184,15 @@ def _people(s: Session, ids: list[str]) -> dict[str, Member]:
     return found
 
 
-def _person_cells(m: Member, full_phones: bool) -> dict[str, Any]:
+def _person_cells(m: Member, full_phones: bool, tier_names: dict[str, Label]) -> dict[str, Any]:
     return {"member_id": m.member_id, "card_no": m.card_no, "name": m.name,
-            "phone": m.phone if full_phones else mask_phone(m.phone), "tier": m.tier,
+            "phone": m.phone if full_phones else mask_phone(m.phone),
+            "tier": tier_names.get(m.tier, _L(m.tier, m.tier)), "tier_code": m.tier,
             "balance_fen": m.principal_fen + m.bonus_fen}
+
+
+def tier_names(db: Database) -> dict[str, Label]:
+    return {t.code: _L(t.name, t.name_en) for t in tiers.table(db.settings)}
 
 
 def watchlists(db: Database, *, limit: int = LIST_LIMIT, full_phones: bool = False) -> Report:
@@ -209,6 +215,7 @@ def watchlists(db: Database, *, limit: int = LIST_LIMIT, full_phones: bool = Fal
             .order_by(func.strftime("%m-%d", Member.birthday), Member.name)).all()
         near = _near_next_tier(db, s, now)
         near_people = _people(s, [member_id for member_id, *_ in near[:limit]])
+    names = tier_names(db)
     report = Report(kind="watchlists", title=_L("会员关怀", "Members to reach"),
                     period=today.isoformat(), generated_at=now, store_code=db.settings.store_code)
     report.sections.append(Facts("counts", _L("人数", "Counts"), [
@@ -219,17 +226,17 @@ def watchlists(db: Database, *, limit: int = LIST_LIMIT, full_phones: bool = Fal
     ]))
     report.sections.append(Table("lapsed", _L("流失预警", "Not seen for 90 days"), [
         *_PERSON_COLUMNS, Column("last_visit", _L("最近到店", "Last visit"))],
-        [{**_person_cells(m, full_phones),
+        [{**_person_cells(m, full_phones, names),
           "last_visit": to_local(m.last_visit_at).date().isoformat()} for m in lapsed]))
     report.sections.append(Table("birthdays", _L("本周生日", "Birthdays this week"), [
         *_PERSON_COLUMNS, Column("birthday", _L("生日", "Birthday"))],
-        [{**_person_cells(m, full_phones),
+        [{**_person_cells(m, full_phones, names),
           "birthday": m.birthday.strftime("%m-%d") if m.birthday else ""} for m in born[:limit]]))
     report.sections.append(Table("near_tier", _L("接近升级", "Near the next tier"), [
         *_PERSON_COLUMNS, Column("next_tier", _L("下一等级", "Next tier")),
         Column("growth_fen", _L("成长值", "Growth"), "fen"),
         Column("to_next_fen", _L("还差", "To go"), "fen")],
-        [{**_person_cells(near_people[mid], full_phones), "next_tier": nxt,
+        [{**_person_cells(near_people[mid], full_phones, names), "next_tier": nxt,
           "growth_fen": growth, "to_next_fen": to_go}
          for mid, nxt, growth, to_go in near[:limit]]))
     return report
