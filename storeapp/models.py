@@ -66,7 +66,7 @@ class Member(Base):
 
     __table_args__ = (
         Index("ix_members_tail_visit", "phone_tail", "last_visit_at"),
-        Index("ix_members_tier", "tier"),
+        Index("ix_members_tier", "tier", "status"),  # tier distribution reads only this
         Index("ix_members_created", "created_at"),
     )
 

@@ -121,7 +121,7 @@ def upgrade() -> None:
     op.drop_index("ix_sales_member_time", table_name="sales")
     op.create_index("ix_sales_member_time", "sales",
                     ["member_id", "created_at", "status", "total_fen"])
-    op.create_index("ix_members_tier", "members", ["tier"])
+    op.create_index("ix_members_tier", "members", ["tier", "status"])
     op.create_index("ix_members_created", "members", ["created_at"])
     op.create_index("ix_coupons_issued_at", "coupons", ["issued_at"])
     op.create_index("ix_coupons_used_at", "coupons", ["used_at"])
