@@ -28,15 +28,18 @@ def register(sub: Sub, db: Any) -> None:
     p = sub.add_parser("report", help="manager reports (daily, liability, RFM, members)")
     rsub = p.add_subparsers(dest="report", required=True)
     d = rsub.add_parser("daily", help="sales, tenders, stored value, points, members")
-    d.add_argument("--date", type=_date, help="store-local day YYYY-MM-DD (default today)")
-    d.add_argument("--to", type=_date, help="last day of a date range (inclusive)")
+    # Dates and times are parsed in the handler, not by argparse's ``type=``: argparse lets an
+    # InvalidInput raised there escape as a traceback instead of the JSON error (code bad_date).
+    d.add_argument("--date", help="store-local day YYYY-MM-DD (default today)")
+    d.add_argument("--to", help="last day of a date range (inclusive)")
     _outputs(d)
-    d.set_defaults(handler=lambda a: _emit(a, db(a), daily.daily(db(a), a.date, a.to)))
+    d.set_defaults(handler=lambda a: _emit(a, db(a), daily.daily(
+        db(a), _date(a.date), _date(a.to))))
     li = rsub.add_parser("liability", help="stored value owed to members as of a moment")
-    li.add_argument("--at", type=_local_time,
-                    help="store-local YYYY-MM-DDTHH:MM:SS (default now)")
+    li.add_argument("--at", help="store-local YYYY-MM-DDTHH:MM:SS (default now)")
     _outputs(li)
-    li.set_defaults(handler=lambda a: _emit(a, db(a), liability.liability(db(a), a.at)))
+    li.set_defaults(handler=lambda a: _emit(a, db(a), liability.liability(
+        db(a), _local_time(a.at))))
     r = rsub.add_parser("rfm", help="RFM segments over 12 months, with a segment's members")
     r.add_argument("--segment", choices=sorted(insight.SEGMENT_LABELS))
     r.add_argument("--limit", type=int, default=insight.LIST_LIMIT)
@@ -123,15 +126,19 @@ def _print_text(report: Report, lang: str) -> None:
                                     for c in section.columns))
 
 
-def _date(text: str) -> dt.date:
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidInput("bad_date", f"{text!r} is not a date like 2026-03-10") from None
 
 
-def _local_time(text: str) -> dt.datetime:
+def _local_time(text: str | None) -> dt.datetime | None:
     """A store-local wall time as the naive UTC the ledgers use."""
+    if text is None:
+        return None
     try:
         local = dt.datetime.fromisoformat(text)
     except ValueError:

@@ -83,20 +83,24 @@ def score_members(s: Session, now: dt.datetime, days: int = RFM_DAYS) -> list[Sc
     recency = [(now - last).days for _, last, _, _ in rows]
     freq = [int(n) for _, _, n, _ in rows]
     money = [int(m) for _, _, _, m in rows]
-    r_cut, f_cut, m_cut = (_quintile_cuts(v) for v in (recency, freq, money))
+    r_score = _quintiles([-days for days in recency])  # fewer days since = higher score
+    f_score, m_score = _quintiles(freq), _quintiles(money)
     return [
-        Scored(str(member_id), rec, fr, mo,
-               5 - bisect.bisect_left(r_cut, rec),  # fewer days since = higher score
-               1 + bisect.bisect_left(f_cut, fr), 1 + bisect.bisect_left(m_cut, mo))
-        for (member_id, _, _, _), rec, fr, mo in zip(rows, recency, freq, money, strict=True)
+        Scored(str(member_id), rec, fr, mo, r, f, m)
+        for (member_id, _, _, _), rec, fr, mo, r, f, m in zip(
+            rows, recency, freq, money, r_score, f_score, m_score, strict=True)
     ]
 
 
-def _quintile_cuts(values: list[int]) -> list[int]:
-    """The values at the 20th, 40th, 60th and 80th percentiles (ties share a score)."""
+def _quintiles(values: list[int]) -> list[int]:
+    """Each value's quintile by rank, 1–5: ``1 + (how many values are lower) * 5 // n``.
+
+    With n distinct values the lowest fifth scores 1 and the highest fifth 5 (ten members: two
+    of each score); tied values share the score of the lowest of them, so a crowd of one-time
+    buyers is not lifted into a high frequency score."""
     ordered = sorted(values)
     n = len(ordered)
-    return [ordered[min(n - 1, (n * q) // 5)] for q in (1, 2, 3, 4)]
+    return [1 + bisect.bisect_left(ordered, v) * 5 // n for v in values]
 
 
 def rfm(db: Database, *, segment: str | None = None, limit: int = LIST_LIMIT,
