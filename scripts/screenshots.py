@@ -1,11 +1,14 @@
 """Screenshots of the counter for docs/screenshots/, in Chinese and English: login, the counter
-with a member and a cart, top-up, checkout (stored value + cash, change), member history and the
-shift (X report, counted cash and its variance).
+with a member and a cart, top-up, checkout (stored value + cash, change), member history, the
+shift (X report, counted cash and its variance) and the manager's reports (the daily report with
+its charts, and the RFM segments with a segment's members).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--out DIR] [--lang zh_CN]
 
 A demo store is built in a temporary directory through the real services; the real window is
-built with ``ui.app.build`` at 1280×800 and driven the way the tests drive it. Dialogs are
+built with ``ui.app.build`` at 1280×800 and driven the way the tests drive it. The reports are
+shot on a second, busier demo store (more members over a shorter span), so the charts have a
+few weeks of daily figures to show. Dialogs are
 drawn over the dimmed counter with a plain title bar (offscreen Qt has no window manager).
 """
 
@@ -38,6 +41,7 @@ from storeapp.services.sales import LineIn, TenderIn  # noqa: E402
 from ui import dialogs  # noqa: E402
 from ui.app import build  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
+from ui.reports import ReportsDialog  # noqa: E402
 from ui.worker import Worker  # noqa: E402
 
 LANGUAGES = ("zh_CN", "en")
@@ -47,6 +51,10 @@ WALLET_PART = "100.00"  # yuan from stored value at checkout; cash pays the rest
 TITLE_BAR_PX = 36
 FLOAT_FEN = 50_000  # the shift's float
 SHORT_FEN = 200  # the drawer counted ¥2 short, so the shift screenshot shows a variance
+MANAGER = ("m01", "9999")  # the reports are a manager's
+REPORT_MEMBERS, REPORT_DAYS = 240, 45  # the busier store behind the reports screenshots
+REPORT_RANGE_DAYS = 14  # the daily report over the last two weeks
+REPORT_SIZE = (1280, 960)  # taller than the counter: charts and the figures under them
 
 
 def main() -> int:
@@ -66,6 +74,13 @@ def main() -> int:
             for name in shoot(app, db, language, phone, args.out):
                 print(name)
         db.close()
+        busy = Database(Path(tmp) / "reports.db")
+        demo.populate(busy, members=REPORT_MEMBERS, days=REPORT_DAYS)
+        shifts.open_shift(busy, FLOAT_FEN, actor=MANAGER[0])  # no open-shift prompt at login
+        for language in args.lang:
+            for name in shoot_reports(app, busy, language, args.out):
+                print(name)
+        busy.close()
     return 0
 
 
@@ -135,10 +150,56 @@ def shoot(app: QApplication, db: Database, language: str, phone: str,
     return names
 
 
-def log_in(window: MainWindow) -> None:
+def shoot_reports(app: QApplication, db: Database, language: str, out: Path) -> list[str]:
+    """The reports screen as a manager opens it (Ctrl+R): the daily report over the last two
+    weeks with its charts, and the members tab with the first RFM segment's members listed."""
+    with db.session() as s, s.begin():
+        db.set_setting(s, "language", language)
+    worker = Worker()
+    window = build(app, db, worker)
+    window.resize(1280, 800)
+    window.show()
+    settle()
+    names: list[str] = []
+    try:
+        log_in(window, MANAGER)
+        dialog = ReportsDialog(window.state, MANAGER[0], window.counter)
+        dialog.resize(*REPORT_SIZE)
+        dialog.show()
+        daily = dialog.daily
+        daily.start.setDate(daily.start.date().addDays(1 - REPORT_RANGE_DAYS))
+        daily.load()
+        wait(window, lambda: daily.shown is not None and "–" in daily.shown.period
+             and not worker.busy)
+        settle()
+        names.append(save_shot(dialog.grab(), out, f"ui-{language}-reports.png"))
+        dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(dialog.members))
+        members = dialog.members
+        wait(window, lambda: members.rfm_report is not None and not worker.busy)
+        table = members.segments.tables["segments"]
+        table.setFocus()
+        table.setCurrentIndex(table.model().index(0, 0))  # the most valuable segment
+        wait(window, lambda: members.segment_report is not None and not worker.busy)
+        settle()
+        names.append(save_shot(dialog.grab(), out, f"ui-{language}-reports-members.png"))
+        dialog.reject()
+    finally:
+        window.close()
+        window.deleteLater()
+        settle()
+        worker.stop()
+    return names
+
+
+def save_shot(pixmap: QPixmap, out: Path, name: str) -> str:
+    pixmap.save(str(out / name))
+    return name
+
+
+def log_in(window: MainWindow, user: tuple[str, str] = CASHIER) -> None:
     # Filled in directly: typing would have to be paced to stay clear of the scan filter.
-    window.login.code.setText(CASHIER[0])
-    window.login.pin.setText(CASHIER[1])
+    window.login.code.setText(user[0])
+    window.login.pin.setText(user[1])
     window.login.button.click()
     wait(window, lambda: window.stack.currentWidget() is window.counter)
 

@@ -20,6 +20,8 @@ from ui.widgets import key_button
 
 # The shift dialog's key (F1–F12 are taken; "S" for shift, as Ctrl+P is points).
 SHIFT_KEY = "Ctrl+S"
+# The manager's reports ("R" for reports; Ctrl+P/O/S/L are taken).
+REPORTS_KEY = "Ctrl+R"
 
 
 class CounterScreen(QWidget):
@@ -60,6 +62,7 @@ class CounterScreen(QWidget):
         QShortcut(QKeySequence("Ctrl+O"), self, self._override_price)
         QShortcut(QKeySequence("Ctrl+Backspace"), self, state.remove_last_line)
         QShortcut(QKeySequence(SHIFT_KEY), self, self.shift)
+        QShortcut(QKeySequence(REPORTS_KEY), self, self.reports)
         self.search.picked.connect(self._on_picked)
         self.search.unknown_phone.connect(self._on_unknown_phone)
         b = self.buttons
@@ -97,6 +100,28 @@ class CounterScreen(QWidget):
         else:
             dialogs.ShiftDialog(self._state, self).exec()
         self.refocus()
+
+    def reports(self) -> None:
+        """Ctrl+R: the reports screen, with a manager's rights: a manager logged in, or a
+        manager's code and PIN at a cashier's till (as for a refund)."""
+        user = self._state.user
+        if user is None:
+            return
+        actor = user.code
+        if not user.is_manager:
+            grant = dialogs.ApprovalDialog.ask(self._state, self.tr("Open the reports"), self,
+                                               reason=self.tr("reports"))
+            if grant is None:
+                self._state.message.emit(self.tr("The reports need a manager's approval."),
+                                         True)
+                self.refocus()
+                return
+            actor = grant.approver
+        from ui.reports import ReportsDialog  # Qt Charts loads on first use, not at start
+
+        ReportsDialog(self._state, actor, self).exec()
+        if self._state.user is not None:  # not when the screen closed because the till locked
+            self.refocus()
 
     def ready_for_next(self) -> None:
         self.search.clear()

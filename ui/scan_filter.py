@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
@@ -74,7 +75,8 @@ class ScanFilter(QObject):
         self._replaying = True
         try:
             for target, event in held:  # to the widget each key was meant for
-                QApplication.sendEvent(target, event)
+                if shiboken6.isValid(target):  # a dialog may have closed and gone meanwhile
+                    QApplication.sendEvent(target, event)
         finally:
             self._replaying = False
 

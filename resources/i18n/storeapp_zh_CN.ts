@@ -218,6 +218,24 @@
     </message>
 </context>
 <context>
+    <name>Charts</name>
+    <message>
+        <location filename="../../ui/charts.py" line="+54"/>
+        <source>Hour</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <location line="+79"/>
+        <source>Members</source>
+        <translation>会员数</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Yuan</source>
+        <translation>元</translation>
+    </message>
+</context>
+<context>
     <name>CheckoutDialog</name>
     <message>
         <location filename="../../ui/dialogs/checkout.py" line="+23"/>
@@ -278,7 +296,7 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="+33"/>
+        <location filename="../../ui/counter.py" line="+35"/>
         <source>Register</source>
         <translation>会员注册</translation>
     </message>
@@ -323,12 +341,27 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+51"/>
         <source>Unrecognised scan: %1</source>
         <translation>无法识别的扫码：%1</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+18"/>
+        <source>Open the reports</source>
+        <translation>打开报表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>reports</source>
+        <translation>查看报表</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The reports need a manager&apos;s approval.</source>
+        <translation>查看报表需要店长授权。</translation>
+    </message>
+    <message>
+        <location line="+55"/>
         <source>The cart is empty.</source>
         <translation>购物车是空的。</translation>
     </message>
@@ -351,6 +384,19 @@
         <location line="+1"/>
         <source>price match</source>
         <translation>价格匹配</translation>
+    </message>
+</context>
+<context>
+    <name>DailyTab</name>
+    <message>
+        <location filename="../../ui/report_tabs.py" line="+159"/>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>To</source>
+        <translation>至</translation>
     </message>
 </context>
 <context>
@@ -760,6 +806,44 @@
     </message>
 </context>
 <context>
+    <name>ExportBar</name>
+    <message>
+        <location filename="../../ui/reports.py" line="+191"/>
+        <source>Folder and file name; .csv or .pdf is added</source>
+        <translation>文件夹和文件名；自动加 .csv 或 .pdf</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export PDF</source>
+        <translation>导出 PDF</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Save as</source>
+        <translation>保存到</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Export to</source>
+        <translation>导出到</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>CSV or PDF (*.csv *.pdf)</source>
+        <translation>CSV 或 PDF (*.csv *.pdf)</translation>
+    </message>
+</context>
+<context>
     <name>HistoryDialog</name>
     <message>
         <location filename="../../ui/dialogs/history.py" line="+28"/>
@@ -876,9 +960,22 @@
     </message>
 </context>
 <context>
+    <name>LiabilityTab</name>
+    <message>
+        <location filename="../../ui/report_tabs.py" line="+48"/>
+        <source>Now</source>
+        <translation>现在</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>As of</source>
+        <translation>截至</translation>
+    </message>
+</context>
+<context>
     <name>LinkStatus</name>
     <message>
-        <location line="+32"/>
+        <location filename="../../ui/terms.py" line="+32"/>
         <source>connected</source>
         <translation>已连接</translation>
     </message>
@@ -1058,6 +1155,29 @@
     </message>
 </context>
 <context>
+    <name>MembersTab</name>
+    <message>
+        <location filename="../../ui/report_members.py" line="+38"/>
+        <source>Show full phone numbers (recorded in the audit log)</source>
+        <translation>显示完整手机号（记入审计日志）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Select a segment in the table (arrow keys) to list its members.</source>
+        <translation>在表中选择一个分群（方向键）即可列出其会员。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>RFM segments</source>
+        <translation>RFM 分群</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Members to reach</source>
+        <translation>会员关怀</translation>
+    </message>
+</context>
+<context>
     <name>OpenShiftDialog</name>
     <message>
         <location filename="../../ui/dialogs/shift_open.py" line="+22"/>
@@ -1230,6 +1350,77 @@
         <location line="+18"/>
         <source>Registered %1, card %2</source>
         <translation>已注册 %1，卡号 %2</translation>
+    </message>
+</context>
+<context>
+    <name>ReportTab</name>
+    <message>
+        <location filename="../../ui/report_tabs.py" line="-110"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsDialog</name>
+    <message>
+        <location filename="../../ui/reports.py" line="-169"/>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Daily</source>
+        <translation>日报</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Liability</source>
+        <translation>储值负债</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Members</source>
+        <translation>会员洞察</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Z reports</source>
+        <translation>Z 报表</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Ctrl+1…4 or Ctrl+Tab: tabs · F5: refresh · Esc: close</source>
+        <translation>Ctrl+1…4 或 Ctrl+Tab：切换标签 · F5：刷新 · Esc：关闭</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close (Esc)</source>
+        <translation>关闭（Esc）</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Nothing to export yet: the report is still loading.</source>
+        <translation>报表仍在加载，暂无可导出内容。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Enter where to save the file.</source>
+        <translation>请填写文件保存位置。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Writing %1…</source>
+        <translation>正在写入 %1…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
     </message>
 </context>
 <context>
@@ -1605,6 +1796,14 @@
         <location line="+36"/>
         <source>Topped up %1 + bonus %2</source>
         <translation>已充值 %1，赠送 %2</translation>
+    </message>
+</context>
+<context>
+    <name>ZTab</name>
+    <message>
+        <location filename="../../ui/report_tabs.py" line="+165"/>
+        <source>No Z report yet: one is made when a shift closes.</source>
+        <translation>还没有 Z 报表：交班时生成。</translation>
     </message>
 </context>
 </TS>
