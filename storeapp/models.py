@@ -114,8 +114,8 @@ class WalletEntry(Base):
 
     __table_args__ = (
         Index("ix_wallet_member", "member_id", "id"),
-        # covering: liability as of any moment sums these three without touching the table
-        Index("ix_wallet_time_bucket", "created_at", "bucket", "amount_fen"),
+        # covering: liability as of any moment and a period's movements by kind read only this
+        Index("ix_wallet_time_kind", "created_at", "kind", "bucket", "amount_fen"),
     )
 
 
@@ -410,12 +410,13 @@ class TierChange(Base):
 
 
 class LedgerTotal(Base):
-    """Running totals of the ledgers, kept by triggers on insert (``wallet:principal``,
-    ``wallet:bonus``, ``points``): the liability now without summing millions of rows; as of a
-    past moment it is this minus what was posted after."""
+    """Running totals of the ledgers, kept by triggers on insert: ``wallet:<kind>:<bucket>``
+    (e.g. ``wallet:topup:bonus``) and ``points``. The liability now without summing millions of
+    rows; as of a past moment it is this minus what was posted after (or, for an old moment,
+    what was posted before it)."""
 
     __tablename__ = "ledger_totals"
-    name: Mapped[str] = mapped_column(String(24), primary_key=True)
+    name: Mapped[str] = mapped_column(String(48), primary_key=True)
     amount: Mapped[int] = mapped_column(Integer)
 
 

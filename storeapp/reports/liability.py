@@ -4,16 +4,16 @@ The ledgers are append-only and every entry carries the moment it was posted, so
 owed to members at time T is the sum of the entries posted up to T. Summing millions of rows
 is avoided both ways round: ``ledger_totals`` (kept by triggers on every insert) holds the
 totals now, so for a recent T we subtract what was posted after it; for an old T we add up what
-was posted before it. Either sum reads only the covering ``(created_at, bucket, amount)``
-index, never the table.
+was posted before it. Either sum reads only the covering ``(created_at, kind, bucket,
+amount)`` index, never the table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
@@ -29,6 +29,8 @@ class Balances:
     principal_fen: int
     bonus_fen: int
     points: int
+    #: stored value posted up to the moment, by (kind, bucket): what the balances are made of
+    by_kind: dict[tuple[str, str], int] = field(default_factory=dict, compare=False)
 
     @property
     def total_fen(self) -> int:
@@ -36,36 +38,54 @@ class Balances:
 
 
 def balances_at(s: Session, at: dt.datetime, *, inclusive: bool = True) -> Balances:
-    """What members were owed at ``at`` (entries at exactly ``at`` count when ``inclusive``)."""
-    first = s.scalar(select(func.min(WalletEntry.created_at)))
-    now_totals = dict(s.execute(select(LedgerTotal.name, LedgerTotal.amount)).all())
-    latest = s.scalar(select(func.max(WalletEntry.created_at)))
-    recent = first is None or latest is None or at >= first + (latest - first) / 2
+    """What members were owed at ``at`` (entries at exactly ``at`` count when ``inclusive``).
 
-    def wallet_sum(after: bool) -> dict[str, int]:
-        when = WalletEntry.created_at
-        cond = (when > at if inclusive else when >= at) if after else \
-            (when <= at if inclusive else when < at)
-        return {bucket: int(total) for bucket, total in s.execute(
-            select(WalletEntry.bucket, func.sum(WalletEntry.amount_fen)).where(cond)
-            .group_by(WalletEntry.bucket))}
+    Reads the smaller side of ``at``: for a moment in the newer half of the ledger the running
+    totals minus what was posted after it, for one in the older half what was posted up to it.
+    One pass of the covering index sums every (kind, bucket) at once with conditional sums —
+    a GROUP BY would sort the rows first, which is what made this 3x slower."""
+    totals = dict(s.execute(select(LedgerTotal.name, LedgerTotal.amount)).all())
+    points_now = int(totals.pop("points", 0))
+    kinds: list[tuple[str, str]] = sorted(
+        (name.split(":")[1], name.split(":")[2]) for name in totals if name.startswith("wallet:"))
+    now_by_kind = {(k, b): int(totals[f"wallet:{k}:{b}"]) for k, b in kinds}
+    wallet_recent = _newer_half(s, WalletEntry, at)
+    points_recent = _newer_half(s, PointsEntry, at)
+    wallet_when, points_when = WalletEntry.created_at, PointsEntry.created_at
+    if wallet_recent:  # sum what came after, subtract from now
+        wallet_cond = wallet_when > at if inclusive else wallet_when >= at
+    else:
+        wallet_cond = wallet_when <= at if inclusive else wallet_when < at
+    if points_recent:
+        points_cond = points_when > at if inclusive else points_when >= at
+    else:
+        points_cond = points_when <= at if inclusive else points_when < at
+    sums = s.execute(select(*(
+        func.total(case((and_(WalletEntry.kind == k, WalletEntry.bucket == b),
+                         WalletEntry.amount_fen))) for k, b in kinds)
+    ).where(wallet_cond)).one() if kinds else ()
+    side = {kb: int(v) for kb, v in zip(kinds, sums, strict=True)}
+    points_side = int(s.scalar(select(func.total(PointsEntry.points)).where(points_cond)) or 0)
+    by_kind = {kb: now_by_kind[kb] - side[kb] for kb in kinds} if wallet_recent else side
+    points = points_now - points_side if points_recent else points_side
+    return Balances(sum(v for (_, b), v in by_kind.items() if b == "principal"),
+                    sum(v for (_, b), v in by_kind.items() if b == "bonus"), points, by_kind)
 
-    def points_sum(after: bool) -> int:
-        when = PointsEntry.created_at
-        cond = (when > at if inclusive else when >= at) if after else \
-            (when <= at if inclusive else when < at)
-        return int(s.scalar(select(func.coalesce(func.sum(PointsEntry.points), 0)).where(cond))
-                   or 0)
 
-    if recent:
-        later = wallet_sum(after=True)
-        return Balances(
-            int(now_totals.get("wallet:principal", 0)) - later.get("principal", 0),
-            int(now_totals.get("wallet:bonus", 0)) - later.get("bonus", 0),
-            int(now_totals.get("points", 0)) - points_sum(after=True),
-        )
-    before = wallet_sum(after=False)
-    return Balances(before.get("principal", 0), before.get("bonus", 0), points_sum(after=False))
+def _newer_half(s: Session, ledger: type[WalletEntry] | type[PointsEntry],
+                at: dt.datetime) -> bool:
+    """Whether fewer of the ledger's rows come after ``at`` than before it.
+
+    Ids grow with time in an append-only ledger, so the id of the first row after ``at`` tells
+    where ``at`` falls among the rows (three index seeks; only chooses which side to sum, the
+    sum itself is exact either way)."""
+    first = s.scalar(select(func.min(ledger.id)))
+    last = s.scalar(select(func.max(ledger.id)))
+    after = s.scalar(select(ledger.id).where(ledger.created_at > at)
+                     .order_by(ledger.created_at).limit(1))
+    if first is None or last is None or after is None:
+        return True
+    return bool(after - first >= last - after)
 
 
 def liability(db: Database, at: dt.datetime | None = None) -> Report:
@@ -77,10 +97,6 @@ def liability(db: Database, at: dt.datetime | None = None) -> Report:
         current = balances_at(s, now) if at < now else then
         holders = s.scalar(select(func.count()).select_from(Member).where(
             Member.principal_fen + Member.bonus_fen > 0)) if at >= now else None
-        moved = s.execute(
-            select(WalletEntry.kind, WalletEntry.bucket, func.sum(WalletEntry.amount_fen))
-            .where(WalletEntry.created_at > at, WalletEntry.created_at <= now)
-            .group_by(WalletEntry.kind, WalletEntry.bucket)).all() if at < now else []
     report = Report(kind="liability", title=_L("储值负债", "Stored-value liability"),
                     period=to_local(at).strftime("%Y-%m-%d %H:%M:%S"), generated_at=now,
                     store_code=db.settings.store_code)
@@ -94,10 +110,12 @@ def liability(db: Database, at: dt.datetime | None = None) -> Report:
         items.append(Fact("members_with_balance", _L("有余额会员", "Members with a balance"),
                           int(holders), "int"))
     report.sections.append(Facts("liability", _L("截至时点", "As of"), items))
-    if moved:
-        per: dict[str, dict[str, int]] = {}
-        for kind, bucket, amount in moved:
-            per.setdefault(kind, {"principal": 0, "bonus": 0})[bucket] = int(amount)
+    per: dict[str, dict[str, int]] = {}
+    for (kind, bucket), amount in current.by_kind.items():
+        moved = amount - then.by_kind.get((kind, bucket), 0)
+        if moved:
+            per.setdefault(kind, {"principal": 0, "bonus": 0})[bucket] = moved
+    if at < now:
         rows = [{"kind": _KIND_LABELS.get(k, _L(k, k)), "kind_code": k,
                  "principal_fen": v["principal"], "bonus_fen": v["bonus"]}
                 for k, v in sorted(per.items())]

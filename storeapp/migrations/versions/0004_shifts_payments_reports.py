@@ -17,8 +17,9 @@ branch_labels = None
 depends_on = None
 
 APPEND_ONLY = ("payments", "z_reports", "tier_changes")
+#: Running totals kept on every insert: stored value per kind and bucket, and points.
 TOTALS = (
-    ("wallet_entries", "'wallet:' || NEW.bucket", "NEW.amount_fen"),
+    ("wallet_entries", "'wallet:' || NEW.kind || ':' || NEW.bucket", "NEW.amount_fen"),
     ("points_entries", "'points'", "NEW.points"),
 )
 
@@ -108,14 +109,14 @@ def upgrade() -> None:
     op.create_index("ix_tier_changes_created_at", "tier_changes", ["created_at"])
     op.create_table(
         "ledger_totals",
-        sa.Column("name", sa.String(length=24), nullable=False),
+        sa.Column("name", sa.String(length=48), nullable=False),
         sa.Column("amount", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
 
     op.drop_index("ix_wallet_entries_created_at", table_name="wallet_entries")
-    op.create_index("ix_wallet_time_bucket", "wallet_entries",
-                    ["created_at", "bucket", "amount_fen"])
+    op.create_index("ix_wallet_time_kind", "wallet_entries",
+                    ["created_at", "kind", "bucket", "amount_fen"])
     op.drop_index("ix_points_entries_created_at", table_name="points_entries")
     op.create_index("ix_points_time_kind", "points_entries", ["created_at", "kind", "points"])
     op.drop_index("ix_sales_member_time", table_name="sales")
@@ -132,19 +133,16 @@ def upgrade() -> None:
                 f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
                 f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
             )
-    op.execute("INSERT INTO ledger_totals (name, amount) VALUES "
-               "('wallet:principal', 0), ('wallet:bonus', 0), ('points', 0)")
-    op.execute("UPDATE ledger_totals SET amount = (SELECT coalesce(sum(amount_fen), 0) "
-               "FROM wallet_entries WHERE 'wallet:' || bucket = ledger_totals.name) "
-               "WHERE name LIKE 'wallet:%'")
-    op.execute("UPDATE ledger_totals SET amount = (SELECT coalesce(sum(points), 0) "
-               "FROM points_entries) WHERE name = 'points'")
+    op.execute("INSERT INTO ledger_totals (name, amount) "
+               "SELECT 'wallet:' || kind || ':' || bucket, sum(amount_fen) FROM wallet_entries "
+               "GROUP BY kind, bucket")
+    op.execute("INSERT INTO ledger_totals (name, amount) "
+               "SELECT 'points', coalesce(sum(points), 0) FROM points_entries")
     for table, name, amount in TOTALS:
         op.execute(
-            f"CREATE TRIGGER {table}_total AFTER INSERT ON {table} "
-            f"BEGIN UPDATE ledger_totals SET amount = amount + {amount} "
-            f"WHERE name = {name}; END"
-        )
+            f"CREATE TRIGGER {table}_total AFTER INSERT ON {table} BEGIN "
+            f"INSERT INTO ledger_totals (name, amount) VALUES ({name}, {amount}) "
+            f"ON CONFLICT (name) DO UPDATE SET amount = amount + excluded.amount; END")
     op.execute(BACKFILL_PAYMENTS)
 
 
@@ -162,7 +160,7 @@ def downgrade() -> None:
     op.create_index("ix_sales_member_time", "sales", ["member_id", "created_at"])
     op.drop_index("ix_points_time_kind", table_name="points_entries")
     op.create_index("ix_points_entries_created_at", "points_entries", ["created_at"])
-    op.drop_index("ix_wallet_time_bucket", table_name="wallet_entries")
+    op.drop_index("ix_wallet_time_kind", table_name="wallet_entries")
     op.create_index("ix_wallet_entries_created_at", "wallet_entries", ["created_at"])
     op.drop_table("ledger_totals")
     op.drop_table("tier_changes")
