@@ -1,5 +1,5 @@
 """The printing commands the devices package adds to ``storeapp`` (entry point group
-``storeapp.commands``): ``receipt print``, ``printer test`` and ``member card``.
+``storeapp.commands``): ``receipt print``, ``printer test``, ``shift print`` and ``member card``.
 
 Each prints one job at once through :func:`devices.jobs.print_now`; ``--printer``,
 ``--profile`` and ``--encoding`` default to the till's ``printer_*`` settings. A printer that
@@ -34,6 +34,12 @@ def register(sub: Sub) -> None:
     p = actions.add_parser("test", help="print a test page: every encoding, a ruler, a QR")
     _printer_args(p)
     p.set_defaults(handler=_printer_test)
+
+    p = subcommands(sub, "shift").add_parser(
+        "print", help="print the open shift's X report, or Z report N (a copy)")
+    p.add_argument("z_no", nargs="?", type=int, metavar="Z_NO", help="default: X of the open shift")
+    _printer_args(p)
+    p.set_defaults(handler=_shift_print)
 
     p = subcommands(sub, "member").add_parser(
         "card", help="print the member's card slip with their QR code")
@@ -92,6 +98,18 @@ def _printer_test(a: argparse.Namespace) -> dict[str, Any]:
     payload = {**receipts.store_fields(db.settings, a.actor),
                **jobs.test_payload(uri, profile, encoding)}
     return jobs.print_now(db, "test", jobs.TEST_REF, payload, uri, profile, encoding)
+
+
+def _shift_print(a: argparse.Namespace) -> dict[str, Any]:
+    _need_printing()
+    from devices import jobs
+    from storeapp.services import shifts
+
+    db = _db(a)
+    uri, profile, encoding = _printer(a)
+    report = shifts.x_report(db) if a.z_no is None else shifts.z_report(db, a.z_no)
+    payload = jobs.shift_payload(db, report, a.actor)
+    return jobs.print_now(db, "z", jobs.shift_ref(report), payload, uri, profile, encoding)
 
 
 def _member_card(a: argparse.Namespace) -> dict[str, Any]:

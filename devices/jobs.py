@@ -23,7 +23,7 @@ from devices.profiles import PaperProfile, get_profile
 from devices.text import Encoding, get_encoding
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, Refused
-from storeapp.services import members, sales
+from storeapp.services import members, sales, shifts
 
 Payload = dict[str, Any]
 
@@ -104,6 +104,25 @@ def registration_payload(db: Database, member_ref: str, *, cashier: str) -> Payl
         raise Refused("member_closed", "this membership is closed: no member card to print")
     return {**receipts.store_fields(db.settings, cashier),
             "member": receipts.member_fields(member), "at": member.created_at}
+
+
+def shift_payload(db: Database, report: Mapping[str, Any], cashier: str) -> Payload:
+    """The ``z`` receipt payload of an X report (mid-shift) or a Z report (the close), as
+    :mod:`storeapp.services.shifts` returns them."""
+    payload: Payload = {**receipts.store_fields(db.settings, cashier), "at": report["at"],
+                        "business_date": report["business_date"],
+                        **shifts.receipt_rows(dict(report))}
+    if report["kind"] == "x":
+        payload["title"] = "X 报表 X report"
+    return payload
+
+
+def shift_ref(report: Mapping[str, Any]) -> str:
+    """The ``print_jobs.ref`` of a shift slip: ``z:TT-NNNNN`` as the Z number reads, or
+    ``x:SHIFT`` (a newer X of the same shift supersedes an older one still queued)."""
+    if report["kind"] == "z":
+        return f"z:{report['till_no']:02d}-{report['z_no']:05d}"
+    return f"x:{report['shift_id']}"
 
 
 def test_payload(uri: str, profile: str, encoding: str) -> Payload:

@@ -15,7 +15,6 @@ from devices.print_queue import PrintQueue
 from devices.printers import NullPort, PrinterPort, PrinterStatus, open_printer
 from devices.scanner import LinkStatus, NullScanner, Scanner, open_scanner
 from storeapp.db import Database
-from storeapp.services import shifts
 from ui.state import AppState
 from ui.terms import LINK, PRINTER, term
 
@@ -40,28 +39,6 @@ def open_devices(db: Database) -> tuple[PrintQueue, CustomerDisplay]:
         if settings.display_uri else NullDisplay()
     display.start()  # writes on its own thread; a missing display only shows as an error
     return queue, display
-
-
-def report_payload(db: Database, report: dict[str, Any], cashier: str) -> dict[str, Any]:
-    """The ``z`` receipt payload of an X report (mid-shift) or a Z report (the close).
-
-    It belongs beside the other payloads in :mod:`devices.jobs` (``payload_for`` has no ``z``
-    yet); kept here until it moves there.
-    """
-    payload: dict[str, Any] = {**receipts.store_fields(db.settings, cashier), "at": report["at"],
-                               "business_date": report["business_date"],
-                               **shifts.receipt_rows(report)}
-    if report["kind"] == "x":
-        payload["title"] = "X 报表 X report"
-    return payload
-
-
-def report_ref(report: dict[str, Any]) -> str:
-    """The ``print_jobs.ref`` of a report slip: ``z:TT-NNNNN`` as the Z number reads, or
-    ``x:SHIFT`` (a newer X of the same shift supersedes an older one still queued)."""
-    if report["kind"] == "z":
-        return f"z:{report['till_no']:02d}-{report['z_no']:05d}"
-    return f"x:{report['shift_id']}"
 
 
 class DeviceBridge(QObject):
@@ -91,8 +68,8 @@ class DeviceBridge(QObject):
         from devices import jobs
 
         if kind == "z":
-            payload = report_payload(self._db, data, cashier)
-            self.queue.submit(kind, report_ref(data), payload)
+            payload = jobs.shift_payload(self._db, data, cashier)
+            self.queue.submit(kind, jobs.shift_ref(data), payload)
             return
         payload = jobs.payload_for(self._db, kind, data, cashier)
         self.queue.submit(kind, jobs.job_ref(kind, payload), payload)

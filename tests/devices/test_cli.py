@@ -285,3 +285,31 @@ def test_a_failed_test_page_is_not_kept_for_later(shop: Shop) -> None:
     run = cli(shop.db, "printer", "test", "--printer", f"tcp://127.0.0.1:{closed}")
     assert (run.status, run.out["error"]) == (EXIT_REFUSED, "printer_offline")
     assert [j["status"] for j in print_jobs(shop.db)] == ["failed"]
+
+
+# -- shift print ----------------------------------------------------------------------------------
+
+def test_the_x_and_z_reports_print_in_chinese_with_the_variance(shop: Shop, tmp_path: Path) -> None:
+    ok(shop.db, "shift", "open", "--float", "200")
+    ok(shop.db, "sale", "--amount", "30", "--pay", "cash:50")
+    out = tmp_path / "x"
+    ok(shop.db, "shift", "print", "--printer", f"file://{out}")
+    x = texts(printed(out))
+    assert "X 报表 X report" in " ".join(x)
+    assert any(t.startswith("应有现金 Expected") and t.endswith("230.00") for t in x)
+
+    closed = ok(shop.db, "shift", "close", "--counted", "228.50")
+    assert closed["cash"]["variance_fen"] == -150
+    out = tmp_path / "z"
+    ok(shop.db, "shift", "print", "1", "--printer", f"file://{out}")
+    z = texts(printed(out))
+    assert "Z 报表 Z report" in " ".join(z)
+    assert any(t.startswith("Z 号 Z no.") and t.endswith("01-00001") for t in z)
+    assert any(t.startswith("差额 Variance") and t.endswith("-￥1.50") for t in z), "\n".join(z)
+    assert [(j["kind"], j["ref"]) for j in print_jobs(shop.db)][-2:] == \
+        [("z", f"x:{closed['shift']['shift_id']}"), ("z", "z:01-00001")]
+
+
+def test_printing_an_unknown_z_report_is_not_found(shop: Shop, tmp_path: Path) -> None:
+    run = cli(shop.db, "shift", "print", "7", "--printer", f"file://{tmp_path / 'z'}")
+    assert (run.status, run.out["error"]) == (EXIT_REFUSED, "unknown_z")
