@@ -59,12 +59,21 @@ def register(sub: Sub) -> None:
     p = sub.add_parser("demo", help="fill the database with realistic demo data")
     p.add_argument("--members", type=int, default=200)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--ledger-rows", type=int, metavar="N",
+                   help="bulk-load a chain-scale history of about N wallet + points entries "
+                        "into a new database (for benchmarks; no outbox events)")
     p.set_defaults(handler=_demo)
     p = sub.add_parser("bench", help="measure lookups and checkout against bare sqlite3")
     p.add_argument("--members", type=int, default=1_000_000)
     p.add_argument("--samples", type=int, default=2000)
     p.add_argument("--checkouts", type=int, default=2000)
     p.add_argument("--workdir", type=Path, help="where to build the bench database")
+    p.add_argument("--reports", action="store_true",
+                   help="time the manager reports instead, on a database `demo --ledger-rows` "
+                        "builds (1M members and 10M ledger rows by default)")
+    p.add_argument("--ledger-rows", type=int, default=10_000_000,
+                   help="with --reports: wallet + points entries to build")
+    p.add_argument("--runs", type=int, default=3, help="with --reports: runs of each report")
     p.set_defaults(handler=_bench)
 
 
@@ -372,14 +381,32 @@ def _backup(a: argparse.Namespace) -> Any:
 
 
 def _demo(a: argparse.Namespace) -> Any:
-    from storeapp import demo
+    if a.ledger_rows is None:
+        from storeapp import demo
 
-    return demo.populate(_db(a), members=a.members, seed=a.seed)
+        return demo.populate(_db(a), members=a.members, seed=a.seed)
+    import sys
+
+    from storeapp import demo_bulk
+
+    def progress(text: str) -> None:  # stdout carries the one result (JSON with --json)
+        print(text, file=sys.stderr, flush=True)
+
+    return demo_bulk.populate_bulk(_db(a), members=a.members, ledger_rows=a.ledger_rows,
+                                   seed=a.seed, progress=None if a.json else progress)
 
 
 def _bench(a: argparse.Namespace) -> Any:
     from storeapp import bench
 
+    if a.reports:
+        import tempfile
+
+        from storeapp import bench_reports
+
+        workdir = a.workdir or Path(tempfile.mkdtemp(prefix="storeapp-bench-"))
+        return bench_reports.run(members=a.members, ledger_rows=a.ledger_rows, workdir=workdir,
+                                 runs=a.runs, as_json=a.json)
     return bench.run(members=a.members, samples=a.samples, checkouts=a.checkouts,
                      workdir=a.workdir, as_json=a.json)
 

@@ -35,8 +35,15 @@ def open_reports(qtbot: QtBot, win: MainWindow, drive: Any) -> None:
     done: list[bool] = []
 
     def run(dialog: ReportsDialog) -> None:
+        def active() -> bool:
+            # Offscreen Qt has no window manager: on a busy machine a new modal dialog is not
+            # always made active on its own, so ask for it as the counter does after dialogs.
+            if not dialog.isActiveWindow():
+                dialog.activateWindow()
+            return dialog.isActiveWindow()
+
         try:  # the dialog's own shortcuts (Ctrl+1…4) work once it is the active window
-            qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+            qtbot.waitUntil(active, timeout=10_000)
             drive(dialog)
         finally:
             done.append(True)
