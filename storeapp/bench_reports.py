@@ -21,7 +21,8 @@ from typing import Any
 from storeapp.db import Database
 from storeapp.reports import daily, insight, liability
 
-TARGETS_S = {"daily": 1.0, "liability": 2.0, "rfm": 10.0}
+#: DESIGN §9 targets; a date range and the watchlists have none (shown for scale).
+TARGETS_S: dict[str, float | None] = {"daily": 1.0, "liability": 2.0, "rfm": 10.0, "none": None}
 
 
 def run(*, members: int, ledger_rows: int, workdir: Path, runs: int = 3,
@@ -36,7 +37,7 @@ def run(*, members: int, ledger_rows: int, workdir: Path, runs: int = 3,
     cases: list[tuple[str, str, Callable[[], Any]]] = [
         ("daily report, yesterday", "daily", lambda: daily.daily(db, yesterday)),
         ("daily report, today", "daily", lambda: daily.daily(db, today)),
-        ("report, last 30 days", "daily",
+        ("report, last 30 days", "none",
          lambda: daily.daily(db, today - dt.timedelta(days=29), today)),
         ("liability now", "liability", lambda: liability.liability(db)),
         ("liability 30 days ago", "liability",
@@ -44,7 +45,7 @@ def run(*, members: int, ledger_rows: int, workdir: Path, runs: int = 3,
         ("liability 9 months ago", "liability",
          lambda: liability.liability(db, now - dt.timedelta(days=270))),
         ("RFM segments", "rfm", lambda: insight.rfm(db)),
-        ("members to reach", "rfm", lambda: insight.watchlists(db)),
+        ("members to reach", "none", lambda: insight.watchlists(db)),
     ]
     rows = [_time(what, target, fn, runs) for what, target, fn in cases]
     rows.append(_bare_liability(path, runs))
@@ -103,7 +104,7 @@ def _time(what: str, target: str, fn: Callable[[], Any], runs: int) -> dict[str,
     limit = TARGETS_S[target]
     median = statistics.median(times)
     return {"what": what, "first_s": round(times[0], 4), "median_s": round(median, 4),
-            "target_s": limit, "ok": max(times) <= limit}
+            "target_s": limit, "ok": None if limit is None else max(times) <= limit}
 
 
 def _bare_liability(path: Path, runs: int) -> dict[str, Any]:

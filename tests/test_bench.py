@@ -31,3 +31,20 @@ def test_bench_reports_each_measure_with_its_baseline(tmp_path: Path) -> None:
                             str(tmp_path / "bench-3000.db"), "--json", "audit", "verify"],
                            capture_output=True, text=True, timeout=120)
     assert audit.returncode == 0, audit.stdout  # the measured checkouts were real, chained
+
+
+@pytest.mark.slow
+def test_bench_reports_times_every_report_on_a_bulk_demo(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "storeapp.cli", "--json", "bench", "--reports", "--members",
+         "2000", "--ledger-rows", "20000", "--runs", "2", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, check=True)
+    report = json.loads(run.stdout)
+    assert report["rows"]["members"] == 2000
+    assert abs(report["rows"]["wallet_entries"] + report["rows"]["points_entries"] - 20_000) \
+        <= 400
+    rows = {r["what"]: r for r in report["results"]}
+    assert {"daily report, yesterday", "liability 9 months ago", "RFM segments"} <= set(rows)
+    for row in rows.values():
+        assert 0 < row["first_s"] and 0 < row["median_s"]
+    assert rows["RFM segments"]["target_s"] == 10.0
