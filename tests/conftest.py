@@ -6,7 +6,6 @@ own copy of that file (via SQLite's backup API, which is safe with WAL) under ``
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from storeapp.db import Database
 from storeapp.services import users
 from storeapp.services.members import MemberView
 from storeapp.services.users import Staff
-from tests.helpers import CASHIER, MANAGER_CODE, MANAGER_PIN, START, register
+from tests.helpers import CASHIER, MANAGER_CODE, MANAGER_PIN, START, copy_database, register
 
 
 @pytest.fixture(scope="session")
@@ -38,10 +37,7 @@ def clock() -> FixedClock:
 def db(tmp_path: Path, migrated_template: Path, clock: FixedClock) -> Iterator[Database]:
     """A real SQLite till database file of this test's own, opened the way the app opens it."""
     path = tmp_path / "till.db"
-    with sqlite3.connect(migrated_template) as source, sqlite3.connect(path) as target:
-        source.backup(target)
-    source.close()
-    target.close()
+    copy_database(migrated_template, path)
     database = Database(path, clock=clock)
     yield database
     database.close()

@@ -6,8 +6,11 @@ Everything here goes through the real services and a real SQLite file; nothing i
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
+import sqlite3
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select, text
@@ -46,6 +49,13 @@ LEDGER_TABLES = (
 )
 
 _phone_numbers = itertools.count(1)
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a till database file with SQLite's backup API (safe while it is open, WAL too)."""
+    with contextlib.closing(sqlite3.connect(source)) as src, \
+            contextlib.closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 def new_phone() -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sqlite3
 import tempfile
 from collections.abc import Callable
 from functools import partial
@@ -38,6 +37,7 @@ from storeapp.errors import AuthError, DomainError
 from storeapp.services import members, points, sales, users, wallet
 from storeapp.services.sales import LineIn, TenderIn
 from tests import ledger_checks
+from tests.helpers import copy_database
 
 START = dt.datetime(2026, 3, 10, 2, 0)  # 10:00 in the store (Asia/Shanghai, UTC+8, no DST)
 STORE_UTC_OFFSET = dt.timedelta(hours=8)
@@ -94,10 +94,7 @@ class CounterSession(RuleBasedStateMachine):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(dir=workdir))
         path = self.dir / "till.db"
-        with sqlite3.connect(template) as source, sqlite3.connect(path) as target:
-            source.backup(target)
-        source.close()
-        target.close()
+        copy_database(template, path)
         self.clock = FixedClock(START)
         self.db = Database(path, clock=self.clock)
         self.sql = ledger_checks.connect(path)

@@ -13,7 +13,6 @@ must equal the book's running balance at that moment.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from storeapp.errors import DomainError
 from storeapp.reports import daily, liability
 from storeapp.services import members, points, sales, users, wallet
 from storeapp.services.sales import LineIn, TenderIn
+from tests.helpers import copy_database
 
 START = dt.datetime(2026, 3, 10, 2, 0)  # 10:00 in the store
 STORE_OFFSET = dt.timedelta(hours=8)  # Asia/Shanghai, written out independently of the app
@@ -96,10 +96,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_daily_and_liability_match_the_book(template: Path, steps: list[Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "till.db"
-        with sqlite3.connect(template) as src, sqlite3.connect(path) as dst:
-            src.backup(dst)
-        src.close()
-        dst.close()
+        copy_database(template, path)
         clock = FixedClock(START)
         db = Database(path, clock=clock)
         try:

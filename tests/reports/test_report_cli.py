@@ -25,6 +25,7 @@ from storeapp.clock import Clock, FixedClock
 from storeapp.db import Database
 from storeapp.services import members, sales, users, wallet
 from storeapp.services.sales import LineIn, TenderIn
+from tests.helpers import copy_database
 
 STORE_OFFSET = dt.timedelta(hours=8)  # Asia/Shanghai, written out independently of the app
 EXIT_INVALID, EXIT_REFUSED = 2, 1
@@ -103,9 +104,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Till:
 def till(built: Till, tmp_path: Path) -> Iterator[Till]:
     """This test's own copy of the built till."""
     t = Till(tmp_path / "till.db", built.day, built.book)
-    with contextlib.closing(sqlite3.connect(built.path)) as src, \
-            contextlib.closing(sqlite3.connect(t.path)) as dst:
-        src.backup(dst)
+    copy_database(built.path, t.path)
     yield t
     opened = commands._OPEN.pop(t.path, None)  # the CLI keeps one Database per path open
     if opened is not None:

@@ -31,7 +31,16 @@ from storeapp.services import members, plans, sales, shifts, users, wallet
 from storeapp.services.members import MemberView
 from storeapp.services.sales import LineIn, TenderIn
 from storeapp.services.users import Grant, Staff
-from tests.helpers import CASHIER, MANAGER_CODE, MANAGER_PIN, START, approve, counts, register
+from tests.helpers import (
+    CASHIER,
+    MANAGER_CODE,
+    MANAGER_PIN,
+    START,
+    approve,
+    copy_database,
+    counts,
+    register,
+)
 
 PLAN, PLAN_FEE = "YEAR", 9_900
 
@@ -417,10 +426,7 @@ def test_expected_cash_equals_the_book_for_any_mix(template: Path, steps: list[A
     """
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "till.db"
-        with sqlite3.connect(template) as src, sqlite3.connect(path) as dst:
-            src.backup(dst)
-        src.close()
-        dst.close()
+        copy_database(template, path)
         clock = FixedClock(START)
         db = Database(path, clock=clock)
         try:
