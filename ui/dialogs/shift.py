@@ -171,8 +171,7 @@ class ShiftDialog(OpDialog):
         self.error.clear()
         if self._confirm_fen != counted_fen:
             self._confirm_fen = counted_fen
-            self.variance.setText(self.describe_variance(
-                counted_fen - self.report["expected_cash_fen"]))
+            self._show_variance(counted_fen - self.report["expected_cash_fen"])
             self.close_button.setText(self.tr("Confirm close (Enter)"))
             self.hint.setText(self.tr("Expected %1, counted %2. Press Enter again to close the "
                                       "shift and print the Z report; Esc keeps it open.")
@@ -186,7 +185,7 @@ class ShiftDialog(OpDialog):
     def _on_closed(self, report: dict[str, Any]) -> None:
         self.z_report = report
         self._show(report)
-        self.variance.setText(self.describe_variance(report["variance_fen"]))
+        self._show_variance(report["variance_fen"])
         z_no = f"{report['z_no']:05d}"
         self.counted.setEnabled(False)
         self.close_button.hide()
@@ -206,6 +205,13 @@ class ShiftDialog(OpDialog):
                 else self.tr("Z #%1 saved; no printer is set up.")).replace("%1", z_no)
         self.hint.setText(text)
         self.state.message.emit(text, False)
+
+    def _show_variance(self, variance_fen: int) -> None:
+        """The variance, in red when the drawer is over or short (green when it balances)."""
+        self.variance.setText(self.describe_variance(variance_fen))
+        self.variance.setProperty("role", "money-big" if variance_fen == 0 else "money-off")
+        self.variance.style().unpolish(self.variance)
+        self.variance.style().polish(self.variance)
 
     def describe_variance(self, variance_fen: int) -> str:
         """``counted − expected`` with what it means: over, short, or balanced."""
