@@ -1,0 +1,124 @@
+"""Head office's HTTP API (JSON for tills, see docs/sync.md) and its pages for people.
+
+Workers are stateless: everything lives in the database, so several ``uvicorn`` workers (or
+machines behind a load balancer) can serve one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from sync.hq import ingest, service
+from sync.hq import models as m
+from sync.hq.db import HqDatabase, utcnow
+from sync.hq.errors import HqRefusal
+from sync.protocol import API, AUTHORIZATION, SIGNATURE, TIMESTAMP
+
+Clock = Callable[[], dt.datetime]
+
+
+def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
+    """The application over the database at ``url`` (migrated on start)."""
+    hq = HqDatabase(url)
+    app = FastAPI(title="storeapp head office", docs_url=None, redoc_url=None)
+    app.state.hq = hq
+
+    async def signed(request: Request,
+                     work: Callable[[m.Store, bytes], Any]) -> Response:
+        body = await request.body()
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        req = service.Request(
+            method=request.method, path=path, body=body,
+            authorization=request.headers.get(AUTHORIZATION, ""),
+            timestamp=request.headers.get(TIMESTAMP, ""),
+            signature=request.headers.get(SIGNATURE, ""))
+        try:
+            store = await run_in_threadpool(service.authenticate, hq, req, clock())
+            result = await run_in_threadpool(work, store, body)
+        except HqRefusal as refusal:
+            return JSONResponse(refusal.body(), status_code=refusal.status)
+        return JSONResponse(result)
+
+    def parsed(body: bytes) -> dict[str, Any]:
+        try:
+            value = json.loads(body or b"{}")
+        except ValueError:
+            raise HqRefusal(422, "bad_json", "the request body is not JSON") from None
+        if not isinstance(value, dict):
+            raise HqRefusal(422, "bad_json", "the request body must be a JSON object")
+        return value
+
+    @app.get(f"{API}/store")
+    async def store_info(request: Request) -> Response:
+        return await signed(request, lambda store, _b: {
+            "store_code": store.code, "name": store.name,
+            "server_time": clock().isoformat()})
+
+    @app.get(f"{API}/acked")
+    async def acked(request: Request, till_no: int = 1) -> Response:
+        def work(store: m.Store, _b: bytes) -> dict[str, int]:
+            with hq.transaction() as s:
+                return {"acked_seq": ingest.acked_seq(s, store.id, till_no)}
+        return await signed(request, work)
+
+    @app.post(f"{API}/events")
+    async def events(request: Request) -> Response:
+        def work(store: m.Store, body: bytes) -> dict[str, int]:
+            ack = ingest.ingest(hq, store, parsed(body), clock())
+            return {"acked_seq": ack.acked_seq, "stored": ack.stored,
+                    "duplicates": ack.duplicates}
+        return await signed(request, work)
+
+    @app.get(f"{API}/changes")
+    async def changes(request: Request, cursor: str = "", limit: int = 1000) -> Response:
+        def work(store: m.Store, _b: bytes) -> dict[str, Any]:
+            with hq.transaction() as s:
+                return service.changes(s, store, cursor, limit)
+        return await signed(request, work)
+
+    @app.post(f"{API}/holds")
+    async def holds(request: Request) -> Response:
+        def work(store: m.Store, body: bytes) -> dict[str, Any]:
+            data = parsed(body)
+            try:
+                key, member_id = str(data["key"]), str(data["member_id"])
+                amount = int(data["amount_fen"])
+            except (KeyError, TypeError, ValueError):
+                raise HqRefusal(422, "bad_hold", "key, member_id and amount_fen needed") from None
+            return service.hold(hq, store, key, member_id, amount, clock())
+        return await signed(request, work)
+
+    @app.post(f"{API}/holds/release")
+    async def release(request: Request) -> Response:
+        return await signed(request, lambda store, body: service.release(
+            hq, store, str(parsed(body).get("key", "")), clock()))
+
+    @app.post(f"{API}/day-totals")
+    async def day_totals(request: Request) -> Response:
+        return await signed(request, lambda store, body: service.day_totals(
+            hq, store, parsed(body), clock()))
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    _mount_pages(app, hq, clock)
+    return app
+
+
+def _mount_pages(app: FastAPI, hq: HqDatabase, clock: Clock) -> None:
+    try:
+        from sync.hq import pages
+    except ImportError:  # pages not written yet
+        return
+    pages.mount(app, hq, clock)
+
+
+Handler = Callable[..., Awaitable[Response]]

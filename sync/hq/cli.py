@@ -1,0 +1,177 @@
+"""``storeapp-hq``: run and administer the head-office server.
+
+    storeapp-hq [--db URL] serve [--host 127.0.0.1] [--port 8600] [--workers N]
+    storeapp-hq [--db URL] store add CODE --name NAME | store revoke CODE | store token CODE
+    storeapp-hq [--db URL] member show PHONE | member unblock PHONE
+    storeapp-hq [--db URL] reconcile [--date YYYY-MM-DD]
+    storeapp-hq [--db URL] rule set KIND KEY JSON | rule delete KIND KEY
+    storeapp-hq [--db URL] user add NAME --password PASSWORD
+    storeapp-hq [--db URL] bench --stores N --events M
+
+``--db`` defaults to ``$STOREAPP_HQ_DB`` or a SQLite file ``storeapp-hq.db`` in the current
+directory; a chain uses ``postgresql+psycopg://user@host/db``. Every command prints one JSON
+object; a refusal prints ``{"error", "message"}`` and exits 1 (2 for bad input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from sync.hq import service
+from sync.hq.db import DEFAULT_URL, HqDatabase, utcnow
+from sync.hq.errors import HqRefusal
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="storeapp-hq", description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=os.environ.get("STOREAPP_HQ_DB", DEFAULT_URL),
+                        help="database URL (default: sqlite:///storeapp-hq.db)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8600)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (stateless; use PostgreSQL for more than one)")
+
+    store = sub.add_parser("store", help="stores and their tokens").add_subparsers(
+        dest="action", required=True)
+    add = store.add_parser("add", help="add a store; prints its token once")
+    add.add_argument("code")
+    add.add_argument("--name", required=True)
+    store.add_parser("revoke", help="revoke a store's token").add_argument("code")
+    store.add_parser("token", help="issue a new token (the old one stops)").add_argument("code")
+    store.add_parser("list", help="every store with its last sync")
+
+    member = sub.add_parser("member", help="chain-wide members").add_subparsers(
+        dest="action", required=True)
+    member.add_parser("show", help="one member by phone").add_argument("phone")
+    member.add_parser("unblock", help="lift a stored-value block").add_argument("phone")
+
+    rec = sub.add_parser("reconcile", help="exceptions for a person to follow up")
+    rec.add_argument("--date", type=dt.date.fromisoformat, help="YYYY-MM-DD (local day)")
+
+    rule = sub.add_parser("rule", help="chain rules every till takes on sync").add_subparsers(
+        dest="action", required=True)
+    rule_set = rule.add_parser("set", help="set a rule: KIND is setting|product|"
+                               "coupon_template|plan, VALUE is JSON")
+    rule_set.add_argument("kind")
+    rule_set.add_argument("key")
+    rule_set.add_argument("value")
+    rule_del = rule.add_parser("delete", help="withdraw a rule")
+    rule_del.add_argument("kind")
+    rule_del.add_argument("key")
+
+    user = sub.add_parser("user", help="people who may read the head-office pages")
+    user_add = user.add_subparsers(dest="action", required=True).add_parser("add")
+    user_add.add_argument("name")
+    user_add.add_argument("--password", required=True)
+
+    bench = sub.add_parser("bench", help="end-to-end ingest throughput over HTTP")
+    bench.add_argument("--stores", type=int, default=10)
+    bench.add_argument("--events", type=int, default=1000, help="events per store")
+    bench.add_argument("--batch", type=int, default=500)
+    bench.add_argument("--workers", type=int, default=2)
+    bench.add_argument("--clients", type=int, default=8, help="stores uploading at once")
+    bench.add_argument("--fresh", action="store_true", help="empty the database first")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result = run(args)
+    except HqRefusal as refusal:
+        print(json.dumps(refusal.body(), ensure_ascii=False))
+        return 2 if refusal.status == 422 else 1
+    if result is not None:
+        print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def run(args: argparse.Namespace) -> Any:
+    if args.command == "serve":
+        return serve(args.db, args.host, args.port, args.workers)
+    if args.command == "bench":
+        from sync.hq import bench
+
+        return bench.run(args)
+    hq = HqDatabase(args.db)
+    try:
+        return _admin(hq, args)
+    finally:
+        hq.close()
+
+
+def _admin(hq: HqDatabase, args: argparse.Namespace) -> Any:
+    now = utcnow()
+    match args.command, getattr(args, "action", None):
+        case "store", "add":
+            return service.add_store(hq, args.code, args.name, now)
+        case "store", "revoke":
+            return service.revoke_store(hq, args.code, now)
+        case "store", "token":
+            return service.rotate_token(hq, args.code, now)
+        case "store", "list":
+            return {"stores": service.list_stores(hq)}
+        case "member", "show":
+            return service.member_show(hq, args.phone)
+        case "member", "unblock":
+            return service.unblock(hq, args.phone, now)
+        case "reconcile", _:
+            from sync.hq.reconcile import reconcile
+
+            with hq.transaction() as s:
+                return reconcile(s, args.date)
+        case "rule", "set":
+            try:
+                value = json.loads(args.value)
+            except ValueError:
+                raise HqRefusal(422, "bad_json", "VALUE must be JSON, e.g. 1500 or "
+                                '\'{"name": "…", "price_fen": 1500}\'') from None
+            return service.set_rule(hq, args.kind, args.key, value)
+        case "rule", "delete":
+            return service.set_rule(hq, args.kind, args.key, None)
+        case "user", "add":
+            from sync.hq import pages
+
+            pages.add_user(hq, args.name, args.password)
+            return {"user": args.name}
+    raise HqRefusal(422, "usage", f"unknown command {args.command}")
+
+
+def serve(url: str, host: str, port: int, workers: int) -> None:
+    """Run uvicorn; with several workers each process builds the app from the environment."""
+    import uvicorn
+
+    HqDatabase(url).close()  # migrate once before the workers start
+    os.environ["STOREAPP_HQ_DB"] = url
+    print(json.dumps({"serving": f"http://{host}:{port}", "db": _safe(url),
+                      "workers": workers}), flush=True)
+    uvicorn.run("sync.hq.cli:app_from_env", factory=True, host=host, port=port,
+                workers=workers, log_level="warning")
+
+
+def app_from_env() -> Any:
+    from sync.hq.api import create_app
+
+    return create_app(os.environ.get("STOREAPP_HQ_DB", DEFAULT_URL))
+
+
+def _safe(url: str) -> str:
+    """The URL without a password, for printing."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':')[0]}@{host}"
+    return url
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Opening head office's database (SQLite by default, PostgreSQL for a chain) and its server
+order.
+
+Every transaction that changes members or rules ends by taking the next number from the one
+``hq_counter`` row (:func:`next_change_no`). The row lock is held until commit, so numbers
+become visible in the order they were given out: a reader that sees number *n* has already seen
+every smaller one, and a download cursor can never step over a row committed late.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+MIGRATIONS = Path(__file__).parent / "migrations"
+DEFAULT_URL = "sqlite:///storeapp-hq.db"
+RETRIES = 8
+
+
+def utcnow() -> dt.datetime:
+    """Head office's clock: naive UTC, like the tills' stored datetimes."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def upgrade(engine: Engine) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(cfg)
+    with engine.connect() as conn:
+        current = MigrationContext.configure(
+            conn, opts={"version_table": "hq_alembic_version"}).get_current_heads()
+        if set(current) == set(script.get_heads()):
+            return
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # several workers may start at once
+            conn.execute(text("SELECT pg_advisory_xact_lock(860001)"))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+class HqDatabase:
+    """Head office's database: an engine, migrated on open."""
+
+    def __init__(self, url: str = DEFAULT_URL) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        upgrade(self.engine)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def retrying(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a transaction, again from the start when it lost a race (a deadlock,
+        a serialization failure, or a unique index another transaction filled first)."""
+        for attempt in range(RETRIES):
+            try:
+                with self.transaction() as session:
+                    return work(session)
+            except (IntegrityError, DBAPIError) as exc:
+                if attempt == RETRIES - 1 or not _is_race(exc):
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _is_race(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    code = getattr(exc.orig, "sqlstate", None)
+    return code in ("40001", "40P01") or "database is locked" in str(exc.orig)
+
+
+def next_change_no(session: Session) -> int:
+    """The next number in server order; call it last, just before commit."""
+    value = session.execute(
+        text("UPDATE hq_counter SET value = value + 1 WHERE name = 'change' RETURNING value")
+    ).scalar_one()
+    return int(value)

@@ -1,0 +1,440 @@
+"""Storing a till's batch of events exactly once and applying it to the chain's members.
+
+A stream (one till's outbox) is taken strictly in order: events at or below the acked sequence
+are duplicates and must match what is stored byte for byte; the contiguous run after it is
+stored and applied; anything past a gap waits for the till to send the missing events. The
+whole batch is one transaction: it lands completely or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storeapp.clock import to_local
+from sync.hq import models as m
+from sync.hq.db import HqDatabase, next_change_no
+from sync.hq.errors import HqRefusal, log_refusal
+from sync.protocol import HQ_STORE, event_digest
+
+MAX_EVENTS = 2000
+PROFILE_FIELDS = ("name", "birthday", "gender", "phone")
+
+
+@dataclass
+class Ack:
+    acked_seq: int
+    stored: int
+    duplicates: int
+
+
+@dataclass
+class EventIn:
+    seq: int
+    event_id: str
+    type: str
+    created_at: dt.datetime
+    payload: str
+    digest: str = ""
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+def ingest(hq: HqDatabase, store: m.Store, batch: dict[str, Any], now: dt.datetime) -> Ack:
+    """Store and apply one batch from one of ``store``'s tills; refusals are logged."""
+    try:
+        till_no, batch_id, events = _parse(batch)
+        return hq.retrying(lambda s: _Ingest(s, store, till_no, now).run(batch_id, events))
+    except HqRefusal as refusal:
+        log_refusal(hq, store.code, refusal, now)
+        raise
+
+
+def acked_seq(session: Session, store_id: int, till_no: int) -> int:
+    value = session.scalar(select(m.Stream.acked_seq).where(
+        m.Stream.store_id == store_id, m.Stream.till_no == till_no))
+    return int(value or 0)
+
+
+def _parse(batch: dict[str, Any]) -> tuple[int, str, list[EventIn]]:
+    try:
+        till_no = int(batch["till_no"])
+        batch_id = str(batch["batch_id"])
+        raw = batch["events"]
+        if not isinstance(raw, list) or len(raw) > MAX_EVENTS or not 0 < len(batch_id) <= 36:
+            raise ValueError("events must be a list of at most 2000, batch_id 1-36 chars")
+        events = [
+            EventIn(seq=int(e["seq"]), event_id=str(e["event_id"]), type=str(e["type"]),
+                    created_at=dt.datetime.fromisoformat(str(e["created_at"])).replace(
+                        tzinfo=None),
+                    payload=str(e["payload"]))
+            for e in raw
+        ]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise HqRefusal(422, "bad_batch", f"malformed batch: {exc}") from None
+    for event in events:
+        if event.seq < 1 or not 0 < len(event.event_id) <= 36:
+            raise HqRefusal(422, "bad_batch", f"bad event seq/id at seq {event.seq}")
+        event.digest = event_digest(event.seq, event.event_id, event.type, event.payload)
+    events.sort(key=lambda e: e.seq)
+    return till_no, batch_id, events
+
+
+class _Ingest:
+    def __init__(self, session: Session, store: m.Store, till_no: int, now: dt.datetime) -> None:
+        self.s, self.store, self.till_no, self.now = session, store, till_no, now
+        self.members: dict[str, m.Member] = {}
+        self.touched: set[str] = set()
+        self.contributions: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.ledger: list[dict[str, Any]] = []
+        self.hold_keys: list[str] = []
+
+    def run(self, batch_id: str, events: list[EventIn]) -> Ack:
+        s = self.s
+        if s.get(m.Batch, (self.store.id, batch_id)) is not None:
+            raise HqRefusal(409, "replayed_batch", f"batch {batch_id} was already received")
+        s.add(m.Batch(store_id=self.store.id, batch_id=batch_id, received_at=self.now))
+        stream = self._lock_stream()
+        acked = stream.acked_seq
+        old = [e for e in events if e.seq <= acked]
+        self._check_duplicates(old)
+        run: list[EventIn] = []
+        for event in events:
+            if event.seq == acked + len(run) + 1:
+                run.append(event)
+            elif event.seq > acked + len(run) + 1:
+                break  # a gap: the rest waits until the till sends what is missing
+        if run:
+            self._store(run)
+            self._apply(run)
+            stream.acked_seq = run[-1].seq
+            stream.updated_at = self.now
+            last_at = run[-1].created_at
+            if self.store.last_event_at is None or last_at > self.store.last_event_at:
+                s.execute(update(m.Store).where(m.Store.id == self.store.id)
+                          .values(last_event_at=last_at))
+        s.execute(update(m.Store).where(m.Store.id == self.store.id)
+                  .values(last_sync_at=self.now))
+        s.flush()
+        if self.touched:
+            change_no = next_change_no(s)
+            s.execute(update(m.Member).where(m.Member.member_id.in_(sorted(self.touched)))
+                      .values(change_no=change_no))
+        return Ack(acked_seq=stream.acked_seq, stored=len(run), duplicates=len(old))
+
+    # -- the stream ----------------------------------------------------------------------------
+
+    def _lock_stream(self) -> m.Stream:
+        values = {"store_id": self.store.id, "till_no": self.till_no, "acked_seq": 0,
+                  "updated_at": self.now}
+        dialect = self.s.get_bind().dialect.name
+        ins = (postgresql.insert(m.Stream) if dialect == "postgresql" else sqlite.insert(m.Stream))
+        self.s.execute(ins.values(**values).on_conflict_do_nothing())
+        stream = self.s.scalars(
+            select(m.Stream).where(m.Stream.store_id == self.store.id,
+                                   m.Stream.till_no == self.till_no)
+            .with_for_update()).one()
+        return stream
+
+    def _check_duplicates(self, old: list[EventIn]) -> None:
+        if not old:
+            return
+        stored = dict(self.s.execute(
+            select(m.Event.seq, m.Event.digest).where(
+                m.Event.store_id == self.store.id, m.Event.till_no == self.till_no,
+                m.Event.seq.in_([e.seq for e in old]))).all())
+        for event in old:
+            if stored.get(event.seq) != event.digest:
+                raise HqRefusal(409, "event_conflict",
+                                f"event {event.event_id} (seq {event.seq}) differs from the "
+                                "one already stored", flag={"event_id": event.event_id,
+                                                            "seq": event.seq})
+
+    def _store(self, run: list[EventIn]) -> None:
+        ids = [e.event_id for e in run]
+        clash = self.s.scalars(select(m.Event.event_id).where(
+            m.Event.store_id == self.store.id, m.Event.event_id.in_(ids))).first()
+        if clash is not None:
+            raise HqRefusal(409, "event_conflict", f"event id {clash} was already stored "
+                            "at another sequence", flag={"event_id": clash})
+        for event in run:
+            try:
+                body = json.loads(event.payload)
+            except ValueError:
+                raise HqRefusal(422, "bad_batch", f"event {event.event_id}: payload is not "
+                                "JSON") from None
+            if not isinstance(body, dict) or body.get("store") != self.store.code:
+                raise HqRefusal(403, "wrong_store",
+                                f"event {event.event_id} belongs to store "
+                                f"{body.get('store') if isinstance(body, dict) else '?'}, "
+                                f"not {self.store.code}")
+            event.body = body
+        self.s.execute(insert(m.Event), [
+            {"store_id": self.store.id, "till_no": self.till_no, "seq": e.seq,
+             "event_id": e.event_id, "type": e.type, "payload": e.payload, "digest": e.digest,
+             "created_at": e.created_at, "received_at": self.now} for e in run])
+
+    # -- applying ------------------------------------------------------------------------------
+
+    def _apply(self, run: list[EventIn]) -> None:
+        self._load_members(run)
+        for event in run:
+            body = event.body
+            handler = _HANDLERS.get(event.type)
+            if handler is not None:
+                handler(self, body)
+            for line in body.get("ledger") or ():
+                self._post(str(line["member_id"]), event, line)
+            key = body.get("key")
+            if isinstance(key, str) and body.get("ledger"):
+                self.hold_keys.append(key)
+        self._write_ledger()
+        self._sweep_merged()
+        self._flag_overdrafts()
+        if self.hold_keys:
+            self.s.execute(update(m.Hold).where(m.Hold.key.in_(self.hold_keys),
+                                                m.Hold.released_at.is_(None))
+                           .values(released_at=self.now))
+
+    def _load_members(self, run: list[EventIn]) -> None:
+        wanted: set[str] = set()
+        for event in run:
+            if "member_id" in event.body:
+                wanted.add(str(event.body["member_id"]))
+            wanted.update(str(line["member_id"]) for line in event.body.get("ledger") or ())
+        if wanted:
+            self._lock(wanted)
+
+    def _lock(self, ids: set[str]) -> None:
+        """Load (and on PostgreSQL lock) members, always in member-id order: no deadlocks."""
+        missing = sorted(ids - self.members.keys())
+        if not missing:
+            return
+        rows = self.s.scalars(select(m.Member).where(m.Member.member_id.in_(missing))
+                              .order_by(m.Member.member_id).with_for_update())
+        self.members.update({row.member_id: row for row in rows})
+
+    def member(self, member_id: str) -> m.Member:
+        found = self.members.get(member_id)
+        if found is None:
+            self._lock({member_id})
+            found = self.members.get(member_id)
+        if found is None:  # money for a member head office never saw registered
+            found = self._create(member_id, {}, phone=f"unknown:{member_id}")
+            self._exception("unknown_member", member_id, None,
+                            {"note": "ledger movement before registration"})
+        return found
+
+    def _create(self, member_id: str, body: dict[str, Any], *, phone: str,
+                merged_into: str | None = None) -> m.Member:
+        row = m.Member(
+            member_id=member_id, card_no=str(body.get("card_no") or ""), phone=phone,
+            name=str(body.get("name") or ""), birthday=_date(body.get("birthday")),
+            gender=body.get("gender"), tier="regular", status="active",
+            home_store=self.store.code, principal_fen=0, bonus_fen=0, points=0,
+            wallet_blocked=False, merged_into=merged_into, created_at=self.now,
+            updated_at=self.now, change_no=0)
+        self.s.add(row)
+        self.s.flush()
+        self.members[member_id] = row
+        self.touched.add(member_id)
+        return row
+
+    def registered(self, body: dict[str, Any]) -> None:
+        member_id, phone = str(body["member_id"]), str(body.get("phone") or "")
+        existing = self.members.get(member_id)
+        survivor = self._live_by_phone(phone, exclude=member_id)
+        if existing is not None:  # created earlier from a ledger line: fill in who it is
+            existing.card_no, existing.name = str(body.get("card_no") or ""), body["name"]
+            if survivor is None:
+                existing.phone = phone
+            self.touched.add(member_id)
+            return
+        if survivor is None:
+            self._create(member_id, body, phone=phone)
+            return
+        self._create(member_id, body, phone=phone, merged_into=survivor.member_id)
+        self.touched.add(survivor.member_id)
+        self._exception("merged_duplicate", member_id, None, {
+            "phone": phone, "survivor": survivor.member_id, "merged": member_id,
+            "survivor_store": survivor.home_store, "merged_store": self.store.code})
+
+    def _live_by_phone(self, phone: str, *, exclude: str) -> m.Member | None:
+        found = self.s.scalars(select(m.Member).where(
+            m.Member.phone == phone, m.Member.merged_into.is_(None),
+            m.Member.member_id != exclude).with_for_update()).first()
+        if found is not None:
+            self.members[found.member_id] = found
+        return found
+
+    def profile(self, body: dict[str, Any]) -> None:
+        row = self.member(str(body["member_id"]))
+        fields = body.get("fields") or {}
+        for name in PROFILE_FIELDS:
+            if name not in fields:
+                continue
+            value = fields[name]
+            if name == "birthday":
+                value = _date(value)
+            if name == "phone":
+                if row.merged_into is not None:
+                    continue
+                clash = self._live_by_phone(str(value), exclude=row.member_id)
+                if clash is not None:
+                    self._exception("phone_conflict", row.member_id, None, {
+                        "phone": value, "held_by": clash.member_id})
+                    continue
+            setattr(row, name, value)
+        row.updated_at = self.now
+        self.touched.add(row.member_id)
+
+    def set_field(self, member_id: str, **values: Any) -> None:
+        row = self.member(member_id)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_at = self.now
+        self.touched.add(member_id)
+
+    def _post(self, member_id: str, event: EventIn, line: dict[str, Any]) -> None:
+        principal, bonus = int(line.get("principal_fen", 0)), int(line.get("bonus_fen", 0))
+        points = int(line.get("points", 0))
+        row = self.member(member_id)
+        row.principal_fen += principal
+        row.bonus_fen += bonus
+        row.points += points
+        self.touched.add(member_id)
+        share = self.contributions[member_id, self.store.code]
+        share[0] += principal
+        share[1] += bonus
+        share[2] += points
+        self.ledger.append({
+            "member_id": member_id, "store_code": self.store.code, "till_no": self.till_no,
+            "event_id": event.event_id, "kind": event.type, "principal_fen": principal,
+            "bonus_fen": bonus, "points": points, "at": event.created_at,
+            "day": to_local(event.created_at).date()})
+
+    def _transfer(self, source: m.Member, target: m.Member) -> None:
+        """Move everything ``source`` holds to ``target``, with ledger rows on both (store HQ)."""
+        amounts = (source.principal_fen, source.bonus_fen, source.points)
+        if not any(amounts):
+            return
+        for row, sign, kind in ((source, -1, "merge_out"), (target, 1, "merge_in")):
+            principal, bonus, points = (sign * a for a in amounts)
+            row.principal_fen += principal
+            row.bonus_fen += bonus
+            row.points += points
+            share = self.contributions[row.member_id, HQ_STORE]
+            share[0] += principal
+            share[1] += bonus
+            share[2] += points
+            self.ledger.append({
+                "member_id": row.member_id, "store_code": HQ_STORE, "till_no": 0,
+                "event_id": None, "kind": kind, "principal_fen": principal, "bonus_fen": bonus,
+                "points": points, "at": self.now, "day": to_local(self.now).date()})
+            self.touched.add(row.member_id)
+
+    def _sweep_merged(self) -> None:
+        for member_id in sorted(self.touched):
+            row = self.members.get(member_id)
+            if row is None or row.merged_into is None:
+                continue
+            survivor = self.member(_survivor_id(self.s, row.merged_into))
+            self._transfer(row, survivor)
+        self._write_ledger()
+
+    def _flag_overdrafts(self) -> None:
+        for member_id in sorted(self.touched):
+            row = self.members.get(member_id)
+            if row is None or row.merged_into is not None:
+                continue
+            shortfall = -(row.principal_fen + row.bonus_fen)
+            if shortfall <= 0:
+                continue
+            row.wallet_blocked = True
+            open_row = self.s.scalars(select(m.Exception_).where(
+                m.Exception_.kind == "overdraft", m.Exception_.member_id == member_id,
+                m.Exception_.resolved_at.is_(None))).first()
+            detail = {"phone": row.phone, "principal_fen": row.principal_fen,
+                      "bonus_fen": row.bonus_fen, "stores": self._stores_of(member_id)}
+            if open_row is None:
+                self._exception("overdraft", member_id, shortfall, detail)
+            else:
+                open_row.amount_fen = max(int(open_row.amount_fen or 0), shortfall)
+                open_row.detail_json = json.dumps(detail, ensure_ascii=False)
+                open_row.updated_at = self.now
+
+    def _stores_of(self, member_id: str) -> dict[str, int]:
+        """Each store's net stored value for the member (who spent what)."""
+        self._write_ledger()
+        self.s.flush()
+        rows = self.s.execute(
+            select(m.MemberStore.store_code,
+                   m.MemberStore.principal_fen + m.MemberStore.bonus_fen)
+            .where(m.MemberStore.member_id == member_id)).all()
+        return {code: int(total) for code, total in rows}
+
+    def _exception(self, kind: str, member_id: str | None, amount_fen: int | None,
+                   detail: dict[str, Any]) -> None:
+        self.s.add(m.Exception_(
+            kind=kind, member_id=member_id, store_code=self.store.code,
+            day=to_local(self.now).date(), amount_fen=amount_fen,
+            detail_json=json.dumps(detail, ensure_ascii=False), created_at=self.now,
+            updated_at=self.now))
+
+    def _write_ledger(self) -> None:
+        if self.ledger:
+            self.s.execute(insert(m.LedgerRow), self.ledger)
+            self.ledger = []
+        if not self.contributions:
+            return
+        rows = [{"member_id": member_id, "store_code": code, "principal_fen": p,
+                 "bonus_fen": b, "points": pts}
+                for (member_id, code), (p, b, pts) in sorted(self.contributions.items())]
+        self.contributions.clear()
+        self.s.flush()  # new members exist before their contributions are written
+        dialect = self.s.get_bind().dialect.name
+        ins = postgresql.insert(m.MemberStore) if dialect == "postgresql" else sqlite.insert(
+            m.MemberStore)
+        stmt = ins.on_conflict_do_update(
+            index_elements=["member_id", "store_code"],
+            set_={"principal_fen": m.MemberStore.principal_fen + ins.excluded.principal_fen,
+                  "bonus_fen": m.MemberStore.bonus_fen + ins.excluded.bonus_fen,
+                  "points": m.MemberStore.points + ins.excluded.points})
+        self.s.execute(stmt, rows)
+
+
+def _survivor_id(session: Session, member_id: str) -> str:
+    """Follow merged_into to the live member (a chain of merges ends at one)."""
+    seen: set[str] = set()
+    while member_id not in seen:
+        seen.add(member_id)
+        nxt = session.scalar(select(m.Member.merged_into).where(m.Member.member_id == member_id))
+        if nxt is None:
+            return member_id
+        member_id = nxt
+    return member_id
+
+
+def _date(value: Any) -> dt.date | None:
+    if value in (None, "", "None"):
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+_HANDLERS: dict[str, Any] = {
+    "member_registered": _Ingest.registered,
+    "member_profile_updated": _Ingest.profile,
+    "member_status_changed": lambda self, b: self.set_field(str(b["member_id"]),
+                                                            status=str(b["status"])),
+    "member_closed": lambda self, b: self.set_field(str(b["member_id"]), status="closed"),
+    "member_tier_changed": lambda self, b: self.set_field(str(b["member_id"]),
+                                                          tier=str(b["tier"])),
+    "member_card_replaced": lambda self, b: self.set_field(str(b["member_id"]),
+                                                           card_no=str(b["card_no"])),
+}

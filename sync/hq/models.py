@@ -1,0 +1,222 @@
+"""Head office's tables: stores, every till's events, chain-wide members and their ledger.
+
+Money is in fen as BIGINT. ``change_no`` is head office's server order (see
+:func:`sync.hq.db.next_change_no`): a member or rule row carries the number of the transaction
+that last changed it, and tills download by it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: BIGINT on PostgreSQL; INTEGER on SQLite, where only INTEGER PRIMARY KEY is the rowid.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Store(Base):
+    __tablename__ = "hq_stores"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_sync_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_event_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Stream(Base):
+    """One till's outbox as head office has stored it: everything up to ``acked_seq``."""
+
+    __tablename__ = "hq_streams"
+    store_id: Mapped[int] = mapped_column(Id, primary_key=True)
+    till_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Batch(Base):
+    """Batch ids seen: a request replayed word for word is refused."""
+
+    __tablename__ = "hq_batches"
+    store_id: Mapped[int] = mapped_column(Id, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Event(Base):
+    __tablename__ = "hq_events"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    store_id: Mapped[int] = mapped_column(Id)
+    till_no: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[str] = mapped_column(String(36))
+    type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("store_id", "event_id", name="uq_hq_events_store_event"),
+        UniqueConstraint("store_id", "till_no", "seq", name="uq_hq_events_stream_seq"),
+    )
+
+
+class Member(Base):
+    """A member as the whole chain knows them; balances are the sum of every store's deltas."""
+
+    __tablename__ = "hq_members"
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    card_no: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(48))
+    name: Mapped[str] = mapped_column(String(32))
+    birthday: Mapped[dt.date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(1))
+    tier: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(12))
+    home_store: Mapped[str] = mapped_column(String(8))
+    principal_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    bonus_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    points: Mapped[int] = mapped_column(BigInteger, default=0)
+    wallet_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    change_no: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_hq_members_change", "change_no", "member_id"),
+        # one live member per phone: the merge rule's guarantee, enforced by the database
+        Index("uq_hq_members_live_phone", "phone", unique=True,
+              postgresql_where=text("merged_into IS NULL"),
+              sqlite_where=text("merged_into IS NULL")),
+        Index("ix_hq_members_card", "card_no"),
+    )
+
+
+class MemberStore(Base):
+    """One store's own contribution to a member's balance (what its tills posted)."""
+
+    __tablename__ = "hq_member_stores"
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    store_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    principal_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    bonus_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    points: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LedgerRow(Base):
+    """Head office's append-only ledger: one row per member per event that moved money or
+    points, and one per merge transfer (store ``HQ``)."""
+
+    __tablename__ = "hq_ledger"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(String(36), index=True)
+    store_code: Mapped[str] = mapped_column(String(8))
+    till_no: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(40))
+    principal_fen: Mapped[int] = mapped_column(BigInteger)
+    bonus_fen: Mapped[int] = mapped_column(BigInteger)
+    points: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    day: Mapped[dt.date] = mapped_column(Date)
+
+    __table_args__ = (Index("ix_hq_ledger_store_day", "store_code", "day"),)
+
+
+class Hold(Base):
+    """A stored-value spend checked and held at head office until its sale's event arrives."""
+
+    __tablename__ = "hq_holds"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), index=True)
+    store_code: Mapped[str] = mapped_column(String(8))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    released_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Exception_(Base):
+    """Something for a person at head office to look at (``reconcile`` lists them)."""
+
+    __tablename__ = "hq_exceptions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(24))  # overdraft|merged_duplicate|event_conflict|...
+    member_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    store_code: Mapped[str | None] = mapped_column(String(8))
+    day: Mapped[dt.date | None] = mapped_column(Date)
+    amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    detail_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Refusal(Base):
+    """Every request head office turned away, and why."""
+
+    __tablename__ = "hq_refusals"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    store_code: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class DayTotal(Base):
+    """What a till says its own ledger holds for one local day, per account."""
+
+    __tablename__ = "hq_day_totals"
+    store_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    till_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    account: Mapped[str] = mapped_column(String(24), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)
+    reported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Rule(Base):
+    """A chain rule head office owns: a setting, product, coupon template or plan."""
+
+    __tablename__ = "hq_rules"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value_json: Mapped[str | None] = mapped_column(Text)
+    change_no: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class Counter(Base):
+    __tablename__ = "hq_counter"
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class User(Base):
+    """A person at head office who may read its pages (HTTP Basic; a salted scrypt hash)."""
+
+    __tablename__ = "hq_users"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -1,0 +1,310 @@
+"""Head office's operations besides ingest: stores and tokens, authentication, the download
+cursor, spend holds, day totals from tills, members, rules."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from storeapp.identity import normalize_phone
+from sync.hq import models as m
+from sync.hq.db import HqDatabase, next_change_no
+from sync.hq.errors import HqRefusal, log_refusal
+from sync.protocol import WINDOW_SECONDS, signature_ok, token_hash
+
+HOLD_MINUTES = 10
+RULE_KINDS = ("setting", "product", "coupon_template", "plan")
+
+
+# -- stores ----------------------------------------------------------------------------------
+
+def add_store(hq: HqDatabase, code: str, name: str, now: dt.datetime) -> dict[str, str]:
+    """A new store and its token; the token is shown this once and only its hash is kept."""
+    if not (code.isdigit() and len(code) == 4):
+        raise HqRefusal(422, "bad_store_code", "store code must be 4 digits, e.g. 0002")
+    token = secrets.token_urlsafe(32)
+    with hq.transaction() as s:
+        if s.scalar(select(m.Store.id).where(m.Store.code == code)) is not None:
+            raise HqRefusal(409, "store_exists", f"store {code} already exists")
+        s.add(m.Store(code=code, name=name, token_hash=token_hash(token), created_at=now))
+    return {"store_code": code, "name": name, "token": token}
+
+
+def revoke_store(hq: HqDatabase, code: str, now: dt.datetime) -> dict[str, Any]:
+    with hq.transaction() as s:
+        store = s.scalar(select(m.Store).where(m.Store.code == code))
+        if store is None:
+            raise HqRefusal(404, "unknown_store", f"no store {code}")
+        store.revoked_at = store.revoked_at or now
+        return {"store_code": code, "revoked_at": store.revoked_at.isoformat()}
+
+
+def rotate_token(hq: HqDatabase, code: str, now: dt.datetime) -> dict[str, str]:
+    """A new token for a store (after a revoke, or a till replaced): the old one stops working."""
+    token = secrets.token_urlsafe(32)
+    with hq.transaction() as s:
+        store = s.scalar(select(m.Store).where(m.Store.code == code))
+        if store is None:
+            raise HqRefusal(404, "unknown_store", f"no store {code}")
+        store.token_hash, store.revoked_at = token_hash(token), None
+    return {"store_code": code, "name": store.name, "token": token}
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str  # with the query string
+    body: bytes
+    authorization: str
+    timestamp: str
+    signature: str
+
+
+def authenticate(hq: HqDatabase, request: Request, now: dt.datetime) -> m.Store:
+    """The store whose token signed this request, or a logged refusal."""
+    store_code = None
+    try:
+        token = request.authorization.removeprefix("Bearer ").strip()
+        if not token or not request.authorization.startswith("Bearer "):
+            raise HqRefusal(401, "bad_token", "no store token")
+        with hq.transaction() as s:
+            store = s.scalar(select(m.Store).where(m.Store.token_hash == token_hash(token)))
+        if store is None:
+            raise HqRefusal(401, "bad_token", "unknown store token")
+        store_code = store.code
+        if store.revoked_at is not None:
+            raise HqRefusal(401, "revoked", f"the token of store {store.code} was revoked")
+        if not signature_ok(token, request.timestamp, request.method, request.path,
+                            request.body, request.signature):
+            raise HqRefusal(401, "bad_signature", "the request's signature does not match")
+        try:
+            sent = int(request.timestamp)
+        except ValueError:
+            raise HqRefusal(401, "stale_request", "no send time") from None
+        if abs(now.replace(tzinfo=dt.UTC).timestamp() - sent) > WINDOW_SECONDS:
+            raise HqRefusal(401, "stale_request",
+                            f"sent {sent}, more than {WINDOW_SECONDS} s from head office's "
+                            "clock (replayed, or the till's clock is wrong)")
+        return store
+    except HqRefusal as refusal:
+        log_refusal(hq, store_code, refusal, now, f"{request.method} {request.path}: "
+                    f"{refusal.message}")
+        raise
+
+
+# -- download --------------------------------------------------------------------------------
+
+def parse_cursor(cursor: str) -> tuple[int, str, int]:
+    """``"<change_no>:<member_id>:<rules change_no>"``; empty means from the start."""
+    if not cursor:
+        return 0, "", 0
+    try:
+        change, member_id, rules = cursor.split(":")
+        return int(change), member_id, int(rules)
+    except ValueError:
+        raise HqRefusal(422, "bad_cursor",
+                        f"cursor {cursor!r} is not one head office gave") from None
+
+
+def changes(session: Session, store: m.Store, cursor: str, limit: int) -> dict[str, Any]:
+    """Members and rules changed after ``cursor``, in server order.
+
+    A page never ends inside one change number (so a merge's two members travel together), and
+    merged members come first in a page so the till frees their phone before the survivor."""
+    change, after_member, rules_after = parse_cursor(cursor)
+    limit = max(1, min(limit, 5000))
+    mine = m.MemberStore
+    query = (
+        select(m.Member, mine.principal_fen, mine.bonus_fen, mine.points)
+        .outerjoin(mine, and_(mine.member_id == m.Member.member_id,
+                              mine.store_code == store.code))
+        .order_by(m.Member.change_no, m.Member.member_id))
+    rows = list(session.execute(query.where(
+        tuple_(m.Member.change_no, m.Member.member_id) > tuple_(change, after_member))
+        .limit(limit)).all())
+    more = len(rows) == limit
+    if more:  # finish the last change number, however many members it touched
+        last = rows[-1][0]
+        rows += session.execute(query.where(
+            m.Member.change_no == last.change_no, m.Member.member_id > last.member_id)).all()
+    members = [_member_out(row, (p, b, pts)) for row, p, b, pts in rows]
+    members.sort(key=lambda x: x["merged_into"] is None)
+    if rows:
+        change, after_member = rows[-1][0].change_no, rows[-1][0].member_id
+    rules = session.scalars(select(m.Rule).where(m.Rule.change_no > rules_after)
+                            .order_by(m.Rule.change_no, m.Rule.kind, m.Rule.key)).all()
+    out_rules = [{"kind": r.kind, "key": r.key,
+                  "value": None if r.value_json is None else json.loads(r.value_json)}
+                 for r in rules]
+    if rules:
+        rules_after = rules[-1].change_no
+    return {"members": members, "rules": out_rules,
+            "cursor": f"{change}:{after_member}:{rules_after}", "more": more}
+
+
+def _member_out(row: m.Member, mine: tuple[int | None, int | None, int | None]) -> dict[str, Any]:
+    return {
+        "member_id": row.member_id, "card_no": row.card_no, "phone": row.phone,
+        "name": row.name, "birthday": row.birthday.isoformat() if row.birthday else None,
+        "gender": row.gender, "tier": row.tier, "status": row.status,
+        "home_store": row.home_store, "principal_fen": row.principal_fen,
+        "bonus_fen": row.bonus_fen, "points": row.points,
+        "mine": {"principal_fen": mine[0] or 0, "bonus_fen": mine[1] or 0, "points": mine[2] or 0},
+        "wallet_blocked": row.wallet_blocked, "merged_into": row.merged_into,
+    }
+
+
+# -- holds -----------------------------------------------------------------------------------
+
+def hold(hq: HqDatabase, store: m.Store, key: str, member_id: str, amount_fen: int,
+         now: dt.datetime) -> dict[str, Any]:
+    """Check a stored-value spend against the chain balance less live holds, and hold it."""
+    if not key or len(key) > 64 or not 0 < amount_fen <= 10**10:
+        raise HqRefusal(422, "bad_hold", "a hold needs a key and a positive amount")
+
+    def work(s: Session) -> dict[str, Any]:
+        existing = s.get(m.Hold, key)
+        if existing is not None:
+            return {"held": True, "available_fen": None, "replayed": True}
+        member = _live_member(s, member_id)
+        if member.wallet_blocked:
+            raise HqRefusal(409, "wallet_blocked", "stored value of this member is blocked by "
+                            "head office (an overdraft is being followed up)")
+        held = s.scalar(select(func.coalesce(func.sum(m.Hold.amount_fen), 0)).where(
+            m.Hold.member_id == member.member_id, m.Hold.released_at.is_(None),
+            m.Hold.expires_at > now)) or 0
+        available = member.principal_fen + member.bonus_fen - int(held)
+        if amount_fen > available:
+            raise HqRefusal(409, "insufficient_balance",
+                            f"the chain balance available is ¥{available / 100:.2f}, less than "
+                            f"¥{amount_fen / 100:.2f}")
+        s.add(m.Hold(key=key, member_id=member.member_id, store_code=store.code,
+                     amount_fen=amount_fen, created_at=now,
+                     expires_at=now + dt.timedelta(minutes=HOLD_MINUTES)))
+        return {"held": True, "available_fen": available - amount_fen}
+
+    return hq.retrying(work)
+
+
+def release(hq: HqDatabase, store: m.Store, key: str, now: dt.datetime) -> dict[str, bool]:
+    with hq.transaction() as s:
+        done = s.execute(update(m.Hold).where(
+            m.Hold.key == key, m.Hold.store_code == store.code, m.Hold.released_at.is_(None))
+            .values(released_at=now))
+        return {"released": bool(getattr(done, "rowcount", 0))}
+
+
+def _live_member(s: Session, member_id: str) -> m.Member:
+    seen: set[str] = set()
+    while True:
+        member = s.scalars(select(m.Member).where(m.Member.member_id == member_id)
+                           .with_for_update()).first()
+        if member is None:
+            raise HqRefusal(404, "unknown_member", "head office does not know this member yet")
+        if member.merged_into is None or member.member_id in seen:
+            return member
+        seen.add(member.member_id)
+        member_id = member.merged_into
+
+
+# -- day totals ------------------------------------------------------------------------------
+
+def day_totals(hq: HqDatabase, store: m.Store, body: dict[str, Any],
+               now: dt.datetime) -> dict[str, int]:
+    try:
+        till_no = int(body["till_no"])
+        rows = [(dt.date.fromisoformat(day["day"]), str(account), int(pair[0]), int(pair[1]))
+                for day in body["days"] for account, pair in day["accounts"].items()]
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise HqRefusal(422, "bad_day_totals", f"malformed day totals: {exc}") from None
+    with hq.transaction() as s:
+        for day, account, count, total in rows:
+            s.merge(m.DayTotal(store_code=store.code, till_no=till_no, day=day, account=account,
+                               count=count, total=total, reported_at=now))
+    return {"stored": len(rows)}
+
+
+# -- members and rules (head office's own CLI) ---------------------------------------------
+
+def member_by_phone(s: Session, phone: str) -> m.Member:
+    try:
+        phone = normalize_phone(phone)
+    except Exception:
+        pass
+    member = s.scalars(select(m.Member).where(m.Member.phone == phone)
+                       .order_by(m.Member.merged_into.is_not(None))).first()
+    if member is None:
+        raise HqRefusal(404, "unknown_member", f"no member with phone {phone}")
+    return _live_member(s, member.member_id)
+
+
+def member_show(hq: HqDatabase, phone: str) -> dict[str, Any]:
+    with hq.transaction() as s:
+        member = member_by_phone(s, phone)
+        stores = s.execute(select(m.MemberStore.store_code, m.MemberStore.principal_fen,
+                                  m.MemberStore.bonus_fen, m.MemberStore.points)
+                           .where(m.MemberStore.member_id == member.member_id)
+                           .order_by(m.MemberStore.store_code)).all()
+        merged = s.scalars(select(m.Member.member_id)
+                           .where(m.Member.merged_into == member.member_id)).all()
+        return {
+            **{k: v for k, v in _member_out(member, (None, None, None)).items() if k != "mine"},
+            "balance_fen": member.principal_fen + member.bonus_fen,
+            "blocked": member.wallet_blocked, "merged_from": list(merged),
+            "by_store": [{"store_code": c, "principal_fen": p, "bonus_fen": b, "points": pts}
+                         for c, p, b, pts in stores],
+        }
+
+
+def unblock(hq: HqDatabase, phone: str, now: dt.datetime) -> dict[str, Any]:
+    """Lift a stored-value block once the overdraft was followed up; tills learn it on sync."""
+    with hq.transaction() as s:
+        member = member_by_phone(s, phone)
+        member.wallet_blocked = False
+        member.updated_at = now
+        s.execute(update(m.Exception_).where(
+            m.Exception_.kind == "overdraft", m.Exception_.member_id == member.member_id,
+            m.Exception_.resolved_at.is_(None)).values(resolved_at=now))
+        s.flush()
+        member.change_no = next_change_no(s)
+        return {"member_id": member.member_id, "blocked": False}
+
+
+def set_rule(hq: HqDatabase, kind: str, key: str, value: Any) -> dict[str, Any]:
+    """Set (or, with ``None``, delete) a chain rule; every till takes it on its next sync."""
+    if kind not in RULE_KINDS:
+        raise HqRefusal(422, "bad_rule_kind", f"kind must be one of {', '.join(RULE_KINDS)}")
+    if kind == "setting":
+        from storeapp.settings import BY_NAME, CHAIN, validate
+
+        setting = BY_NAME.get(key)
+        if setting is None or setting.scope != CHAIN:
+            raise HqRefusal(422, "not_a_chain_setting", f"{key} is not a chain-wide setting")
+        if value is not None:
+            value = validate(key, value)
+    with hq.transaction() as s:
+        row = s.get(m.Rule, (kind, key))
+        text = None if value is None else json.dumps(value, ensure_ascii=False)
+        s.flush()
+        change_no = next_change_no(s)
+        if row is None:
+            s.add(m.Rule(kind=kind, key=key, value_json=text, change_no=change_no))
+        else:
+            row.value_json, row.change_no = text, change_no
+    return {"kind": kind, "key": key, "value": value}
+
+
+
+def list_stores(hq: HqDatabase) -> list[dict[str, Any]]:
+    with hq.transaction() as s:
+        return [{"store_code": st.code, "name": st.name,
+                 "last_sync_at": st.last_sync_at.isoformat() if st.last_sync_at else None,
+                 "revoked": st.revoked_at is not None}
+                for st in s.scalars(select(m.Store).order_by(m.Store.code))]

@@ -1,0 +1,58 @@
+"""What a till and head office agree on: request signing, the API's paths, refusal codes.
+
+Every request is signed with the store's token (HMAC-SHA256 over the send time, method, path
+and body); head office keeps only a hash of the token, checks it, then the signature, then that
+the send time is within :data:`WINDOW_SECONDS` of its own clock. See docs/sync.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+API = "/api/v1"
+WINDOW_SECONDS = 300
+HQ_STORE = "HQ"  # the "store" head office's own ledger movements (merges) are attributed to
+
+AUTHORIZATION = "Authorization"
+TIMESTAMP = "X-Storeapp-Timestamp"
+SIGNATURE = "X-Storeapp-Signature"
+
+
+def token_hash(token: str) -> str:
+    """What head office stores instead of a token (tokens are 256-bit random: no salt needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def signature(token: str, timestamp: str, method: str, path: str, body: bytes) -> str:
+    message = f"{timestamp}\n{method.upper()}\n{path}\n".encode() + body
+    return hmac.new(token.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def signed_headers(token: str, method: str, path: str, body: bytes, now: float) -> dict[str, str]:
+    """Headers for one request sent at ``now`` (unix seconds); ``path`` includes the query."""
+    timestamp = str(int(now))
+    return {
+        AUTHORIZATION: f"Bearer {token}",
+        TIMESTAMP: timestamp,
+        SIGNATURE: signature(token, timestamp, method, path, body),
+        "Content-Type": "application/json",
+    }
+
+
+def signature_ok(token: str, timestamp: str, method: str, path: str, body: bytes,
+                 given: str) -> bool:
+    return hmac.compare_digest(signature(token, timestamp, method, path, body), given)
+
+
+def event_digest(seq: int, event_id: str, event_type: str, payload: str) -> str:
+    """Fingerprint of one event's content: the same id must always arrive with the same one."""
+    canonical = json.dumps([seq, event_id, event_type, payload], ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def dumps(value: Any) -> bytes:
+    """Request and answer bodies: compact UTF-8 JSON."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()
