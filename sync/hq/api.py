@@ -77,10 +77,11 @@ def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
         return await signed(request, work)
 
     @app.get(f"{API}/changes")
-    async def changes(request: Request, cursor: str = "", limit: int = 1000) -> Response:
+    async def changes(request: Request, cursor: str = "", limit: int = 1000,
+                      till_no: int = 1) -> Response:
         def work(store: m.Store, _b: bytes) -> dict[str, Any]:
             with hq.transaction() as s:
-                return service.changes(s, store, cursor, limit)
+                return service.changes(s, store, till_no, cursor, limit)
         return await signed(request, work)
 
     @app.post(f"{API}/holds")

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -91,7 +91,7 @@ class _Ingest:
         self.s, self.store, self.till_no, self.now = session, store, till_no, now
         self.members: dict[str, m.Member] = {}
         self.touched: set[str] = set()
-        self.contributions: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.contributions: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
         self.ledger: list[dict[str, Any]] = []
         self.hold_keys: list[str] = []
 
@@ -309,7 +309,7 @@ class _Ingest:
         row.bonus_fen += bonus
         row.points += points
         self.touched.add(member_id)
-        share = self.contributions[member_id, self.store.code]
+        share = self.contributions[member_id, self.store.code, self.till_no]
         share[0] += principal
         share[1] += bonus
         share[2] += points
@@ -329,7 +329,7 @@ class _Ingest:
             row.principal_fen += principal
             row.bonus_fen += bonus
             row.points += points
-            share = self.contributions[row.member_id, HQ_STORE]
+            share = self.contributions[row.member_id, HQ_STORE, 0]
             share[0] += principal
             share[1] += bonus
             share[2] += points
@@ -375,8 +375,9 @@ class _Ingest:
         self.s.flush()
         rows = self.s.execute(
             select(m.MemberStore.store_code,
-                   m.MemberStore.principal_fen + m.MemberStore.bonus_fen)
-            .where(m.MemberStore.member_id == member_id)).all()
+                   func.sum(m.MemberStore.principal_fen + m.MemberStore.bonus_fen))
+            .where(m.MemberStore.member_id == member_id)
+            .group_by(m.MemberStore.store_code)).all()
         return {code: int(total) for code, total in rows}
 
     def _exception(self, kind: str, member_id: str | None, amount_fen: int | None,
@@ -393,16 +394,17 @@ class _Ingest:
             self.ledger = []
         if not self.contributions:
             return
-        rows = [{"member_id": member_id, "store_code": code, "principal_fen": p,
-                 "bonus_fen": b, "points": pts}
-                for (member_id, code), (p, b, pts) in sorted(self.contributions.items())]
+        rows = [{"member_id": member_id, "store_code": code, "till_no": till_no,
+                 "principal_fen": p, "bonus_fen": b, "points": pts}
+                for (member_id, code, till_no), (p, b, pts)
+                in sorted(self.contributions.items())]
         self.contributions.clear()
         self.s.flush()  # new members exist before their contributions are written
         dialect = self.s.get_bind().dialect.name
         ins = postgresql.insert(m.MemberStore) if dialect == "postgresql" else sqlite.insert(
             m.MemberStore)
         stmt = ins.on_conflict_do_update(
-            index_elements=["member_id", "store_code"],
+            index_elements=["member_id", "store_code", "till_no"],
             set_={"principal_fen": m.MemberStore.principal_fen + ins.excluded.principal_fen,
                   "bonus_fen": m.MemberStore.bonus_fen + ins.excluded.bonus_fen,
                   "points": m.MemberStore.points + ins.excluded.points})

@@ -114,11 +114,13 @@ class Member(Base):
 
 
 class MemberStore(Base):
-    """One store's own contribution to a member's balance (what its tills posted)."""
+    """One till's own contribution to a member's balance (what it posted); head office's merge
+    transfers are store ``HQ``, till 0."""
 
     __tablename__ = "hq_member_stores"
     member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     store_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    till_no: Mapped[int] = mapped_column(Integer, primary_key=True)
     principal_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     bonus_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     points: Mapped[int] = mapped_column(BigInteger, default=0)

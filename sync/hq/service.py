@@ -113,8 +113,10 @@ def parse_cursor(cursor: str) -> tuple[int, str, int]:
                         f"cursor {cursor!r} is not one head office gave") from None
 
 
-def changes(session: Session, store: m.Store, cursor: str, limit: int) -> dict[str, Any]:
-    """Members and rules changed after ``cursor``, in server order.
+def changes(session: Session, store: m.Store, till_no: int, cursor: str,
+            limit: int) -> dict[str, Any]:
+    """Members and rules changed after ``cursor``, in server order, each with what this till
+    itself contributed to the member's balance (``mine``).
 
     A page never ends inside one change number (so a merge's two members travel together), and
     merged members come first in a page so the till frees their phone before the survivor."""
@@ -124,7 +126,7 @@ def changes(session: Session, store: m.Store, cursor: str, limit: int) -> dict[s
     query = (
         select(m.Member, mine.principal_fen, mine.bonus_fen, mine.points)
         .outerjoin(mine, and_(mine.member_id == m.Member.member_id,
-                              mine.store_code == store.code))
+                              mine.store_code == store.code, mine.till_no == till_no))
         .order_by(m.Member.change_no, m.Member.member_id))
     rows = list(session.execute(query.where(
         tuple_(m.Member.change_no, m.Member.member_id) > tuple_(change, after_member))
@@ -246,9 +248,12 @@ def member_by_phone(s: Session, phone: str) -> m.Member:
 def member_show(hq: HqDatabase, phone: str) -> dict[str, Any]:
     with hq.transaction() as s:
         member = member_by_phone(s, phone)
-        stores = s.execute(select(m.MemberStore.store_code, m.MemberStore.principal_fen,
-                                  m.MemberStore.bonus_fen, m.MemberStore.points)
+        stores = s.execute(select(m.MemberStore.store_code,
+                                  func.sum(m.MemberStore.principal_fen),
+                                  func.sum(m.MemberStore.bonus_fen),
+                                  func.sum(m.MemberStore.points))
                            .where(m.MemberStore.member_id == member.member_id)
+                           .group_by(m.MemberStore.store_code)
                            .order_by(m.MemberStore.store_code)).all()
         merged = s.scalars(select(m.Member.member_id)
                            .where(m.Member.merged_into == member.member_id)).all()
@@ -256,8 +261,8 @@ def member_show(hq: HqDatabase, phone: str) -> dict[str, Any]:
             **{k: v for k, v in _member_out(member, (None, None, None)).items() if k != "mine"},
             "balance_fen": member.principal_fen + member.bonus_fen,
             "blocked": member.wallet_blocked, "merged_from": list(merged),
-            "by_store": [{"store_code": c, "principal_fen": p, "bonus_fen": b, "points": pts}
-                         for c, p, b, pts in stores],
+            "by_store": [{"store_code": c, "principal_fen": int(p), "bonus_fen": int(b),
+                          "points": int(pts)} for c, p, b, pts in stores],
         }
 
 

@@ -101,10 +101,11 @@ def upgrade() -> None:
     op.create_table('hq_member_stores',
     sa.Column('member_id', sa.String(length=36), nullable=False),
     sa.Column('store_code', sa.String(length=8), nullable=False),
+    sa.Column('till_no', sa.Integer(), nullable=False),
     sa.Column('principal_fen', sa.BigInteger(), nullable=False),
     sa.Column('bonus_fen', sa.BigInteger(), nullable=False),
     sa.Column('points', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('member_id', 'store_code')
+    sa.PrimaryKeyConstraint('member_id', 'store_code', 'till_no')
     )
     op.create_table('hq_members',
     sa.Column('member_id', sa.String(length=36), nullable=False),
