@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sync.hq import ingest, service
+from sync.hq import ingest, pages, service
 from sync.hq import models as m
 from sync.hq.db import HqDatabase, utcnow
 from sync.hq.errors import HqRefusal
@@ -110,16 +110,5 @@ def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    _mount_pages(app, hq, clock)
-    return app
-
-
-def _mount_pages(app: FastAPI, hq: HqDatabase, clock: Clock) -> None:
-    try:
-        from sync.hq import pages
-    except ImportError:  # pages not written yet
-        return
     pages.mount(app, hq, clock)
-
-
-Handler = Callable[..., Awaitable[Response]]
+    return app

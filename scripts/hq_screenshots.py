@@ -1,0 +1,201 @@
+"""Screenshots of head office's pages, from a real server and a real browser.
+
+    python scripts/hq_screenshots.py [--out docs/screenshots] [--chromium /usr/bin/chromium]
+
+Seeds a temporary SQLite head office through the real ingest (four stores, a member registered
+at two of them and merged, an overdraft, a till whose day totals are off by ¥10), starts it with
+uvicorn on a free loopback port, and has headless Chromium save
+``hq-{zh_CN,en}-{overview,stores,liability,exceptions,daily}.png``. The pages ask for HTTP
+Basic credentials, which go in the URL (``http://user:password@127.0.0.1:port/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from sqlalchemy import select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from storeapp.clock import to_local  # noqa: E402
+from sync.hq import figures, pages, service  # noqa: E402
+from sync.hq import models as m  # noqa: E402
+from sync.hq.api import create_app  # noqa: E402
+from sync.hq.db import HqDatabase  # noqa: E402
+from sync.hq.ingest import ingest  # noqa: E402
+
+USER, PASSWORD = "screenshots", "screenshots-only"
+#: the pages' clock (naive UTC): 14:30 on 2026-03-10 in the stores, so the pictures don't change
+NOW = dt.datetime(2026, 3, 10, 6, 30)
+PAGES = {"overview": "/", "stores": "/stores", "liability": "/liability",
+         "exceptions": "/exceptions", "daily": "/daily"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="hq-shots-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'hq.db'}"
+        seed(url, NOW)
+        server, thread, base = serve(url)
+        try:
+            for lang in ("zh_CN", "en"):
+                for name, path in PAGES.items():
+                    target = args.out / f"hq-{lang}-{name}.png"
+                    query = "?lang=en" if lang == "en" else ""
+                    shoot(args.chromium, base + path + query, target, Path(tmp) / lang, lang)
+                    print(target)
+        finally:
+            server.should_exit = True
+            thread.join(10)
+    return 0
+
+
+# -- a chain worth looking at ----------------------------------------------------------------
+
+class Till:
+    def __init__(self, hq: HqDatabase, code: str, till_no: int = 1) -> None:
+        with hq.transaction() as s:
+            self.store = s.scalars(select(m.Store).where(m.Store.code == code)).one()
+        self.hq, self.code, self.till_no, self.seq = hq, code, till_no, 0
+
+    def send(self, events: list[tuple[str, dict[str, Any]]], at: dt.datetime) -> None:
+        out = []
+        for event_type, fields in events:
+            self.seq += 1
+            body = {"type": event_type, "store": self.code, "till": self.till_no,
+                    "key": str(uuid.uuid4()), "at": at.isoformat(), **fields}
+            out.append({"seq": self.seq, "event_id": str(uuid.uuid4()), "type": event_type,
+                        "created_at": at.isoformat(), "payload": json.dumps(body)})
+        ingest(self.hq, self.store, {"batch_id": str(uuid.uuid4()), "till_no": self.till_no,
+                                     "events": out}, at)
+
+
+def registered(member_id: str, phone: str, name: str) -> tuple[str, dict[str, Any]]:
+    return "member_registered", {"member_id": member_id, "phone": phone, "name": name,
+                                 "card_no": "C" + member_id[-6:]}
+
+
+def moved(event_type: str, member_id: str, principal: int, bonus: int = 0,
+          points: int = 0) -> tuple[str, dict[str, Any]]:
+    return event_type, {"member_id": member_id, "ledger": [
+        {"member_id": member_id, "principal_fen": principal, "bonus_fen": bonus,
+         "points": points}]}
+
+
+def seed(url: str, now: dt.datetime) -> None:
+    hq = HqDatabase(url)
+    stores = (("0001", "人民路店"), ("0002", "南京路店"), ("0003", "西湖店"), ("0004", "中山路店"))
+    for code, name in stores:
+        service.add_store(hq, code, name, now - dt.timedelta(days=60))
+    member = [f"0193b000-0000-7000-8000-{i:012d}" for i in range(12)]
+    phones = [f"1380013{i:04d}" for i in range(12)]
+    names = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴婷", "徐斌",
+             "孙丽"]
+    one, one_b = Till(hq, "0001"), Till(hq, "0001", 2)
+    two, three = Till(hq, "0002"), Till(hq, "0003")
+    one.send([registered(member[i], phones[i], names[i]) for i in range(5)]
+             + [moved("wallet_topped_up", member[i], 50000 * (i + 1), 5000 * (i + 1))
+                for i in range(5)]
+             + [moved("sale_completed", member[0], -12800, -1200, 128),
+                moved("sale_completed", member[2], -36500, -3500, 365),
+                moved("sale_completed", member[4], 0, 0, -500)],  # paid with points
+             now - dt.timedelta(minutes=4))
+    one_b.send([moved("sale_completed", member[1], -8800, -800, 88),
+                moved("points_adjusted", member[3], 0, 0, 200)], now - dt.timedelta(minutes=2))
+    two.send([registered(member[i], phones[i], names[i]) for i in range(5, 9)]
+             + [moved("wallet_topped_up", member[i], 100000, 15000) for i in range(5, 9)]
+             # member 9 registers at 0002 with member 0's phone: merged into member 0
+             + [registered(member[9], phones[0], names[0]),
+                moved("wallet_topped_up", member[9], 30000, 3000),
+                moved("sale_completed", member[6], -25600, -3400, 256)],
+             now - dt.timedelta(minutes=27))
+    # offline at 0003, member 1 spends more than the chain balance: an overdraft
+    three.send([registered(member[10], phones[10], names[10]),
+                moved("wallet_topped_up", member[10], 20000, 2000),
+                moved("sale_completed", member[1], -150000, -10000, 1600)],
+               now - dt.timedelta(hours=3, minutes=12))
+    report_day_totals(hq, now)
+    pages.add_user(hq, USER, PASSWORD, now)
+    hq.close()
+
+
+def report_day_totals(hq: HqDatabase, now: dt.datetime) -> None:
+    """Every till reports what head office applied, except 0002's bonus, ¥10 short."""
+    today = to_local(now).date()
+    with hq.transaction() as s:
+        checks = figures.till_checks(s, today)
+        stores = {st.code: st for st in s.scalars(select(m.Store))}
+    reports: dict[tuple[str, int], dict[str, list[int]]] = {}
+    for check in checks:
+        count, total = check.hq
+        if (check.code, check.account) == ("0002", "wallet:bonus"):
+            total -= 1000
+        reports.setdefault((check.code, check.till_no), {})[check.account] = [count, total]
+    for (code, till_no), accounts in reports.items():
+        service.day_totals(hq, stores[code], {"till_no": till_no, "days": [
+            {"day": today.isoformat(), "accounts": accounts}]}, now)
+
+
+# -- the server and the browser --------------------------------------------------------------
+
+def serve(url: str) -> tuple[uvicorn.Server, threading.Thread, str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    config = uvicorn.Config(create_app(url, clock=lambda: NOW), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"head office did not start on {base}")
+        time.sleep(0.1)
+    answer = httpx.get(base + "/", auth=(USER, PASSWORD), timeout=10)
+    if answer.status_code != 200:
+        raise SystemExit(f"head office refused the screenshot user: {answer.status_code}")
+    return server, thread, f"http://{USER}:{PASSWORD}@127.0.0.1:{port}"
+
+
+def shoot(chromium: str, url: str, png: Path, profile: Path, lang: str) -> None:
+    png.unlink(missing_ok=True)
+    locale = "zh-CN" if lang == "zh_CN" else "en-US"
+    env = {**os.environ, "LANGUAGE": lang, "LANG": f"{lang.replace('en', 'en_US')}.UTF-8"}
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+         f"--user-data-dir={profile}", f"--lang={locale}", "--window-size=1280,900",
+         f"--screenshot={png}", url],
+        check=True, capture_output=True, timeout=120, env=env)
+    if not png.exists() or png.stat().st_size < 5000:
+        raise SystemExit(f"chromium made no screenshot of {url.split('@')[-1]}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
