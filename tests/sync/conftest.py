@@ -131,16 +131,18 @@ class HqProcess:
     db_url: str
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    log: Path | None = None  # the server's stderr, appended across restarts
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> HqProcess:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sync.hq.cli", "--db", self.db_url, "serve",
-             "--port", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        with open(self.log or os.devnull, "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "sync.hq.cli", "--db", self.db_url, "serve",
+                 "--port", str(self.port)],
+                stdout=subprocess.DEVNULL, stderr=log)
         wait_healthy(self.url)
         return self
 
