@@ -5,6 +5,9 @@ made where the action starts (the till, before the transaction) and stored with 
 result in the same transaction as the business rows, ledger rows, audit row and outbox event.
 Submitting the same key again returns the stored result and posts nothing; the same key with a
 different request is refused.
+
+Events are written to the outbox when the body returns, in the order emitted; the first carries
+the action's net ledger movement per member (docs/sync.md, "Principles").
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from storeapp import audit
 from storeapp.errors import IdempotencyConflict, InvalidInput
 from storeapp.ids import new_event_id
-from storeapp.models import Action, OutboxEvent
+from storeapp.models import Action, OutboxEvent, PointsEntry, WalletEntry
 from storeapp.sequences import insert_row
 
 if TYPE_CHECKING:
@@ -32,6 +35,19 @@ Result = dict[str, Any]
 MAX_KEY_LEN = 64
 _DONE = select(Action.kind, Action.request_hash, Action.result_json).where(
     Action.key == bindparam("key"))
+#: An action's own ledger rows (``sync`` rows are head office's, posted by the sync client).
+_WALLET_NET = (
+    select(WalletEntry.member_id,
+           func.sum(case((WalletEntry.bucket == "principal", WalletEntry.amount_fen), else_=0)),
+           func.sum(case((WalletEntry.bucket == "bonus", WalletEntry.amount_fen), else_=0)))
+    .where(WalletEntry.action_key == bindparam("key"), WalletEntry.kind != "sync")
+    .group_by(WalletEntry.member_id)
+)
+_POINTS_NET = (
+    select(PointsEntry.member_id, func.sum(PointsEntry.points))
+    .where(PointsEntry.action_key == bindparam("key"), PointsEntry.kind != "sync")
+    .group_by(PointsEntry.member_id)
+)
 
 
 @dataclass
@@ -45,24 +61,57 @@ class Ctx:
     actor: str
     now: dt.datetime
     events: list[str] = field(default_factory=list)
+    _queued: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False)
 
     def audit(self, action: str, subject: str, **detail: Any) -> None:
         audit.append(self.session, at=self.now, actor=self.actor, action=action,
                      subject=subject, detail={"key": self.key, **detail})
 
     def emit(self, event_type: str, **payload: Any) -> None:
-        """Queue a domain event for head office in this transaction (names what happened)."""
+        """Queue a domain event for head office (names what happened); it is written to the
+        outbox in this transaction when the action's body returns (:meth:`write_outbox`)."""
         settings = self.db.settings
         body = {
             "type": event_type, "store": settings.store_code, "till": settings.till_no,
             "key": self.key, "actor": self.actor, "at": self.now.isoformat(), **payload,
         }
-        insert_row(
-            self.session, OutboxEvent, event_id=new_event_id(), type=event_type,
-            created_at=self.now,
-            payload_json=json.dumps(body, ensure_ascii=False, sort_keys=True, default=str),
-        )
+        self._queued.append(body)
         self.events.append(event_type)
+
+    def write_outbox(self) -> None:
+        """Write the queued events in order; the first carries ``ledger``, the action's net
+        movement per member summed from the ledger rows it wrote. An action that moved the
+        ledger without emitting anything emits ``ledger_posted``.
+
+        :func:`run_action` calls this after the body; code that makes its own ``Ctx`` must call
+        it before committing.
+        """
+        ledger = ledger_deltas(self.session, self.key)
+        if ledger:
+            if not self._queued:
+                self.emit("ledger_posted")
+            assert "ledger" not in self._queued[0], "an event payload may not be named ledger"
+            self._queued[0]["ledger"] = ledger
+        for body in self._queued:
+            insert_row(
+                self.session, OutboxEvent, event_id=new_event_id(), type=body["type"],
+                created_at=self.now,
+                payload_json=json.dumps(body, ensure_ascii=False, sort_keys=True, default=str),
+            )
+        self._queued.clear()
+
+
+def ledger_deltas(session: Session, key: str) -> list[dict[str, Any]]:
+    """Net principal, bonus and points the action ``key`` posted, per member (by member id;
+    members whose movements cancel out are left out). One grouped read of each ledger, by its
+    ``action_key`` index."""
+    net: dict[str, list[int]] = {}
+    for member_id, principal, bonus in session.execute(_WALLET_NET, {"key": key}):
+        net[member_id] = [int(principal), int(bonus), 0]
+    for member_id, points in session.execute(_POINTS_NET, {"key": key}):
+        net.setdefault(member_id, [0, 0, 0])[2] = int(points)
+    return [{"member_id": member_id, "principal_fen": p, "bonus_fen": b, "points": pts}
+            for member_id, (p, b, pts) in sorted(net.items()) if p or b or pts]
 
 
 def run_action(
@@ -84,6 +133,7 @@ def run_action(
             return {**result, "replayed": True}
         ctx = Ctx(db=db, session=session, key=key, kind=kind, actor=actor, now=db.clock.now())
         result = body(ctx)
+        ctx.write_outbox()
         insert_row(
             session, Action, key=key, kind=kind, request_hash=request_hash, actor=actor,
             created_at=ctx.now, result_json=json.dumps(result, ensure_ascii=False, default=str),

@@ -355,11 +355,13 @@ def _audit_verify(a: argparse.Namespace) -> Any:
 
 
 def _settings(a: argparse.Namespace) -> Any:
+    from storeapp.settings import shown
+
     db = _db(a)
     if a.name is None:
-        return {k: v for k, v in db.settings.as_dict().items() if k != "qr_secret"}
+        return {k: shown(k, v) for k, v in db.settings.as_dict().items() if k != "qr_secret"}
     if a.value is None:
-        return {a.name: getattr(db.settings, a.name)}
+        return {a.name: shown(a.name, getattr(db.settings, a.name))}
     from storeapp import audit
 
     with db.session() as s, s.begin():
@@ -368,8 +370,8 @@ def _settings(a: argparse.Namespace) -> Any:
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInput("bad_setting", str(exc)) from None
         audit.append(s, at=db.clock.now(), actor=a.actor, action="setting_changed",
-                     subject=a.name, detail={"value": a.value})
-    return {a.name: getattr(db.settings, a.name)}
+                     subject=a.name, detail={"value": shown(a.name, a.value)})
+    return {a.name: shown(a.name, getattr(db.settings, a.name))}
 
 
 def _backup(a: argparse.Namespace) -> Any:

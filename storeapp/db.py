@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, select
@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session
 from storeapp.clock import Clock
 from storeapp.models import SettingRow
 from storeapp.settings import Settings, validate
+
+if TYPE_CHECKING:
+    from storeapp.services.spend_gate import SpendGate
 
 APP_NAME = "storeapp"
 
@@ -62,6 +65,11 @@ class Database:
         upgrade(self.engine)
         self._ensure_secrets()
         self.settings = self.load_settings()
+        #: Head office's side of stored-value spends, when given (the sync client, tests);
+        #: otherwise :func:`storeapp.services.spend_gate.gate_for` finds the plugin.
+        self.spend_gate: SpendGate | None = None
+        #: ``gate_for``'s cache: the server URL the plugin was made for, and the plugin.
+        self.plugin_spend_gate: tuple[str, SpendGate | None] | None = None
 
     def session(self) -> Session:
         """A session for one user action that writes; the caller owns it and its transaction."""
@@ -83,6 +91,13 @@ class Database:
         self.settings = Settings({**self.settings.as_dict(), name: value})
 
     def close(self) -> None:
+        """Close the files, and the plugin gate's connection to head office if one was made."""
+        if self.plugin_spend_gate is not None:
+            gate = self.plugin_spend_gate[1]
+            close = getattr(gate, "close", None)
+            if close is not None:
+                close()
+            self.plugin_spend_gate = None
         self.engine.dispose()
         self.read_engine.dispose()
 

@@ -16,6 +16,9 @@ from stdnum import luhn
 from storeapp.errors import InvalidInput
 
 MAINLAND = re.compile(r"1[3-9]\d{9}")
+#: Head office gives a merged member this phone, ``merged:<member id>``, so that the unique
+#: phone index frees the real number for the surviving member.
+MERGED_PHONE_PREFIX = "merged:"
 QR_PREFIX = "M1-"
 QR_SIG_LEN = 10
 CARD_LEN = 14  # store(4) + till(2) + sequence(7) + Luhn(1): unique chain-wide, made offline
@@ -53,7 +56,10 @@ def phone_tail(phone: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """``13812345678 -> 138****5678`` (what cashiers and receipts see)."""
+    """``13812345678 -> 138****5678`` (what cashiers and receipts see); the placeholder of a
+    merged member (``merged:<member id>``, no phone of its own) shows as ``-``."""
+    if phone.startswith(MERGED_PHONE_PREFIX):
+        return "-"
     if len(phone) < 8:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

@@ -34,6 +34,15 @@ class SettingRow(Base):
     value_json: Mapped[str] = mapped_column(Text)
 
 
+class SyncStateRow(Base):
+    """The head-office sync client's progress, one JSON value per name (see
+    :mod:`storeapp.sync_state`)."""
+
+    __tablename__ = "sync_state"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value_json: Mapped[str] = mapped_column(Text)
+
+
 class Counter(Base):
     """Gapless sequences made inside the transaction that uses them (card, receipt, Z numbers)."""
 
@@ -63,11 +72,18 @@ class Member(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     last_visit_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: Set by head office (an overdraft across stores): no stored-value spend until unblocked.
+    wallet_blocked: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=text("0"))
+    #: Set by head office when this member was merged into another (same phone at two
+    #: stores); lookups follow it to the surviving member. The phone is then "merged:<id>".
+    merged_into: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (
         Index("ix_members_tail_visit", "phone_tail", "last_visit_at"),
         Index("ix_members_tier", "tier", "status"),  # tier distribution reads only this
         Index("ix_members_created", "created_at"),
+        Index("ix_members_merged", "merged_into", sqlite_where=text("merged_into IS NOT NULL")),
     )
 
     @property

@@ -25,6 +25,8 @@ class Setting:
     default: Any
     description: str
     scope: str = CHAIN
+    #: Never shown in clear (listings, audit rows): see :func:`shown`.
+    secret: bool = False
 
 
 DECLARED: tuple[Setting, ...] = (
@@ -44,6 +46,19 @@ DECLARED: tuple[Setting, ...] = (
     Setting("display_protocol", str, "cd5220", "Customer display commands: cd5220 or escpos",
             TILL),
     Setting("qr_secret", str, "", "Chain secret that signs member QR codes (made on first start)"),
+    # -- head office (docs/sync.md)
+    Setting("hq_url", str, "", "Head-office server URL; empty = not linked", TILL),
+    Setting("hq_token", str, "", "This store's token for head office", TILL, secret=True),
+    Setting("sync_interval_minutes", int, 5, "Minutes between syncs with head office", TILL),
+    Setting("sync_nightly_hour", int, 2, "Local hour of the nightly full sync", TILL),
+    Setting("offline_max_txn_fen", int, 30_000,
+            "Offline (head office unreachable): most stored value one sale may spend"),
+    Setting("offline_max_member_fen", int, 50_000,
+            "Offline: most stored value one member may spend in all"),
+    Setting("offline_max_store_fen", int, 500_000,
+            "Offline: most stored value this store may take in all"),
+    Setting("offline_max_hours", int, 24,
+            "Offline: no stored-value spends once head office was last reached this long ago"),
     # -- tiers: growth value is net spend over a rolling window
     Setting(
         "tiers",
@@ -124,6 +139,14 @@ class Settings:
         if name not in self._derived:
             self._derived[name] = build(self)
         return self._derived[name]  # type: ignore[no-any-return]
+
+
+def shown(name: str, value: Any) -> Any:
+    """A setting's value as it may be shown or logged: a secret only says whether it is set."""
+    setting = BY_NAME.get(name)
+    if setting is not None and setting.secret:
+        return "********" if value else ""
+    return value
 
 
 def validate(name: str, value: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 TABLES = (
     "members", "cards", "actions", "wallet_entries", "topups", "points_entries", "points_lots",
     "sales", "sale_lines", "tenders", "refunds", "coupons", "approvals", "audit_log", "outbox",
-    "counters", "member_plans", "users", "settings", "print_jobs",
+    "counters", "member_plans", "users", "settings", "print_jobs", "sync_state",
 )
 
 
@@ -141,17 +141,21 @@ def _points_problems(conn: sqlite3.Connection) -> list[str]:
         if not cached == journal == lots >= 0:
             problems.append(f"{member_id}: points cached {cached}, journal {journal}, "
                             f"lots {lots}")
-    for lot_id, earned, remaining, earn_entries, earn_points, others in conn.execute(
-            "SELECT l.id, l.earned_points, l.remaining_points, "
+    # A lot is opened by its first entry: 'earn' here, or 'sync' for points held at other
+    # stores (posted by head-office sync); every later entry takes from it or gives back.
+    for lot_id, earned, remaining, opening_kind, opening, earn_entries, others in conn.execute(
+            "SELECT l.id, l.earned_points, l.remaining_points, f.kind, f.points, "
             "(SELECT count(*) FROM points_entries e WHERE e.lot_id = l.id AND e.kind = 'earn'), "
             "(SELECT COALESCE(SUM(points), 0) FROM points_entries e "
-            " WHERE e.lot_id = l.id AND e.kind = 'earn'), "
-            "(SELECT COALESCE(SUM(points), 0) FROM points_entries e "
-            " WHERE e.lot_id = l.id AND e.kind != 'earn') FROM points_lots l"):
+            " WHERE e.lot_id = l.id AND e.id != f.id) FROM points_lots l "
+            "LEFT JOIN points_entries f ON f.id = "
+            "(SELECT MIN(id) FROM points_entries e WHERE e.lot_id = l.id)"):
         if not 0 <= remaining <= earned:
             problems.append(f"lot {lot_id}: remaining {remaining} outside 0..{earned}")
-        if (earn_entries, earn_points) != (1, earned):
-            problems.append(f"lot {lot_id}: {earn_entries} earn entries for {earn_points}")
+        if (opening_kind not in ("earn", "sync") or opening != earned
+                or earn_entries != (opening_kind == "earn")):
+            problems.append(f"lot {lot_id}: opened by {opening_kind} {opening} (earned "
+                            f"{earned}), {earn_entries} earn entries")
         if remaining != earned + others:
             problems.append(f"lot {lot_id}: remaining {remaining} != earned {earned} "
                             f"+ later entries {others}")

@@ -259,3 +259,26 @@ def test_audit_verify_fails_after_tampering(till: tuple[Path, str]) -> None:
     tampered = cli(db, "audit", "verify")
     assert tampered.status != 0
     assert tampered.out["ok"] is False and tampered.out["first_bad_seq"] == 3
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+def test_settings_show_the_head_office_link_but_never_its_token(tmp_path: Path) -> None:
+    db = tmp_path / "till.db"
+    token = "s3cret-store-token-0123456789abcdef"
+    assert cli(db, "settings", "hq_url", "https://hq.example.invalid").status == 0
+    changed = cli(db, "settings", "hq_token", token)
+    assert changed.status == 0 and changed.out == {"hq_token": "********"}
+    listed = cli(db, "settings").out
+    assert listed["hq_url"] == "https://hq.example.invalid"
+    assert listed["hq_token"] == "********"
+    assert (listed["offline_max_txn_fen"], listed["offline_max_member_fen"],
+            listed["offline_max_store_fen"], listed["offline_max_hours"]) == (
+        30_000, 50_000, 500_000, 24)
+    assert (listed["sync_interval_minutes"], listed["sync_nightly_hour"]) == (5, 2)
+    assert cli(db, "settings", "hq_token").out == {"hq_token": "********"}
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        audit_rows = " ".join(row[0] for row in conn.execute("SELECT detail_json FROM audit_log"))
+        stored = conn.execute("SELECT value_json FROM settings WHERE name = 'hq_token'").fetchone()
+    assert token not in audit_rows  # the audit log says it changed, not what to
+    assert stored == (json.dumps(token),)  # the till itself still has it, to sign requests

@@ -151,6 +151,11 @@ def _stored_value(w: _Window) -> Facts:
     def fact(key: str, zh: str, en: str, kind: str, bucket: str, sign: int = 1) -> Fact:
         return Fact(key, _L(zh, en), sign * sums[(kind, bucket)])
 
+    # What members hold from other stores, posted by head-office sync: shown when it moved.
+    other_stores = [
+        fact("sync_principal_fen", "其他门店本金", "Other stores principal", "sync", "principal"),
+        fact("sync_bonus_fen", "其他门店赠送", "Other stores bonus", "sync", "bonus"),
+    ] if any(kind == "sync" for kind, _ in sums) else []
     return Facts("stored_value", _L("储值", "Stored value"), [
         Fact("topups_count", _L("充值笔数", "Top-ups"), int(topups), "int"),
         fact("topup_principal_fen", "充值本金", "Top-up principal", "topup", "principal"),
@@ -168,6 +173,7 @@ def _stored_value(w: _Window) -> Facts:
              "principal", -1),
         fact("forfeit_bonus_fen", "退卡作废赠送", "Bonus forfeited at close", "bonus_forfeit",
              "bonus", -1),
+        *other_stores,
         Fact("opening_principal_fen", _L("期初余额本金", "Opening principal"),
              opening.principal_fen),
         Fact("opening_bonus_fen", _L("期初余额赠送", "Opening bonus"), opening.bonus_fen),
@@ -183,6 +189,8 @@ def _points(w: _Window) -> Facts:
                        .group_by(PointsEntry.kind)).all()
     sums: dict[str, int] = defaultdict(int, {kind: int(total) for kind, total in rows})
     closing = balances_at(w.s, w.until, inclusive=False)
+    other_stores = [Fact("other_stores", _L("其他门店", "Other stores"), sums["sync"], "int")
+                    ] if "sync" in sums else []
     return Facts("points", _L("积分", "Points"), [
         Fact("issued", _L("发放", "Issued"), sums["earn"], "int"),
         Fact("redeemed", _L("抵扣", "Redeemed"), -sums["redeem"], "int"),
@@ -190,6 +198,7 @@ def _points(w: _Window) -> Facts:
         Fact("clawed_back", _L("退款扣回", "Clawed back"), -sums["clawback"], "int"),
         Fact("returned", _L("退款退回", "Returned"), sums["return"], "int"),
         Fact("adjusted", _L("调整", "Adjusted"), sums["adjustment"], "int"),
+        *other_stores,
         Fact("outstanding", _L("期末未用积分", "Outstanding at close"), closing.points, "int"),
     ])
 

@@ -182,7 +182,9 @@ def rfm(db: Database, *, segment: str | None = None, limit: int = LIST_LIMIT,
                   "share": 100.0 if total else 0.0,
                   "monetary_fen": sum(row["monetary_fen"] for row in rows)}))
         if segment is not None:
-            top = heapq.nlargest(limit, wanted, key=lambda w: (w[0], w[1]))
+            merged = _merged_ids(s)  # their sales stay in the scores, but no one is to call
+            top = heapq.nlargest(limit, [w for w in wanted if w[1] not in merged],
+                                 key=lambda w: (w[0], w[1]))
             chosen = [Scored(mid, rd, fr, mo, r.score(-rd), f.score(fr), m.score(mo))
                       for mo, mid, rd, fr in top]
             report.sections.append(_member_list(
@@ -216,6 +218,11 @@ _PERSON_COLUMNS = [
 ]
 
 
+def _merged_ids(s: Session) -> set[str]:
+    """Members head office merged into another (a few: read by the partial index)."""
+    return set(s.scalars(select(Member.member_id).where(Member.merged_into.is_not(None))))
+
+
 def _people(s: Session, ids: list[str]) -> dict[str, Member]:
     found: dict[str, Member] = {}
     for start in range(0, len(ids), 500):
@@ -244,13 +251,14 @@ def watchlists(db: Database, *, limit: int = LIST_LIMIT, full_phones: bool = Fal
     week = [monday + dt.timedelta(days=i) for i in range(7)]
     with db.reader() as s:
         cutoff = now - dt.timedelta(days=CHURN_DAYS)
-        lapsed_q = select(Member).where(Member.status == "active", Member.last_visit_at < cutoff)
+        lapsed_q = select(Member).where(Member.status == "active", Member.last_visit_at < cutoff,
+                                        Member.merged_into.is_(None))
         lapsed_count = s.scalar(select(func.count()).select_from(lapsed_q.subquery())) or 0
         lapsed = s.scalars(lapsed_q.order_by((Member.principal_fen + Member.bonus_fen).desc(),
                                              Member.last_visit_at).limit(limit)).all()
         month_days = [d.strftime("%m-%d") for d in week]
         born = s.scalars(select(Member).where(
-            Member.status == "active",
+            Member.status == "active", Member.merged_into.is_(None),
             func.strftime("%m-%d", Member.birthday).in_(month_days))
             .order_by(func.strftime("%m-%d", Member.birthday), Member.name)).all()
         near = _near_next_tier(db, s, now)
@@ -303,7 +311,8 @@ def _near_next_tier(db: Database, s: Session,
     rows = s.execute(
         select(Member.member_id, Member.tier, growth.c.growth, to_go)
         .join(growth, growth.c.member_id == Member.member_id)
-        .where(Member.status == "active", to_go > 0, to_go * 100 <= threshold * pct)
+        .where(Member.status == "active", Member.merged_into.is_(None), to_go > 0,
+               to_go * 100 <= threshold * pct)
         .order_by(to_go, Member.member_id)).all()
     return [(str(member_id), _L(following[tier].name, following[tier].name_en), int(g), int(go))
             for member_id, tier, g, go in rows]

@@ -133,4 +133,6 @@ _KIND_LABELS = {
     "spend_refund": _L("退款退回", "Refund"), "topup_void": _L("充值撤销", "Top-up void"),
     "adjustment": _L("调整", "Adjustment"), "close_refund": _L("退卡退款", "Close payout"),
     "bonus_forfeit": _L("作废赠送", "Bonus forfeited"),
+    # what members hold from other stores of the chain, posted by head-office sync
+    "sync": _L("其他门店", "Other stores"),
 }

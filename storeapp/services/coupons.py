@@ -113,7 +113,8 @@ def issue_birthday(db: Database, *, actor: str = "system") -> Result:
         already = set(ctx.session.scalars(select(Coupon.member_id).where(
             Coupon.reason == "birthday", Coupon.issued_at >= year_start)))
         due = ctx.session.scalars(select(Member.member_id).where(
-            extract("month", Member.birthday) == today.month, Member.status == "active"))
+            extract("month", Member.birthday) == today.month, Member.status == "active",
+            Member.merged_into.is_(None)))
         issued = [issue_in(ctx, template, m, "birthday") for m in due if m not in already]
         return {"issued": len(issued)}
 

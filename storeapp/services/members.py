@@ -32,7 +32,8 @@ from storeapp.services.users import Grant, record_approval
 PAGE = 20
 # Lookups run for every keystroke and scan: their statements are built once.
 _BY_PHONE = select(Member).where(Member.phone == bindparam("phone"))
-_BY_TAIL = (select(Member).where(Member.phone_tail == bindparam("tail"))
+_BY_TAIL = (select(Member).where(Member.phone_tail == bindparam("tail"),
+                                  Member.merged_into.is_(None))
             .order_by(Member.last_visit_at.desc()).limit(bindparam("limit")))
 MAX_NAME = 32
 GENDERS = ("F", "M", "X")
@@ -161,7 +162,8 @@ def find(db: Database, query: str, *, limit: int = PAGE) -> list[MemberView]:
     """Members matching what a cashier typed or scanned, best matches first.
 
     Full phone, last 4 digits (most recent visitors first), card number, member QR (signature
-    checked: a forged QR raises), or a name (prefix first).
+    checked: a forged QR raises), or a name (prefix first). A member head office merged into
+    another is never listed: a phone, card or QR of theirs finds the surviving member.
     """
     query = (query or "").strip()
     if not query:
@@ -175,28 +177,43 @@ def find(db: Database, query: str, *, limit: int = PAGE) -> list[MemberView]:
 def _find_rows(db: Database, s: Session, query: str, limit: int) -> list[Member]:
     shape = classify(query)
     if shape is Shape.MEMBER_QR:
-        return [_by_card(s, verify_qr(query, db.settings.qr_secret))]
+        return [surviving(s, _by_card(s, verify_qr(query, db.settings.qr_secret)))]
     if shape is Shape.PHONE:
         member = s.scalar(_BY_PHONE, {"phone": normalize_phone(query)})
-        return [member] if member else []
+        return [surviving(s, member)] if member else []
     if shape is Shape.PHONE_TAIL:
         return list(s.scalars(_BY_TAIL, {"tail": query, "limit": limit}))
     if shape is Shape.CARD_NO:
         digits = re.sub(r"\D", "", query)
-        return [_by_card(s, digits)]
+        return [surviving(s, _by_card(s, digits))]
     if shape is not Shape.NAME:
         return []
     prefix = query.replace("%", "").replace("_", "")
+    unmerged = Member.merged_into.is_(None)
     starts = list(s.scalars(
-        select(Member).where(Member.name.like(prefix + "%")).order_by(Member.name).limit(limit)
+        select(Member).where(Member.name.like(prefix + "%"), unmerged).order_by(Member.name)
+        .limit(limit)
     ))
     if len(starts) >= limit or len(prefix) < 2:
         return starts
     seen = {m.member_id for m in starts}
     inner = s.scalars(
-        select(Member).where(Member.name.like("%" + prefix + "%")).limit(limit)
+        select(Member).where(Member.name.like("%" + prefix + "%"), unmerged).limit(limit)
     )
     return starts + [m for m in inner if m.member_id not in seen][: limit - len(starts)]
+
+
+def surviving(s: Session, member: Member) -> Member:
+    """The member ``member`` was merged into by head office, followed to the end (a loop, or a
+    survivor not downloaded yet, stops at the last member found); ``member`` itself otherwise."""
+    seen = {member.member_id}
+    while member.merged_into is not None and member.merged_into not in seen:
+        survivor = s.get(Member, member.merged_into)
+        if survivor is None:
+            break
+        seen.add(survivor.member_id)
+        member = survivor
+    return member
 
 
 def _by_card(s: Session, card_no: str) -> Member:
@@ -219,12 +236,14 @@ def get(db: Database, ref: str) -> MemberView:
 
 
 def load(db: Database, s: Session, ref: str) -> Member:
+    """The member ``ref`` names (member id, card number, phone or QR text); for a member merged
+    into another, the surviving member."""
     ref = (ref or "").strip()
     if not ref:
         raise InvalidInput("member_required", "no member given")
     member = s.get(Member, ref) if len(ref) == 36 else None
     if member is not None:
-        return member
+        return surviving(s, member)
     if classify(ref) in (Shape.MEMBER_QR, Shape.CARD_NO, Shape.PHONE):
         found = _find_rows(db, s, ref, 1)
         if found:

@@ -15,7 +15,7 @@ from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound
 from storeapp.ids import new_action_key
 from storeapp.models import MemberPlan, Plan
-from storeapp.services import coupons, members, shifts, wallet
+from storeapp.services import coupons, members, shifts, spend_gate, wallet
 
 METHODS = (*wallet.TOPUP_METHODS, "wallet")
 
@@ -91,7 +91,7 @@ def buy(db: Database, member_ref: str, plan_code: str, *, method: str, actor: st
         starts = max(ctx.now, latest) if latest else ctx.now
         expires = starts + dt.timedelta(days=plan.duration_days)
         if method == "wallet":
-            wallet.spend(ctx, member, plan.fee_fen, ref=ctx.key, pin=pin)
+            wallet.spend(ctx, member, plan.fee_fen, ref=ctx.key, pin=pin, verdict=verdict)
         shifts.record_payment(ctx, "plan", method, plan.fee_fen)
         s.add(MemberPlan(member_id=member.member_id, plan_code=plan.code, action_key=ctx.key,
                          fee_fen=plan.fee_fen, method=method, starts_at=starts,
@@ -112,7 +112,20 @@ def buy(db: Database, member_ref: str, plan_code: str, *, method: str, actor: st
                 "starts_at": starts.isoformat(), "expires_at": expires.isoformat(),
                 "coupons": issued}
 
-    with wallet.pin_tries_counted(db):
-        return run_action(db, key=key or new_action_key(), kind="plan_buy", actor=actor,
+    def share() -> tuple[str | None, int]:
+        """Paid from stored value: head office holds the fee first (or the offline allowance
+        applies)."""
+        if method != "wallet":
+            return None, 0
+        with db.reader() as s:
+            plan = s.get(Plan, plan_code)
+            if plan is None or not plan.active:
+                return None, 0  # the action refuses it
+            return members.load(db, s, member_ref).member_id, plan.fee_fen
+
+    key = key or new_action_key()
+    with spend_gate.spending(db, key=key, share=share) as verdict, \
+            wallet.pin_tries_counted(db):
+        return run_action(db, key=key, kind="plan_buy", actor=actor,
                           request={"member": member_ref, "plan": plan_code, "method": method},
                           body=body)

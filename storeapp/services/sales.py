@@ -20,7 +20,7 @@ from storeapp.ids import new_action_key
 from storeapp.models import Member, PointsLot, Product, Refund, Sale, SaleLine, Tender
 from storeapp.money import MAX_AMOUNT_FEN, format_fen, percent_of
 from storeapp.sequences import insert_row, next_value
-from storeapp.services import coupons, members, plans, points, shifts, tiers, wallet
+from storeapp.services import coupons, members, plans, points, shifts, spend_gate, tiers, wallet
 from storeapp.services.users import Grant, record_approval
 
 TENDER_METHODS = ("wallet", "cash", "card", "wechat", "alipay")
@@ -85,7 +85,10 @@ def checkout(
 ) -> Result:
     """Complete a sale: one transaction for sale, lines, tenders, wallet and points entries,
     coupon use, tier upgrade, audit row and outbox event. ``override`` is the manager's approval
-    for price overrides (required when any line has one)."""
+    for price overrides (required when any line has one).
+
+    At a till linked to head office, a stored-value payment is first held by head office
+    (or checked against the offline allowance): see :mod:`storeapp.services.spend_gate`."""
     key = key or new_action_key()
     _check_tenders(tenders)
     request = {
@@ -115,7 +118,8 @@ def checkout(
         )
         for no, line in enumerate(priced.lines, start=1):
             insert_row(s, SaleLine, sale_id=sale_id, line_no=no, **line)
-        paid = _post_tenders(ctx, sale_id, receipt_no, member, tenders, priced.total_fen, pin)
+        paid = _post_tenders(ctx, sale_id, receipt_no, member, tenders, priced.total_fen, pin,
+                             verdict)
         if priced.coupon_code:
             coupons.mark_used(ctx, priced.coupon_code, receipt_no)
         upgraded, growth = None, 0
@@ -146,8 +150,29 @@ def checkout(
                      by="sale", receipt_no=receipt_no)
         return result
 
-    with wallet.pin_tries_counted(db):
+    def share() -> tuple[str | None, int]:
+        return _wallet_share(db, member_ref, lines, tenders, coupon_code, redeem_points)
+
+    with spend_gate.spending(db, key=key, share=share) as verdict, \
+            wallet.pin_tries_counted(db):
         return run_action(db, key=key, kind="sale", actor=actor, request=request, body=body)
+
+
+def _wallet_share(db: Database, member_ref: str | None, lines: list[LineIn],
+                  tenders: list[TenderIn], coupon_code: str | None,
+                  redeem_points: int) -> tuple[str | None, int]:
+    """The member and the stored value a sale will spend, worked out before its transaction
+    as :func:`_post_tenders` will: a wallet tender without an amount takes what is left."""
+    wallet_tender = next((t for t in tenders if t.method == "wallet"), None)
+    if wallet_tender is None or not member_ref:
+        return None, 0
+    if wallet_tender.amount_fen is not None:
+        with db.reader() as s:
+            return members.load(db, s, member_ref).member_id, wallet_tender.amount_fen
+    priced = quote(db, member_ref=member_ref, lines=lines, coupon_code=coupon_code,
+                   redeem_points=redeem_points)
+    fixed = sum(t.amount_fen or 0 for t in tenders if t.method != "cash")
+    return priced.member_id, max(0, priced.total_fen - fixed)
 
 
 def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
@@ -354,8 +379,8 @@ def _check_tenders(tenders: list[TenderIn]) -> None:
 
 
 def _post_tenders(ctx: Ctx, sale_id: int, receipt_no: str, member: Member | None,
-                  tenders: list[TenderIn], total_fen: int,
-                  pin: str | None) -> list[dict[str, Any]]:
+                  tenders: list[TenderIn], total_fen: int, pin: str | None,
+                  verdict: spend_gate.Verdict | None) -> list[dict[str, Any]]:
     """Split the total over the tenders; cash may exceed what is left (change given)."""
     fixed = sum(t.amount_fen or 0 for t in tenders if t.method != "cash")
     rest_taker = next((t for t in tenders if t.amount_fen is None), None)
@@ -387,7 +412,8 @@ def _post_tenders(ctx: Ctx, sale_id: int, receipt_no: str, member: Member | None
         if t.method == "wallet" and amount:
             if member is None:
                 raise InvalidInput("member_required", "stored value needs a member")
-            principal, bonus = wallet.spend(ctx, member, amount, ref=receipt_no, pin=pin)
+            principal, bonus = wallet.spend(ctx, member, amount, ref=receipt_no, pin=pin,
+                                            verdict=verdict)
         change = tendered - amount
         if amount == 0 and change == 0:
             continue

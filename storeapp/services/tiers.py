@@ -136,7 +136,8 @@ def review(db: Database, *, actor: str = "system") -> ReviewResult:
             ).all()
         )
         ctx = Ctx(db=db, session=s, key=new_action_key(), kind="tier_review", actor=actor, now=now)
-        for member in s.scalars(select(Member).where(Member.status != "closed")):
+        for member in s.scalars(select(Member).where(Member.status != "closed",
+                                                     Member.merged_into.is_(None))):
             count += 1
             target = for_growth(db.settings, int(growth_by_member.get(member.member_id) or 0))
             if target.code == member.tier:
@@ -151,4 +152,5 @@ def review(db: Database, *, actor: str = "system") -> ReviewResult:
             ctx.emit("member_tier_changed", member_id=member.member_id, tier=target.code,
                      previous=before.code, by="review")
         ctx.audit("tier_review", "all", reviewed=count, upgraded=up, downgraded=down)
+        ctx.write_outbox()
     return ReviewResult(count, up, down)

@@ -24,7 +24,8 @@ from storeapp.models import Card, Member, Topup, WalletEntry
 from storeapp.money import format_fen, split_in_proportion
 from storeapp.pins import check_pin
 from storeapp.sequences import insert_row
-from storeapp.services import members, shifts
+from storeapp.services import members, shifts, spend_gate
+from storeapp.services.spend_gate import Verdict
 from storeapp.services.users import Grant, record_approval
 from storeapp.settings import Settings
 
@@ -200,10 +201,16 @@ def check_member_pin(ctx: Ctx, member: Member, pin: str | None) -> None:
         member.pin_failed = 0
 
 
-def spend(ctx: Ctx, member: Member, amount_fen: int, *, ref: str,
-          pin: str | None) -> tuple[int, int]:
-    """Take ``amount_fen`` from the balance in proportion; returns (principal, bonus) taken."""
+def spend(ctx: Ctx, member: Member, amount_fen: int, *, ref: str, pin: str | None,
+          verdict: Verdict | None = None) -> tuple[int, int]:
+    """Take ``amount_fen`` from the balance in proportion; returns (principal, bonus) taken.
+
+    ``verdict`` is head office's answer asked before the action (:func:`spend_gate.spending`):
+    "offline" applies the offline allowance."""
     members.require_open(member)
+    if member.wallet_blocked:
+        raise Refused("wallet_blocked", "stored value of this member is blocked by head office: "
+                      "ask the manager")
     check_member_pin(ctx, member, pin)
     card_status = ctx.session.connection().scalar(_CARD_STATUS, {"card_no": member.card_no})
     if card_status == "lost":
@@ -212,6 +219,8 @@ def spend(ctx: Ctx, member: Member, amount_fen: int, *, ref: str,
     if amount_fen > balance:
         raise Refused("insufficient_balance",
                       f"stored value {format_fen(balance)} is less than {format_fen(amount_fen)}")
+    if verdict == "offline":
+        spend_gate.check_offline_allowance(ctx, member.member_id, amount_fen)
     principal, bonus = split_in_proportion(amount_fen, member.principal_fen, member.bonus_fen)
     post(ctx, member, "spend", principal_fen=-principal, bonus_fen=-bonus, ref=ref)
     return principal, bonus

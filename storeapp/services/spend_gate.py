@@ -1,0 +1,158 @@
+"""Spending stored value at a till linked to head office: head office holds the amount before
+the sale's transaction, or, when it cannot be reached, the till's offline allowance applies.
+
+The core defines the gate and the allowance; the sync package provides the gate that talks to
+head office, registered under the ``storeapp.spend_gate`` entry point (docs/sync.md, "Spending
+across stores").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from sqlalchemy import bindparam, func, select
+
+from storeapp import sync_state
+from storeapp.errors import Refused
+from storeapp.models import Action, WalletEntry
+from storeapp.money import format_fen
+
+if TYPE_CHECKING:
+    from storeapp.actions import Ctx
+    from storeapp.db import Database
+
+GATE_PLUGINS = "storeapp.spend_gate"
+#: "held": head office checked the chain balance and holds the amount under the sale's key;
+#: "offline": head office is unreachable (or does not know the member yet): the offline
+#: allowance applies.
+Verdict = Literal["held", "offline"]
+
+log = logging.getLogger(__name__)
+
+_DONE = select(Action.key).where(Action.key == bindparam("key"))
+_OFFLINE_SPENT = select(func.coalesce(func.sum(WalletEntry.amount_fen), 0)).where(
+    WalletEntry.kind == "spend", WalletEntry.created_at >= bindparam("since"))
+_OFFLINE_SPENT_BY = _OFFLINE_SPENT.where(WalletEntry.member_id == bindparam("member_id"))
+
+
+class SpendGate(Protocol):
+    """Head office's side of a stored-value spend, asked outside any transaction."""
+
+    def hold(self, *, key: str, member_id: str, amount_fen: int) -> Verdict:
+        """Hold ``amount_fen`` of the member's chain balance under ``key`` (idempotent by key).
+
+        Raises :class:`storeapp.errors.Refused` when head office refuses
+        (``insufficient_balance``, ``wallet_blocked``)."""
+        ...
+
+    def release(self, key: str) -> None:
+        """Give back the hold made under ``key`` (best effort: it expires by itself)."""
+        ...
+
+
+def linked(db: Database) -> bool:
+    """Whether this till answers to head office (a server URL is set, or a gate is given)."""
+    return bool(db.settings.hq_url) or db.spend_gate is not None
+
+
+def gate_for(db: Database) -> SpendGate | None:
+    """The gate to ask: ``db.spend_gate`` when set; else, for a linked till, the first
+    ``storeapp.spend_gate`` plugin made for this database (loaded once per server URL)."""
+    if db.spend_gate is not None:
+        return db.spend_gate
+    url = str(db.settings.hq_url)
+    if not url:
+        return None
+    if db.plugin_spend_gate is None or db.plugin_spend_gate[0] != url:
+        db.plugin_spend_gate = (url, _load_plugin(db))
+    return db.plugin_spend_gate[1]
+
+
+@contextmanager
+def spending(db: Database, *, key: str,
+             share: Callable[[], tuple[str | None, int]]) -> Iterator[Verdict | None]:
+    """Around an action that may spend stored value under ``key``, entered outside any
+    transaction. ``share`` says which member spends how much (asked only at a linked till, for
+    a key not done yet: a retry replays and spends nothing).
+
+    Yields what the spend must respect inside the action: None when there is nothing to ask
+    (not linked, nothing spent, a replay), "held" when head office holds the amount, "offline"
+    when the offline allowance applies. A hold is released when the action fails."""
+    if not linked(db) or _done(db, key):
+        yield None
+        return
+    member_id, amount_fen = share()
+    if member_id is None or amount_fen <= 0:
+        yield None
+        return
+    gate = gate_for(db)
+    verdict: Verdict = "offline" if gate is None else gate.hold(
+        key=key, member_id=member_id, amount_fen=amount_fen)
+    try:
+        yield verdict
+    except BaseException:
+        if gate is not None and verdict == "held":
+            _release(gate, key)
+        raise
+
+
+def check_offline_allowance(ctx: Ctx, member_id: str, amount_fen: int) -> None:
+    """Inside the spending action, when head office is unreachable: refuse a spend past the
+    offline limits. Spends count from ``offline_since`` (none yet: nothing counted)."""
+    settings = ctx.db.settings
+    state = sync_state.read(ctx.session)
+    max_hours = int(settings.offline_max_hours)
+    if state.last_contact_at is None:
+        raise Refused("offline_too_long", "this till has never reached head office: stored "
+                      "value cannot be spent until it has")
+    if ctx.now - state.last_contact_at > dt.timedelta(hours=max_hours):
+        raise Refused("offline_too_long", f"head office has not been reached for more than "
+                      f"{max_hours} hours: stored value cannot be spent until it is")
+    max_txn = int(settings.offline_max_txn_fen)
+    if amount_fen > max_txn:
+        raise Refused("offline_limit_txn", f"head office is unreachable: one sale may spend at "
+                      f"most {format_fen(max_txn)} of stored value offline")
+    since = state.offline_since or ctx.now
+    conn = ctx.session.connection()
+    member_spent = -int(conn.scalar(_OFFLINE_SPENT_BY, {"since": since, "member_id": member_id})
+                        or 0)
+    max_member = int(settings.offline_max_member_fen)
+    if member_spent + amount_fen > max_member:
+        raise Refused("offline_limit_member", f"head office is unreachable: a member may spend "
+                      f"at most {format_fen(max_member)} of stored value offline; this member "
+                      f"has spent {format_fen(member_spent)} since")
+    store_spent = -int(conn.scalar(_OFFLINE_SPENT, {"since": since}) or 0)
+    max_store = int(settings.offline_max_store_fen)
+    if store_spent + amount_fen > max_store:
+        raise Refused("offline_limit_store", f"head office is unreachable: this store may take "
+                      f"at most {format_fen(max_store)} of stored value offline; "
+                      f"{format_fen(store_spent)} is taken already")
+
+
+def _done(db: Database, key: str) -> bool:
+    """A retry of a finished action replays it: nothing is spent, so nothing to hold."""
+    with db.reader() as s:
+        return s.connection().execute(_DONE, {"key": key}).first() is not None
+
+
+def _release(gate: SpendGate, key: str) -> None:
+    try:
+        gate.release(key)
+    except Exception:  # the hold expires at head office anyway; the sale's error matters
+        log.warning("could not release the head-office hold %s", key, exc_info=True)
+
+
+def _load_plugin(db: Database) -> SpendGate | None:
+    for plugin in entry_points(group=GATE_PLUGINS):
+        try:
+            gate: SpendGate = plugin.load()(db)
+        except Exception:  # a broken plugin must not stop the till: the allowance applies
+            log.warning("spend gate plugin %s could not start", plugin.name, exc_info=True)
+            return None
+        return gate
+    return None
