@@ -1,0 +1,105 @@
+"""The spend gate that asks head office (``POST /holds``) before a stored-value spend, registered
+under the ``storeapp.spend_gate`` entry point as ``http = "sync.guard:HttpSpendGate"``.
+
+The cashier is waiting: a hold gets :data:`HOLD_TIMEOUT_S`, and head office not answering is
+"offline" (the till's offline allowance applies), never an error. Only head office saying no to
+the spend itself (409) refuses the sale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import httpx
+
+from storeapp import sync_state
+from storeapp.db import Database
+from storeapp.errors import Refused
+from storeapp.services.spend_gate import Verdict
+from sync.client import client_for, record_trouble
+from sync.http import HqClient, HqRefused, HqUnreachable
+
+HOLD_TIMEOUT_S = 2.0
+#: Writing "head office answered" costs a write transaction; within this it is not repeated.
+CONTACT_EVERY = dt.timedelta(seconds=60)
+_MESSAGES = {
+    "insufficient_balance": "the member's stored value across all stores is not enough",
+    "wallet_blocked": "head office has blocked this member's stored value (overdrawn across "
+                      "stores): a manager must settle it with head office",
+}
+
+log = logging.getLogger(__name__)
+
+
+class HttpSpendGate:
+    """:class:`storeapp.services.spend_gate.SpendGate` over head office's API (``transport``:
+    see :class:`sync.http.HqClient`)."""
+
+    def __init__(self, db: Database, *, transport: httpx.BaseTransport | None = None) -> None:
+        self._db = db
+        self._transport = transport
+        self._client: HqClient | None = None
+        self._linked_as: tuple[str, str] = ("", "")
+
+    def hold(self, *, key: str, member_id: str, amount_fen: int) -> Verdict:
+        try:
+            self._hq().hold(key, member_id, amount_fen)
+        except HqUnreachable as exc:
+            self._trouble(exc.message)
+            return "offline"
+        except HqRefused as exc:
+            if exc.status == 409:
+                self._contact()
+                raise Refused(exc.code, _MESSAGES.get(exc.code, exc.message)) from None
+            if exc.code == "unknown_member":  # registered here, not uploaded yet
+                self._contact()
+                return "offline"
+            # The till itself is refused (bad or revoked token, its clock is off): as good as
+            # offline for the spend, and the status bar shows why.
+            self._trouble(f"head office refused this till: {exc.message} [{exc.code}]")
+            return "offline"
+        except Refused as exc:  # not linked (any more): nobody to ask
+            self._trouble(exc.message)
+            return "offline"
+        self._contact()
+        return "held"
+
+    def release(self, key: str) -> None:
+        """Best effort: an unreleased hold expires at head office after 10 minutes."""
+        try:
+            self._hq().release(key)
+        except (HqUnreachable, Refused) as exc:
+            log.info("head-office hold %s not released: %s", key, exc)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _hq(self) -> HqClient:
+        """The client for the till's current link (a new join makes a new one)."""
+        settings = self._db.settings
+        linked_as = (str(settings.hq_url), str(settings.hq_token))
+        if self._client is None or linked_as != self._linked_as:
+            self.close()
+            self._client = client_for(self._db, timeout=HOLD_TIMEOUT_S,
+                                      transport=self._transport)
+            self._linked_as = linked_as
+        return self._client
+
+    def _contact(self) -> None:
+        now = self._db.clock.now()
+        with self._db.reader() as s:
+            state = sync_state.read(s)
+        if (state.offline_since is None and state.last_contact_at is not None
+                and now - state.last_contact_at < CONTACT_EVERY):
+            return
+        with self._db.session() as s, s.begin():
+            sync_state.write(s, last_contact_at=now, offline_since=None)
+
+    def _trouble(self, message: str) -> None:
+        with self._db.reader() as s:
+            state = sync_state.read(s)
+        if state.offline_since is None or state.last_error != message:
+            record_trouble(self._db, message, offline=True)

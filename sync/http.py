@@ -1,0 +1,143 @@
+"""The till's HTTP client for head office: one method per endpoint of docs/sync.md, every request
+signed, every failure one of two exceptions.
+
+:class:`HqUnreachable` means "try again later" (no answer, a timeout, a 5xx); :class:`HqRefused`
+means head office answered and said no (a 4xx with ``{"error", "message"}``). Nothing here
+touches the till's database: ``sync.client`` decides what an answer means for the till.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from storeapp.errors import InvalidInput, Refused
+from sync import protocol
+
+Json = dict[str, Any]
+
+
+class HqUnreachable(Exception):
+    """No usable answer from head office: not connected, timed out, or a server error (5xx)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class HqRefused(Refused):
+    """Head office answered and refused: ``code`` is its ``error`` (e.g. ``bad_token``)."""
+
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(code, message or f"head office refused the request ({code})")
+        self.status = status
+
+
+class HqClient:
+    """Head office's API for one store token. ``transport`` replaces the network (tests run the
+    server in-process with ``httpx.ASGITransport`` or ``httpx.MockTransport``); ``now`` is the
+    clock requests are signed with (unix seconds)."""
+
+    def __init__(self, url: str, token: str, *, timeout: float = 5.0,
+                 transport: httpx.BaseTransport | None = None,
+                 now: Callable[[], float] = time.time) -> None:
+        if not url.strip().lower().startswith(("http://", "https://")):
+            raise InvalidInput("bad_url", f"head office's address must start with https:// "
+                               f"(or http://), not {url!r}")
+        self.url = url.strip().rstrip("/")
+        self._token = token
+        self._now = now
+        self._http = httpx.Client(base_url=self.url + protocol.API, timeout=timeout,
+                                  transport=transport, follow_redirects=False)
+
+    def __enter__(self) -> HqClient:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- endpoints (docs/sync.md, "Wire protocol") -----------------------------------------------
+
+    def store(self) -> Json:
+        """``{"store_code", "name", "server_time"}`` of the token's store."""
+        return self.request("GET", "/store")
+
+    def acked(self, till_no: int) -> int:
+        """The highest contiguous outbox sequence head office has stored from this till."""
+        return int(self.request("GET", "/acked", params={"till_no": till_no})["acked_seq"])
+
+    def post_events(self, batch: Json) -> Json:
+        """``{"acked_seq", "stored", "duplicates"}`` for ``{"batch_id", "till_no", "events"}``."""
+        return self.request("POST", "/events", batch)
+
+    def changes(self, cursor: str, limit: int, *, till_no: int) -> Json:
+        """One page ``{"members", "rules", "cursor", "more"}`` after ``cursor``; each member's
+        ``mine`` is what till ``till_no`` itself contributed."""
+        return self.request("GET", "/changes",
+                            params={"till_no": till_no, "cursor": cursor, "limit": limit})
+
+    def hold(self, key: str, member_id: str, amount_fen: int) -> Json:
+        return self.request("POST", "/holds",
+                            {"key": key, "member_id": member_id, "amount_fen": amount_fen})
+
+    def release(self, key: str) -> bool:
+        return bool(self.request("POST", "/holds/release", {"key": key}).get("released"))
+
+    def day_totals(self, till_no: int, days: list[Json]) -> Json:
+        return self.request("POST", "/day-totals", {"till_no": till_no, "days": days})
+
+    # -- one signed request ----------------------------------------------------------------------
+
+    def request(self, method: str, path: str, body: Json | None = None, *,
+                params: dict[str, Any] | None = None) -> Json:
+        """Send one signed request; the answer's JSON object, or HqUnreachable / HqRefused."""
+        content = protocol.dumps(body) if body is not None else b""
+        request = self._http.build_request(method, path, params=params, content=content)
+        # Sign exactly what goes on the wire: the encoded path with its query string.
+        signed_path = request.url.raw_path.decode("ascii")
+        request.headers.update(
+            protocol.signed_headers(self._token, method, signed_path, content, self._now()))
+        try:
+            response = self._http.send(request)
+        except httpx.TimeoutException:
+            raise HqUnreachable(f"head office ({self.url}) did not answer in time") from None
+        except httpx.TransportError as exc:
+            raise HqUnreachable(f"cannot reach head office ({self.url}): {exc}") from None
+        return self._answer(response)
+
+    def _answer(self, response: httpx.Response) -> Json:
+        status = response.status_code
+        if status >= 500:
+            raise HqUnreachable(f"head office had a problem (HTTP {status}); try again later")
+        if 300 <= status < 400:
+            where = response.headers.get("location", "?")
+            raise HqRefused("redirected", f"the head-office address redirects to {where}: "
+                            "join again with that address", status)
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if status >= 400:
+            if isinstance(answer, dict) and isinstance(answer.get("error"), str):
+                raise HqRefused(answer["error"], str(answer.get("message") or ""), status)
+            raise HqRefused(f"http_{status}", _detail(answer), status)
+        if not isinstance(answer, dict):
+            raise HqUnreachable(f"{self.url} did not answer like head office (no JSON object): "
+                                "is the address right?")
+        return answer
+
+
+def _detail(answer: Any) -> str:
+    """A readable message from a refusal without our ``{"error"}`` shape (FastAPI's own 404/422
+    answers carry ``{"detail": ...}``)."""
+    if isinstance(answer, dict) and "detail" in answer:
+        return f"head office refused the request: {answer['detail']}"
+    return ""
