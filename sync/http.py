@@ -37,6 +37,22 @@ class HqRefused(Refused):
         self.status = status
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def check_url(url: str) -> None:
+    """Head office over TLS: the token travels in every request. Plain http only on loopback
+    (a head office on this very machine, or a TLS-terminating proxy in front of it)."""
+    parsed = httpx.URL(url.strip()) if "://" in url else None
+    if parsed is None or parsed.scheme not in ("http", "https"):
+        raise InvalidInput("bad_url", f"head office's address must start with https://, "
+                           f"not {url!r}")
+    if parsed.scheme == "http" and parsed.host not in LOOPBACK \
+            and not parsed.host.startswith("127."):
+        raise InvalidInput("bad_url", f"head office must be reached over https:// (the store "
+                           f"token would travel in clear): {url!r}")
+
+
 class HqClient:
     """Head office's API for one store token. ``transport`` replaces the network (tests run the
     server in-process with ``httpx.ASGITransport`` or ``httpx.MockTransport``); ``now`` is the
@@ -45,9 +61,7 @@ class HqClient:
     def __init__(self, url: str, token: str, *, timeout: float = 5.0,
                  transport: httpx.BaseTransport | None = None,
                  now: Callable[[], float] = time.time) -> None:
-        if not url.strip().lower().startswith(("http://", "https://")):
-            raise InvalidInput("bad_url", f"head office's address must start with https:// "
-                               f"(or http://), not {url!r}")
+        check_url(url)
         self.url = url.strip().rstrip("/")
         self._token = token
         self._now = now

@@ -18,7 +18,7 @@ from storeapp.identity import make_card_no
 from sync import protocol
 from sync.http import HqClient
 
-URL = "http://hq.test"
+URL = "https://hq.test"
 TOKEN = "store-token-0002"
 _cards = itertools.count(9000)
 

@@ -27,7 +27,7 @@ from tests.helpers import START, copy_database, register, sell, set_setting, top
 
 api = pytest.importorskip("sync.hq.api")
 service = pytest.importorskip("sync.hq.service")
-URL = "http://hq.test"
+URL = "https://hq.test"
 
 
 class AppTransport(httpx.BaseTransport):

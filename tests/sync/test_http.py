@@ -117,3 +117,17 @@ def test_an_address_that_is_not_http_is_refused_before_sending() -> None:
     with pytest.raises(InvalidInput) as refused:
         HqClient("hq.example.com", TOKEN)
     assert refused.value.code == "bad_url"
+
+
+@pytest.mark.parametrize("url", ["http://hq.example.com", "http://10.0.0.5:8600"])
+def test_plain_http_is_refused_off_loopback_because_the_token_would_travel_in_clear(
+        url: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        HqClient(url, TOKEN)
+    assert refused.value.code == "bad_url" and "https" in refused.value.message
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8600", "http://localhost:8600",
+                                 "https://hq.example.com"])
+def test_https_anywhere_and_http_on_loopback_are_accepted(url: str) -> None:
+    HqClient(url, TOKEN).close()
