@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from storeapp.clock import local_day_bounds
@@ -34,18 +34,29 @@ def recent_days(db: Database, count: int = 2) -> list[dt.date]:
 
 
 def accounts(s: Session, day: dt.date) -> Accounts:
+    """Per account, ``[count, sum]`` counted the way head office counts its ledger: one per
+    action and member whose net movement on the account is not zero (a redemption that takes
+    three lots is one movement, as it is one ledger line in its event)."""
     start, end = local_day_bounds(day)
-    result: Accounts = {"wallet:principal": [0, 0], "wallet:bonus": [0, 0], "points": [0, 0]}
-    wallet = s.execute(
-        select(WalletEntry.bucket, func.count(), func.coalesce(func.sum(WalletEntry.amount_fen), 0))
-        .where(WalletEntry.created_at >= start, WalletEntry.created_at < end,
-               WalletEntry.kind != SYNC_KIND)
-        .group_by(WalletEntry.bucket))
-    for bucket, count, total in wallet:
-        result[f"wallet:{bucket}"] = [int(count), int(total)]
-    count, total = s.execute(
-        select(func.count(), func.coalesce(func.sum(PointsEntry.points), 0))
-        .where(PointsEntry.created_at >= start, PointsEntry.created_at < end,
-               PointsEntry.kind != SYNC_KIND)).one()
-    result["points"] = [int(count), int(total)]
-    return result
+    wallet = (WalletEntry.created_at >= start, WalletEntry.created_at < end,
+              WalletEntry.kind != SYNC_KIND)
+    points = (PointsEntry.created_at >= start, PointsEntry.created_at < end,
+              PointsEntry.kind != SYNC_KIND)
+    return {
+        "wallet:principal": _movements(s, select(func.sum(WalletEntry.amount_fen).label("net"))
+                                       .where(*wallet, WalletEntry.bucket == "principal")
+                                       .group_by(WalletEntry.action_key, WalletEntry.member_id)),
+        "wallet:bonus": _movements(s, select(func.sum(WalletEntry.amount_fen).label("net"))
+                                   .where(*wallet, WalletEntry.bucket == "bonus")
+                                   .group_by(WalletEntry.action_key, WalletEntry.member_id)),
+        "points": _movements(s, select(func.sum(PointsEntry.points).label("net"))
+                             .where(*points)
+                             .group_by(PointsEntry.action_key, PointsEntry.member_id)),
+    }
+
+
+def _movements(s: Session, net_per_action: Select[Any]) -> list[int]:
+    sub = net_per_action.subquery()
+    count, total = s.execute(select(func.count(), func.coalesce(func.sum(sub.c.net), 0))
+                             .where(sub.c.net != 0)).one()
+    return [int(count), int(total)]

@@ -49,3 +49,14 @@ def test_a_quiet_day_reports_zeros(db: Database) -> None:
     [quiet] = day_totals(db, [dt.date(2026, 1, 1)])
     assert quiet["accounts"] == {"wallet:principal": [0, 0], "wallet:bonus": [0, 0],
                                  "points": [0, 0]}
+
+
+def test_a_redemption_across_two_lots_is_one_movement_as_in_its_event(
+        db: Database, member: MemberView) -> None:
+    sell(db, member, 10_000)  # lot of 100 points
+    sell(db, member, 10_000)  # another lot of 100
+    sell(db, member, 20_000, redeem_points=150)  # 100 + 50 from two lots; earns 198
+
+    [today] = day_totals(db, [db.clock.local_date()])
+
+    assert today["accounts"]["points"] == [3, 100 + 100 - 150 + 198]
