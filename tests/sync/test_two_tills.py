@@ -284,3 +284,26 @@ def stored_events(hq: HqDatabase) -> int:
 def reconcile_exceptions(hq: HqDatabase) -> list[dict]:
     with hq.transaction() as s:
         return list(reconcile(s)["exceptions"])
+
+
+def test_rules_and_prices_set_at_head_office_reach_every_till(live_hq: LiveHq,
+                                                             make_till: object) -> None:
+    from storeapp.models import Product
+
+    till_a = make_till("0001")  # type: ignore[operator]
+    client.join(till_a, live_hq.url, live_hq.add_store("0001"))
+    service.set_rule(live_hq.hq, "setting", "points_per_yuan", 3)
+    service.set_rule(live_hq.hq, "product", "6901234567892",
+                     {"name": "矿泉水 Water", "price_fen": 250, "active": True})
+    report = client.run_sync(till_a)
+    assert report.rules == 2
+    assert till_a.settings.points_per_yuan == 3
+    with till_a.reader() as s:
+        water = s.get(Product, "6901234567892")
+    assert water is not None and (water.name, water.price_fen) == ("矿泉水 Water", 250)
+    register(till_a, phone=PHONE)
+    sold = sales.checkout(till_a, member_ref=PHONE, lines=[sales.LineIn(barcode="6901234567892",
+                                                                       qty=4)],
+                          tenders=[sales.TenderIn("cash")], actor=CASHIER)
+    assert (sold["total_fen"], sold["points_earned"]) == (1_000, 30)
+    assert client.run_sync(till_a).rules == 0  # nothing new: the cursor moved past them

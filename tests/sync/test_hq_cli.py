@@ -1,0 +1,83 @@
+"""``storeapp-hq``: stores and tokens, members, reconciliation and rules from the command line,
+on the default SQLite file and on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from sync.hq import ingest
+from sync.hq.cli import main
+from sync.hq.db import HqDatabase, utcnow
+from sync.protocol import token_hash
+from tests.sync.test_hq_protocol import MEMBER, batch, registration, topup
+
+
+def hq(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> tuple[int, Any]:
+    status = main(["--db", url, *args])
+    return status, json.loads(capsys.readouterr().out)
+
+
+def test_a_store_token_is_shown_once_kept_hashed_and_revocable(
+        hq_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, added = hq(capsys, hq_url, "store", "add", "0001", "--name", "人民路店")
+    assert status == 0 and added["store_code"] == "0001" and len(added["token"]) >= 40
+    db = HqDatabase(hq_url)
+    try:
+        from sqlalchemy import select
+
+        from sync.hq import models as m
+
+        with db.transaction() as s:
+            stored = s.scalars(select(m.Store.token_hash)).one()
+        assert stored == token_hash(added["token"]) and added["token"] not in stored
+    finally:
+        db.close()
+    assert hq(capsys, hq_url, "store", "add", "0001", "--name", "again") == (
+        1, {"error": "store_exists", "message": "store 0001 already exists"})
+    assert hq(capsys, hq_url, "store", "add", "12", "--name", "x")[0] == 2
+    status, revoked = hq(capsys, hq_url, "store", "revoke", "0001")
+    assert status == 0 and revoked["revoked_at"]
+    status, listed = hq(capsys, hq_url, "store", "list")
+    assert listed["stores"][0]["revoked"] is True
+
+
+def test_member_show_and_reconcile_read_what_the_stores_sent(
+        hq_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    hq(capsys, hq_url, "store", "add", "0001", "--name", "A")
+    db = HqDatabase(hq_url)
+    try:
+        from sqlalchemy import select
+
+        from sync.hq import models as m
+
+        with db.transaction() as s:
+            store = s.scalars(select(m.Store)).one()
+        ingest.ingest(db, store, batch(registration("0001", 1), topup("0001", 2, 12_300),
+                                       topup("0001", 3, -20_000)), utcnow())
+    finally:
+        db.close()
+    status, shown = hq(capsys, hq_url, "member", "show", "138 1234 5678")
+    assert status == 0
+    assert (shown["member_id"], shown["balance_fen"], shown["principal_fen"], shown["bonus_fen"],
+            shown["points"], shown["blocked"]) == (MEMBER, -7_700, -7_700, 0, 0, True)
+    status, found = hq(capsys, hq_url, "reconcile")
+    assert [(e["kind"], e["amount_fen"]) for e in found["exceptions"]] == [("overdraft", 7_700)]
+    assert hq(capsys, hq_url, "member", "unblock", "13812345678")[1]["blocked"] is False
+    assert hq(capsys, hq_url, "reconcile")[1]["exceptions"] == []
+    status, dated = hq(capsys, hq_url, "reconcile", "--date", found["exceptions"][0]["day"])
+    assert [e["resolved"] for e in dated["exceptions"]] == [True]
+    assert hq(capsys, hq_url, "member", "show", "13900000000")[0] == 1
+
+
+def test_rules_are_validated_and_chain_wide_only(hq_url: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert hq(capsys, hq_url, "rule", "set", "setting", "points_per_yuan", "2")[0] == 0
+    status, refused = hq(capsys, hq_url, "rule", "set", "setting", "store_code", '"0009"')
+    assert (status, refused["error"]) == (2, "not_a_chain_setting")
+    status, product = hq(capsys, hq_url, "rule", "set", "product", "6901234567892",
+                         '{"name": "矿泉水 Water", "price_fen": 200}')
+    assert status == 0 and product["value"]["price_fen"] == 200
+    assert hq(capsys, hq_url, "rule", "set", "product", "x", "{bad")[1]["error"] == "bad_json"
