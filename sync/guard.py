@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 import httpx
 
@@ -21,6 +22,9 @@ from sync.client import client_for, record_trouble
 from sync.http import HqClient, HqRefused, HqUnreachable
 
 HOLD_TIMEOUT_S = 2.0
+#: After head office failed to answer, spends go straight to the offline allowance for this
+#: long instead of each making the cashier wait for a timeout again.
+RETRY_AFTER_S = 30.0
 #: Writing "head office answered" costs a write transaction; within this it is not repeated.
 CONTACT_EVERY = dt.timedelta(seconds=60)
 _MESSAGES = {
@@ -41,11 +45,15 @@ class HttpSpendGate:
         self._transport = transport
         self._client: HqClient | None = None
         self._linked_as: tuple[str, str] = ("", "")
+        self._down_until = 0.0  # time.monotonic() before which head office is not asked
 
     def hold(self, *, key: str, member_id: str, amount_fen: int) -> Verdict:
+        if time.monotonic() < self._down_until and self._still_offline():
+            return "offline"
         try:
             self._hq().hold(key, member_id, amount_fen)
         except HqUnreachable as exc:
+            self._down_until = time.monotonic() + RETRY_AFTER_S
             self._trouble(exc.message)
             return "offline"
         except HqRefused as exc:
@@ -71,6 +79,11 @@ class HttpSpendGate:
             self._hq().release(key)
         except (HqUnreachable, Refused) as exc:
             log.info("head-office hold %s not released: %s", key, exc)
+
+    def _still_offline(self) -> bool:
+        """Unless a sync reached head office since (it clears ``offline_since``)."""
+        with self._db.reader() as s:
+            return sync_state.read(s).offline_since is not None
 
     def close(self) -> None:
         if self._client is not None:

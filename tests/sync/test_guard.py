@@ -84,8 +84,14 @@ def test_reachable_again_clears_offline(db: Database, hq: FakeHq, gate: HttpSpen
     hq.failing["/holds"] = "down"
     gate.hold(key="k1", member_id=member.member_id, amount_fen=100)
     del hq.failing["/holds"]
+    asked = len(hq.requests)
 
-    assert gate.hold(key="k2", member_id=member.member_id, amount_fen=100) == "held"
+    # the next spends do not wait for head office again until a sync has reached it
+    assert gate.hold(key="k2", member_id=member.member_id, amount_fen=100) == "offline"
+    assert len(hq.requests) == asked
+    client.run_sync(db, client=hq.client())
+
+    assert gate.hold(key="k3", member_id=member.member_id, amount_fen=100) == "held"
     assert offline_since(db) is None
 
 
