@@ -1,32 +1,40 @@
 """Screenshots of the counter for docs/screenshots/, in Chinese and English: login, the counter
 with a member and a cart, top-up, checkout (stored value + cash, change), member history, the
-shift (X report, counted cash and its variance) and the manager's reports (the daily report with
-its charts, and the RFM segments with a segment's members).
+shift (X report, counted cash and its variance), the manager's reports (the daily report with
+its charts, and the RFM segments with a segment's members) and head-office sync (Sync now with
+head office up, and again with it down: the status bar synced, then offline).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--out DIR] [--lang zh_CN]
 
 A demo store is built in a temporary directory through the real services; the real window is
 built with ``ui.app.build`` at 1280×800 and driven the way the tests drive it. The reports are
 shot on a second, busier demo store (more members over a shorter span), so the charts have a
-few weeks of daily figures to show. Dialogs are
-drawn over the dimmed counter with a plain title bar (offscreen Qt has no window manager).
+few weeks of daily figures to show. The sync shots run a real head office (``storeapp-hq
+serve``) over a SQLite file, on a copy of the demo till per language, and kill it for the
+offline shot. Dialogs are drawn over the dimmed counter with a plain title bar (offscreen Qt
+has no window manager); the Sync-now window, which leaves the counter usable, over its corner.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
+import socket
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import httpx  # noqa: E402
 from PySide6.QtCore import QEventLoop, QRect, Qt  # noqa: E402 (the platform is chosen first)
 from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
@@ -38,10 +46,14 @@ from storeapp.models import Member, WalletEntry  # noqa: E402
 from storeapp.money import parse_yuan  # noqa: E402
 from storeapp.services import sales, shifts  # noqa: E402
 from storeapp.services.sales import LineIn, TenderIn  # noqa: E402
+from sync import client  # noqa: E402
+from sync.hq import service  # noqa: E402
+from sync.hq.db import HqDatabase, utcnow  # noqa: E402
 from ui import dialogs  # noqa: E402
 from ui.app import build  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.reports import ReportsDialog  # noqa: E402
+from ui.sync_runner import SyncRunner  # noqa: E402
 from ui.worker import Worker  # noqa: E402
 
 LANGUAGES = ("zh_CN", "en")
@@ -55,6 +67,8 @@ MANAGER = ("m01", "9999")  # the reports are a manager's
 REPORT_MEMBERS, REPORT_DAYS = 240, 45  # the busier store behind the reports screenshots
 REPORT_RANGE_DAYS = 14  # the daily report over the last two weeks
 REPORT_SIZE = (1280, 960)  # taller than the counter: charts and the figures under them
+#: Chain rules head office sends with the sync shots (the chain's values already: nothing moves)
+HQ_RULES = (("setting", "points_promo_multiplier", "2"), ("setting", "tier_near_pct", 15))
 
 
 def main() -> int:
@@ -72,6 +86,9 @@ def main() -> int:
         start_shift(db)
         for language in args.lang:
             for name in shoot(app, db, language, phone, args.out):
+                print(name)
+        for language in args.lang:
+            for name in shoot_sync(app, db, language, phone, Path(tmp), args.out):
                 print(name)
         db.close()
         busy = Database(Path(tmp) / "reports.db")
@@ -191,6 +208,94 @@ def shoot_reports(app: QApplication, db: Database, language: str, out: Path) -> 
     return names
 
 
+def shoot_sync(app: QApplication, demo_db: Database, language: str, phone: str, tmp: Path,
+               out: Path) -> list[str]:
+    """Sync now (the sync key) on a copy of the demo till joined to a fresh head office: the
+    result over the counter with the status bar synced, then head office killed, a sale, and
+    Sync now again: offline (in the warning colour) with the sale waiting to be sent."""
+    till = tmp / f"sync-{language}.db"
+    with contextlib.closing(sqlite3.connect(demo_db.path)) as src, \
+            contextlib.closing(sqlite3.connect(till)) as dst:
+        src.backup(dst)
+    db = Database(till)
+    hq_url = f"sqlite:///{tmp / f'hq-{language}.db'}"
+    hq = HqDatabase(hq_url)
+    token = service.add_store(hq, db.settings.store_code, db.settings.store_name,
+                              utcnow())["token"]
+    for kind, key, value in HQ_RULES:
+        service.set_rule(hq, kind, key, value)
+    hq.close()
+    with db.session() as s, s.begin():
+        db.set_setting(s, "language", language)
+    names: list[str] = []
+    with head_office(hq_url) as (url, server):
+        client.join(db, url, token)
+        worker = Worker()
+        window = build(app, db, worker)
+        window.resize(1280, 800)
+        window.show()
+        runner = SyncRunner(db.path, db.clock)
+        window.attach_sync(runner)
+        runner.start()
+        try:
+            log_in(window)
+            fill_counter(window, phone)
+            dialog = window.sync_dialog
+            assert dialog is not None
+            window.sync_now()
+            wait(window, lambda: not runner.busy and dialog.bar.value() == 1
+                 and not worker.busy and window.status_sync.property("role") == "")
+            settle()
+            names.append(save_shot(beside_window(window, dialog), out, f"ui-{language}-sync.png"))
+            server.kill()
+            server.wait(10)
+            sold: list[object] = []  # a sale while head office is down waits to be sent
+            worker.submit(lambda: sales.checkout(
+                db, member_ref=None, lines=[LineIn(barcode=CART[0])],
+                tenders=[TenderIn("cash", None)], actor=CASHIER[0]), sold.append)
+            wait(window, lambda: bool(sold))
+            window.sync_now()
+            wait(window, lambda: not runner.busy and not dialog.bar.isVisible()
+                 and window.status_sync.property("role") == "warning")
+            settle()
+            names.append(save_shot(beside_window(window, dialog), out,
+                                   f"ui-{language}-sync-offline.png"))
+        finally:
+            window.detach_sync()  # the sync thread quits and is waited for
+            window.close()
+            window.deleteLater()
+            settle()
+            worker.stop()
+            db.close()
+    return names
+
+
+@contextlib.contextmanager
+def head_office(db_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``storeapp-hq serve`` on a free loopback port, as a process the shot can kill."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "sync.hq.cli", "--db", db_url, "serve",
+                               "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200:
+                    break
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise TimeoutError(f"head office at {url} did not come up")
+            time.sleep(0.05)
+        yield url, server
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(10)
+
+
 def save_shot(pixmap: QPixmap, out: Path, name: str) -> str:
     pixmap.save(str(out / name))
     return name
@@ -266,6 +371,27 @@ def over_window(window: MainWindow, dialog: QDialog) -> QPixmap:
     x, y = (base.width() - width) // 2, max(0, (base.height() - height) // 2)
     painter = QPainter(base)
     painter.fillRect(base.rect(), QColor(0, 0, 0, 70))
+    painter.fillRect(x + 6, y + 8, width, height, QColor(0, 0, 0, 50))  # a soft shadow
+    painter.fillRect(x - 1, y - 1, width + 2, height + 2, QColor("#9aa5b1"))
+    painter.fillRect(x, y, width, TITLE_BAR_PX, QColor("#e4e7eb"))
+    painter.setPen(QColor("#1f2933"))
+    painter.drawText(QRect(x + 14, y, width - 28, TITLE_BAR_PX),
+                     Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                     dialog.windowTitle())
+    painter.drawPixmap(x, y + TITLE_BAR_PX, shot)
+    painter.end()
+    return base
+
+
+def beside_window(window: MainWindow, dialog: QDialog) -> QPixmap:
+    """The counter as it is (not dimmed: the window leaves it usable), with the non-modal
+    dialog and its title where it stands over the counter's corner."""
+    base = window.grab()
+    shot = dialog.grab()
+    offset = dialog.geometry().topLeft() - window.geometry().topLeft()
+    x, y = offset.x(), offset.y() - TITLE_BAR_PX
+    width, height = shot.width(), shot.height() + TITLE_BAR_PX
+    painter = QPainter(base)
     painter.fillRect(x + 6, y + 8, width, height, QColor(0, 0, 0, 50))  # a soft shadow
     painter.fillRect(x - 1, y - 1, width + 2, height + 2, QColor("#9aa5b1"))
     painter.fillRect(x, y, width, TITLE_BAR_PX, QColor("#e4e7eb"))

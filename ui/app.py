@@ -1,12 +1,12 @@
 """Composition root of the desktop app: Qt application, translator, style, worker, database,
-first-start setup, main window."""
+first-start setup, main window, head-office sync."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from devices.scanner import WedgeDetector
@@ -17,9 +17,11 @@ from ui.devices_bridge import open_devices
 from ui.main_window import ActivityFilter, MainWindow
 from ui.scan_filter import ScanFilter
 from ui.state import AppState
+from ui.sync_runner import SyncRunner
 from ui.worker import Worker
 
 STYLE = Path(__file__).resolve().parents[1] / "resources" / "style.qss"
+SYNC_START_MS = 1000
 
 
 def run(db_path: Path | None) -> int:
@@ -48,10 +50,18 @@ def run(db_path: Path | None) -> int:
     if failure:
         QMessageBox.critical(None, "storeapp", f"Cannot open the database: {failure[0]}")
         return 1
-    window = build(app, opened[0], worker)
+    db = opened[0]
+    window = build(app, db, worker)
     window.show()
-    worker.submit(lambda: open_devices(opened[0]), window.attach_devices, window.state.show_error)
+    worker.submit(lambda: open_devices(db), window.attach_devices, window.state.show_error)
+    sync = SyncRunner(db.path, db.clock)  # its own thread and database handle
+    window.attach_sync(sync)
+    # Started once the window has painted: opening its database handle must not delay the
+    # login screen. A lambda, not sync.start: Qt would deliver a call to the runner's own
+    # method on the runner's thread, which is not running yet.
+    QTimer.singleShot(SYNC_START_MS, lambda: sync.start())
     status = app.exec()
+    window.detach_sync()  # quit and wait: the thread never outlives the window
     window.detach_devices()
     worker.stop()
     return status

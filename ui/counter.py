@@ -3,7 +3,7 @@ function key. Focus returns to the search field after each sale."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QInputDialog, QVBoxLayout, QWidget
 
@@ -22,9 +22,16 @@ from ui.widgets import key_button
 SHIFT_KEY = "Ctrl+S"
 # The manager's reports ("R" for reports; Ctrl+P/O/S/L are taken).
 REPORTS_KEY = "Ctrl+R"
+# Sync with head office now ("T" for 同步 tóngbù). Not Ctrl+Y: that is Redo, and the focused
+# search or cart field takes Redo before any shortcut sees it.
+SYNC_KEY = "Ctrl+T"
 
 
 class CounterScreen(QWidget):
+    """Signals: ``sync_requested()`` (the sync key: the window owns head-office sync)."""
+
+    sync_requested = Signal()
+
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
@@ -63,6 +70,7 @@ class CounterScreen(QWidget):
         QShortcut(QKeySequence("Ctrl+Backspace"), self, state.remove_last_line)
         QShortcut(QKeySequence(SHIFT_KEY), self, self.shift)
         QShortcut(QKeySequence(REPORTS_KEY), self, self.reports)
+        QShortcut(QKeySequence(SYNC_KEY), self, self.sync_requested.emit)
         self.search.picked.connect(self._on_picked)
         self.search.unknown_phone.connect(self._on_unknown_phone)
         b = self.buttons

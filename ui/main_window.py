@@ -11,12 +11,15 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget
 from devices.display import CustomerDisplay
 from devices.print_queue import PrintQueue
 from storeapp.services.users import Staff
-from ui.counter import SHIFT_KEY, CounterScreen
+from ui.counter import SHIFT_KEY, SYNC_KEY, CounterScreen
 from ui.devices_bridge import DeviceBridge
 from ui.dialogs.shift import describe_shift
 from ui.dialogs.shift_open import OpenShiftDialog
+from ui.dialogs.sync_now import SyncDialog
 from ui.login import LoginScreen
 from ui.state import AppState
+from ui.sync_runner import SyncRunner
+from ui.sync_view import SyncStatusLabel
 from ui.terms import ROLE, term
 
 
@@ -33,7 +36,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.status_user, self.status_printer = QLabel(), QLabel(self.tr("Printer: none"))
         self.status_scanner = QLabel(self.tr("Scanner: keyboard"))
-        self.status_sync = QLabel(self.tr("Sync: not linked (offline)"))
+        self.status_sync = SyncStatusLabel(state.db.settings, state.db.clock, SYNC_KEY)
         self.status_shift = QLabel()
         self.message = QLabel()
         bar = self.statusBar()
@@ -45,12 +48,16 @@ class MainWindow(QMainWindow):
         self.idle.timeout.connect(self.lock)
         self.login.logged_in.connect(self._on_logged_in)
         self.counter.buttons["lock"].clicked.connect(self.lock)
+        self.counter.sync_requested.connect(self.sync_now)
+        self.status_sync.clicked.connect(self.sync_now)
         state.message.connect(self._on_message)
         state.shift_changed.connect(self._on_shift_changed)
         state.worker.failed.connect(lambda text: self._on_message(text, True))
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
         self.devices: DeviceBridge | None = None
         self.shift_prompt: OpenShiftDialog | None = None  # asked after a login without a shift
+        self.sync: SyncRunner | None = None  # head-office sync, once the app started it
+        self.sync_dialog: SyncDialog | None = None
         self.resize(1280, 800)
         state.refresh_shift()  # the status bar says whether a shift is open, even when locked
         self.lock()
@@ -60,6 +67,8 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         if self.shift_prompt is not None:
             self.shift_prompt.reject()
+        if self.sync_dialog is not None:
+            self.sync_dialog.reject()
         self.state.set_user(None)
         self.status_user.setText(self.tr("Locked"))
         self.stack.setCurrentWidget(self.login)
@@ -81,6 +90,37 @@ class MainWindow(QMainWindow):
             self.state.printer = None
             self.devices.close()
             self.devices = None
+
+    def attach_sync(self, runner: SyncRunner) -> None:
+        """Head-office sync runs (on its own thread): show its status, follow what it changed."""
+        self.sync = runner
+        runner.status.connect(self.status_sync.show_status)
+        runner.finished.connect(self.state.after_sync)
+        self.state.worker.busy_changed.connect(self._on_worker_busy)
+        # made now, so it has followed any sync when the cashier opens it
+        self.sync_dialog = SyncDialog(runner, self.state, SYNC_KEY, self)
+
+    def detach_sync(self) -> None:
+        """Stop the sync thread (it finishes the request in flight) before the app goes."""
+        if self.sync is not None:
+            self.state.worker.busy_changed.disconnect(self._on_worker_busy)
+            self.sync.stop()
+            self.sync = None
+        if self.sync_dialog is not None:
+            self.sync_dialog.reject()
+            self.sync_dialog.deleteLater()
+            self.sync_dialog = None
+
+    def sync_now(self) -> None:
+        """The sync key: sync now, in a small window that leaves the keys to the counter."""
+        if self.state.user is None or self.stack.currentWidget() is not self.counter:
+            return
+        if self.sync is None:
+            self._on_message(self.tr("Head-office sync is not running on this till."), True)
+            return
+        self.sync.request_sync()  # when one runs already, the window follows that one
+        if self.sync_dialog is not None:
+            self.sync_dialog.follow()
 
     def on_scan(self, code: str) -> None:
         """A scanner read ``code``: the counter routes it (a locked till ignores scans)."""
@@ -131,6 +171,10 @@ class MainWindow(QMainWindow):
         self.status_shift.setText(text)
         self.status_shift.setProperty("role", "error" if shift is None else "")
         self.status_shift.style().polish(self.status_shift)
+
+    def _on_worker_busy(self, busy: bool) -> None:
+        if not busy and self.sync is not None:
+            self.sync.refresh_status()  # a sale or a registration waits to be sent
 
     def _on_message(self, text: str, error: bool) -> None:
         self.message.setText(text)

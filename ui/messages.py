@@ -172,6 +172,30 @@ _MESSAGES: dict[str, tuple[tuple[str, str], ...]] = {
                                                          "or _.")),),
     "user_exists": ((r"user (\S+) already exists",
                      QT_TRANSLATE_NOOP("Errors", "User %1 already exists.")),),
+    # head-office sync (sync.http: head office's refusals; sync.client: the till's own)
+    "not_linked": ((_ANY, QT_TRANSLATE_NOOP("Errors", "This till is not linked to a head "
+                                                      "office yet.")),),
+    "revoked": ((_ANY, QT_TRANSLATE_NOOP("Errors", "Head office revoked this store's token: ask "
+                                                   "head office for a new one and join "
+                                                   "again.")),),
+    "bad_token": ((_ANY, QT_TRANSLATE_NOOP("Errors", "Head office does not know this till's "
+                                                     "token: join again with the store's "
+                                                     "token.")),),
+    "bad_signature": ((_ANY, QT_TRANSLATE_NOOP("Errors", "Head office could not verify this "
+                                                         "till's request: join again with the "
+                                                         "store's token.")),),
+    "stale_request": ((_ANY, QT_TRANSLATE_NOOP("Errors", "This computer's clock is more than 5 "
+                                                         "minutes off: correct it, then sync "
+                                                         "again.")),),
+    "wrong_store": ((_ANY, QT_TRANSLATE_NOOP("Errors", "Head office says these records belong "
+                                                       "to another store: call head "
+                                                       "office.")),),
+    "event_conflict": ((_ANY, QT_TRANSLATE_NOOP("Errors", "Head office holds another version of "
+                                                          "one of this till's records: call "
+                                                          "head office.")),),
+    "outbox_behind": ((_ANY, QT_TRANSLATE_NOOP(
+        "Errors", "Head office has more of this till's records than this database: was it "
+                  "restored from an old backup? Do not sell on it; call head office.")),),
     "bad_store": (  # raised by ui.setup
         (r"store name", QT_TRANSLATE_NOOP("Errors", "Store name: 1 to 40 characters.")),
         (r"store code", QT_TRANSLATE_NOOP("Errors", "Store code: exactly 4 digits.")),

@@ -99,6 +99,19 @@ class AppState(QObject):
         self.worker.submit(lambda: members.get(self.db, member_id), self.set_member,
                            self.show_error)
 
+    def after_sync(self, report: dict[str, Any]) -> None:
+        """Head office's changes are in the file (written by the sync's own handle): take its
+        rules into this handle's settings, and show the member at the counter as they are now."""
+        if report.get("rules"):
+            db = self.db
+
+            def reload() -> None:
+                db.settings = db.load_settings()
+
+            self.worker.submit(reload, None, self.show_error)
+        if report.get("members"):
+            self.refresh_member()
+
     def add_line(self, line: CartLine) -> None:
         self.lines.append(line)
         self.cart_changed.emit()

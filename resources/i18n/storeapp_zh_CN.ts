@@ -296,7 +296,7 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="+35"/>
+        <location filename="../../ui/counter.py" line="+42"/>
         <source>Register</source>
         <translation>会员注册</translation>
     </message>
@@ -341,7 +341,7 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Unrecognised scan: %1</source>
         <translation>无法识别的扫码：%1</translation>
     </message>
@@ -402,7 +402,7 @@
 <context>
     <name>DeviceBridge</name>
     <message>
-        <location filename="../../ui/devices_bridge.py" line="+138"/>
+        <location filename="../../ui/devices_bridge.py" line="+115"/>
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
@@ -791,6 +791,46 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>This till is not linked to a head office yet.</source>
+        <translation>本收银台尚未连接总部。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office revoked this store&apos;s token: ask head office for a new one and join again.</source>
+        <translation>总部已停用本店令牌：请向总部索取新令牌后重新连接。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office does not know this till&apos;s token: join again with the store&apos;s token.</source>
+        <translation>总部不认可本收银台的令牌：请用门店令牌重新连接。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office could not verify this till&apos;s request: join again with the store&apos;s token.</source>
+        <translation>总部无法验证本收银台的请求：请用门店令牌重新连接。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This computer&apos;s clock is more than 5 minutes off: correct it, then sync again.</source>
+        <translation>本机时钟误差超过 5 分钟：请校准时间后再同步。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office says these records belong to another store: call head office.</source>
+        <translation>总部认为这些记录属于其他门店：请联系总部。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office holds another version of one of this till&apos;s records: call head office.</source>
+        <translation>总部保存的本机记录与本机不一致：请联系总部。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office has more of this till&apos;s records than this database: was it restored from an old backup? Do not sell on it; call head office.</source>
+        <translation>总部收到的本机记录比本数据库还多：是否从旧备份恢复过？请勿在此数据库上继续销售，并联系总部。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Store name: 1 to 40 characters.</source>
         <translation>门店名称须为 1–40 个字。</translation>
     </message>
@@ -1032,7 +1072,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+27"/>
+        <location filename="../../ui/main_window.py" line="+30"/>
         <source>storeapp — %1</source>
         <translation>storeapp — %1</translation>
     </message>
@@ -1047,12 +1087,12 @@
         <translation>扫码枪：键盘模式</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Sync: not linked (offline)</source>
-        <translation>同步：未连接（离线）</translation>
+        <location line="+81"/>
+        <source>Head-office sync is not running on this till.</source>
+        <translation>本收银台未运行总部同步。</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+47"/>
         <source>No shift open (%1)</source>
         <translation>未开班（%1）</translation>
     </message>
@@ -1062,7 +1102,7 @@
         <translation>班次 #%1 · %2 · %3</translation>
     </message>
     <message>
-        <location line="-65"/>
+        <location line="-96"/>
         <source>Locked</source>
         <translation>已锁屏</translation>
     </message>
@@ -1715,7 +1755,7 @@
         <translation>未设置打印机：没有打印。</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
         <source>Confirm close (Enter)</source>
         <translation>确认交班（Enter）</translation>
     </message>
@@ -1745,7 +1785,7 @@
         <translation>Z #%1 已保存；未设置打印机。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+14"/>
         <source>%1 balanced</source>
         <translation>%1 账实相符</translation>
     </message>
@@ -1758,6 +1798,130 @@
         <location line="+0"/>
         <source>short</source>
         <translation>短款</translation>
+    </message>
+</context>
+<context>
+    <name>SyncDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/sync_now.py" line="+37"/>
+        <source>Sync with head office</source>
+        <translation>与总部同步</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>%1: sync again · Esc: close · the counter keeps working</source>
+        <translation>%1：再次同步 · Esc：关闭 · 可继续收银</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Close (Esc)</source>
+        <translation>关闭（Esc）</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Contacting head office…</source>
+        <translation>正在连接总部…</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Sending the till&apos;s records: %1 of %2</source>
+        <translation>正在上传本机记录：%1 / %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Receiving members and rules: %1</source>
+        <translation>正在下载会员和规则：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sending day totals</source>
+        <translation>正在上传日汇总</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Synced with head office.</source>
+        <translation>已与总部同步。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not taken: %1</source>
+        <translation>未采用：%1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This till is not linked to a head office yet. Link it once, on this computer, with the address and the store&apos;s token from head office:</source>
+        <translation>本收银台尚未连接总部。请在本机运行一次以下命令，填入总部提供的地址和门店令牌：</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Head office cannot be reached.</source>
+        <translation>无法连接总部。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The counter works offline; it tries again every %1 minutes.</source>
+        <translation>收银台离线照常工作，每 %1 分钟自动重试。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The sync did not complete [%1].</source>
+        <translation>同步未完成 [%1]。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatus</name>
+    <message>
+        <location filename="../../ui/sync_view.py" line="+58"/>
+        <source>Head office: not linked</source>
+        <translation>总部：未连接</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office: linked</source>
+        <translation>总部：已连接</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Offline since %1 · %2 to send</source>
+        <translation>离线，自 %1 起 · 待传 %2</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Sync failed [%1] · %2 to send</source>
+        <translation>同步出错 [%1] · 待传 %2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sync refused [%1] · %2 to send</source>
+        <translation>同步被拒 [%1] · 待传 %2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Synced %1 · %2 to send</source>
+        <translation>同步 %1 · 待传 %2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not synced yet · %1 to send</source>
+        <translation>尚未同步 · 待传 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>syncing…</source>
+        <translation>同步中…</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Sent %1 · %2 members · %3 rules</source>
+        <translation>已上传 %1 条 · 下载会员 %2 · 规则 %3</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusLabel</name>
+    <message>
+        <location line="-63"/>
+        <source>Sync now: %1</source>
+        <translation>立即同步：%1</translation>
     </message>
 </context>
 <context>
