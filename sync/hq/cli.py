@@ -79,7 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--batch", type=int, default=500)
     bench.add_argument("--workers", type=int, default=2)
     bench.add_argument("--clients", type=int, default=8, help="stores uploading at once")
-    bench.add_argument("--fresh", action="store_true", help="empty the database first")
+    bench.add_argument("--fresh", action="store_true",
+                       help="start empty (PostgreSQL: scratch schema storeapp_bench; "
+                       "SQLite: deletes the file)")
+    bench.add_argument("--in-process", action="store_true",
+                       help="no HTTP server: authenticate and ingest in this process")
+    bench.add_argument("--profile", metavar="FILE",
+                       help="cProfile an in-process, single-client run into FILE")
     return parser
 
 

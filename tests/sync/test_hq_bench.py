@@ -76,3 +76,17 @@ def test_bench_in_process_profiles_ingest(tmp_path: Path,
     assert status == 0 and report["verify"]["status"] == "ok"
     assert report["bench"].endswith("(in process, no HTTP)") and report["batches"] == 3
     assert profile.stat().st_size > 0 and report["profile"]["top_by_own_time"]
+
+
+def test_bench_fresh_never_deletes_a_real_head_office_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'hq.db'}"
+    hq = HqDatabase(url)
+    try:
+        service.add_store(hq, "0007", "Real store", utcnow())
+    finally:
+        hq.close()
+    status = main(["--db", url, "bench", "--stores", "1", "--events", "10", "--fresh"])
+    answer = json.loads(capsys.readouterr().out)
+    assert status == 1 and answer["error"] == "not_a_bench_database"
+    assert (tmp_path / "hq.db").exists()
