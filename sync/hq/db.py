@@ -104,9 +104,14 @@ class HqDatabase:
         self.engine.dispose()
 
 
+#: Unique indexes two concurrent transactions may both try to fill (a retry sees the winner).
+RACY_UNIQUES = ("uq_hq_members_live_phone", "hq_members.phone", "hq_batches", "hq_streams",
+                "hq_member_stores", "hq_holds")
+
+
 def _is_race(exc: DBAPIError) -> bool:
     if isinstance(exc, IntegrityError):
-        return True
+        return any(name in str(exc.orig) for name in RACY_UNIQUES)
     code = getattr(exc.orig, "sqlstate", None)
     return code in ("40001", "40P01") or "database is locked" in str(exc.orig)
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -90,6 +90,8 @@ class _Ingest:
     def __init__(self, session: Session, store: m.Store, till_no: int, now: dt.datetime) -> None:
         self.s, self.store, self.till_no, self.now = session, store, till_no, now
         self.members: dict[str, m.Member] = {}
+        #: the live member holding each phone this batch registers or changes to (None: free)
+        self.live_phones: dict[str, m.Member | None] = {}
         self.touched: set[str] = set()
         self.contributions: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
         self.ledger: list[dict[str, Any]] = []
@@ -121,11 +123,13 @@ class _Ingest:
                           .values(last_event_at=last_at))
         s.execute(update(m.Store).where(m.Store.id == self.store.id)
                   .values(last_sync_at=self.now))
-        s.flush()
         if self.touched:
+            # Server order, taken last: every member this batch changed carries its number,
+            # written in the same UPDATE as its balances (one write per member per batch).
             change_no = next_change_no(s)
-            s.execute(update(m.Member).where(m.Member.member_id.in_(sorted(self.touched)))
-                      .values(change_no=change_no))
+            for member_id in self.touched:
+                self.members[member_id].change_no = change_no
+        s.flush()
         return Ack(acked_seq=stream.acked_seq, stored=len(run), duplicates=len(old))
 
     # -- the stream ----------------------------------------------------------------------------
@@ -175,14 +179,34 @@ class _Ingest:
                                 f"{body.get('store') if isinstance(body, dict) else '?'}, "
                                 f"not {self.store.code}")
             event.body = body
-        self.s.execute(insert(m.Event), [
+        self._insert(m.Event, [
             {"store_id": self.store.id, "till_no": self.till_no, "seq": e.seq,
              "event_id": e.event_id, "type": e.type, "payload": e.payload, "digest": e.digest,
              "created_at": e.created_at, "received_at": self.now} for e in run])
 
+    def _insert(self, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
+        """Append rows: PostgreSQL's COPY (one round trip for the batch), else executemany."""
+        if not rows:
+            return
+        if self.s.get_bind().dialect.name != "postgresql":
+            self.s.execute(insert(model), rows)
+            return
+        columns = list(rows[0])
+        table = model.__table__.name  # type: ignore[attr-defined]
+        driver = self.s.connection().connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+
     # -- applying ------------------------------------------------------------------------------
 
     def _apply(self, run: list[EventIn]) -> None:
+        with self.s.no_autoflush:  # members are written once, at the end of the batch
+            self._apply_run(run)
+
+    def _apply_run(self, run: list[EventIn]) -> None:
         self._load_members(run)
         for event in run:
             body = event.body
@@ -203,22 +227,40 @@ class _Ingest:
                            .values(released_at=self.now))
 
     def _load_members(self, run: list[EventIn]) -> None:
+        """One locking read for the batch: its members by id, and the live members holding
+        any phone it registers or changes to (in member-id order: no deadlocks)."""
         wanted: set[str] = set()
         for event in run:
             if "member_id" in event.body:
                 wanted.add(str(event.body["member_id"]))
             wanted.update(str(line["member_id"]) for line in event.body.get("ledger") or ())
-        if wanted:
-            self._lock(wanted)
+            if event.type == "member_registered":
+                self.live_phones[str(event.body.get("phone") or "")] = None
+            elif "phone" in (event.body.get("fields") or {}):
+                self.live_phones[str(event.body["fields"]["phone"])] = None
+        phones = sorted(self.live_phones)
+        if not wanted and not phones:
+            return
+        rows = self.s.scalars(select(m.Member).where(or_(
+            m.Member.member_id.in_(sorted(wanted)),
+            and_(m.Member.phone.in_(phones), m.Member.merged_into.is_(None))))
+            .order_by(m.Member.member_id).with_for_update())
+        for row in rows:
+            self._remember(row)
+
+    def _remember(self, row: m.Member) -> None:
+        self.members[row.member_id] = row
+        if row.merged_into is None and row.phone in self.live_phones:
+            self.live_phones[row.phone] = row
 
     def _lock(self, ids: set[str]) -> None:
-        """Load (and on PostgreSQL lock) members, always in member-id order: no deadlocks."""
+        """Load (and on PostgreSQL lock) members not loaded yet, in member-id order."""
         missing = sorted(ids - self.members.keys())
         if not missing:
             return
-        rows = self.s.scalars(select(m.Member).where(m.Member.member_id.in_(missing))
-                              .order_by(m.Member.member_id).with_for_update())
-        self.members.update({row.member_id: row for row in rows})
+        for row in self.s.scalars(select(m.Member).where(m.Member.member_id.in_(missing))
+                                  .order_by(m.Member.member_id).with_for_update()):
+            self._remember(row)
 
     def member(self, member_id: str) -> m.Member:
         found = self.members.get(member_id)
@@ -240,9 +282,10 @@ class _Ingest:
             home_store=self.store.code, principal_fen=0, bonus_fen=0, points=0,
             wallet_blocked=False, merged_into=merged_into, created_at=self.now,
             updated_at=self.now, change_no=0)
-        self.s.add(row)
-        self.s.flush()
+        self.s.add(row)  # inserted with the batch's other changes, in one flush
         self.members[member_id] = row
+        if merged_into is None:
+            self.live_phones[phone] = row
         self.touched.add(member_id)
         return row
 
@@ -251,9 +294,14 @@ class _Ingest:
         existing = self.members.get(member_id)
         survivor = self._live_by_phone(phone, exclude=member_id)
         if existing is not None:  # created earlier from a ledger line: fill in who it is
-            existing.card_no, existing.name = str(body.get("card_no") or ""), body["name"]
-            if survivor is None:
+            existing.card_no = str(body.get("card_no") or existing.card_no)
+            existing.name = str(body.get("name") or existing.name)
+            existing.birthday = _date(body.get("birthday")) or existing.birthday
+            existing.gender = body.get("gender") or existing.gender
+            if survivor is None and existing.merged_into is None:
+                self.live_phones[existing.phone] = None
                 existing.phone = phone
+                self.live_phones[phone] = existing
             self.touched.add(member_id)
             return
         if survivor is None:
@@ -266,11 +314,17 @@ class _Ingest:
             "survivor_store": survivor.home_store, "merged_store": self.store.code})
 
     def _live_by_phone(self, phone: str, *, exclude: str) -> m.Member | None:
-        found = self.s.scalars(select(m.Member).where(
-            m.Member.phone == phone, m.Member.merged_into.is_(None),
-            m.Member.member_id != exclude).with_for_update()).first()
-        if found is not None:
-            self.members[found.member_id] = found
+        """The live member holding ``phone`` (loaded with the batch's members)."""
+        if phone not in self.live_phones:  # not announced by the batch: ask the database
+            self.live_phones[phone] = None
+            for row in self.s.scalars(select(m.Member).where(
+                    m.Member.phone == phone, m.Member.merged_into.is_(None))
+                    .with_for_update()):
+                self.members.setdefault(row.member_id, row)
+                self.live_phones[phone] = self.members[row.member_id]
+        found = self.live_phones.get(phone)
+        if found is None or found.member_id == exclude or found.merged_into is not None:
+            return None
         return found
 
     def profile(self, body: dict[str, Any]) -> None:
@@ -290,6 +344,9 @@ class _Ingest:
                     self._exception("phone_conflict", row.member_id, None, {
                         "phone": value, "held_by": clash.member_id})
                     continue
+                if self.live_phones.get(row.phone) is row:
+                    self.live_phones[row.phone] = None
+                self.live_phones[str(value)] = row
             setattr(row, name, value)
         row.updated_at = self.now
         self.touched.add(row.member_id)
@@ -390,7 +447,7 @@ class _Ingest:
 
     def _write_ledger(self) -> None:
         if self.ledger:
-            self.s.execute(insert(m.LedgerRow), self.ledger)
+            self._insert(m.LedgerRow, self.ledger)
             self.ledger = []
         if not self.contributions:
             return
