@@ -140,9 +140,16 @@ class _Till:
         self.phones = 0
         self.cards = 0
         self.receipts = 0
+        self.now = day_start
 
     def uid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """A UUIDv7 at the simulated moment, as a till makes them (storeapp.ids): ids sort by
+        time, so the indexes they land in grow at one end, as at a real head office."""
+        ms = int(self.now.replace(tzinfo=dt.UTC).timestamp() * 1000) & ((1 << 48) - 1)
+        rand = self.rng.getrandbits(74)
+        value = (ms << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) \
+            | (rand & ((1 << 62) - 1))
+        return str(uuid.UUID(int=value))
 
     def phone(self) -> str:
         """Unique within and across stores: 1 3x SSSS NNNN (x counts down every 10,000)."""
@@ -157,6 +164,7 @@ class _Till:
         span = 86400.0 / max(self.events, 1)
         for seq in range(1, self.events + 1):
             at = self.day_start + dt.timedelta(seconds=(seq - 1) * span + self.rng.random() * span)
+            self.now = at
             event_type, fields = self.next_action()
             body = {"type": event_type, "store": self.plan.code, "till": TILL_NO,
                     "key": self.uid(), "actor": f"C{1 + seq % 3:02d}", "at": at.isoformat(),
