@@ -1,0 +1,237 @@
+"""The synthetic tills of ``storeapp-hq bench``: one store's outbox written the way
+:class:`storeapp.actions.Ctx` writes it — registrations, top-ups, sales with wallet spends
+within the balance it tracks and points, profile updates — cut into signed-ready batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from storeapp.identity import make_card_no
+from storeapp.money import split_in_proportion
+from sync.protocol import dumps
+
+TILL_NO = 1
+
+# -- the synthetic till ----------------------------------------------------------------------
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
+         "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英"]
+CATALOG = [("6901234567892", "矿泉水 550ml", 200), ("6902345678901", "酸奶 200g", 650),
+           ("6903456789012", "面包 切片", 1290), ("6904567890123", "鸡蛋 10枚", 1580),
+           ("6905678901234", "大米 5kg", 4990), ("6906789012345", "食用油 1.8L", 6990),
+           ("6907890123456", "洗发水 400ml", 3990), ("6908901234567", "纸巾 10包", 2490),
+           ("6909012345678", "牛奶 1L", 1190), ("6900123456789", "巧克力 100g", 1590)]
+#: Top-up amounts (fen) with the bonus a typical "充500送50" rule gives.
+TOPUPS = [(10000, 0), (20000, 1000), (30000, 2000), (50000, 5000), (100000, 12000)]
+WALLET_CAP = 500000
+#: Share of each event type after the first registrations (the rest are sales).
+P_REGISTER, P_TOPUP, P_PROFILE = 0.12, 0.18, 0.08
+
+
+@dataclass
+class _Member:
+    member_id: str
+    phone: str
+    principal: int = 0
+    bonus: int = 0
+    points: int = 0
+
+
+@dataclass
+class StorePlan:
+    """One store's generated outbox, as request bodies ready to send in order."""
+
+    code: str
+    token: str
+    store_id: int
+    bodies: list[bytes] = field(default_factory=list)
+    last_seqs: list[int] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    principal: int = 0
+    bonus: int = 0
+    points: int = 0
+    ledger_lines: int = 0
+    members: int = 0
+    types: dict[str, int] = field(default_factory=dict)
+
+
+class _Till:
+    """Writes one store's outbox the way :class:`storeapp.actions.Ctx` would."""
+
+    def __init__(self, plan: StorePlan, index: int, events: int, day_start: dt.datetime) -> None:
+        self.plan, self.events, self.day_start = plan, events, day_start
+        self.rng = random.Random(860_000 + index)
+        self.members: list[_Member] = []
+        self.phones = 0
+        self.cards = 0
+        self.receipts = 0
+        self.now = day_start
+
+    def uid(self) -> str:
+        """A UUIDv7 at the simulated moment, as a till makes them (storeapp.ids): ids sort by
+        time, so the indexes they land in grow at one end, as at a real head office."""
+        ms = int(self.now.replace(tzinfo=dt.UTC).timestamp() * 1000) & ((1 << 48) - 1)
+        rand = self.rng.getrandbits(74)
+        value = (ms << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) \
+            | (rand & ((1 << 62) - 1))
+        return str(uuid.UUID(int=value))
+
+    def phone(self) -> str:
+        """Unique within and across stores: 1 3x SSSS NNNN (x counts down every 10,000)."""
+        n, self.phones = self.phones, self.phones + 1
+        return f"1{39 - n // 10000:02d}{self.plan.code}{n % 10000:04d}"
+
+    def name(self) -> str:
+        return self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
+
+    def outbox(self) -> Iterator[dict[str, Any]]:
+        """Wire events ``{"seq", "event_id", "type", "created_at", "payload"}``, seq 1..M."""
+        span = 86400.0 / max(self.events, 1)
+        for seq in range(1, self.events + 1):
+            at = self.day_start + dt.timedelta(seconds=(seq - 1) * span + self.rng.random() * span)
+            self.now = at
+            event_type, fields = self.next_action()
+            body = {"type": event_type, "store": self.plan.code, "till": TILL_NO,
+                    "key": self.uid(), "actor": f"C{1 + seq % 3:02d}", "at": at.isoformat(),
+                    **fields}
+            self.plan.types[event_type] = self.plan.types.get(event_type, 0) + 1
+            for line in fields.get("ledger", ()):
+                self.plan.principal += line["principal_fen"]
+                self.plan.bonus += line["bonus_fen"]
+                self.plan.points += line["points"]
+                self.plan.ledger_lines += 1
+            yield {"seq": seq, "event_id": self.uid(), "type": event_type,
+                   "created_at": at.isoformat(),
+                   "payload": json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)}
+
+    def next_action(self) -> tuple[str, dict[str, Any]]:
+        roll = self.rng.random()
+        if len(self.members) < 5 or roll < P_REGISTER:
+            return self.register()
+        member = self.rng.choice(self.members)
+        if roll < P_REGISTER + P_TOPUP:
+            topup = self.topup(member)
+            if topup is not None:
+                return topup
+        elif roll < P_REGISTER + P_TOPUP + P_PROFILE:
+            return self.profile(member)
+        return self.sale(member if self.rng.random() < 0.8 else None)
+
+    def register(self) -> tuple[str, dict[str, Any]]:
+        member = _Member(self.uid(), self.phone())
+        self.members.append(member)
+        self.plan.members += 1
+        self.cards += 1
+        birthday = (dt.date(1960, 1, 1) + dt.timedelta(days=self.rng.randrange(16000))
+                    if self.rng.random() < 0.7 else None)
+        return "member_registered", {
+            "member_id": member.member_id, "card_no": make_card_no(self.plan.code, TILL_NO,
+                                                                   self.cards),
+            "phone": member.phone, "name": self.name(),
+            "birthday": birthday.isoformat() if birthday else None,
+            "gender": self.rng.choice(("F", "M", None)),
+            "marketing_consent": self.rng.random() < 0.6}
+
+    def topup(self, member: _Member) -> tuple[str, dict[str, Any]] | None:
+        room = WALLET_CAP - member.principal - member.bonus
+        fitting = [t for t in TOPUPS if sum(t) <= room]
+        if not fitting:
+            return None
+        principal, bonus = self.rng.choice(fitting)
+        member.principal += principal
+        member.bonus += bonus
+        return "wallet_topped_up", {
+            "member_id": member.member_id, "principal_fen": principal, "bonus_fen": bonus,
+            "method": self.rng.choice(("cash", "wechat", "alipay", "card")),
+            "ledger": [_line(member, principal, bonus, 0)]}
+
+    def profile(self, member: _Member) -> tuple[str, dict[str, Any]]:
+        roll = self.rng.random()
+        fields: dict[str, Any]
+        if roll < 0.05:
+            member.phone = self.phone()
+            fields = {"phone": member.phone}
+        elif roll < 0.5:
+            fields = {"name": self.name()}
+        elif roll < 0.8:
+            day = dt.date(1960, 1, 1) + dt.timedelta(days=self.rng.randrange(16000))
+            fields = {"birthday": day.isoformat()}
+        else:
+            fields = {"gender": self.rng.choice(("F", "M"))}
+        return "member_profile_updated", {"member_id": member.member_id, "fields": fields}
+
+    def sale(self, member: _Member | None) -> tuple[str, dict[str, Any]]:
+        self.receipts += 1
+        lines: list[dict[str, Any]] = []
+        for item in self.rng.sample(CATALOG, self.rng.randint(1, 4)):
+            qty = self.rng.randint(1, 3)
+            lines.append({"barcode": item[0], "name": item[1], "qty": qty,
+                          "unit_price_fen": item[2], "amount_fen": item[2] * qty})
+        subtotal = sum(x["amount_fen"] for x in lines)
+        redeemed = 0
+        if member is not None and member.points >= 500 and self.rng.random() < 0.1:
+            redeemed = 100 * self.rng.randint(1, min(5, member.points // 100, subtotal // 200))
+        points_fen = redeemed  # 100 points = 1 yuan
+        total = subtotal - points_fen
+        tenders = []
+        principal = bonus = 0
+        balance = member.principal + member.bonus if member else 0
+        if member is not None and balance > 0 and self.rng.random() < 0.6:
+            wallet = min(total, balance)
+            principal, bonus = split_in_proportion(wallet, member.principal, member.bonus)
+            tenders.append({"method": "wallet", "amount_fen": wallet, "tendered_fen": wallet,
+                            "change_fen": 0, "principal_fen": principal, "bonus_fen": bonus})
+        rest = total - principal - bonus
+        if rest:
+            method = self.rng.choice(("cash", "wechat", "alipay"))
+            tendered = -(-rest // 10000) * 10000 if method == "cash" else rest
+            tenders.append({"method": method, "amount_fen": rest, "tendered_fen": tendered,
+                            "change_fen": tendered - rest, "principal_fen": 0, "bonus_fen": 0})
+        earned = total // 100 if member is not None else 0
+        fields: dict[str, Any] = {
+            "receipt_no": f"R{self.plan.code}{TILL_NO:02d}{self.receipts:07d}",
+            "member_id": member.member_id if member else None, "subtotal_fen": subtotal,
+            "discount_fen": 0, "coupon_code": None, "coupon_fen": 0,
+            "points_redeemed": redeemed, "points_fen": points_fen, "total_fen": total,
+            "tenders": tenders, "change_fen": sum(t["change_fen"] for t in tenders),
+            "lines": lines, "points_earned": earned, "tier_upgraded_to": None,
+            "price_overrides": []}
+        if member is not None and (principal or bonus or earned - redeemed):
+            member.principal -= principal
+            member.bonus -= bonus
+            member.points += earned - redeemed
+            fields["ledger"] = [_line(member, -principal, -bonus, earned - redeemed)]
+        return "sale_completed", fields
+
+
+def _line(member: _Member, principal: int, bonus: int, points: int) -> dict[str, Any]:
+    return {"member_id": member.member_id, "principal_fen": principal, "bonus_fen": bonus,
+            "points": points}
+
+
+def generate(plan: StorePlan, index: int, events: int, batch: int,
+             day_start: dt.datetime) -> None:
+    """Fill ``plan`` with its store's outbox as signed-ready request bodies of ``batch``."""
+    till = _Till(plan, index, events, day_start)
+    chunk: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        plan.bodies.append(dumps({"batch_id": till.uid(), "till_no": TILL_NO,
+                                  "events": chunk}))
+        plan.last_seqs.append(chunk[-1]["seq"])
+        plan.sizes.append(len(chunk))
+
+    for event in till.outbox():
+        chunk.append(event)
+        if len(chunk) == batch:
+            flush()
+            chunk = []
+    if chunk:
+        flush()
