@@ -129,6 +129,9 @@ class _Ingest:
             change_no = next_change_no(s)
             for member_id in self.touched:
                 self.members[member_id].change_no = change_no
+            s.flush()
+            self._insert(m.MemberChange, [{"change_no": change_no, "member_id": member_id}
+                                          for member_id in sorted(self.touched)])
         s.flush()
         return Ack(acked_seq=stream.acked_seq, stored=len(run), duplicates=len(old))
 

@@ -104,13 +104,23 @@ class Member(Base):
     change_no: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (
-        Index("ix_hq_members_change", "change_no", "member_id"),
         # one live member per phone: the merge rule's guarantee, enforced by the database
         Index("uq_hq_members_live_phone", "phone", unique=True,
               postgresql_where=text("merged_into IS NULL"),
               sqlite_where=text("merged_into IS NULL")),
         Index("ix_hq_members_card", "card_no"),
     )
+
+
+class MemberChange(Base):
+    """Server order of member changes, append-only: one row per member per changing
+    transaction. Tills download by it; the row whose number equals the member's ``change_no``
+    is the member's latest. Kept apart from ``hq_members`` so that rewriting a member's balances
+    touches no index there (PostgreSQL updates the row in place: a "HOT" update)."""
+
+    __tablename__ = "hq_member_changes"
+    change_no: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
 
 
 class MemberStore(Base):

@@ -122,20 +122,24 @@ def changes(session: Session, store: m.Store, till_no: int, cursor: str,
     merged members come first in a page so the till frees their phone before the survivor."""
     change, after_member, rules_after = parse_cursor(cursor)
     limit = max(1, min(limit, 5000))
-    mine = m.MemberStore
+    mine, log = m.MemberStore, m.MemberChange
+    # the change log in server order, each row kept only while it is its member's latest
     query = (
         select(m.Member, mine.principal_fen, mine.bonus_fen, mine.points)
+        .select_from(log)
+        .join(m.Member, and_(m.Member.member_id == log.member_id,
+                             m.Member.change_no == log.change_no))
         .outerjoin(mine, and_(mine.member_id == m.Member.member_id,
                               mine.store_code == store.code, mine.till_no == till_no))
-        .order_by(m.Member.change_no, m.Member.member_id))
+        .order_by(log.change_no, log.member_id))
     rows = list(session.execute(query.where(
-        tuple_(m.Member.change_no, m.Member.member_id) > tuple_(change, after_member))
+        tuple_(log.change_no, log.member_id) > tuple_(change, after_member))
         .limit(limit)).all())
     more = len(rows) == limit
     if more:  # finish the last change number, however many members it touched
         last = rows[-1][0]
         rows += session.execute(query.where(
-            m.Member.change_no == last.change_no, m.Member.member_id > last.member_id)).all()
+            log.change_no == last.change_no, log.member_id > last.member_id)).all()
     members = [_member_out(row, (p, b, pts)) for row, p, b, pts in rows]
     members.sort(key=lambda x: x["merged_into"] is None)
     if rows:
@@ -277,6 +281,7 @@ def unblock(hq: HqDatabase, phone: str, now: dt.datetime) -> dict[str, Any]:
             m.Exception_.resolved_at.is_(None)).values(resolved_at=now))
         s.flush()
         member.change_no = next_change_no(s)
+        s.add(m.MemberChange(change_no=member.change_no, member_id=member.member_id))
         return {"member_id": member.member_id, "blocked": False}
 
 
