@@ -156,3 +156,15 @@ class HqProcess:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(10)
+
+
+@pytest.fixture
+def hq_process(hq_url: str) -> Iterator[tuple[HqProcess, HqDatabase]]:
+    """Head office as a real process (a test may kill and restart it), and its database."""
+    server = HqProcess(hq_url).start()
+    hq = HqDatabase(hq_url)
+    try:
+        yield server, hq
+    finally:
+        server.stop()
+        hq.close()

@@ -114,120 +114,105 @@ def test_head_office_refuses_an_online_spend_the_chain_balance_cannot_cover(
 
 
 def test_two_offline_stores_overspend_and_head_office_flags_exactly_the_shortfall(
-        hq_url: str, make_till: object) -> None:
-    server = HqProcess(hq_url).start()
-    hq = HqDatabase(hq_url)
-    try:
-        tokens = {code: service.add_store(hq, code, code, utcnow())["token"]
-                  for code in ("0001", "0002")}
-        till_a, till_b = make_till("0001"), make_till("0002")  # type: ignore[operator]
-        client.join(till_a, server.url, tokens["0001"])
-        client.join(till_b, server.url, tokens["0002"])
-        zhang = register(till_a, phone=PHONE)
-        topup(till_a, zhang, 30_000)
-        client.run_sync(till_a)
-        client.run_sync(till_b)
+        hq_process: tuple[HqProcess, HqDatabase], make_till: object) -> None:
+    server, hq = hq_process
+    tokens = {code: service.add_store(hq, code, code, utcnow())["token"]
+              for code in ("0001", "0002")}
+    till_a, till_b = make_till("0001"), make_till("0002")  # type: ignore[operator]
+    client.join(till_a, server.url, tokens["0001"])
+    client.join(till_b, server.url, tokens["0002"])
+    zhang = register(till_a, phone=PHONE)
+    topup(till_a, zhang, 30_000)
+    client.run_sync(till_a)
+    client.run_sync(till_b)
 
-        server.kill()  # head office down: both tills sell on their offline allowance
-        pay_by_wallet(till_a, PHONE, 25_000)
-        pay_by_wallet(till_b, PHONE, 25_000)
-        with pytest.raises(HqUnreachable):
-            client.run_sync(till_a)
-        assert client.status(till_a).offline_since is not None
-
-        server.start()
+    server.kill()  # head office down: both tills sell on their offline allowance
+    pay_by_wallet(till_a, PHONE, 25_000)
+    pay_by_wallet(till_b, PHONE, 25_000)
+    with pytest.raises(HqUnreachable):
         client.run_sync(till_a)
-        client.run_sync(till_b)
-        client.run_sync(till_a)
+    assert client.status(till_a).offline_since is not None
 
-        chain = hq_member(hq, PHONE)
-        assert chain["balance_fen"] == 30_000 - 50_000  # nothing lost, nothing counted twice
-        assert chain["blocked"]
-        overdrafts = [e for e in reconcile_exceptions(hq) if e["kind"] == "overdraft"]
-        assert [(e["phone"], e["amount_fen"]) for e in overdrafts] == [(PHONE, 20_000)]
-        assert overdrafts[0]["detail"]["stores"] == {"0001": 5_000, "0002": -25_000}
-        for till in (till_a, till_b):
-            assert sum(balance(till, PHONE)[:2]) == -20_000
-            with pytest.raises(Refused) as refused:
-                pay_by_wallet(till, PHONE, 100)
-            assert refused.value.code == "wallet_blocked"
-    finally:
-        server.stop()
-        hq.close()
+    server.start()
+    client.run_sync(till_a)
+    client.run_sync(till_b)
+    client.run_sync(till_a)
+
+    chain = hq_member(hq, PHONE)
+    assert chain["balance_fen"] == 30_000 - 50_000  # nothing lost, nothing counted twice
+    assert chain["blocked"]
+    overdrafts = [e for e in reconcile_exceptions(hq) if e["kind"] == "overdraft"]
+    assert [(e["phone"], e["amount_fen"]) for e in overdrafts] == [(PHONE, 20_000)]
+    assert overdrafts[0]["detail"]["stores"] == {"0001": 5_000, "0002": -25_000}
+    for till in (till_a, till_b):
+        assert sum(balance(till, PHONE)[:2]) == -20_000
+        with pytest.raises(Refused) as refused:
+            pay_by_wallet(till, PHONE, 100)
+        assert refused.value.code == "wallet_blocked"
 
 
 def test_the_offline_allowance_caps_what_a_store_may_spend_without_head_office(
-        hq_url: str, make_till: object) -> None:
-    server = HqProcess(hq_url).start()
-    hq = HqDatabase(hq_url)
-    try:
-        till = make_till("0001")  # type: ignore[operator]
-        client.join(till, server.url, service.add_store(hq, "0001", "A", utcnow())["token"])
-        zhang = register(till, phone=PHONE)
-        topup(till, zhang, 100_000)
-        client.run_sync(till)
-        server.kill()
-        with pytest.raises(Refused) as too_big:
-            pay_by_wallet(till, PHONE, 30_001)
-        assert too_big.value.code == "offline_limit_txn"
-        pay_by_wallet(till, PHONE, 30_000)
-        with pytest.raises(Refused) as member_cap:
-            pay_by_wallet(till, PHONE, 20_001)
-        assert member_cap.value.code == "offline_limit_member"
-        pay_by_wallet(till, PHONE, 20_000)
-        till.clock.advance(hours=25)  # type: ignore[attr-defined]
-        lisi = register(till, phone="13900001111")
-        topup(till, lisi, 10_000)
-        with pytest.raises(Refused) as too_long:
-            pay_by_wallet(till, "13900001111", 1_000)
-        assert too_long.value.code == "offline_too_long"
-    finally:
-        server.stop()
-        hq.close()
+        hq_process: tuple[HqProcess, HqDatabase], make_till: object) -> None:
+    server, hq = hq_process
+    till = make_till("0001")  # type: ignore[operator]
+    client.join(till, server.url, service.add_store(hq, "0001", "A", utcnow())["token"])
+    zhang = register(till, phone=PHONE)
+    topup(till, zhang, 100_000)
+    client.run_sync(till)
+    server.kill()
+    with pytest.raises(Refused) as too_big:
+        pay_by_wallet(till, PHONE, 30_001)
+    assert too_big.value.code == "offline_limit_txn"
+    pay_by_wallet(till, PHONE, 30_000)
+    with pytest.raises(Refused) as member_cap:
+        pay_by_wallet(till, PHONE, 20_001)
+    assert member_cap.value.code == "offline_limit_member"
+    pay_by_wallet(till, PHONE, 20_000)
+    till.clock.advance(hours=25)  # type: ignore[attr-defined]
+    lisi = register(till, phone="13900001111")
+    topup(till, lisi, 10_000)
+    with pytest.raises(Refused) as too_long:
+        pay_by_wallet(till, "13900001111", 1_000)
+    assert too_long.value.code == "offline_too_long"
 
 
 def test_a_server_killed_mid_upload_is_resumed_and_every_event_is_stored_once(
-        hq_url: str, make_till: object) -> None:
-    server = HqProcess(hq_url).start()
-    hq = HqDatabase(hq_url)
-    try:
-        till = make_till("0001")  # type: ignore[operator]
-        client.join(till, server.url, service.add_store(hq, "0001", "A", utcnow())["token"])
-        for n in range(60):
-            topup(till, register(till, phone=f"1381000{n:04d}"), 1_000 + n)
-        with till.reader() as s:
-            outbox = int(s.scalar(select(func.count()).select_from(OutboxEvent)) or 0)
+        hq_process: tuple[HqProcess, HqDatabase], make_till: object) -> None:
+    server, hq = hq_process
+    till = make_till("0001")  # type: ignore[operator]
+    client.join(till, server.url, service.add_store(hq, "0001", "A", utcnow())["token"])
+    for n in range(60):
+        topup(till, register(till, phone=f"1381000{n:04d}"), 1_000 + n)
+    with till.reader() as s:
+        outbox = int(s.scalar(select(func.count()).select_from(OutboxEvent)) or 0)
 
-        failure: list[BaseException] = []
+    failure: list[BaseException] = []
 
-        def slow_upload() -> None:
-            try:
-                with client.client_for(till) as hq_client:
-                    client.upload(till, hq_client, batch_size=3)
-            except BaseException as exc:
-                failure.append(exc)
+    def slow_upload() -> None:
+        try:
+            with client.client_for(till) as hq_client:
+                client.upload(till, hq_client, batch_size=3)
+        except BaseException as exc:
+            failure.append(exc)
 
-        uploader = threading.Thread(target=slow_upload)
-        uploader.start()
-        deadline = time.monotonic() + 30
-        while stored_events(hq) < 30 and time.monotonic() < deadline:
-            time.sleep(0.005)
-        server.kill()
-        uploader.join(30)
-        assert failure and isinstance(failure[0], HqUnreachable)
-        assert 30 <= stored_events(hq) < outbox
+    uploader = threading.Thread(target=slow_upload)
+    uploader.start()
+    deadline = time.monotonic() + 30
+    while stored_events(hq) < 30 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    server.kill()
+    uploader.join(30)
+    assert failure and isinstance(failure[0], HqUnreachable)
+    assert 30 <= stored_events(hq) < outbox
 
-        server.start()
-        report = client.run_sync(till)
-        assert report.acked_seq == outbox
-        with hq.transaction() as s:
-            seqs = s.scalars(select(m.Event.seq).order_by(m.Event.seq)).all()
-            total = s.scalar(select(func.sum(m.Member.principal_fen)))
-        assert seqs == list(range(1, outbox + 1))
-        assert total == sum(1_000 + n for n in range(60))
-    finally:
-        server.stop()
-        hq.close()
+    server.start()
+    report = client.run_sync(till)
+    assert report.acked_seq == outbox
+    with hq.transaction() as s:
+        seqs = s.scalars(select(m.Event.seq).order_by(m.Event.seq)).all()
+        total = s.scalar(select(func.sum(m.Member.principal_fen)))
+    assert seqs == list(range(1, outbox + 1))
+    assert total == sum(1_000 + n for n in range(60))
 
 
 def test_the_same_phone_registered_at_two_offline_stores_is_merged_and_both_tills_learn_it(
