@@ -39,6 +39,7 @@ from sync.hq import models as m  # noqa: E402
 from sync.hq.api import create_app  # noqa: E402
 from sync.hq.db import HqDatabase  # noqa: E402
 from sync.hq.ingest import ingest  # noqa: E402
+from tests.sync.wire import plausible  # noqa: E402
 
 USER, PASSWORD = "screenshots", "screenshots-only"
 #: the pages' clock (naive UTC): 14:30 on 2026-03-10 in the stores, so the pictures don't change
@@ -95,13 +96,6 @@ def registered(member_id: str, phone: str, name: str) -> tuple[str, dict[str, An
                                  "card_no": "C" + member_id[-6:]}
 
 
-def moved(event_type: str, member_id: str, principal: int, bonus: int = 0,
-          points: int = 0) -> tuple[str, dict[str, Any]]:
-    return event_type, {"member_id": member_id, "ledger": [
-        {"member_id": member_id, "principal_fen": principal, "bonus_fen": bonus,
-         "points": points}]}
-
-
 def seed(url: str, now: dt.datetime) -> None:
     hq = HqDatabase(url)
     stores = (("0001", "人民路店"), ("0002", "南京路店"), ("0003", "西湖店"), ("0004", "中山路店"))
@@ -114,25 +108,25 @@ def seed(url: str, now: dt.datetime) -> None:
     one, one_b = Till(hq, "0001"), Till(hq, "0001", 2)
     two, three = Till(hq, "0002"), Till(hq, "0003")
     one.send([registered(member[i], phones[i], names[i]) for i in range(5)]
-             + [moved("wallet_topped_up", member[i], 50000 * (i + 1), 5000 * (i + 1))
+             + [plausible("wallet_topped_up", member[i], 50000 * (i + 1), 5000 * (i + 1))
                 for i in range(5)]
-             + [moved("sale_completed", member[0], -12800, -1200, 128),
-                moved("sale_completed", member[2], -36500, -3500, 365),
-                moved("sale_completed", member[4], 0, 0, -500)],  # paid with points
+             + [plausible("sale_completed", member[0], -12800, -1200, 128),
+                plausible("sale_completed", member[2], -36500, -3500, 365),
+                plausible("sale_completed", member[4], 0, 0, -500)],  # paid with points
              now - dt.timedelta(minutes=4))
-    one_b.send([moved("sale_completed", member[1], -8800, -800, 88),
-                moved("points_adjusted", member[3], 0, 0, 200)], now - dt.timedelta(minutes=2))
+    one_b.send([plausible("sale_completed", member[1], -8800, -800, 88),
+                plausible("points_adjusted", member[3], 0, 0, 200)], now - dt.timedelta(minutes=2))
     two.send([registered(member[i], phones[i], names[i]) for i in range(5, 9)]
-             + [moved("wallet_topped_up", member[i], 100000, 15000) for i in range(5, 9)]
+             + [plausible("wallet_topped_up", member[i], 100000, 15000) for i in range(5, 9)]
              # member 9 registers at 0002 with member 0's phone: merged into member 0
              + [registered(member[9], phones[0], names[0]),
-                moved("wallet_topped_up", member[9], 30000, 3000),
-                moved("sale_completed", member[6], -25600, -3400, 256)],
+                plausible("wallet_topped_up", member[9], 30000, 3000),
+                plausible("sale_completed", member[6], -25600, -3400, 256)],
              now - dt.timedelta(minutes=27))
     # offline at 0003, member 1 spends more than the chain balance: an overdraft
     three.send([registered(member[10], phones[10], names[10]),
-                moved("wallet_topped_up", member[10], 20000, 2000),
-                moved("sale_completed", member[1], -150000, -10000, 1600)],
+                plausible("wallet_topped_up", member[10], 20000, 2000),
+                plausible("sale_completed", member[1], -150000, -10000, 1600)],
                now - dt.timedelta(hours=3, minutes=12))
     report_day_totals(hq, now)
     pages.add_user(hq, USER, PASSWORD, now)

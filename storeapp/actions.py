@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from storeapp import audit
 from storeapp.errors import IdempotencyConflict, InvalidInput
 from storeapp.ids import new_event_id
-from storeapp.models import Action, OutboxEvent, PointsEntry, WalletEntry
+from storeapp.models import Action, Member, OutboxEvent, PointsEntry, WalletEntry
 from storeapp.sequences import insert_row
 
 if TYPE_CHECKING:
@@ -61,6 +61,9 @@ class Ctx:
     actor: str
     now: dt.datetime
     events: list[str] = field(default_factory=list)
+    #: The manager's approval this action carries (:func:`storeapp.services.users.record_approval`);
+    #: its first event tells head office who approved, so head office can check there was one.
+    approval: dict[str, str] | None = None
     _queued: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False)
 
     def audit(self, action: str, subject: str, **detail: Any) -> None:
@@ -75,13 +78,16 @@ class Ctx:
             "type": event_type, "store": settings.store_code, "till": settings.till_no,
             "key": self.key, "actor": self.actor, "at": self.now.isoformat(), **payload,
         }
+        if settings.hq_url:  # the chain rules this till priced by: head office checks by them
+            body["rules"] = settings.hq_rules_version
         self._queued.append(body)
         self.events.append(event_type)
 
     def write_outbox(self) -> None:
         """Write the queued events in order; the first carries ``ledger``, the action's net
-        movement per member summed from the ledger rows it wrote. An action that moved the
-        ledger without emitting anything emits ``ledger_posted``.
+        movement per member summed from the ledger rows it wrote (with each member's balance
+        after it), and the manager's ``approval`` when the action needed one. An action that
+        moved the ledger without emitting anything emits ``ledger_posted``.
 
         :func:`run_action` calls this after the body; code that makes its own ``Ctx`` must call
         it before committing.
@@ -91,7 +97,10 @@ class Ctx:
             if not self._queued:
                 self.emit("ledger_posted")
             assert "ledger" not in self._queued[0], "an event payload may not be named ledger"
-            self._queued[0]["ledger"] = ledger
+            self._queued[0]["ledger"] = [{**line, "after": _balance_after(self.session, line)}
+                                         for line in ledger]
+        if self.approval is not None and self._queued:
+            self._queued[0]["approval"] = self.approval
         for body in self._queued:
             insert_row(
                 self.session, OutboxEvent, event_id=new_event_id(), type=body["type"],
@@ -112,6 +121,14 @@ def ledger_deltas(session: Session, key: str) -> list[dict[str, Any]]:
         net.setdefault(member_id, [0, 0, 0])[2] = int(points)
     return [{"member_id": member_id, "principal_fen": p, "bonus_fen": b, "points": pts}
             for member_id, (p, b, pts) in sorted(net.items()) if p or b or pts]
+
+
+def _balance_after(session: Session, line: dict[str, Any]) -> list[int]:
+    """The member's cached principal, bonus and points once the action is done (head office
+    checks a spend's split against the balance it was taken from)."""
+    member = session.get(Member, line["member_id"])
+    assert member is not None
+    return [member.principal_fen, member.bonus_fen, member.points]
 
 
 def run_action(

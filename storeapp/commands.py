@@ -355,22 +355,20 @@ def _audit_verify(a: argparse.Namespace) -> Any:
 
 
 def _settings(a: argparse.Namespace) -> Any:
-    from storeapp.settings import shown
+    from storeapp.settings import shown, validate
 
     db = _db(a)
     if a.name is None:
         return {k: shown(k, v) for k, v in db.settings.as_dict().items() if k != "qr_secret"}
     if a.value is None:
         return {a.name: shown(a.name, getattr(db.settings, a.name))}
-    from storeapp import audit
+    from storeapp.services import till_settings
 
-    with db.session() as s, s.begin():
-        try:
-            db.set_setting(s, a.name, a.value)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InvalidInput("bad_setting", str(exc)) from None
-        audit.append(s, at=db.clock.now(), actor=a.actor, action="setting_changed",
-                     subject=a.name, detail={"value": shown(a.name, a.value)})
+    try:
+        value = validate(a.name, a.value)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput("bad_setting", str(exc)) from None
+    till_settings.change(db, {a.name: value}, actor=a.actor)
     return {a.name: shown(a.name, getattr(db.settings, a.name))}
 
 

@@ -43,7 +43,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from storeapp import audit
+from storeapp import audit, rules
 from storeapp.bench import _phone
 from storeapp.clock import FixedClock, add_months, to_local
 from storeapp.db import Database
@@ -451,7 +451,7 @@ class _History:
         self.window_us = int(settings.tier_window_days) * _DAY
         self.ages_before = timeline.end_r - self.window_us  # members who joined earlier
         self.cap = int(settings.wallet_cap_fen)
-        self.bonus_for = {fen: wallet.bonus_for(settings, fen) for fen in PRESETS_FEN}
+        self.bonus_for = {fen: rules.bonus_for(settings, fen) for fen in PRESETS_FEN}
         self.templates = {code: (kind, value, min_spend, valid_days)
                           for code, kind, value, min_spend, valid_days in writer.call(
                               "SELECT code, kind, value, min_spend_fen, valid_days "

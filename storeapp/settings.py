@@ -49,6 +49,8 @@ DECLARED: tuple[Setting, ...] = (
     # -- head office (docs/sync.md)
     Setting("hq_url", str, "", "Head-office server URL; empty = not linked", TILL),
     Setting("hq_token", str, "", "This store's token for head office", TILL, secret=True),
+    Setting("hq_rules_version", int, 0,
+            "Version of head office's chain rules this till has taken (set by sync)", TILL),
     Setting("sync_interval_minutes", int, 5, "Minutes between syncs with head office", TILL),
     Setting("sync_nightly_hour", int, 2, "Local hour of the nightly full sync", TILL),
     Setting("offline_max_txn_fen", int, 30_000,

@@ -68,6 +68,9 @@ def apply_page(db: Database, session: Session, page: Mapping[str, Any]) -> Appli
                 applied.rules += 1
         except BadRule as bad:
             applied.skipped.append(str(bad))
+    version = page.get("rules_version")
+    if isinstance(version, int) and version != db.settings.hq_rules_version:
+        db.set_setting(session, "hq_rules_version", version)
     ctx = Ctx(db=db, session=session, key=f"sync:{page.get('cursor', '')}"[:64],
               kind=SYNC_KIND, actor=HQ_ACTOR, now=now)
     # Merged members first (head office sends them first too): they free the phone the

@@ -19,11 +19,13 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from storeapp import sync_state
 from storeapp.db import Database
 from storeapp.errors import DomainError, Refused
-from storeapp.models import OutboxEvent
+from storeapp.models import OutboxEvent, SettingRow
+from storeapp.settings import BY_NAME, CHAIN, DECLARED, Settings
 from sync import totals
 from sync.apply import Applied, apply_page
 from sync.http import HqClient, HqRefused, HqUnreachable
@@ -100,6 +102,7 @@ def join(db: Database, url: str, token: str, *,
         settings = db.settings
         if code != settings.store_code or url != settings.hq_url:
             sync_state.write(s, cursor="", acked_seq=0)  # another store's progress means nothing
+            _take_chain_rules_from_head_office(db, s)
         db.set_setting(s, "store_code", code)
         if name:
             db.set_setting(s, "store_name", name)
@@ -109,6 +112,20 @@ def join(db: Database, url: str, token: str, *,
                          store_name_hq=name)
     return {"store_code": code, "store_name": name, "hq_url": url,
             "server_time": store.get("server_time")}
+
+
+def _take_chain_rules_from_head_office(db: Database, s: Session) -> None:
+    """Joining a chain: the till's own chain rules give way to the defaults, and the first
+    download brings head office's (head office checks every event against its own)."""
+    for setting in DECLARED:
+        if setting.scope == CHAIN and setting.name != "qr_secret":
+            row = s.get(SettingRow, setting.name)
+            if row is not None:
+                s.delete(row)
+    s.flush()
+    db.settings = Settings({k: v for k, v in db.settings.as_dict().items()
+                            if BY_NAME[k].scope != CHAIN or k == "qr_secret"})
+    db.set_setting(s, "hq_rules_version", 0)
 
 
 # -- upload -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -37,13 +37,6 @@ def multiplier(settings: Settings, member: Member, now: dt.datetime,
     if member.birthday is not None and member.birthday.month == local.month:
         value *= Decimal(str(settings.points_birthday_multiplier))
     return value
-
-
-def points_for(settings: Settings, paid_fen: int, mult: Decimal) -> int:
-    """Whole yuan actually paid × points per yuan × multiplier, rounded down."""
-    whole_yuan = max(0, paid_fen) // 100
-    exact = Decimal(whole_yuan * int(settings.points_per_yuan)) * mult
-    return int(exact.to_integral_value(rounding=ROUND_FLOOR))
 
 
 def earn(ctx: Ctx, member: Member, points: int, *, ref: str) -> int | None:

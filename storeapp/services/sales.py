@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from storeapp import rules
 from storeapp.actions import Ctx, Result, run_action
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
@@ -300,7 +301,7 @@ def _price(ctx: Ctx, member: Member | None, lines: list[LineIn], coupon_code: st
         coupon_fen, code = checked.off_fen, checked.code
     after_coupon = after_discount - coupon_fen
     fen_per_point = int(settings.points_fen_per_point)
-    max_points = (after_coupon * int(settings.points_redeem_max_pct) // 100) // fen_per_point
+    max_points = rules.max_redeemable_points(settings, after_coupon)
     if member is not None:
         max_points = min(max_points, member.points)
     if redeem_points < 0:
@@ -321,7 +322,7 @@ def _price(ctx: Ctx, member: Member | None, lines: list[LineIn], coupon_code: st
     total = after_coupon - points_fen
     earn = 0
     if member is not None:
-        earn = points.points_for(settings, total,
+        earn = rules.points_for(settings, total,
                                  points.multiplier(settings, member, ctx.now, plan_mult))
     return Quote(priced_lines, subtotal, str(pct), discount, code, coupon_fen, redeem_points,
                  points_fen, max_points, total, earn, member.member_id if member else None,

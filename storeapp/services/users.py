@@ -109,6 +109,7 @@ def record_approval(ctx: Ctx, grant: Grant | None, *, kind: str, subject: str) -
     ctx.session.add(row)
     ctx.session.flush()
     ctx.audit("approved", subject, kind=kind, approver=grant.approver, reason=grant.reason)
+    ctx.approval = {"kind": kind, "approved_by": grant.approver, "reason": grant.reason}
     return row.id
 
 

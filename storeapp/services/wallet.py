@@ -23,22 +23,15 @@ from storeapp.ids import new_action_key
 from storeapp.models import Card, Member, Topup, WalletEntry
 from storeapp.money import format_fen, split_in_proportion
 from storeapp.pins import check_pin
+from storeapp.rules import bonus_for
 from storeapp.sequences import insert_row
 from storeapp.services import members, shifts, spend_gate
 from storeapp.services.spend_gate import Verdict
 from storeapp.services.users import Grant, record_approval
-from storeapp.settings import Settings
 
 _CARD_STATUS = select(Card.status).where(Card.card_no == bindparam("card_no"))
 TOPUP_METHODS = ("cash", "card", "wechat", "alipay")
 REFUND_METHODS = (*TOPUP_METHODS, "transfer")
-
-
-def bonus_for(settings: Settings, amount_fen: int) -> int:
-    """The bonus of the best rule the top-up reaches ("充500送50")."""
-    reached = [int(r["bonus_fen"]) for r in settings.topup_bonus_rules
-               if amount_fen >= int(r["min_fen"])]
-    return max(reached, default=0)
 
 
 def post(ctx: Ctx, member: Member, kind: str, *, principal_fen: int, bonus_fen: int,

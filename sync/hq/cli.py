@@ -57,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("reconcile", help="exceptions for a person to follow up")
     rec.add_argument("--date", type=dt.date.fromisoformat, help="YYYY-MM-DD (local day)")
 
+    event = sub.add_parser("event", help="events head office held: list, accept, reject"
+                           ).add_subparsers(dest="action", required=True)
+    event.add_parser("held", help="open and waiting held events").add_argument(
+        "--all", action="store_true", help="decided ones too")
+    for decision in ("accept", "reject"):
+        decide = event.add_parser(decision, help=f"{decision} an implausible event (audited)")
+        decide.add_argument("held_id", type=int)
+        decide.add_argument("--user", required=True, help="the head-office user deciding")
+        decide.add_argument("--reason", required=True)
+
     rule = sub.add_parser("rule", help="chain rules every till takes on sync").add_subparsers(
         dest="action", required=True)
     rule_set = rule.add_parser("set", help="set a rule: KIND is setting|product|"
@@ -135,6 +145,15 @@ def _admin(hq: HqDatabase, args: argparse.Namespace) -> Any:
 
             with hq.transaction() as s:
                 return reconcile(s, args.date)
+        case "event", "held":
+            from sync.hq import review
+
+            return {"held": review.held(hq, everything=args.all)}
+        case "event", ("accept" | "reject") as decision:
+            from sync.hq import review
+
+            return review.resolve(hq, args.held_id, decision, user=args.user,
+                                  reason=args.reason, now=now)
         case "rule", "set":
             try:
                 value = json.loads(args.value)

@@ -75,9 +75,13 @@ class HqDatabase:
     """Head office's database: an engine, migrated on open."""
 
     def __init__(self, url: str = DEFAULT_URL) -> None:
+        from sync.hq.rulebook import RuleBook
+
         self.url = url
         self.engine = make_engine(url)
         upgrade(self.engine)
+        #: the chain rules by version, as events are checked against them
+        self.rulebook = RuleBook()
 
     @property
     def is_postgres(self) -> bool:
@@ -114,6 +118,12 @@ def _is_race(exc: DBAPIError) -> bool:
         return any(name in str(exc.orig) for name in RACY_UNIQUES)
     code = getattr(exc.orig, "sqlstate", None)
     return code in ("40001", "40P01") or "database is locked" in str(exc.orig)
+
+
+def current_change_no(session: Session) -> int:
+    """The last number given out (no lock: a version a till names is at most this)."""
+    return int(session.execute(text("SELECT value FROM hq_counter WHERE name = 'change'"))
+               .scalar_one())
 
 
 def next_change_no(session: Session) -> int:

@@ -4,10 +4,16 @@ A stream (one till's outbox) is taken strictly in order: events at or below the 
 are duplicates and must match what is stored byte for byte; the contiguous run after it is
 stored and applied; anything past a gap waits for the till to send the missing events. The
 whole batch is one transaction: it lands completely or not at all.
+
+Every event is checked before it is applied (:mod:`sync.hq.verify`). One that an honest till
+could not have sent is stored but held (``hq_held_events``, an ``implausible_event``
+exception), and so is every later event of the same till for the same members, until a
+head-office user accepts or rejects it (:mod:`sync.hq.review`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
@@ -20,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
 from sync.hq import models as m
-from sync.hq.db import HqDatabase, next_change_no
+from sync.hq import verify
+from sync.hq.db import HqDatabase, current_change_no, next_change_no
 from sync.hq.errors import HqRefusal, log_refusal
 from sync.protocol import HQ_STORE, event_digest
 
@@ -50,7 +57,7 @@ def ingest(hq: HqDatabase, store: m.Store, batch: dict[str, Any], now: dt.dateti
     """Store and apply one batch from one of ``store``'s tills; refusals are logged."""
     try:
         till_no, batch_id, events = _parse(batch)
-        return hq.retrying(lambda s: _Ingest(s, store, till_no, now).run(batch_id, events))
+        return hq.retrying(lambda s: Ingest(hq, s, store, till_no, now).run(batch_id, events))
     except HqRefusal as refusal:
         log_refusal(hq, store.code, refusal, now)
         raise
@@ -86,9 +93,11 @@ def _parse(batch: dict[str, Any]) -> tuple[int, str, list[EventIn]]:
     return till_no, batch_id, events
 
 
-class _Ingest:
-    def __init__(self, session: Session, store: m.Store, till_no: int, now: dt.datetime) -> None:
-        self.s, self.store, self.till_no, self.now = session, store, till_no, now
+class Ingest:
+    def __init__(self, hq: HqDatabase, session: Session, store: m.Store, till_no: int,
+                 now: dt.datetime) -> None:
+        self.hq, self.s, self.store, self.till_no, self.now = hq, session, store, till_no, now
+        self.stream: m.Stream | None = None
         self.members: dict[str, m.Member] = {}
         #: the live member holding each phone this batch registers or changes to (None: free)
         self.live_phones: dict[str, m.Member | None] = {}
@@ -96,13 +105,21 @@ class _Ingest:
         self.contributions: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
         self.ledger: list[dict[str, Any]] = []
         self.hold_keys: list[str] = []
+        #: members held by an open event of this till: member -> (held id, its seq)
+        self.blocked: dict[str, tuple[int, int]] = {}
+        #: sales and top-ups a refund or void of this batch may name, by ref
+        self.given: dict[str, tuple[verify.Given, m.Refundable | dict[str, Any]]] = {}
+        self.new_given: list[dict[str, Any]] = []
+        self.newest_rules = -1
+        self._last_change_no = -1
 
     def run(self, batch_id: str, events: list[EventIn]) -> Ack:
         s = self.s
         if s.get(m.Batch, (self.store.id, batch_id)) is not None:
             raise HqRefusal(409, "replayed_batch", f"batch {batch_id} was already received")
         s.add(m.Batch(store_id=self.store.id, batch_id=batch_id, received_at=self.now))
-        stream = self._lock_stream()
+        stream = self.lock_stream()
+        self.stream = stream
         acked = stream.acked_seq
         old = [e for e in events if e.seq <= acked]
         self._check_duplicates(old)
@@ -123,6 +140,12 @@ class _Ingest:
                           .values(last_event_at=last_at))
         s.execute(update(m.Store).where(m.Store.id == self.store.id)
                   .values(last_sync_at=self.now))
+        self.finish()
+        return Ack(acked_seq=stream.acked_seq, stored=len(run), duplicates=len(old))
+
+    def finish(self) -> None:
+        """Give every member this transaction changed its place in server order."""
+        s = self.s
         if self.touched:
             # Server order, taken last: every member this batch changed carries its number,
             # written in the same UPDATE as its balances (one write per member per batch).
@@ -133,11 +156,10 @@ class _Ingest:
             self._insert(m.MemberChange, [{"change_no": change_no, "member_id": member_id}
                                           for member_id in sorted(self.touched)])
         s.flush()
-        return Ack(acked_seq=stream.acked_seq, stored=len(run), duplicates=len(old))
 
     # -- the stream ----------------------------------------------------------------------------
 
-    def _lock_stream(self) -> m.Stream:
+    def lock_stream(self) -> m.Stream:
         values = {"store_id": self.store.id, "till_no": self.till_no, "acked_seq": 0,
                   "updated_at": self.now}
         dialect = self.s.get_bind().dialect.name
@@ -207,20 +229,84 @@ class _Ingest:
 
     def _apply(self, run: list[EventIn]) -> None:
         with self.s.no_autoflush:  # members are written once, at the end of the batch
-            self._apply_run(run)
+            self.prepare(run)
+            for event in run:
+                self.process(event)
+            self.settle()
 
-    def _apply_run(self, run: list[EventIn]) -> None:
+    def prepare(self, run: list[EventIn]) -> None:
+        """Read what checking and applying ``run`` needs, set-based: its members (locked), the
+        members this till's open held events hold, the sales and top-ups it names."""
         self._load_members(run)
-        for event in run:
-            body = event.body
-            handler = _HANDLERS.get(event.type)
-            if handler is not None:
-                handler(self, body)
-            for line in body.get("ledger") or ():
-                self._post(str(line["member_id"]), event, line)
-            key = body.get("key")
-            if isinstance(key, str) and body.get("ledger"):
-                self.hold_keys.append(key)
+        for held in self.s.scalars(select(m.HeldEvent).where(
+                m.HeldEvent.store_id == self.store.id, m.HeldEvent.till_no == self.till_no,
+                m.HeldEvent.status.in_(("open", "waiting"))).order_by(m.HeldEvent.seq)):
+            for member_id in json.loads(held.member_ids):
+                self.blocked.setdefault(member_id, (held.blocked_by or held.id, held.seq))
+        refs = {_ref(e.type, e.body) for e in run} - {None}
+        if refs:
+            for row in self.s.scalars(select(m.Refundable).where(
+                    m.Refundable.store_id == self.store.id,
+                    m.Refundable.ref.in_(sorted(refs)))):
+                self.given[row.ref] = (_given(row), row)
+
+    def process(self, event: EventIn, *, checked: bool = False) -> None:
+        """Apply one event, or hold it: behind an open held event of its members, or because it
+        fails its checks (``checked``: a head-office user accepted it)."""
+        members = _members_of(event.body)
+        behind = [self.blocked[x] for x in sorted(members) if x in self.blocked
+                  and self.blocked[x][1] < event.seq]
+        if behind:
+            blocker = min(behind, key=lambda b: b[1])[0]
+            self._hold(event, members, "waiting", verify.Problem(
+                "held_behind", f"an earlier event of this till for the same member is held "
+                f"(#{blocker})"), blocked_by=blocker)
+            return
+        problem = None if checked else self._check(event)
+        if problem is not None:
+            self._hold(event, members, "open", problem)
+            return
+        self.apply_event(event)
+
+    def apply_event(self, event: EventIn) -> None:
+        body = event.body
+        handler = _HANDLERS.get(event.type)
+        if handler is not None:
+            handler(self, body)
+        for line in body.get("ledger") or ():
+            self._post(str(line["member_id"]), event, line)
+        key = body.get("key")
+        if isinstance(key, str) and body.get("ledger"):
+            self.hold_keys.append(key)
+        self._remember_given(event)
+
+    def reject(self, event: EventIn) -> None:
+        """A head-office user rejected a held event: the chain's balances stay without it, but
+        its till's own share counts it (the till's ledger has it), balanced by a ``rejected``
+        movement of head office's, so the till's remote part takes it back out at its next
+        download and it shows what head office shows."""
+        for line in event.body.get("ledger") or ():
+            member_id = str(line["member_id"])
+            self.member(member_id)
+            amounts = (int(line["principal_fen"]), int(line["bonus_fen"]), int(line["points"]))
+            for code, till_no, sign, kind, at in (
+                    (self.store.code, self.till_no, 1, event.type, event.created_at),
+                    (HQ_STORE, 0, -1, "rejected", self.now)):
+                principal, bonus, points = (sign * a for a in amounts)
+                share = self.contributions[member_id, code, till_no]
+                share[0] += principal
+                share[1] += bonus
+                share[2] += points
+                self.ledger.append({
+                    "member_id": member_id, "store_code": code, "till_no": till_no,
+                    "event_id": event.event_id, "kind": kind, "principal_fen": principal,
+                    "bonus_fen": bonus, "points": points, "at": at,
+                    "day": to_local(at).date()})
+            self.touched.add(member_id)
+
+    def settle(self) -> None:
+        """After the events: ledger and contributions written, merges swept, overdrafts
+        flagged, holds released, sales and top-ups remembered."""
         self._write_ledger()
         self._sweep_merged()
         self._flag_overdrafts()
@@ -228,6 +314,97 @@ class _Ingest:
             self.s.execute(update(m.Hold).where(m.Hold.key.in_(self.hold_keys),
                                                 m.Hold.released_at.is_(None))
                            .values(released_at=self.now))
+        if self.new_given:
+            self._insert(m.Refundable, self.new_given)
+            self.new_given = []
+        if self.stream is not None and self.newest_rules >= 0 and not self.stream.rules_seen:
+            self.stream.rules_seen = True
+
+    # -- checking ------------------------------------------------------------------------------
+
+    def _check(self, event: EventIn) -> verify.Problem | None:
+        body = event.body
+        version = body.get("rules")
+        rules = None
+        if version is None:
+            if self.newest_rules >= 0 or (self.stream is not None and self.stream.rules_seen):
+                return verify.Problem("rules_missing", "the event names no chain rules, though "
+                                      "this till's earlier events did")
+        elif isinstance(version, int) and not isinstance(version, bool) and \
+                0 <= version <= self._known_change_no(version):
+            rules = self.hq.rulebook.at(self.s, version)
+            self.newest_rules = max(self.newest_rules, version)
+        else:
+            return verify.Problem("rules_unknown", f"the event names rules version {version!r}, "
+                                  "which head office never gave out", {"version": version})
+        ref = _ref(event.type, body)
+        given = self.given[ref][0] if ref is not None and ref in self.given else None
+        member = self.members.get(str(body.get("member_id")))
+        return verify.check(event.type, body, verify.Facts(
+            till_no=self.till_no, rules=rules, given=given,
+            birthday=member.birthday if member is not None else None))
+
+    def _known_change_no(self, version: int) -> int:
+        """The newest change number given out (read again only when a version passes it)."""
+        if version > self._last_change_no:
+            self._last_change_no = current_change_no(self.s)
+        return self._last_change_no
+
+    def _hold(self, event: EventIn, members: set[str], status: str, problem: verify.Problem,
+              blocked_by: int | None = None) -> None:
+        detail = {"type": event.type, "seq": event.seq, "event_id": event.event_id,
+                  "message": problem.message, **problem.amounts}
+        row = m.HeldEvent(
+            store_id=self.store.id, till_no=self.till_no, seq=event.seq,
+            event_id=event.event_id, member_ids=json.dumps(sorted(members)), status=status,
+            reason=problem.reason, detail_json=json.dumps(detail, ensure_ascii=False,
+                                                          default=str),
+            blocked_by=blocked_by, created_at=self.now)
+        self.s.add(row)
+        self.s.flush()
+        for member_id in members:
+            self.blocked.setdefault(member_id, (blocked_by or row.id, event.seq))
+        if status == "open":
+            lines = verify.parse_lines(event.body.get("ledger")) if _lines_ok(event) else []
+            moved = sum(x.principal_fen + x.bonus_fen for x in lines)
+            self._exception("implausible_event", min(members, default=None), moved or None,
+                            {"held_id": row.id, "reason": problem.reason, "till_no": self.till_no,
+                             **detail})
+
+    # -- what later events may give back ---------------------------------------------------------
+
+    def _remember_given(self, event: EventIn) -> None:
+        body = event.body
+        lines = body.get("ledger") or ()
+        if event.type == "sale_completed" and body.get("member_id") and lines:
+            line = lines[0]
+            self._new_given(str(body["receipt_no"]), "sale", body, -int(line["principal_fen"]),
+                            -int(line["bonus_fen"]), int(body["points_earned"]),
+                            int(body["points_redeemed"]), int(body["total_fen"]))
+        elif event.type == "wallet_topped_up" and lines:
+            line = lines[0]
+            self._new_given(str(body["key"]), "topup", body, int(line["principal_fen"]),
+                            int(line["bonus_fen"]), 0, 0, int(line["principal_fen"]))
+        else:
+            ref = _ref(event.type, body)
+            if ref is not None and ref in self.given:
+                given, row = self.given[ref]
+                self.given[ref] = (dataclasses.replace(given, used=True), row)
+                if isinstance(row, dict):
+                    row["used_by"] = event.event_id
+                else:
+                    row.used_by = event.event_id
+
+    def _new_given(self, ref: str, kind: str, body: dict[str, Any], principal: int, bonus: int,
+                   earned: int, redeemed: int, total: int) -> None:
+        if ref in self.given:
+            return  # a ref used twice: the first one counts (the second is checked against it)
+        row = {"store_id": self.store.id, "ref": ref, "till_no": self.till_no, "kind": kind,
+               "member_id": str(body["member_id"]), "principal_fen": principal,
+               "bonus_fen": bonus, "points_earned": earned, "points_redeemed": redeemed,
+               "total_fen": total, "day": to_local(_at(body)).date(), "used_by": None}
+        self.new_given.append(row)
+        self.given[ref] = (_given_from(row), row)
 
     def _load_members(self, run: list[EventIn]) -> None:
         """One locking read for the batch: its members by id, and the live members holding
@@ -471,6 +648,50 @@ class _Ingest:
         self.s.execute(stmt, rows)
 
 
+def _members_of(body: dict[str, Any]) -> set[str]:
+    found = {str(line["member_id"]) for line in body.get("ledger") or ()
+             if isinstance(line, dict) and "member_id" in line}
+    if body.get("member_id"):
+        found.add(str(body["member_id"]))
+    return found
+
+
+def _lines_ok(event: EventIn) -> bool:
+    try:
+        verify.parse_lines(event.body.get("ledger"))
+    except (KeyError, TypeError, ValueError, IndexError):
+        return False
+    return True
+
+
+def _ref(event_type: str, body: dict[str, Any]) -> str | None:
+    """The sale a refund names, the top-up a void names."""
+    if event_type == "sale_refunded":
+        return str(body.get("receipt_no"))
+    if event_type == "wallet_topup_voided":
+        return str(body.get("topup_key"))
+    return None
+
+
+def _given(row: m.Refundable) -> verify.Given:
+    return verify.Given(kind=row.kind, till_no=row.till_no, member_id=row.member_id,
+                        principal_fen=row.principal_fen, bonus_fen=row.bonus_fen,
+                        points_earned=row.points_earned, points_redeemed=row.points_redeemed,
+                        total_fen=row.total_fen, day=row.day, used=row.used_by is not None)
+
+
+def _given_from(row: dict[str, Any]) -> verify.Given:
+    return verify.Given(kind=row["kind"], till_no=row["till_no"], member_id=row["member_id"],
+                        principal_fen=row["principal_fen"], bonus_fen=row["bonus_fen"],
+                        points_earned=row["points_earned"],
+                        points_redeemed=row["points_redeemed"], total_fen=row["total_fen"],
+                        day=row["day"], used=row["used_by"] is not None)
+
+
+def _at(body: dict[str, Any]) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(body["at"])).replace(tzinfo=None)
+
+
 def _survivor_id(session: Session, member_id: str) -> str:
     """Follow merged_into to the live member (a chain of merges ends at one)."""
     seen: set[str] = set()
@@ -490,8 +711,8 @@ def _date(value: Any) -> dt.date | None:
 
 
 _HANDLERS: dict[str, Any] = {
-    "member_registered": _Ingest.registered,
-    "member_profile_updated": _Ingest.profile,
+    "member_registered": Ingest.registered,
+    "member_profile_updated": Ingest.profile,
     "member_status_changed": lambda self, b: self.set_field(str(b["member_id"]),
                                                             status=str(b["status"])),
     "member_closed": lambda self, b: self.set_field(str(b["member_id"]), status="closed"),

@@ -51,6 +51,9 @@ class Stream(Base):
     till_no: Mapped[int] = mapped_column(Integer, primary_key=True)
     acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: Whether an event of this till named the chain rules it was made under: from then on
+    #: every event must (a till that joined a store always does).
+    rules_seen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class Batch(Base):
@@ -217,6 +220,71 @@ class Rule(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value_json: Mapped[str | None] = mapped_column(Text)
     change_no: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class RuleVersion(Base):
+    """Every value a chain rule has had, by the change number that set it: an event is checked
+    against the rules as they stood at the version its till had applied (``rules`` in the event)."""
+
+    __tablename__ = "hq_rule_history"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    change_no: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    value_json: Mapped[str | None] = mapped_column(Text)
+
+
+class Refundable(Base):
+    """What a later event of the same till may give back: a sale's stored value and points
+    (for its refund), a top-up (for its void). ``used_by`` is the event that gave it back."""
+
+    __tablename__ = "hq_refundables"
+    store_id: Mapped[int] = mapped_column(Id, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)  # receipt no. or top-up key
+    till_no: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))  # sale|topup
+    member_id: Mapped[str] = mapped_column(String(36))
+    #: debited by the sale, credited by the top-up
+    principal_fen: Mapped[int] = mapped_column(BigInteger)
+    bonus_fen: Mapped[int] = mapped_column(BigInteger)
+    points_earned: Mapped[int] = mapped_column(BigInteger)
+    points_redeemed: Mapped[int] = mapped_column(BigInteger)
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+    day: Mapped[dt.date] = mapped_column(Date)  # the till's local day
+    used_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class HeldEvent(Base):
+    """An event head office stored but did not apply: ``open`` when it failed a check (an
+    ``implausible_event`` exception), ``waiting`` when an open one of the same till holds one of
+    its members; ``accepted`` or ``rejected`` once a head-office user decided."""
+
+    __tablename__ = "hq_held_events"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    store_id: Mapped[int] = mapped_column(Id)
+    till_no: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[str] = mapped_column(String(36))
+    member_ids: Mapped[str] = mapped_column(Text)  # JSON list
+    status: Mapped[str] = mapped_column(String(10))  # open|waiting|accepted|rejected|applied
+    reason: Mapped[str] = mapped_column(String(32))
+    detail_json: Mapped[str] = mapped_column(Text)
+    blocked_by: Mapped[int | None] = mapped_column(Id)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_hq_held_stream", "store_id", "till_no", "status"),)
+
+
+class Review(Base):
+    """A head-office user's decision on a held event, append-only: who, which, what, why."""
+
+    __tablename__ = "hq_reviews"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    held_id: Mapped[int] = mapped_column(Id, index=True)
+    decision: Mapped[str] = mapped_column(String(8))  # accept|reject
+    by_user: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class Counter(Base):

@@ -408,8 +408,26 @@ def _sentence(ui: Ui, kind: str, raw: dict[str, Any], detail: dict[str, Any]) ->
             phone=ui.phone(detail.get("phone")), other=_short(detail.get("held_by")))
     if kind == "unknown_member":
         return _("Stored value or points moved before head office saw the member registered.")
+    if kind == "implausible_event":
+        amounts = "，".join if ui.zh else ", ".join
+        shown = amounts(f"{_(AMOUNT_LABELS.get(k, k))} {_amount(ui, k, v)}"
+                        for k, v in sorted(detail.items()) if k in AMOUNT_LABELS)
+        return _("{what} (till {t}, sequence {q}): {reason}. {amounts} Held #{id}, not "
+                 "applied: storeapp-hq event accept|reject {id}").format(
+            what=_(LEDGER_KINDS.get(str(detail.get("type")), str(detail.get("type")))),
+            t=detail.get("till_no", "?"), q=detail.get("seq", "?"),
+            reason=_(REASONS.get(str(detail.get("reason")), str(detail.get("reason")))),
+            amounts=shown + ("。" if ui.zh else ".") if shown else "", id=detail.get("held_id"))
     return "; ".join(f"{k}: {ui.phone(str(v)) if 'phone' in k else v}"
                      for k, v in sorted(detail.items()))
+
+
+def _amount(ui: Ui, key: str, value: Any) -> str:
+    if isinstance(value, dict):
+        return " / ".join(_amount(ui, k, v) for k, v in value.items() if k != "member_id")
+    if key.endswith("_fen") or key in ("principal_fen", "bonus_fen"):
+        return ui.money(value) if isinstance(value, int) else str(value)
+    return str(value)
 
 
 def _short(member_id: Any) -> str:
@@ -435,6 +453,48 @@ KINDS = {
     "overdraft": "Overdraft", "merged_duplicate": "Duplicate member merged",
     "event_conflict": "Event conflict", "day_mismatch": "Day totals differ",
     "phone_conflict": "Phone conflict", "unknown_member": "Unknown member",
+    "implausible_event": "Implausible event",
+}
+#: Why head office held an event (sync.hq.verify).
+REASONS = {
+    "bonus_breaks_rule": "the bonus breaks the chain's rule",
+    "over_cap": "more than a named card may hold",
+    "sale_credits": "a sale credited stored value",
+    "refund_exceeds_sale": "the refund gives back more than its sale took",
+    "refund_repeated": "the sale was already refunded",
+    "void_repeated": "the top-up was already voided",
+    "void_too_late": "a void on another day than its top-up",
+    "void_differs": "the void does not match its top-up",
+    "unknown_sale": "it names a sale this till never sent",
+    "unknown_topup": "it names a top-up this till never sent",
+    "ledger_other_member": "it moves money of a member it does not name",
+    "ledger_differs": "its ledger is not what it says happened",
+    "wallet_differs": "the stored value taken is not the wallet tender",
+    "tenders_differ": "the tenders do not add up to the total",
+    "split_not_proportional": "principal and bonus not taken in proportion",
+    "split_differs": "the spend took more than the balance held",
+    "points_differ": "the points moved are not those earned and redeemed",
+    "points_break_rule": "more points than the rules give",
+    "redemption_breaks_rule": "a redemption the rules do not allow",
+    "discount_breaks_rule": "a discount larger than any tier and plan give",
+    "plan_breaks_rule": "not a chain plan at that price",
+    "no_approval": "no manager's approval",
+    "moves_money": "this kind of event may not move money",
+    "unexplained_movement": "money moved by an action that says nothing of itself",
+    "expiry_credits": "an expiry that gives points",
+    "rules_missing": "it names no chain rules",
+    "rules_unknown": "it names rules head office never gave out",
+    "bad_method": "an unknown payment method",
+    "malformed": "it cannot be read",
+}
+AMOUNT_LABELS = {
+    "paid_fen": "paid", "bonus_fen": "bonus", "allowed_bonus_fen": "rule's bonus",
+    "amount_fen": "amount", "cap_fen": "cap", "sale": "sale took", "refund": "refund gives",
+    "ledger": "ledger", "before": "balance before", "taken": "taken",
+    "fair_principal_fen": "principal in proportion", "earned": "points earned",
+    "allowed_max": "most allowed", "wallet_fen": "wallet tender", "total_fen": "total",
+    "topup": "top-up", "fee_fen": "fee", "chain_fee_fen": "chain's fee",
+    "discount_fen": "discount", "subtotal_fen": "subtotal", "redeemed": "points redeemed",
 }
 ACCOUNT_LABELS = {"wallet:principal": "Principal", "wallet:bonus": "Bonus",
                   "points": "Points"}
@@ -497,6 +557,45 @@ ZH: dict[str, str] = {
     "Overdraft": "透支", "Duplicate member merged": "重复会员已合并",
     "Event conflict": "事件冲突", "Day totals differ": "日结不符",
     "Phone conflict": "手机号冲突", "Unknown member": "未知会员",
+    "Implausible event": "可疑事件",
+    "{what} (till {t}, sequence {q}): {reason}. {amounts} Held #{id}, not applied: "
+    "storeapp-hq event accept|reject {id}":
+        "{what}（{t} 号机，序号 {q}）：{reason}。{amounts}暂存 #{id}，未入账；处理："
+        "storeapp-hq event accept|reject {id}",
+    "the bonus breaks the chain's rule": "赠送金额不符合连锁规则",
+    "more than a named card may hold": "超过记名卡上限",
+    "a sale credited stored value": "销售反而增加了储值",
+    "the refund gives back more than its sale took": "退款超过原销售扣款",
+    "the sale was already refunded": "该销售已退过款",
+    "the top-up was already voided": "该充值已撤销过",
+    "a void on another day than its top-up": "非充值当日撤销",
+    "the void does not match its top-up": "撤销金额与原充值不符",
+    "it names a sale this till never sent": "引用了本机从未上传的销售",
+    "it names a top-up this till never sent": "引用了本机从未上传的充值",
+    "it moves money of a member it does not name": "变动了未列明会员的资金",
+    "its ledger is not what it says happened": "流水与业务内容不符",
+    "the stored value taken is not the wallet tender": "储值扣款与储值支付不符",
+    "the tenders do not add up to the total": "支付合计与应付不符",
+    "principal and bonus not taken in proportion": "未按比例扣减本金与赠送",
+    "the spend took more than the balance held": "扣款超过余额",
+    "the points moved are not those earned and redeemed": "积分变动与获得、抵扣不符",
+    "more points than the rules give": "积分多于规则所给",
+    "a redemption the rules do not allow": "积分抵扣不符合规则",
+    "a discount larger than any tier and plan give": "折扣超过任何等级与套餐",
+    "not a chain plan at that price": "不是连锁该价格的套餐",
+    "no manager's approval": "缺少店长审批",
+    "this kind of event may not move money": "此类事件不得变动资金",
+    "money moved by an action that says nothing of itself": "资金变动缺少业务说明",
+    "an expiry that gives points": "过期反而增加积分",
+    "it names no chain rules": "未注明连锁规则版本",
+    "it names rules head office never gave out": "注明的规则版本总部从未下发",
+    "an unknown payment method": "未知支付方式", "it cannot be read": "无法解析",
+    "paid": "实付", "bonus": "赠送", "rule's bonus": "规则赠送", "amount": "金额", "cap": "上限",
+    "sale took": "原销售扣款", "refund gives": "退款返还", "ledger": "流水",
+    "balance before": "扣款前余额", "taken": "扣款", "principal in proportion": "按比例应扣本金",
+    "points earned": "获得积分", "most allowed": "最多允许", "wallet tender": "储值支付",
+    "total": "合计", "top-up": "充值", "fee": "费用", "chain's fee": "连锁定价",
+    "discount": "折扣", "subtotal": "小计", "points redeemed": "抵扣积分",
     "unknown": "未知", "merged": "已合并", "{n} points": "{n} 积分",
     "Balance: principal {p}, bonus {b}. Net by store: {s}. Wallet blocked.":
         "余额：本金 {p}，赠送 {b}。各店净额：{s}。储值已冻结。",

@@ -151,8 +151,11 @@ def changes(session: Session, store: m.Store, till_no: int, cursor: str,
                  for r in rules]
     if rules:
         rules_after = rules[-1].change_no
+    # rules_version: the till has every rule up to this change once it applied the page; its
+    # events name it, and head office checks them against the rules as they stood then.
     return {"members": members, "rules": out_rules,
-            "cursor": f"{change}:{after_member}:{rules_after}", "more": more}
+            "cursor": f"{change}:{after_member}:{rules_after}", "more": more,
+            "rules_version": rules_after}
 
 
 def _member_out(row: m.Member, mine: tuple[int | None, int | None, int | None]) -> dict[str, Any]:
@@ -306,7 +309,8 @@ def set_rule(hq: HqDatabase, kind: str, key: str, value: Any) -> dict[str, Any]:
             s.add(m.Rule(kind=kind, key=key, value_json=text, change_no=change_no))
         else:
             row.value_json, row.change_no = text, change_no
-    return {"kind": kind, "key": key, "value": value}
+        s.add(m.RuleVersion(kind=kind, key=key, change_no=change_no, value_json=text))
+    return {"kind": kind, "key": key, "value": value, "version": change_no}
 
 
 

@@ -12,7 +12,7 @@ from sync.hq import ingest
 from sync.hq.cli import main
 from sync.hq.db import HqDatabase, utcnow
 from sync.protocol import token_hash
-from tests.sync.test_hq_protocol import MEMBER, batch, registration, topup
+from tests.sync.wire import MEMBER, batch, registration, sale, topup
 
 
 def hq(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> tuple[int, Any]:
@@ -55,8 +55,9 @@ def test_member_show_and_reconcile_read_what_the_stores_sent(
 
         with db.transaction() as s:
             store = s.scalars(select(m.Store)).one()
+        spend = sale("0001", 3, "R1", wallet_fen=20_000, balance=(20_000, 0))  # stale till
         ingest.ingest(db, store, batch(registration("0001", 1), topup("0001", 2, 12_300),
-                                       topup("0001", 3, -20_000)), utcnow())
+                                       spend), utcnow())
     finally:
         db.close()
     status, shown = hq(capsys, hq_url, "member", "show", "138 1234 5678")

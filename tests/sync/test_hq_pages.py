@@ -28,6 +28,7 @@ from sync.hq.api import create_app
 from sync.hq.db import HqDatabase
 from sync.hq.errors import HqRefusal
 from sync.hq.ingest import ingest
+from tests.sync.wire import plausible
 
 with warnings.catch_warnings():
     # Starlette 1.x prefers the httpx2 fork for its test client; httpx works the same here
@@ -66,13 +67,6 @@ def registered(member_id: str, phone: str, name: str) -> tuple[str, dict[str, An
                                  "card_no": "C" + member_id[-4:]}
 
 
-def moved(event_type: str, member_id: str, principal: int, bonus: int = 0,
-          points: int = 0) -> tuple[str, dict[str, Any]]:
-    return event_type, {"member_id": member_id, "ledger": [
-        {"member_id": member_id, "principal_fen": principal, "bonus_fen": bonus,
-         "points": points}]}
-
-
 class Clock:
     def __init__(self) -> None:
         self.now = NOW
@@ -95,14 +89,14 @@ def client(hq_url: str, clock: Clock) -> Iterator[TestClient]:
         service.add_store(hq, code, name, NOW - dt.timedelta(days=30))
     Till(hq, "0001").send(
         registered(ALICE, PHONE, "张三"),
-        moved("wallet_topped_up", ALICE, 50000, 5000),
-        moved("sale_completed", ALICE, -10000, -1000, 110),
+        plausible("wallet_topped_up", ALICE, 50000, 5000),
+        plausible("sale_completed", ALICE, -10000, -1000, 110),
         registered(CAROL, "13900002222", "李四"),
-        moved("wallet_topped_up", CAROL, 100000, 10000))
+        plausible("wallet_topped_up", CAROL, 100000, 10000))
     Till(hq, "0002").send(
         registered(ALICE_AGAIN, PHONE, "张三"),  # the same phone: merged into ALICE
-        moved("wallet_topped_up", ALICE_AGAIN, 20000),
-        moved("sale_completed", ALICE, -80000, -4000))  # overdraws ALICE by ¥200
+        plausible("wallet_topped_up", ALICE_AGAIN, 20000),
+        plausible("sale_completed", ALICE, -80000, -4000))  # overdraws ALICE by ¥200
     for code, bonus in (("0001", (3, 14000)), ("0002", (1, -5000))):  # 0002 is ¥10 off
         with hq.transaction() as s:
             store = s.scalars(select(m.Store).where(m.Store.code == code)).one()

@@ -7,7 +7,6 @@ carrying another store's events, an event id reused with other content.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from typing import Any
@@ -20,8 +19,7 @@ from sync.hq import service
 from sync.hq.db import utcnow
 from sync.protocol import API, dumps, signed_headers
 from tests.sync.conftest import LiveHq
-
-MEMBER = "0193a000-0000-7000-8000-000000000001"
+from tests.sync.wire import MEMBER, batch, registration, topup
 
 
 def send(hq: LiveHq, token: str, method: str, path: str, body: Any = None, *,
@@ -30,28 +28,6 @@ def send(hq: LiveHq, token: str, method: str, path: str, body: Any = None, *,
     headers = signed_headers(token, method, API + path, raw, sent_at or time.time())
     return httpx.request(method, hq.url + API + path, content=tamper or raw, headers=headers,
                          timeout=10)
-
-
-def event(store: str, seq: int, event_type: str = "wallet_topped_up", **fields: Any) -> dict:
-    body = {"type": event_type, "store": store, "till": 1, "key": f"key-{store}-{seq}",
-            "actor": "C01", "at": "2026-03-10T02:00:00", **fields}
-    return {"seq": seq, "event_id": str(uuid.uuid4()), "type": event_type,
-            "created_at": "2026-03-10T02:00:00", "payload": json.dumps(body, sort_keys=True)}
-
-
-def registration(store: str, seq: int, member_id: str = MEMBER,
-                 phone: str = "13812345678") -> dict:
-    return event(store, seq, "member_registered", member_id=member_id, card_no=f"C{seq}",
-                 phone=phone, name="张三")
-
-
-def topup(store: str, seq: int, fen: int, member_id: str = MEMBER) -> dict:
-    return event(store, seq, ledger=[{"member_id": member_id, "principal_fen": fen,
-                                      "bonus_fen": 0, "points": 0}])
-
-
-def batch(*events: dict, till_no: int = 1) -> dict:
-    return {"batch_id": str(uuid.uuid4()), "till_no": till_no, "events": list(events)}
 
 
 def refusals(hq: LiveHq) -> list[tuple[str | None, str]]:

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storeapp import audit
 from storeapp.db import Database
+from storeapp.services import till_settings
 from ui.dialogs.base import OpDialog
 from ui.i18n import LANGUAGES
 from ui.state import AppState
@@ -110,13 +110,10 @@ class SettingsDialog(OpDialog):
 
 
 def save(db: Database, values: dict[str, Any], actor: str) -> None:
-    """Store changed settings in one transaction, each change in the audit log."""
-    with db.session() as s, s.begin():
-        for name, value in values.items():
-            if getattr(db.settings, name) != value:
-                db.set_setting(s, name, value)
-                audit.append(s, at=db.clock.now(), actor=actor, action="setting_changed",
-                             subject=name, detail={"value": value})
+    """Store changed settings in one transaction, each change in the audit log (a linked till
+    refuses to change a chain rule)."""
+    changed = {name: value for name, value in values.items() if getattr(db.settings, name) != value}
+    till_settings.change(db, changed, actor=actor)
 
 
 def _combo(items: tuple[str, ...], current: str) -> QComboBox:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storeapp import rules
 from storeapp.errors import DomainError
 from storeapp.money import format_fen, parse_yuan
 from storeapp.services import wallet
@@ -39,7 +40,7 @@ class TopupDialog(OpDialog):
         presets = QGridLayout()
         self.group = QButtonGroup(self)
         for index, amount in enumerate(PRESETS_FEN):
-            bonus = wallet.bonus_for(settings, amount)
+            bonus = rules.bonus_for(settings, amount)
             text = f"{index + 1}  {format_fen(amount)}"
             if bonus:
                 text += "\n" + self.tr("bonus %1").replace("%1", format_fen(bonus))
@@ -81,7 +82,7 @@ class TopupDialog(OpDialog):
         except DomainError:
             self.bonus.setText("")
             return
-        self.bonus.setText(format_fen(wallet.bonus_for(self.state.db.settings, amount)))
+        self.bonus.setText(format_fen(rules.bonus_for(self.state.db.settings, amount)))
 
     def _on_ok(self) -> None:
         try:

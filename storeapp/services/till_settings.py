@@ -1,0 +1,44 @@
+"""Changing settings by hand (the CLI and the settings dialog): validated, audited, and only the
+ones this till owns once it belongs to a chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storeapp import audit
+from storeapp.db import Database
+from storeapp.errors import InvalidInput, Refused
+from storeapp.settings import BY_NAME, CHAIN, shown
+
+#: Settings only head-office sync writes.
+SYNC_OWNED = ("hq_rules_version",)
+
+
+def change(db: Database, values: dict[str, Any], *, actor: str) -> dict[str, Any]:
+    """Store the changed ``values`` in one transaction, each change in the audit log.
+
+    A till linked to head office refuses chain rules (they arrive by sync, and head office
+    checks the till's sales and top-ups against its own copy of them)."""
+    linked = bool(db.settings.hq_url)
+    for name in values:
+        declared = BY_NAME.get(name)
+        if declared is None:
+            raise InvalidInput("bad_setting", f"unknown setting {name}")
+        if name in SYNC_OWNED:
+            raise Refused("sync_owned", f"{name} is set by head-office sync, not by hand")
+        if linked and declared.scope == CHAIN and name != "qr_secret":
+            raise Refused("chain_rule", f"{name} is a chain rule: head office sets it for every "
+                          f"store (storeapp-hq rule set setting {name} VALUE)")
+    changed: dict[str, Any] = {}
+    with db.session() as s, s.begin():
+        for name, value in values.items():
+            if getattr(db.settings, name) == value:
+                continue
+            try:
+                db.set_setting(s, name, value)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InvalidInput("bad_setting", str(exc)) from None
+            audit.append(s, at=db.clock.now(), actor=actor, action="setting_changed",
+                         subject=name, detail={"value": shown(name, value)})
+            changed[name] = shown(name, getattr(db.settings, name))
+    return changed

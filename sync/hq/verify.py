@@ -1,0 +1,388 @@
+"""What a till's event may do to the chain's money: pure checks, one per kind of event.
+
+Head office applies an event's ``ledger`` (the net movement per member the till posted) only
+when an honest till could have posted it: a top-up credits what was paid plus the bonus the
+chain's rule gives; a sale only takes stored value, split over principal and bonus in proportion
+to the balance it was taken from; a refund gives back at most what its sale took, once; a void
+reverses a top-up of the same day, once; adjustments and account closes carry a manager's
+approval; points earned stay within what the rules could give. Everything here is a function of
+the event, the chain rules at the version the till named and the facts head office holds; the
+caller (:mod:`sync.hq.ingest`) stores a failing event without applying it (docs/sync.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from storeapp import rules as chain
+from storeapp.clock import to_local
+from storeapp.money import percent_of, split_in_proportion
+from sync.hq.rulebook import ChainRules
+
+#: Event kinds that may move stored value or points; any other kind carrying a ledger is refused.
+MONEY_EVENTS = frozenset({
+    "wallet_topped_up", "wallet_topup_voided", "wallet_adjusted", "member_closed",
+    "sale_completed", "sale_refunded", "points_adjusted", "points_expired", "plan_bought"})
+APPROVED_EVENTS = frozenset({"wallet_topup_voided", "wallet_adjusted", "member_closed",
+                             "sale_refunded", "points_adjusted"})
+TOPUP_METHODS = frozenset({"cash", "card", "wechat", "alipay"})
+
+
+@dataclass(frozen=True)
+class Given:
+    """Something a later event may give back: a sale (refund) or a top-up (void)."""
+
+    kind: str  # sale|topup
+    till_no: int
+    member_id: str
+    principal_fen: int  # a sale: taken from principal; a top-up: credited to it
+    bonus_fen: int
+    points_earned: int
+    points_redeemed: int
+    total_fen: int
+    day: dt.date  # the till's local day
+    used: bool
+
+
+@dataclass(frozen=True)
+class Line:
+    """One ledger line of an event: the net movement for one member."""
+
+    member_id: str
+    principal_fen: int
+    bonus_fen: int
+    points: int
+    #: the member's principal, bonus and points at the till once the action was done
+    after: tuple[int, int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why head office will not apply an event, with the amounts that say so."""
+
+    reason: str
+    message: str
+    amounts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What head office knows that the event refers to."""
+
+    till_no: int
+    #: the chain rules at the version the event named; None for an event made before its till
+    #: joined the chain (made under the store's own rules: only what needs no rule is checked)
+    rules: ChainRules | None
+    given: Given | None = None  # the sale a refund names, or the top-up a void names
+    birthday: dt.date | None = None  # the member's, as head office knows it
+
+
+class Implausible(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def check(event_type: str, body: Mapping[str, Any], facts: Facts) -> Problem | None:
+    """None when an honest till could have sent this event, else why not."""
+    try:
+        lines = parse_lines(body.get("ledger"))
+        if lines and event_type not in MONEY_EVENTS:
+            _fail("moves_money", f"a {event_type} event may not move stored value or points",
+                  lines=[_amounts(x) for x in lines])
+        if event_type in APPROVED_EVENTS and lines:
+            _require_approval(body)
+        checker = _CHECKS.get(event_type)
+        if checker is not None and (lines or event_type in _ALWAYS):
+            checker(body, lines, facts)
+    except Implausible as bad:
+        return bad.problem
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        return Problem("malformed", f"the event cannot be read: {exc!r}")
+    return None
+
+
+def parse_lines(raw: Any) -> list[Line]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValueError("ledger is not a list")
+    lines = []
+    for item in raw:
+        after = item.get("after")
+        lines.append(Line(
+            member_id=_text(item["member_id"]), principal_fen=_int(item["principal_fen"]),
+            bonus_fen=_int(item["bonus_fen"]), points=_int(item["points"]),
+            after=None if after is None else (_int(after[0]), _int(after[1]), _int(after[2]))))
+    if len({x.member_id for x in lines}) != len(lines):
+        raise ValueError("a member appears twice in one ledger")
+    return lines
+
+
+# -- the checks, by kind ----------------------------------------------------------------------
+
+def _topup(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
+    line = _only_line(body, lines)
+    principal, bonus = _int(body["principal_fen"]), _int(body["bonus_fen"])
+    if body.get("method") not in TOPUP_METHODS:
+        _fail("bad_method", f"a top-up paid by {body.get('method')!r}")
+    if (line.principal_fen, line.bonus_fen, line.points) != (principal, bonus, 0) \
+            or principal <= 0:
+        _fail("ledger_differs", "the top-up's ledger is not what it says was paid",
+              paid_fen=principal, bonus_fen=bonus, ledger=_amounts(line))
+    if facts.rules is None:
+        return
+    allowed = chain.bonus_for(facts.rules.settings, principal)
+    if bonus != allowed:
+        _fail("bonus_breaks_rule", f"a top-up of {principal} fen got {bonus} fen of bonus; the "
+              f"chain's rule gives {allowed}", paid_fen=principal, bonus_fen=bonus,
+              allowed_bonus_fen=allowed, rules_version=facts.rules.version)
+    cap = int(facts.rules.settings.wallet_cap_fen)
+    if principal + bonus > cap:
+        _fail("over_cap", f"one top-up of {principal + bonus} fen is more than a named card "
+              f"may hold ({cap})", amount_fen=principal + bonus, cap_fen=cap)
+
+
+def _void(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
+    if not lines:
+        _fail("void_differs", "a void that takes nothing back", topup=body.get("topup_key"))
+    line = _only_line(body, lines)
+    topup = _given(facts, "topup", str(body.get("topup_key")), line.member_id)
+    if to_local(_at(body)).date() != topup.day:
+        _fail("void_too_late", "a top-up may only be voided on the day it was made",
+              topup_day=topup.day.isoformat(), void_day=to_local(_at(body)).date().isoformat())
+    if (line.principal_fen, line.bonus_fen, line.points) != \
+            (-topup.principal_fen, -topup.bonus_fen, 0):
+        _fail("void_differs", "the void does not take back exactly its top-up",
+              topup={"principal_fen": topup.principal_fen, "bonus_fen": topup.bonus_fen},
+              ledger=_amounts(line))
+
+
+def _sale(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
+    line = _only_line(body, lines)
+    if line.principal_fen > 0 or line.bonus_fen > 0:
+        _fail("sale_credits", "a sale credited stored value", ledger=_amounts(line))
+    tenders = body["tenders"]
+    total = _int(body["total_fen"])
+    if sum(_int(t["amount_fen"]) for t in tenders) != total or \
+            any(_int(t["amount_fen"]) < 0 for t in tenders):
+        _fail("tenders_differ", "the tenders do not add up to the sale's total", total_fen=total)
+    wallet = [t for t in tenders if t["method"] == "wallet"]
+    spent = sum(_int(t["amount_fen"]) for t in wallet)
+    taken_p, taken_b = -line.principal_fen, -line.bonus_fen
+    if spent != taken_p + taken_b or (wallet and (
+            sum(_int(t["principal_fen"]) for t in wallet),
+            sum(_int(t["bonus_fen"]) for t in wallet)) != (taken_p, taken_b)):
+        _fail("wallet_differs", "the stored value taken is not what the wallet tender says",
+              wallet_fen=spent, ledger=_amounts(line))
+    if spent and line.after is not None:
+        _check_split(spent, taken_p, taken_b, line.after)
+    _check_points(body, line, facts)
+
+
+def _check_split(spent: int, taken_p: int, taken_b: int, after: tuple[int, int, int]) -> None:
+    """Principal and bonus in proportion to the balance the spend was taken from (within one
+    fen: a till that rounds the other way is still honest)."""
+    before_p, before_b = after[0] + taken_p, after[1] + taken_b
+    if before_p < taken_p or before_b < taken_b or min(before_p, before_b) < 0:
+        _fail("split_differs", "the spend took more than the balance held",
+              before={"principal_fen": before_p, "bonus_fen": before_b},
+              taken={"principal_fen": taken_p, "bonus_fen": taken_b})
+    fair_p, _ = split_in_proportion(spent, before_p, before_b)
+    if abs(taken_p - fair_p) > 1:
+        _fail("split_not_proportional", f"a spend of {spent} fen took {taken_p} fen of "
+              f"principal; in proportion to the balance it is {fair_p}",
+              before={"principal_fen": before_p, "bonus_fen": before_b},
+              taken={"principal_fen": taken_p, "bonus_fen": taken_b}, fair_principal_fen=fair_p)
+
+
+def _check_points(body: Mapping[str, Any], line: Line, facts: Facts) -> None:
+    earned, redeemed = _int(body["points_earned"]), _int(body["points_redeemed"])
+    if earned < 0 or redeemed < 0 or line.points != earned - redeemed:
+        _fail("points_differ", "the points moved are not those earned less those redeemed",
+              earned=earned, redeemed=redeemed, ledger_points=line.points)
+    if facts.rules is None:
+        return
+    settings = facts.rules.settings
+    subtotal, discount = _int(body["subtotal_fen"]), _int(body["discount_fen"])
+    most_pct = facts.rules.max_tier_discount_pct + facts.rules.max_plan_discount_pct
+    if not 0 <= discount <= percent_of(subtotal, most_pct):
+        _fail("discount_breaks_rule", f"a discount of {discount} fen on {subtotal} fen is more "
+              f"than any tier and plan give ({most_pct}%)", discount_fen=discount,
+              subtotal_fen=subtotal)
+    if redeemed:
+        payable = subtotal - discount - _int(body["coupon_fen"])
+        most = chain.max_redeemable_points(settings, payable)
+        if redeemed < int(settings.points_redeem_min) or redeemed > most or \
+                _int(body["points_fen"]) != redeemed * int(settings.points_fen_per_point):
+            _fail("redemption_breaks_rule", f"{redeemed} points redeemed on a sale of "
+                  f"{payable} fen; the rules allow {settings.points_redeem_min} to {most}",
+                  redeemed=redeemed, allowed_max=most)
+    most_earned = chain.points_for(settings, _int(body["total_fen"]), _most_multiplier(
+        facts, to_local(_at(body)).date()))
+    if earned > most_earned:
+        _fail("points_break_rule", f"{earned} points earned on {body['total_fen']} fen paid; "
+              f"the rules give at most {most_earned}", earned=earned, allowed_max=most_earned)
+
+
+def _most_multiplier(facts: Facts, day: dt.date) -> Decimal:
+    """The highest multiplier the rules could give that day: head office cannot know which tier
+    or plan the till saw, so it takes the best of each."""
+    assert facts.rules is not None
+    settings = facts.rules.settings
+    value = facts.rules.max_tier_multiplier * facts.rules.max_plan_multiplier
+    if day.isoformat() in settings.points_promo_dates:
+        value *= Decimal(str(settings.points_promo_multiplier))
+    if facts.birthday is not None and facts.birthday.month == day.month:
+        value *= Decimal(str(settings.points_birthday_multiplier))
+    return value
+
+
+def _refund(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
+    if not lines:  # nothing moved (a sale without a member, or one that moved nothing)
+        if facts.given is not None and facts.given.used:
+            _fail("refund_repeated", f"sale {body.get('receipt_no')} was already refunded",
+                  ref=body.get("receipt_no"))
+        return
+    line = _only_line(body, lines)
+    sale = _given(facts, "sale", str(body.get("receipt_no")), line.member_id)
+    if line.principal_fen < 0 or line.bonus_fen < 0 or \
+            line.principal_fen > sale.principal_fen or line.bonus_fen > sale.bonus_fen:
+        _fail("refund_exceeds_sale", "the refund gives back more stored value than its sale "
+              "took", sale={"principal_fen": sale.principal_fen, "bonus_fen": sale.bonus_fen},
+              refund=_amounts(line))
+    if not -sale.points_earned <= line.points <= sale.points_redeemed:
+        _fail("refund_exceeds_sale", "the refund moves more points than its sale did",
+              sale={"earned": sale.points_earned, "redeemed": sale.points_redeemed},
+              refund_points=line.points)
+
+
+def _close(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
+    line = _only_line(body, lines)
+    paid, forfeit = _int(body["refund_principal_fen"]), _int(body["forfeit_bonus_fen"])
+    if (line.principal_fen, line.bonus_fen, line.points) != (-paid, -forfeit, 0) or paid < 0 \
+            or forfeit < 0:
+        _fail("ledger_differs", "the close's ledger is not the principal paid out and the "
+              "bonus forfeited", paid_fen=paid, forfeit_fen=forfeit, ledger=_amounts(line))
+
+
+def _adjust(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
+    line = _only_line(body, lines)
+    wanted = (_int(body["principal_fen"]), _int(body["bonus_fen"]), 0)
+    if (line.principal_fen, line.bonus_fen, line.points) != wanted:
+        _fail("ledger_differs", "the adjustment's ledger is not the adjustment",
+              adjustment=list(wanted), ledger=_amounts(line))
+
+
+def _points_adjust(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
+    line = _only_line(body, lines)
+    if (line.principal_fen, line.bonus_fen, line.points) != (0, 0, _int(body["points"])):
+        _fail("ledger_differs", "the points adjustment's ledger is not the adjustment",
+              points=body["points"], ledger=_amounts(line))
+
+
+def _expiry(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
+    for line in lines:
+        if line.principal_fen or line.bonus_fen or line.points > 0:
+            _fail("expiry_credits", "an expiry may only take points away", ledger=_amounts(line))
+    if -sum(x.points for x in lines) != _int(body["points"]):
+        _fail("ledger_differs", "the points expired are not the ledger's",
+              points=body["points"])
+
+
+def _plan(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
+    fee = _int(body["fee_fen"])
+    if facts.rules is not None:
+        plan = facts.rules.plans.get(str(body.get("plan")))
+        if plan is None or int(plan["fee_fen"]) != fee:
+            _fail("plan_breaks_rule", f"plan {body.get('plan')} for {fee} fen is not a chain "
+                  "plan at that price", fee_fen=fee,
+                  chain_fee_fen=None if plan is None else int(plan["fee_fen"]))
+    if body.get("method") != "wallet":
+        if lines:
+            _fail("ledger_differs", "a plan not paid from stored value moved it")
+        return
+    line = _only_line(body, lines)
+    taken_p, taken_b = -line.principal_fen, -line.bonus_fen
+    if line.points or taken_p < 0 or taken_b < 0 or taken_p + taken_b != fee:
+        _fail("ledger_differs", "the stored value taken is not the plan's fee", fee_fen=fee,
+              ledger=_amounts(line))
+    if line.after is not None:
+        _check_split(fee, taken_p, taken_b, line.after)
+
+
+def _ledger_posted(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
+    _fail("unexplained_movement", "money moved by an action that says nothing of itself",
+          lines=[_amounts(x) for x in lines])
+
+
+Check = Callable[[Mapping[str, Any], list[Line], Facts], None]
+_CHECKS: dict[str, Check] = {
+    "wallet_topped_up": _topup, "wallet_topup_voided": _void, "sale_completed": _sale,
+    "sale_refunded": _refund, "member_closed": _close, "wallet_adjusted": _adjust,
+    "points_adjusted": _points_adjust, "points_expired": _expiry, "plan_bought": _plan,
+    "ledger_posted": _ledger_posted,
+}
+#: Checked even without a ledger (the event still claims something about money).
+_ALWAYS = frozenset({"plan_bought", "sale_refunded", "wallet_topup_voided"})
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def _fail(reason: str, message: str, **amounts: Any) -> None:
+    raise Implausible(Problem(reason, message, amounts))
+
+
+def _only_line(body: Mapping[str, Any], lines: Sequence[Line]) -> Line:
+    """The event's one ledger line, for the member it names."""
+    member_id = body.get("member_id")
+    if len(lines) != 1 or lines[0].member_id != member_id:
+        _fail("ledger_other_member", "the event moves money of a member it does not name",
+              named=member_id, moved=[x.member_id for x in lines])
+    return lines[0]
+
+
+def _given(facts: Facts, kind: str, ref: str, member_id: str) -> Given:
+    given = facts.given
+    what = "sale" if kind == "sale" else "top-up"
+    if given is None or given.kind != kind or given.till_no != facts.till_no:
+        _fail(f"unknown_{'sale' if kind == 'sale' else 'topup'}",
+              f"it names {what} {ref}, which this till never sent", ref=ref)
+        raise AssertionError  # unreachable: _fail raises
+    if given.member_id != member_id:
+        _fail("ledger_other_member", f"{what} {ref} was another member's", ref=ref)
+    if given.used:
+        _fail("refund_repeated" if kind == "sale" else "void_repeated",
+              f"{what} {ref} was already given back", ref=ref)
+    return given
+
+
+def _require_approval(body: Mapping[str, Any]) -> None:
+    approval = body.get("approval")
+    if not isinstance(approval, Mapping) or not str(approval.get("approved_by") or "").strip():
+        _fail("no_approval", f"a {body.get('type')} needs a manager's approval and carries none")
+
+
+def _amounts(line: Line) -> dict[str, Any]:
+    return {"member_id": line.member_id, "principal_fen": line.principal_fen,
+            "bonus_fen": line.bonus_fen, "points": line.points}
+
+
+def _at(body: Mapping[str, Any]) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(body["at"])).replace(tzinfo=None)
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{value!r} is not a whole number")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{value!r} is not an id")
+    return value
