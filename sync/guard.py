@@ -17,7 +17,7 @@ import httpx
 from storeapp import sync_state
 from storeapp.db import Database
 from storeapp.errors import Refused
-from storeapp.services.spend_gate import Verdict
+from storeapp.services.spend_gate import HoldKind, Verdict
 from sync.client import client_for, record_trouble
 from sync.http import HqClient, HqRefused, HqUnreachable
 
@@ -47,11 +47,12 @@ class HttpSpendGate:
         self._linked_as: tuple[str, str] = ("", "")
         self._down_until = 0.0  # time.monotonic() before which head office is not asked
 
-    def hold(self, *, key: str, member_id: str, amount_fen: int) -> Verdict:
+    def hold(self, *, key: str, member_id: str, amount_fen: int,
+             kind: HoldKind = "spend") -> Verdict:
         if time.monotonic() < self._down_until and self._still_offline():
             return "offline"
         try:
-            self._hq().hold(key, member_id, amount_fen)
+            self._hq().hold(key, member_id, amount_fen, kind=kind)
         except HqUnreachable as exc:
             self._down_until = time.monotonic() + RETRY_AFTER_S
             self._trouble(exc.message)

@@ -98,9 +98,9 @@ class HqClient:
         return self.request("GET", "/changes",
                             params={"till_no": till_no, "cursor": cursor, "limit": limit})
 
-    def hold(self, key: str, member_id: str, amount_fen: int) -> Json:
-        return self.request("POST", "/holds",
-                            {"key": key, "member_id": member_id, "amount_fen": amount_fen})
+    def hold(self, key: str, member_id: str, amount_fen: int, *, kind: str = "spend") -> Json:
+        return self.request("POST", "/holds", {"key": key, "member_id": member_id,
+                                               "amount_fen": amount_fen, "kind": kind})
 
     def release(self, key: str) -> bool:
         return bool(self.request("POST", "/holds/release", {"key": key}).get("released"))

@@ -31,23 +31,30 @@ GATE_PLUGINS = "storeapp.spend_gate"
 #: "offline": head office is unreachable (or does not know the member yet): the offline
 #: allowance applies.
 Verdict = Literal["held", "offline"]
+#: What leaves the member's stored value: "spend" (a sale, a plan, a top-up voided) is checked
+#: against the whole chain balance; "payout" (principal paid back in cash when an account is
+#: closed) against the principal head office knows.
+HoldKind = Literal["spend", "payout"]
+#: Stored value that left the till while head office was unreachable: what the allowance counts.
+OFFLINE_KINDS = ("spend", "close_refund", "topup_void")
 
 log = logging.getLogger(__name__)
 
 _DONE = select(Action.key).where(Action.key == bindparam("key"))
 _OFFLINE_SPENT = select(func.coalesce(func.sum(WalletEntry.amount_fen), 0)).where(
-    WalletEntry.kind == "spend", WalletEntry.created_at >= bindparam("since"))
+    WalletEntry.kind.in_(OFFLINE_KINDS), WalletEntry.created_at >= bindparam("since"))
 _OFFLINE_SPENT_BY = _OFFLINE_SPENT.where(WalletEntry.member_id == bindparam("member_id"))
 
 
 class SpendGate(Protocol):
     """Head office's side of a stored-value spend, asked outside any transaction."""
 
-    def hold(self, *, key: str, member_id: str, amount_fen: int) -> Verdict:
+    def hold(self, *, key: str, member_id: str, amount_fen: int,
+             kind: HoldKind = "spend") -> Verdict:
         """Hold ``amount_fen`` of the member's chain balance under ``key`` (idempotent by key).
 
         Raises :class:`storeapp.errors.Refused` when head office refuses
-        (``insufficient_balance``, ``wallet_blocked``)."""
+        (``insufficient_balance``, ``wallet_blocked``, ``payout_exceeds_principal``)."""
         ...
 
     def release(self, key: str) -> None:
@@ -69,16 +76,18 @@ def gate_for(db: Database) -> SpendGate | None:
     if not url:
         return None
     if db.plugin_spend_gate is None or db.plugin_spend_gate[0] != url:
+        if db.plugin_spend_gate is not None:  # another head office now: drop the old link
+            _close(db.plugin_spend_gate[1])
         db.plugin_spend_gate = (url, _load_plugin(db))
     return db.plugin_spend_gate[1]
 
 
 @contextmanager
-def spending(db: Database, *, key: str,
-             share: Callable[[], tuple[str | None, int]]) -> Iterator[Verdict | None]:
-    """Around an action that may spend stored value under ``key``, entered outside any
-    transaction. ``share`` says which member spends how much (asked only at a linked till, for
-    a key not done yet: a retry replays and spends nothing).
+def spending(db: Database, *, key: str, share: Callable[[], tuple[str | None, int]],
+             kind: HoldKind = "spend") -> Iterator[Verdict | None]:
+    """Around an action that may spend (or pay out) stored value under ``key``, entered outside
+    any transaction. ``share`` says which member spends how much (asked only at a linked till,
+    for a key not done yet: a retry replays and spends nothing).
 
     Yields what the spend must respect inside the action: None when there is nothing to ask
     (not linked, nothing spent, a replay), "held" when head office holds the amount, "offline"
@@ -92,7 +101,7 @@ def spending(db: Database, *, key: str,
         return
     gate = gate_for(db)
     verdict: Verdict = "offline" if gate is None else gate.hold(
-        key=key, member_id=member_id, amount_fen=amount_fen)
+        key=key, member_id=member_id, amount_fen=amount_fen, kind=kind)
     try:
         yield verdict
     except BaseException:
@@ -115,7 +124,7 @@ def check_offline_allowance(ctx: Ctx, member_id: str, amount_fen: int) -> None:
                       f"{max_hours} hours: stored value cannot be spent until it is")
     max_txn = int(settings.offline_max_txn_fen)
     if amount_fen > max_txn:
-        raise Refused("offline_limit_txn", f"head office is unreachable: one sale may spend at "
+        raise Refused("offline_limit_txn", f"head office is unreachable: one action may take at "
                       f"most {format_fen(max_txn)} of stored value offline")
     since = state.offline_since or ctx.now
     conn = ctx.session.connection()
@@ -145,6 +154,12 @@ def _release(gate: SpendGate, key: str) -> None:
         gate.release(key)
     except Exception:  # the hold expires at head office anyway; the sale's error matters
         log.warning("could not release the head-office hold %s", key, exc_info=True)
+
+
+def _close(gate: SpendGate | None) -> None:
+    close = getattr(gate, "close", None)
+    if close is not None:
+        close()
 
 
 def _load_plugin(db: Database) -> SpendGate | None:

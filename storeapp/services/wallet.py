@@ -105,7 +105,11 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
 
 def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
                key: str | None = None) -> Result:
-    """Void a top-up the same (store-local) day, bonus included, while the balance covers it."""
+    """Void a top-up the same (store-local) day, bonus included, while the balance covers it.
+    The cash goes back out of stored value: at a linked till head office holds it first like a
+    spend (the member may have spent the top-up at another store); offline the allowance
+    applies."""
+    key = key or new_action_key()
 
     def body(ctx: Ctx) -> Result:
         s = ctx.session
@@ -122,6 +126,9 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
             raise Refused("void_not_covered",
                           "the balance no longer covers this top-up (part was spent)")
         record_approval(ctx, grant, kind="topup_void", subject=topup_key)
+        if verdict == "offline":
+            spend_gate.check_offline_allowance(ctx, member.member_id,
+                                               original.principal_fen + original.bonus_fen)
         post(ctx, member, "topup_void", principal_fen=-original.principal_fen,
              bonus_fen=-original.bonus_fen, method=original.method, ref=topup_key)
         shifts.record_payment(ctx, "topup_void", original.method, -original.principal_fen)
@@ -134,8 +141,16 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
                 "at": ctx.now.isoformat(), "refund_fen": original.principal_fen,
                 "method": original.method, "bonus_removed_fen": original.bonus_fen}
 
-    return run_action(db, key=key or new_action_key(), kind="wallet_topup_void", actor=actor,
-                      request={"topup": topup_key}, body=body)
+    def share() -> tuple[str | None, int]:
+        with db.reader() as s:
+            original = s.get(Topup, topup_key)
+            if original is None or original.voided_by:
+                return None, 0  # refused inside the action, with the reason
+            return original.member_id, original.principal_fen + original.bonus_fen
+
+    with spend_gate.spending(db, key=key, share=share) as verdict:
+        return run_action(db, key=key, kind="wallet_topup_void", actor=actor,
+                          request={"topup": topup_key}, body=body)
 
 
 def voidable_topups(db: Database, member_ref: str) -> list[Result]:
@@ -229,9 +244,13 @@ def refund_spend(ctx: Ctx, member: Member, principal_fen: int, bonus_fen: int, *
 
 def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | None,
                   method: str = "cash", key: str | None = None) -> Result:
-    """退卡: refund the principal, forfeit the bonus, close the card and the membership."""
+    """退卡: refund the principal, forfeit the bonus, close the card and the membership.
+
+    At a linked till head office holds the payout against the principal it knows first (the
+    till's own figure may be stale, or edited); offline the allowance applies."""
     if method not in REFUND_METHODS:
         raise InvalidInput("bad_method", f"method must be one of {', '.join(REFUND_METHODS)}")
+    key = key or new_action_key()
 
     def body(ctx: Ctx) -> Result:
         s, settings = ctx.session, ctx.db.settings
@@ -240,6 +259,8 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
             raise Refused("member_closed", "this membership is already closed")
         record_approval(ctx, grant, kind="account_close", subject=member.member_id)
         principal, bonus = member.principal_fen, member.bonus_fen
+        if verdict == "offline" and principal > 0:
+            spend_gate.check_offline_allowance(ctx, member.member_id, principal)
         paid_by = method
         if method == "cash" and principal > int(settings.cash_refund_transfer_over_fen):
             paid_by = "transfer"
@@ -257,8 +278,14 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
         return {"member_id": member.member_id, "refund_fen": principal,
                 "forfeited_bonus_fen": bonus, "method": paid_by}
 
-    return run_action(db, key=key or new_action_key(), kind="account_close", actor=actor,
-                      request={"member": member_ref, "method": method}, body=body)
+    def share() -> tuple[str | None, int]:
+        with db.reader() as s:
+            member = members.load(db, s, member_ref)
+            return member.member_id, member.principal_fen
+
+    with spend_gate.spending(db, key=key, share=share, kind="payout") as verdict:
+        return run_action(db, key=key, kind="account_close", actor=actor,
+                          request={"member": member_ref, "method": method}, body=body)
 
 
 def adjust(db: Database, member_ref: str, *, principal_fen: int, bonus_fen: int, actor: str,

@@ -91,9 +91,10 @@ def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
             try:
                 key, member_id = str(data["key"]), str(data["member_id"])
                 amount = int(data["amount_fen"])
+                kind = str(data.get("kind") or "spend")
             except (KeyError, TypeError, ValueError):
                 raise HqRefusal(422, "bad_hold", "key, member_id and amount_fen needed") from None
-            return service.hold(hq, store, key, member_id, amount, clock())
+            return service.hold(hq, store, key, member_id, amount, clock(), kind=kind)
         return await signed(request, work)
 
     @app.post(f"{API}/holds/release")

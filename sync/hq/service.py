@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from storeapp.identity import normalize_phone
+from storeapp.money import format_fen
 from sync.hq import models as m
 from sync.hq.db import HqDatabase, next_change_no
 from sync.hq.errors import HqRefusal, log_refusal
@@ -173,10 +174,13 @@ def _member_out(row: m.Member, mine: tuple[int | None, int | None, int | None]) 
 # -- holds -----------------------------------------------------------------------------------
 
 def hold(hq: HqDatabase, store: m.Store, key: str, member_id: str, amount_fen: int,
-         now: dt.datetime) -> dict[str, Any]:
-    """Check a stored-value spend against the chain balance less live holds, and hold it."""
+         now: dt.datetime, *, kind: str = "spend") -> dict[str, Any]:
+    """Check a stored-value spend against the chain balance less live holds, or a payout of
+    principal (an account closed) against the chain's principal less live holds, and hold it."""
     if not key or len(key) > 64 or not 0 < amount_fen <= 10**10:
         raise HqRefusal(422, "bad_hold", "a hold needs a key and a positive amount")
+    if kind not in ("spend", "payout"):
+        raise HqRefusal(422, "bad_hold", "a hold is a spend or a payout")
 
     def work(s: Session) -> dict[str, Any]:
         existing = s.get(m.Hold, key)
@@ -189,11 +193,19 @@ def hold(hq: HqDatabase, store: m.Store, key: str, member_id: str, amount_fen: i
         held = s.scalar(select(func.coalesce(func.sum(m.Hold.amount_fen), 0)).where(
             m.Hold.member_id == member.member_id, m.Hold.released_at.is_(None),
             m.Hold.expires_at > now)) or 0
-        available = member.principal_fen + member.bonus_fen - int(held)
+        if kind == "payout":
+            available = member.principal_fen - int(held)
+            if amount_fen > available:
+                raise HqRefusal(409, "payout_exceeds_principal",
+                                f"head office knows {format_fen(available)} of principal "
+                                f"for this member (less holds); {format_fen(amount_fen)} "
+                                "cannot be paid out")
+        else:
+            available = member.principal_fen + member.bonus_fen - int(held)
         if amount_fen > available:
             raise HqRefusal(409, "insufficient_balance",
-                            f"the chain balance available is ¥{available / 100:.2f}, less than "
-                            f"¥{amount_fen / 100:.2f}")
+                            f"the chain balance available is {format_fen(available)}, less "
+                            f"than {format_fen(amount_fen)}")
         s.add(m.Hold(key=key, member_id=member.member_id, store_code=store.code,
                      amount_fen=amount_fen, created_at=now,
                      expires_at=now + dt.timedelta(minutes=HOLD_MINUTES)))

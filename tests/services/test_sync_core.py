@@ -228,7 +228,8 @@ class HeadOffice:
         self.asked: list[tuple[str, str, int]] = []
         self.released: list[str] = []
 
-    def hold(self, *, key: str, member_id: str, amount_fen: int) -> Verdict:
+    def hold(self, *, key: str, member_id: str, amount_fen: int,
+             kind: str = "spend") -> Verdict:
         self.asked.append((key, member_id, amount_fen))
         if not self.reachable or member_id not in self.balances:
             return "offline"

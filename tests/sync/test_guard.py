@@ -43,7 +43,7 @@ def test_head_office_holds_the_spend_under_the_sales_key(db: Database, hq: FakeH
     sale = sell(db, member, 2_500, tenders=[TenderIn("wallet")], key="sale-key-1")
 
     assert hq.holds == {"sale-key-1": {"key": "sale-key-1", "member_id": member.member_id,
-                                       "amount_fen": 2_500}}
+                                       "amount_fen": 2_500, "kind": "spend"}}
     assert sale["total_fen"] == 2_500 and reload(db, member).balance_fen == 7_500
 
 

@@ -23,6 +23,7 @@ from storeapp.db import Database
 from storeapp.errors import Refused
 from storeapp.models import OutboxEvent
 from storeapp.services import members, sales, till_settings, users
+from storeapp.services import wallet as wallet_service
 from storeapp.services.sales import TenderIn
 from sync import client
 from sync.hq import models as m
@@ -31,7 +32,7 @@ from sync.hq.db import HqDatabase, utcnow
 from sync.hq.reconcile import reconcile
 from tests.helpers import CASHIER, START, copy_database, register, topup
 from tests.sync.conftest import LiveHq
-from tests.sync.tamper import forge_action
+from tests.sync.tamper import forge_action, forge_credit
 
 LATER = START + dt.timedelta(hours=1)
 
@@ -228,3 +229,34 @@ def sale_body(member_id: str, receipt_no: str) -> dict[str, Any]:
             "total_fen": 100, "points_earned": 0,
             "tenders": [{"method": "cash", "amount_fen": 100, "tendered_fen": 100,
                          "change_fen": 0, "principal_fen": 0, "bonus_fen": 0}]}
+
+
+def test_an_account_close_above_head_offices_principal_is_refused_online(
+        live_hq: LiveHq, make_till: Any) -> None:
+    a = make_till("0001", live_hq)
+    zhang, wang = register(a, phone="13800000001"), register(a, phone="13800000002")
+    topup(a, zhang, 60_000)  # ¥600 principal + ¥50 bonus, as head office knows it
+    topup(a, wang, 20_000)
+    client.run_sync(a)
+    forge_credit(a.path, zhang.member_id, 250_000, at=LATER)  # the till's file now says ¥3,100
+    assert at_till(a, zhang.phone)[0] == 310_000
+    grant = users.approve(a, "M01", "2468", "moving away")
+
+    with pytest.raises(Refused) as refused:
+        wallet_service.close_account(a, zhang.phone, actor=CASHIER, grant=grant)
+    assert refused.value.code == "payout_exceeds_principal"
+    assert "¥600.00" in refused.value.message and "¥3,100.00" in refused.value.message
+    assert members.get(a, zhang.phone).status == "active"  # nothing paid, nothing closed
+    assert at_till(a, zhang.phone)[0] == 310_000
+
+    closed = wallet_service.close_account(a, wang.phone, actor=CASHIER, grant=grant)
+    assert closed["refund_fen"] == 20_000  # what head office knows: paid out
+    client.run_sync(a)
+    assert chain(live_hq.hq, wang.phone) == (0, 0, 0)
+
+    # head office unreachable: the offline allowance caps a payout like a spend
+    with a.session() as s, s.begin():
+        a.set_setting(s, "hq_url", "http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(Refused) as offline:
+        wallet_service.close_account(a, zhang.phone, actor=CASHIER, grant=grant)
+    assert offline.value.code == "offline_limit_txn"

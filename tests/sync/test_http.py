@@ -47,7 +47,7 @@ def test_every_request_is_signed_over_time_method_path_query_and_body() -> None:
     assert (get.url.params["cursor"], get.url.params["till_no"]) == ("4:a b/c:1", "2")
     assert get.content == b""
     assert json.loads(post.content) == {"key": "key-1", "member_id": "member-1",
-                                        "amount_fen": 1_250}
+                                        "amount_fen": 1_250, "kind": "spend"}
 
 
 def test_a_tampered_body_no_longer_matches_its_signature() -> None:
