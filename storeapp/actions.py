@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from storeapp import audit
+from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.errors import IdempotencyConflict, InvalidInput
 from storeapp.ids import new_event_id
 from storeapp.models import Action, Member, OutboxEvent, PointsEntry, WalletEntry
@@ -35,6 +36,7 @@ Result = dict[str, Any]
 MAX_KEY_LEN = 64
 _DONE = select(Action.kind, Action.request_hash, Action.result_json).where(
     Action.key == bindparam("key"))
+_LAST_EVENT = select(OutboxEvent.seq, OutboxEvent.chain).order_by(OutboxEvent.seq.desc()).limit(1)
 #: An action's own ledger rows (``sync`` rows are head office's, posted by the sync client).
 _WALLET_NET = (
     select(WalletEntry.member_id,
@@ -101,12 +103,15 @@ class Ctx:
                                          for line in ledger]
         if self.approval is not None and self._queued:
             self._queued[0]["approval"] = self.approval
+        if self._queued:
+            last = self.session.connection().execute(_LAST_EVENT).first()
+            seq, chain = (last[0], last[1]) if last else (0, GENESIS)
         for body in self._queued:
-            insert_row(
-                self.session, OutboxEvent, event_id=new_event_id(), type=body["type"],
-                created_at=self.now,
-                payload_json=json.dumps(body, ensure_ascii=False, sort_keys=True, default=str),
-            )
+            seq, event_id = seq + 1, new_event_id()
+            payload = json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
+            chain = chain_next(chain, event_digest(seq, event_id, body["type"], payload))
+            insert_row(self.session, OutboxEvent, seq=seq, event_id=event_id, type=body["type"],
+                       created_at=self.now, payload_json=payload, chain=chain)
         self._queued.clear()
 
 

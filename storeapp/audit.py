@@ -34,7 +34,7 @@ def append(
     insert_row(
         session, AuditRow, seq=seq, at=at, actor=actor, action=action, subject=subject,
         detail_json=detail_json, prev_hash=prev_hash,
-        hash=_row_hash(seq, at, actor, action, subject, detail_json, prev_hash),
+        hash=row_hash(seq, at, actor, action, subject, detail_json, prev_hash),
     )
 
 
@@ -55,7 +55,7 @@ def verify(session: Session) -> ChainReport:
             return ChainReport(False, count, row.seq, f"row {expected_seq} is missing")
         if row.prev_hash != prev_hash:
             return ChainReport(False, count, row.seq, "link to the previous row is broken")
-        digest = _row_hash(
+        digest = row_hash(
             row.seq, row.at, row.actor, row.action, row.subject, row.detail_json, row.prev_hash
         )
         if digest != row.hash:
@@ -64,7 +64,7 @@ def verify(session: Session) -> ChainReport:
     return ChainReport(True, count)
 
 
-def _row_hash(
+def row_hash(
     seq: int, at: dt.datetime, actor: str, action: str, subject: str, detail_json: str,
     prev_hash: str,
 ) -> str:

@@ -214,14 +214,15 @@ def _checkout(db: Database, rng: random.Random, count: int, n: int) -> list[dict
                            (mid, f"b{k}", 12, 12, now, now)).lastrowid
         bare.execute("INSERT INTO points_entries (member_id, action_key, kind, points, lot_id,"
                      " created_at) VALUES (?,?,?,?,?,?)", (mid, f"b{k}", "earn", 12, lot, now))
-        bare.execute("UPDATE members SET principal_fen = principal_fen, points = points + 0,"
-                     " last_visit_at = ? WHERE member_id = ?", (now, mid))
+        bare.execute("UPDATE members SET principal_fen = principal_fen - 1100,"
+                     " bonus_fen = bonus_fen - 134, points = points + 12, last_visit_at = ?"
+                     " WHERE member_id = ?", (now, mid))  # the database stays consistent
         bare.execute("INSERT INTO actions VALUES (?,?,?,?,?,?)",
                      (f"b{k}", "sale", "h" * 64, "{}", "bench", now))
         bare.execute("INSERT INTO counters (name, value) VALUES ('bench', 1) ON CONFLICT(name)"
                      " DO UPDATE SET value = value + 1")
-        bare.execute("INSERT INTO outbox (event_id, type, payload_json, created_at)"
-                     " VALUES (?,?,?,?)", (f"e{k}", "sale_completed", "{}", now))
+        bare.execute("INSERT INTO outbox (event_id, type, payload_json, created_at, chain)"
+                     " VALUES (?,?,?,?,?)", (f"e{k}", "sale_completed", "{}", now, "0" * 64))
         bare.execute("COMMIT")
 
     latency = _compare("checkout commit", buyers, ours, baseline, TARGETS_MS["checkout"],

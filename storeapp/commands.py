@@ -346,12 +346,16 @@ def _user_commands(p: argparse.ArgumentParser) -> None:
 # -- audit, settings, demo, bench ---------------------------------------------------------------
 
 def _audit_verify(a: argparse.Namespace) -> Any:
-    from storeapp import audit
+    """The audit chain, then every member's cached balance against its ledger and the kept
+    ledger totals against the rows (an edit made with the triggers dropped shows here)."""
+    from storeapp import audit, integrity
 
     with _db(a).reader() as s:
         report = audit.verify(s)
-    return {"ok": report.ok, "rows": report.rows, "first_bad_seq": report.first_bad_seq,
-            "problem": report.problem}
+        money = integrity.ledger_problems(s)
+    return {"ok": report.ok and not money, "rows": report.rows,
+            "first_bad_seq": report.first_bad_seq, "problem": report.problem,
+            "ledger_problems": money[:100], "ledger_problem_count": len(money)}
 
 
 def _settings(a: argparse.Namespace) -> Any:

@@ -132,6 +132,8 @@ class WalletEntry(Base):
         Index("ix_wallet_member", "member_id", "id"),
         # covering: liability as of any moment and a period's movements by kind read only this
         Index("ix_wallet_time_kind", "created_at", "kind", "bucket", "amount_fen"),
+        # head office's part of a balance, by member (a till's own part is the rest)
+        Index("ix_wallet_sync_member", "member_id", sqlite_where=text("kind = 'sync'")),
     )
 
 
@@ -178,6 +180,7 @@ class PointsEntry(Base):
     __table_args__ = (
         Index("ix_points_member", "member_id", "id"),
         Index("ix_points_time_kind", "created_at", "kind", "points"),
+        Index("ix_points_sync_member", "member_id", sqlite_where=text("kind = 'sync'")),
     )
 
 
@@ -343,8 +346,9 @@ class AuditRow(Base):
 class OutboxEvent(Base):
     """Events for head office, written in the same transaction as the change they describe.
 
-    ``seq`` is AUTOINCREMENT: a rolled-back insert gives its number back, so the sequence a till
-    ships is gapless.
+    ``seq`` is the next after the last one, taken inside the writing transaction (which holds
+    the write lock), so the sequence a till ships is gapless; ``chain`` is the running hash of
+    the stream up to this event (:mod:`storeapp.continuity`).
     """
 
     __tablename__ = "outbox"
@@ -353,6 +357,7 @@ class OutboxEvent(Base):
     type: Mapped[str] = mapped_column(String(40))
     payload_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    chain: Mapped[str] = mapped_column(String(64), server_default="")
 
     __table_args__ = ({"sqlite_autoincrement": True},)
 

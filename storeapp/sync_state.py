@@ -33,11 +33,19 @@ class SyncState:
     last_error: str = ""
     #: The store's name as head office knows it.
     store_name_hq: str = ""
+    #: The newest audit row head office holds from this till (the upload sends the rows after).
+    audit_acked: int = 0
+    #: Why head office lets this till spend stored value only online ("" = not so): its audit
+    #: chain or its balances were found edited, until a head-office user clears it.
+    online_only: str = ""
+    #: What the continuity check found ("" = nothing): this till lost events head office holds,
+    #: and must be restored (storeapp restore) before it spends stored value or uploads again.
+    restore_needed: str = ""
 
 
 _FIELDS = {f.name for f in fields(SyncState)}
 _DATETIMES = {"last_contact_at", "offline_since", "last_sync_at"}
-_TEXTS = {"cursor", "last_error", "store_name_hq"}
+_TEXTS = {"cursor", "last_error", "store_name_hq", "online_only", "restore_needed"}
 _READ = select(SyncStateRow.name, SyncStateRow.value_json)
 
 
@@ -63,8 +71,9 @@ def write(session: Session, **changes: Any) -> None:
             value = value.isoformat() if value is not None else None
         elif name in _TEXTS and not isinstance(value, str):
             raise TypeError(f"sync state {name} must be text")
-        elif name == "acked_seq" and (not isinstance(value, int) or isinstance(value, bool)):
-            raise TypeError("sync state acked_seq must be an int")
+        elif name in ("acked_seq", "audit_acked") and (
+                not isinstance(value, int) or isinstance(value, bool)):
+            raise TypeError(f"sync state {name} must be an int")
         session.merge(SyncStateRow(name=name, value_json=json.dumps(value, ensure_ascii=False)))
     session.flush()
 

@@ -21,10 +21,11 @@ import httpx
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from storeapp import sync_state
+from storeapp import integrity, sync_state
+from storeapp.continuity import GENESIS
 from storeapp.db import Database
 from storeapp.errors import DomainError, Refused
-from storeapp.models import OutboxEvent, SettingRow
+from storeapp.models import AuditRow, OutboxEvent, SettingRow
 from storeapp.settings import BY_NAME, CHAIN, DECLARED, Settings
 from sync import totals
 from sync.apply import Applied, apply_page
@@ -37,6 +38,9 @@ __all__ = ["HqClient", "HqRefused", "HqUnreachable", "SyncReport", "SyncStatus",
 #: while it is not known (the download learns its size page by page).
 Progress = Callable[[str, int, int], None]
 TOTAL_DAYS = 2
+AUDIT_BATCH = 2000
+BALANCE_PAGE = 5000
+LAST_ID = "~"  # sorts after every member id (hex digits and dashes)
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,10 @@ class SyncStatus:
     offline_since: dt.datetime | None
     last_error: str
     pending_events: int  # outbox events head office has not acknowledged yet
+    #: Head office put this till online-only (its records were found edited): why, or "".
+    online_only: str = ""
+    #: This till lost events head office holds and must be restored: what was found, or "".
+    restore_needed: str = ""
 
 
 def client_for(db: Database, *, timeout: float = 5.0,
@@ -132,41 +140,117 @@ def _take_chain_rules_from_head_office(db: Database, s: Session) -> None:
 
 def upload(db: Database, client: HqClient, *, batch_size: int = 500,
            progress: Progress | None = None) -> int:
-    """Send the outbox after what head office already has, in order; returns events stored."""
+    """Send the outbox after what head office already has, in order, with the audit rows after
+    head office's newest and, in the last batch, the digest of this till's balances; returns
+    the events head office stored.
+
+    First the till proves it continues what head office holds (:func:`check_continuity`): a
+    till that lost events stops here, until it is restored."""
     till_no = int(db.settings.till_no)
-    acked = client.acked(till_no)  # head office's word, not ours: resumes after any failure
-    with db.reader() as s:
-        last = int(s.scalar(select(func.coalesce(func.max(OutboxEvent.seq), 0))) or 0)
-    if acked > last:
-        raise Refused("outbox_behind",
-                      f"head office has this till's events up to {acked} but its outbox ends at "
-                      f"{last}: was this database restored from an old backup? Do not sell on "
-                      "it; call head office")
+    held = client.where(till_no)  # head office's word, not ours: resumes after any failure
+    acked, audit_from = int(held["acked_seq"]), int(held["audit_seq"])
+    check_continuity(db, acked, str(held["chain"]))
     with db.session() as s, s.begin():
-        sync_state.write(s, acked_seq=acked)
+        sync_state.write(s, acked_seq=acked, audit_acked=audit_from,
+                         online_only=str(held.get("flag") or ""))
     first, stored = acked, 0
     while True:
-        with db.reader() as s:
-            rows = s.scalars(select(OutboxEvent).where(OutboxEvent.seq > acked)
-                             .order_by(OutboxEvent.seq).limit(batch_size)).all()
-        if not rows:
-            return stored
-        answer = client.post_events({
-            "batch_id": str(uuid.uuid4()), "till_no": till_no,
-            "events": [{"seq": e.seq, "event_id": e.event_id, "type": e.type,
-                        "created_at": e.created_at.isoformat(), "payload": e.payload_json}
-                       for e in rows]})
-        now_acked = int(answer["acked_seq"])
+        batch, last, audit_last = _next_batch(db, till_no, acked, audit_from, batch_size)
+        answer = client.post_events(batch)
+        now_acked, now_audit = int(answer["acked_seq"]), int(answer.get("audit_seq", 0))
         with db.session() as s, s.begin():
-            sync_state.write(s, acked_seq=now_acked)
+            sync_state.write(s, acked_seq=now_acked, audit_acked=now_audit,
+                             online_only=str(answer.get("flag") or ""))
         stored += int(answer.get("stored", 0))
-        if now_acked <= acked:
+        if batch["events"] and now_acked <= acked:
             raise Refused("upload_stalled",
-                          f"head office stored none of events {rows[0].seq}-{rows[-1].seq} "
-                          f"(it has up to {now_acked})")
-        acked = now_acked
+                          f"head office stored none of events {batch['events'][0]['seq']}-"
+                          f"{batch['events'][-1]['seq']} (it has up to {now_acked})")
+        if (answer.get("check") or {}).get("send_balances"):
+            send_balances(db, client, till_no)
+        moved = now_acked > acked or now_audit > audit_from
+        acked, audit_from = now_acked, now_audit
         if progress:
             progress("upload", acked - first, max(last, acked) - first)
+        if (acked >= last and audit_from >= audit_last) or not moved:
+            return stored  # all there; or head office refused the audit rows (and said why)
+
+
+def check_continuity(db: Database, acked: int, chain: str) -> None:
+    """The till's outbox must reach head office's ack with the same running hash there; else it
+    lost events (restored from an old backup, WAL lost) or went on selling after losing them.
+    Either is recorded (stored-value spends stop) and refused with what to do."""
+    with db.reader() as s:
+        last = int(s.scalar(select(func.coalesce(func.max(OutboxEvent.seq), 0))) or 0)
+        mine = GENESIS if acked == 0 else s.scalar(
+            select(OutboxEvent.chain).where(OutboxEvent.seq == acked))
+        was = sync_state.read(s).restore_needed
+    problem = ""
+    if acked > last:
+        problem = (f"head office holds this till's events up to {acked} but its outbox ends at "
+                   f"{last}: events were lost (an old backup restored, or the disk lost them)")
+    elif mine != chain:
+        problem = (f"this till's events up to {acked} are not the ones head office holds: it "
+                   "lost events and went on selling")
+    if problem or was:
+        with db.session() as s, s.begin():
+            sync_state.write(s, restore_needed=problem)
+    if problem:
+        raise Refused("restore_needed", f"{problem}. Do not sell stored value here; a manager "
+                      "runs: storeapp restore (it restores the newest good backup and takes "
+                      "back every missing event from head office)")
+
+
+def _next_batch(db: Database, till_no: int, acked: int, audit_from: int,
+                batch_size: int) -> tuple[dict[str, Any], int, int]:
+    """The next request, read in one snapshot: events after ``acked``, audit rows after
+    ``audit_from``, and, when it takes the till to its end, the balance check."""
+    with db.reader() as s:
+        rows = s.scalars(select(OutboxEvent).where(OutboxEvent.seq > acked)
+                         .order_by(OutboxEvent.seq).limit(batch_size)).all()
+        last = int(s.scalar(select(func.coalesce(func.max(OutboxEvent.seq), 0))) or 0)
+        chain = GENESIS if acked == 0 else s.scalar(
+            select(OutboxEvent.chain).where(OutboxEvent.seq == acked))
+        audit_rows = s.scalars(select(AuditRow).where(AuditRow.seq > audit_from)
+                               .order_by(AuditRow.seq).limit(AUDIT_BATCH)).all()
+        audit_last = int(s.scalar(select(func.coalesce(func.max(AuditRow.seq), 0))) or 0)
+        start_hash = GENESIS if audit_from == 0 else s.scalar(
+            select(AuditRow.hash).where(AuditRow.seq == audit_from))
+        final = (not rows or rows[-1].seq == last) and \
+            (not audit_rows or audit_rows[-1].seq == audit_last)
+        check = None
+        if final:
+            check = {"upto": last, "digest": integrity.balance_digest(integrity.own_balances(s))}
+    batch = {
+        "batch_id": str(uuid.uuid4()), "till_no": till_no,
+        "events": [{"seq": e.seq, "event_id": e.event_id, "type": e.type,
+                    "created_at": e.created_at.isoformat(), "payload": e.payload_json}
+                   for e in rows],
+        "continuity": {"seq": acked, "chain": chain},
+        "audit": {"from": [audit_from, start_hash],
+                  "rows": [[r.seq, r.at.isoformat(), r.actor, r.action, r.subject,
+                            r.detail_json] for r in audit_rows]},
+        "check": check,
+    }
+    return batch, last, audit_last
+
+
+def send_balances(db: Database, client: HqClient, till_no: int) -> list[str]:
+    """Head office found this till's balance digest different: send every member's own balance,
+    page by page over the member ids, so that it names each one that differs."""
+    with db.reader() as s:
+        owns = sorted(integrity.own_balances(s), key=lambda o: o.member_id)
+    differ: list[str] = []
+    after = ""
+    for start in range(0, max(len(owns), 1), BALANCE_PAGE):
+        page = owns[start:start + BALANCE_PAGE]
+        to = page[-1].member_id if start + BALANCE_PAGE < len(owns) else LAST_ID
+        answer = client.post_balances({
+            "till_no": till_no, "after": after, "to": to,
+            "members": [[o.member_id, o.principal_fen, o.bonus_fen, o.points] for o in page]})
+        differ += [str(x) for x in answer.get("differ") or ()]
+        after = to
+    return differ
 
 
 # -- download -----------------------------------------------------------------------------------
@@ -260,4 +344,5 @@ def status(db: Database) -> SyncStatus:
     return SyncStatus(
         linked=bool(settings.hq_url and settings.hq_token), store_code=str(settings.store_code),
         last_sync_at=state.last_sync_at, last_contact_at=state.last_contact_at,
-        offline_since=state.offline_since, last_error=state.last_error, pending_events=pending)
+        offline_since=state.offline_since, last_error=state.last_error, pending_events=pending,
+        online_only=state.online_only, restore_needed=state.restore_needed)

@@ -86,11 +86,21 @@ class HqClient:
 
     def acked(self, till_no: int) -> int:
         """The highest contiguous outbox sequence head office has stored from this till."""
-        return int(self.request("GET", "/acked", params={"till_no": till_no})["acked_seq"])
+        return int(self.where(till_no)["acked_seq"])
+
+    def where(self, till_no: int) -> Json:
+        """What head office holds of this till: ``{"acked_seq", "chain", "audit_seq",
+        "audit_hash", "flag"}``."""
+        return self.request("GET", "/acked", params={"till_no": till_no})
 
     def post_events(self, batch: Json) -> Json:
-        """``{"acked_seq", "stored", "duplicates"}`` for ``{"batch_id", "till_no", "events"}``."""
+        """``{"acked_seq", "stored", "duplicates", "chain", "audit_seq", "flag", "check"}`` for
+        ``{"batch_id", "till_no", "events", "continuity", "audit", "check"}``."""
         return self.request("POST", "/events", batch)
+
+    def post_balances(self, page: Json) -> Json:
+        """``{"compared", "differ"}`` for ``{"till_no", "after", "to", "members"}``."""
+        return self.request("POST", "/balances", page)
 
     def changes(self, cursor: str, limit: int, *, till_no: int) -> Json:
         """One page ``{"members", "rules", "cursor", "more"}`` after ``cursor``; each member's

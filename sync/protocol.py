@@ -12,6 +12,11 @@ import hmac
 import json
 from typing import Any
 
+from storeapp.continuity import event_digest
+
+__all__ = ["API", "HQ_STORE", "WINDOW_SECONDS", "dumps", "event_digest", "signature",
+           "signature_ok", "signed_headers", "token_hash"]
+
 API = "/api/v1"
 WINDOW_SECONDS = 300
 HQ_STORE = "HQ"  # the "store" head office's own ledger movements (merges) are attributed to
@@ -45,12 +50,6 @@ def signed_headers(token: str, method: str, path: str, body: bytes, now: float) 
 def signature_ok(token: str, timestamp: str, method: str, path: str, body: bytes,
                  given: str) -> bool:
     return hmac.compare_digest(signature(token, timestamp, method, path, body), given)
-
-
-def event_digest(seq: int, event_id: str, event_type: str, payload: str) -> str:
-    """Fingerprint of one event's content: the same id must always arrive with the same one."""
-    canonical = json.dumps([seq, event_id, event_type, payload], ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def dumps(value: Any) -> bytes:

@@ -89,7 +89,7 @@ def test_changed_timestamp_is_detected(busy: Database) -> None:
 def test_rewritten_row_with_a_recomputed_hash_breaks_the_next_link(busy: Database) -> None:
     row = all_rows(busy, AuditRow)[1]
     forged_detail = row.detail_json.replace("50000", "5000000")
-    forged_hash = audit._row_hash(row.seq, row.at, row.actor, row.action, row.subject,
+    forged_hash = audit.row_hash(row.seq, row.at, row.actor, row.action, row.subject,
                                   forged_detail, row.prev_hash)
     with raw(busy) as connection:
         connection.execute("DROP TRIGGER audit_log_no_update")

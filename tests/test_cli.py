@@ -261,6 +261,32 @@ def test_audit_verify_fails_after_tampering(till: tuple[Path, str]) -> None:
     assert tampered.out["ok"] is False and tampered.out["first_bad_seq"] == 3
 
 
+def test_audit_verify_checks_balances_against_ledgers_and_totals(
+        till: tuple[Path, str]) -> None:
+    db, _ = till
+    assert cli(db, "audit", "verify").out["ledger_problems"] == []
+    with contextlib.closing(sqlite3.connect(db)) as conn:  # triggers dropped, a row raised
+        conn.execute("DROP TRIGGER wallet_entries_no_update")
+        member_id, row_id = conn.execute(
+            "SELECT member_id, id FROM wallet_entries WHERE bucket = 'principal' "
+            "ORDER BY id LIMIT 1").fetchone()
+        conn.execute("UPDATE wallet_entries SET amount_fen = amount_fen + 250000 WHERE id = ?",
+                     (row_id,))
+        conn.commit()
+    only_row = cli(db, "audit", "verify").out
+    assert only_row["ok"] is False
+    assert any(member_id in line and "its ledger says" in line
+               for line in only_row["ledger_problems"])
+    with contextlib.closing(sqlite3.connect(db)) as conn:  # ... and the cached balance too
+        conn.execute("UPDATE members SET principal_fen = principal_fen + 250000 "
+                     "WHERE member_id = ?", (member_id,))
+        conn.commit()
+    both = cli(db, "audit", "verify").out
+    assert both["ok"] is False  # the kept totals still say what the rows were
+    assert [line for line in both["ledger_problems"] if "wallet:" in line]
+    assert not [line for line in both["ledger_problems"] if member_id in line]
+
+
 # -- settings -----------------------------------------------------------------------------------
 
 def test_settings_show_the_head_office_link_but_never_its_token(tmp_path: Path) -> None:

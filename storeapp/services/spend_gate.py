@@ -95,6 +95,7 @@ def spending(db: Database, *, key: str, share: Callable[[], tuple[str | None, in
     if not linked(db) or _done(db, key):
         yield None
         return
+    _require_continuity(db)
     member_id, amount_fen = share()
     if member_id is None or amount_fen <= 0:
         yield None
@@ -115,6 +116,10 @@ def check_offline_allowance(ctx: Ctx, member_id: str, amount_fen: int) -> None:
     offline limits. Spends count from ``offline_since`` (none yet: nothing counted)."""
     settings = ctx.db.settings
     state = sync_state.read(ctx.session)
+    if state.online_only:
+        raise Refused("online_only", "head office found this till's records do not match what "
+                      f"it sent ({state.online_only}): stored value can only be spent while head "
+                      "office answers, until head office clears the till")
     max_hours = int(settings.offline_max_hours)
     if state.last_contact_at is None:
         raise Refused("offline_too_long", "this till has never reached head office: stored "
@@ -141,6 +146,14 @@ def check_offline_allowance(ctx: Ctx, member_id: str, amount_fen: int) -> None:
         raise Refused("offline_limit_store", f"head office is unreachable: this store may take "
                       f"at most {format_fen(max_store)} of stored value offline; "
                       f"{format_fen(store_spent)} is taken already")
+
+
+def _require_continuity(db: Database) -> None:
+    with db.reader() as s:
+        problem = sync_state.read(s).restore_needed
+    if problem:
+        raise Refused("restore_needed", f"{problem}. Stored value cannot be used at this till "
+                      "until a manager runs storeapp restore")
 
 
 def _done(db: Database, key: str) -> bool:

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sync.hq import ingest, pages, service
+from sync.hq import anchors, ingest, pages, service
 from sync.hq import models as m
 from sync.hq.db import HqDatabase, utcnow
 from sync.hq.errors import HqRefusal
@@ -63,18 +63,21 @@ def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
 
     @app.get(f"{API}/acked")
     async def acked(request: Request, till_no: int = 1) -> Response:
-        def work(store: m.Store, _b: bytes) -> dict[str, int]:
+        def work(store: m.Store, _b: bytes) -> dict[str, Any]:
             with hq.transaction() as s:
-                return {"acked_seq": ingest.acked_seq(s, store.id, till_no)}
+                return ingest.where(s, store.id, till_no)
         return await signed(request, work)
 
     @app.post(f"{API}/events")
     async def events(request: Request) -> Response:
-        def work(store: m.Store, body: bytes) -> dict[str, int]:
-            ack = ingest.ingest(hq, store, parsed(body), clock())
-            return {"acked_seq": ack.acked_seq, "stored": ack.stored,
-                    "duplicates": ack.duplicates}
+        def work(store: m.Store, body: bytes) -> dict[str, Any]:
+            return ingest.ingest(hq, store, parsed(body), clock()).answer()
         return await signed(request, work)
+
+    @app.post(f"{API}/balances")
+    async def balances(request: Request) -> Response:
+        return await signed(request, lambda store, body: anchors.compare_balances(
+            hq, store, parsed(body), clock()))
 
     @app.get(f"{API}/changes")
     async def changes(request: Request, cursor: str = "", limit: int = 1000,

@@ -25,8 +25,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
+from storeapp.continuity import GENESIS
+from storeapp.integrity import fold, member_hash
+from sync.hq import anchors, verify
 from sync.hq import models as m
-from sync.hq import verify
 from sync.hq.db import HqDatabase, current_change_no, next_change_no
 from sync.hq.errors import HqRefusal, log_refusal
 from sync.protocol import HQ_STORE, event_digest
@@ -40,6 +42,13 @@ class Ack:
     acked_seq: int
     stored: int
     duplicates: int
+    chain: str = ""  # the stream's running hash at acked_seq
+    audit_seq: int = 0  # the newest audit row head office holds from this till
+    flag: str = ""  # why this till may only spend online ("" = it may offline too)
+    check: dict[str, Any] = field(default_factory=dict)  # the balance check's outcome
+
+    def answer(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
 
 
 @dataclass
@@ -57,7 +66,8 @@ def ingest(hq: HqDatabase, store: m.Store, batch: dict[str, Any], now: dt.dateti
     """Store and apply one batch from one of ``store``'s tills; refusals are logged."""
     try:
         till_no, batch_id, events = _parse(batch)
-        return hq.retrying(lambda s: Ingest(hq, s, store, till_no, now).run(batch_id, events))
+        return hq.retrying(lambda s: Ingest(hq, s, store, till_no, now).run(
+            batch_id, events, batch))
     except HqRefusal as refusal:
         log_refusal(hq, store.code, refusal, now)
         raise
@@ -67,6 +77,18 @@ def acked_seq(session: Session, store_id: int, till_no: int) -> int:
     value = session.scalar(select(m.Stream.acked_seq).where(
         m.Stream.store_id == store_id, m.Stream.till_no == till_no))
     return int(value or 0)
+
+
+def where(session: Session, store_id: int, till_no: int) -> dict[str, Any]:
+    """What head office holds of a till (``GET /acked``): the acked sequence and the chain
+    there, the newest audit row and its hash, and the till's flag."""
+    stream = session.scalars(select(m.Stream).where(
+        m.Stream.store_id == store_id, m.Stream.till_no == till_no)).first()
+    if stream is None:
+        return {"acked_seq": 0, "chain": GENESIS, "audit_seq": 0, "audit_hash": GENESIS,
+                "flag": ""}
+    return {"acked_seq": stream.acked_seq, "chain": stream.chain, "audit_seq": stream.audit_seq,
+            "audit_hash": stream.audit_hash, "flag": stream.flag}
 
 
 def _parse(batch: dict[str, Any]) -> tuple[int, str, list[EventIn]]:
@@ -113,13 +135,16 @@ class Ingest:
         self.newest_rules = -1
         self._last_change_no = -1
 
-    def run(self, batch_id: str, events: list[EventIn]) -> Ack:
+    def run(self, batch_id: str, events: list[EventIn], proofs: dict[str, Any]) -> Ack:
+        """Store and apply the batch; ``proofs``: its continuity, audit rows and balance check
+        (:mod:`sync.hq.anchors`)."""
         s = self.s
         if s.get(m.Batch, (self.store.id, batch_id)) is not None:
             raise HqRefusal(409, "replayed_batch", f"batch {batch_id} was already received")
         s.add(m.Batch(store_id=self.store.id, batch_id=batch_id, received_at=self.now))
         stream = self.lock_stream()
         self.stream = stream
+        anchors.check_continuity(stream, proofs.get("continuity"))
         acked = stream.acked_seq
         old = [e for e in events if e.seq <= acked]
         self._check_duplicates(old)
@@ -132,6 +157,7 @@ class Ingest:
         if run:
             self._store(run)
             self._apply(run)
+            anchors.advance(stream, run)
             stream.acked_seq = run[-1].seq
             stream.updated_at = self.now
             last_at = run[-1].created_at
@@ -140,8 +166,11 @@ class Ingest:
                           .values(last_event_at=last_at))
         s.execute(update(m.Store).where(m.Store.id == self.store.id)
                   .values(last_sync_at=self.now))
+        anchors.take_audit(self, stream, proofs.get("audit"))
+        check = anchors.compare_digest(self, stream, proofs.get("check"))
         self.finish()
-        return Ack(acked_seq=stream.acked_seq, stored=len(run), duplicates=len(old))
+        return Ack(acked_seq=stream.acked_seq, stored=len(run), duplicates=len(old),
+                   chain=stream.chain, audit_seq=stream.audit_seq, flag=stream.flag, check=check)
 
     def finish(self) -> None:
         """Give every member this transaction changed its place in server order."""
@@ -153,7 +182,7 @@ class Ingest:
             for member_id in self.touched:
                 self.members[member_id].change_no = change_no
             s.flush()
-            self._insert(m.MemberChange, [{"change_no": change_no, "member_id": member_id}
+            self.insert(m.MemberChange, [{"change_no": change_no, "member_id": member_id}
                                           for member_id in sorted(self.touched)])
         s.flush()
 
@@ -204,12 +233,12 @@ class Ingest:
                                 f"{body.get('store') if isinstance(body, dict) else '?'}, "
                                 f"not {self.store.code}")
             event.body = body
-        self._insert(m.Event, [
+        self.insert(m.Event, [
             {"store_id": self.store.id, "till_no": self.till_no, "seq": e.seq,
              "event_id": e.event_id, "type": e.type, "payload": e.payload, "digest": e.digest,
              "created_at": e.created_at, "received_at": self.now} for e in run])
 
-    def _insert(self, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
+    def insert(self, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
         """Append rows: PostgreSQL's COPY (one round trip for the batch), else executemany."""
         if not rows:
             return
@@ -315,7 +344,7 @@ class Ingest:
                                                 m.Hold.released_at.is_(None))
                            .values(released_at=self.now))
         if self.new_given:
-            self._insert(m.Refundable, self.new_given)
+            self.insert(m.Refundable, self.new_given)
             self.new_given = []
         if self.stream is not None and self.newest_rules >= 0 and not self.stream.rules_seen:
             self.stream.rules_seen = True
@@ -367,7 +396,7 @@ class Ingest:
         if status == "open":
             lines = verify.parse_lines(event.body.get("ledger")) if _lines_ok(event) else []
             moved = sum(x.principal_fen + x.bonus_fen for x in lines)
-            self._exception("implausible_event", min(members, default=None), moved or None,
+            self.exception("implausible_event", min(members, default=None), moved or None,
                             {"held_id": row.id, "reason": problem.reason, "till_no": self.till_no,
                              **detail})
 
@@ -449,7 +478,7 @@ class Ingest:
             found = self.members.get(member_id)
         if found is None:  # money for a member head office never saw registered
             found = self._create(member_id, {}, phone=f"unknown:{member_id}")
-            self._exception("unknown_member", member_id, None,
+            self.exception("unknown_member", member_id, None,
                             {"note": "ledger movement before registration"})
         return found
 
@@ -489,7 +518,7 @@ class Ingest:
             return
         self._create(member_id, body, phone=phone, merged_into=survivor.member_id)
         self.touched.add(survivor.member_id)
-        self._exception("merged_duplicate", member_id, None, {
+        self.exception("merged_duplicate", member_id, None, {
             "phone": phone, "survivor": survivor.member_id, "merged": member_id,
             "survivor_store": survivor.home_store, "merged_store": self.store.code})
 
@@ -521,7 +550,7 @@ class Ingest:
                     continue
                 clash = self._live_by_phone(str(value), exclude=row.member_id)
                 if clash is not None:
-                    self._exception("phone_conflict", row.member_id, None, {
+                    self.exception("phone_conflict", row.member_id, None, {
                         "phone": value, "held_by": clash.member_id})
                     continue
                 if self.live_phones.get(row.phone) is row:
@@ -600,7 +629,7 @@ class Ingest:
             detail = {"phone": row.phone, "principal_fen": row.principal_fen,
                       "bonus_fen": row.bonus_fen, "stores": self._stores_of(member_id)}
             if open_row is None:
-                self._exception("overdraft", member_id, shortfall, detail)
+                self.exception("overdraft", member_id, shortfall, detail)
             else:
                 open_row.amount_fen = max(int(open_row.amount_fen or 0), shortfall)
                 open_row.detail_json = json.dumps(detail, ensure_ascii=False)
@@ -617,7 +646,7 @@ class Ingest:
             .group_by(m.MemberStore.store_code)).all()
         return {code: int(total) for code, total in rows}
 
-    def _exception(self, kind: str, member_id: str | None, amount_fen: int | None,
+    def exception(self, kind: str, member_id: str | None, amount_fen: int | None,
                    detail: dict[str, Any]) -> None:
         self.s.add(m.Exception_(
             kind=kind, member_id=member_id, store_code=self.store.code,
@@ -627,14 +656,14 @@ class Ingest:
 
     def _write_ledger(self) -> None:
         if self.ledger:
-            self._insert(m.LedgerRow, self.ledger)
+            self.insert(m.LedgerRow, self.ledger)
             self.ledger = []
         if not self.contributions:
             return
+        changes = sorted(self.contributions.items())
         rows = [{"member_id": member_id, "store_code": code, "till_no": till_no,
                  "principal_fen": p, "bonus_fen": b, "points": pts}
-                for (member_id, code, till_no), (p, b, pts)
-                in sorted(self.contributions.items())]
+                for (member_id, code, till_no), (p, b, pts) in changes]
         self.contributions.clear()
         self.s.flush()  # new members exist before their contributions are written
         dialect = self.s.get_bind().dialect.name
@@ -644,8 +673,19 @@ class Ingest:
             index_elements=["member_id", "store_code", "till_no"],
             set_={"principal_fen": m.MemberStore.principal_fen + ins.excluded.principal_fen,
                   "bonus_fen": m.MemberStore.bonus_fen + ins.excluded.bonus_fen,
-                  "points": m.MemberStore.points + ins.excluded.points})
-        self.s.execute(stmt, rows)
+                  "points": m.MemberStore.points + ins.excluded.points},
+        ).returning(m.MemberStore.principal_fen, m.MemberStore.bonus_fen, m.MemberStore.points,
+                    sort_by_parameter_order=True)
+        after = self.s.execute(stmt, rows).all()
+        if self.stream is None:
+            return
+        digest = self.stream.digest
+        for ((member_id, code, till_no), delta), (p, b, pts) in zip(changes, after, strict=True):
+            if (code, till_no) == (self.store.code, self.till_no):  # this till's own share
+                digest = fold(digest, add=member_hash(member_id, p, b, pts),
+                              remove=member_hash(member_id, p - delta[0], b - delta[1],
+                                                 pts - delta[2]))
+        self.stream.digest = digest
 
 
 def _members_of(body: dict[str, Any]) -> set[str]:

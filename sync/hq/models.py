@@ -23,6 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storeapp.continuity import GENESIS
+from storeapp.integrity import EMPTY_DIGEST
+
 #: BIGINT on PostgreSQL; INTEGER on SQLite, where only INTEGER PRIMARY KEY is the rowid.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -54,6 +57,39 @@ class Stream(Base):
     #: Whether an event of this till named the chain rules it was made under: from then on
     #: every event must (a till that joined a store always does).
     rules_seen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    #: Running hash of the stream up to ``acked_seq`` (storeapp.continuity): the till must show
+    #: the same to go on.
+    chain: Mapped[str] = mapped_column(String(64), default=GENESIS, server_default=GENESIS)
+    #: The newest audit row of the till head office holds, and its hash: the till's audit chain
+    #: must go on from it.
+    audit_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    audit_hash: Mapped[str] = mapped_column(String(64), default=GENESIS, server_default=GENESIS)
+    #: storeapp.integrity's digest of what this till contributed to each member, kept as its
+    #: events are applied.
+    digest: Mapped[str] = mapped_column(String(64), default=EMPTY_DIGEST,
+                                        server_default=EMPTY_DIGEST)
+    #: Why this till may only spend stored value online (held here) until a head-office user
+    #: clears it: "till_tampered", "balance_mismatch" ("" = none).
+    flag: Mapped[str] = mapped_column(String(24), default="", server_default="")
+    #: Set when a user cleared a tampered till: its next upload's audit chain is anchored anew.
+    audit_reanchor: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=text("false"))
+
+
+class AuditRow(Base):
+    """A till's audit log as it uploaded it, each row's hash computed here (the chain it must
+    continue, and what a restored till takes back)."""
+
+    __tablename__ = "hq_audit"
+    store_id: Mapped[int] = mapped_column(Id, primary_key=True)
+    till_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(64))
+    detail_json: Mapped[str] = mapped_column(Text)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class Batch(Base):
@@ -276,12 +312,15 @@ class HeldEvent(Base):
 
 
 class Review(Base):
-    """A head-office user's decision on a held event, append-only: who, which, what, why."""
+    """A head-office user's decision, append-only: who, on what, what, why. A held event is
+    accepted or rejected; a flagged till is cleared."""
 
     __tablename__ = "hq_reviews"
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-    held_id: Mapped[int] = mapped_column(Id, index=True)
-    decision: Mapped[str] = mapped_column(String(8))  # accept|reject
+    held_id: Mapped[int | None] = mapped_column(Id, index=True)
+    store_code: Mapped[str | None] = mapped_column(String(8))
+    till_no: Mapped[int | None] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(8))  # accept|reject|clear
     by_user: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.identity import make_card_no
 from sync import protocol
 from sync.http import HqClient
@@ -29,6 +30,10 @@ class FakeHq:
     name: str = "二号店 Store 2"
     token: str = TOKEN
     acked_seq: int = 0
+    #: The running hash of the stored events (storeapp.continuity), as the real one keeps it.
+    chain: str = GENESIS
+    #: Audit rows taken (not checked here: the real head office recomputes their hashes).
+    audit_seq: int = 0
     #: Events stored, in order (the payload as the till sent it).
     events: list[dict[str, Any]] = field(default_factory=list)
     batches: list[dict[str, Any]] = field(default_factory=list)
@@ -85,7 +90,8 @@ class FakeHq:
                      "server_time": "2026-03-10T02:00:00"}
 
     def _acked(self, _r: httpx.Request, _b: Any) -> tuple[int, Any]:
-        return 200, {"acked_seq": self.acked_seq}
+        return 200, {"acked_seq": self.acked_seq, "chain": self.chain,
+                     "audit_seq": self.audit_seq, "audit_hash": "", "flag": ""}
 
     def _events(self, _r: httpx.Request, body: dict[str, Any]) -> tuple[int, Any]:
         self.batches.append(body)
@@ -97,8 +103,16 @@ class FakeHq:
                     self.store_at_most is None or stored < self.store_at_most):
                 self.events.append(event)
                 self.acked_seq += 1
+                self.chain = chain_next(self.chain, event_digest(
+                    event["seq"], event["event_id"], event["type"], event["payload"]))
                 stored += 1
-        return 200, {"acked_seq": self.acked_seq, "stored": stored, "duplicates": duplicates}
+        audit = body.get("audit") or {"from": [self.audit_seq], "rows": []}
+        if audit["from"][0] == self.audit_seq:
+            for row in audit["rows"]:
+                if row[0] == self.audit_seq + 1:
+                    self.audit_seq += 1
+        return 200, {"acked_seq": self.acked_seq, "stored": stored, "duplicates": duplicates,
+                     "chain": self.chain, "audit_seq": self.audit_seq, "flag": "", "check": {}}
 
     def _changes(self, request: httpx.Request, _b: Any) -> tuple[int, Any]:
         cursor = request.url.params["cursor"]

@@ -95,6 +95,7 @@ def test_upload_resumes_after_what_head_office_has(joined: Database, hq: FakeHq)
     for _ in range(4):
         register(joined)
     hq.acked_seq = 2  # an earlier upload got that far before the line dropped
+    hq.chain = all_rows(joined, OutboxEvent)[1].chain
 
     with hq.client() as hq_client:
         client.upload(joined, hq_client)
@@ -117,13 +118,29 @@ def test_upload_continues_when_head_office_stores_part_of_a_batch(joined: Databa
 
 def test_upload_refuses_when_head_office_has_more_than_the_till(joined: Database,
                                                                 hq: FakeHq) -> None:
-    """A till database restored from an old backup must not reuse sequence numbers."""
+    """A till database restored from an old backup must not reuse sequence numbers: it stops,
+    says what to do, and spends no stored value until it is restored."""
     register(joined)
     hq.acked_seq = 50
 
     with pytest.raises(Refused) as refused, hq.client() as hq_client:
         client.upload(joined, hq_client)
-    assert refused.value.code == "outbox_behind"
+    assert refused.value.code == "restore_needed"
+    assert "storeapp restore" in refused.value.message
+    assert hq.batches == []  # nothing sent
+    assert "up to 50" in client.status(joined).restore_needed
+
+
+def test_upload_refuses_a_till_whose_history_forked(joined: Database, hq: FakeHq) -> None:
+    """Restored from a backup and kept selling: as many events as head office has, other ones."""
+    register(joined)
+    register(joined)
+    hq.acked_seq, hq.chain = 2, "f" * 64
+
+    with pytest.raises(Refused) as refused, hq.client() as hq_client:
+        client.upload(joined, hq_client)
+    assert refused.value.code == "restore_needed"
+    assert "not the ones head office holds" in refused.value.message
 
 
 # -- download -----------------------------------------------------------------------------------

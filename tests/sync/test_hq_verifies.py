@@ -30,7 +30,7 @@ from sync.hq import models as m
 from sync.hq import pages, review, service
 from sync.hq.db import HqDatabase, utcnow
 from sync.hq.reconcile import reconcile
-from tests.helpers import CASHIER, START, copy_database, register, topup
+from tests.helpers import CASHIER, START, copy_database, register, set_setting, topup
 from tests.sync.conftest import LiveHq
 from tests.sync.tamper import forge_action, forge_credit
 
@@ -234,14 +234,22 @@ def sale_body(member_id: str, receipt_no: str) -> dict[str, Any]:
 def test_an_account_close_above_head_offices_principal_is_refused_online(
         live_hq: LiveHq, make_till: Any) -> None:
     a = make_till("0001", live_hq)
-    zhang, wang = register(a, phone="13800000001"), register(a, phone="13800000002")
+    zhang, wang, li = (register(a, phone=f"1380000000{i}") for i in (1, 2, 3))
     topup(a, zhang, 60_000)  # ¥600 principal + ¥50 bonus, as head office knows it
     topup(a, wang, 20_000)
+    topup(a, li, 40_000)
     client.run_sync(a)
+    grant = users.approve(a, "M01", "2468", "moving away")
+    # head office unreachable: the offline allowance caps a payout like a spend (¥300)
+    hq_url = a.settings.hq_url
+    set_setting(a, "hq_url", "http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(Refused) as offline:
+        wallet_service.close_account(a, li.phone, actor=CASHIER, grant=grant)
+    assert offline.value.code == "offline_limit_txn"
+    set_setting(a, "hq_url", hq_url)
+
     forge_credit(a.path, zhang.member_id, 250_000, at=LATER)  # the till's file now says ¥3,100
     assert at_till(a, zhang.phone)[0] == 310_000
-    grant = users.approve(a, "M01", "2468", "moving away")
-
     with pytest.raises(Refused) as refused:
         wallet_service.close_account(a, zhang.phone, actor=CASHIER, grant=grant)
     assert refused.value.code == "payout_exceeds_principal"
@@ -253,10 +261,4 @@ def test_an_account_close_above_head_offices_principal_is_refused_online(
     assert closed["refund_fen"] == 20_000  # what head office knows: paid out
     client.run_sync(a)
     assert chain(live_hq.hq, wang.phone) == (0, 0, 0)
-
-    # head office unreachable: the offline allowance caps a payout like a spend
-    with a.session() as s, s.begin():
-        a.set_setting(s, "hq_url", "http://127.0.0.1:9")  # nothing listens there
-    with pytest.raises(Refused) as offline:
-        wallet_service.close_account(a, zhang.phone, actor=CASHIER, grant=grant)
-    assert offline.value.code == "offline_limit_txn"
+    assert client.status(a).online_only == "balance_mismatch"  # the edit was seen, too

@@ -71,7 +71,9 @@ def upgrade() -> None:
     op.create_table(
         'hq_reviews',
         sa.Column('id', Id, autoincrement=True, nullable=False),
-        sa.Column('held_id', Id, nullable=False),
+        sa.Column('held_id', Id, nullable=True),
+        sa.Column('store_code', sa.String(8), nullable=True),
+        sa.Column('till_no', sa.Integer(), nullable=True),
         sa.Column('decision', sa.String(8), nullable=False),
         sa.Column('by_user', sa.String(32), nullable=False),
         sa.Column('reason', sa.Text(), nullable=False),
