@@ -67,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
         decide.add_argument("--user", required=True, help="the head-office user deciding")
         decide.add_argument("--reason", required=True)
 
+    till = sub.add_parser("till", help="a till head office flagged").add_subparsers(
+        dest="action", required=True)
+    clear = till.add_parser("clear", help="let a tampered or mismatched till spend offline "
+                            "again (audited; a tampered till's audit chain is anchored anew)")
+    clear.add_argument("code")
+    clear.add_argument("till_no", type=int)
+    clear.add_argument("--user", required=True, help="the head-office user deciding")
+    clear.add_argument("--reason", required=True)
+
     rule = sub.add_parser("rule", help="chain rules every till takes on sync").add_subparsers(
         dest="action", required=True)
     rule_set = rule.add_parser("set", help="set a rule: KIND is setting|product|"
@@ -154,6 +163,11 @@ def _admin(hq: HqDatabase, args: argparse.Namespace) -> Any:
 
             return review.resolve(hq, args.held_id, decision, user=args.user,
                                   reason=args.reason, now=now)
+        case "till", "clear":
+            from sync.hq import anchors
+
+            return anchors.clear(hq, args.code, args.till_no, user=args.user,
+                                 reason=args.reason, now=now)
         case "rule", "set":
             try:
                 value = json.loads(args.value)

@@ -82,3 +82,41 @@ def test_rules_are_validated_and_chain_wide_only(hq_url: str,
                          '{"name": "矿泉水 Water", "price_fen": 200}')
     assert status == 0 and product["value"]["price_fen"] == 200
     assert hq(capsys, hq_url, "rule", "set", "product", "x", "{bad")[1]["error"] == "bad_json"
+
+
+def test_held_events_and_flagged_tills_are_decided_from_the_command_line(
+        hq_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    hq(capsys, hq_url, "store", "add", "0001", "--name", "A")
+    hq(capsys, hq_url, "user", "add", "auditor", "--password", "a long enough password")
+    db = HqDatabase(hq_url)
+    try:
+        from sqlalchemy import select
+
+        from sync.hq import models as m
+
+        with db.transaction() as s:
+            store = s.scalars(select(m.Store)).one()
+        credits = sale("0001", 3, "R1", cash_fen=100)
+        body = json.loads(credits["payload"])
+        body["ledger"] = [{"member_id": MEMBER, "principal_fen": 5_000, "bonus_fen": 0,
+                           "points": 0}]
+        credits["payload"] = json.dumps(body)
+        answer = ingest.ingest(db, store, {
+            **batch(registration("0001", 1), topup("0001", 2, 10_000), credits),
+            "check": {"upto": 3, "digest": "f" * 64}}, utcnow())
+        assert answer.flag == "balance_mismatch"
+    finally:
+        db.close()
+    status, held = hq(capsys, hq_url, "event", "held")
+    assert status == 0 and [(h["held_id"], h["reason"]) for h in held["held"]] == [
+        (1, "sale_credits")]
+    assert hq(capsys, hq_url, "event", "reject", "1", "--user", "nobody", "--reason", "x")[0] == 1
+    status, decided = hq(capsys, hq_url, "event", "reject", "1", "--user", "auditor",
+                         "--reason", "a sale never credits")
+    assert status == 0 and decided["decision"] == "reject" and decided["still_held"] == 0
+    assert hq(capsys, hq_url, "member", "show", "13812345678")[1]["balance_fen"] == 10_000
+    status, cleared = hq(capsys, hq_url, "till", "clear", "0001", "1", "--user", "auditor",
+                         "--reason", "checked with the store manager")
+    assert status == 0 and cleared["was"] == "balance_mismatch" and cleared["resolved"] == 1
+    kinds = [e["kind"] for e in hq(capsys, hq_url, "reconcile")[1]["exceptions"]]
+    assert "balance_mismatch" not in kinds and "implausible_event" not in kinds
