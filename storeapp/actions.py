@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 Result = dict[str, Any]
 MAX_KEY_LEN = 64
+#: The request fingerprint of an action written back by a restore (storeapp.replay): its
+#: request is not known, so a retry of its key answers with its result whatever it asks.
+RESTORED = "restored"
 _DONE = select(Action.kind, Action.request_hash, Action.result_json).where(
     Action.key == bindparam("key"))
 _LAST_EVENT = select(OutboxEvent.seq, OutboxEvent.chain).order_by(OutboxEvent.seq.desc()).limit(1)
@@ -147,7 +150,7 @@ def run_action(
         done = session.connection().execute(_DONE, {"key": key}).first()
         if done is not None:
             done_kind, done_hash, done_json = done
-            if done_kind != kind or done_hash != request_hash:
+            if done_hash != RESTORED and (done_kind != kind or done_hash != request_hash):
                 raise IdempotencyConflict(
                     "key_reused", f"key {key} was already used for a different {done_kind}"
                 )

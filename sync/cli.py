@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from storeapp.commands import _db
@@ -31,6 +32,19 @@ def register(sub: Sub) -> None:
                    help="head-office address, e.g. https://hq.example.com")
     p.add_argument("--token", required=True, help="the store's token (from storeapp-hq)")
     p.set_defaults(handler=_offline_is_refused(_join))
+
+    p = sub.add_parser("restore", help="bring back a till that lost events: its newest good "
+                       "backup plus every event head office holds, then a sync")
+    p.add_argument("--backup", type=Path, metavar="FILE",
+                   help="restore from this backup (default: the newest good one in backups/)")
+    p.add_argument("--from-head-office", action="store_true",
+                   help="a blank disk: rebuild this till from head office alone")
+    p.add_argument("--server", metavar="URL", help="head office (default: what the till "
+                   "recorded)")
+    p.add_argument("--token", help="the store's token (default: what the till recorded)")
+    p.add_argument("--till", type=int, help="this till's number in its store")
+    p.add_argument("--no-sync", action="store_true", help="do not sync afterwards")
+    p.set_defaults(handler=_offline_is_refused(_restore))
 
     p = sub.add_parser("sync", help="sync with head office now: upload events, download "
                                     "members and rules (or: sync status)")
@@ -61,6 +75,33 @@ def _sync(a: argparse.Namespace) -> dict[str, Any]:
 
     progress = None if a.json else _show_progress
     return asdict(client.run_sync(_db(a), progress=progress))
+
+
+def _restore(a: argparse.Namespace) -> dict[str, Any]:
+    """Not through the CLI's open database: the file is replaced underneath."""
+    from storeapp.db import Database, default_db_path
+    from sync import client
+    from sync.restore import Link, restore
+
+    path = Path(a.db) if a.db else default_db_path()
+    link = None
+    if a.server or a.token or a.till:
+        if not (a.server and a.token and a.till):
+            raise Refused("usage", "give --server, --token and --till together")
+        link = Link(a.server.strip().rstrip("/"), a.token, a.till)
+    if a.from_head_office and link is None:
+        raise Refused("usage", "--from-head-office needs --server, --token and --till")
+    report = asdict(restore(path, backup=a.backup, from_head_office=a.from_head_office,
+                            link=link))
+    if not a.no_sync:
+        db = Database(path)
+        try:
+            report["sync"] = asdict(client.run_sync(db))
+        except Refused as exc:
+            report["notes"].append(f"the sync after the restore did not finish: {exc.message}")
+        finally:
+            db.close()
+    return report
 
 
 def _status(a: argparse.Namespace) -> dict[str, Any]:

@@ -98,6 +98,16 @@ class HqClient:
         ``{"batch_id", "till_no", "events", "continuity", "audit", "check"}``."""
         return self.request("POST", "/events", batch)
 
+    def own_events(self, till_no: int, after: int, limit: int = 1000) -> Json:
+        """``{"events", "more"}``: this till's events head office holds after ``after``."""
+        return self.request("GET", "/events",
+                            params={"till_no": till_no, "after": after, "limit": limit})
+
+    def own_audit(self, till_no: int, after: int, limit: int = 2000) -> Json:
+        """``{"rows", "more"}``: this till's audit rows head office holds after ``after``."""
+        return self.request("GET", "/audit",
+                            params={"till_no": till_no, "after": after, "limit": limit})
+
     def post_balances(self, page: Json) -> Json:
         """``{"compared", "differ"}`` for ``{"till_no", "after", "to", "members"}``."""
         return self.request("POST", "/balances", page)

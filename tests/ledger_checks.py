@@ -194,3 +194,51 @@ def _sequence_problems(conn: sqlite3.Connection) -> list[str]:
     if duplicated:
         problems.append(f"action keys stored twice: {duplicated}")
     return problems
+
+
+def restorable_state(conn: sqlite3.Connection) -> dict[str, Any]:
+    """What a till restored from a backup and its events must have exactly as the till had it:
+    members and their money, every ledger and journal row (by content: row ids aside), sales,
+    top-ups, refunds, coupons, shifts and Z reports, the outbox with its running hash, the
+    counters that number receipts, cards and Z reports."""
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        return sorted(conn.execute(sql).fetchall(), key=repr)
+
+    return {
+        "members": rows("SELECT member_id, card_no, phone, phone_tail, name, birthday, gender, "
+                        "tier, status, pin_hash, principal_fen, bonus_fen, points, home_store "
+                        "FROM members"),
+        "cards": rows("SELECT card_no, member_id, status FROM cards"),
+        "wallet": rows("SELECT member_id, action_key, kind, bucket, amount_fen, method, ref, "
+                       "created_at FROM wallet_entries"),
+        "points": rows("SELECT member_id, action_key, kind, points, ref, created_at "
+                       "FROM points_entries"),
+        "lots": rows("SELECT member_id, action_key, earned_points, remaining_points, earned_at "
+                     "FROM points_lots"),
+        "sales": rows("SELECT receipt_no, action_key, member_id, cashier, subtotal_fen, "
+                      "discount_fen, coupon_code, coupon_fen, points_redeemed, points_fen, "
+                      "total_fen, points_earned, status, created_at FROM sales"),
+        "lines": rows("SELECT s.receipt_no, l.line_no, l.barcode, l.name, l.qty, "
+                      "l.unit_price_fen, l.amount_fen FROM sale_lines l "
+                      "JOIN sales s ON s.id = l.sale_id"),
+        "tenders": rows("SELECT s.receipt_no, t.method, t.amount_fen, t.tendered_fen, "
+                        "t.change_fen, t.principal_fen, t.bonus_fen FROM tenders t "
+                        "JOIN sales s ON s.id = t.sale_id"),
+        "topups": rows("SELECT key, member_id, principal_fen, bonus_fen, method, voided_by "
+                       "FROM topups"),
+        "refunds": rows("SELECT s.receipt_no, r.action_key, r.amount_fen FROM refunds r "
+                        "JOIN sales s ON s.id = r.sale_id"),
+        "payments": rows("SELECT action_key, kind, method, amount_fen, shift_id, created_at "
+                         "FROM payments"),
+        "coupons": rows("SELECT code, template_code, member_id, reason, valid_from, valid_until,"
+                        " used_at, used_receipt FROM coupons"),
+        "shifts": rows("SELECT id, opened_by, float_fen, closed_by, counted_fen, expected_fen, "
+                       "z_no FROM shifts"),
+        "z_reports": rows("SELECT till_no, z_no, report_json FROM z_reports"),
+        "outbox": conn.execute("SELECT seq, event_id, type, payload_json, chain FROM outbox "
+                               "ORDER BY seq").fetchall(),
+        "counters": rows("SELECT name, value FROM counters"),
+        "totals": rows("SELECT name, amount FROM ledger_totals WHERE amount != 0"),
+        "tier_changes": rows("SELECT member_id, from_tier, to_tier, reason, action_key "
+                             "FROM tier_changes"),
+    }

@@ -74,7 +74,8 @@ def issue_in(ctx: Ctx, template_code: str, member_id: str | None, reason: str,
     ))
     ctx.audit("coupon_issued", code, template=template_code, member=member_id, reason=reason)
     ctx.emit("coupon_issued", code=code, template=template_code, member_id=member_id,
-             reason=reason, valid_from=start.isoformat())
+             reason=reason, valid_from=start.isoformat(),
+             valid_until=(start + dt.timedelta(days=template.valid_days)).isoformat())
     return code
 
 

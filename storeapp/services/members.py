@@ -314,7 +314,9 @@ def set_pin(db: Database, member_ref: str, pin: str, *, actor: str,
             record_approval(ctx, grant, kind="pin_reset", subject=member.member_id)
         member.pin_hash, member.pin_failed, member.updated_at = pin_hash, 0, ctx.now
         ctx.audit("member_pin_set", member.member_id)
-        ctx.emit("member_pin_set", member_id=member.member_id)
+        # the slow hash travels (never the PIN): a till restored from head office, or another
+        # store, can then check the member's PIN too
+        ctx.emit("member_pin_set", member_id=member.member_id, pin_hash=pin_hash)
         return {"member_id": member.member_id}
 
     # The salted hash differs on every call, so it cannot identify the request: a retry under

@@ -48,7 +48,7 @@ def earn(ctx: Ctx, member: Member, points: int, *, ref: str) -> int | None:
         earned_points=points, remaining_points=points, earned_at=ctx.now,
         expires_at=add_months(ctx.now, int(ctx.db.settings.points_expiry_months)),
     )
-    _entry(ctx, member, "earn", points, lot_id, ref)
+    entry(ctx, member, "earn", points, lot_id, ref)
     return int(lot_id)
 
 
@@ -70,7 +70,7 @@ def consume(ctx: Ctx, member: Member, points: int, *, kind: str, ref: str,
             break
         part = min(lot.remaining_points, points - taken)
         lot.remaining_points -= part
-        _entry(ctx, member, kind, -part, lot.id, ref)
+        entry(ctx, member, kind, -part, lot.id, ref)
         taken += part
     return taken
 
@@ -91,12 +91,12 @@ def give_back(ctx: Ctx, member: Member, redeem_key: str, *, ref: str) -> int:
     returned = 0
     entries = ctx.session.scalars(select(PointsEntry).where(
         PointsEntry.action_key == redeem_key, PointsEntry.kind == "redeem"))
-    for entry in entries:
-        lot = ctx.session.get(PointsLot, entry.lot_id)
+    for redeemed in entries:
+        lot = ctx.session.get(PointsLot, redeemed.lot_id)
         assert lot is not None
-        lot.remaining_points += -entry.points
-        _entry(ctx, member, "return", -entry.points, lot.id, ref)
-        returned += -entry.points
+        lot.remaining_points += -redeemed.points
+        entry(ctx, member, "return", -redeemed.points, lot.id, ref)
+        returned += -redeemed.points
     return returned
 
 
@@ -109,7 +109,7 @@ def expire_due(db: Database, *, actor: str = "system") -> Result:
         for lot in due:
             member = ctx.session.get(Member, lot.member_id)
             assert member is not None
-            _entry(ctx, member, "expire", -lot.remaining_points, lot.id, None)
+            entry(ctx, member, "expire", -lot.remaining_points, lot.id, None)
             total += lot.remaining_points
             count += 1
             lot.remaining_points = 0
@@ -164,8 +164,9 @@ def history(db: Database, member_ref: str, *, limit: int = 200) -> list[PointsLi
     return list(reversed(lines))[:limit]
 
 
-def _entry(ctx: Ctx, member: Member, kind: str, points: int, lot_id: int | None,
-           ref: str | None) -> None:
+def entry(ctx: Ctx, member: Member, kind: str, points: int, lot_id: int | None,
+          ref: str | None) -> None:
+    """One journal row and the cached balance with it (the caller keeps the lot in step)."""
     insert_row(ctx.session, PointsEntry, member_id=member.member_id, action_key=ctx.key,
                kind=kind, points=points, lot_id=lot_id, ref=ref, created_at=ctx.now)
     member.points += points

@@ -89,15 +89,8 @@ def close_shift(db: Database, counted_fen: int, *, actor: str, key: str | None =
         shift = _open(s, settings.till_no)
         if shift is None:
             raise NotFound("no_shift", "no shift is open at this till")
-        z_no = next_value(s, f"z:{settings.till_no}")
-        shift.closed_by, shift.closed_at, shift.counted_fen = ctx.actor, ctx.now, counted_fen
-        figures = _figures(ctx.db, s, shift)
-        shift.expected_fen = figures["expected_cash_fen"]
-        shift.z_no = z_no
-        report = {"kind": "z", "z_no": z_no, "at": ctx.now.isoformat(), **figures}
-        s.add(ZReport(till_no=settings.till_no, z_no=z_no, shift_id=shift.id,
-                      report_json=json.dumps(report, ensure_ascii=False, sort_keys=True),
-                      created_at=ctx.now))
+        report = freeze(ctx, shift, counted_fen, next_value(s, f"z:{settings.till_no}"))
+        z_no, figures = report["z_no"], report
         ctx.audit("shift_closed", str(shift.id), z_no=z_no, counted_fen=counted_fen,
                   expected_fen=figures["expected_cash_fen"], variance_fen=figures["variance_fen"])
         ctx.emit("shift_closed", shift_id=shift.id, z_no=z_no, counted_fen=counted_fen,
@@ -106,6 +99,21 @@ def close_shift(db: Database, counted_fen: int, *, actor: str, key: str | None =
 
     return run_action(db, key=key or new_action_key(), kind="shift_close", actor=actor,
                       request={"counted_fen": counted_fen}, body=body)
+
+
+def freeze(ctx: Ctx, shift: Shift, counted_fen: int, z_no: int) -> Result:
+    """Close ``shift`` with the counted cash into Z report ``z_no``, inside the action (also how a
+    restore writes a close back from its event: the same payments give the same report)."""
+    s = ctx.session
+    shift.closed_by, shift.closed_at, shift.counted_fen = ctx.actor, ctx.now, counted_fen
+    figures = _figures(ctx.db, s, shift)
+    shift.expected_fen = figures["expected_cash_fen"]
+    shift.z_no = z_no
+    report = {"kind": "z", "z_no": z_no, "at": ctx.now.isoformat(), **figures}
+    s.add(ZReport(till_no=shift.till_no, z_no=z_no, shift_id=shift.id,
+                  report_json=json.dumps(report, ensure_ascii=False, sort_keys=True),
+                  created_at=ctx.now))
+    return report
 
 
 def z_report(db: Database, z_no: int, *, till_no: int | None = None) -> Result:

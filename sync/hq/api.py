@@ -74,6 +74,22 @@ def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
             return ingest.ingest(hq, store, parsed(body), clock()).answer()
         return await signed(request, work)
 
+    @app.get(f"{API}/events")
+    async def own_events(request: Request, till_no: int = 1, after: int = 0,
+                         limit: int = 1000) -> Response:
+        def work(store: m.Store, _b: bytes) -> dict[str, Any]:
+            with hq.transaction() as s:
+                return service.own_events(s, store, till_no, after, limit)
+        return await signed(request, work)
+
+    @app.get(f"{API}/audit")
+    async def own_audit(request: Request, till_no: int = 1, after: int = 0,
+                        limit: int = 2000) -> Response:
+        def work(store: m.Store, _b: bytes) -> dict[str, Any]:
+            with hq.transaction() as s:
+                return service.own_audit(s, store, till_no, after, limit)
+        return await signed(request, work)
+
     @app.post(f"{API}/balances")
     async def balances(request: Request) -> Response:
         return await signed(request, lambda store, body: anchors.compare_balances(

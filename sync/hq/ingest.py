@@ -344,7 +344,12 @@ class Ingest:
                                                 m.Hold.released_at.is_(None))
                            .values(released_at=self.now))
         if self.new_given:
-            self.insert(m.Refundable, self.new_given)
+            # a receipt number seen before (a till restored and renumbered, or a dishonest one)
+            # keeps its first sale: a refund is checked against that one, never a crash here
+            dialect = self.s.get_bind().dialect.name
+            ins = (postgresql.insert(m.Refundable) if dialect == "postgresql"
+                   else sqlite.insert(m.Refundable))
+            self.s.execute(ins.on_conflict_do_nothing(), self.new_given)
             self.new_given = []
         if self.stream is not None and self.newest_rules >= 0 and not self.stream.rules_seen:
             self.stream.rules_seen = True

@@ -171,6 +171,32 @@ def _member_out(row: m.Member, mine: tuple[int | None, int | None, int | None]) 
     }
 
 
+# -- a till's own history back (restore) ---------------------------------------------------
+
+def own_events(session: Session, store: m.Store, till_no: int, after: int,
+               limit: int) -> dict[str, Any]:
+    """A till's own events after sequence ``after``, as it sent them (a restore takes back what
+    its backup lacks)."""
+    limit = max(1, min(limit, 5000))
+    rows = session.scalars(select(m.Event).where(
+        m.Event.store_id == store.id, m.Event.till_no == till_no, m.Event.seq > after)
+        .order_by(m.Event.seq).limit(limit + 1)).all()
+    return {"events": [{"seq": e.seq, "event_id": e.event_id, "type": e.type,
+                        "created_at": e.created_at.isoformat(), "payload": e.payload}
+                       for e in rows[:limit]], "more": len(rows) > limit}
+
+
+def own_audit(session: Session, store: m.Store, till_no: int, after: int,
+              limit: int) -> dict[str, Any]:
+    """A till's audit rows after ``after``, with the hash head office computed for each."""
+    limit = max(1, min(limit, 5000))
+    rows = session.scalars(select(m.AuditRow).where(
+        m.AuditRow.store_id == store.id, m.AuditRow.till_no == till_no, m.AuditRow.seq > after)
+        .order_by(m.AuditRow.seq).limit(limit + 1)).all()
+    return {"rows": [[r.seq, r.at.isoformat(), r.actor, r.action, r.subject, r.detail_json,
+                      r.hash] for r in rows[:limit]], "more": len(rows) > limit}
+
+
 # -- holds -----------------------------------------------------------------------------------
 
 def hold(hq: HqDatabase, store: m.Store, key: str, member_id: str, amount_fen: int,

@@ -1,0 +1,346 @@
+"""``storeapp restore``: bring back a till that lost events (docs/sync.md, "Continuity and
+restore"; the store manager's runbook is in the same place).
+
+1. The base: the backup given, or the newest good backup beside the database (``backups/``)
+   whose events are the ones head office holds; with ``--from-head-office``, a blank database
+   for the store and till number.
+2. Every event of this till head office holds after the base's last is written back
+   (:mod:`storeapp.replay`), and the audit rows after the base's, verbatim; the till then ends
+   with the very stream head office holds (its running hash is checked).
+3. Events the till made after the loss (in the file that lost events, unknown to head office)
+   are written back after head office's, renumbered; their audit rows chained after.
+4. Staff and the till's own settings are carried over from that file when it can be read.
+5. The new file replaces the old one, which is kept beside it (``*.lost-<time>``); a sync then
+   uploads what the till made after the loss and downloads the rest of the chain.
+
+Everything happens on a copy: a restore that fails leaves the till's file as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from storeapp import integrity, replay, sync_state
+from storeapp.audit import row_hash
+from storeapp.clock import Clock
+from storeapp.continuity import GENESIS, event_digest
+from storeapp.db import Database
+from storeapp.errors import Refused
+from storeapp.models import AuditRow, OutboxEvent, SettingRow, User
+from storeapp.sequences import insert_row
+from storeapp.settings import BY_NAME, TILL
+from sync.http import HqClient
+
+PAGE = 1000
+
+
+@dataclass
+class RestoreReport:
+    base: str  # the backup written back from, or "head office" (a blank database)
+    base_seq: int  # the base's last event
+    pulled_events: int  # events taken back from head office
+    pulled_audit: int  # audit rows taken back from head office
+    rebased: int  # events made after the loss, renumbered after head office's
+    acked_seq: int  # head office's last event of this till: the restored till has it
+    kept_aside: str | None  # where the file that lost events went
+    staff: int  # users carried over from that file
+    renumbered: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Link:
+    server: str
+    token: str
+    till_no: int
+
+
+def restore(path: Path, *, backup: Path | None = None, from_head_office: bool = False,
+            link: Link | None = None, clock: Clock | None = None,
+            transport: httpx.BaseTransport | None = None) -> RestoreReport:
+    """Restore the till database at ``path``; see the module's steps."""
+    clock = clock or Clock()
+    lost = path if path.exists() else None
+    link = link or _link_of(lost) or (_link_of(backup) if backup else None)
+    if link is None:
+        raise Refused("not_linked", "restore needs head office: give --server, --token and "
+                      "--till (this till's file cannot tell them)")
+    notes: list[str] = []
+    with HqClient(link.server, link.token, transport=transport) as hq:
+        held = hq.where(link.till_no)
+        store = hq.store()
+        work = path.with_name(f"{path.name}.restoring")
+        _remove(work)
+        try:
+            base, base_seq = _base(path, work, backup, from_head_office, hq, link, held,
+                                   store, clock)
+            db = Database(work, clock=clock)
+            try:
+                pulled = _pull_events(db, hq, link.till_no, base_seq, int(held["acked_seq"]),
+                                      str(held["chain"]))
+                audit_rows = _pull_audit(db, hq, link.till_no)
+                rebased, staff, renumbered = 0, 0, dict[str, str]()
+                if lost is not None:
+                    try:
+                        rebased, renumbered, staff = _carry_over(db, lost)
+                    except sqlite3.DatabaseError as exc:
+                        notes.append(f"the file that lost events could not be read ({exc}): "
+                                     "nothing made after the loss was carried over")
+                _finish(db, held, store_code=str(store["store_code"]), link=link)
+            finally:
+                db.close()
+        except BaseException:
+            _remove(work)
+            raise
+    kept = _swap(path, work, lost, clock)
+    return RestoreReport(
+        base="head office" if from_head_office else str(base), base_seq=base_seq,
+        pulled_events=pulled, pulled_audit=audit_rows, rebased=rebased,
+        acked_seq=int(held["acked_seq"]), kept_aside=str(kept) if kept else None, staff=staff,
+        renumbered=renumbered, notes=notes)
+
+
+# -- the base ------------------------------------------------------------------------------------
+
+def _base(path: Path, work: Path, backup: Path | None, from_head_office: bool, hq: HqClient,
+          link: Link, held: dict[str, Any], store: dict[str, Any],
+          clock: Clock) -> tuple[Path | str, int]:
+    if from_head_office:
+        db = Database(work, clock=clock)
+        try:
+            with db.session() as s, s.begin():
+                for name, value in (("store_code", store["store_code"]),
+                                    ("store_name", store.get("name") or ""),
+                                    ("till_no", link.till_no), ("hq_url", link.server),
+                                    ("hq_token", link.token)):
+                    db.set_setting(s, name, value)
+        finally:
+            db.close()
+        return "head office", 0
+    # without a backup named: the till's own file when it merely ends early (WAL lost, no
+    # sale since), else its backups, newest first
+    candidates = [backup] if backup else [
+        *([path] if path.exists() else []),
+        *sorted((path.parent / "backups").glob(f"{path.stem}-*.db"), reverse=True)]
+    refused = []
+    for candidate in candidates:
+        problem = _try_base(candidate, work, hq, link.till_no, int(held["acked_seq"]), clock)
+        if problem is None:
+            with contextlib.closing(sqlite3.connect(work)) as conn:
+                last = conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
+            return candidate, int(last)
+        refused.append(f"{candidate.name}: {problem}")
+        _remove(work)
+    raise Refused("no_good_backup", "no backup continues what head office holds"
+                  + (f" ({'; '.join(refused)})" if refused else " (none found in "
+                     f"{path.parent / 'backups'})")
+                  + ": restore with --from-head-office")
+
+
+def _try_base(candidate: Path, work: Path, hq: HqClient, till_no: int, acked: int,
+              clock: Clock) -> str | None:
+    """Copy ``candidate`` to ``work`` (migrated); why it cannot be the base, or None."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{candidate}?mode=ro", uri=True)) as src, \
+                contextlib.closing(sqlite3.connect(work)) as dst:
+            if src.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                return "it is damaged"
+            src.backup(dst)
+    except sqlite3.DatabaseError as exc:
+        return f"it cannot be read ({exc})"
+    Database(work, clock=clock).close()  # an older backup takes the current schema
+    with contextlib.closing(sqlite3.connect(work)) as conn:
+        last, = conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()
+        probe = min(int(last), acked)
+        if probe == 0:
+            return None
+        row = conn.execute("SELECT seq, event_id, type, payload_json FROM outbox WHERE seq = ?",
+                           (probe,)).fetchone()
+    theirs = hq.own_events(till_no, probe - 1, 1)["events"]
+    if not theirs or event_digest(*row) != event_digest(
+            theirs[0]["seq"], theirs[0]["event_id"], theirs[0]["type"], theirs[0]["payload"]):
+        return f"its event {probe} is not the one head office holds (another till's backup?)"
+    return None
+
+
+# -- what head office holds ----------------------------------------------------------------------
+
+def _pull_events(db: Database, hq: HqClient, till_no: int, after: int, acked: int,
+                 chain: str) -> int:
+    pulled = 0
+    while after < acked:
+        page = hq.own_events(till_no, after, PAGE)["events"]
+        if not page:
+            break
+        events = [replay.StoredEvent(int(e["seq"]), str(e["event_id"]), str(e["type"]),
+                                     dt.datetime.fromisoformat(e["created_at"]),
+                                     str(e["payload"])) for e in page if e["seq"] <= acked]
+        with db.session() as s, s.begin():
+            replay.replay(db, s, events)
+        pulled += len(events)
+        after = events[-1].seq
+    with db.reader() as s:
+        mine = GENESIS if acked == 0 else s.scalar(
+            select(OutboxEvent.chain).where(OutboxEvent.seq == acked))
+    if mine != chain:
+        raise Refused("restore_failed", f"after writing back head office's events the till's "
+                      f"stream does not end as head office's does at {acked}: nothing was "
+                      "changed; call head office")
+    return pulled
+
+
+def _pull_audit(db: Database, hq: HqClient, till_no: int) -> int:
+    """Head office's audit rows after the base's newest, verbatim: each one's hash must chain."""
+    with db.reader() as s:
+        last = s.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc())
+                         .limit(1)).first()
+    after, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+    pulled = 0
+    while True:
+        answer = hq.own_audit(till_no, after, 2000)
+        rows = answer["rows"]
+        if not rows:
+            return pulled
+        with db.session() as s, s.begin():
+            for seq, at, actor, action, subject, detail, digest in rows:
+                when = dt.datetime.fromisoformat(at)
+                if seq != after + 1 or row_hash(seq, when, actor, action, subject, detail,
+                                                prev) != digest:
+                    raise Refused("restore_failed", f"head office's audit row {seq} does not "
+                                  "continue this till's: nothing was changed; call head office")
+                insert_row(s, AuditRow, seq=seq, at=when, actor=actor, action=action,
+                           subject=subject, detail_json=detail, prev_hash=prev, hash=digest)
+                after, prev, pulled = seq, digest, pulled + 1
+        if not answer.get("more"):
+            return pulled
+
+
+# -- what the till made after the loss -----------------------------------------------------------
+
+def _carry_over(db: Database, lost: Path) -> tuple[int, dict[str, str], int]:
+    """Events of the file that lost events that head office never got, their audit rows, its
+    staff and its own settings."""
+    with _read_only(lost) as old, db.reader() as s:
+        have = set(s.scalars(select(OutboxEvent.event_id)))
+        mine = {seq: digest for seq, digest in s.execute(select(AuditRow.seq, AuditRow.hash))}
+        later = [replay.StoredEvent(seq, event_id, kind, dt.datetime.fromisoformat(at), payload)
+                 for seq, event_id, kind, at, payload in old.execute(
+                     "SELECT seq, event_id, type, created_at, payload_json FROM outbox "
+                     "ORDER BY seq") if event_id not in have]
+        common = 0
+        for seq, digest in old.execute("SELECT seq, hash FROM audit_log ORDER BY seq"):
+            if mine.get(seq) != digest:
+                break
+            common = seq
+        audit_rows = old.execute("SELECT at, actor, action, subject, detail_json FROM audit_log "
+                                 "WHERE seq > ? ORDER BY seq", (common,)).fetchall()
+        staff = old.execute("SELECT code, name, role, pin_hash, failed_tries, active, created_at "
+                            "FROM users").fetchall()
+        settings = old.execute("SELECT name, value_json FROM settings").fetchall()
+    renumbered: dict[str, str] = {}
+    with db.session() as s, s.begin():
+        if later:
+            renumbered = replay.replay(db, s, later, renumber=True).renumbered
+        _chain_audit(s, audit_rows)
+        known = set(s.scalars(select(User.code)))
+        for code, name, role, pin_hash, tries, active, created in staff:
+            if code not in known:
+                s.add(User(code=code, name=name, role=role, pin_hash=pin_hash,
+                           failed_tries=tries, active=bool(active),
+                           created_at=dt.datetime.fromisoformat(created)))
+        for name, value_json in settings:
+            declared = BY_NAME.get(name)
+            if declared is not None and declared.scope == TILL and name != "hq_rules_version":
+                s.merge(SettingRow(name=name, value_json=value_json))
+    return len(later), renumbered, len(staff)
+
+
+def _chain_audit(s: Any, rows: list[tuple[Any, ...]]) -> None:
+    last = s.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc())
+                     .limit(1)).first()
+    seq, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+    for at, actor, action, subject, detail in rows:
+        seq += 1
+        when = dt.datetime.fromisoformat(at)
+        digest = row_hash(seq, when, actor, action, subject, detail, prev)
+        insert_row(s, AuditRow, seq=seq, at=when, actor=actor, action=action, subject=subject,
+                   detail_json=detail, prev_hash=prev, hash=digest)
+        prev = digest
+
+
+def _finish(db: Database, held: dict[str, Any], *, store_code: str, link: Link) -> None:
+    with db.session() as s, s.begin():
+        for name, value in (("hq_url", link.server), ("hq_token", link.token),
+                            ("till_no", link.till_no), ("store_code", store_code)):
+            if getattr(db.settings, name) != value:
+                db.set_setting(s, name, value)
+        sync_state.write(s, acked_seq=int(held["acked_seq"]),
+                         audit_acked=int(held.get("audit_seq") or 0),
+                         online_only=str(held.get("flag") or ""), restore_needed="",
+                         last_error="")
+    with db.reader() as s:
+        problems = integrity.ledger_problems(s)
+    if problems:
+        raise Refused("restore_failed", "the restored till's balances do not match its ledgers "
+                      f"({problems[0]}): nothing was changed")
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+def _swap(path: Path, work: Path, lost: Path | None, clock: Clock) -> Path | None:
+    with contextlib.closing(sqlite3.connect(work)) as conn:  # one self-contained file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    kept = None
+    if lost is not None:
+        kept = path.with_name(f"{path.name}.lost-{clock.now():%Y%m%d-%H%M%S}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{path}{suffix}")
+            if source.exists():
+                shutil.move(source, Path(f"{kept}{suffix}"))
+    for suffix in ("-wal", "-shm"):
+        _remove(Path(f"{work}{suffix}"))
+    os.replace(work, path)
+    return kept
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
+
+
+@contextlib.contextmanager
+def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _link_of(path: Path | None) -> Link | None:
+    """The head-office link a till file records, when it can be read."""
+    if path is None or not path.exists():
+        return None
+    try:
+        with _read_only(path) as conn:
+            values = {name: json.loads(value) for name, value in conn.execute(
+                "SELECT name, value_json FROM settings WHERE name IN "
+                "('hq_url', 'hq_token', 'till_no')")}
+    except sqlite3.DatabaseError:
+        return None
+    if not values.get("hq_url") or not values.get("hq_token"):
+        return None
+    return Link(str(values["hq_url"]), str(values["hq_token"]), int(values.get("till_no", 1)))
