@@ -163,7 +163,8 @@ def verify(hq: HqDatabase, plans: list[StorePlan], events: int) -> dict[str, Any
             "points": sum(p.points for p in plans),
             "ledger_rows": sum(p.ledger_lines for p in plans),
             "members": sum(p.members for p in plans),
-            "streams_complete": len(plans), "exceptions": 0}
+            "streams_complete": len(plans), "exceptions": 0, "held_events": 0,
+            "flagged_tills": 0, "audit_rows": len(plans) * events}
     with hq.transaction() as s:
         principal, bonus, points = s.execute(select(
             func.coalesce(func.sum(m.Member.principal_fen), 0),
@@ -177,6 +178,10 @@ def verify(hq: HqDatabase, plans: list[StorePlan], events: int) -> dict[str, Any
             "streams_complete": s.scalar(select(func.count()).select_from(m.Stream).where(
                 m.Stream.till_no == TILL_NO, m.Stream.acked_seq == events)),
             "exceptions": s.scalar(select(func.count()).select_from(m.Exception_)),
+            "held_events": s.scalar(select(func.count()).select_from(m.HeldEvent)),
+            "flagged_tills": s.scalar(select(func.count()).select_from(m.Stream).where(
+                m.Stream.flag != "")),
+            "audit_rows": s.scalar(select(func.count()).select_from(m.AuditRow)),
         }
         store_sum = s.execute(select(
             func.coalesce(func.sum(m.MemberStore.principal_fen), 0),

@@ -1,6 +1,9 @@
 """The synthetic tills of ``storeapp-hq bench``: one store's outbox written the way
 :class:`storeapp.actions.Ctx` writes it — registrations, top-ups, sales with wallet spends
-within the balance it tracks and points, profile updates — cut into signed-ready batches."""
+within the balance it tracks and points, profile updates — cut into signed-ready batches that
+carry what a joined till's uploads carry: the chain rules version and each member's balance
+after, the running hash the batch continues, one audit row per action, and on the last batch the
+digest of the store's balances (so head office verifies all of it, as it does for real tills)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from storeapp.audit import GENESIS as AUDIT_GENESIS
+from storeapp.audit import row_hash
+from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.identity import make_card_no
+from storeapp.integrity import Own, balance_digest
 from storeapp.money import split_in_proportion
 from sync.protocol import dumps
 
@@ -28,8 +35,8 @@ CATALOG = [("6901234567892", "矿泉水 550ml", 200), ("6902345678901", "酸奶 
            ("6905678901234", "大米 5kg", 4990), ("6906789012345", "食用油 1.8L", 6990),
            ("6907890123456", "洗发水 400ml", 3990), ("6908901234567", "纸巾 10包", 2490),
            ("6909012345678", "牛奶 1L", 1190), ("6900123456789", "巧克力 100g", 1590)]
-#: Top-up amounts (fen) with the bonus a typical "充500送50" rule gives.
-TOPUPS = [(10000, 0), (20000, 1000), (30000, 2000), (50000, 5000), (100000, 12000)]
+#: Top-up amounts (fen) with the bonus the chain's default rule gives ("充500送50").
+TOPUPS = [(10000, 0), (20000, 0), (30000, 0), (50000, 5000), (100000, 15000)]
 WALLET_CAP = 500000
 #: Share of each event type after the first registrations (the rest are sales).
 P_REGISTER, P_TOPUP, P_PROFILE = 0.12, 0.18, 0.08
@@ -91,15 +98,17 @@ class _Till:
     def name(self) -> str:
         return self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
 
-    def outbox(self) -> Iterator[dict[str, Any]]:
-        """Wire events ``{"seq", "event_id", "type", "created_at", "payload"}``, seq 1..M."""
+    def outbox(self) -> Iterator[tuple[dict[str, Any], list[Any]]]:
+        """Wire events ``{"seq", "event_id", "type", "created_at", "payload"}``, seq 1..M, each
+        with its action's audit row ``[seq, at, actor, action, subject, detail_json]``."""
         span = 86400.0 / max(self.events, 1)
         for seq in range(1, self.events + 1):
             at = self.day_start + dt.timedelta(seconds=(seq - 1) * span + self.rng.random() * span)
             self.now = at
             event_type, fields = self.next_action()
+            actor = f"C{1 + seq % 3:02d}"
             body = {"type": event_type, "store": self.plan.code, "till": TILL_NO,
-                    "key": self.uid(), "actor": f"C{1 + seq % 3:02d}", "at": at.isoformat(),
+                    "key": self.uid(), "actor": actor, "at": at.isoformat(), "rules": 0,
                     **fields}
             self.plan.types[event_type] = self.plan.types.get(event_type, 0) + 1
             for line in fields.get("ledger", ()):
@@ -107,9 +116,12 @@ class _Till:
                 self.plan.bonus += line["bonus_fen"]
                 self.plan.points += line["points"]
                 self.plan.ledger_lines += 1
-            yield {"seq": seq, "event_id": self.uid(), "type": event_type,
-                   "created_at": at.isoformat(),
-                   "payload": json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)}
+            subject = str(fields.get("receipt_no") or fields.get("member_id") or "")
+            detail = json.dumps({"key": body["key"]}, separators=(",", ":"))
+            yield ({"seq": seq, "event_id": self.uid(), "type": event_type,
+                    "created_at": at.isoformat(),
+                    "payload": json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)},
+                   [seq, at.isoformat(), actor, event_type, subject, detail])
 
     def next_action(self) -> tuple[str, dict[str, Any]]:
         roll = self.rng.random()
@@ -212,8 +224,9 @@ class _Till:
 
 
 def _line(member: _Member, principal: int, bonus: int, points: int) -> dict[str, Any]:
+    """The member's net movement, with the balance it leaves (the member is already moved)."""
     return {"member_id": member.member_id, "principal_fen": principal, "bonus_fen": bonus,
-            "points": points}
+            "points": points, "after": [member.principal, member.bonus, member.points]}
 
 
 def generate(plan: StorePlan, index: int, events: int, batch: int,
@@ -221,17 +234,34 @@ def generate(plan: StorePlan, index: int, events: int, batch: int,
     """Fill ``plan`` with its store's outbox as signed-ready request bodies of ``batch``."""
     till = _Till(plan, index, events, day_start)
     chunk: list[dict[str, Any]] = []
+    audit: list[list[Any]] = []
+    chain, acked_chain, audit_hash = GENESIS, GENESIS, AUDIT_GENESIS
+    acked_seq = 0
 
-    def flush() -> None:
-        plan.bodies.append(dumps({"batch_id": till.uid(), "till_no": TILL_NO,
-                                  "events": chunk}))
+    def flush(last: bool) -> None:
+        nonlocal acked_chain, acked_seq, audit_hash
+        body: dict[str, Any] = {
+            "batch_id": till.uid(), "till_no": TILL_NO, "events": chunk,
+            "continuity": {"seq": acked_seq, "chain": acked_chain},
+            "audit": {"from": [acked_seq, audit_hash], "rows": audit}}
+        if last:
+            body["check"] = {"upto": chunk[-1]["seq"], "digest": balance_digest(
+                Own(x.member_id, x.principal, x.bonus, x.points) for x in till.members)}
+        plan.bodies.append(dumps(body))
         plan.last_seqs.append(chunk[-1]["seq"])
         plan.sizes.append(len(chunk))
+        for row in audit:
+            audit_hash = row_hash(row[0], dt.datetime.fromisoformat(row[1]), row[2], row[3],
+                                  row[4], row[5], audit_hash)
+        acked_seq, acked_chain = chunk[-1]["seq"], chain
 
-    for event in till.outbox():
+    for event, audit_row in till.outbox():
         chunk.append(event)
-        if len(chunk) == batch:
-            flush()
-            chunk = []
+        audit.append(audit_row)
+        chain = chain_next(chain, event_digest(event["seq"], event["event_id"], event["type"],
+                                               event["payload"]))
+        if len(chunk) == batch and event["seq"] < events:
+            flush(last=False)
+            chunk, audit = [], []
     if chunk:
-        flush()
+        flush(last=True)

@@ -20,8 +20,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
@@ -124,6 +125,8 @@ class Ingest:
         #: the live member holding each phone this batch registers or changes to (None: free)
         self.live_phones: dict[str, m.Member | None] = {}
         self.touched: set[str] = set()
+        #: members read from the database (the others this batch made are in the session)
+        self.loaded: set[str] = set()
         self.contributions: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
         self.ledger: list[dict[str, Any]] = []
         self.hold_keys: list[str] = []
@@ -182,6 +185,12 @@ class Ingest:
             for member_id in self.touched:
                 self.members[member_id].change_no = change_no
             s.flush()
+            loaded = [self.members[x] for x in sorted(self.touched & self.loaded)]
+            if loaded:  # one statement for the batch (the session does one per member)
+                s.connection().execute(_WRITE_MEMBER, [
+                    {"k_member_id": row.member_id, **{f"k_{c}": getattr(row, c)
+                                                      for c in _MEMBER_CHANGES}}
+                    for row in loaded])
             self.insert(m.MemberChange, [{"change_no": change_no, "member_id": member_id}
                                           for member_id in sorted(self.touched)])
         s.flush()
@@ -344,15 +353,25 @@ class Ingest:
                                                 m.Hold.released_at.is_(None))
                            .values(released_at=self.now))
         if self.new_given:
-            # a receipt number seen before (a till restored and renumbered, or a dishonest one)
-            # keeps its first sale: a refund is checked against that one, never a crash here
-            dialect = self.s.get_bind().dialect.name
-            ins = (postgresql.insert(m.Refundable) if dialect == "postgresql"
-                   else sqlite.insert(m.Refundable))
-            self.s.execute(ins.on_conflict_do_nothing(), self.new_given)
-            self.new_given = []
+            self._remember_new_given()
         if self.stream is not None and self.newest_rules >= 0 and not self.stream.rules_seen:
             self.stream.rules_seen = True
+
+    def _remember_new_given(self) -> None:
+        """Append the batch's sales and top-ups. A receipt number seen before (a till restored
+        and renumbered, or a dishonest one) keeps its first sale, which a refund is checked
+        against: it must never make the batch fail."""
+        try:
+            with self.s.begin_nested():
+                self.insert(m.Refundable, self.new_given)
+        except Exception as exc:  # COPY raises the driver's own error, not SQLAlchemy's
+            if not (isinstance(exc, IntegrityError) or getattr(exc, "sqlstate", "") == "23505"):
+                raise
+            seen = set(self.s.connection().scalars(select(m.Refundable.ref).where(
+                m.Refundable.store_id == self.store.id,
+                m.Refundable.ref.in_([g["ref"] for g in self.new_given]))))
+            self.insert(m.Refundable, [g for g in self.new_given if g["ref"] not in seen])
+        self.new_given = []
 
     # -- checking ------------------------------------------------------------------------------
 
@@ -463,6 +482,9 @@ class Ingest:
             self._remember(row)
 
     def _remember(self, row: m.Member) -> None:
+        """A member read from the database: kept out of the session, written by finish()."""
+        self.s.expunge(row)
+        self.loaded.add(row.member_id)
         self.members[row.member_id] = row
         if row.merged_into is None and row.phone in self.live_phones:
             self.live_phones[row.phone] = row
@@ -534,7 +556,8 @@ class Ingest:
             for row in self.s.scalars(select(m.Member).where(
                     m.Member.phone == phone, m.Member.merged_into.is_(None))
                     .with_for_update()):
-                self.members.setdefault(row.member_id, row)
+                if row.member_id not in self.members:
+                    self._remember(row)
                 self.live_phones[phone] = self.members[row.member_id]
         found = self.live_phones.get(phone)
         if found is None or found.member_id == exclude or found.merged_into is not None:
@@ -678,19 +701,36 @@ class Ingest:
             index_elements=["member_id", "store_code", "till_no"],
             set_={"principal_fen": m.MemberStore.principal_fen + ins.excluded.principal_fen,
                   "bonus_fen": m.MemberStore.bonus_fen + ins.excluded.bonus_fen,
-                  "points": m.MemberStore.points + ins.excluded.points},
-        ).returning(m.MemberStore.principal_fen, m.MemberStore.bonus_fen, m.MemberStore.points,
-                    sort_by_parameter_order=True)
-        after = self.s.execute(stmt, rows).all()
-        if self.stream is None:
+                  "points": m.MemberStore.points + ins.excluded.points})
+        own = {member_id: delta for (member_id, code, till_no), delta in changes
+               if (code, till_no) == (self.store.code, self.till_no)}
+        before = self._own_shares(sorted(own)) if self.stream is not None and own else {}
+        self.s.connection().execute(stmt, rows)
+        if self.stream is None or not own:
             return
-        digest = self.stream.digest
-        for ((member_id, code, till_no), delta), (p, b, pts) in zip(changes, after, strict=True):
-            if (code, till_no) == (self.store.code, self.till_no):  # this till's own share
-                digest = fold(digest, add=member_hash(member_id, p, b, pts),
-                              remove=member_hash(member_id, p - delta[0], b - delta[1],
-                                                 pts - delta[2]))
-        self.stream.digest = digest
+        moved = 0  # this till's own shares moved: so does their digest
+        for member_id, delta in own.items():
+            p, b, pts = before.get(member_id, (0, 0, 0))
+            moved += member_hash(member_id, p + delta[0], b + delta[1], pts + delta[2]) \
+                - member_hash(member_id, p, b, pts)
+        self.stream.digest = fold(self.stream.digest, add=moved)
+
+    def _own_shares(self, member_ids: list[str]) -> dict[str, tuple[int, int, int]]:
+        rows = self.s.connection().execute(
+            select(m.MemberStore.member_id, m.MemberStore.principal_fen,
+                   m.MemberStore.bonus_fen, m.MemberStore.points).where(
+                m.MemberStore.member_id.in_(member_ids),
+                m.MemberStore.store_code == self.store.code,
+                m.MemberStore.till_no == self.till_no))
+        return {member_id: (p, b, pts) for member_id, p, b, pts in rows}
+
+
+#: What applying events may change on a member that already existed.
+_MEMBER_CHANGES = ("card_no", "phone", "name", "birthday", "gender", "tier", "status",
+                   "principal_fen", "bonus_fen", "points", "wallet_blocked", "updated_at",
+                   "change_no")
+_WRITE_MEMBER = update(m.Member).where(m.Member.member_id == bindparam("k_member_id")).values(
+    {c: bindparam(f"k_{c}") for c in _MEMBER_CHANGES})
 
 
 def _members_of(body: dict[str, Any]) -> set[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -24,29 +25,39 @@ CACHED_VERSIONS = 64
 
 @dataclass(frozen=True)
 class ChainRules:
-    """Settings and plans of one rules version, and the bounds the checks need from them."""
+    """Settings and plans of one rules version, and the bounds the checks need from them,
+    worked out once per version as exact fractions (the checks then need no Decimal)."""
 
     version: int
     settings: Settings
     plans: dict[str, dict[str, Any]]
+    #: the highest tier multiplier times the highest plan multiplier
+    best_multiplier: Fraction = Fraction(1)
+    promo_multiplier: Fraction = Fraction(1)
+    birthday_multiplier: Fraction = Fraction(1)
+    promo_dates: frozenset[str] = frozenset()
+    #: the highest tier discount plus the highest plan discount, in percent
+    most_discount_pct: Fraction = Fraction(0)
 
-    @property
-    def max_tier_multiplier(self) -> Decimal:
-        return max(Decimal(str(t["points_multiplier"])) for t in self.settings.tiers)
+    @classmethod
+    def of(cls, version: int, settings: Settings,
+           plans: dict[str, dict[str, Any]]) -> ChainRules:
+        tiers = settings.tiers
+        plan_multipliers = [_exact(p.get("points_multiplier") or 1) for p in plans.values()]
+        plan_discounts = [_exact(p.get("extra_discount_pct") or 0) for p in plans.values()]
+        return cls(
+            version=version, settings=settings, plans=plans,
+            best_multiplier=max(_exact(t["points_multiplier"]) for t in tiers)
+            * max(plan_multipliers, default=Fraction(1)),
+            promo_multiplier=_exact(settings.points_promo_multiplier),
+            birthday_multiplier=_exact(settings.points_birthday_multiplier),
+            promo_dates=frozenset(str(d) for d in settings.points_promo_dates),
+            most_discount_pct=max(_exact(t["discount_pct"]) for t in tiers)
+            + max(plan_discounts, default=Fraction(0)))
 
-    @property
-    def max_tier_discount_pct(self) -> Decimal:
-        return max(Decimal(str(t["discount_pct"])) for t in self.settings.tiers)
 
-    @property
-    def max_plan_multiplier(self) -> Decimal:
-        return max((Decimal(str(p.get("points_multiplier") or 1)) for p in self.plans.values()),
-                   default=Decimal(1))
-
-    @property
-    def max_plan_discount_pct(self) -> Decimal:
-        return max((Decimal(str(p.get("extra_discount_pct") or 0)) for p in self.plans.values()),
-                   default=Decimal(0))
+def _exact(value: Any) -> Fraction:
+    return Fraction(Decimal(str(value)))
 
 
 class RuleBook:
@@ -83,4 +94,4 @@ def _load(session: Session, version: int) -> ChainRules:
             plans.pop(key, None)
         else:
             plans[key] = value
-    return ChainRules(version=version, settings=Settings(settings), plans=plans)
+    return ChainRules.of(version, Settings(settings), plans)

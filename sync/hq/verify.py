@@ -13,14 +13,15 @@ caller (:mod:`sync.hq.ingest`) stores a failing event without applying it (docs/
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from storeapp import rules as chain
 from storeapp.clock import to_local
-from storeapp.money import percent_of, split_in_proportion
+from storeapp.money import split_in_proportion
 from sync.hq.rulebook import ChainRules
 
 #: Event kinds that may move stored value or points; any other kind carrying a ledger is refused.
@@ -48,7 +49,7 @@ class Given:
     used: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One ledger line of an event: the net movement for one member."""
 
@@ -205,15 +206,16 @@ def _check_points(body: Mapping[str, Any], line: Line, facts: Facts) -> None:
     if earned < 0 or redeemed < 0 or line.points != earned - redeemed:
         _fail("points_differ", "the points moved are not those earned less those redeemed",
               earned=earned, redeemed=redeemed, ledger_points=line.points)
-    if facts.rules is None:
+    rules = facts.rules
+    if rules is None:
         return
-    settings = facts.rules.settings
+    settings = rules.settings
     subtotal, discount = _int(body["subtotal_fen"]), _int(body["discount_fen"])
-    most_pct = facts.rules.max_tier_discount_pct + facts.rules.max_plan_discount_pct
-    if not 0 <= discount <= percent_of(subtotal, most_pct):
+    most_discount = _half_up(subtotal * rules.most_discount_pct / 100)  # as percent_of rounds
+    if not 0 <= discount <= most_discount:
         _fail("discount_breaks_rule", f"a discount of {discount} fen on {subtotal} fen is more "
-              f"than any tier and plan give ({most_pct}%)", discount_fen=discount,
-              subtotal_fen=subtotal)
+              f"than any tier and plan give ({float(rules.most_discount_pct)}%)",
+              discount_fen=discount, subtotal_fen=subtotal)
     if redeemed:
         payable = subtotal - discount - _int(body["coupon_fen"])
         most = chain.max_redeemable_points(settings, payable)
@@ -222,24 +224,28 @@ def _check_points(body: Mapping[str, Any], line: Line, facts: Facts) -> None:
             _fail("redemption_breaks_rule", f"{redeemed} points redeemed on a sale of "
                   f"{payable} fen; the rules allow {settings.points_redeem_min} to {most}",
                   redeemed=redeemed, allowed_max=most)
-    most_earned = chain.points_for(settings, _int(body["total_fen"]), _most_multiplier(
-        facts, to_local(_at(body)).date()))
+    whole_yuan = max(0, _int(body["total_fen"])) // 100
+    multiplier = _most_multiplier(facts, to_local(_at(body)).date())
+    most_earned = math.floor(whole_yuan * int(settings.points_per_yuan) * multiplier)
     if earned > most_earned:
         _fail("points_break_rule", f"{earned} points earned on {body['total_fen']} fen paid; "
               f"the rules give at most {most_earned}", earned=earned, allowed_max=most_earned)
 
 
-def _most_multiplier(facts: Facts, day: dt.date) -> Decimal:
-    """The highest multiplier the rules could give that day: head office cannot know which tier
-    or plan the till saw, so it takes the best of each."""
+def _most_multiplier(facts: Facts, day: dt.date) -> Fraction:
+    """The highest multiplier the rules could give that day (storeapp.rules.points_for's):
+    head office cannot know which tier or plan the till saw, so it takes the best of each."""
     assert facts.rules is not None
-    settings = facts.rules.settings
-    value = facts.rules.max_tier_multiplier * facts.rules.max_plan_multiplier
-    if day.isoformat() in settings.points_promo_dates:
-        value *= Decimal(str(settings.points_promo_multiplier))
+    value = facts.rules.best_multiplier
+    if day.isoformat() in facts.rules.promo_dates:
+        value *= facts.rules.promo_multiplier
     if facts.birthday is not None and facts.birthday.month == day.month:
-        value *= Decimal(str(settings.points_birthday_multiplier))
+        value *= facts.rules.birthday_multiplier
     return value
+
+
+def _half_up(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
 
 
 def _refund(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:

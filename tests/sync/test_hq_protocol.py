@@ -19,7 +19,7 @@ from sync.hq import service
 from sync.hq.db import utcnow
 from sync.protocol import API, dumps, signed_headers
 from tests.sync.conftest import LiveHq
-from tests.sync.wire import MEMBER, batch, registration, topup
+from tests.sync.wire import MEMBER, batch, registration, sale, topup
 
 
 def send(hq: LiveHq, token: str, method: str, path: str, body: Any = None, *,
@@ -133,3 +133,20 @@ def test_the_ack_names_the_highest_contiguous_sequence_and_waits_across_a_gap(
     assert balance(live_hq) == 500
     other_till = send(live_hq, token, "GET", "/acked?till_no=2").json()
     assert other_till["acked_seq"] == 0
+
+
+def test_a_receipt_number_sent_twice_keeps_the_first_sale_and_never_fails_a_batch(
+        live_hq: LiveHq) -> None:
+    token = live_hq.add_store("0001")
+    first = sale("0001", 3, "R0001010000001", wallet_fen=2_000, balance=(10_000, 0))
+    again = sale("0001", 4, "R0001010000001", wallet_fen=1_000, balance=(8_000, 0))
+    answer = send(live_hq, token, "POST", "/events",
+                  batch(registration("0001", 1), topup("0001", 2, 10_000), first))
+    assert counts(answer)["acked_seq"] == 3
+    answer = send(live_hq, token, "POST", "/events", batch(again))
+    assert answer.status_code == 200 and counts(answer)["acked_seq"] == 4
+    assert balance(live_hq) == 7_000
+    with live_hq.hq.transaction() as s:
+        kept = s.scalars(select(m.Refundable)).all()
+    assert [(r.ref, r.principal_fen) for r in kept if r.kind == "sale"] == [
+        ("R0001010000001", 2_000)]
