@@ -149,7 +149,7 @@ def upload(db: Database, client: HqClient, *, batch_size: int = 500,
     till_no = int(db.settings.till_no)
     held = client.where(till_no)  # head office's word, not ours: resumes after any failure
     acked, audit_from = int(held["acked_seq"]), int(held["audit_seq"])
-    check_continuity(db, acked, str(held["chain"]))
+    check_continuity(db, acked, str(held["chain"]), audit_from, str(held.get("audit_hash")))
     with db.session() as s, s.begin():
         sync_state.write(s, acked_seq=acked, audit_acked=audit_from,
                          online_only=str(held.get("flag") or ""))
@@ -176,15 +176,21 @@ def upload(db: Database, client: HqClient, *, batch_size: int = 500,
             return stored  # all there; or head office refused the audit rows (and said why)
 
 
-def check_continuity(db: Database, acked: int, chain: str) -> None:
+def check_continuity(db: Database, acked: int, chain: str, audit_seq: int = 0,
+                     audit_hash: str = GENESIS) -> None:
     """The till's outbox must reach head office's ack with the same running hash there; else it
     lost events (restored from an old backup, WAL lost) or went on selling after losing them.
-    Either is recorded (stored-value spends stop) and refused with what to do."""
+    Its audit log likewise must reach head office's newest audit row, unless it was never told
+    of that row (then it merely lost data too). Each is recorded (stored-value spends stop) and
+    refused with what to do. An audit row that differs though the till knew head office had it
+    is not a loss: the upload goes on and head office names the edit (``till_tampered``)."""
     with db.reader() as s:
         last = int(s.scalar(select(func.coalesce(func.max(OutboxEvent.seq), 0))) or 0)
         mine = GENESIS if acked == 0 else s.scalar(
             select(OutboxEvent.chain).where(OutboxEvent.seq == acked))
-        was = sync_state.read(s).restore_needed
+        audit_here = GENESIS if audit_seq == 0 else s.scalar(
+            select(AuditRow.hash).where(AuditRow.seq == audit_seq))
+        state = sync_state.read(s)
     problem = ""
     if acked > last:
         problem = (f"head office holds this till's events up to {acked} but its outbox ends at "
@@ -192,6 +198,10 @@ def check_continuity(db: Database, acked: int, chain: str) -> None:
     elif mine != chain:
         problem = (f"this till's events up to {acked} are not the ones head office holds: it "
                    "lost events and went on selling")
+    elif audit_here is None or (audit_here != audit_hash and state.audit_acked < audit_seq):
+        problem = (f"this till's audit log does not reach the row {audit_seq} head office holds: "
+                   "it lost data (an old backup restored, or the disk lost it)")
+    was = state.restore_needed
     if problem or was:
         with db.session() as s, s.begin():
             sync_state.write(s, restore_needed=problem)

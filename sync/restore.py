@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, text
 
 from storeapp import integrity, replay, sync_state
 from storeapp.audit import row_hash
@@ -90,11 +90,12 @@ def restore(path: Path, *, backup: Path | None = None, from_head_office: bool = 
             try:
                 pulled = _pull_events(db, hq, link.till_no, base_seq, int(held["acked_seq"]),
                                       str(held["chain"]))
-                audit_rows = _pull_audit(db, hq, link.till_no)
+                audit_rows, chained = _pull_audit(db, hq, link.till_no,
+                                                  int(held.get("audit_seq") or 0))
                 rebased, staff, renumbered = 0, 0, dict[str, str]()
                 if lost is not None:
                     try:
-                        rebased, renumbered, staff = _carry_over(db, lost)
+                        rebased, renumbered, staff = _carry_over(db, lost, chained)
                     except sqlite3.DatabaseError as exc:
                         notes.append(f"the file that lost events could not be read ({exc}): "
                                      "nothing made after the loss was carried over")
@@ -201,18 +202,31 @@ def _pull_events(db: Database, hq: HqClient, till_no: int, after: int, acked: in
     return pulled
 
 
-def _pull_audit(db: Database, hq: HqClient, till_no: int) -> int:
-    """Head office's audit rows after the base's newest, verbatim: each one's hash must chain."""
+def _pull_audit(db: Database, hq: HqClient, till_no: int,
+                held_seq: int) -> tuple[int, set[tuple[Any, ...]]]:
+    """Head office's audit rows, verbatim, after the longest prefix the base shares with them;
+    the base's own rows past that prefix (written after a loss) follow, chained anew. Returns
+    the rows pulled and the contents of the base's own rows."""
     with db.reader() as s:
-        last = s.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc())
-                         .limit(1)).first()
-    after, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+        newest = int(s.scalar(select(func.coalesce(func.max(AuditRow.seq), 0))) or 0)
+    common = _common_audit(db, hq, till_no, min(newest, held_seq))
+    own: list[tuple[Any, ...]] = []
+    if common < newest:  # a restore works on a copy: the append-only rule is lifted for it
+        with db.session() as s, s.begin():
+            own = [tuple(r) for r in s.execute(
+                select(AuditRow.at, AuditRow.actor, AuditRow.action, AuditRow.subject,
+                       AuditRow.detail_json).where(AuditRow.seq > common)
+                .order_by(AuditRow.seq))]
+            s.execute(text("DROP TRIGGER audit_log_no_delete"))
+            s.execute(delete(AuditRow).where(AuditRow.seq > common))
+            s.execute(text(_NO_DELETE))
+    after, prev = common, _audit_hash(db, common)
     pulled = 0
-    while True:
+    while after < held_seq:
         answer = hq.own_audit(till_no, after, 2000)
         rows = answer["rows"]
         if not rows:
-            return pulled
+            break
         with db.session() as s, s.begin():
             for seq, at, actor, action, subject, detail, digest in rows:
                 when = dt.datetime.fromisoformat(at)
@@ -224,14 +238,53 @@ def _pull_audit(db: Database, hq: HqClient, till_no: int) -> int:
                            subject=subject, detail_json=detail, prev_hash=prev, hash=digest)
                 after, prev, pulled = seq, digest, pulled + 1
         if not answer.get("more"):
-            return pulled
+            break
+    with db.session() as s, s.begin():
+        _chain_audit(s, own)
+    return pulled, {_content(r) for r in own}
+
+
+def _common_audit(db: Database, hq: HqClient, till_no: int, probe: int) -> int:
+    """The newest audit row the base and head office hold alike (hash chains: once they differ
+    they differ after, so a binary search finds it)."""
+    def same(seq: int) -> bool:
+        if seq == 0:
+            return True
+        rows = hq.own_audit(till_no, seq - 1, 1)["rows"]
+        return bool(rows) and rows[0][0] == seq and rows[0][6] == _audit_hash(db, seq)
+
+    if same(probe):
+        return probe
+    low, high = 0, probe
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if same(middle) else (low, middle)
+    return low
+
+
+def _audit_hash(db: Database, seq: int) -> str:
+    if seq == 0:
+        return GENESIS
+    with db.reader() as s:
+        return str(s.scalar(select(AuditRow.hash).where(AuditRow.seq == seq)))
+
+
+def _content(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    at = row[0] if isinstance(row[0], dt.datetime) else dt.datetime.fromisoformat(str(row[0]))
+    return (at, *row[1:])
+
+
+_NO_DELETE = ("CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+              "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
 
 
 # -- what the till made after the loss -----------------------------------------------------------
 
-def _carry_over(db: Database, lost: Path) -> tuple[int, dict[str, str], int]:
-    """Events of the file that lost events that head office never got, their audit rows, its
-    staff and its own settings."""
+def _carry_over(db: Database, lost: Path,
+                chained: set[tuple[Any, ...]]) -> tuple[int, dict[str, str], int]:
+    """Events of the file that lost events that head office never got, its audit rows after what
+    the restored till shares with it (less those the base already brought), its staff and its
+    own settings."""
     with _read_only(lost) as old, db.reader() as s:
         have = set(s.scalars(select(OutboxEvent.event_id)))
         mine = {seq: digest for seq, digest in s.execute(select(AuditRow.seq, AuditRow.hash))}
@@ -253,7 +306,7 @@ def _carry_over(db: Database, lost: Path) -> tuple[int, dict[str, str], int]:
     with db.session() as s, s.begin():
         if later:
             renumbered = replay.replay(db, s, later, renumber=True).renumbered
-        _chain_audit(s, audit_rows)
+        _chain_audit(s, [r for r in audit_rows if _content(r) not in chained])
         known = set(s.scalars(select(User.code)))
         for code, name, role, pin_hash, tries, active, created in staff:
             if code not in known:
@@ -271,9 +324,9 @@ def _chain_audit(s: Any, rows: list[tuple[Any, ...]]) -> None:
     last = s.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc())
                      .limit(1)).first()
     seq, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
-    for at, actor, action, subject, detail in rows:
+    for row in rows:
+        when, actor, action, subject, detail = _content(row)
         seq += 1
-        when = dt.datetime.fromisoformat(at)
         digest = row_hash(seq, when, actor, action, subject, detail, prev)
         insert_row(s, AuditRow, seq=seq, at=when, actor=actor, action=action, subject=subject,
                    detail_json=detail, prev_hash=prev, hash=digest)
