@@ -50,6 +50,20 @@ _MESSAGES: dict[str, tuple[tuple[str, str], ...]] = {
     "overpaid": ((rf"payments {_MONEY} exceed the total {_MONEY}",
                   QT_TRANSLATE_NOOP("Errors", "Payments %1 exceed the total %2.")),),
     "no_tender": ((_ANY, QT_TRANSLATE_NOOP("Errors", "Say how the customer pays.")),),
+    # head office
+    "payout_exceeds_principal": (
+        (rf"knows {_MONEY} of principal.*; {_MONEY} cannot be paid out",
+         QT_TRANSLATE_NOOP("Errors", "Head office knows %1 of principal for this member: %2 "
+                                     "cannot be paid out.")),
+    ),
+    "online_only": ((_ANY, QT_TRANSLATE_NOOP(
+        "Errors", "Head office found this till's records do not match: stored value can be "
+                  "used only while head office answers.")),),
+    "restore_needed": ((_ANY, QT_TRANSLATE_NOOP(
+        "Errors", "This till lost data head office holds: stored value cannot be used until a "
+                  "manager runs storeapp restore.")),),
+    "chain_rule": ((_ANY, QT_TRANSLATE_NOOP(
+        "Errors", "This is a chain rule: head office sets it for every store.")),),
     "bad_tender": (
         (r"at most once", QT_TRANSLATE_NOOP("Errors", "Each payment method at most once per "
                                                       "sale.")),

@@ -63,6 +63,9 @@ def describe(status: dict[str, Any], today: dt.date) -> tuple[str, str, str]:
     error, fault = str(status.get("last_error") or ""), str(status.get("fault") or "")
     offline_since, last_sync = status.get("offline_since"), status.get("last_sync_at")
     role, detail = "", ""
+    if status.get("restore_needed"):  # the till lost data head office holds: nothing else matters
+        text = translate("SyncStatus", "Data lost: a manager runs storeapp restore · %1 to send")
+        return text.replace("%1", count), "error", str(status["restore_needed"])
     if offline_since is not None:
         text = translate("SyncStatus", "Offline since %1 · %2 to send")
         text = text.replace("%1", when(offline_since, today)).replace("%2", count)
@@ -81,6 +84,12 @@ def describe(status: dict[str, Any], today: dt.date) -> tuple[str, str, str]:
         text = text.replace("%1", when(last_sync, today)).replace("%2", count)
     else:
         text = translate("SyncStatus", "Not synced yet · %1 to send").replace("%1", count)
+    if status.get("online_only"):  # head office found this till's records edited
+        text += " · " + translate("SyncStatus", "stored value online only")
+        role = role or "warning"
+        detail = detail or translate(
+            "SyncStatus", "Head office found this till's records do not match what it sent: "
+                          "stored value can be used only while head office answers.")
     if status.get("running"):
         text += " · " + translate("SyncStatus", "syncing…")
     return text, role, detail

@@ -480,7 +480,27 @@
         <translation>请选择付款方式。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
+        <source>Head office knows %1 of principal for this member: %2 cannot be paid out.</source>
+        <translation>总部记录该会员本金为 %1，无法退还 %2。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office found this till&apos;s records do not match: stored value can be used only while head office answers.</source>
+        <translation>总部发现本机记录不符：仅在总部在线时才能使用储值。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This till lost data head office holds: stored value cannot be used until a manager runs storeapp restore.</source>
+        <translation>本机丢失了总部已收到的数据：店长运行 storeapp restore 恢复之前不能使用储值。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This is a chain rule: head office sets it for every store.</source>
+        <translation>这是连锁规则，由总部为所有门店统一设置。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Each payment method at most once per sale.</source>
         <translation>每种付款方式每笔只能使用一次。</translation>
     </message>
@@ -1882,6 +1902,11 @@
     </message>
     <message>
         <location line="+6"/>
+        <source>Data lost: a manager runs storeapp restore · %1 to send</source>
+        <translation>数据丢失：请店长运行 storeapp restore · 待传 %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Offline since %1 · %2 to send</source>
         <translation>离线，自 %1 起 · 待传 %2</translation>
     </message>
@@ -1907,6 +1932,16 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>stored value online only</source>
+        <translation>储值仅限在线使用</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office found this till&apos;s records do not match what it sent: stored value can be used only while head office answers.</source>
+        <translation>总部发现本机记录与已上传的不符：仅在总部在线时才能使用储值。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>syncing…</source>
         <translation>同步中…</translation>
     </message>
@@ -1919,7 +1954,7 @@
 <context>
     <name>SyncStatusLabel</name>
     <message>
-        <location line="-63"/>
+        <location line="-72"/>
         <source>Sync now: %1</source>
         <translation>立即同步：%1</translation>
     </message>
@@ -1927,7 +1962,7 @@
 <context>
     <name>TopupDialog</name>
     <message>
-        <location filename="../../ui/dialogs/topup.py" line="+33"/>
+        <location filename="../../ui/dialogs/topup.py" line="+34"/>
         <source>Top up</source>
         <translation>充值</translation>
     </message>

@@ -311,6 +311,12 @@ def test_the_status_bar_in_chinese(qapp: QApplication) -> None:
             "总部已停用本店令牌：请向总部索取新令牌后重新连接。")
         assert summary({"uploaded": 120, "members": 35, "rules": 2}) == \
             "已上传 120 条 · 下载会员 35 · 规则 2"
+        lost = {**linked, "restore_needed": "head office holds events up to 52"}
+        assert describe(lost, today) == ("数据丢失：请店长运行 storeapp restore · 待传 3",
+                                         "error", "head office holds events up to 52")
+        flagged = {**linked, "online_only": "balance_mismatch"}
+        assert describe(flagged, today)[:2] == ("同步 14:05 · 待传 3 · 储值仅限在线使用",
+                                                "warning")
     finally:
         i18n.install(qapp, "en")
 
