@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from sync.hq import anchors, ingest, pages, service
@@ -46,6 +47,14 @@ def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
             return JSONResponse(refusal.body(), status_code=refusal.status)
         return JSONResponse(result)
 
+    async def reading(request: Request,
+                      query: Callable[[Session, m.Store], dict[str, Any]]) -> Response:
+        """A signed request that only reads: ``query`` in one transaction."""
+        def work(store: m.Store, _b: bytes) -> dict[str, Any]:
+            with hq.transaction() as s:
+                return query(s, store)
+        return await signed(request, work)
+
     def parsed(body: bytes) -> dict[str, Any]:
         try:
             value = json.loads(body or b"{}")
@@ -63,10 +72,7 @@ def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
 
     @app.get(f"{API}/acked")
     async def acked(request: Request, till_no: int = 1) -> Response:
-        def work(store: m.Store, _b: bytes) -> dict[str, Any]:
-            with hq.transaction() as s:
-                return ingest.where(s, store.id, till_no)
-        return await signed(request, work)
+        return await reading(request, lambda s, store: ingest.where(s, store.id, till_no))
 
     @app.post(f"{API}/events")
     async def events(request: Request) -> Response:
@@ -77,18 +83,14 @@ def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
     @app.get(f"{API}/events")
     async def own_events(request: Request, till_no: int = 1, after: int = 0,
                          limit: int = 1000) -> Response:
-        def work(store: m.Store, _b: bytes) -> dict[str, Any]:
-            with hq.transaction() as s:
-                return service.own_events(s, store, till_no, after, limit)
-        return await signed(request, work)
+        return await reading(request, lambda s, store: service.own_events(
+            s, store, till_no, after, limit))
 
     @app.get(f"{API}/audit")
     async def own_audit(request: Request, till_no: int = 1, after: int = 0,
                         limit: int = 2000) -> Response:
-        def work(store: m.Store, _b: bytes) -> dict[str, Any]:
-            with hq.transaction() as s:
-                return service.own_audit(s, store, till_no, after, limit)
-        return await signed(request, work)
+        return await reading(request, lambda s, store: service.own_audit(
+            s, store, till_no, after, limit))
 
     @app.post(f"{API}/balances")
     async def balances(request: Request) -> Response:

@@ -64,8 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     for decision in ("accept", "reject"):
         decide = event.add_parser(decision, help=f"{decision} an implausible event (audited)")
         decide.add_argument("held_id", type=int)
-        decide.add_argument("--user", required=True, help="the head-office user deciding")
-        decide.add_argument("--reason", required=True)
+        _who_and_why(decide)
 
     till = sub.add_parser("till", help="a till head office flagged").add_subparsers(
         dest="action", required=True)
@@ -73,8 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "again (audited; a tampered till's audit chain is anchored anew)")
     clear.add_argument("code")
     clear.add_argument("till_no", type=int)
-    clear.add_argument("--user", required=True, help="the head-office user deciding")
-    clear.add_argument("--reason", required=True)
+    _who_and_why(clear)
 
     rule = sub.add_parser("rule", help="chain rules every till takes on sync").add_subparsers(
         dest="action", required=True)
@@ -106,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--profile", metavar="FILE",
                        help="cProfile an in-process, single-client run into FILE")
     return parser
+
+
+def _who_and_why(parser: argparse.ArgumentParser) -> None:
+    """A head-office decision names its user and reason (both kept with it)."""
+    parser.add_argument("--user", required=True, help="the head-office user deciding")
+    parser.add_argument("--reason", required=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
