@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from storeapp import audit
 from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.errors import IdempotencyConflict, InvalidInput
-from storeapp.ids import new_event_id
+from storeapp.ids import new_action_key, new_event_id
 from storeapp.models import Action, Member, OutboxEvent, PointsEntry, WalletEntry
 from storeapp.sequences import insert_row
 
@@ -164,6 +164,15 @@ def run_action(
             created_at=ctx.now, result_json=json.dumps(result, ensure_ascii=False, default=str),
         )
     return {**result, "replayed": False}
+
+
+def key_or_new(key: str | None) -> str:
+    """The caller's idempotency key (checked here, before anything is asked of head office),
+    or a new one when none was given: an empty key is refused, never quietly made a new one."""
+    if key is None:
+        return new_action_key()
+    check_key(key)
+    return key
 
 
 def check_key(key: str) -> None:

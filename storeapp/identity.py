@@ -14,8 +14,12 @@ import phonenumbers
 from stdnum import luhn
 
 from storeapp.errors import InvalidInput
+from storeapp.typed import ascii_digits, plain
 
-MAINLAND = re.compile(r"1[3-9]\d{9}")
+MAINLAND = re.compile(r"1[3-9][0-9]{9}")
+#: What may stand between a phone's digits as people write it: "138 0013 8000",
+#: "138-0013-8000", "(137) 5778 3637", "138.0013.8000".
+_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 #: Head office gives a merged member this phone, ``merged:<member id>``, so that the unique
 #: phone index frees the real number for the surviving member.
 MERGED_PHONE_PREFIX = "merged:"
@@ -28,16 +32,18 @@ _QR_SHAPE = re.compile(rf"M1-(\d{{{CARD_LEN}}})-([A-Z2-7]{{{QR_SIG_LEN}}})")
 def normalize_phone(text: str) -> str:
     """Mainland numbers become 11 digits; others E.164 (``+447911123456``).
 
-    Accepts spaces, dashes, a ``+86``/``0086`` prefix. Raises ``InvalidInput`` otherwise.
+    Accepts spaces, dashes, dots, parentheses, a ``+86``/``0086`` prefix, full-width forms and
+    any script's digits (made ASCII first: one number has one spelling). Raises
+    ``InvalidInput`` otherwise.
     """
-    raw = re.sub(r"[\s\-()]", "", text or "")
+    raw = _PHONE_SEPARATORS.sub("", plain(text or ""))
     if raw.startswith("0086"):
         raw = "+86" + raw[4:]
     if raw.startswith("+86"):
         raw = raw[3:]
     if MAINLAND.fullmatch(raw):
         return raw
-    if raw.startswith("+"):
+    if raw.startswith("+") and ascii_digits(raw[1:]):
         try:
             number = phonenumbers.parse(raw, None)
         except phonenumbers.NumberParseException:
@@ -80,7 +86,7 @@ def make_card_no(store_code: str, till_no: int, sequence: int) -> str:
 
 
 def is_card_no(text: str) -> bool:
-    return len(text) == CARD_LEN and text.isdigit() and luhn.is_valid(text)
+    return len(text) == CARD_LEN and ascii_digits(text) and luhn.is_valid(text)
 
 
 def sign_qr(card_no: str, secret: str) -> str:
@@ -117,24 +123,24 @@ class Shape(Enum):
 
 def classify(text: str) -> Shape:
     """What a typed or scanned string is, by its shape alone (no database)."""
-    t = text.strip()
+    t = plain(text).strip()
     upper = t.upper()
     if upper.startswith(QR_PREFIX):
         return Shape.MEMBER_QR
-    if upper.startswith("R") and len(t) == 14 and t[1:].isdigit():
+    if upper.startswith("R") and len(t) == 14 and ascii_digits(t[1:]):
         return Shape.RECEIPT
     if upper.startswith("CP-"):
         return Shape.COUPON
-    digits = re.sub(r"[\s\-]", "", t)
-    if digits.isdigit():
+    digits = _PHONE_SEPARATORS.sub("", t)  # every spelling normalize_phone accepts
+    if ascii_digits(digits):
         if len(digits) == 4:
             return Shape.PHONE_TAIL
-        if MAINLAND.fullmatch(digits.removeprefix("0086")):  # as normalize_phone accepts
+        if MAINLAND.fullmatch(digits.removeprefix("0086")):
             return Shape.PHONE
         if is_card_no(digits):
             return Shape.CARD_NO
         if len(digits) in (8, 12, 13):
             return Shape.PRODUCT
-    if digits.startswith("+") and digits[1:].isdigit():
+    if digits.startswith("+") and ascii_digits(digits[1:]):
         return Shape.PHONE
     return Shape.NAME

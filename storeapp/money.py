@@ -6,9 +6,11 @@ here, on the way in and on the way out, and ``float`` never touches money.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from storeapp.errors import InvalidInput
+from storeapp.typed import plain
 
 FEN_PER_YUAN = 100
 #: No single amount typed at a counter is larger than this (¥1,000,000); larger is a typo.
@@ -16,30 +18,35 @@ MAX_AMOUNT_FEN = 100_000_000
 
 
 def parse_yuan(text: str | int, *, allow_zero: bool = False) -> int:
-    """Parse an amount in yuan ("500", "12.50", "¥1,000") into fen.
+    """Parse an amount in yuan ("500", "12.50", "¥1,000", "５００") into fen.
 
-    Refuses negative, zero (unless allowed), absurdly large, non-numeric amounts and amounts with
-    more than two decimal places, with a message a cashier can read.
+    An amount is what a person reads as one: digits (any script's, full-width included), at
+    most two decimals, thousands grouped by commas of three ("1,000", never "10,50"); no
+    exponent, underscore or sign. Refuses negative, zero (unless allowed), absurdly large and
+    non-numeric amounts with a message a cashier can read.
     """
-    raw = str(text).strip().replace("¥", "").replace("￥", "").replace(",", "").strip()
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise InvalidInput("bad_amount", f"'{text}' is not an amount of money") from None
-    if not value.is_finite():
-        raise InvalidInput("bad_amount", f"'{text}' is not an amount of money")
-    if value < 0:
+    raw = plain(str(text)).strip().removeprefix("¥").strip()
+    if raw.startswith("-") and _AMOUNT.fullmatch(raw[1:]):
         raise InvalidInput("bad_amount", f"amount must not be negative: {text}")
-    # Size before quantize(), which raises InvalidOperation past Decimal's 28 digits ("1e30").
+    if not _AMOUNT.fullmatch(raw):
+        if _DECIMALS.fullmatch(raw.replace(",", "")):
+            raise InvalidInput("bad_amount",
+                               f"'{text}' has more than two decimal places (fen)")
+        raise InvalidInput("bad_amount", f"'{text}' is not an amount of money (write it like "
+                           "500, 12.50 or 1,000)")
+    value = Decimal(raw.replace(",", ""))
     if value > Decimal(MAX_AMOUNT_FEN) / FEN_PER_YUAN:
         limit = format_fen(MAX_AMOUNT_FEN)
         raise InvalidInput("bad_amount", f"amount {text} is larger than {limit}")
-    if value != value.quantize(Decimal("0.01")):
-        raise InvalidInput("bad_amount", f"'{text}' has more than two decimal places (fen)")
     fen = int(value * FEN_PER_YUAN)
     if fen == 0 and not allow_zero:
         raise InvalidInput("bad_amount", "amount must be more than ¥0.00")
     return fen
+
+
+#: Digits, grouped by commas of three or not at all, then at most two decimals.
+_AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?")
+_DECIMALS = re.compile(r"[0-9]+\.[0-9]{3,}")
 
 
 def format_fen(amount_fen: int, *, symbol: bool = True) -> str:

@@ -8,6 +8,7 @@ touches the till's database: ``sync.client`` decides what an answer means for th
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -37,7 +38,6 @@ class HqRefused(Refused):
         self.status = status
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 def check_url(url: str) -> None:
@@ -47,10 +47,20 @@ def check_url(url: str) -> None:
     if parsed is None or parsed.scheme not in ("http", "https"):
         raise InvalidInput("bad_url", f"head office's address must start with https://, "
                            f"not {url!r}")
-    if parsed.scheme == "http" and parsed.host not in LOOPBACK \
-            and not parsed.host.startswith("127."):
+    if parsed.scheme == "http" and not is_loopback(parsed.host):
         raise InvalidInput("bad_url", f"head office must be reached over https:// (the store "
                            f"token would travel in clear): {url!r}")
+
+
+def is_loopback(host: str) -> bool:
+    """A loopback address written as one (127.0.0.0/8, ::1) or the name ``localhost``: never a
+    name that merely starts like one (``127.anything.example`` is somebody's server)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class HqClient:

@@ -243,6 +243,14 @@ def test_simultaneous_top_ups_respect_the_cap_and_their_keys(tmp_path: Path) -> 
                             (other,)).fetchone() == (10_000, 0)
 
 
+def test_an_explicitly_empty_key_is_refused_not_made_new(till: tuple[Path, str]) -> None:
+    db, _ = till
+    before = snapshot(db)
+    refused = cli(db, "wallet", "topup", PHONE, "100", "--key", "")
+    assert refused.status == 2 and refused.out["error"] == "bad_key"
+    assert snapshot(db) == before
+
+
 # -- the audit chain ----------------------------------------------------------------------------
 
 def test_audit_verify_fails_after_tampering(till: tuple[Path, str]) -> None:

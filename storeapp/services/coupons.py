@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import extract, select
 
-from storeapp.actions import Ctx, Result, run_action
+from storeapp.actions import Ctx, Result, key_or_new, run_action
 from storeapp.clock import local_day_bounds, to_local
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
@@ -56,7 +56,7 @@ def issue(db: Database, template_code: str, member_ref: str | None, *, actor: st
         code = issue_in(ctx, template_code, member_id, reason)
         return {"code": code, "member_id": member_id}
 
-    return run_action(db, key=key or new_action_key(), kind="coupon_issue", actor=actor,
+    return run_action(db, key=key_or_new(key), kind="coupon_issue", actor=actor,
                       request={"t": template_code, "m": member_ref, "r": reason}, body=body)
 
 

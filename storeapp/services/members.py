@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from storeapp.actions import Ctx, Result, run_action
+from storeapp.actions import Ctx, Result, key_or_new, run_action
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
 from storeapp.identity import (
@@ -22,12 +23,13 @@ from storeapp.identity import (
     sign_qr,
     verify_qr,
 )
-from storeapp.ids import new_action_key, new_member_id
+from storeapp.ids import new_member_id
 from storeapp.models import Card, Member
 from storeapp.pins import hash_pin
 from storeapp.sequences import next_value
 from storeapp.services import tiers
 from storeapp.services.users import Grant, record_approval
+from storeapp.typed import plain
 
 PAGE = 20
 # Lookups run for every keystroke and scan: their statements are built once.
@@ -125,13 +127,14 @@ def register(
         coupons.issue_by_rule(ctx, member.member_id, "welcome")
         return {"member_id": member.member_id}
 
-    result = run_action(db, key=key or new_action_key(), kind="member_register", actor=actor,
+    result = run_action(db, key=key_or_new(key), kind="member_register", actor=actor,
                         request=request, body=body)
     return get(db, result["member_id"])
 
 
 def clean_name(name: str) -> str:
-    name = re.sub(r"\s+", " ", (name or "").strip())
+    """One spelling per name (NFC: "Zoé" typed with a combining accent is "Zoé"), one space."""
+    name = re.sub(r"\s+", " ", unicodedata.normalize("NFC", name or "").strip())
     if not name:
         raise InvalidInput("bad_name", "a member needs a name")
     if len(name) > MAX_NAME:
@@ -182,25 +185,31 @@ def _find_rows(db: Database, s: Session, query: str, limit: int) -> list[Member]
         member = s.scalar(_BY_PHONE, {"phone": normalize_phone(query)})
         return [surviving(s, member)] if member else []
     if shape is Shape.PHONE_TAIL:
-        return list(s.scalars(_BY_TAIL, {"tail": query, "limit": limit}))
+        return list(s.scalars(_BY_TAIL, {"tail": _digits(query), "limit": limit}))
     if shape is Shape.CARD_NO:
-        digits = re.sub(r"\D", "", query)
-        return [surviving(s, _by_card(s, digits))]
+        return [surviving(s, _by_card(s, _digits(query)))]
     if shape is not Shape.NAME:
         return []
-    prefix = query.replace("%", "").replace("_", "")
+    # a name is searched as written: % and _ are letters here, not wildcards
+    name = unicodedata.normalize("NFC", query)
+    literal = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     unmerged = Member.merged_into.is_(None)
     starts = list(s.scalars(
-        select(Member).where(Member.name.like(prefix + "%"), unmerged).order_by(Member.name)
-        .limit(limit)
+        select(Member).where(Member.name.like(literal + "%", escape="\\"), unmerged)
+        .order_by(Member.name).limit(limit)
     ))
-    if len(starts) >= limit or len(prefix) < 2:
+    if len(starts) >= limit or len(name) < 2:
         return starts
     seen = {m.member_id for m in starts}
     inner = s.scalars(
-        select(Member).where(Member.name.like("%" + prefix + "%"), unmerged).limit(limit)
+        select(Member).where(Member.name.like("%" + literal + "%", escape="\\"), unmerged)
+        .limit(limit)
     )
     return starts + [m for m in inner if m.member_id not in seen][: limit - len(starts)]
+
+
+def _digits(query: str) -> str:
+    return re.sub(r"[^0-9]", "", plain(query))
 
 
 def surviving(s: Session, member: Member) -> Member:
@@ -296,7 +305,7 @@ def update_profile(
         return {"member_id": member.member_id}
 
     request = {"member": member_ref, **{k: str(v) for k, v in changes.items()}}
-    result = run_action(db, key=key or new_action_key(), kind="member_update", actor=actor,
+    result = run_action(db, key=key_or_new(key), kind="member_update", actor=actor,
                         request=request, body=body)
     return get(db, result["member_id"])
 
@@ -321,7 +330,7 @@ def set_pin(db: Database, member_ref: str, pin: str, *, actor: str,
 
     # The salted hash differs on every call, so it cannot identify the request: a retry under
     # the same key would be refused as "key reused". The PIN itself must not be stored in clear.
-    result = run_action(db, key=key or new_action_key(), kind="member_pin", actor=actor,
+    result = run_action(db, key=key_or_new(key), kind="member_pin", actor=actor,
                         request={"member": member_ref}, body=body)
     return get(db, result["member_id"])
 
@@ -342,7 +351,7 @@ def report_lost(db: Database, member_ref: str, *, actor: str, key: str | None = 
         ctx.emit("member_card_lost", member_id=member.member_id, card_no=card.card_no)
         return {"member_id": member.member_id}
 
-    result = run_action(db, key=key or new_action_key(), kind="card_lost", actor=actor,
+    result = run_action(db, key=key_or_new(key), kind="card_lost", actor=actor,
                         request={"member": member_ref}, body=body)
     return get(db, result["member_id"])
 
@@ -370,7 +379,7 @@ def replace_card(db: Database, member_ref: str, *, actor: str, grant: Grant | No
                  card_no=new_no)
         return {"member_id": member.member_id}
 
-    result = run_action(db, key=key or new_action_key(), kind="card_replace", actor=actor,
+    result = run_action(db, key=key_or_new(key), kind="card_replace", actor=actor,
                         request={"member": member_ref}, body=body)
     return get(db, result["member_id"])
 
@@ -402,7 +411,7 @@ def _set_status(db: Database, member_ref: str, status: str, *, actor: str, grant
         ctx.emit("member_status_changed", member_id=member.member_id, status=status)
         return {"member_id": member.member_id}
 
-    result = run_action(db, key=key or new_action_key(), kind=f"member_{status}", actor=actor,
+    result = run_action(db, key=key_or_new(key), kind=f"member_{status}", actor=actor,
                         request={"member": member_ref, "reason": reason}, body=body)
     return get(db, result["member_id"])
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from storeapp.actions import Ctx, Result, run_action
+from storeapp.actions import Ctx, Result, key_or_new, run_action
 from storeapp.clock import add_months
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound
@@ -123,7 +123,7 @@ def buy(db: Database, member_ref: str, plan_code: str, *, method: str, actor: st
                 return None, 0  # the action refuses it
             return members.load(db, s, member_ref).member_id, plan.fee_fen
 
-    key = key or new_action_key()
+    key = key_or_new(key)
     with spend_gate.spending(db, key=key, share=share) as verdict, \
             wallet.pin_tries_counted(db):
         return run_action(db, key=key, kind="plan_buy", actor=actor,

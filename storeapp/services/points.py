@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from storeapp.actions import Ctx, Result, run_action
+from storeapp.actions import Ctx, Result, key_or_new, run_action
 from storeapp.clock import add_months, to_local
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, Refused
@@ -139,7 +139,7 @@ def adjust(db: Database, member_ref: str, points: int, *, actor: str, grant: Gra
         ctx.emit("points_adjusted", member_id=member.member_id, points=points)
         return {"member_id": member.member_id, "points": member.points}
 
-    return run_action(db, key=key or new_action_key(), kind="points_adjust", actor=actor,
+    return run_action(db, key=key_or_new(key), kind="points_adjust", actor=actor,
                       request={"member": member_ref, "points": points}, body=body)
 
 

@@ -14,10 +14,9 @@ from typing import Any
 from sqlalchemy import select
 
 from storeapp import rules
-from storeapp.actions import Ctx, Result, run_action
+from storeapp.actions import Ctx, Result, key_or_new, run_action
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
-from storeapp.ids import new_action_key
 from storeapp.models import Member, PointsLot, Product, Refund, Sale, SaleLine, Tender
 from storeapp.money import MAX_AMOUNT_FEN, format_fen, percent_of
 from storeapp.sequences import insert_row, next_value
@@ -90,7 +89,7 @@ def checkout(
 
     At a till linked to head office, a stored-value payment is first held by head office
     (or checked against the offline allowance): see :mod:`storeapp.services.spend_gate`."""
-    key = key or new_action_key()
+    key = key_or_new(key)
     _check_tenders(tenders)
     request = {
         "member": member_ref,
@@ -236,7 +235,7 @@ def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
         ctx.emit("sale_refunded", **{k: v for k, v in result.items() if k != "member_after"})
         return result
 
-    return run_action(db, key=key or new_action_key(), kind="refund", actor=actor,
+    return run_action(db, key=key_or_new(key), kind="refund", actor=actor,
                       request={"receipt_no": receipt_no}, body=body)
 
 

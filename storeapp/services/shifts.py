@@ -16,11 +16,10 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from storeapp.actions import Ctx, Result, run_action
+from storeapp.actions import Ctx, Result, key_or_new, run_action
 from storeapp.clock import to_local
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
-from storeapp.ids import new_action_key
 from storeapp.models import Payment, Shift, Topup, ZReport
 from storeapp.money import MAX_AMOUNT_FEN, format_fen
 from storeapp.sequences import insert_row, next_value
@@ -58,7 +57,7 @@ def open_shift(db: Database, float_fen: int, *, actor: str, key: str | None = No
         ctx.emit("shift_opened", shift_id=shift.id, float_fen=float_fen)
         return _shift_dict(shift)
 
-    return run_action(db, key=key or new_action_key(), kind="shift_open", actor=actor,
+    return run_action(db, key=key_or_new(key), kind="shift_open", actor=actor,
                       request={"float_fen": float_fen}, body=body)
 
 
@@ -97,7 +96,7 @@ def close_shift(db: Database, counted_fen: int, *, actor: str, key: str | None =
                  expected_fen=figures["expected_cash_fen"], variance_fen=figures["variance_fen"])
         return report
 
-    return run_action(db, key=key or new_action_key(), kind="shift_close", actor=actor,
+    return run_action(db, key=key_or_new(key), kind="shift_close", actor=actor,
                       request={"counted_fen": counted_fen}, body=body)
 
 

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 
 from storeapp import audit
-from storeapp.actions import Ctx, Result, run_action
+from storeapp.actions import Ctx, Result, key_or_new, run_action
 from storeapp.clock import to_local
 from storeapp.db import Database
 from storeapp.errors import AuthError, InvalidInput, NotFound, Refused
-from storeapp.ids import new_action_key
 from storeapp.models import Card, Member, Topup, WalletEntry
 from storeapp.money import format_fen, split_in_proportion
 from storeapp.pins import check_pin
@@ -98,7 +97,7 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
             "balance_bonus_fen": member.bonus_fen,
         }
 
-    return run_action(db, key=key or new_action_key(), kind="wallet_topup", actor=actor,
+    return run_action(db, key=key_or_new(key), kind="wallet_topup", actor=actor,
                       request={"member": member_ref, "amount_fen": amount_fen, "method": method},
                       body=body)
 
@@ -109,7 +108,7 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
     The cash goes back out of stored value: at a linked till head office holds it first like a
     spend (the member may have spent the top-up at another store); offline the allowance
     applies."""
-    key = key or new_action_key()
+    key = key_or_new(key)
 
     def body(ctx: Ctx) -> Result:
         s = ctx.session
@@ -250,7 +249,7 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
     till's own figure may be stale, or edited); offline the allowance applies."""
     if method not in REFUND_METHODS:
         raise InvalidInput("bad_method", f"method must be one of {', '.join(REFUND_METHODS)}")
-    key = key or new_action_key()
+    key = key_or_new(key)
 
     def body(ctx: Ctx) -> Result:
         s, settings = ctx.session, ctx.db.settings
@@ -305,7 +304,7 @@ def adjust(db: Database, member_ref: str, *, principal_fen: int, bonus_fen: int,
                  bonus_fen=bonus_fen)
         return {"member_id": member.member_id, "balance_fen": member.balance_fen}
 
-    return run_action(db, key=key or new_action_key(), kind="wallet_adjust", actor=actor,
+    return run_action(db, key=key_or_new(key), kind="wallet_adjust", actor=actor,
                       request={"member": member_ref, "p": principal_fen, "b": bonus_fen},
                       body=body)
 

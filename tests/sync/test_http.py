@@ -119,7 +119,9 @@ def test_an_address_that_is_not_http_is_refused_before_sending() -> None:
     assert refused.value.code == "bad_url"
 
 
-@pytest.mark.parametrize("url", ["http://hq.example.com", "http://10.0.0.5:8600"])
+@pytest.mark.parametrize("url", ["http://hq.example.com", "http://10.0.0.5:8600",
+                                 "http://127.anything.example", "http://127.0.0.1.nip.io:8600",
+                                 "http://localhost.example.com", "http://[::2]:8600"])
 def test_plain_http_is_refused_off_loopback_because_the_token_would_travel_in_clear(
         url: str) -> None:
     with pytest.raises(InvalidInput) as refused:
@@ -128,6 +130,7 @@ def test_plain_http_is_refused_off_loopback_because_the_token_would_travel_in_cl
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8600", "http://localhost:8600",
+                                 "http://127.8.9.10:8600", "http://[::1]:8600",
                                  "https://hq.example.com"])
 def test_https_anywhere_and_http_on_loopback_are_accepted(url: str) -> None:
     HqClient(url, TOKEN).close()
