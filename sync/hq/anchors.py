@@ -146,7 +146,9 @@ def compare_balances(hq: HqDatabase, store: m.Store, body: dict[str, Any],
         till_no, low, high = int(body["till_no"]), str(body["after"]), str(body["to"])
         given = {str(r[0]): (int(r[1]), int(r[2]), int(r[3]))
                  for r in body["members"][:MAX_BALANCE_ROWS]}
-    except (KeyError, TypeError, ValueError, IndexError):
+        if not 1 <= till_no <= 99 or any(abs(x) > 2**62 for v in given.values() for x in v):
+            raise ValueError("out of range")
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         raise HqRefusal(422, "bad_balances", "balances need till_no, from, to and members "
                         "[[member_id, principal_fen, bonus_fen, points], ...]") from None
     with hq.transaction() as s:

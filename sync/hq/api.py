@@ -9,32 +9,60 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import unquote
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from sync.hq import anchors, ingest, pages, service
+from sync.hq import anchors, ingest, pages, service, shield
 from sync.hq import models as m
+from sync.hq import wire_schemas as wire
 from sync.hq.db import HqDatabase, utcnow
 from sync.hq.errors import HqRefusal
+from sync.hq.shield import BodyLimit
 from sync.protocol import API, AUTHORIZATION, SIGNATURE, TIMESTAMP
 
 Clock = Callable[[], dt.datetime]
+#: Every parameter bounded: out of range is a 422 that names it, never a 500 from the database.
+TillNo = Annotated[int, Query(ge=1, le=99)]
+Seq = Annotated[int, Query(ge=0, le=2**62)]
+Limit = Annotated[int, Query(ge=1, le=5000)]
+Cursor = Annotated[str, Query(max_length=200)]
 
 
-def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
+def create_app(url: str, *, clock: Clock = utcnow,
+               body_seconds: float = shield.BODY_SECONDS) -> FastAPI:
     """The application over the database at ``url`` (migrated on start)."""
     hq = HqDatabase(url)
     app = FastAPI(title="storeapp head office", docs_url=None, redoc_url=None)
     app.state.hq = hq
+    # outermost of the app's own: before anything reads a body or checks who sent it
+    app.add_middleware(BodyLimit, body_seconds=body_seconds)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(_request: Request, exc: RequestValidationError) -> Response:
+        where = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
+                          for e in exc.errors())
+        return JSONResponse({"error": "bad_request", "message": where}, status_code=422)
 
     async def signed(request: Request,
                      work: Callable[[m.Store, bytes], Any]) -> Response:
+        client = f"ip:{request.client.host if request.client else '-'}"
+        wait = await run_in_threadpool(shield.blocked, hq, [client], clock())
+        if wait is not None:
+            return JSONResponse({"error": "too_many_failures", "message": "too many refused "
+                                 f"requests from this address: try again in {wait} s"},
+                                status_code=429, headers={"Retry-After": str(wait)})
         body = await request.body()
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if b"\x00" in body or b"\\u0000" in body or "\x00" in unquote(path):
+            # no text column takes a NUL (PostgreSQL refuses it): refused before anything
+            return JSONResponse({"error": "bad_request", "message": "a NUL character is not "
+                                 "allowed in a request"}, status_code=422)
         req = service.Request(
             method=request.method, path=path, body=body,
             authorization=request.headers.get(AUTHORIZATION, ""),
@@ -42,6 +70,10 @@ def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
             signature=request.headers.get(SIGNATURE, ""))
         try:
             store = await run_in_threadpool(service.authenticate, hq, req, clock())
+        except HqRefusal as refusal:
+            await run_in_threadpool(shield.failed, hq, [client], clock())
+            return JSONResponse(refusal.body(), status_code=refusal.status)
+        try:
             result = await run_in_threadpool(work, store, body)
         except HqRefusal as refusal:
             return JSONResponse(refusal.body(), status_code=refusal.status)
@@ -71,41 +103,41 @@ def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
             "server_time": clock().isoformat()})
 
     @app.get(f"{API}/acked")
-    async def acked(request: Request, till_no: int = 1) -> Response:
+    async def acked(request: Request, till_no: TillNo = 1) -> Response:
         return await reading(request, lambda s, store: ingest.where(s, store.id, till_no))
 
-    @app.post(f"{API}/events")
+    @app.post(f"{API}/events", openapi_extra=wire.body(wire.EVENTS))
     async def events(request: Request) -> Response:
         def work(store: m.Store, body: bytes) -> dict[str, Any]:
             return ingest.ingest(hq, store, parsed(body), clock()).answer()
         return await signed(request, work)
 
     @app.get(f"{API}/events")
-    async def own_events(request: Request, till_no: int = 1, after: int = 0,
-                         limit: int = 1000) -> Response:
+    async def own_events(request: Request, till_no: TillNo = 1, after: Seq = 0,
+                         limit: Limit = 1000) -> Response:
         return await reading(request, lambda s, store: service.own_events(
             s, store, till_no, after, limit))
 
     @app.get(f"{API}/audit")
-    async def own_audit(request: Request, till_no: int = 1, after: int = 0,
-                        limit: int = 2000) -> Response:
+    async def own_audit(request: Request, till_no: TillNo = 1, after: Seq = 0,
+                        limit: Limit = 2000) -> Response:
         return await reading(request, lambda s, store: service.own_audit(
             s, store, till_no, after, limit))
 
-    @app.post(f"{API}/balances")
+    @app.post(f"{API}/balances", openapi_extra=wire.body(wire.BALANCES))
     async def balances(request: Request) -> Response:
         return await signed(request, lambda store, body: anchors.compare_balances(
             hq, store, parsed(body), clock()))
 
     @app.get(f"{API}/changes")
-    async def changes(request: Request, cursor: str = "", limit: int = 1000,
-                      till_no: int = 1) -> Response:
+    async def changes(request: Request, cursor: Cursor = "", limit: Limit = 1000,
+                      till_no: TillNo = 1) -> Response:
         def work(store: m.Store, _b: bytes) -> dict[str, Any]:
             with hq.transaction() as s:
                 return service.changes(s, store, till_no, cursor, limit)
         return await signed(request, work)
 
-    @app.post(f"{API}/holds")
+    @app.post(f"{API}/holds", openapi_extra=wire.body(wire.HOLD))
     async def holds(request: Request) -> Response:
         def work(store: m.Store, body: bytes) -> dict[str, Any]:
             data = parsed(body)
@@ -118,17 +150,17 @@ def create_app(url: str, *, clock: Clock = utcnow) -> FastAPI:
             return service.hold(hq, store, key, member_id, amount, clock(), kind=kind)
         return await signed(request, work)
 
-    @app.post(f"{API}/holds/release")
+    @app.post(f"{API}/holds/release", openapi_extra=wire.body(wire.RELEASE))
     async def release(request: Request) -> Response:
         return await signed(request, lambda store, body: service.release(
             hq, store, str(parsed(body).get("key", "")), clock()))
 
-    @app.post(f"{API}/day-totals")
+    @app.post(f"{API}/day-totals", openapi_extra=wire.body(wire.DAY_TOTALS))
     async def day_totals(request: Request) -> Response:
         return await signed(request, lambda store, body: service.day_totals(
             hq, store, parsed(body), clock()))
 
-    @app.get("/healthz")
+    @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

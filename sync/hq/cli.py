@@ -26,6 +26,7 @@ from typing import Any
 from sync.hq import service
 from sync.hq.db import DEFAULT_URL, HqDatabase, utcnow
 from sync.hq.errors import HqRefusal
+from sync.hq.shield import HeaderDeadline
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -198,7 +199,15 @@ def serve(url: str, host: str, port: int, workers: int) -> None:
     print(json.dumps({"serving": f"http://{host}:{port}", "db": _safe(url),
                       "workers": workers}), flush=True)
     uvicorn.run("sync.hq.cli:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level="warning")
+                workers=workers, log_level="warning", **SERVER_LIMITS)
+
+
+#: The server's own limits against clients that would wear it down (sync.hq.shield): headers
+#: within 10 s of a connection, at most 16 KiB of them, idle keep-alive 5 s, at most 512
+#: connections at once per worker (past that, 503).
+SERVER_LIMITS: dict[str, Any] = {"http": HeaderDeadline, "timeout_keep_alive": 5,
+                                 "h11_max_incomplete_event_size": 16 * 1024,
+                                 "limit_concurrency": 512}
 
 
 def app_from_env() -> Any:

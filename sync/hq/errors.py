@@ -7,6 +7,8 @@ import datetime as dt
 import json
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
+
 from storeapp.clock import to_local
 from sync.hq import models as m
 
@@ -23,10 +25,19 @@ class HqRefusal(Exception):
 
 def log_refusal(hq: Any, store_code: str | None, refusal: HqRefusal, now: dt.datetime,
                 detail: str = "") -> None:
-    """Record a refusal in a transaction of its own (the refused one was rolled back)."""
+    """Record a refusal in a transaction of its own (the refused one was rolled back): counted
+    into its store's, reason's and minute's row, so a flood adds to a count, not to the log."""
+    bucket = f"{store_code or '-'}|{refusal.code}|{now:%Y%m%d%H%M}"
+    text = (detail or refusal.message)[:500]
     with hq.transaction() as session:
-        session.add(m.Refusal(at=now, store_code=store_code, reason=refusal.code,
-                              detail=detail or refusal.message))
+        dialect = session.get_bind().dialect.name
+        ins = (postgresql.insert(m.Refusal) if dialect == "postgresql"
+               else sqlite.insert(m.Refusal))
+        session.execute(ins.values(
+            at=now, last_at=now, store_code=store_code, reason=refusal.code, detail=text,
+            count=1, bucket=bucket).on_conflict_do_update(
+            index_elements=["bucket"],
+            set_={"count": m.Refusal.count + 1, "last_at": now, "detail": text}))
         if refusal.flag is not None:
             session.add(m.Exception_(
                 kind=refusal.code, member_id=None, store_code=store_code,

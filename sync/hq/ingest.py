@@ -108,9 +108,12 @@ def _parse(batch: dict[str, Any]) -> tuple[int, str, list[EventIn]]:
         ]
     except (KeyError, TypeError, ValueError) as exc:
         raise HqRefusal(422, "bad_batch", f"malformed batch: {exc}") from None
+    if not 1 <= till_no <= 99:
+        raise HqRefusal(422, "bad_batch", f"till_no must be 1 to 99, not {till_no}")
     for event in events:
-        if event.seq < 1 or not 0 < len(event.event_id) <= 36:
-            raise HqRefusal(422, "bad_batch", f"bad event seq/id at seq {event.seq}")
+        if not 1 <= event.seq <= 2**62 or not 0 < len(event.event_id) <= 36 \
+                or not 0 < len(event.type) <= 40:
+            raise HqRefusal(422, "bad_batch", f"bad event seq/id/type at seq {event.seq}")
         event.digest = event_digest(event.seq, event.event_id, event.type, event.payload)
     events.sort(key=lambda e: e.seq)
     return till_no, batch_id, events

@@ -225,14 +225,32 @@ class Exception_(Base):
 
 
 class Refusal(Base):
-    """Every request head office turned away, and why."""
+    """The requests head office turned away, and why: one row per store, reason and minute
+    with how many there were (a flood cannot make the log grow without bound), the newest
+    detail kept."""
 
     __tablename__ = "hq_refusals"
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)  # the first of its minute
     store_code: Mapped[str | None] = mapped_column(String(8))
     reason: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
+    last_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    bucket: Mapped[str | None] = mapped_column(String(80))
+
+    __table_args__ = (UniqueConstraint("bucket", name="uq_hq_refusals_bucket"),)
+
+
+class Throttle(Base):
+    """Failed sign-ins and signatures by client address or user: past a few within the window,
+    the next attempts wait (429 with Retry-After), longer each time."""
+
+    __tablename__ = "hq_throttle"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class DayTotal(Base):

@@ -31,6 +31,7 @@ from storeapp.identity import mask_phone
 from storeapp.money import format_fen
 from storeapp.pins import check_pin, hash_pin
 from sync.hq import models as m
+from sync.hq import shield
 from sync.hq.db import HqDatabase, utcnow
 from sync.hq.errors import HqRefusal, log_refusal
 from sync.hq.figures import (
@@ -208,6 +209,11 @@ class _Pages:
         def page(request: Request) -> Response:
             ui = Ui(request)
             user = self._user(request)
+            if isinstance(user, int):  # too many failed sign-ins: wait
+                html = self._render("unauthorized.html", ui, path, None,
+                                    {"title": ui._("Too many failed sign-ins")})
+                return HTMLResponse(html, status_code=429,
+                                    headers={**HEADERS, "Retry-After": str(user)})
             if user is None:
                 html = self._render("unauthorized.html", ui, path, None,
                                     {"title": ui._("Sign-in required")})
@@ -226,13 +232,20 @@ class _Pages:
         page.__name__ = "page_" + (path.strip("/") or "overview")
         return page
 
-    def _user(self, request: Request) -> str | None:
+    def _user(self, request: Request) -> str | int | None:
+        """The signed-in user; None without (valid) credentials; the seconds to wait when this
+        address or this user failed too often (a password is not even checked then)."""
         given = _basic_credentials(request.headers.get("Authorization", ""))
         if given is None:
             return None
         name, password = given
+        keys = [f"ip:{request.client.host if request.client else '-'}", f"user:{name[:32]}"]
+        wait = shield.blocked(self.hq, keys, self.clock())
+        if wait is not None:
+            return wait
         if check_user(self.hq, name, password):
             return name
+        shield.failed(self.hq, keys, self.clock())
         log_refusal(self.hq, None, HqRefusal(401, "bad_login", "wrong user or password"),
                     self.clock(), f"page login as {name[:32]!r} refused")
         return None
@@ -513,7 +526,7 @@ ZH: dict[str, str] = {
     "Overview": "总览", "Stores": "门店", "Liability": "储值负债",
     "Exceptions": "异常", "Daily totals": "日报",
     "Generated {t} (Beijing time)": "生成于 {t}（北京时间）", "Signed in as {u}": "登录用户 {u}",
-    "Sign-in required": "需要登录",
+    "Sign-in required": "需要登录", "Too many failed sign-ins": "登录失败次数过多，请稍后再试",
     "These pages show the chain's members and money: sign in as a head-office user.":
         "这些页面显示全连锁的会员与资金，请以总部用户登录。",
     "A user is created on the server with: storeapp-hq user add NAME":

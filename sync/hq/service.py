@@ -21,6 +21,8 @@ from sync.hq.errors import HqRefusal, log_refusal
 from sync.protocol import WINDOW_SECONDS, signature_ok, token_hash
 
 HOLD_MINUTES = 10
+#: The largest number head office stores (BIGINT, with room): larger is a malformed request.
+BIGGEST = 2**62
 RULE_KINDS = ("setting", "product", "coupon_template", "plan")
 
 
@@ -108,10 +110,13 @@ def parse_cursor(cursor: str) -> tuple[int, str, int]:
         return 0, "", 0
     try:
         change, member_id, rules = cursor.split(":")
-        return int(change), member_id, int(rules)
+        parsed = int(change), member_id, int(rules)
     except ValueError:
         raise HqRefusal(422, "bad_cursor",
                         f"cursor {cursor!r} is not one head office gave") from None
+    if not (0 <= parsed[0] <= BIGGEST and 0 <= parsed[2] <= BIGGEST and len(member_id) <= 36):
+        raise HqRefusal(422, "bad_cursor", f"cursor {cursor!r} is not one head office gave")
+    return parsed
 
 
 def changes(session: Session, store: m.Store, till_no: int, cursor: str,
@@ -269,7 +274,10 @@ def day_totals(hq: HqDatabase, store: m.Store, body: dict[str, Any],
         till_no = int(body["till_no"])
         rows = [(dt.date.fromisoformat(day["day"]), str(account), int(pair[0]), int(pair[1]))
                 for day in body["days"] for account, pair in day["accounts"].items()]
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        if not 1 <= till_no <= 99 or len(rows) > 1000 or any(
+                len(a) > 24 or abs(c) > BIGGEST or abs(t) > BIGGEST for _, a, c, t in rows):
+            raise ValueError("numbers or names out of range")
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise HqRefusal(422, "bad_day_totals", f"malformed day totals: {exc}") from None
     with hq.transaction() as s:
         for day, account, count, total in rows:

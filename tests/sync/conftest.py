@@ -24,6 +24,7 @@ import uvicorn
 
 from sync.hq import service
 from sync.hq.api import create_app
+from sync.hq.cli import SERVER_LIMITS
 from sync.hq.db import HqDatabase, utcnow
 
 PG_SERVER = "postgresql+psycopg://root@127.0.0.1:5432/test"
@@ -98,7 +99,7 @@ class LiveHq:
         app = create_app(self.db_url)
         self.hq = app.state.hq
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                lifespan="off")
+                                lifespan="off", **SERVER_LIMITS)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

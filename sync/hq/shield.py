@@ -1,0 +1,180 @@
+"""Head office on an open port: what keeps a client from wearing it down.
+
+* :class:`BodyLimit` (ASGI, outermost): a request body larger than :data:`MAX_BODY` is refused
+  with 413 before anything reads it or authenticates it, and a body that does not arrive within
+  :data:`BODY_SECONDS` is cut with 408.
+* :class:`HeaderDeadline` (the server's HTTP protocol): a connection whose request headers are
+  not complete within :data:`HEADER_SECONDS` of its start (or of the previous response) is
+  closed: slow clients cannot hold sockets.
+* :func:`blocked` / :func:`failed`: failed sign-ins and bad signatures by client address and by
+  user; past :data:`FREE_FAILURES` within :data:`WINDOW`, the next attempts get 429 with
+  ``Retry-After``, twice as long each time up to :data:`MOST_WAIT`. Kept in the database, so
+  every worker sees the same counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import math
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from sync.hq import models as m
+from sync.hq.db import HqDatabase
+
+MAX_BODY = 16 * 1024 * 1024  # a batch of 2,000 events with their audit rows stays well below
+BODY_SECONDS = 20.0
+HEADER_SECONDS = 10.0
+FREE_FAILURES = 5
+WINDOW = dt.timedelta(minutes=10)
+MOST_WAIT = dt.timedelta(minutes=15)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """ASGI middleware: the body's size and arrival are checked before the application reads
+    it (authentication included)."""
+
+    def __init__(self, app: App, *, max_body: int = MAX_BODY,
+                 body_seconds: float = BODY_SECONDS) -> None:
+        self.app, self.max_body, self.body_seconds = app, max_body, body_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            await _answer(send, 413, "too_large",
+                          f"a request body may have at most {self.max_body} bytes")
+            return
+        received, complete, started = 0, False, False
+
+        async def limited() -> Message:
+            nonlocal received, complete
+            if complete:  # the body is in: later reads (a disconnect) are the app's business
+                return await receive()
+            message = await asyncio.wait_for(receive(), self.body_seconds)
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
+                if received > self.max_body:
+                    raise _TooLarge
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited, watched)
+        except _TooLarge:
+            if not started:
+                await _answer(send, 413, "too_large",
+                              f"a request body may have at most {self.max_body} bytes")
+        except TimeoutError:
+            if not started:
+                await _answer(send, 408, "too_slow",
+                              f"the request body did not arrive within {self.body_seconds:g} s")
+
+
+async def _answer(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": code, "message": message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class HeaderDeadline(H11Protocol):
+    """uvicorn's h11 protocol, with a deadline on request headers (uvicorn's keep-alive timer
+    stops at a connection's first byte, so a client sending one byte a second would hold the
+    socket for ever)."""
+
+    header_seconds = HEADER_SECONDS
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def handle_events(self) -> None:
+        before = self.cycle
+        super().handle_events()
+        if self.cycle is not before:  # a request's headers are complete
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm()  # the next request's headers have the same time
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(self.header_seconds, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+# -- failed attempts -----------------------------------------------------------------------------
+
+def blocked(hq: HqDatabase, keys: list[str], now: dt.datetime) -> int | None:
+    """Seconds to wait before any of ``keys`` may try again, or None."""
+    with hq.transaction() as s:
+        until = s.scalar(select(func.max(m.Throttle.blocked_until)).where(
+            m.Throttle.key.in_([k[:80] for k in keys])))
+    if until is None or until <= now:
+        return None
+    return max(1, math.ceil((until - now).total_seconds()))
+
+
+def failed(hq: HqDatabase, keys: list[str], now: dt.datetime) -> None:
+    """Count a failure against each key; past the free ones, block it for a while."""
+    with hq.transaction() as s:
+        for key in keys:
+            key = key[:80]
+            row = s.get(m.Throttle, key, with_for_update=True)
+            if row is None:
+                dialect = s.get_bind().dialect.name
+                ins = (postgresql.insert(m.Throttle) if dialect == "postgresql"
+                       else sqlite.insert(m.Throttle))
+                s.execute(ins.values(key=key, failures=1, window_start=now, blocked_until=None)
+                          .on_conflict_do_nothing())
+                continue
+            if now - row.window_start > WINDOW and (row.blocked_until is None
+                                                    or row.blocked_until <= now):
+                row.failures, row.window_start, row.blocked_until = 1, now, None
+                continue
+            row.failures += 1
+            if row.failures > FREE_FAILURES:
+                wait = dt.timedelta(seconds=2 ** min(row.failures - FREE_FAILURES, 20))
+                row.blocked_until = now + min(wait, MOST_WAIT)
