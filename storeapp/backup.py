@@ -9,24 +9,42 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from storeapp import storage
 from storeapp.db import Database
+from storeapp.errors import StorageError
 
 
 def backup(db: Database, directory: Path | None = None, *, keep: int = 14) -> dict[str, object]:
-    """Write ``storeapp-YYYYmmdd-HHMMSS.db`` into ``directory`` and keep the newest ``keep``."""
+    """Write ``storeapp-YYYYmmdd-HHMMSS.db`` into ``directory`` and keep the newest ``keep``.
+
+    The copy is checked before anything else happens: a damaged database is refused (its bad
+    copy removed) and no good backup is rotated away for it. Backups, like the database, are
+    readable by their owner only."""
     if keep < 1:
         raise ValueError("keep at least one backup")
     directory = directory or db.path.parent / "backups"
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = directory / f"{db.path.stem}-{db.clock.now():%Y%m%d-%H%M%S}.db"
-    source = sqlite3.connect(db.path)
-    dest = sqlite3.connect(target)
+    partial = target.with_suffix(".db.partial")  # never mistaken for a backup
     try:
-        source.backup(dest)
-        ok = dest.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    finally:
-        dest.close()
-        source.close()
+        source = sqlite3.connect(db.path)
+        dest = sqlite3.connect(partial)
+        try:
+            source.backup(dest)
+            ok = dest.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            dest.close()
+            source.close()
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise storage.explain(exc, db.path) or StorageError(
+            "backup_failed", f"the backup could not be made: {exc}") from exc
+    if not ok:
+        partial.unlink(missing_ok=True)
+        raise StorageError("db_corrupt", f"the till's database {db.path} is damaged, so no "
+                           "backup was made and every earlier backup is kept: storeapp restore")
+    partial.chmod(storage.OWNER_ONLY)
+    partial.replace(target)
     copies = sorted(directory.glob(f"{db.path.stem}-*.db"))
     removed = copies[:-keep]
     for old in removed:

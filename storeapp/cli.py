@@ -17,6 +17,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
+from storeapp import storage
 from storeapp.errors import DomainError, InvalidInput
 from storeapp.money import format_fen
 
@@ -55,6 +56,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         return _fail(args, exc.code, exc.message,
                      EXIT_INVALID if isinstance(exc, InvalidInput) else EXIT_REFUSED)
+    except Exception as exc:  # the disk, not the request: a message, never a traceback
+        from storeapp.db import default_db_path
+
+        fault = storage.explain(exc, args.db or default_db_path())
+        if fault is None:
+            raise
+        return _fail(args, fault.code, fault.message, EXIT_REFUSED)
     _print(args, result)
     if isinstance(result, dict) and result.get("ok") is False:
         return EXIT_REFUSED

@@ -56,13 +56,20 @@ def register(sub: Sub) -> None:
     from storeapp.reports import cli as report_cli
 
     report_cli.register(sub, _db)
-    p = sub.add_parser("demo", help="fill the database with realistic demo data")
+    p = sub.add_parser("init", help="make a new till database (a missing or empty file is "
+                                    "never made one otherwise)")
+    p.add_argument("--store-code", default="0001", help="4 digits (head office's, when joining)")
+    p.add_argument("--store-name", default=None)
+    p.add_argument("--till", type=int, default=1, help="this till's number in its store")
+    p.set_defaults(handler=_init, creates=True)
+    p = sub.add_parser("demo", help="fill the database with realistic demo data (a new one "
+                                    "when the file does not exist yet)")
     p.add_argument("--members", type=int, default=200)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--ledger-rows", type=int, metavar="N",
                    help="bulk-load a chain-scale history of about N wallet + points entries "
                         "into a new database (for benchmarks; no outbox events)")
-    p.set_defaults(handler=_demo)
+    p.set_defaults(handler=_demo, creates=True)
     p = sub.add_parser("bench", help="measure lookups and checkout against bare sqlite3")
     p.add_argument("--members", type=int, default=1_000_000)
     p.add_argument("--samples", type=int, default=2000)
@@ -441,7 +448,36 @@ _OPEN: dict[Path | None, Database] = {}
 
 
 def _db(a: argparse.Namespace) -> Database:
-    """One open database per command run (handlers may ask more than once)."""
+    """One open database per command run (handlers may ask more than once). Only ``init`` and
+    ``demo`` make a new till of a missing or empty file; every other command refuses it."""
     if a.db not in _OPEN:
-        _OPEN[a.db] = Database(a.db)
+        _OPEN[a.db] = Database(a.db, create=bool(getattr(a, "creates", False)))
     return _OPEN[a.db]
+
+
+def _init(a: argparse.Namespace) -> Any:
+    from storeapp import storage
+    from storeapp.db import default_db_path
+    from storeapp.errors import Refused
+    from storeapp.settings import validate
+
+    path = Path(a.db) if a.db else default_db_path()
+    if not storage.is_blank(path):
+        raise Refused("db_exists", f"there is already a till database at {path}: nothing was "
+                      "changed")
+    try:
+        values = {"store_code": validate("store_code", a.store_code),
+                  "till_no": validate("till_no", a.till)}
+        if a.store_name:
+            values["store_name"] = validate("store_name", a.store_name)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("bad_setting", str(exc)) from None
+    if not (len(a.store_code) == 4 and a.store_code.isascii() and a.store_code.isdigit()):
+        raise InvalidInput("bad_store_code", "a store code has 4 digits, e.g. 0002")
+    if not 1 <= a.till <= 99:
+        raise InvalidInput("bad_till", "a till number is 1 to 99")
+    db = _db(a)
+    with db.session() as s, s.begin():
+        for name, value in values.items():
+            db.set_setting(s, name, value)
+    return {"db": str(path), **values}

@@ -16,6 +16,7 @@ import platformdirs
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session
 
+from storeapp import storage
 from storeapp.clock import Clock
 from storeapp.models import SettingRow
 from storeapp.settings import Settings, validate
@@ -54,17 +55,33 @@ def make_engine(path: Path | str, *, immediate: bool) -> Engine:
 class Database:
     """A till's database file, migrated and ready, with its settings and clock."""
 
-    def __init__(self, path: Path | str | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, clock: Clock | None = None,
+                 create: bool = True) -> None:
+        """Open (and migrate) the till database at ``path``. ``create``: a missing or empty
+        file becomes a new till; without it that is :func:`storeapp.storage.missing` (the CLI
+        and the counter make a new till only when asked to). A damaged, read-only, locked or
+        full file raises :class:`storeapp.errors.StorageError`."""
         from storeapp.migrate import upgrade  # alembic is only needed when opening
 
         self.path = Path(path) if path else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        blank = storage.is_blank(self.path)
+        if blank and not create:
+            raise storage.missing(self.path)
         self.clock = clock or Clock()
-        self.engine = make_engine(self.path, immediate=True)
-        self.read_engine = make_engine(self.path, immediate=False)
-        upgrade(self.engine)
-        self._ensure_secrets()
-        self.settings = self.load_settings()
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.engine = make_engine(self.path, immediate=True)
+            self.read_engine = make_engine(self.path, immediate=False)
+            upgrade(self.engine)
+            if blank:
+                storage.owner_only(self.path)
+            self._ensure_secrets()
+            self.settings = self.load_settings()
+        except Exception as exc:
+            fault = storage.explain(exc, self.path)
+            if fault is None:
+                raise
+            raise fault from exc
         #: Head office's side of stored-value spends, when given (the sync client, tests);
         #: otherwise :func:`storeapp.services.spend_gate.gate_for` finds the plugin.
         self.spend_gate: SpendGate | None = None

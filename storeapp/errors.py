@@ -36,3 +36,10 @@ class AuthError(DomainError):
 
 class IdempotencyConflict(DomainError):
     code = "key_reused"
+
+
+class StorageError(DomainError):
+    """The till's database file cannot be used as it is (damaged, read-only, locked, full,
+    missing): nothing was changed; the message says what a manager can do."""
+
+    code = "storage"

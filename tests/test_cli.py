@@ -75,6 +75,7 @@ def assert_refused(run: Run, code: str, status: int) -> None:
 
 def test_register_find_top_up_sell_refund_verify(tmp_path: Path) -> None:
     db = tmp_path / "till.db"
+    assert cli(db, "init").out == {"db": str(db), "store_code": "0001", "till_no": 1}
     made = cli(db, "user", "add", MANAGER, "--name", "王店长", "--role", "manager",
                "--pin", MANAGER_PIN)
     assert (made.status, made.out["role"]) == (0, "manager")
@@ -300,6 +301,7 @@ def test_audit_verify_checks_balances_against_ledgers_and_totals(
 def test_settings_show_the_head_office_link_but_never_its_token(tmp_path: Path) -> None:
     db = tmp_path / "till.db"
     token = "s3cret-store-token-0123456789abcdef"
+    assert cli(db, "init").status == 0
     assert cli(db, "settings", "hq_url", "https://hq.example.invalid").status == 0
     changed = cli(db, "settings", "hq_token", token)
     assert changed.status == 0 and changed.out == {"hq_token": "********"}

@@ -15,6 +15,7 @@ from storeapp.services import users
 from ui import i18n
 from ui.devices_bridge import open_devices
 from ui.main_window import ActivityFilter, MainWindow
+from ui.messages import readable
 from ui.scan_filter import ScanFilter
 from ui.state import AppState
 from ui.sync_runner import SyncRunner
@@ -47,8 +48,10 @@ def run(db_path: Path | None) -> int:
     # the callbacks run on the GUI thread, inside the loop: quit() cannot come before exec()
     worker.submit(lambda: Database(db_path), on_opened, on_failed)
     waiting.exec()
-    if failure:
-        QMessageBox.critical(None, "storeapp", f"Cannot open the database: {failure[0]}")
+    if failure:  # damaged, read-only, locked, full: in words a manager can act on
+        i18n.install(app, "zh_CN")  # the language setting is in the file that cannot be read
+        worker.stop()
+        QMessageBox.critical(None, "storeapp", readable(failure[0]))
         return 1
     db = opened[0]
     window = build(app, db, worker)

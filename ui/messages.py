@@ -50,6 +50,20 @@ _MESSAGES: dict[str, tuple[tuple[str, str], ...]] = {
     "overpaid": ((rf"payments {_MONEY} exceed the total {_MONEY}",
                   QT_TRANSLATE_NOOP("Errors", "Payments %1 exceed the total %2.")),),
     "no_tender": ((_ANY, QT_TRANSLATE_NOOP("Errors", "Say how the customer pays.")),),
+    # the disk
+    "db_corrupt": ((_ANY, QT_TRANSLATE_NOOP(
+        "Errors", "The till's database is damaged; nothing was changed. A manager restores it "
+                  "(storeapp restore).")),),
+    "db_read_only": ((_ANY, QT_TRANSLATE_NOOP(
+        "Errors", "The till's database cannot be written (a read-only disk?); nothing was "
+                  "changed.")),),
+    "db_locked": ((_ANY, QT_TRANSLATE_NOOP(
+        "Errors", "Another program is using the till's database; nothing was changed. Try "
+                  "again in a moment.")),),
+    "db_full": ((_ANY, QT_TRANSLATE_NOOP(
+        "Errors", "The disk is full; nothing was changed. A manager frees some space.")),),
+    "db_unreadable": ((_ANY, QT_TRANSLATE_NOOP(
+        "Errors", "The till's database cannot be read; nothing was changed. Check the disk.")),),
     # head office
     "payout_exceeds_principal": (
         (rf"knows {_MONEY} of principal.*; {_MONEY} cannot be paid out",

@@ -27,7 +27,9 @@ class SetupDialog(OpDialog):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, self.tr("Welcome to storeapp"), parent)
         intro = QLabel(self.tr("This till has no store yet. Start a demo store with demo data, "
-                               "or set up your store and its first manager."))
+                               "or set up your store and its first manager. A till that was "
+                               "in use and lost its database is not set up again: close this "
+                               "and restore it (storeapp restore)."))
         intro.setWordWrap(True)
         self.demo = QPushButton(self.tr("Start the demo store (Enter)"))
         self.demo.setDefault(True)

@@ -16,6 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from storeapp import storage
+
 log = logging.getLogger(__name__)
 
 Success = Callable[[Any], None]
@@ -65,7 +67,8 @@ class Worker(QObject):
             try:
                 result, error = fn(), None
             except BaseException as exc:  # handed to the GUI thread, never lost
-                result, error = None, exc
+                # the disk's fault (damaged, read-only, locked, full) in words for a manager
+                result, error = None, storage.explain(exc) or exc
             self._finished.emit(op_id, result, error)
 
     @Slot(int, object, object)

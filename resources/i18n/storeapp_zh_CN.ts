@@ -480,7 +480,32 @@
         <translation>请选择付款方式。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>The till&apos;s database is damaged; nothing was changed. A manager restores it (storeapp restore).</source>
+        <translation>本机数据库已损坏，未做任何更改。请店长运行 storeapp restore 恢复。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The till&apos;s database cannot be written (a read-only disk?); nothing was changed.</source>
+        <translation>本机数据库无法写入（磁盘只读？），未做任何更改。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Another program is using the till&apos;s database; nothing was changed. Try again in a moment.</source>
+        <translation>另一个程序正在使用本机数据库，未做任何更改。请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The disk is full; nothing was changed. A manager frees some space.</source>
+        <translation>磁盘已满，未做任何更改。请店长清理磁盘空间。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The till&apos;s database cannot be read; nothing was changed. Check the disk.</source>
+        <translation>无法读取本机数据库，未做任何更改。请检查磁盘。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Head office knows %1 of principal for this member: %2 cannot be paid out.</source>
         <translation>总部记录该会员本金为 %1，无法退还 %2。</translation>
     </message>
@@ -1616,11 +1641,11 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>This till has no store yet. Start a demo store with demo data, or set up your store and its first manager.</source>
-        <translation>这台收银机还没有门店。可以开启带演示数据的演示门店，或设置您的门店和第一位店长。</translation>
+        <source>This till has no store yet. Start a demo store with demo data, or set up your store and its first manager. A till that was in use and lost its database is not set up again: close this and restore it (storeapp restore).</source>
+        <translation>这台收银机还没有门店。可以开启带演示数据的演示门店，或设置您的门店和第一位店长。已在使用、只是丢失了数据库的收银机不要重新设置：请关闭此窗口并恢复（storeapp restore）。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Start the demo store (Enter)</source>
         <translation>开启演示门店（Enter）</translation>
     </message>

@@ -67,6 +67,7 @@ def ok(db: Path, *args: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Shop:
     path = tmp_path_factory.mktemp("shop") / "till.db"
+    ok(path, "init")
     ok(path, "settings", "store_name", STORE)
     ok(path, "member", "add", "--phone", PHONE, "--name", NAME)
     ok(path, "wallet", "topup", PHONE, "1000", "--method", "wechat")

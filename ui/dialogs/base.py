@@ -35,6 +35,7 @@ class OpDialog(QDialog):
             return
         self._running = True
         self.error.clear()
+        focused = self.focusWidget()  # disabling drops focus; a refusal gives it back
         self.setEnabled(False)
 
         def ok(result: Any) -> None:
@@ -45,6 +46,8 @@ class OpDialog(QDialog):
         def fail(error: BaseException) -> None:
             self._running = False
             self.setEnabled(True)
+            if focused is not None:
+                focused.setFocus()
             self.error.setText(readable(error))
             if failed is not None:
                 failed(error)
