@@ -228,3 +228,24 @@ def test_a_disk_that_fills_up_mid_run_loses_nothing_and_recovers(tmp_path: Path)
         assert storeapp(db, "member", "add", "--phone", "13977777777", "--name", "新")[0] == 0
         status, verified, _ = storeapp(db, "audit", "verify")
         assert status == 0 and verified["ok"]
+
+
+def test_every_command_answers_a_damaged_file_the_same_way(tmp_path: Path) -> None:
+    db = tmp_path / "storeapp.db"
+    make_till(db)
+    raw = bytearray(db.read_bytes())
+    raw[:100] = os.urandom(100)  # the header: nothing in the file can be trusted
+    db.write_bytes(bytes(raw))
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    commands = (("member", "find", "5678"), ("member", "show", PHONE),
+                ("wallet", "history", PHONE), ("wallet", "topup", PHONE, "100"),
+                ("sale", "--amount", "10", "--pay", "cash"), ("points", "history", PHONE),
+                ("tiers", "review"), ("catalog", "list"), ("audit", "verify"),
+                ("settings", "show"), ("backup",), ("report", "daily"), ("report", "liability"),
+                ("shift", "open", "--float", "0"), ("shift", "x"), ("receipt", "print", "R1"),
+                ("sync", "status"), ("demo", "--members", "5"), ("init",))
+    for args in commands:
+        out = refused(db, *args, code=("db_corrupt", "db_unreadable", "db_exists"))
+        assert out["error"] != "db_exists" or args == ("init",), out
+    assert db.read_bytes() == bytes(raw)  # not a byte changed
