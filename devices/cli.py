@@ -144,8 +144,8 @@ def _need_printing() -> None:
     try:
         import devices.jobs  # noqa: F401
     except ModuleNotFoundError as e:
-        raise Refused("printing_not_installed", f"printing needs {e.name}: pip install "
-                      "'storeapp[devices]'") from None
+        raise Refused("printing_not_installed", f"Printing needs {e.name}: pip install "
+                      "'storeapp[devices]'", module=str(e.name)) from None
 
 
 def _printer(a: argparse.Namespace) -> tuple[str, str, str]:
@@ -153,7 +153,7 @@ def _printer(a: argparse.Namespace) -> tuple[str, str, str]:
     settings = _db(a).settings
     uri = a.printer if a.printer is not None else str(settings.printer_uri)
     if a.printer is None and uri.strip() in ("", "null:"):
-        raise InvalidInput("no_printer", "this till has no receipt printer set up: give "
+        raise InvalidInput("no_printer", "This till has no receipt printer set up: give "
                            "--printer URI, or set it with: storeapp settings printer_uri URI")
     return (uri, a.profile or str(settings.printer_profile),
             a.encoding or str(settings.printer_encoding))

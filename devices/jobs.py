@@ -22,7 +22,7 @@ from devices.printers import PrinterError, PrinterPort, PrinterStatus, open_prin
 from devices.profiles import PaperProfile, get_profile
 from devices.text import Encoding, get_encoding
 from storeapp.db import Database
-from storeapp.errors import InvalidInput, Refused
+from storeapp.errors import InvalidInput, Param, Refused
 from storeapp.services import members, sales, shifts
 
 Payload = dict[str, Any]
@@ -101,7 +101,8 @@ def registration_payload(db: Database, member_ref: str, *, cashier: str) -> Payl
     """A registration slip with the member's QR, for a member id, card number, phone or QR."""
     member = members.get(db, member_ref)
     if member.status == "closed":
-        raise Refused("member_closed", "this membership is closed: no member card to print")
+        raise Refused("member_closed", "This membership is closed: no member card to print",
+                      variant="card")
     return {**receipts.store_fields(db.settings, cashier),
             "member": receipts.member_fields(member), "at": member.created_at}
 
@@ -144,8 +145,9 @@ class PrintFailed(Refused):
     """The printer did not take the job: ``code`` is ``printer_offline``, ``paper_out`` or
     ``printer_error``; ``job_id`` is the stored job (still queued for a receipt)."""
 
-    def __init__(self, code: str, message: str, job_id: int) -> None:
-        super().__init__(code, message)
+    def __init__(self, code: str, message: str, job_id: int, *, variant: str = "",
+                 **params: Param) -> None:
+        super().__init__(code, message, variant=variant, job_id=job_id, **params)
         self.job_id = job_id
 
 
@@ -176,7 +178,8 @@ def print_now(db: Database, kind: str, ref: str, payload: Mapping[str, Any], uri
     except print_queue.Unprintable as e:
         with db.session() as s, s.begin():
             print_queue.mark_failed(s, job_id, str(e))
-        raise Refused("unprintable", f"print job {job_id}: {e}") from None
+        raise Refused("unprintable", f"Print job {job_id}: {e}", job_id=job_id,
+                      detail=str(e)) from None
     except PrinterError as e:
         raise _failed(db, job, port, e) from None
     finally:
@@ -200,15 +203,15 @@ def _target(uri: str, profile: str,
     try:
         paper = get_profile(profile)
     except ValueError as e:
-        raise InvalidInput("bad_profile", str(e)) from None
+        raise InvalidInput("bad_profile", _sentence(e), detail=str(e)) from None
     try:
         enc = get_encoding(encoding)
     except ValueError as e:
-        raise InvalidInput("bad_encoding", str(e)) from None
+        raise InvalidInput("bad_encoding", _sentence(e), detail=str(e)) from None
     try:
         port = open_printer(uri, profile=paper.name)  # no I/O yet
     except ValueError as e:
-        raise InvalidInput("bad_printer", str(e)) from None
+        raise InvalidInput("bad_printer", _sentence(e), detail=str(e)) from None
     return paper, enc, port
 
 
@@ -222,7 +225,13 @@ def _failed(db: Database, job: print_queue.ClaimedJob, port: PrinterPort,
             print_queue.mark_failed(s, job.id, error.message)
     then = (f"the receipt is kept as print job {job.id} and prints when the till's printer is "
             "back" if keep else "nothing was kept to print later")
-    return PrintFailed(_ERROR_CODES[error.status], f"{error.message}; {then}", job.id)
+    return PrintFailed(_ERROR_CODES[error.status], f"The printer failed: {error.message}; {then}",
+                       job.id, variant="kept" if keep else "dropped", detail=error.message)
+
+
+def _sentence(error: Exception) -> str:
+    text = str(error)
+    return text[:1].upper() + text[1:]
 
 
 def _member(db: Database, member_id: str) -> dict[str, Any]:

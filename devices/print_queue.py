@@ -121,7 +121,8 @@ class PrintQueue:
             newest = s.scalars(select(PrintJob).where(PrintJob.ref == ref)
                                .order_by(PrintJob.id.desc()).limit(1)).first()
             if newest is None:
-                raise NotFound("unknown_receipt", f"no receipt {ref} has been printed here")
+                raise NotFound("unknown_receipt", f"No receipt {ref} has been printed here",
+                               variant="printed", receipt_no=ref)
             payload = json.loads(newest.payload_json)
             job_id = add_job(s, newest.kind, ref, payload, now=self._db.clock.now(),
                              copy_of=newest.copy_of or newest.id)

@@ -152,7 +152,8 @@ def run_action(
             done_kind, done_hash, done_json = done
             if done_hash != RESTORED and (done_kind != kind or done_hash != request_hash):
                 raise IdempotencyConflict(
-                    "key_reused", f"key {key} was already used for a different {done_kind}"
+                    "key_reused", f"Key {key} was already used for a different {done_kind}",
+                    key=key, kind=done_kind,
                 )
             result: Result = json.loads(done_json)
             return {**result, "replayed": True}
@@ -177,7 +178,8 @@ def key_or_new(key: str | None) -> str:
 
 def check_key(key: str) -> None:
     if not key or len(key) > MAX_KEY_LEN or not key.isprintable():
-        raise InvalidInput("bad_key", f"idempotency key must be 1-{MAX_KEY_LEN} printable chars")
+        raise InvalidInput("bad_key", f"Idempotency key must be 1-{MAX_KEY_LEN} printable chars",
+                           max_chars=MAX_KEY_LEN)
 
 
 def _request_hash(kind: str, request: dict[str, Any]) -> str:

@@ -38,11 +38,12 @@ def backup(db: Database, directory: Path | None = None, *, keep: int = 14) -> di
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
         raise storage.explain(exc, db.path) or StorageError(
-            "backup_failed", f"the backup could not be made: {exc}") from exc
+            "backup_failed", f"The backup could not be made: {exc}", detail=str(exc)) from exc
     if not ok:
         partial.unlink(missing_ok=True)
-        raise StorageError("db_corrupt", f"the till's database {db.path} is damaged, so no "
-                           "backup was made and every earlier backup is kept: storeapp restore")
+        raise StorageError("db_corrupt", f"The till's database {db.path} is damaged, so no "
+                           "backup was made and every earlier backup is kept: storeapp restore",
+                           variant="backup", path=str(db.path))
     partial.chmod(storage.OWNER_ONLY)
     partial.replace(target)
     copies = sorted(directory.glob(f"{db.path.stem}-*.db"))

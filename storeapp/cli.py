@@ -1,7 +1,8 @@
 """The ``storeapp`` command line: every counter action, scriptable, with ``--json`` output.
 
 With ``--json`` each command prints one JSON object on stdout; a refused or invalid request
-prints ``{"error": CODE, "message": TEXT}`` and exits non-zero, having changed nothing but the
+prints ``{"error": CODE, "message": TEXT}`` (with ``"params"``, the values the message names,
+when it names any: money as ``*_fen``) and exits non-zero, having changed nothing but the
 security record: a wrong PIN still counts towards its lock, and every login try is audited.
 The CLI acts with the rights of whoever can open the database file (an administrator at the till).
 """
@@ -36,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
     """Bad usage becomes an ``InvalidInput`` so ``--json`` callers get JSON for it too."""
 
     def error(self, message: str) -> Any:  # argparse's hook; never returns
-        raise UsageError("usage", f"{self.prog}: {message}")
+        raise UsageError("usage", f"{self.prog}: {message}", command=self.prog, detail=message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,8 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except UsageError as exc:
-        return _fail(argparse.Namespace(json="--json" in argv), exc.code, exc.message,
-                     EXIT_INVALID)
+        return _fail(argparse.Namespace(json="--json" in argv), exc, EXIT_INVALID)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         from storeapp.app import start  # no command: start the app on the embedded default
@@ -54,15 +54,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = handler(args)
     except DomainError as exc:
-        return _fail(args, exc.code, exc.message,
-                     EXIT_INVALID if isinstance(exc, InvalidInput) else EXIT_REFUSED)
+        return _fail(args, exc, EXIT_INVALID if isinstance(exc, InvalidInput) else EXIT_REFUSED)
     except Exception as exc:  # the disk, not the request: a message, never a traceback
         from storeapp.db import default_db_path
 
         fault = storage.explain(exc, args.db or default_db_path())
         if fault is None:
             raise
-        return _fail(args, fault.code, fault.message, EXIT_REFUSED)
+        return _fail(args, fault, EXIT_REFUSED)
     _print(args, result)
     if isinstance(result, dict) and result.get("ok") is False:
         return EXIT_REFUSED
@@ -84,11 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(args: argparse.Namespace, code: str, message: str, status: int) -> int:
+def _fail(args: argparse.Namespace, error: DomainError, status: int) -> int:
     if args.json:
-        print(json.dumps({"error": code, "message": message}, ensure_ascii=False))
+        answer: dict[str, Any] = {"error": error.code, "message": error.message}
+        if error.params:
+            answer["params"] = error.params
+        print(json.dumps(answer, ensure_ascii=False))
     else:
-        print(f"error: {message} [{code}]", file=sys.stderr)
+        print(f"error: {error.message} [{error.code}]", file=sys.stderr)
     return status
 
 

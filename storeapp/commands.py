@@ -125,7 +125,9 @@ def _member_commands(p: argparse.ArgumentParser) -> None:
     for name, helptext in (("replace", "replace the card (补卡), same balance"),
                            ("unfreeze", "unfreeze (manager approval)"),
                            ("close", "close and refund principal (退卡, manager approval)"),
-                           ("pin", "set or reset the payment PIN")):
+                           ("pin", "set or reset the payment PIN"),
+                           ("unlock-pin", "let a member whose PIN locked try again (manager "
+                                          "approval)")):
         c = sub.add_parser(name, help=helptext)
         c.add_argument("member")
         _approval_args(c, default_reason=helptext, required=name not in ("pin",))
@@ -160,6 +162,8 @@ _CARD_HANDLERS = {
                                             method=a.method, key=a.key),
     "pin": lambda a: members.set_pin(_db(a), a.member, a.new_pin, actor=a.actor,
                                      grant=_grant(a), key=a.key).to_dict(),
+    "unlock-pin": lambda a: members.unlock_pin(_db(a), a.member, actor=a.actor,
+                                               grant=_grant(a), key=a.key).to_dict(),
 }
 
 
@@ -227,7 +231,8 @@ def _sale(a: argparse.Namespace) -> Any:
     if a.amount is not None:
         lines.append(LineIn(unit_price_fen=parse_yuan(a.amount), name="商品 Item"))
     if not lines:
-        raise InvalidInput("empty_cart", "give --amount or at least one --item")
+        raise InvalidInput("empty_cart", "Give --amount or at least one --item",
+                           variant="command")
     tenders = []
     for text in a.pay:
         method, _, amount_text = text.partition(":")
@@ -240,7 +245,8 @@ def _sale(a: argparse.Namespace) -> Any:
 def _item(text: str) -> LineIn:
     barcode, _, qty = text.partition("x")
     if qty and not qty.isdigit():
-        raise InvalidInput("bad_qty", f"'{text}': quantity after x must be a whole number")
+        raise InvalidInput("bad_qty", f"'{text}': quantity after x must be a whole number",
+                           variant="command", text=text)
     return LineIn(barcode=barcode, qty=int(qty or 1))
 
 
@@ -366,7 +372,7 @@ def _audit_verify(a: argparse.Namespace) -> Any:
 
 
 def _settings(a: argparse.Namespace) -> Any:
-    from storeapp.settings import shown, validate
+    from storeapp.settings import refusal, shown, validate
 
     db = _db(a)
     if a.name is None:
@@ -378,7 +384,7 @@ def _settings(a: argparse.Namespace) -> Any:
     try:
         value = validate(a.name, a.value)
     except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput("bad_setting", str(exc)) from None
+        raise refusal(a.name, exc) from None
     till_settings.change(db, {a.name: value}, actor=a.actor)
     return {a.name: shown(a.name, getattr(db.settings, a.name))}
 
@@ -387,7 +393,7 @@ def _backup(a: argparse.Namespace) -> Any:
     from storeapp import backup
 
     if a.keep < 1:
-        raise InvalidInput("bad_keep", "--keep must be at least 1")
+        raise InvalidInput("bad_keep", "--keep must be at least 1", min_keep=1)
     return backup.backup(_db(a), a.dir, keep=a.keep)
 
 
@@ -459,23 +465,25 @@ def _init(a: argparse.Namespace) -> Any:
     from storeapp import storage
     from storeapp.db import default_db_path
     from storeapp.errors import Refused
-    from storeapp.settings import validate
+    from storeapp.settings import refusal, validate
 
     path = Path(a.db) if a.db else default_db_path()
     if not storage.is_blank(path):
-        raise Refused("db_exists", f"there is already a till database at {path}: nothing was "
-                      "changed")
-    try:
-        values = {"store_code": validate("store_code", a.store_code),
-                  "till_no": validate("till_no", a.till)}
-        if a.store_name:
-            values["store_name"] = validate("store_name", a.store_name)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput("bad_setting", str(exc)) from None
+        raise Refused("db_exists", f"There is already a till database at {path}: nothing was "
+                      "changed", path=str(path))
+    given = {"store_code": a.store_code, "till_no": a.till, "store_name": a.store_name}
+    values: dict[str, Any] = {}
+    for name, raw in given.items():
+        if name == "store_name" and not raw:
+            continue
+        try:
+            values[name] = validate(name, raw)
+        except (TypeError, ValueError) as exc:
+            raise refusal(name, exc) from None
     if not (len(a.store_code) == 4 and a.store_code.isascii() and a.store_code.isdigit()):
-        raise InvalidInput("bad_store_code", "a store code has 4 digits, e.g. 0002")
+        raise InvalidInput("bad_store_code", "A store code has 4 digits, e.g. 0002")
     if not 1 <= a.till <= 99:
-        raise InvalidInput("bad_till", "a till number is 1 to 99")
+        raise InvalidInput("bad_till", "A till number is 1 to 99")
     db = _db(a)
     with db.session() as s, s.begin():
         for name, value in values.items():

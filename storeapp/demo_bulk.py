@@ -133,9 +133,11 @@ def populate_bulk(db: Database, *, members: int, ledger_rows: int, seed: int = 7
     """
     say = progress or (lambda _text: None)
     if not 1 <= members <= 9_999_999:
-        raise InvalidInput("bad_count", "members must be 1 to 9,999,999 (7-digit card numbers)")
+        raise InvalidInput("bad_count", "Members must be 1 to 9,999,999 (7-digit card numbers)",
+                           variant="members")
     if ledger_rows < 0 or days < 1:
-        raise InvalidInput("bad_count", "ledger rows must be 0 or more and days 1 or more")
+        raise InvalidInput("bad_count", "Ledger rows must be 0 or more and days 1 or more",
+                           variant="rows")
     started = time.perf_counter()
     end = db.clock.now()
     _refuse_unless_empty(db)
@@ -174,8 +176,9 @@ def _refuse_unless_empty(db: Database) -> None:
                                           " (SELECT count(*) FROM sales)").one()
     if people or sales:
         raise InvalidInput("demo_not_empty",
-                           f"the database already has {people:,} members and {sales:,} sales: "
-                           "bulk demo history goes only into a new database")
+                           f"The database already has {people:,} members and {sales:,} sales: "
+                           "bulk demo history goes only into a new database", members=int(people),
+                           sales=int(sales))
 
 
 # -- the writer process -------------------------------------------------------------------------
@@ -460,7 +463,8 @@ class _History:
         self.birthday_template = settings.birthday_coupon_template or None
         for code in (self.welcome, self.birthday_template):
             if code is not None and code not in self.templates:
-                raise InvalidInput("unknown_coupon_template", f"no coupon template {code}")
+                raise InvalidInput("unknown_coupon_template", f"No coupon template {code}",
+                                   template=code)
         counters = dict(writer.call("SELECT name, value FROM counters"))
         self.receipt_base, self.card_base = counters.get("receipt", 0), counters.get("card", 0)
         ((self.sale_base, last_lot, last_approval),) = writer.call(

@@ -53,7 +53,7 @@ def normalize_phone(text: str) -> str:
     raise InvalidInput(
         "bad_phone",
         f"'{text}' is not a phone number: mainland numbers have 11 digits starting 13-19, "
-        "others need +country code",
+        "others need +country code", text=text,
     )
 
 
@@ -98,10 +98,10 @@ def verify_qr(payload: str, secret: str) -> str:
     """Return the card number inside a genuine member QR; raise for a forged or altered one."""
     match = _QR_SHAPE.fullmatch(payload.strip().upper())
     if match is None or not is_card_no(match.group(1)):
-        raise InvalidInput("bad_qr", "this is not a member QR code")
+        raise InvalidInput("bad_qr", "This is not a member QR code")
     card_no, signature = match.groups()
     if not hmac.compare_digest(signature, _signature(card_no, secret)):
-        raise InvalidInput("forged_qr", "member QR code failed its signature check (altered?)")
+        raise InvalidInput("forged_qr", "Member QR code failed its signature check (altered?)")
     return card_no
 
 

@@ -27,20 +27,22 @@ def parse_yuan(text: str | int, *, allow_zero: bool = False) -> int:
     """
     raw = plain(str(text)).strip().removeprefix("¥").strip()
     if raw.startswith("-") and _AMOUNT.fullmatch(raw[1:]):
-        raise InvalidInput("bad_amount", f"amount must not be negative: {text}")
+        raise InvalidInput("bad_amount", f"Amount must not be negative: {text}",
+                           variant="negative", text=str(text))
     if not _AMOUNT.fullmatch(raw):
         if _DECIMALS.fullmatch(raw.replace(",", "")):
-            raise InvalidInput("bad_amount",
-                               f"'{text}' has more than two decimal places (fen)")
+            raise InvalidInput("bad_amount", f"'{text}' has more than two decimal places (fen)",
+                               variant="decimals", text=str(text))
         raise InvalidInput("bad_amount", f"'{text}' is not an amount of money (write it like "
-                           "500, 12.50 or 1,000)")
+                           "500, 12.50 or 1,000)", variant="not_money", text=str(text))
     value = Decimal(raw.replace(",", ""))
     if value > Decimal(MAX_AMOUNT_FEN) / FEN_PER_YUAN:
         limit = format_fen(MAX_AMOUNT_FEN)
-        raise InvalidInput("bad_amount", f"amount {text} is larger than {limit}")
+        raise InvalidInput("bad_amount", f"Amount {text} is larger than {limit}",
+                           variant="too_large", text=str(text), max_fen=MAX_AMOUNT_FEN)
     fen = int(value * FEN_PER_YUAN)
     if fen == 0 and not allow_zero:
-        raise InvalidInput("bad_amount", "amount must be more than ¥0.00")
+        raise InvalidInput("bad_amount", "Amount must be more than ¥0.00", variant="zero")
     return fen
 
 

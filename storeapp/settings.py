@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from storeapp.errors import InvalidInput
+
 T = TypeVar("T")
 
 CHAIN = "chain"
@@ -163,3 +165,11 @@ def validate(name: str, value: Any) -> Any:
     if not isinstance(value, setting.type) or (setting.type is int and isinstance(value, bool)):
         raise TypeError(f"setting {name} must be {setting.type.__name__}")
     return value
+
+
+def refusal(name: str, exc: Exception) -> InvalidInput:
+    """``bad_setting`` for a value :func:`validate` (or storing it) refused, in its words
+    (a ``KeyError``'s without the quotes ``str()`` would give them)."""
+    words = str(exc.args[0]) if exc.args else type(exc).__name__
+    words = words[:1].upper() + words[1:]
+    return InvalidInput("bad_setting", words, setting=name, detail=words)

@@ -47,7 +47,8 @@ def explain(exc: BaseException, path: Path | str | None = None) -> StorageError 
         return None
     for words, code, message in _FAULTS:
         if any(word in text for word in words):
-            return StorageError(code, message.format(db=f" ({path})" if path else ""))
+            return StorageError(code, message.format(db=f" ({path})" if path else ""),
+                                path=str(path or ""))
     return None
 
 
@@ -55,7 +56,7 @@ def missing(path: Path) -> StorageError:
     return StorageError(
         "db_missing", f"There is no till database at {path} (or it is empty): nothing was "
         "made. A new till: storeapp init (or start the counter and follow its first-start "
-        "screen); a till that lost its disk: storeapp restore")
+        "screen); a till that lost its disk: storeapp restore", path=str(path))
 
 
 def is_blank(path: Path) -> bool:

@@ -87,10 +87,12 @@ def _restore(a: argparse.Namespace) -> dict[str, Any]:
     link = None
     if a.server or a.token or a.till:
         if not (a.server and a.token and a.till):
-            raise Refused("usage", "give --server, --token and --till together")
+            raise Refused("usage", "Give --server, --token and --till together",
+                          variant="link")
         link = Link(a.server.strip().rstrip("/"), a.token, a.till)
     if a.from_head_office and link is None:
-        raise Refused("usage", "--from-head-office needs --server, --token and --till")
+        raise Refused("usage", "--from-head-office needs --server, --token and --till",
+                      variant="link")
     report = asdict(restore(path, backup=a.backup, from_head_office=a.from_head_office,
                             link=link))
     if not a.no_sync:
@@ -123,5 +125,5 @@ def _offline_is_refused(handler: Handler) -> Handler:
         try:
             return handler(a)
         except HqUnreachable as exc:
-            raise Refused("hq_unreachable", exc.message) from None
+            raise Refused("hq_unreachable", exc.message, detail=exc.message) from None
     return run

@@ -79,7 +79,7 @@ def client_for(db: Database, *, timeout: float = 5.0,
     """A client for the head office this till joined; Refused when it joined none."""
     url, token = str(db.settings.hq_url), str(db.settings.hq_token)
     if not url or not token:
-        raise Refused("not_linked", "this till has not joined a store at head office: "
+        raise Refused("not_linked", "This till has not joined a store at head office: "
                       "storeapp store join --server URL --token TOKEN")
     return HqClient(url, token, timeout=timeout, transport=transport)
 
@@ -104,9 +104,10 @@ def join(db: Database, url: str, token: str, *,
         ).scalar()
         if other is not None:
             raise Refused("store_mismatch",
-                          f"this till already recorded sales and members as store {other}; the "
+                          f"This till already recorded sales and members as store {other}; the "
                           f"token is for store {code} ({name}). Use store {other}'s token, or "
-                          "a new till database for store " + code)
+                          "a new till database for store " + code, recorded_store=str(other),
+                          token_store=code, store_name=name)
         settings = db.settings
         if code != settings.store_code or url != settings.hq_url:
             sync_state.write(s, cursor="", acked_seq=0)  # another store's progress means nothing
@@ -163,9 +164,11 @@ def upload(db: Database, client: HqClient, *, batch_size: int = 500,
                              online_only=str(answer.get("flag") or ""))
         stored += int(answer.get("stored", 0))
         if batch["events"] and now_acked <= acked:
+            first_seq, last_seq = int(batch["events"][0]["seq"]), int(batch["events"][-1]["seq"])
             raise Refused("upload_stalled",
-                          f"head office stored none of events {batch['events'][0]['seq']}-"
-                          f"{batch['events'][-1]['seq']} (it has up to {now_acked})")
+                          f"Head office stored none of events {first_seq}-{last_seq} (it has up "
+                          f"to {now_acked})", first_seq=first_seq, last_seq=last_seq,
+                          acked_seq=now_acked)
         if (answer.get("check") or {}).get("send_balances"):
             send_balances(db, client, till_no)
         moved = now_acked > acked or now_audit > audit_from
@@ -193,13 +196,13 @@ def check_continuity(db: Database, acked: int, chain: str, audit_seq: int = 0,
         state = sync_state.read(s)
     problem = ""
     if acked > last:
-        problem = (f"head office holds this till's events up to {acked} but its outbox ends at "
+        problem = (f"Head office holds this till's events up to {acked} but its outbox ends at "
                    f"{last}: events were lost (an old backup restored, or the disk lost them)")
     elif mine != chain:
-        problem = (f"this till's events up to {acked} are not the ones head office holds: it "
+        problem = (f"This till's events up to {acked} are not the ones head office holds: it "
                    "lost events and went on selling")
     elif audit_here is None or (audit_here != audit_hash and state.audit_acked < audit_seq):
-        problem = (f"this till's audit log does not reach the row {audit_seq} head office holds: "
+        problem = (f"This till's audit log does not reach the row {audit_seq} head office holds: "
                    "it lost data (an old backup restored, or the disk lost it)")
     was = state.restore_needed
     if problem or was:
@@ -208,7 +211,7 @@ def check_continuity(db: Database, acked: int, chain: str, audit_seq: int = 0,
     if problem:
         raise Refused("restore_needed", f"{problem}. Do not sell stored value here; a manager "
                       "runs: storeapp restore (it restores the newest good backup and takes "
-                      "back every missing event from head office)")
+                      "back every missing event from head office)", problem=problem)
 
 
 def _next_batch(db: Database, till_no: int, acked: int, audit_from: int,
@@ -289,7 +292,8 @@ def download(db: Database, client: HqClient, *, limit: int = 1000,
         if not page.get("more"):
             break
         if str(page["cursor"]) == cursor:
-            raise Refused("download_stalled", "head office sent the same page twice")
+            raise Refused("download_stalled", "Head office sent the same page twice",
+                          cursor=cursor)
         cursor = str(page["cursor"])
     return {**dataclasses.asdict(total), "pages": pages}
 

@@ -27,10 +27,12 @@ HOLD_TIMEOUT_S = 2.0
 RETRY_AFTER_S = 30.0
 #: Writing "head office answered" costs a write transaction; within this it is not repeated.
 CONTACT_EVERY = dt.timedelta(seconds=60)
+#: Head office's refusals of a spend in the till's words: (variant, message).
 _MESSAGES = {
-    "insufficient_balance": "the member's stored value across all stores is not enough",
-    "wallet_blocked": "head office has blocked this member's stored value (overdrawn across "
-                      "stores): a manager must settle it with head office",
+    "insufficient_balance": ("chain", "The member's stored value across all stores is not "
+                                      "enough"),
+    "wallet_blocked": ("", "Head office has blocked this member's stored value (overdrawn "
+                           "across stores): a manager must settle it with head office"),
 }
 
 log = logging.getLogger(__name__)
@@ -60,7 +62,8 @@ class HttpSpendGate:
         except HqRefused as exc:
             if exc.status == 409:
                 self._contact()
-                raise Refused(exc.code, _MESSAGES.get(exc.code, exc.message)) from None
+                variant, message = _MESSAGES.get(exc.code, ("", exc.message))
+                raise Refused(exc.code, message, variant=variant, **exc.params) from None
             if exc.code == "unknown_member":  # registered here, not uploaded yet
                 self._contact()
                 return "offline"

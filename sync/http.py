@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from storeapp.errors import InvalidInput, Refused
+from storeapp.errors import InvalidInput, Param, Refused
 from sync import protocol
 
 Json = dict[str, Any]
@@ -31,10 +31,12 @@ class HqUnreachable(Exception):
 
 
 class HqRefused(Refused):
-    """Head office answered and refused: ``code`` is its ``error`` (e.g. ``bad_token``)."""
+    """Head office answered and refused: ``code`` is its ``error`` (e.g. ``bad_token``),
+    ``params`` the values its message names when it sends them."""
 
-    def __init__(self, code: str, message: str, status: int) -> None:
-        super().__init__(code, message or f"head office refused the request ({code})")
+    def __init__(self, code: str, message: str, status: int, **params: Param) -> None:
+        super().__init__(code, message or f"Head office refused the request ({code})",
+                         variant="", **params)
         self.status = status
 
 
@@ -45,11 +47,12 @@ def check_url(url: str) -> None:
     (a head office on this very machine, or a TLS-terminating proxy in front of it)."""
     parsed = httpx.URL(url.strip()) if "://" in url else None
     if parsed is None or parsed.scheme not in ("http", "https"):
-        raise InvalidInput("bad_url", f"head office's address must start with https://, "
-                           f"not {url!r}")
+        raise InvalidInput("bad_url", f"Head office's address must start with https://, "
+                           f"not {url!r}", url=url)
     if parsed.scheme == "http" and not is_loopback(parsed.host):
-        raise InvalidInput("bad_url", f"head office must be reached over https:// (the store "
-                           f"token would travel in clear): {url!r}")
+        raise InvalidInput("bad_url", f"Head office must be reached over https:// (the store "
+                           f"token would travel in clear): {url!r}", variant="plain_http",
+                           url=url)
 
 
 def is_loopback(host: str) -> bool:
@@ -152,26 +155,27 @@ class HqClient:
         try:
             response = self._http.send(request)
         except httpx.TimeoutException:
-            raise HqUnreachable(f"head office ({self.url}) did not answer in time") from None
+            raise HqUnreachable(f"Head office ({self.url}) did not answer in time") from None
         except httpx.TransportError as exc:
-            raise HqUnreachable(f"cannot reach head office ({self.url}): {exc}") from None
+            raise HqUnreachable(f"Cannot reach head office ({self.url}): {exc}") from None
         return self._answer(response)
 
     def _answer(self, response: httpx.Response) -> Json:
         status = response.status_code
         if status >= 500:
-            raise HqUnreachable(f"head office had a problem (HTTP {status}); try again later")
+            raise HqUnreachable(f"Head office had a problem (HTTP {status}); try again later")
         if 300 <= status < 400:
             where = response.headers.get("location", "?")
-            raise HqRefused("redirected", f"the head-office address redirects to {where}: "
-                            "join again with that address", status)
+            raise HqRefused("redirected", f"The head-office address redirects to {where}: "
+                            "join again with that address", status, location=where)
         try:
             answer = response.json()
         except ValueError:
             answer = None
         if status >= 400:
             if isinstance(answer, dict) and isinstance(answer.get("error"), str):
-                raise HqRefused(answer["error"], str(answer.get("message") or ""), status)
+                raise HqRefused(answer["error"], str(answer.get("message") or ""), status,
+                                **_params(answer.get("params")))
             raise HqRefused(f"http_{status}", _detail(answer), status)
         if not isinstance(answer, dict):
             raise HqUnreachable(f"{self.url} did not answer like head office (no JSON object): "
@@ -183,5 +187,14 @@ def _detail(answer: Any) -> str:
     """A readable message from a refusal without our ``{"error"}`` shape (FastAPI's own 404/422
     answers carry ``{"detail": ...}``)."""
     if isinstance(answer, dict) and "detail" in answer:
-        return f"head office refused the request: {answer['detail']}"
+        return f"Head office refused the request: {answer['detail']}"
     return ""
+
+
+def _params(sent: Any) -> dict[str, Param]:
+    """The values a refusal names (``{"params": {...}}``), only names and plain values kept."""
+    if not isinstance(sent, dict):
+        return {}
+    return {name: value for name, value in sent.items() if isinstance(name, str)
+            and name.isidentifier() and isinstance(value, int | str)
+            and not isinstance(value, bool)}

@@ -75,8 +75,8 @@ def restore(path: Path, *, backup: Path | None = None, from_head_office: bool = 
     lost = path if path.exists() else None
     link = link or _link_of(lost) or (_link_of(backup) if backup else None)
     if link is None:
-        raise Refused("not_linked", "restore needs head office: give --server, --token and "
-                      "--till (this till's file cannot tell them)")
+        raise Refused("not_linked", "Restore needs head office: give --server, --token and "
+                      "--till (this till's file cannot tell them)", variant="restore")
     notes: list[str] = []
     with HqClient(link.server, link.token, transport=transport) as hq:
         held = hq.where(link.till_no)
@@ -144,10 +144,9 @@ def _base(path: Path, work: Path, backup: Path | None, from_head_office: bool, h
             return candidate, int(last)
         refused.append(f"{candidate.name}: {problem}")
         _remove(work)
-    raise Refused("no_good_backup", "no backup continues what head office holds"
-                  + (f" ({'; '.join(refused)})" if refused else " (none found in "
-                     f"{path.parent / 'backups'})")
-                  + ": restore with --from-head-office")
+    why = "; ".join(refused) if refused else f"none found in {path.parent / 'backups'}"
+    raise Refused("no_good_backup", f"No backup continues what head office holds ({why}): "
+                  "restore with --from-head-office", detail=why)
 
 
 def _try_base(candidate: Path, work: Path, hq: HqClient, till_no: int, acked: int,
@@ -196,9 +195,9 @@ def _pull_events(db: Database, hq: HqClient, till_no: int, after: int, acked: in
         mine = GENESIS if acked == 0 else s.scalar(
             select(OutboxEvent.chain).where(OutboxEvent.seq == acked))
     if mine != chain:
-        raise Refused("restore_failed", f"after writing back head office's events the till's "
+        raise Refused("restore_failed", f"After writing back head office's events the till's "
                       f"stream does not end as head office's does at {acked}: nothing was "
-                      "changed; call head office")
+                      "changed; call head office", variant="events", acked_seq=acked)
     return pulled
 
 
@@ -232,8 +231,9 @@ def _pull_audit(db: Database, hq: HqClient, till_no: int,
                 when = dt.datetime.fromisoformat(at)
                 if seq != after + 1 or row_hash(seq, when, actor, action, subject, detail,
                                                 prev) != digest:
-                    raise Refused("restore_failed", f"head office's audit row {seq} does not "
-                                  "continue this till's: nothing was changed; call head office")
+                    raise Refused("restore_failed", f"Head office's audit row {seq} does not "
+                                  "continue this till's: nothing was changed; call head office",
+                                  variant="audit", audit_seq=int(seq))
                 insert_row(s, AuditRow, seq=seq, at=when, actor=actor, action=action,
                            subject=subject, detail_json=detail, prev_hash=prev, hash=digest)
                 after, prev, pulled = seq, digest, pulled + 1
@@ -346,8 +346,9 @@ def _finish(db: Database, held: dict[str, Any], *, store_code: str, link: Link) 
     with db.reader() as s:
         problems = integrity.ledger_problems(s)
     if problems:
-        raise Refused("restore_failed", "the restored till's balances do not match its ledgers "
-                      f"({problems[0]}): nothing was changed")
+        raise Refused("restore_failed", "The restored till's balances do not match its ledgers "
+                      f"({problems[0]}): nothing was changed", variant="ledgers",
+                      detail=problems[0])
 
 
 # -- files ---------------------------------------------------------------------------------------

@@ -67,7 +67,8 @@ def audit_since(db: Path, seq: int) -> list[str]:
 
 def assert_refused(run: Run, code: str, status: int) -> None:
     assert (run.status, run.out.get("error")) == (status, code), run
-    assert set(run.out) == {"error", "message"} and run.out["message"], run
+    assert set(run.out) - {"params"} == {"error", "message"} and run.out["message"], run
+    assert isinstance(run.out.get("params", {}), dict), run
     assert "Traceback" not in run.stderr, run
 
 
@@ -182,6 +183,9 @@ def test_invalid_and_refused_requests_change_nothing(till: tuple[Path, str]) -> 
         ("wallet", "topup", PHONE, "4500"))]
     assert "¥5,000.00" in over_cap.out["message"]  # the cap, and how much still fits
     assert "¥4,450.00" in over_cap.out["message"]
+    params = over_cap.out["params"]  # the same values, for a program: money in fen
+    assert (params["cap_fen"], params["room_fen"]) == (500_000, 445_000)
+    assert params["after_fen"] > 500_000
 
 
 def test_wrong_pins_and_wrong_approvers_refuse_and_only_leave_an_audit_trail(

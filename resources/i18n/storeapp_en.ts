@@ -4,7 +4,7 @@
 <context>
     <name>SearchPanel</name>
     <message numerus="yes">
-        <location filename="../../ui/search.py" line="+103"/>
+        <location filename="../../ui/search.py" line="+114"/>
         <source>%n member(s) found</source>
         <translation>
             <numerusform>%n member found</numerusform>

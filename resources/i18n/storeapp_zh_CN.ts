@@ -66,7 +66,7 @@
 <context>
     <name>CardDialog</name>
     <message>
-        <location filename="../../ui/dialogs/card.py" line="+20"/>
+        <location filename="../../ui/dialogs/card.py" line="+31"/>
         <source>Card problems</source>
         <translation>卡务</translation>
     </message>
@@ -106,29 +106,89 @@
         <translation>调整余额或积分（需店长）</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+1"/>
+        <source>Set or reset the payment PIN (manager when one is set)</source>
+        <translation>设置或重置支付密码（已设密码时需店长）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unlock the payment PIN after wrong tries (manager)</source>
+        <translation>解锁输错被锁的支付密码（店长）</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Card %1 reported lost: it no longer works; the balance stays with the member</source>
+        <translation>卡 %1 已挂失，该卡不能再用；余额仍归会员所有</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 is frozen: no spending or top-ups until a manager unfreezes</source>
+        <translation>%1 已冻结：店长解冻前不能消费或充值</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Replace card</source>
         <translation>补卡</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+8"/>
-        <location line="+32"/>
+        <location line="+11"/>
+        <location line="+60"/>
         <source>customer request</source>
         <translation>顾客要求</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-66"/>
+        <source>New card %1 for %2: the old card no longer works</source>
+        <translation>已为 %2 补办新卡 %1，旧卡作废</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
+        <source>%1 is active again</source>
+        <translation>%1 已恢复正常</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Close account and refund principal</source>
         <translation>退卡并退还本金</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+15"/>
+        <source>Reset the payment PIN</source>
+        <translation>重置支付密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>member forgot the PIN</source>
+        <translation>会员忘记密码</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Payment PIN set for %1</source>
+        <translation>已为 %1 设置支付密码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Unlock the payment PIN</source>
+        <translation>解锁支付密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>member identified</source>
+        <translation>已核实会员身份</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 can pay with the PIN again</source>
+        <translation>%1 可以再次用密码支付</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>No top-up today that can be voided.</source>
         <translation>今天没有可撤销的充值。</translation>
     </message>
@@ -138,7 +198,12 @@
         <translation>撤销充值 %1 + 赠送 %2</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+11"/>
+        <source>Top-up voided: hand back %1 by %2; bonus %3 taken back</source>
+        <translation>充值已撤销：以%2退还 %1；收回赠送金 %3</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Account closed: refund %1 by %2, bonus forfeited %3</source>
         <translation>已退卡：以%2退还 %1，赠送金作废 %3</translation>
     </message>
@@ -152,12 +217,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+55"/>
+        <location line="+56"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location line="-55"/>
+        <location line="-56"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
@@ -212,7 +277,7 @@
         <translation>抵扣积分（Ctrl+P）</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Points must be a whole number.</source>
         <translation>积分必须是整数。</translation>
     </message>
@@ -243,8 +308,9 @@
         <translation>结账</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>To pay</source>
+        <extracomment>the member set a payment PIN and has a balance to pay from: the PIN pad is shown</extracomment>
         <translation>应付</translation>
     </message>
     <message>
@@ -288,6 +354,11 @@
         <translation>还差 %1</translation>
     </message>
     <message>
+        <location line="+12"/>
+        <source>Ask the member to type the payment PIN.</source>
+        <translation>请会员输入支付密码。</translation>
+    </message>
+    <message>
         <location line="+25"/>
         <source>Sale %1 done. Change %2</source>
         <translation>交易 %1 完成，找零 %2</translation>
@@ -296,7 +367,7 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="+42"/>
+        <location filename="../../ui/counter.py" line="+51"/>
         <source>Register</source>
         <translation>会员注册</translation>
     </message>
@@ -341,18 +412,18 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+56"/>
         <source>Unrecognised scan: %1</source>
         <translation>无法识别的扫码：%1</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+27"/>
         <source>Open the reports</source>
         <translation>打开报表</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>reports</source>
+        <source>Read the reports</source>
         <translation>查看报表</translation>
     </message>
     <message>
@@ -361,12 +432,12 @@
         <translation>查看报表需要店长授权。</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+63"/>
         <source>The cart is empty.</source>
         <translation>购物车是空的。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+25"/>
         <source>Price override</source>
         <translation>改价</translation>
     </message>
@@ -420,97 +491,37 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../ui/messages.py" line="+26"/>
-        <source>Wrong payment PIN: %1 tries left.</source>
-        <translation>支付密码错误，还可尝试 %1 次。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location filename="../../ui/messages.py" line="+31"/>
         <source>Wrong payment PIN: the PIN is now locked.</source>
         <translation>支付密码错误，密码已锁定。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-3"/>
         <source>Wrong payment PIN.</source>
         <translation>支付密码错误。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>Wrong payment PIN: {tries_left} tries left.</source>
+        <translation>支付密码错误，还可尝试 {tries_left} 次。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The payment PIN is locked after too many wrong tries: a manager must reset it.</source>
         <translation>支付密码错误次数过多已锁定，需店长重置。</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Stored value %1 is less than %2.</source>
-        <translation>储值余额 %1，不足支付 %2。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+7"/>
         <source>The balance is not enough for this.</source>
         <translation>余额不足。</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>A named card holds at most %1; with this top-up and its bonus it would hold %2. At most %3 more fits.</source>
-        <translation>记名卡最多储值 %1；本次充值（含赠送）后将达 %2，最多还能充 %3。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>This top-up would pass the card&apos;s limit.</source>
-        <translation>本次充值将超过储值上限。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Payments %1 do not cover the total %2.</source>
-        <translation>已付 %1，不足应付金额 %2。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Cash %1 does not cover the %2 left to pay.</source>
-        <translation>现金 %1 不足支付剩余的 %2。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Payments %1 exceed the total %2.</source>
-        <translation>付款 %1 超过应付金额 %2。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+15"/>
         <source>Say how the customer pays.</source>
         <translation>请选择付款方式。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The till&apos;s database is damaged; nothing was changed. A manager restores it (storeapp restore).</source>
-        <translation>本机数据库已损坏，未做任何更改。请店长运行 storeapp restore 恢复。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The till&apos;s database cannot be written (a read-only disk?); nothing was changed.</source>
-        <translation>本机数据库无法写入（磁盘只读？），未做任何更改。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Another program is using the till&apos;s database; nothing was changed. Try again in a moment.</source>
-        <translation>另一个程序正在使用本机数据库，未做任何更改。请稍后再试。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The disk is full; nothing was changed. A manager frees some space.</source>
-        <translation>磁盘已满，未做任何更改。请店长清理磁盘空间。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The till&apos;s database cannot be read; nothing was changed. Check the disk.</source>
-        <translation>无法读取本机数据库，未做任何更改。请检查磁盘。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Head office knows %1 of principal for this member: %2 cannot be paid out.</source>
-        <translation>总部记录该会员本金为 %1，无法退还 %2。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+223"/>
         <source>Head office found this till&apos;s records do not match: stored value can be used only while head office answers.</source>
         <translation>总部发现本机记录不符：仅在总部在线时才能使用储值。</translation>
     </message>
@@ -520,17 +531,12 @@
         <translation>本机丢失了总部已收到的数据：店长运行 storeapp restore 恢复之前不能使用储值。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>This is a chain rule: head office sets it for every store.</source>
-        <translation>这是连锁规则，由总部为所有门店统一设置。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="-225"/>
         <source>Each payment method at most once per sale.</source>
         <translation>每种付款方式每笔只能使用一次。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Only one payment method can take the rest.</source>
         <translation>只能由一种付款方式支付剩余金额。</translation>
     </message>
@@ -540,62 +546,17 @@
         <translation>组合支付时请输入实收现金。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Choose a payment method from the list.</source>
-        <translation>请从列表中选择付款方式。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>The cart is empty.</source>
         <translation>购物车是空的。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>At most %1 lines in one sale.</source>
-        <translation>每笔交易最多 %1 行商品。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Quantity must be 1 to %1.</source>
-        <translation>数量须在 1 到 %1 之间。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>No product with barcode %1.</source>
-        <translation>查无条码为 %1 的商品。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>“%1” is not an amount of money.</source>
-        <translation>“%1”不是有效金额。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>An amount has at most two decimal places.</source>
-        <translation>金额最多保留两位小数。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>An amount must not be negative.</source>
-        <translation>金额不能为负数。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>An amount is at most %1.</source>
-        <translation>金额不能超过 %1。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+16"/>
         <source>The amount must be more than ¥0.00.</source>
         <translation>金额必须大于 ¥0.00。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>This amount is not plausible: check it.</source>
-        <translation>金额异常，请核对。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+9"/>
         <source>An adjustment must change something.</source>
         <translation>调整金额不能为零。</translation>
     </message>
@@ -605,62 +566,17 @@
         <translation>备用金不能少于 ¥0.00。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Counted cash must be ¥0.00 or more.</source>
         <translation>实点现金不能少于 ¥0.00。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Points to redeem must not be negative.</source>
         <translation>抵扣积分不能为负数。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>The member has only %1 points.</source>
-        <translation>会员仅有 %1 积分。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Redeem at least %1 points.</source>
-        <translation>至少使用 %1 积分。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Points may pay at most %1% of this sale: at most %2 points.</source>
-        <translation>积分最多抵扣本单的 %1%，即最多 %2 积分。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>“%1” is not a coupon code.</source>
-        <translation>“%1”不是优惠券码。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>No such coupon.</source>
-        <translation>查无此优惠券。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Coupon %1 was already used.</source>
-        <translation>优惠券 %1 已使用。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>This coupon belongs to another member.</source>
-        <translation>此优惠券属于其他会员。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>This coupon is not valid now.</source>
-        <translation>此优惠券不在有效期内。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>This coupon needs a spend of at least %1.</source>
-        <translation>此优惠券需消费满 %1 才能使用。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+26"/>
         <source>No member found.</source>
         <translation>查无此会员。</translation>
     </message>
@@ -670,7 +586,7 @@
         <translation>此操作需要会员，请先选择会员。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>This member is frozen: a manager must unfreeze first.</source>
         <translation>该会员已冻结，需店长先解冻。</translation>
     </message>
@@ -680,42 +596,17 @@
         <translation>该会员已退卡。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Phone %1 is already registered.</source>
-        <translation>手机号 %1 已注册。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Not a phone number: mainland numbers have 11 digits starting 13-19, others need +country code.</source>
-        <translation>手机号无效：大陆手机号为 13–19 开头的 11 位数字，境外号码请加“+国家代码”。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>The name is too long (at most %1 characters).</source>
-        <translation>姓名过长（最多 %1 个字）。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Enter a valid name.</source>
-        <translation>请输入有效的姓名。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The birthday must be a real date, YYYY-MM-DD.</source>
-        <translation>生日须为有效日期，格式为 YYYY-MM-DD。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+23"/>
         <source>A payment PIN has exactly 6 digits.</source>
         <translation>支付密码须为 6 位数字。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>A staff PIN has 4 to 8 digits.</source>
         <translation>员工密码须为 4–8 位数字。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>This is not a member QR code.</source>
         <translation>这不是会员码。</translation>
     </message>
@@ -725,47 +616,7 @@
         <translation>会员码校验失败（可能被篡改）。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>No member has this card.</source>
-        <translation>查无持此卡的会员。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>This card was reported lost: replace it first.</source>
-        <translation>此卡已挂失，请先补卡。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>This card is no longer valid.</source>
-        <translation>此卡已失效。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>This card is already reported lost.</source>
-        <translation>此卡已挂失。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The member is already in that state.</source>
-        <translation>会员已是该状态。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The search text is too long.</source>
-        <translation>搜索内容过长。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>No sale with receipt number %1.</source>
-        <translation>查无小票号为 %1 的交易。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Sale %1 was already refunded.</source>
-        <translation>交易 %1 已退款。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+17"/>
         <source>This top-up was already voided.</source>
         <translation>此笔充值已撤销。</translation>
     </message>
@@ -780,64 +631,634 @@
         <translation>余额已不足以撤销此笔充值（部分已消费）。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>This till already has an open shift: close it first.</source>
-        <translation>本收银台已有未交班的班次，请先交班。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>No shift is open at this till: open one first.</source>
         <translation>本收银台尚未开班，请先开班。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>There is no Z report %1 at this till.</source>
-        <translation>本收银台没有 Z 报表 %1。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Unknown user or wrong PIN.</source>
         <translation>工号或密码错误。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>This user is locked: ask an administrator.</source>
-        <translation>该账号已锁定，请联系管理员。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>%1 is not a manager and cannot approve.</source>
-        <translation>%1 不是店长，无权授权。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>This needs a manager&apos;s approval.</source>
         <translation>此操作需要店长授权。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>An approval needs a reason.</source>
         <translation>授权需填写原因。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The reason is at most %1 characters.</source>
-        <translation>原因最多 %1 个字。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>A user code has 1-16 letters, digits or _.</source>
         <translation>工号为 1–16 位字母、数字或下划线。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>User %1 already exists.</source>
-        <translation>工号 %1 已存在。</translation>
+        <location line="-154"/>
+        <source>The member&apos;s payment PIN is needed to pay from the balance.</source>
+        <translation>使用储值付款需输入会员的支付密码。</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>The member has no payment PIN.</source>
+        <translation>该会员未设置支付密码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The member&apos;s payment PIN is not locked.</source>
+        <translation>该会员的支付密码未被锁定。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stored value {balance_fen} is less than {amount_fen}.</source>
+        <translation>储值余额 {balance_fen}，不足支付 {amount_fen}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The member&apos;s stored value across all stores is not enough.</source>
+        <translation>该会员在各门店的储值合计不足。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office has blocked this member&apos;s stored value: ask the manager.</source>
+        <translation>总部已暂停该会员的储值使用，请联系店长。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A named card holds at most {cap_fen}; with this top-up and its bonus it would hold {after_fen}. At most {room_fen} more fits.</source>
+        <translation>记名卡最多储值 {cap_fen}；本次充值（含赠送）后将达 {after_fen}，最多还能充 {room_fen}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Payments {paid_fen} do not cover the total {total_fen}.</source>
+        <translation>已付 {paid_fen}，不足应付金额 {total_fen}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cash {cash_fen} does not cover the {due_fen} left to pay.</source>
+        <translation>现金 {cash_fen} 不足支付剩余的 {due_fen}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Payments {paid_fen} exceed the total {total_fen}.</source>
+        <translation>付款 {paid_fen} 超过应付金额 {total_fen}。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The payment method must be one of: {allowed}.</source>
+        <translation>付款方式须为以下之一：{allowed}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Give --amount or at least one --item.</source>
+        <translation>请提供 --amount 或至少一个 --item。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At most {max_lines} lines in one sale.</source>
+        <translation>每笔交易最多 {max_lines} 行商品。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantity must be 1 to {max_qty}.</source>
+        <translation>数量须在 1 到 {max_qty} 之间。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>“{text}”: the quantity after x must be a whole number.</source>
+        <translation>“{text}”：x 后面的数量须为整数。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No product with barcode {barcode}.</source>
+        <translation>查无条码为 {barcode} 的商品。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>“{barcode}” is not a barcode.</source>
+        <translation>“{barcode}”不是有效的条码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>“{text}” is not an amount of money (write it like 500, 12.50 or 1,000).</source>
+        <translation>“{text}”不是有效金额（请写成 500、12.50 或 1,000 这样）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>“{text}” has more than two decimal places.</source>
+        <translation>“{text}”超过两位小数：金额最多精确到分。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>An amount must not be negative: {text}.</source>
+        <translation>金额不能为负数：{text}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An amount is at most {max_fen}: {text} is too large.</source>
+        <translation>金额不能超过 {max_fen}，{text} 太大。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{amount_fen} is not plausible: check the amount.</source>
+        <translation>金额 {amount_fen} 异常，请核对。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A sale total of {total_fen} is not plausible: check the amounts.</source>
+        <translation>本单合计 {total_fen} 异常，请核对金额。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A line with an amount typed in needs a price above ¥0.00.</source>
+        <translation>手输金额的商品行价格必须大于 ¥0.00。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A changed price must be ¥0.00 or more.</source>
+        <translation>改价后的价格不能低于 ¥0.00。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A price must not be negative.</source>
+        <translation>价格不能为负数。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A points adjustment must change something.</source>
+        <translation>积分调整不能为零。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The member has only {points} points.</source>
+        <translation>会员仅有 {points} 积分。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Some of the member&apos;s points have expired.</source>
+        <translation>会员的部分积分已过期。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Redeem at least {min_points} points.</source>
+        <translation>至少使用 {min_points} 积分。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Points may pay at most {max_pct}% of this sale: at most {max_points} points.</source>
+        <translation>积分最多抵扣本单的 {max_pct}%，即最多 {max_points} 积分。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>“{coupon}” is not a coupon code.</source>
+        <translation>“{coupon}”不是优惠券码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A coupon is valid for at least a day and its minimum spend is ¥0.00 or more.</source>
+        <translation>优惠券有效期至少一天，最低消费不能少于 ¥0.00。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The coupon kind must be one of: {allowed}.</source>
+        <translation>优惠券类型须为以下之一：{allowed}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Percent off must be between 1 and 99.</source>
+        <translation>折扣百分比须在 1 到 99 之间。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Coupon template {template} already exists.</source>
+        <translation>优惠券模板 {template} 已存在。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No coupon template {template}.</source>
+        <translation>查无优惠券模板 {template}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No coupon {coupon}.</source>
+        <translation>查无优惠券 {coupon}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Coupon {coupon} was already used.</source>
+        <translation>优惠券 {coupon} 已使用。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Coupon {coupon} belongs to another member.</source>
+        <translation>优惠券 {coupon} 属于其他会员。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Coupon {coupon} is not valid now.</source>
+        <translation>优惠券 {coupon} 不在有效期内。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Coupon {coupon} needs a spend of at least {min_spend_fen}.</source>
+        <translation>优惠券 {coupon} 需消费满 {min_spend_fen} 才能使用。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Only a member can redeem points: pick one first.</source>
+        <translation>只有会员才能使用积分抵扣，请先选择会员。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Paying with stored value needs a member: pick one first.</source>
+        <translation>储值支付需要会员，请先选择会员。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>This membership is closed: there is no member card to print.</source>
+        <translation>该会员已退卡，没有会员卡可打印。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This member is already frozen.</source>
+        <translation>该会员已是冻结状态。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This member is not frozen.</source>
+        <translation>该会员未被冻结。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing to change.</source>
+        <translation>没有要修改的内容。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Phone {phone} is already registered.</source>
+        <translation>手机号 {phone} 已注册。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>“{text}” is not a phone number: mainland numbers have 11 digits starting 13-19, others need +country code.</source>
+        <translation>“{text}”不是有效手机号：大陆手机号为 13–19 开头的 11 位数字，境外号码请加“+国家代码”。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Enter the member&apos;s name.</source>
+        <translation>请输入会员姓名。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The name is too long (at most {max_chars} characters).</source>
+        <translation>姓名过长（最多 {max_chars} 个字）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The name contains control characters.</source>
+        <translation>姓名含有控制字符。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A name has 1 to {max_chars} characters.</source>
+        <translation>名称须为 1–{max_chars} 个字。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The birthday “{text}” is not a date like YYYY-MM-DD.</source>
+        <translation>生日“{text}”不是有效日期，格式为 YYYY-MM-DD。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The birthday {day} is not plausible.</source>
+        <translation>生日 {day} 不合理，请核对。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Gender must be one of: {allowed}.</source>
+        <translation>性别须为以下之一：{allowed}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The search text is too long (at most {max_chars} characters).</source>
+        <translation>搜索内容过长（最多 {max_chars} 个字符）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No member has card {card_no}.</source>
+        <translation>查无卡号为 {card_no} 的会员。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card {card_no} was reported lost: replace it first.</source>
+        <translation>卡号 {card_no} 已挂失，请先补卡。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Card {card_no} is no longer valid.</source>
+        <translation>卡号 {card_no} 已失效。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card {card_no} is already reported lost.</source>
+        <translation>卡号 {card_no} 已挂失。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No membership plan {plan}.</source>
+        <translation>查无付费会员方案 {plan}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A plan needs a fee and a duration above zero.</source>
+        <translation>付费会员方案的费用和时长都须大于零。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A plan&apos;s extra discount is 0 to less than 50 percent.</source>
+        <translation>付费会员方案的额外折扣须不少于 0%、低于 50%。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No sale with receipt number {receipt_no}.</source>
+        <translation>查无小票号为 {receipt_no} 的交易。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No receipt {receipt_no} has been printed at this till.</source>
+        <translation>本收银台没有打印过小票 {receipt_no}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sale {receipt_no} was already refunded.</source>
+        <translation>交易 {receipt_no} 已退款。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No top-up {topup_key}.</source>
+        <translation>查无充值记录 {topup_key}。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Till {till} already has an open shift: close it first.</source>
+        <translation>{till} 号收银台已有未交班的班次，请先交班。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>There is no Z report {z_no} at till {till}.</source>
+        <translation>{till} 号收银台没有 Z 报表 {z_no}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>User {user} is locked: ask an administrator.</source>
+        <translation>账号 {user} 已锁定，请联系管理员。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{user} is not a manager and cannot approve.</source>
+        <translation>{user} 不是店长，无权授权。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The reason is at most {max_chars} characters.</source>
+        <translation>原因最多 {max_chars} 个字。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The role must be one of: {allowed}.</source>
+        <translation>角色须为以下之一：{allowed}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User {user} already exists.</source>
+        <translation>工号 {user} 已存在。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No user {user}.</source>
+        <translation>查无工号 {user}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Setting {setting} cannot take this: {detail}</source>
+        <translation>设置项 {setting} 不能取此值：{detail}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>There is no setting {setting}.</source>
+        <translation>没有名为 {setting} 的设置项。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Setting {setting} is set by head-office sync, not by hand.</source>
+        <translation>设置项 {setting} 由总部同步写入，不能手动修改。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Setting {setting} is a chain rule: head office sets it for every store.</source>
+        <translation>设置项 {setting} 是连锁规则，由总部为所有门店统一设置。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Store name: 1 to {max_chars} characters.</source>
+        <translation>门店名称须为 1–{max_chars} 个字。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A store code has 4 digits, e.g. 0002.</source>
+        <translation>门店编号为 4 位数字，例如 0002。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A till number is 1 to 99.</source>
+        <translation>收银台号须在 1 到 99 之间。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The command is not right: {detail} (see {command} -h)</source>
+        <translation>命令有误：{detail}（参见 {command} -h）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give --server, --token and --till together.</source>
+        <translation>--server、--token 和 --till 须一起提供。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An idempotency key has 1 to {max_chars} printable characters.</source>
+        <translation>幂等键须为 1–{max_chars} 个可打印字符。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This idempotency key was already used for a different action.</source>
+        <translation>此幂等键已用于另一项不同的操作。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>--keep must be at least {min_keep}.</source>
+        <translation>--keep 至少为 {min_keep}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Members must be 1 to 9,999,999 (7-digit card numbers).</source>
+        <translation>会员数须在 1 到 9,999,999 之间（卡号为 7 位序号）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ledger rows must be 0 or more and days 1 or more.</source>
+        <translation>流水行数不能为负，天数至少为 1。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The database already has {members} members and {sales} sales: bulk demo history goes only into a new database.</source>
+        <translation>数据库中已有 {members} 位会员和 {sales} 笔交易：批量演示数据只能写入新数据库。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>“{text}” is not a date like 2026-03-10.</source>
+        <translation>“{text}”不是有效日期，格式如 2026-03-10。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>“{text}” is not a time like 2026-03-10T18:00:00.</source>
+        <translation>“{text}”不是有效时间，格式如 2026-03-10T18:00:00。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A report covers at most {max_days} days.</source>
+        <translation>报表最多涵盖 {max_days} 天。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The end date is before the start date.</source>
+        <translation>结束日期早于开始日期。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No Chinese font for PDF reports: install {package} (or run scripts/setup).</source>
+        <translation>PDF 报表缺少中文字体：请安装 {package}（或运行 scripts/setup）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Line {line} of the file: {detail}</source>
+        <translation>文件第 {line} 行有误：{detail}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Line {line} of the file: expected barcode,name,price.</source>
+        <translation>文件第 {line} 行有误：应为 barcode,name,price（条码、名称、价格）三列。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This input is not valid.</source>
+        <translation>输入无效。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not found.</source>
+        <translation>未找到。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refused; nothing was changed.</source>
+        <translation>操作被拒绝，未做任何更改。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not allowed: check the user and PIN.</source>
+        <translation>验证未通过，请检查工号和密码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The till&apos;s database cannot be used as it is: nothing was changed.</source>
+        <translation>本机数据库当前无法使用，未做任何更改。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The till&apos;s database is damaged: nothing was changed. Restore it: storeapp restore (the newest good backup and head office&apos;s copy of every sale).</source>
+        <translation>本机数据库已损坏，未做任何更改。请运行 storeapp restore 恢复（使用最新的完好备份和总部保存的每笔交易）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The till&apos;s database is damaged, so no backup was made and every earlier backup is kept: storeapp restore.</source>
+        <translation>本机数据库已损坏，因此未做备份，以前的备份都已保留。请运行 storeapp restore 恢复。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The till&apos;s database (or its folder) cannot be written: nothing was changed. Check the disk is not mounted read-only and the file belongs to this user.</source>
+        <translation>本机数据库（或其所在文件夹）无法写入，未做任何更改。请检查磁盘是否以只读方式挂载、文件是否属于当前用户。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Another program holds the till&apos;s database: nothing was changed. Close the other counter window or command and try again.</source>
+        <translation>另一个程序正在使用本机数据库，未做任何更改。请关闭另一个收银窗口或命令后重试。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The disk holding the till&apos;s database is full: nothing was changed. Free some space (old backups, logs) and try again.</source>
+        <translation>存放本机数据库的磁盘已满，未做任何更改。请清理空间（旧备份、日志）后重试。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The till&apos;s database cannot be opened or read: nothing was changed. Check the disk; if the file is damaged: storeapp restore.</source>
+        <translation>无法打开或读取本机数据库，未做任何更改。请检查磁盘；如文件已损坏，请运行 storeapp restore。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>There is no till database at {path}: nothing was made. A new till: storeapp init (or the counter&apos;s first-start screen); a till that lost its disk: storeapp restore.</source>
+        <translation>{path} 没有收银数据库，未创建任何内容。新收银台：运行 storeapp init（或按首次启动界面操作）；丢失磁盘数据的收银台：运行 storeapp restore。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>There is already a till database at {path}: nothing was changed.</source>
+        <translation>{path} 已有收银数据库，未做任何更改。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The backup could not be made: {detail}</source>
+        <translation>备份失败：{detail}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office has not been reached for more than {max_hours} hours: stored value cannot be spent until it is.</source>
+        <translation>已超过 {max_hours} 小时未连上总部：连上之前不能使用储值。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This till has never reached head office: stored value cannot be spent until it has.</source>
+        <translation>本收银台从未连上总部：连上之前不能使用储值。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office cannot be reached: one action may take at most {max_fen} of stored value offline.</source>
+        <translation>总部无法连接：离线时每笔最多使用储值 {max_fen}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office cannot be reached: a member may spend at most {max_fen} of stored value offline; this member has spent {spent_fen} already.</source>
+        <translation>总部无法连接：离线时每位会员最多使用储值 {max_fen}，该会员已用 {spent_fen}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office cannot be reached: this store may take at most {max_fen} of stored value offline; {spent_fen} is taken already.</source>
+        <translation>总部无法连接：离线时本店最多收取储值 {max_fen}，已收 {spent_fen}。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Head office knows {principal_fen} of principal for this member: {amount_fen} cannot be paid out.</source>
+        <translation>总部记录该会员本金为 {principal_fen}，无法退还 {amount_fen}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>This till is not linked to a head office yet.</source>
         <translation>本收银台尚未连接总部。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Restoring needs head office: give --server, --token and --till.</source>
+        <translation>恢复需要连接总部：请提供 --server、--token 和 --till。</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -861,28 +1282,138 @@
     </message>
     <message>
         <location line="+3"/>
+        <source>Head office refused too many requests from this computer: wait a few minutes, then check the till&apos;s token.</source>
+        <translation>总部拒绝了本机过多的请求：请等几分钟，再检查本收银台的令牌。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Head office says these records belong to another store: call head office.</source>
         <translation>总部认为这些记录属于其他门店：请联系总部。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Head office holds another version of one of this till&apos;s records: call head office.</source>
         <translation>总部保存的本机记录与本机不一致：请联系总部。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Head office has more of this till&apos;s records than this database: was it restored from an old backup? Do not sell on it; call head office.</source>
-        <translation>总部收到的本机记录比本数据库还多：是否从旧备份恢复过？请勿在此数据库上继续销售，并联系总部。</translation>
+        <location line="-106"/>
+        <source>Store code: exactly 4 digits.</source>
+        <translation>门店编号须为 4 位数字。</translation>
+    </message>
+    <message>
+        <location line="+109"/>
+        <source>This till already recorded sales and members as store {recorded_store}; the token is for store {token_store}. Use store {recorded_store}&apos;s token, or a new till database for store {token_store}.</source>
+        <translation>本收银台已以门店 {recorded_store} 的名义记录了交易和会员，而该令牌属于门店 {token_store}。请使用门店 {recorded_store} 的令牌，或为门店 {token_store} 另用一个新的收银数据库。</translation>
     </message>
     <message>
         <location line="+4"/>
-        <source>Store name: 1 to 40 characters.</source>
-        <translation>门店名称须为 1–40 个字。</translation>
+        <source>Head office stored none of events {first_seq}-{last_seq} (it has up to {acked_seq}).</source>
+        <translation>总部未保存第 {first_seq}–{last_seq} 条事件（总部已有至第 {acked_seq} 条）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office sent the same page twice.</source>
+        <translation>总部重复发送了同一页数据。</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Store code: exactly 4 digits.</source>
-        <translation>门店编号须为 4 位数字。</translation>
+        <source>Head office cannot be reached: {detail}</source>
+        <translation>无法连接总部：{detail}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The head-office address redirects to {location}: join again with that address.</source>
+        <translation>总部地址已跳转到 {location}：请用该地址重新连接。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office&apos;s address must start with https://, not {url}.</source>
+        <translation>总部地址须以 https:// 开头，而不是 {url}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office must be reached over https:// (the store token would travel in clear): {url}.</source>
+        <translation>必须通过 https:// 连接总部（否则门店令牌会以明文传输）：{url}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No backup continues what head office holds ({detail}): restore with --from-head-office.</source>
+        <translation>没有能接上总部数据的备份（{detail}）：请用 --from-head-office 恢复。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>After writing back head office&apos;s events this till&apos;s do not end as head office&apos;s do at {acked_seq}: nothing was changed; call head office.</source>
+        <translation>写回总部的事件后，本机的事件在第 {acked_seq} 条处与总部的不一致：未做任何更改，请联系总部。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office&apos;s audit row {audit_seq} does not continue this till&apos;s: nothing was changed; call head office.</source>
+        <translation>总部的第 {audit_seq} 条审计记录与本机的接不上：未做任何更改，请联系总部。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The restored till&apos;s balances do not match its ledgers ({detail}): nothing was changed.</source>
+        <translation>恢复后的余额与流水不符（{detail}）：未做任何更改。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The printer cannot be reached ({detail}): the receipt is kept as print job {job_id} and prints when the printer is back.</source>
+        <translation>无法连接打印机（{detail}）：小票已保存为打印任务 {job_id}，打印机恢复后自动打印。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The printer cannot be reached ({detail}): nothing was kept to print later.</source>
+        <translation>无法连接打印机（{detail}）：未保留待打印的内容。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The printer is out of paper: the receipt is kept as print job {job_id} and prints when paper is in.</source>
+        <translation>打印机缺纸：小票已保存为打印任务 {job_id}，装纸后自动打印。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The printer is out of paper: nothing was kept to print later.</source>
+        <translation>打印机缺纸：未保留待打印的内容。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The printer reports an error ({detail}): the receipt is kept as print job {job_id} and prints when the printer is back.</source>
+        <translation>打印机故障（{detail}）：小票已保存为打印任务 {job_id}，打印机恢复后自动打印。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The printer reports an error ({detail}): nothing was kept to print later.</source>
+        <translation>打印机故障（{detail}）：未保留待打印的内容。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Print job {job_id} cannot be printed: {detail}</source>
+        <translation>打印任务 {job_id} 无法打印：{detail}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not a printer model: {detail}</source>
+        <translation>打印机型号无效：{detail}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not a printer encoding: {detail}</source>
+        <translation>打印编码无效：{detail}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not a printer address: {detail}</source>
+        <translation>打印机地址无效：{detail}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This till has no receipt printer set up.</source>
+        <translation>本收银台尚未设置小票打印机。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Printing needs {module}: pip install &apos;storeapp[devices]&apos;.</source>
+        <translation>打印功能需要 {module}：请运行 pip install &apos;storeapp[devices]&apos;。</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -893,7 +1424,7 @@
 <context>
     <name>ExportBar</name>
     <message>
-        <location filename="../../ui/reports.py" line="+191"/>
+        <location filename="../../ui/reports.py" line="+194"/>
         <source>Folder and file name; .csv or .pdf is added</source>
         <translation>文件夹和文件名；自动加 .csv 或 .pdf</translation>
     </message>
@@ -904,16 +1435,16 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Export CSV</source>
-        <translation>导出 CSV</translation>
+        <source>Export CSV (F6)</source>
+        <translation>导出 CSV（F6）</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Export PDF</source>
-        <translation>导出 PDF</translation>
+        <source>Export PDF (F7)</source>
+        <translation>导出 PDF（F7）</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Save as</source>
         <translation>保存到</translation>
     </message>
@@ -931,7 +1462,7 @@
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../ui/dialogs/history.py" line="+28"/>
+        <location filename="../../ui/dialogs/history.py" line="+31"/>
         <source>Member history</source>
         <translation>会员流水</translation>
     </message>
@@ -1117,12 +1648,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+30"/>
+        <location filename="../../ui/main_window.py" line="+31"/>
+        <location line="+60"/>
         <source>storeapp — %1</source>
         <translation>storeapp — %1</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-44"/>
         <source>Printer: none</source>
         <translation>打印机：无</translation>
     </message>
@@ -1132,12 +1664,12 @@
         <translation>扫码枪：键盘模式</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+112"/>
         <source>Head-office sync is not running on this till.</source>
         <translation>本收银台未运行总部同步。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+53"/>
         <source>No shift open (%1)</source>
         <translation>未开班（%1）</translation>
     </message>
@@ -1147,7 +1679,8 @@
         <translation>班次 #%1 · %2 · %3</translation>
     </message>
     <message>
-        <location line="-96"/>
+        <location line="-115"/>
+        <location line="+13"/>
         <source>Locked</source>
         <translation>已锁屏</translation>
     </message>
@@ -1155,7 +1688,7 @@
 <context>
     <name>MemberPanel</name>
     <message>
-        <location filename="../../ui/member_panel.py" line="+39"/>
+        <location filename="../../ui/member_panel.py" line="+41"/>
         <source>Phone</source>
         <translation>手机号</translation>
     </message>
@@ -1217,8 +1750,13 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>Payment PIN locked</source>
-        <translation>支付密码已锁定</translation>
+        <source>Card %1 reported lost: replace it (F6)</source>
+        <translation>卡 %1 已挂失：请补卡（F6）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Payment PIN locked: a manager unlocks it (F6)</source>
+        <translation>支付密码已锁定：请店长解锁（F6）</translation>
     </message>
 </context>
 <context>
@@ -1260,6 +1798,34 @@
         <location line="+1"/>
         <source>Members to reach</source>
         <translation>会员关怀</translation>
+    </message>
+</context>
+<context>
+    <name>NewPinDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/card.py" line="+20"/>
+        <source>New payment PIN</source>
+        <translation>新支付密码</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>New PIN (6 digits)</source>
+        <translation>新密码（6 位数字）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Once more</source>
+        <translation>再输一次</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>A payment PIN has 6 digits.</source>
+        <translation>支付密码为 6 位数字。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The two PINs differ: type it again.</source>
+        <translation>两次输入的密码不一致，请重新输入。</translation>
     </message>
 </context>
 <context>
@@ -1359,12 +1925,12 @@
 <context>
     <name>RefundDialog</name>
     <message>
-        <location filename="../../ui/dialogs/refund.py" line="+20"/>
+        <location filename="../../ui/dialogs/refund.py" line="+29"/>
         <source>Refund a sale</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>Refund (manager)</source>
         <translation>退款（需店长）</translation>
     </message>
@@ -1374,7 +1940,7 @@
         <translation>小票号</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+23"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
@@ -1384,7 +1950,22 @@
         <translation>状态</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+16"/>
+        <source>Hand back cash: %1</source>
+        <translation>退还现金：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Back to the balance: %1 (principal %2 · bonus %3)</source>
+        <translation>退回储值余额：%1（本金 %2 · 赠送金 %3）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Back by %1: %2</source>
+        <translation>原路退回（%1）：%2</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Refund %1</source>
         <translation>退款 %1</translation>
     </message>
@@ -1399,9 +1980,9 @@
         <translation>退款需要店长授权。</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Refunded %1: %2</source>
-        <translation>已退款 %1：%2</translation>
+        <location line="+9"/>
+        <source>Refunded %1: %2. %3</source>
+        <translation>已退款 %1：%2。%3</translation>
     </message>
 </context>
 <context>
@@ -1448,7 +2029,7 @@
 <context>
     <name>ReportsDialog</name>
     <message>
-        <location filename="../../ui/reports.py" line="-169"/>
+        <location filename="../../ui/reports.py" line="-171"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
@@ -1473,9 +2054,9 @@
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <source>Ctrl+1…4 or Ctrl+Tab: tabs · F5: refresh · Esc: close</source>
-        <translation>Ctrl+1…4 或 Ctrl+Tab：切换标签 · F5：刷新 · Esc：关闭</translation>
+        <location line="+13"/>
+        <source>Ctrl+1…4 or Ctrl+Tab: tabs · F5: refresh · F6/F7: export · Esc: close</source>
+        <translation>Ctrl+1…4 或 Ctrl+Tab：切换页 · F5：刷新 · F6/F7：导出 · Esc：关闭</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1542,12 +2123,12 @@
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../ui/search.py" line="+30"/>
-        <source>Phone, last 4 digits, name or card no. (F1)</source>
-        <translation>手机号、手机尾号 4 位、姓名或卡号（F1）</translation>
+        <location filename="../../ui/search.py" line="+31"/>
+        <source>Phone, last 4, name, card (F1)</source>
+        <translation>手机号/尾号/姓名/卡号（F1）</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+79"/>
         <source>No member found.</source>
         <translation>未找到会员。</translation>
     </message>
@@ -1562,7 +2143,7 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="+29"/>
+        <location filename="../../ui/dialogs/settings.py" line="+34"/>
         <source>Till settings</source>
         <translation>收银台设置</translation>
     </message>
@@ -1577,7 +2158,7 @@
         <translation>测试顾客显示屏</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -1627,15 +2208,25 @@
         <translation>已发送到显示屏。</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Settings saved; device changes apply at the next start.</source>
-        <translation>设置已保存；设备更改将在下次启动时生效。</translation>
+        <location line="+17"/>
+        <source>Settings saved. Printer, scanner and display changes apply when the counter next starts.</source>
+        <translation>设置已保存。打印机、扫码枪和客显的更改在收银台下次启动时生效。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Settings saved.</source>
+        <translation>设置已保存。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Nothing was changed.</source>
+        <translation>没有更改任何设置。</translation>
     </message>
 </context>
 <context>
     <name>SetupDialog</name>
     <message>
-        <location filename="../../ui/setup.py" line="+28"/>
+        <location filename="../../ui/setup.py" line="+29"/>
         <source>Welcome to storeapp</source>
         <translation>欢迎使用 storeapp</translation>
     </message>
@@ -1680,14 +2271,14 @@
         <translation>设置我的门店</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+11"/>
         <source>— or —</source>
         <translation>—— 或 ——</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Preparing the demo store…</source>
-        <translation>正在准备演示门店…</translation>
+        <location line="+13"/>
+        <source>Preparing the demo store: %1 members with their sales and top-ups…</source>
+        <translation>正在准备演示门店：%1 位会员及其消费和充值记录…</translation>
     </message>
 </context>
 <context>
@@ -1916,7 +2507,7 @@
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../../ui/sync_view.py" line="+58"/>
+        <location filename="../../ui/sync_view.py" line="+62"/>
         <source>Head office: not linked</source>
         <translation>总部：未连接</translation>
     </message>
@@ -1979,7 +2570,7 @@
 <context>
     <name>SyncStatusLabel</name>
     <message>
-        <location line="-72"/>
+        <location line="-75"/>
         <source>Sync now: %1</source>
         <translation>立即同步：%1</translation>
     </message>
@@ -1987,17 +2578,17 @@
 <context>
     <name>TopupDialog</name>
     <message>
-        <location filename="../../ui/dialogs/topup.py" line="+34"/>
+        <location filename="../../ui/dialogs/topup.py" line="+36"/>
         <source>Top up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>bonus %1</source>
         <translation>赠 %1</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Custom amount in yuan</source>
         <translation>自定义金额（元）</translation>
     </message>

@@ -132,7 +132,8 @@ def _date(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput("bad_date", f"{text!r} is not a date like 2026-03-10") from None
+        raise InvalidInput("bad_date", f"{text!r} is not a date like 2026-03-10",
+                           text=text) from None
 
 
 def _local_time(text: str | None) -> dt.datetime | None:
@@ -142,8 +143,8 @@ def _local_time(text: str | None) -> dt.datetime | None:
     try:
         local = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput("bad_time", f"{text!r} is not a time like 2026-03-10T18:00:00") \
-            from None
+        raise InvalidInput("bad_time", f"{text!r} is not a time like 2026-03-10T18:00:00",
+                           text=text) from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=STORE_TZ)
     return local.astimezone(dt.UTC).replace(tzinfo=None)

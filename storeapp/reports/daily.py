@@ -52,9 +52,11 @@ def daily(db: Database, start: dt.date | None = None, end: dt.date | None = None
     start = start or today
     end = end or start
     if end < start:
-        raise InvalidInput("bad_range", "the end date is before the start date")
+        raise InvalidInput("bad_range", "The end date is before the start date",
+                           variant="reversed")
     if (end - start).days >= MAX_RANGE_DAYS:
-        raise InvalidInput("bad_range", f"a report covers at most {MAX_RANGE_DAYS} days")
+        raise InvalidInput("bad_range", f"A report covers at most {MAX_RANGE_DAYS} days",
+                           max_days=MAX_RANGE_DAYS)
     since, _ = local_day_bounds(start)
     _, until = local_day_bounds(end)
     period = start.isoformat() if start == end else f"{start.isoformat()} – {end.isoformat()}"

@@ -124,8 +124,9 @@ def find_cjk_font(candidates: Sequence[tuple[str, int, str]] = CJK_FONTS) -> tup
         if Path(file).is_file():
             return Path(file), index
     raise DomainError("no_cjk_font",
-                      f"no Chinese font for PDF reports: install {FONT_PACKAGE} "
-                      f"(Debian/Ubuntu: apt-get install {FONT_PACKAGE}, or run scripts/setup)")
+                      f"No Chinese font for PDF reports: install {FONT_PACKAGE} "
+                      f"(Debian/Ubuntu: apt-get install {FONT_PACKAGE}, or run scripts/setup)",
+                      package=FONT_PACKAGE)
 
 
 # --- shared -------------------------------------------------------------------------------------

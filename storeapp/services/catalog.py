@@ -47,11 +47,13 @@ def import_csv(db: Database, text: str, *, actor: str) -> int:
         if line_no == 1 and len(row) >= 3 and not _looks_like_price(row[2]):
             continue  # a header row, whatever its language ("barcode,name,price", "条码,名称,价格")
         if len(row) < 3:
-            raise InvalidInput("bad_csv", f"line {line_no}: expected barcode,name,price")
+            raise InvalidInput("bad_csv", f"Line {line_no}: expected barcode,name,price",
+                               variant="columns", line=line_no)
         try:
             rows.append(_validated(row[0].strip(), row[1], parse_yuan(row[2])))
         except InvalidInput as exc:
-            raise InvalidInput("bad_csv", f"line {line_no}: {exc.message}") from None
+            raise InvalidInput("bad_csv", f"Line {line_no}: {exc.message}", line=line_no,
+                               detail=exc.message) from None
     with db.session() as s, s.begin():
         for product in rows:
             _save(s, product, db)
@@ -64,7 +66,8 @@ def by_barcode(db: Database, barcode: str) -> ProductView:
     with db.reader() as s:
         product = s.get(Product, barcode.strip())
         if product is None or not product.active:
-            raise NotFound("unknown_product", f"no product with barcode {barcode}")
+            raise NotFound("unknown_product", f"No product with barcode {barcode}",
+                           barcode=barcode)
         return ProductView(product.barcode, product.name, product.price_fen)
 
 
@@ -81,12 +84,13 @@ def _looks_like_price(text: str) -> bool:
 
 def _validated(barcode: str, name: str, price_fen: int) -> ProductView:
     if not _BARCODE.fullmatch(barcode):
-        raise InvalidInput("bad_barcode", f"'{barcode}' is not a barcode")
+        raise InvalidInput("bad_barcode", f"'{barcode}' is not a barcode", barcode=barcode)
     name = name.strip()
     if not 1 <= len(name) <= 64:
-        raise InvalidInput("bad_name", "product name: 1 to 64 characters")
+        raise InvalidInput("bad_name", "Product name: 1 to 64 characters", variant="length",
+                           max_chars=64)
     if price_fen < 0:
-        raise InvalidInput("bad_amount", "price must not be negative")
+        raise InvalidInput("bad_amount", "Price must not be negative", variant="negative_price")
     return ProductView(barcode, name, price_fen)
 
 

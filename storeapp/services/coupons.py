@@ -27,15 +27,18 @@ def add_template(db: Database, *, code: str, name: str, kind: str, value: int,
                  min_spend_fen: int = 0, valid_days: int = 30, actor: str) -> None:
     """Declare a coupon template: ``value`` is fen off, percent off, or the gift's value in fen."""
     if kind not in KINDS:
-        raise InvalidInput("bad_coupon_kind", f"kind must be one of {', '.join(KINDS)}")
+        allowed = ", ".join(KINDS)
+        raise InvalidInput("bad_coupon_kind", f"Kind must be one of {allowed}", allowed=allowed)
     if value < 0 or (kind == "percent_off" and not 0 < value < 100):
-        raise InvalidInput("bad_coupon_value", "percent off must be between 1 and 99")
+        raise InvalidInput("bad_coupon_value", "Percent off must be between 1 and 99")
     if valid_days <= 0 or min_spend_fen < 0:
-        raise InvalidInput("bad_coupon", "validity must be positive and minimum spend >= 0")
+        raise InvalidInput("bad_coupon", "Validity must be positive and minimum spend >= 0",
+                           variant="template")
 
     def body(ctx: Ctx) -> Result:
         if ctx.session.get(CouponTemplate, code) is not None:
-            raise Refused("template_exists", f"coupon template {code} already exists")
+            raise Refused("template_exists", f"Coupon template {code} already exists",
+                          template=code)
         ctx.session.add(CouponTemplate(code=code, name=name, kind=kind, value=value,
                                        min_spend_fen=min_spend_fen, valid_days=valid_days))
         ctx.audit("coupon_template_added", code, kind=kind, value=value)
@@ -64,7 +67,8 @@ def issue_in(ctx: Ctx, template_code: str, member_id: str | None, reason: str,
              valid_from: dt.datetime | None = None) -> str:
     template = ctx.session.get(CouponTemplate, template_code)
     if template is None or not template.active:
-        raise NotFound("unknown_coupon_template", f"no coupon template {template_code}")
+        raise NotFound("unknown_coupon_template", f"No coupon template {template_code}",
+                       template=template_code)
     start = valid_from or ctx.now
     code = new_code()
     ctx.session.add(Coupon(
@@ -139,21 +143,24 @@ def check(ctx_or_session: Ctx, code: str, member_id: str | None,
     s, now = ctx_or_session.session, ctx_or_session.now
     code = code.strip().upper()
     if not CODE_SHAPE.fullmatch(code):
-        raise InvalidInput("bad_coupon", f"'{code}' is not a coupon code")
+        raise InvalidInput("bad_coupon", f"'{code}' is not a coupon code", coupon=code)
     coupon = s.get(Coupon, code)
     if coupon is None:
-        raise NotFound("unknown_coupon", f"no coupon {code}")
+        raise NotFound("unknown_coupon", f"No coupon {code}", coupon=code)
     if coupon.used_at is not None:
-        raise Refused("coupon_used", f"coupon {code} was already used ({coupon.used_receipt})")
+        raise Refused("coupon_used", f"Coupon {code} was already used ({coupon.used_receipt})",
+                      coupon=code, receipt_no=str(coupon.used_receipt or ""))
     if coupon.member_id is not None and coupon.member_id != member_id:
-        raise Refused("coupon_not_yours", f"coupon {code} belongs to another member")
+        raise Refused("coupon_not_yours", f"Coupon {code} belongs to another member",
+                      coupon=code)
     if not coupon.valid_from <= now < coupon.valid_until:
-        raise Refused("coupon_expired", f"coupon {code} is not valid now")
+        raise Refused("coupon_expired", f"Coupon {code} is not valid now", coupon=code)
     template = s.get(CouponTemplate, coupon.template_code)
     assert template is not None
     if amount_fen < template.min_spend_fen:
         least = format_fen(template.min_spend_fen)
-        raise Refused("coupon_min_spend", f"coupon {code} needs a spend of at least {least}")
+        raise Refused("coupon_min_spend", f"Coupon {code} needs a spend of at least {least}",
+                      coupon=code, min_spend_fen=template.min_spend_fen)
     if template.kind == "amount_off":
         off = min(template.value, amount_fen)
     elif template.kind == "percent_off":

@@ -97,14 +97,14 @@ def register(
     name = clean_name(name)
     day = parse_birthday(birthday)
     if gender is not None and gender not in GENDERS:
-        raise InvalidInput("bad_gender", f"gender must be one of {', '.join(GENDERS)}")
+        raise _bad_gender()
     request = {"phone": phone, "name": name, "birthday": str(day), "gender": gender,
                "consent": marketing_consent}
 
     def body(ctx: Ctx) -> Result:
         s, settings = ctx.session, ctx.db.settings
         if s.scalar(select(Member.member_id).where(Member.phone == phone)) is not None:
-            raise Refused("phone_taken", f"phone {phone} is already registered")
+            raise Refused("phone_taken", f"Phone {phone} is already registered", phone=phone)
         card_no = make_card_no(settings.store_code, int(settings.till_no), next_value(s, "card"))
         member = Member(
             member_id=new_member_id(), card_no=card_no, phone=phone, phone_tail=phone_tail(phone),
@@ -136,11 +136,12 @@ def clean_name(name: str) -> str:
     """One spelling per name (NFC: "Zoé" typed with a combining accent is "Zoé"), one space."""
     name = re.sub(r"\s+", " ", unicodedata.normalize("NFC", name or "").strip())
     if not name:
-        raise InvalidInput("bad_name", "a member needs a name")
+        raise InvalidInput("bad_name", "A member needs a name", variant="missing")
     if len(name) > MAX_NAME:
-        raise InvalidInput("bad_name", f"name is too long (at most {MAX_NAME} characters)")
+        raise InvalidInput("bad_name", f"Name is too long (at most {MAX_NAME} characters)",
+                           variant="too_long", max_chars=MAX_NAME)
     if not name.isprintable():
-        raise InvalidInput("bad_name", "name contains control characters")
+        raise InvalidInput("bad_name", "Name contains control characters", variant="control")
     return name
 
 
@@ -153,10 +154,17 @@ def parse_birthday(value: str | dt.date | None) -> dt.date | None:
         try:
             day = dt.date.fromisoformat(value)
         except ValueError:
-            raise InvalidInput("bad_birthday", f"birthday '{value}' is not YYYY-MM-DD") from None
+            raise InvalidInput("bad_birthday", f"Birthday '{value}' is not YYYY-MM-DD",
+                               text=value) from None
     if not dt.date(1900, 1, 1) <= day <= dt.date.today():
-        raise InvalidInput("bad_birthday", f"birthday {day} is not plausible")
+        raise InvalidInput("bad_birthday", f"Birthday {day} is not plausible",
+                           variant="implausible", day=day.isoformat())
     return day
+
+
+def _bad_gender() -> InvalidInput:
+    allowed = ", ".join(GENDERS)
+    return InvalidInput("bad_gender", f"Gender must be one of {allowed}", allowed=allowed)
 
 
 # -- lookup -------------------------------------------------------------------------------------
@@ -172,7 +180,7 @@ def find(db: Database, query: str, *, limit: int = PAGE) -> list[MemberView]:
     if not query:
         return []
     if len(query) > 64:
-        raise InvalidInput("query_too_long", "search text is too long")
+        raise InvalidInput("query_too_long", "Search text is too long", max_chars=64)
     with db.reader() as s:
         return [view(db, m) for m in _find_rows(db, s, query, limit)]
 
@@ -228,11 +236,12 @@ def surviving(s: Session, member: Member) -> Member:
 def _by_card(s: Session, card_no: str) -> Member:
     card = s.get(Card, card_no)
     if card is None:
-        raise NotFound("unknown_card", f"no member has card {card_no}")
+        raise NotFound("unknown_card", f"No member has card {card_no}", card_no=card_no)
     if card.status == "lost":
-        raise Refused("card_lost", f"card {card_no} was reported lost")
+        raise Refused("card_lost", f"Card {card_no} was reported lost", card_no=card_no)
     if card.status != "active":
-        raise Refused("card_inactive", f"card {card_no} is no longer valid ({card.status})")
+        raise Refused("card_inactive", f"Card {card_no} is no longer valid ({card.status})",
+                      card_no=card_no, status=card.status)
     member = s.get(Member, card.member_id)
     assert member is not None
     return member
@@ -249,7 +258,7 @@ def load(db: Database, s: Session, ref: str) -> Member:
     into another, the surviving member."""
     ref = (ref or "").strip()
     if not ref:
-        raise InvalidInput("member_required", "no member given")
+        raise InvalidInput("member_required", "No member given")
     member = s.get(Member, ref) if len(ref) == 36 else None
     if member is not None:
         return surviving(s, member)
@@ -257,7 +266,7 @@ def load(db: Database, s: Session, ref: str) -> Member:
         found = _find_rows(db, s, ref, 1)
         if found:
             return found[0]
-    raise NotFound("unknown_member", f"no member matches '{ref}'")
+    raise NotFound("unknown_member", f"No member matches '{ref}'", ref=ref)
 
 
 def lock(db: Database, s: Session, ref: str) -> Member:
@@ -279,14 +288,14 @@ def update_profile(
         changes["birthday"] = parse_birthday(birthday)
     if gender is not None:
         if gender not in GENDERS:
-            raise InvalidInput("bad_gender", f"gender must be one of {', '.join(GENDERS)}")
+            raise _bad_gender()
         changes["gender"] = gender
     if marketing_consent is not None:
         changes["marketing_consent"] = marketing_consent
     if phone is not None:
         changes["phone"] = normalize_phone(phone)
     if not changes:
-        raise InvalidInput("nothing_to_change", "no profile field given")
+        raise InvalidInput("nothing_to_change", "No profile field given")
 
     def body(ctx: Ctx) -> Result:
         member = lock(db, ctx.session, member_ref)
@@ -294,7 +303,8 @@ def update_profile(
             taken = ctx.session.scalar(select(Member.member_id).where(
                 Member.phone == changes["phone"]))
             if taken:
-                raise Refused("phone_taken", f"phone {changes['phone']} is already registered")
+                raise Refused("phone_taken", f"Phone {changes['phone']} is already registered",
+                              phone=changes["phone"])
             member.phone_tail = phone_tail(changes["phone"])
         for field, value in changes.items():
             setattr(member, field, value)
@@ -314,7 +324,7 @@ def set_pin(db: Database, member_ref: str, pin: str, *, actor: str,
             grant: Grant | None = None, key: str | None = None) -> MemberView:
     """Set or reset the 6-digit payment PIN; resetting a PIN that is already set needs a manager."""
     if not re.fullmatch(r"\d{6}", pin or ""):
-        raise InvalidInput("bad_pin", "a payment PIN has exactly 6 digits")
+        raise InvalidInput("bad_pin", "A payment PIN has exactly 6 digits", variant="payment")
     pin_hash = hash_pin(pin)
 
     def body(ctx: Ctx) -> Result:
@@ -335,6 +345,27 @@ def set_pin(db: Database, member_ref: str, pin: str, *, actor: str,
     return get(db, result["member_id"])
 
 
+def unlock_pin(db: Database, member_ref: str, *, actor: str, grant: Grant | None,
+               key: str | None = None) -> MemberView:
+    """A manager lets a member whose payment PIN locked after wrong tries try again; the PIN
+    itself stays (a forgotten one is reset with :func:`set_pin`)."""
+
+    def body(ctx: Ctx) -> Result:
+        member = lock(db, ctx.session, member_ref)
+        if member.pin_hash is None:
+            raise Refused("no_pin", "The member has no payment PIN")
+        if not member.pin_failed:
+            raise Refused("pin_not_locked", "The member's payment PIN is not locked")
+        record_approval(ctx, grant, kind="pin_unlock", subject=member.member_id)
+        member.pin_failed, member.updated_at = 0, ctx.now
+        ctx.audit("member_pin_unlocked", member.member_id)
+        return {"member_id": member.member_id}
+
+    result = run_action(db, key=key_or_new(key), kind="member_pin_unlock", actor=actor,
+                        request={"member": member_ref}, body=body)
+    return get(db, result["member_id"])
+
+
 # -- card problems ------------------------------------------------------------------------------
 
 def report_lost(db: Database, member_ref: str, *, actor: str, key: str | None = None) -> MemberView:
@@ -345,7 +376,8 @@ def report_lost(db: Database, member_ref: str, *, actor: str, key: str | None = 
         card = ctx.session.get(Card, member.card_no)
         assert card is not None
         if card.status == "lost":
-            raise Refused("already_lost", "this card is already reported lost")
+            raise Refused("already_lost", "This card is already reported lost",
+                          card_no=card.card_no)
         card.status, card.changed_at = "lost", ctx.now
         ctx.audit("card_lost", member.member_id, card_no=card.card_no)
         ctx.emit("member_card_lost", member_id=member.member_id, card_no=card.card_no)
@@ -402,7 +434,8 @@ def _set_status(db: Database, member_ref: str, status: str, *, actor: str, grant
         member = lock(db, ctx.session, member_ref)
         _require_not_closed(member)
         if member.status == status:
-            raise Refused("no_change", f"member is already {status}")
+            raise Refused("no_change", f"Member is already {status}",
+                          variant="frozen" if status == "frozen" else "active")
         if status == "active":
             record_approval(ctx, grant, kind="unfreeze", subject=member.member_id)
         member.status, member.updated_at = status, ctx.now
@@ -418,13 +451,13 @@ def _set_status(db: Database, member_ref: str, status: str, *, actor: str, grant
 
 def _require_not_closed(member: Member) -> None:
     if member.status == "closed":
-        raise Refused("member_closed", "this membership is closed")
+        raise Refused("member_closed", "This membership is closed")
 
 
 def _require_open(member: Member) -> None:
     _require_not_closed(member)
     if member.status == "frozen":
-        raise Refused("member_frozen", "this member is frozen: a manager must unfreeze first")
+        raise Refused("member_frozen", "This member is frozen: a manager must unfreeze first")
 
 
 require_open = _require_open

@@ -25,9 +25,10 @@ def add_plan(db: Database, *, code: str, name: str, fee_fen: int, duration_days:
              monthly_coupon_template: str | None = None, monthly_coupon_count: int = 0,
              actor: str) -> None:
     if fee_fen <= 0 or duration_days <= 0:
-        raise InvalidInput("bad_plan", "a plan needs a positive fee and duration")
+        raise InvalidInput("bad_plan", "A plan needs a positive fee and duration")
     if not Decimal(0) <= Decimal(extra_discount_pct) < Decimal(50):
-        raise InvalidInput("bad_plan", "extra discount must be between 0 and 50 percent")
+        raise InvalidInput("bad_plan", "Extra discount must be between 0 and 50 percent",
+                           variant="discount")
 
     def body(ctx: Ctx) -> Result:
         ctx.session.merge(Plan(
@@ -78,12 +79,14 @@ def buy(db: Database, member_ref: str, plan_code: str, *, method: str, actor: st
     """Buy or renew: a renewal starts when the current period ends. Monthly coupons are issued
     for the whole period at once, each valid in its own month."""
     if method not in METHODS:
-        raise InvalidInput("bad_method", f"payment method must be one of {', '.join(METHODS)}")
+        allowed = ", ".join(METHODS)
+        raise InvalidInput("bad_method", f"Payment method must be one of {allowed}",
+                           allowed=allowed)
     def body(ctx: Ctx) -> Result:
         s = ctx.session
         plan = s.get(Plan, plan_code)
         if plan is None or not plan.active:
-            raise NotFound("unknown_plan", f"no membership plan {plan_code}")
+            raise NotFound("unknown_plan", f"No membership plan {plan_code}", plan=plan_code)
         member = members.lock(db, s, member_ref)
         members.require_open(member)
         latest = s.scalar(select(MemberPlan.expires_at).where(

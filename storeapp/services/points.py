@@ -77,13 +77,16 @@ def consume(ctx: Ctx, member: Member, points: int, *, kind: str, ref: str,
 
 def redeem(ctx: Ctx, member: Member, points: int, *, ref: str) -> None:
     settings = ctx.db.settings
-    if points < int(settings.points_redeem_min):
-        raise InvalidInput("points_below_minimum",
-                           f"redeem at least {settings.points_redeem_min} points")
+    least = int(settings.points_redeem_min)
+    if points < least:
+        raise InvalidInput("points_below_minimum", f"Redeem at least {least} points",
+                           min_points=least)
     if points > member.points:
-        raise Refused("insufficient_points", f"member has only {member.points} points")
+        raise Refused("insufficient_points", f"Member has only {member.points} points",
+                      points=member.points)
     if consume(ctx, member, points, kind="redeem", ref=ref) != points:
-        raise Refused("insufficient_points", "some of the member's points have expired")
+        raise Refused("insufficient_points", "Some of the member's points have expired",
+                      variant="expired")
 
 
 def give_back(ctx: Ctx, member: Member, redeem_key: str, *, ref: str) -> int:
@@ -126,7 +129,8 @@ def adjust(db: Database, member_ref: str, points: int, *, actor: str, grant: Gra
            key: str | None = None) -> Result:
     """A manager's correction: a positive adjustment is a new lot, a negative one consumes."""
     if points == 0:
-        raise InvalidInput("bad_points", "an adjustment must change something")
+        raise InvalidInput("bad_points", "An adjustment must change something",
+                           variant="no_change")
 
     def body(ctx: Ctx) -> Result:
         member = members.lock(db, ctx.session, member_ref)
@@ -134,7 +138,8 @@ def adjust(db: Database, member_ref: str, points: int, *, actor: str, grant: Gra
         if points > 0:
             earn(ctx, member, points, ref="adjustment")
         elif consume(ctx, member, -points, kind="adjustment", ref="adjustment") != -points:
-            raise Refused("insufficient_points", f"member has only {member.points} points")
+            raise Refused("insufficient_points", f"Member has only {member.points} points",
+                          points=member.points)
         ctx.audit("points_adjusted", member.member_id, points=points)
         ctx.emit("points_adjusted", member_id=member.member_id, points=points)
         return {"member_id": member.member_id, "points": member.points}

@@ -185,9 +185,11 @@ def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
         s = ctx.session
         sale = s.scalar(select(Sale).where(Sale.receipt_no == receipt_no))
         if sale is None:
-            raise NotFound("unknown_receipt", f"no sale with receipt number {receipt_no}")
+            raise NotFound("unknown_receipt", f"No sale with receipt number {receipt_no}",
+                           receipt_no=receipt_no)
         if sale.status == "refunded":
-            raise Refused("already_refunded", f"sale {receipt_no} was already refunded")
+            raise Refused("already_refunded", f"Sale {receipt_no} was already refunded",
+                          receipt_no=receipt_no)
         approval_id = record_approval(ctx, grant, kind="refund", subject=receipt_no)
         member = s.get(Member, sale.member_id) if sale.member_id else None
         returned = []
@@ -244,7 +246,8 @@ def get_sale(db: Database, receipt_no: str) -> Result:
     with db.reader() as s:
         sale = s.scalar(select(Sale).where(Sale.receipt_no == receipt_no.strip().upper()))
         if sale is None:
-            raise NotFound("unknown_receipt", f"no sale with receipt number {receipt_no}")
+            raise NotFound("unknown_receipt", f"No sale with receipt number {receipt_no}",
+                           receipt_no=receipt_no)
         lines = s.scalars(select(SaleLine).where(SaleLine.sale_id == sale.id)
                           .order_by(SaleLine.line_no)).all()
         paid = s.scalars(select(Tender).where(Tender.sale_id == sale.id)).all()
@@ -279,12 +282,14 @@ def _price(ctx: Ctx, member: Member | None, lines: list[LineIn], coupon_code: st
                               "list_price_fen": list_price,
                               "unit_price_fen": priced_line["unit_price_fen"]})
     if not priced_lines:
-        raise InvalidInput("empty_cart", "the cart is empty")
+        raise InvalidInput("empty_cart", "The cart is empty")
     if len(priced_lines) > MAX_LINES:
-        raise InvalidInput("cart_too_big", f"at most {MAX_LINES} lines in one sale")
+        raise InvalidInput("cart_too_big", f"At most {MAX_LINES} lines in one sale",
+                           max_lines=MAX_LINES)
     subtotal = sum(line["amount_fen"] for line in priced_lines)
     if subtotal > MAX_AMOUNT_FEN:
-        raise InvalidInput("bad_amount", f"sale total {format_fen(subtotal)} is not plausible")
+        raise InvalidInput("bad_amount", f"Sale total {format_fen(subtotal)} is not plausible",
+                           variant="sale_total", total_fen=subtotal)
     pct, plan_mult = Decimal(0), Decimal(1)
     if member is not None:
         pct = tiers.by_code(settings, member.tier).discount_pct
@@ -304,19 +309,22 @@ def _price(ctx: Ctx, member: Member | None, lines: list[LineIn], coupon_code: st
     if member is not None:
         max_points = min(max_points, member.points)
     if redeem_points < 0:
-        raise InvalidInput("bad_points", "points to redeem must not be negative")
+        raise InvalidInput("bad_points", "Points to redeem must not be negative")
     if redeem_points:
         if member is None:
-            raise InvalidInput("member_required", "points can only be redeemed by a member")
-        if redeem_points < int(settings.points_redeem_min):
-            raise InvalidInput("points_below_minimum",
-                               f"redeem at least {settings.points_redeem_min} points")
+            raise InvalidInput("member_required", "Points can only be redeemed by a member",
+                               variant="points")
+        least = int(settings.points_redeem_min)
+        if redeem_points < least:
+            raise InvalidInput("points_below_minimum", f"Redeem at least {least} points",
+                               min_points=least)
         if redeem_points > member.points:
-            raise Refused("insufficient_points", f"member has only {member.points} points")
+            raise Refused("insufficient_points", f"Member has only {member.points} points",
+                          points=member.points)
         if redeem_points > max_points:
-            raise Refused("points_over_cap", f"points may pay at most "
-                          f"{settings.points_redeem_max_pct}% of this sale: "
-                          f"at most {max_points} points")
+            max_pct = int(settings.points_redeem_max_pct)
+            raise Refused("points_over_cap", f"Points may pay at most {max_pct}% of this sale: "
+                          f"at most {max_points} points", max_pct=max_pct, max_points=max_points)
     points_fen = redeem_points * fen_per_point
     total = after_coupon - points_fen
     earn = 0
@@ -331,22 +339,26 @@ def _price(ctx: Ctx, member: Member | None, lines: list[LineIn], coupon_code: st
 def _price_line(ctx: Ctx, line: LineIn) -> tuple[dict[str, Any], int | None]:
     """The priced line, and the list price when the line overrides it (else None)."""
     if not 1 <= line.qty <= MAX_QTY:
-        raise InvalidInput("bad_qty", f"quantity must be 1 to {MAX_QTY}")
+        raise InvalidInput("bad_qty", f"Quantity must be 1 to {MAX_QTY}", max_qty=MAX_QTY)
     list_price = None
     if line.barcode is not None:
         product = ctx.session.get(Product, line.barcode)
         if product is None or not product.active:
-            raise NotFound("unknown_product", f"no product with barcode {line.barcode}")
+            raise NotFound("unknown_product", f"No product with barcode {line.barcode}",
+                           barcode=str(line.barcode))
         name, price = product.name, product.price_fen
         if line.unit_price_fen is not None and line.unit_price_fen != price:
             if not 0 <= line.unit_price_fen <= MAX_AMOUNT_FEN:
-                raise InvalidInput("bad_amount", "an overridden price must be ¥0.00 or more")
+                raise InvalidInput("bad_amount", "An overridden price must be ¥0.00 or more",
+                                   variant="override")
             list_price, price = price, line.unit_price_fen
     else:
         if line.unit_price_fen is None or line.unit_price_fen <= 0:
-            raise InvalidInput("bad_amount", "an open-amount line needs a price above ¥0.00")
+            raise InvalidInput("bad_amount", "An open-amount line needs a price above ¥0.00",
+                               variant="open_price")
         if line.unit_price_fen > MAX_AMOUNT_FEN:
-            raise InvalidInput("bad_amount", f"{format_fen(line.unit_price_fen)} is not plausible")
+            raise InvalidInput("bad_amount", f"{format_fen(line.unit_price_fen)} is not plausible",
+                               variant="implausible", amount_fen=line.unit_price_fen)
         name, price = line.name[:64], line.unit_price_fen
     return ({"barcode": line.barcode, "name": name, "qty": line.qty, "unit_price_fen": price,
              "amount_fen": price * line.qty}, list_price)
@@ -363,19 +375,23 @@ def _money_fields(q: Quote) -> dict[str, Any]:
 
 def _check_tenders(tenders: list[TenderIn]) -> None:
     if not tenders:
-        raise InvalidInput("no_tender", "say how the customer pays")
+        raise InvalidInput("no_tender", "Say how the customer pays")
     methods = [t.method for t in tenders]
     for method in methods:
         if method not in TENDER_METHODS:
-            raise InvalidInput("bad_method",
-                               f"payment method must be one of {', '.join(TENDER_METHODS)}")
+            allowed = ", ".join(TENDER_METHODS)
+            raise InvalidInput("bad_method", f"Payment method must be one of {allowed}",
+                               allowed=allowed)
     if len(set(methods)) != len(methods):
-        raise InvalidInput("bad_tender", "each payment method at most once per sale")
+        raise InvalidInput("bad_tender", "Each payment method at most once per sale",
+                           variant="repeated")
     if sum(t.amount_fen is None for t in tenders) > 1:
-        raise InvalidInput("bad_tender", "only one payment method can take the rest")
+        raise InvalidInput("bad_tender", "Only one payment method can take the rest",
+                           variant="two_rests")
     for t in tenders:
         if t.amount_fen is not None and not 0 < t.amount_fen <= MAX_AMOUNT_FEN:
-            raise InvalidInput("bad_amount", f"{t.method} amount must be more than ¥0.00")
+            raise InvalidInput("bad_amount", f"The {t.method} amount must be more than ¥0.00",
+                               variant="zero", method=t.method)
 
 
 def _post_tenders(ctx: Ctx, sale_id: int, receipt_no: str, member: Member | None,
@@ -386,19 +402,21 @@ def _post_tenders(ctx: Ctx, sale_id: int, receipt_no: str, member: Member | None
     rest_taker = next((t for t in tenders if t.amount_fen is None), None)
     cash = next((t for t in tenders if t.method == "cash"), None)
     if fixed > total_fen:
-        raise Refused("overpaid", f"payments {format_fen(fixed)} exceed the total "
-                      f"{format_fen(total_fen)}")
+        raise Refused("overpaid", f"Payments {format_fen(fixed)} exceed the total "
+                      f"{format_fen(total_fen)}", paid_fen=fixed, total_fen=total_fen)
     left_for_cash = total_fen - fixed
     if rest_taker is not None and rest_taker.method != "cash":
         left_for_cash = 0
     if cash is None and rest_taker is None and fixed != total_fen:
-        raise Refused("underpaid", f"payments {format_fen(fixed)} do not cover the total "
-                      f"{format_fen(total_fen)}")
+        raise Refused("underpaid", f"Payments {format_fen(fixed)} do not cover the total "
+                      f"{format_fen(total_fen)}", paid_fen=fixed, total_fen=total_fen)
     if cash is not None and cash.amount_fen is not None and cash.amount_fen < left_for_cash:
-        raise Refused("underpaid", f"cash {format_fen(cash.amount_fen)} does not cover the "
-                      f"{format_fen(left_for_cash)} left to pay")
+        raise Refused("underpaid", f"Cash {format_fen(cash.amount_fen)} does not cover the "
+                      f"{format_fen(left_for_cash)} left to pay", variant="cash",
+                      cash_fen=cash.amount_fen, due_fen=left_for_cash)
     if cash is not None and rest_taker is not None and rest_taker is not cash:
-        raise InvalidInput("bad_tender", "give the cash amount handed over when mixing tenders")
+        raise InvalidInput("bad_tender", "Give the cash amount handed over when mixing tenders",
+                           variant="cash_amount")
     paid = []
     for t in tenders:
         if t.method == "cash":
@@ -411,7 +429,8 @@ def _post_tenders(ctx: Ctx, sale_id: int, receipt_no: str, member: Member | None
         principal = bonus = 0
         if t.method == "wallet" and amount:
             if member is None:
-                raise InvalidInput("member_required", "stored value needs a member")
+                raise InvalidInput("member_required", "Stored value needs a member",
+                                   variant="wallet")
             principal, bonus = wallet.spend(ctx, member, amount, ref=receipt_no, pin=pin,
                                             verdict=verdict)
         change = tendered - amount

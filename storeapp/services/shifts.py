@@ -44,12 +44,13 @@ def record_payment(ctx: Ctx, kind: str, method: str, amount_fen: int) -> None:
 def open_shift(db: Database, float_fen: int, *, actor: str, key: str | None = None) -> Result:
     """Open the till's shift with the cash put in the drawer; one open shift per till."""
     if not 0 <= float_fen <= MAX_AMOUNT_FEN:
-        raise InvalidInput("bad_amount", "the float must be ¥0.00 or more")
+        raise InvalidInput("bad_amount", "The float must be ¥0.00 or more", variant="float")
 
     def body(ctx: Ctx) -> Result:
         till = ctx.db.settings.till_no
         if ctx.session.scalar(_OPEN_SHIFT, {"till": till}) is not None:
-            raise Refused("shift_open", f"till {till} already has an open shift: close it first")
+            raise Refused("shift_open", f"Till {till} already has an open shift: close it first",
+                          till=int(till))
         shift = Shift(till_no=till, opened_by=ctx.actor, opened_at=ctx.now, float_fen=float_fen)
         ctx.session.add(shift)
         ctx.session.flush()
@@ -73,7 +74,7 @@ def x_report(db: Database) -> Result:
     with db.reader() as s:
         shift = _open(s, db.settings.till_no)
         if shift is None:
-            raise NotFound("no_shift", "no shift is open at this till")
+            raise NotFound("no_shift", "No shift is open at this till")
         return {"kind": "x", "at": db.clock.now().isoformat(), **_figures(db, s, shift)}
 
 
@@ -81,13 +82,14 @@ def close_shift(db: Database, counted_fen: int, *, actor: str, key: str | None =
     """Close the open shift with the counted cash: expected vs counted, and the Z report, whose
     number is the till's next (gapless: taken in the same transaction) and which never changes."""
     if not 0 <= counted_fen <= MAX_AMOUNT_FEN:
-        raise InvalidInput("bad_amount", "counted cash must be ¥0.00 or more")
+        raise InvalidInput("bad_amount", "Counted cash must be ¥0.00 or more",
+                           variant="counted")
 
     def body(ctx: Ctx) -> Result:
         s, settings = ctx.session, ctx.db.settings
         shift = _open(s, settings.till_no)
         if shift is None:
-            raise NotFound("no_shift", "no shift is open at this till")
+            raise NotFound("no_shift", "No shift is open at this till")
         report = freeze(ctx, shift, counted_fen, next_value(s, f"z:{settings.till_no}"))
         z_no, figures = report["z_no"], report
         ctx.audit("shift_closed", str(shift.id), z_no=z_no, counted_fen=counted_fen,
@@ -121,7 +123,8 @@ def z_report(db: Database, z_no: int, *, till_no: int | None = None) -> Result:
     with db.reader() as s:
         row = s.scalar(select(ZReport).where(ZReport.till_no == till, ZReport.z_no == z_no))
         if row is None:
-            raise NotFound("unknown_z", f"no Z report {z_no} at till {till}")
+            raise NotFound("unknown_z", f"No Z report {z_no} at till {till}", z_no=z_no,
+                           till=int(till))
         result: Result = json.loads(row.report_json)
         return result
 

@@ -117,35 +117,40 @@ def check_offline_allowance(ctx: Ctx, member_id: str, amount_fen: int) -> None:
     settings = ctx.db.settings
     state = sync_state.read(ctx.session)
     if state.online_only:
-        raise Refused("online_only", "head office found this till's records do not match what "
+        raise Refused("online_only", "Head office found this till's records do not match what "
                       f"it sent ({state.online_only}): stored value can only be spent while head "
-                      "office answers, until head office clears the till")
+                      "office answers, until head office clears the till",
+                      flag=state.online_only)
     max_hours = int(settings.offline_max_hours)
     if state.last_contact_at is None:
-        raise Refused("offline_too_long", "this till has never reached head office: stored "
-                      "value cannot be spent until it has")
+        raise Refused("offline_too_long", "This till has never reached head office: stored "
+                      "value cannot be spent until it has", variant="never")
     if ctx.now - state.last_contact_at > dt.timedelta(hours=max_hours):
-        raise Refused("offline_too_long", f"head office has not been reached for more than "
-                      f"{max_hours} hours: stored value cannot be spent until it is")
+        raise Refused("offline_too_long", f"Head office has not been reached for more than "
+                      f"{max_hours} hours: stored value cannot be spent until it is",
+                      max_hours=max_hours)
     max_txn = int(settings.offline_max_txn_fen)
     if amount_fen > max_txn:
-        raise Refused("offline_limit_txn", f"head office is unreachable: one action may take at "
-                      f"most {format_fen(max_txn)} of stored value offline")
+        raise Refused("offline_limit_txn", f"Head office is unreachable: one action may take at "
+                      f"most {format_fen(max_txn)} of stored value offline", max_fen=max_txn,
+                      amount_fen=amount_fen)
     since = state.offline_since or ctx.now
     conn = ctx.session.connection()
     member_spent = -int(conn.scalar(_OFFLINE_SPENT_BY, {"since": since, "member_id": member_id})
                         or 0)
     max_member = int(settings.offline_max_member_fen)
     if member_spent + amount_fen > max_member:
-        raise Refused("offline_limit_member", f"head office is unreachable: a member may spend "
+        raise Refused("offline_limit_member", f"Head office is unreachable: a member may spend "
                       f"at most {format_fen(max_member)} of stored value offline; this member "
-                      f"has spent {format_fen(member_spent)} since")
+                      f"has spent {format_fen(member_spent)} since", max_fen=max_member,
+                      spent_fen=member_spent, amount_fen=amount_fen)
     store_spent = -int(conn.scalar(_OFFLINE_SPENT, {"since": since}) or 0)
     max_store = int(settings.offline_max_store_fen)
     if store_spent + amount_fen > max_store:
-        raise Refused("offline_limit_store", f"head office is unreachable: this store may take "
+        raise Refused("offline_limit_store", f"Head office is unreachable: this store may take "
                       f"at most {format_fen(max_store)} of stored value offline; "
-                      f"{format_fen(store_spent)} is taken already")
+                      f"{format_fen(store_spent)} is taken already", max_fen=max_store,
+                      spent_fen=store_spent, amount_fen=amount_fen)
 
 
 def _require_continuity(db: Database) -> None:
@@ -153,7 +158,7 @@ def _require_continuity(db: Database) -> None:
         problem = sync_state.read(s).restore_needed
     if problem:
         raise Refused("restore_needed", f"{problem}. Stored value cannot be used at this till "
-                      "until a manager runs storeapp restore")
+                      "until a manager runs storeapp restore", problem=problem)
 
 
 def _done(db: Database, key: str) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from storeapp.db import Database
+from storeapp.models import Card
 from storeapp.services import coupons, members, plans, tiers
 from storeapp.services.members import MemberView
 
@@ -25,6 +26,7 @@ class MemberSummary:
     plan_name: str | None
     plan_expires_at: str | None
     coupons: list[dict[str, Any]]
+    card_status: str  # active, lost or replaced: a lost card still finds its member by phone
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -38,6 +40,7 @@ def summary(db: Database, ref: str) -> MemberSummary:
         view = members.view(db, row)
         progress = tiers.progress(s, db.settings, row, now)
         plan = plans.active(s, row.member_id, now)
+        card = s.get(Card, row.card_no)
     nxt = progress.next_tier
     if nxt is None:
         pct = 100
@@ -53,4 +56,5 @@ def summary(db: Database, ref: str) -> MemberSummary:
         plan=plan.code if plan else None, plan_name=plan.name if plan else None,
         plan_expires_at=plan.expires_at.isoformat() if plan else None,
         coupons=coupons.usable(db, view.member_id),
+        card_status=card.status if card is not None else "active",
     )

@@ -8,7 +8,7 @@ from typing import Any
 from storeapp import audit
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, Refused
-from storeapp.settings import BY_NAME, CHAIN, shown
+from storeapp.settings import BY_NAME, CHAIN, refusal, shown
 
 #: Settings only head-office sync writes.
 SYNC_OWNED = ("hq_rules_version",)
@@ -23,12 +23,15 @@ def change(db: Database, values: dict[str, Any], *, actor: str) -> dict[str, Any
     for name in values:
         declared = BY_NAME.get(name)
         if declared is None:
-            raise InvalidInput("bad_setting", f"unknown setting {name}")
+            raise InvalidInput("bad_setting", f"Unknown setting {name}", variant="unknown",
+                               setting=name)
         if name in SYNC_OWNED:
-            raise Refused("sync_owned", f"{name} is set by head-office sync, not by hand")
+            raise Refused("sync_owned", f"Setting {name} is set by head-office sync, not by "
+                          "hand", setting=name)
         if linked and declared.scope == CHAIN and name != "qr_secret":
-            raise Refused("chain_rule", f"{name} is a chain rule: head office sets it for every "
-                          f"store (storeapp-hq rule set setting {name} VALUE)")
+            raise Refused("chain_rule", f"Setting {name} is a chain rule: head office sets it "
+                          f"for every store (storeapp-hq rule set setting {name} VALUE)",
+                          setting=name)
     changed: dict[str, Any] = {}
     with db.session() as s, s.begin():
         for name, value in values.items():
@@ -37,7 +40,7 @@ def change(db: Database, values: dict[str, Any], *, actor: str) -> dict[str, Any
             try:
                 db.set_setting(s, name, value)
             except (KeyError, TypeError, ValueError) as exc:
-                raise InvalidInput("bad_setting", str(exc)) from None
+                raise refusal(name, exc) from None
             audit.append(s, at=db.clock.now(), actor=actor, action="setting_changed",
                          subject=name, detail={"value": shown(name, value)})
             changed[name] = shown(name, getattr(db.settings, name))

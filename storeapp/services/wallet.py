@@ -37,7 +37,7 @@ def post(ctx: Ctx, member: Member, kind: str, *, principal_fen: int, bonus_fen: 
          method: str | None = None, ref: str | None = None) -> None:
     """Journal a movement and apply it to the cached balance; nothing may go below zero."""
     if member.principal_fen + principal_fen < 0 or member.bonus_fen + bonus_fen < 0:
-        raise Refused("insufficient_balance", "balance is not enough for this")
+        raise Refused("insufficient_balance", "Balance is not enough for this")
     for bucket, amount in (("principal", principal_fen), ("bonus", bonus_fen)):
         if amount:
             insert_row(
@@ -56,9 +56,10 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
           key: str | None = None) -> Result:
     """Top up: principal as paid, bonus by rule; refused when the balance would pass the cap."""
     if method not in TOPUP_METHODS:
-        raise InvalidInput("bad_method", f"method must be one of {', '.join(TOPUP_METHODS)}")
+        allowed = ", ".join(TOPUP_METHODS)
+        raise InvalidInput("bad_method", f"Method must be one of {allowed}", allowed=allowed)
     if amount_fen <= 0:
-        raise InvalidInput("bad_amount", "top-up amount must be more than ¥0.00")
+        raise InvalidInput("bad_amount", "Top-up amount must be more than ¥0.00", variant="zero")
 
     def body(ctx: Ctx) -> Result:
         settings = ctx.db.settings
@@ -71,8 +72,9 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
             room = max(0, cap - member.principal_fen - member.bonus_fen)
             raise Refused(
                 "over_cap",
-                f"a named card may hold at most {format_fen(cap)}; this top-up (with bonus) "
+                f"A named card may hold at most {format_fen(cap)}; this top-up (with bonus) "
                 f"would make {format_fen(after)}. At most {format_fen(room)} more fits.",
+                cap_fen=cap, after_fen=after, room_fen=room,
             )
         post(ctx, member, "topup", principal_fen=amount_fen, bonus_fen=bonus, method=method,
              ref=ctx.key)
@@ -114,16 +116,16 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
         s = ctx.session
         original = s.get(Topup, topup_key)
         if original is None:
-            raise NotFound("unknown_topup", f"no top-up {topup_key}")
+            raise NotFound("unknown_topup", f"No top-up {topup_key}", topup_key=topup_key)
         if original.voided_by:
-            raise Refused("already_voided", "this top-up was already voided")
+            raise Refused("already_voided", "This top-up was already voided")
         if to_local(original.created_at).date() != to_local(ctx.now).date():
-            raise Refused("void_too_late", "a top-up can only be voided on the day it was made")
+            raise Refused("void_too_late", "A top-up can only be voided on the day it was made")
         member = s.get(Member, original.member_id)
         assert member is not None
         if member.principal_fen < original.principal_fen or member.bonus_fen < original.bonus_fen:
             raise Refused("void_not_covered",
-                          "the balance no longer covers this top-up (part was spent)")
+                          "The balance no longer covers this top-up (part was spent)")
         record_approval(ctx, grant, kind="topup_void", subject=topup_key)
         if verdict == "offline":
             spend_gate.check_offline_allowance(ctx, member.member_id,
@@ -172,7 +174,7 @@ class WrongPin(AuthError):
     """Raised inside a spend; :func:`pin_tries_counted` records the try after the rollback."""
 
     def __init__(self, member_id: str) -> None:
-        super().__init__("wrong_pin", "wrong payment PIN")
+        super().__init__("wrong_pin", "Wrong payment PIN")
         self.member_id = member_id
 
 
@@ -191,8 +193,11 @@ def pin_tries_counted(db: Database) -> Iterator[None]:
             left = max_tries - member.pin_failed
             audit.append(s, at=db.clock.now(), actor="till", action="member_pin_failed",
                          subject=member.member_id, detail={"tries_left": left})
-        raise AuthError("wrong_pin", f"wrong payment PIN ({left} tries left)" if left > 0
-                        else "wrong payment PIN: the PIN is now locked") from None
+        if left > 0:
+            raise AuthError("wrong_pin", f"Wrong payment PIN ({left} tries left)",
+                            variant="tries_left", tries_left=left) from None
+        raise AuthError("wrong_pin", "Wrong payment PIN: the PIN is now locked",
+                        variant="locked") from None
 
 
 def check_member_pin(ctx: Ctx, member: Member, pin: str | None) -> None:
@@ -200,9 +205,12 @@ def check_member_pin(ctx: Ctx, member: Member, pin: str | None) -> None:
     if member.pin_hash is None:
         return
     if member.pin_failed >= int(ctx.db.settings.wallet_pin_max_tries):
-        raise AuthError("pin_locked", "payment PIN is locked after too many wrong tries: "
+        raise AuthError("pin_locked", "Payment PIN is locked after too many wrong tries: "
                         "a manager must reset it")
-    if not pin or not check_pin(pin, member.pin_hash):
+    if not pin:  # nothing typed is not a try: Enter on an empty PIN pad must not lock it
+        raise AuthError("pin_required", "The member's payment PIN is needed to pay from the "
+                        "balance")
+    if not check_pin(pin, member.pin_hash):
         raise WrongPin(member.member_id)
     if member.pin_failed:
         member.pin_failed = 0
@@ -216,16 +224,18 @@ def spend(ctx: Ctx, member: Member, amount_fen: int, *, ref: str, pin: str | Non
     "offline" applies the offline allowance."""
     members.require_open(member)
     if member.wallet_blocked:
-        raise Refused("wallet_blocked", "stored value of this member is blocked by head office: "
+        raise Refused("wallet_blocked", "Stored value of this member is blocked by head office: "
                       "ask the manager")
     check_member_pin(ctx, member, pin)
     card_status = ctx.session.connection().scalar(_CARD_STATUS, {"card_no": member.card_no})
     if card_status == "lost":
-        raise Refused("card_lost", "this card is reported lost: replace it before spending")
+        raise Refused("card_lost", "This card is reported lost: replace it before spending",
+                      card_no=member.card_no)
     balance = member.principal_fen + member.bonus_fen
     if amount_fen > balance:
         raise Refused("insufficient_balance",
-                      f"stored value {format_fen(balance)} is less than {format_fen(amount_fen)}")
+                      f"Stored value {format_fen(balance)} is less than {format_fen(amount_fen)}",
+                      variant="spend", balance_fen=balance, amount_fen=amount_fen)
     if verdict == "offline":
         spend_gate.check_offline_allowance(ctx, member.member_id, amount_fen)
     principal, bonus = split_in_proportion(amount_fen, member.principal_fen, member.bonus_fen)
@@ -248,14 +258,15 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
     At a linked till head office holds the payout against the principal it knows first (the
     till's own figure may be stale, or edited); offline the allowance applies."""
     if method not in REFUND_METHODS:
-        raise InvalidInput("bad_method", f"method must be one of {', '.join(REFUND_METHODS)}")
+        allowed = ", ".join(REFUND_METHODS)
+        raise InvalidInput("bad_method", f"Method must be one of {allowed}", allowed=allowed)
     key = key_or_new(key)
 
     def body(ctx: Ctx) -> Result:
         s, settings = ctx.session, ctx.db.settings
         member = members.lock(db, s, member_ref)
         if member.status == "closed":
-            raise Refused("member_closed", "this membership is already closed")
+            raise Refused("member_closed", "This membership is already closed")
         record_approval(ctx, grant, kind="account_close", subject=member.member_id)
         principal, bonus = member.principal_fen, member.bonus_fen
         if verdict == "offline" and principal > 0:
@@ -291,7 +302,8 @@ def adjust(db: Database, member_ref: str, *, principal_fen: int, bonus_fen: int,
            grant: Grant | None, key: str | None = None) -> Result:
     """A manager's correction, posted as its own entries (never by editing old ones)."""
     if principal_fen == 0 and bonus_fen == 0:
-        raise InvalidInput("bad_amount", "an adjustment must change something")
+        raise InvalidInput("bad_amount", "An adjustment must change something",
+                           variant="no_change")
 
     def body(ctx: Ctx) -> Result:
         member = members.lock(db, ctx.session, member_ref)

@@ -14,12 +14,18 @@ from sync.hq import models as m
 
 
 class HqRefusal(Exception):
+    """``params``: the values ``message`` names (money as ``*_fen``), sent along so a till can
+    say the refusal in its own language."""
+
     def __init__(self, status: int, code: str, message: str, *,
-                 flag: dict[str, Any] | None = None) -> None:
+                 flag: dict[str, Any] | None = None, **params: int | str) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.flag = status, code, message, flag
+        self.params = params
 
-    def body(self) -> dict[str, str]:
+    def body(self) -> dict[str, Any]:
+        if self.params:
+            return {"error": self.code, "message": self.message, "params": self.params}
         return {"error": self.code, "message": self.message}
 
 

@@ -230,13 +230,15 @@ def hold(hq: HqDatabase, store: m.Store, key: str, member_id: str, amount_fen: i
                 raise HqRefusal(409, "payout_exceeds_principal",
                                 f"head office knows {format_fen(available)} of principal "
                                 f"for this member (less holds); {format_fen(amount_fen)} "
-                                "cannot be paid out")
+                                "cannot be paid out", principal_fen=available,
+                                amount_fen=amount_fen)
         else:
             available = member.principal_fen + member.bonus_fen - int(held)
         if amount_fen > available:
             raise HqRefusal(409, "insufficient_balance",
                             f"the chain balance available is {format_fen(available)}, less "
-                            f"than {format_fen(amount_fen)}")
+                            f"than {format_fen(amount_fen)}", available_fen=available,
+                            amount_fen=amount_fen)
         s.add(m.Hold(key=key, member_id=member.member_id, store_code=store.code,
                      amount_fen=amount_fen, created_at=now,
                      expires_at=now + dt.timedelta(minutes=HOLD_MINUTES)))

@@ -182,9 +182,11 @@ def test_an_unreachable_printer_is_an_error_and_the_receipt_stays_queued(
     run = cli(shop.db, "receipt", "print", receipt_no, "--printer",
               f"tcp://127.0.0.1:{closed}?connect_timeout=1")
     assert run.status == EXIT_REFUSED
-    assert run.out["error"] == "printer_offline" and set(run.out) == {"error", "message"}
+    assert run.out["error"] == "printer_offline" and set(run.out) == {"error", "message",
+                                                                       "params"}
     assert "kept as print job" in run.out["message"]
     [job] = print_jobs(shop.db)
+    assert run.out["params"]["job_id"] == job["id"]  # the values its message names
     assert (job["ref"], job["status"], job["attempts"]) == (receipt_no, "queued", 1)
     assert "cannot reach printer" in job["last_error"]
     # Printed once the printer answers; the queued job is then not printed again.
@@ -201,7 +203,7 @@ def test_a_bad_printer_uri_is_an_error_and_nothing_is_printed(shop: Shop, tmp_pa
     run = cli(shop.db, "receipt", "print", shop.member_sale["receipt_no"], "--printer",
               uri.format(tmp=tmp_path))
     assert run.status == EXIT_INVALID
-    assert run.out["error"] == "bad_printer" and set(run.out) == {"error", "message"}
+    assert run.out["error"] == "bad_printer" and set(run.out) == {"error", "message", "params"}
     assert print_jobs(shop.db) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["till.db"]
 

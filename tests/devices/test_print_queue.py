@@ -236,7 +236,7 @@ def test_reprint_prints_a_marked_copy_that_does_not_open_the_drawer(
     with db.reader() as s:
         payload = json.loads(s.get(PrintJob, copy).payload_json)  # type: ignore[union-attr]
     assert (payload["reprint"], payload["open_drawer"]) == (True, False)
-    with pytest.raises(NotFound, match="no receipt NOPE"):
+    with pytest.raises(NotFound, match="No receipt NOPE"):
         queue.reprint("NOPE")
 
 

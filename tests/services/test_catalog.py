@@ -80,12 +80,12 @@ def test_import_updates_existing_prices(db: Database) -> None:
 
 
 @pytest.mark.parametrize(("text", "where"), [
-    ("barcode,name,price\n6901234567892,可乐,3.50\n6920202888883,方便面,abc\n", "line 3"),
-    ("6901234567892,可乐,3.50\n6920202888883,方便面\n", "line 2: expected barcode,name,price"),
-    ("6901234567892,可乐,3.50\n69 20,方便面,4.50\n", "line 2"),
-    ("6901234567892,可乐,-3.50\n", "line 1"),
-    ("6901234567892,可乐,3.505\n", "line 1"),
-    ("\ufeffbarcode,name,price\n6901234567892,,3.50\n", "line 2"),
+    ("barcode,name,price\n6901234567892,可乐,3.50\n6920202888883,方便面,abc\n", "Line 3"),
+    ("6901234567892,可乐,3.50\n6920202888883,方便面\n", "Line 2: expected barcode,name,price"),
+    ("6901234567892,可乐,3.50\n69 20,方便面,4.50\n", "Line 2"),
+    ("6901234567892,可乐,-3.50\n", "Line 1"),
+    ("6901234567892,可乐,3.505\n", "Line 1"),
+    ("\ufeffbarcode,name,price\n6901234567892,,3.50\n", "Line 2"),
 ])
 def test_a_bad_row_refuses_the_whole_file_with_its_line_number(db: Database, text: str,
                                                                where: str) -> None:

@@ -61,7 +61,7 @@ def test_login_with_the_right_pin(db: Database, cashier: Staff) -> None:
 
 def test_wrong_pin_and_unknown_user_get_the_same_answer(db: Database, cashier: Staff) -> None:
     for code, pin in (("C01", "0000"), ("NOBODY", "1357")):
-        with pytest.raises(AuthError, match="unknown user or wrong PIN") as refused:
+        with pytest.raises(AuthError, match="Unknown user or wrong PIN") as refused:
             users.login(db, code, pin)
         assert refused.value.code == "bad_login"
     assert audit_actions(db)[-2:] == ["login_failed", "login_failed"]

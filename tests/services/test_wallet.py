@@ -155,9 +155,11 @@ def with_pin(db: Database, member: MemberView) -> MemberView:
 
 
 def test_pin_is_required_once_set(db: Database, with_pin: MemberView) -> None:
-    with pytest.raises(AuthError) as refused:
-        sell(db, with_pin, 1_000, tenders=[TenderIn("wallet")])
-    assert refused.value.code == "wrong_pin"
+    for nothing in (None, "", None, "", None, ""):  # more than the tries a PIN has
+        with pytest.raises(AuthError) as refused:
+            sell(db, with_pin, 1_000, tenders=[TenderIn("wallet")], pin=nothing)
+        assert refused.value.code == "pin_required"  # asked for, not a wrong try
+    assert not reload(db, with_pin).pin_locked
     assert balance(db, with_pin) == (50_000, 5_000)
     sale = sell(db, with_pin, 1_000, tenders=[TenderIn("wallet")], pin=PIN)
     assert sale["member_after"]["balance_fen"] == 54_000
@@ -192,6 +194,19 @@ def test_five_wrong_pins_lock_it_and_even_the_right_pin_is_then_refused(
     assert "manager" in locked.value.message
     assert balance(db, with_pin) == (50_000, 5_000)
     assert counts(db, "sales")["sales"] == 0
+    # a manager lets the member try again: the same PIN works, a wrong one counts anew
+    with pytest.raises(AuthError) as unapproved:
+        members.unlock_pin(db, with_pin.member_id, actor=CASHIER, grant=None)
+    assert unapproved.value.code == "approval_required"
+    members.unlock_pin(db, with_pin.member_id, actor=CASHIER,
+                       grant=approve(db, "member showed ID"))
+    assert not reload(db, with_pin).pin_locked
+    with pytest.raises(Refused) as again:
+        members.unlock_pin(db, with_pin.member_id, actor=CASHIER, grant=approve(db, "twice"))
+    assert again.value.code == "pin_not_locked"
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            sell(db, with_pin, 1_000, tenders=[TenderIn("wallet")], pin="111111")
     # a manager resets the PIN and the member pays again
     members.set_pin(db, with_pin.member_id, "246802", actor=CASHIER,
                     grant=approve(db, "member forgot PIN"))

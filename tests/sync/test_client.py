@@ -216,7 +216,7 @@ def test_unreachable_head_office_starts_the_offline_clock_once(joined: Database,
         client.run_sync(joined, client=hq.client())
 
     status = client.status(joined)
-    assert status.offline_since == START and "cannot reach" in status.last_error
+    assert status.offline_since == START and "Cannot reach" in status.last_error
 
     del hq.failing["/acked"]
     client.run_sync(joined, client=hq.client())

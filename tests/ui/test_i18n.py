@@ -109,7 +109,7 @@ def test_english_shows_the_source_texts(qtbot: QtBot, qapp: QApplication,
     keys(qtbot, win.login.code, "C01", enter=True)
     keys(qtbot, win.login.pin, "0000", enter=True)
     qtbot.waitUntil(lambda: win.login.error.text() != "", timeout=5000)
-    assert win.login.error.text() == "unknown user or wrong PIN"  # the core's own words
+    assert win.login.error.text() == "Unknown user or wrong PIN."  # the template, in English
     win.login.code.clear()
     login(qtbot, win)
     assert win.counter.buttons["topup"].text() == "F3  Top up"

@@ -32,5 +32,6 @@ def test_a_damaged_database_gets_a_message_a_manager_understands(
         assert app.run(db_path) == 1
     finally:
         i18n.install(qapp, "en")
-    assert shown == ["本机数据库已损坏，未做任何更改。请店长运行 storeapp restore 恢复。"]
+    assert shown == ["本机数据库已损坏，未做任何更改。请运行 storeapp restore 恢复"
+                     "（使用最新的完好备份和总部保存的每笔交易）。"]
     assert db_path.read_bytes() == b"this is not a database " * 400  # left as it was

@@ -42,5 +42,5 @@ def test_a_locked_database_is_explained_and_the_top_up_goes_through_later(
     finally:
         holder.close()
     assert seen == ["Another program holds the till's database: nothing was changed. Close the "
-                    "other counter window or command and try again"]
+                    "other counter window or command and try again."]
     assert members.get(db, member.member_id).principal_fen == 50_000  # once, not twice

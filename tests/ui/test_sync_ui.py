@@ -213,11 +213,12 @@ def test_a_revoked_token_is_refused_in_the_status_bar_and_the_window(
     qtbot.waitUntil(lambda: label.text() == f"Sync refused [revoked] · {pending} to send",
                     timeout=5000)
     assert label.property("role") == "error"
-    assert "was revoked" in label.toolTip()
+    assert "revoked this store's token" in label.toolTip()  # what to do, by its code
     dialog = window.sync_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.stage.text() == "The sync did not complete [revoked]."
-    assert dialog.result.text() == "the token of store 0001 was revoked"
+    assert dialog.result.text() == ("Head office revoked this store's token: ask head office "
+                                    "for a new one and join again.")
     assert dialog.result.property("role") == "error"
 
 
