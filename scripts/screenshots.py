@@ -44,7 +44,7 @@ from storeapp import demo  # noqa: E402
 from storeapp.db import Database  # noqa: E402
 from storeapp.models import Member, WalletEntry  # noqa: E402
 from storeapp.money import parse_yuan  # noqa: E402
-from storeapp.services import sales, shifts  # noqa: E402
+from storeapp.services import members, sales, shifts  # noqa: E402
 from storeapp.services.sales import LineIn, TenderIn  # noqa: E402
 from sync import client  # noqa: E402
 from sync.hq import service  # noqa: E402
@@ -67,6 +67,9 @@ MANAGER = ("m01", "9999")  # the reports are a manager's
 REPORT_MEMBERS, REPORT_DAYS = 240, 45  # the busier store behind the reports screenshots
 REPORT_RANGE_DAYS = 14  # the daily report over the last two weeks
 REPORT_SIZE = (1280, 960)  # taller than the counter: charts and the figures under them
+#: Common till screens: the counter, checkout with the PIN pad, a refund and the reports at each
+TILL_SCREENS = ((1024, 768), (1366, 768))
+PAYMENT_PIN = "246810"
 #: Chain rules head office sends with the sync shots (the chain's values already: nothing moves)
 HQ_RULES = (("setting", "points_promo_multiplier", "2"), ("setting", "tier_near_pct", 15))
 
@@ -89,6 +92,10 @@ def main() -> int:
                 print(name)
         for language in args.lang:
             for name in shoot_sync(app, db, language, phone, Path(tmp), args.out):
+                print(name)
+        receipt_no = pin_member_sale(db, phone)
+        for language in args.lang:
+            for name in shoot_till_screens(app, db, language, phone, receipt_no, args.out):
                 print(name)
         db.close()
         busy = Database(Path(tmp) / "reports.db")
@@ -167,6 +174,71 @@ def shoot(app: QApplication, db: Database, language: str, phone: str,
     return names
 
 
+def pin_member_sale(db: Database, phone: str) -> str:
+    """The shown member sets a payment PIN (the checkout shots show the PIN pad) and bought
+    something paid partly from the balance, partly in cash: the refund shots show both going
+    back. Its receipt number."""
+    member = members.get(db, phone)
+    members.set_pin(db, member.member_id, PAYMENT_PIN, actor=CASHIER[0])
+    sale = sales.checkout(db, member_ref=member.member_id,
+                          lines=[LineIn(barcode=b) for b in CART[:2]],
+                          tenders=[TenderIn("wallet", 3_000), TenderIn("cash", 10_000)],
+                          actor=CASHIER[0], pin=PAYMENT_PIN)
+    return str(sale["receipt_no"])
+
+
+def shoot_till_screens(app: QApplication, db: Database, language: str, phone: str,
+                       receipt_no: str, out: Path) -> list[str]:
+    """At 1024x768 and 1366x768: the counter, checkout with the PIN pad, and a refund showing
+    the cash to hand back, each the whole screen."""
+    with db.session() as s, s.begin():
+        db.set_setting(s, "language", language)
+    worker = Worker()
+    window = build(app, db, worker)
+    window.show()
+    settle()
+    names: list[str] = []
+    try:
+        log_in(window)
+        fill_counter(window, phone)
+        for width, height in TILL_SCREENS:
+            window.resize(width, height)
+            settle()
+            size = f"{width}x{height}"
+            names.append(save_shot(window.grab(), out, f"ui-{language}-{size}-counter.png"))
+            names.append(save_shot(
+                over_window(window, open_dialog(window, dialogs.CheckoutDialog, pin_typed)), out,
+                f"ui-{language}-{size}-checkout-pin.png"))
+            names.append(save_shot(
+                over_window(window, open_dialog(window, refund_of(receipt_no), refund_shown)),
+                out, f"ui-{language}-{size}-refund.png"))
+    finally:
+        for dialog in window.findChildren(QDialog):
+            dialog.reject()
+        window.close()
+        window.deleteLater()
+        settle()
+        worker.stop()
+    return names
+
+
+def pin_typed(dialog: dialogs.CheckoutDialog) -> bool:
+    if not dialog.pin.text():
+        dialog.pin.setText(PAYMENT_PIN)  # shown as dots
+        dialog.wallet.setText(WALLET_PART)
+        rest_fen = dialog.total_fen - parse_yuan(WALLET_PART)
+        dialog.cash.setText(str((rest_fen // 10_000 + 1) * 100))
+    return dialog.change.text() != ""
+
+
+def refund_of(receipt_no: str) -> Callable[..., QDialog]:
+    return lambda state, parent: dialogs.RefundDialog(state, receipt_no, parent)
+
+
+def refund_shown(dialog: dialogs.RefundDialog) -> bool:
+    return dialog.sale is not None and not dialog.state.worker.busy
+
+
 def shoot_reports(app: QApplication, db: Database, language: str, out: Path) -> list[str]:
     """The reports screen as a manager opens it (Ctrl+R): the daily report over the last two
     weeks with its charts, and the members tab with the first RFM segment's members listed."""
@@ -199,6 +271,12 @@ def shoot_reports(app: QApplication, db: Database, language: str, out: Path) -> 
         wait(window, lambda: members.segment_report is not None and not worker.busy)
         settle()
         names.append(save_shot(dialog.grab(), out, f"ui-{language}-reports-members.png"))
+        dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(daily))
+        for width, height in TILL_SCREENS:  # the whole screen of a small till
+            dialog.resize(width, height)
+            settle()
+            names.append(save_shot(dialog.grab(), out,
+                                   f"ui-{language}-{width}x{height}-reports.png"))
         dialog.reject()
     finally:
         window.close()

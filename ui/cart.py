@@ -72,6 +72,7 @@ class CartPanel(QWidget):
         self.coupon.returnPressed.connect(self._on_discounts)
         self.points.returnPressed.connect(self._on_discounts)
         state.cart_changed.connect(self._on_cart_changed)
+        state.member_changed.connect(self._show_discounts)
         state.quote_changed.connect(self._on_quote_changed)
 
     def add_barcode(self, barcode: str) -> None:
@@ -107,7 +108,14 @@ class CartPanel(QWidget):
     def _add_product(self, product: ProductView) -> None:
         self._state.add_line(CartLine(product.name, 1, product.price_fen, product.barcode))
 
+    def _show_discounts(self) -> None:
+        """The fields say what applies to this sale: nothing left from the last customer."""
+        self.coupon.setText(self._state.coupon or "")
+        points = self._state.redeem_points
+        self.points.setText(str(points) if points else "")
+
     def _on_cart_changed(self) -> None:
+        self._show_discounts()
         lines = self._state.lines
         self.table.setRowCount(len(lines))
         for row, line in enumerate(lines):

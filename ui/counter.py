@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QInputDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QVBoxLayout,
+    QWidget,
+)
 
+from devices.scanner import ScanRouter, Target
 from storeapp.errors import DomainError
 from storeapp.identity import Shape, classify
 from storeapp.money import format_fen, parse_yuan
@@ -15,7 +23,7 @@ from ui import dialogs
 from ui.cart import CartPanel
 from ui.member_panel import MemberPanel
 from ui.search import SearchPanel
-from ui.state import AppState
+from ui.state import AppState, readable
 from ui.widgets import key_button
 
 # The shift dialog's key (F1–F12 are taken; "S" for shift, as Ctrl+P is points).
@@ -35,6 +43,7 @@ class CounterScreen(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
+        self._router = ScanRouter()
         self.search = SearchPanel(state)
         self.member = MemberPanel(state)
         self.cart = CartPanel(state)
@@ -87,27 +96,40 @@ class CounterScreen(QWidget):
         self._on_member_changed()
 
     def route_scan(self, code: str) -> None:
-        """A scanner read ``code``, whatever had focus: send it where it belongs."""
-        shape = classify(code)
-        if shape in (Shape.MEMBER_QR, Shape.CARD_NO, Shape.PHONE):
-            self.search.field.setText(code if shape is not Shape.MEMBER_QR else "")
-            self.search.search(code)
-        elif shape is Shape.PRODUCT:
-            self.cart.add_barcode(code)
-        elif shape is Shape.RECEIPT:
-            self._refund(code)
-        elif shape is Shape.COUPON:
-            self._state.set_discounts(code.upper(), self._state.redeem_points)
-        else:
-            self._state.message.emit(self.tr("Unrecognised scan: %1").replace("%1", code), True)
+        """A scanner read ``code``, whatever had focus: the router says where it belongs
+        (shape and check digit, in ``devices``); the counter only shows it there."""
+        routed = self._router.route(code)
+        match routed.target:
+            case Target.MEMBER:
+                shown = "" if classify(routed.code) is Shape.MEMBER_QR else routed.code
+                self.search.field.setText(shown)  # a QR's signature is nobody's business
+                self.search.search(routed.code)
+            case Target.PRODUCT:
+                self.cart.add_barcode(routed.code)
+            case Target.REFUND:
+                self._refund(routed.code)
+            case Target.COUPON:
+                self._state.set_discounts(routed.code, self._state.redeem_points)
+            case _:
+                self._state.message.emit(
+                    self.tr("Unrecognised scan: %1").replace("%1", routed.code), True)
+
+    def modal(self, dialog: QDialog) -> int:
+        """Run ``dialog``; however it closes (done, Esc, refused) the keys come back to the
+        counter. Without a window manager nobody else gives the window its focus back, and
+        the function keys are window shortcuts: they die until someone clicks."""
+        try:
+            return dialog.exec()
+        finally:
+            if self._state.user is not None:  # not when the dialog closed because the till locked
+                self.refocus()
 
     def shift(self) -> None:
         """Ctrl+S: open a shift when none is open, else the shift's X report and its close."""
         if self._state.shift is None:
-            dialogs.OpenShiftDialog(self._state, self).exec()
+            self.modal(dialogs.OpenShiftDialog(self._state, self))
         else:
-            dialogs.ShiftDialog(self._state, self).exec()
-        self.refocus()
+            self.modal(dialogs.ShiftDialog(self._state, self))
 
     def reports(self) -> None:
         """Ctrl+R: the reports screen, with a manager's rights: a manager logged in, or a
@@ -118,7 +140,7 @@ class CounterScreen(QWidget):
         actor = user.code
         if not user.is_manager:
             grant = dialogs.ApprovalDialog.ask(self._state, self.tr("Open the reports"), self,
-                                               reason=self.tr("reports"))
+                                               reason=self.tr("Read the reports"))
             if grant is None:
                 self._state.message.emit(self.tr("The reports need a manager's approval."),
                                          True)
@@ -127,22 +149,28 @@ class CounterScreen(QWidget):
             actor = grant.approver
         from ui.reports import ReportsDialog  # Qt Charts loads on first use, not at start
 
-        ReportsDialog(self._state, actor, self).exec()
-        if self._state.user is not None:  # not when the screen closed because the till locked
-            self.refocus()
+        self.modal(ReportsDialog(self._state, actor, self))
 
     def ready_for_next(self) -> None:
         self.search.clear()
         # after the event loop has handed focus back from the closing dialog
-        QTimer.singleShot(0, self._focus_search)
+        QTimer.singleShot(0, self, self._focus_search)
 
     def refocus(self) -> None:
-        """Keys back to the search field once a dialog has closed (what was typed stays)."""
-        QTimer.singleShot(0, self._focus_search)
+        """Keys back to where the next one belongs once a dialog has closed (what was typed
+        stays): the cart with a member at the counter, else the search field."""
+        QTimer.singleShot(0, self, self._focus_next)  # not if this screen is gone by then
 
     def _focus_search(self) -> None:
         self.window().activateWindow()
         self.search.focus()
+
+    def _focus_next(self) -> None:
+        if self._state.member is None:
+            self._focus_search()
+        else:
+            self.window().activateWindow()
+            self.cart.entry.setFocus()
 
     def _on_picked(self, member: MemberView) -> None:
         self._state.set_member(member)
@@ -162,16 +190,18 @@ class CounterScreen(QWidget):
 
     def _settings(self) -> None:
         if self._state.user is not None and self._state.user.is_manager:
-            dialogs.SettingsDialog(self._state, self).exec()
+            self.modal(dialogs.SettingsDialog(self._state, self))
 
     def _register(self, phone: str) -> None:
         dialog = dialogs.RegisterDialog(self._state, phone, self)
         if dialog.exec():
+            self.search.clear()  # "no member found" is no longer true
             self._state.set_member(dialog.member)
+        self.refocus()
 
     def _topup(self) -> None:
         if self._state.member is not None:
-            dialogs.TopupDialog(self._state, self).exec()
+            self.modal(dialogs.TopupDialog(self._state, self))
 
     def _checkout(self) -> None:
         if not self._state.lines:
@@ -180,17 +210,19 @@ class CounterScreen(QWidget):
         if dialogs.CheckoutDialog(self._state, self).exec():
             self._state.clear_sale()
             self.ready_for_next()
+        else:
+            self.refocus()
 
     def _refund(self, receipt_no: str) -> None:
-        dialogs.RefundDialog(self._state, receipt_no, self).exec()
+        self.modal(dialogs.RefundDialog(self._state, receipt_no, self))
 
     def _card(self) -> None:
         if self._state.member is not None:
-            dialogs.CardDialog(self._state, self).exec()
+            self.modal(dialogs.CardDialog(self._state, self))
 
     def _history(self) -> None:
         if self._state.member is not None:
-            dialogs.HistoryDialog(self._state, self).exec()
+            self.modal(dialogs.HistoryDialog(self._state, self))
 
     def _override_price(self) -> None:
         """Ctrl+O: a manager changes the price of the last line (damaged goods, price match)."""
@@ -205,7 +237,7 @@ class CounterScreen(QWidget):
         try:
             price = parse_yuan(text, allow_zero=True)
         except DomainError as exc:
-            self._state.message.emit(exc.message, True)
+            self._state.message.emit(readable(exc), True)
             return
         grant = dialogs.ApprovalDialog.ask(
             self._state, self.tr("Price override: %1").replace("%1", format_fen(price)), self,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from devices.display import CustomerDisplay
 from devices.print_queue import PrintQueue
@@ -21,6 +21,7 @@ from ui.state import AppState
 from ui.sync_runner import SyncRunner
 from ui.sync_view import SyncStatusLabel
 from ui.terms import ROLE, term
+from ui.widgets import fit_to_screen
 
 
 class MainWindow(QMainWindow):
@@ -28,28 +29,33 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.state = state
         self.setWindowTitle(self.tr("storeapp — %1").replace("%1", state.db.settings.store_name))
-        self.login = LoginScreen(state)
-        self.counter = CounterScreen(state)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.login)
-        self.stack.addWidget(self.counter)
-        self.setCentralWidget(self.stack)
+        self.login, self.counter = self._screens()
+        # The message line is the counter's own full-width row, not a corner of the status
+        # bar: "Sale … done. Change ¥…" and "The cart is empty" are what the cashier reads
+        # next, at 1024x768 too.
+        self.message = QLabel()
+        self.message.setObjectName("messageLine")
+        self.message.setWordWrap(True)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.stack, 1)
+        column.addWidget(self.message)
+        self.setCentralWidget(central)
         self.status_user, self.status_printer = QLabel(), QLabel(self.tr("Printer: none"))
         self.status_scanner = QLabel(self.tr("Scanner: keyboard"))
         self.status_sync = SyncStatusLabel(state.db.settings, state.db.clock, SYNC_KEY)
         self.status_shift = QLabel()
-        self.message = QLabel()
         bar = self.statusBar()
-        bar.addWidget(self.message, 1)
         for label in (self.status_user, self.status_shift, self.status_printer,
                       self.status_scanner, self.status_sync):
             bar.addPermanentWidget(label)
         self.idle = QTimer(self, singleShot=True)
         self.idle.timeout.connect(self.lock)
-        self.login.logged_in.connect(self._on_logged_in)
-        self.counter.buttons["lock"].clicked.connect(self.lock)
-        self.counter.sync_requested.connect(self.sync_now)
         self.status_sync.clicked.connect(self.sync_now)
+        state.language_changed.connect(self.retranslate)
         state.message.connect(self._on_message)
         state.shift_changed.connect(self._on_shift_changed)
         state.worker.failed.connect(lambda text: self._on_message(text, True))
@@ -58,9 +64,44 @@ class MainWindow(QMainWindow):
         self.shift_prompt: OpenShiftDialog | None = None  # asked after a login without a shift
         self.sync: SyncRunner | None = None  # head-office sync, once the app started it
         self.sync_dialog: SyncDialog | None = None
-        self.resize(1280, 800)
+        self._last_user: str | None = None  # who was logged in before the till locked
+        fit_to_screen(self, QSize(1920, 1080))  # the whole of a till's screen
         state.refresh_shift()  # the status bar says whether a shift is open, even when locked
         self.lock()
+
+    def _screens(self) -> tuple[LoginScreen, CounterScreen]:
+        login, counter = LoginScreen(self.state), CounterScreen(self.state)
+        login.logged_in.connect(self._on_logged_in)
+        counter.buttons["lock"].clicked.connect(self.lock)
+        counter.sync_requested.connect(self.sync_now)
+        self.stack.addWidget(login)
+        self.stack.addWidget(counter)
+        return login, counter
+
+    def retranslate(self) -> None:
+        """The language changed: the screens are built again in it, around the same sale,
+        member and user (Qt's own way, a retranslate method in every widget, would be one
+        more thing to forget in each new one)."""
+        on_counter = self.stack.currentWidget() is self.counter
+        old = (self.login, self.counter)
+        self.login, self.counter = self._screens()
+        for screen in old:
+            self.stack.removeWidget(screen)
+            screen.deleteLater()
+        self.setWindowTitle(self.tr("storeapp — %1").replace("%1",
+                                                              self.state.db.settings.store_name))
+        user = self.state.user
+        if on_counter and user is not None:
+            self.status_user.setText(f"{user.name} ({term(ROLE, user.role)})")
+            self.stack.setCurrentWidget(self.counter)
+            self.state.cart_changed.emit()
+            self.state.quote_changed.emit()
+            self.counter.refocus()
+        else:
+            self.status_user.setText(self.tr("Locked"))
+            self.login.reset()
+        self._on_shift_changed()
+        self.status_sync.retranslate()
 
     def lock(self) -> None:
         """Back to the login screen; what was on the counter stays for the next login."""
@@ -137,6 +178,12 @@ class MainWindow(QMainWindow):
         self.status_printer.style().polish(self.status_printer)
 
     def _on_logged_in(self, staff: Staff) -> None:
+        if self._last_user not in (None, staff.code):
+            # someone else at the till: the last cashier's customer is not theirs to serve
+            self.state.clear_sale()
+            self.counter.search.clear()
+            self._on_message("", False)
+        self._last_user = staff.code
         self.state.set_user(staff)
         self.status_user.setText(f"{staff.name} ({term(ROLE, staff.role)})")
         self.stack.setCurrentWidget(self.counter)

@@ -33,8 +33,10 @@ class MemberPanel(QWidget):
         self.split = QLabel()
         self.coupons = QLabel()
         self.coupons.setWordWrap(True)
-        self.status = QLabel()
+        self.status = QLabel()  # frozen, card lost, PIN locked: before anything is tried
+        self.status.setObjectName("memberStatus")
         self.status.setProperty("role", "error")
+        self.status.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("Phone"), self.phone)
         form.addRow(self.tr("Card"), self.card)
@@ -99,6 +101,9 @@ class MemberPanel(QWidget):
         notes = []
         if m.status != "active":
             notes.append(self.tr("Member is %1").replace("%1", term(MEMBER_STATUS, m.status)))
+        if info.card_status == "lost":
+            notes.append(self.tr("Card %1 reported lost: replace it (F6)").replace("%1",
+                                                                                 m.card_no))
         if m.pin_locked:
-            notes.append(self.tr("Payment PIN locked"))
-        self.status.setText("  ".join(notes))
+            notes.append(self.tr("Payment PIN locked: a manager unlocks it (F6)"))
+        self.status.setText("\n".join(notes))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtCore import QSize, QStandardPaths, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -33,8 +33,10 @@ from storeapp.reports.model import Lang, Report
 from ui.report_members import MembersTab
 from ui.report_tabs import DailyTab, LiabilityTab, ReportTab, Runner, ZTab
 from ui.state import AppState, readable
+from ui.widgets import fit_to_screen
 
 FORMATS = ("csv", "pdf")
+EXPORT_KEYS = {"csv": "F6", "pdf": "F7"}  # after F5 (refresh); Ctrl+E is the path field's
 # Denser than the counter: a report is read, not operated at arm's length.
 DENSE = """
 QWidget { font-size: 11pt; }
@@ -84,7 +86,8 @@ class ReportsDialog(QDialog):
         self.busy.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
-        hint = QLabel(self.tr("Ctrl+1…4 or Ctrl+Tab: tabs · F5: refresh · Esc: close"))
+        hint = QLabel(self.tr(
+            "Ctrl+1…4 or Ctrl+Tab: tabs · F5: refresh · F6/F7: export · Esc: close"))
         hint.setProperty("role", "hint")
         close = QPushButton(self.tr("Close (Esc)"))
         close.setAutoDefault(False)
@@ -108,7 +111,7 @@ class ReportsDialog(QDialog):
         self.tabs.currentChanged.connect(self._on_tab)
         state.user_changed.connect(self._on_user_changed)
         self.finished.connect(self._on_finished)
-        self.resize(1240, 820)
+        fit_to_screen(self, QSize(1240, 820))
         self._on_tab(0)
 
     def current(self) -> ReportTab:
@@ -191,9 +194,10 @@ class ExportBar(QWidget):
         self.path.setPlaceholderText(self.tr("Folder and file name; .csv or .pdf is added"))
         self.path.textEdited.connect(self._on_edited)
         self.choose = QPushButton(self.tr("Choose…"))
-        self.buttons = {"csv": QPushButton(self.tr("Export CSV")),
-                        "pdf": QPushButton(self.tr("Export PDF"))}
+        self.buttons = {"csv": QPushButton(self.tr("Export CSV (F6)")),
+                        "pdf": QPushButton(self.tr("Export PDF (F7)"))}
         for fmt, button in self.buttons.items():
+            button.setShortcut(QKeySequence(EXPORT_KEYS[fmt]))
             button.setAutoDefault(False)
             button.setEnabled(False)
             button.clicked.connect(lambda _checked=False, fmt=fmt: self.requested.emit(fmt))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from storeapp.identity import Shape, classify, mask_phone
@@ -27,7 +28,7 @@ class SearchPanel(QWidget):
         self._pick_when_single = False
         self.field = QLineEdit()
         self.field.setObjectName("search")
-        self.field.setPlaceholderText(self.tr("Phone, last 4 digits, name or card no. (F1)"))
+        self.field.setPlaceholderText(self.tr("Phone, last 4, name, card (F1)"))
         self.field.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setObjectName("results")
@@ -42,6 +43,7 @@ class SearchPanel(QWidget):
         self._timer.timeout.connect(self._on_pause)
         self.field.textEdited.connect(lambda _text: self._timer.start())
         self.field.returnPressed.connect(self._on_enter)
+        self.field.installEventFilter(self)
         self.results.itemActivated.connect(self._on_item_activated)
 
     def focus(self) -> None:
@@ -66,11 +68,20 @@ class SearchPanel(QWidget):
             self._run(text)
 
     def _on_enter(self) -> None:
-        if self.results.count() > 1 and self.results.currentRow() >= 0 and \
-                not self._timer.isActive():
-            self._on_item_activated(self.results.currentItem())
-            return
+        """Enter searches now; one match is picked, several go to the list to choose from
+        (never the first of them unseen: two members share the last four digits)."""
         self.search(self.field.text())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down (or Up) in the field goes to the results, to choose with the arrows + Enter."""
+        if watched is self.field and event.type() == QEvent.Type.KeyPress \
+                and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.results.count():
+            if self.results.currentRow() < 0:
+                self.results.setCurrentRow(0)
+            self.results.setFocus()
+            return True
+        return False
 
     def _run(self, text: str) -> None:
         if not text:

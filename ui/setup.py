@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -48,20 +49,31 @@ class SetupDialog(OpDialog):
         buttons = QDialogButtonBox()
         self.create = buttons.addButton(self.tr("Set up my store"),
                                         QDialogButtonBox.ButtonRole.AcceptRole)
+        self.working = QProgressBar()  # moving while the demo store is made
+        self.working.setObjectName("setupWorking")
+        self.working.setRange(0, 0)
+        self.working.setTextVisible(True)
+        self.working.setMinimumHeight(28)
+        self.working.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.demo)
         layout.addWidget(QLabel(self.tr("— or —")))
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addWidget(self.working)
         layout.addWidget(buttons)
         self.demo.clicked.connect(self._on_demo)
         self.create.clicked.connect(self._on_create)
 
     def _on_demo(self) -> None:
-        self.error.setText(self.tr("Preparing the demo store…"))
         db = self.state.db
-        self.run(lambda: demo.populate(db, members=DEMO_MEMBERS), lambda _r: self.accept())
+        self.run(lambda: demo.populate(db, members=DEMO_MEMBERS), lambda _r: self.accept(),
+                 lambda _error: self.working.hide())
+        # a few seconds of real work (members, sales, top-ups through the services): say so
+        self.working.setFormat(self.tr("Preparing the demo store: %1 members with their sales "
+                                       "and top-ups…").replace("%1", str(DEMO_MEMBERS)))
+        self.working.show()
 
     def _on_create(self) -> None:
         db = self.state.db
@@ -74,9 +86,10 @@ class SetupDialog(OpDialog):
 def create_store(db: Database, name: str, code: str, manager_code: str, manager_name: str,
                  pin: str) -> None:
     if not name or len(name) > 40:
-        raise InvalidInput("bad_store", "store name: 1 to 40 characters")
+        raise InvalidInput("bad_store", "Store name: 1 to 40 characters", variant="name",
+                           max_chars=40)
     if not (len(code) == 4 and code.isdigit()):
-        raise InvalidInput("bad_store", "store code: exactly 4 digits")
+        raise InvalidInput("bad_store", "Store code: exactly 4 digits", variant="code")
     users.add_user(db, code=manager_code, name=manager_name, role="manager", pin=pin,
                    actor="setup")
     with db.session() as s, s.begin():

@@ -48,6 +48,7 @@ class AppState(QObject):
     message = Signal(str, bool)
     sale_completed = Signal(object)  # the checkout result dict
     shift_changed = Signal()
+    language_changed = Signal()  # the translator is switched: screens are built anew
 
     def __init__(self, db: Database, worker: Worker) -> None:
         super().__init__()

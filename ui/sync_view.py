@@ -37,12 +37,16 @@ class SyncStatusLabel(QLabel):
                           "pending_events": None})
 
     def show_status(self, status: dict[str, Any]) -> None:
+        self._last = status  # shown again in a new language (:meth:`retranslate`)
         text, role, detail = describe(status, self._clock.local_date())
         self.setText(text)
         tip = self.tr("Sync now: %1").replace("%1", self._key)
         self.setToolTip(f"{detail}\n{tip}" if detail else tip)
         self.setProperty("role", role)
         self.style().polish(self)
+
+    def retranslate(self) -> None:
+        self.show_status(self._last)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

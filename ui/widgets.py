@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QCoreApplication, QRect, QSize
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
 from storeapp.money import format_fen
@@ -34,3 +34,21 @@ def money_label(amount_fen: int, parent: QWidget | None = None, *, big: bool = F
 
 def warn(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.warning(parent, title, text)
+
+
+def fit_to_screen(window: QWidget, preferred: QSize) -> None:
+    """Size ``window`` to ``preferred``, or to the screen when that is smaller (till screens
+    are often 1024x768 or 1366x768), and place it on the screen. Whatever does not fit then
+    shrinks with the layout instead of hanging off the screen's edge, where nobody can see it.
+    A window manager's frame is allowed for when there is one (none at many tills)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        window.resize(preferred)
+        return
+    room: QRect = screen.availableGeometry()
+    frame = window.frameGeometry().size() - window.geometry().size()  # 0x0 before the WM
+    width = min(preferred.width(), room.width() - max(0, frame.width()))
+    height = min(preferred.height(), room.height() - max(0, frame.height()))
+    window.resize(max(width, window.minimumWidth()), max(height, window.minimumHeight()))
+    window.move(room.x() + (room.width() - window.width()) // 2,
+                room.y() + (room.height() - window.height()) // 2)

@@ -11,7 +11,7 @@ from storeapp.money import parse_yuan
 from storeapp.services import points, wallet
 from ui.dialogs.approval import ApprovalDialog
 from ui.dialogs.base import OpDialog
-from ui.state import AppState
+from ui.state import AppState, readable
 
 
 class AdjustDialog(OpDialog):
@@ -42,7 +42,7 @@ class AdjustDialog(OpDialog):
             principal, bonus = _signed(self.principal.text()), _signed(self.bonus.text())
             pts = int(self.points.text().strip() or 0)
         except (DomainError, ValueError) as exc:
-            self.error.setText(exc.message if isinstance(exc, DomainError)
+            self.error.setText(readable(exc) if isinstance(exc, DomainError)
                                else self.tr("Points must be a whole number."))
             return
         if not (principal or bonus or pts):
@@ -76,5 +76,6 @@ def _signed(text: str) -> int:
         text = text[1:]
     fen = parse_yuan(text)
     if fen == 0:
-        raise InvalidInput("bad_amount", "an adjustment must change something")
+        raise InvalidInput("bad_amount", "An adjustment must change something",
+                           variant="no_change")
     return fen

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QRegularExpression
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from storeapp.money import format_fen
 from storeapp.services import members, wallet
@@ -31,6 +42,10 @@ class CardDialog(OpDialog):
             ("5", self.tr("Close account, refund principal (manager)"), self._close),
             ("6", self.tr("Void today's top-up (manager)"), self._void_topup),
             ("7", self.tr("Adjust balance or points (manager)"), self._adjust),
+            ("8", self.tr("Set or reset the payment PIN (manager when one is set)"),
+             self._reset_pin),
+            ("9", self.tr("Unlock the payment PIN after wrong tries (manager)"),
+             self._unlock_pin),
         )
         for key, text, slot in actions:
             button = QPushButton(f"{key}  {text}")
@@ -47,12 +62,16 @@ class CardDialog(OpDialog):
     def _lost(self) -> None:
         db, actor, member_id = self.state.db, self.state.actor, self._member_id()
         self.run(lambda: members.report_lost(db, member_id, actor=actor, key=self.key),
-                 self._done)
+                 lambda m: self._done(m, self.tr("Card %1 reported lost: it no longer works; "
+                                                 "the balance stays with the member")
+                                      .replace("%1", m.card_no)))
 
     def _freeze(self) -> None:
         db, actor, member_id = self.state.db, self.state.actor, self._member_id()
         self.run(lambda: members.freeze(db, member_id, actor=actor, reason="counter",
-                                        key=self.key), self._done)
+                                        key=self.key),
+                 lambda m: self._done(m, self.tr("%1 is frozen: no spending or top-ups until a "
+                                                 "manager unfreezes").replace("%1", m.name)))
 
     def _replace(self) -> None:
         grant = ApprovalDialog.ask(self.state, self.tr("Replace card"), self,
@@ -60,7 +79,10 @@ class CardDialog(OpDialog):
         if grant is not None:
             db, actor, member_id = self.state.db, self.state.actor, self._member_id()
             self.run(lambda: members.replace_card(db, member_id, actor=actor, grant=grant,
-                                                  key=self.key), self._done)
+                                                  key=self.key),
+                     lambda m: self._done(m, self.tr("New card %1 for %2: the old card no "
+                                                     "longer works").replace("%1", m.card_no)
+                                          .replace("%2", m.name)))
 
     def _unfreeze(self) -> None:
         grant = ApprovalDialog.ask(self.state, self.tr("Unfreeze"), self,
@@ -68,7 +90,8 @@ class CardDialog(OpDialog):
         if grant is not None:
             db, actor, member_id = self.state.db, self.state.actor, self._member_id()
             self.run(lambda: members.unfreeze(db, member_id, actor=actor, grant=grant,
-                                              key=self.key), self._done)
+                                              key=self.key),
+                     lambda m: self._done(m, self.tr("%1 is active again").replace("%1", m.name)))
 
     def _close(self) -> None:
         grant = ApprovalDialog.ask(self.state, self.tr("Close account and refund principal"),
@@ -77,6 +100,33 @@ class CardDialog(OpDialog):
             db, actor, member_id = self.state.db, self.state.actor, self._member_id()
             self.run(lambda: wallet.close_account(db, member_id, actor=actor, grant=grant,
                                                   key=self.key), self._closed)
+
+    def _reset_pin(self) -> None:
+        """The member types a new PIN twice on the pad; replacing one needs a manager."""
+        assert self.state.member is not None
+        pin = NewPinDialog.ask(self)
+        if pin is None:
+            return
+        grant = None
+        if self.state.member.pin_set:
+            grant = ApprovalDialog.ask(self.state, self.tr("Reset the payment PIN"), self,
+                                       reason=self.tr("member forgot the PIN"))
+            if grant is None:
+                return
+        db, actor, member_id = self.state.db, self.state.actor, self._member_id()
+        self.run(lambda: members.set_pin(db, member_id, pin, actor=actor, grant=grant,
+                                         key=self.key),
+                 lambda m: self._done(m, self.tr("Payment PIN set for %1").replace("%1", m.name)))
+
+    def _unlock_pin(self) -> None:
+        grant = ApprovalDialog.ask(self.state, self.tr("Unlock the payment PIN"), self,
+                                   reason=self.tr("member identified"))
+        if grant is not None:
+            db, actor, member_id = self.state.db, self.state.actor, self._member_id()
+            self.run(lambda: members.unlock_pin(db, member_id, actor=actor, grant=grant,
+                                                key=self.key),
+                     lambda m: self._done(m, self.tr("%1 can pay with the PIN again")
+                                          .replace("%1", m.name)))
 
     def _adjust(self) -> None:
         from ui.dialogs.adjust import AdjustDialog
@@ -104,7 +154,10 @@ class CardDialog(OpDialog):
 
     def _voided(self, result: dict[str, Any]) -> None:
         self.state.print_receipt("void", result)
-        self._done(result)
+        self._done(result, self.tr("Top-up voided: hand back %1 by %2; bonus %3 taken back")
+                   .replace("%1", format_fen(result["refund_fen"]))
+                   .replace("%2", term(METHOD, result["method"]))
+                   .replace("%3", format_fen(result["bonus_removed_fen"])))
 
     def _closed(self, result: dict[str, Any]) -> None:
         self.state.message.emit(
@@ -115,6 +168,61 @@ class CardDialog(OpDialog):
         self.state.set_member(None)
         self.accept()
 
-    def _done(self, _result: Any) -> None:
+    def _done(self, _result: Any, said: str) -> None:
+        """Done: the counter says what changed (the status line, not the last action's words)
+        and shows the member as they are now."""
+        self.state.message.emit(said, False)
         self.state.refresh_member()
         self.accept()
+
+
+class NewPinDialog(QDialog):
+    """The member types a new 6-digit payment PIN twice (the cashier never sees it)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("New payment PIN"))
+        six_digits = QRegularExpressionValidator(QRegularExpression(r"\d{0,6}"), self)
+        self.first, self.second = QLineEdit(), QLineEdit()
+        for field, name in ((self.first, "newPin"), (self.second, "newPinAgain")):
+            field.setObjectName(name)
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+            field.setMaxLength(6)
+            field.setValidator(six_digits)
+        self.error = QLabel()
+        self.error.setProperty("role", "error")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        for button in buttons.buttons():  # Enter belongs to the fields: first, then second
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
+                button.setDefault(False)
+        form = QFormLayout(self)
+        form.addRow(self.tr("New PIN (6 digits)"), self.first)
+        form.addRow(self.tr("Once more"), self.second)
+        form.addRow(self.error)
+        form.addRow(buttons)
+        self.first.returnPressed.connect(self.second.setFocus)
+        self.second.returnPressed.connect(self._on_ok)
+        buttons.accepted.connect(self._on_ok)
+        buttons.rejected.connect(self.reject)
+        self.first.setFocus()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> str | None:
+        dialog = cls(parent)
+        return dialog.first.text() if dialog.exec() else None
+
+    def _on_ok(self) -> None:
+        if len(self.first.text()) != 6:
+            self.error.setText(self.tr("A payment PIN has 6 digits."))
+            self.first.setFocus()
+        elif not self.second.text():
+            self.second.setFocus()
+        elif self.first.text() != self.second.text():
+            self.error.setText(self.tr("The two PINs differ: type it again."))
+            self.first.clear()
+            self.second.clear()
+            self.first.setFocus()
+        else:
+            self.accept()

@@ -26,6 +26,8 @@ class CheckoutDialog(OpDialog):
         self.total_fen = quote.total_fen if quote else 0
         member = state.member
         balance = member.balance_fen if member else 0
+        #: the member set a payment PIN and has a balance to pay from: the PIN pad is shown
+        self.asks_pin = member is not None and member.pin_set and balance > 0
         self.total = QLabel(format_fen(self.total_fen))
         self.total.setProperty("role", "money-big")
         self.wallet = QLineEdit()
@@ -49,7 +51,7 @@ class CheckoutDialog(OpDialog):
             self.wallet.setText(_yuan(min(balance, self.total_fen)))
             form.addRow(self.tr("Stored value (balance %1)").replace("%1", format_fen(balance)),
                         self.wallet)
-            if member.pin_set:
+            if self.asks_pin:
                 form.addRow(self.tr("Payment PIN"), self.pin)
         form.addRow(self.tr("Other method"), self.other_method)
         form.addRow(self.tr("Other amount"), self.other)
@@ -66,7 +68,7 @@ class CheckoutDialog(OpDialog):
         buttons.accepted.connect(self._on_ok)
         buttons.rejected.connect(self.reject)
         self._update_change()
-        if member is not None and member.pin_set and balance > 0:
+        if self.asks_pin:
             self.pin.setFocus()
         else:
             self.cash.setFocus()
@@ -106,6 +108,12 @@ class CheckoutDialog(OpDialog):
             self.error.setText(readable(exc))
             return
         state = self.state
+        if self.asks_pin and any(t.method == "wallet" for t in tenders) \
+                and not self.pin.text():
+            # nothing typed is not a try: the PIN pad keeps the keys
+            self.error.setText(self.tr("Ask the member to type the payment PIN."))
+            self.pin.setFocus()
+            return
         db, key, actor, pin = state.db, self.key, state.actor, self.pin.text() or None
         member_id = state.member.member_id if state.member else None
         lines = [line.to_line_in() for line in state.lines]
@@ -116,7 +124,13 @@ class CheckoutDialog(OpDialog):
                                   actor=actor, coupon_code=coupon, redeem_points=points,
                                   pin=pin, key=key, override=override)
 
-        self.run(work, self._on_done, lambda _error: self.pin.clear())
+        self.run(work, self._on_done, self._on_refused)
+
+    def _on_refused(self, _error: BaseException) -> None:
+        """A wrong PIN: the pad is cleared and keeps the keys for the next try."""
+        self.pin.clear()
+        if self.asks_pin:
+            self.pin.setFocus()
 
     def _on_done(self, result: dict[str, Any]) -> None:
         self.result_data = result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
@@ -16,18 +17,20 @@ from PySide6.QtWidgets import (
 )
 
 from storeapp.clock import to_local
+from storeapp.ids import short_ref
 from storeapp.money import format_fen
 from storeapp.services import points, wallet
 from ui.dialogs.base import OpDialog
-from ui.state import AppState
+from ui.state import AppState, readable
 from ui.terms import LEDGER, term
+from ui.widgets import fit_to_screen
 
 
 class HistoryDialog(OpDialog):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, self.tr("Member history"), parent)
         assert state.member is not None
-        self.resize(1000, 560)  # a top-up's reference is a 36-character key, shown whole
+        fit_to_screen(self, QSize(960, 560))
         self.wallet_table = _table([self.tr("Time"), self.tr("What"), self.tr("Principal"),
                                     self.tr("Bonus"), self.tr("Balance"), self.tr("Ref")])
         self.points_table = _table([self.tr("Time"), self.tr("What"), self.tr("Points"),
@@ -42,18 +45,19 @@ class HistoryDialog(OpDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         db, member_id = state.db, state.member.member_id
-        self.run(lambda: (wallet.history(db, member_id), points.history(db, member_id)),
-                 self._show)
+        # a read: the dialog stays usable (Esc closes it) while the lists load
+        state.worker.submit(lambda: (wallet.history(db, member_id), points.history(db, member_id)),
+                            self._show, lambda error: self.error.setText(readable(error)))
 
     def _show(self, histories: tuple[list[Any], list[Any]]) -> None:
         money, pts = histories
         self._fill(self.wallet_table, [
             (_when(x.at), term(LEDGER, x.kind), format_fen(x.principal_fen),
-             format_fen(x.bonus_fen), format_fen(x.balance_after_fen), x.ref or "")
+             format_fen(x.bonus_fen), format_fen(x.balance_after_fen), _ref(x.ref))
             for x in money])
         self._fill(self.points_table, [
             (_when(x.at), term(LEDGER, x.kind), f"{x.points:+,}", f"{x.balance_after:,}",
-             x.ref or "") for x in pts])
+             _ref(x.ref)) for x in pts])
 
     @staticmethod
     def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
@@ -73,6 +77,11 @@ def _table(headers: list[str]) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     return table
+
+
+def _ref(ref: str | None) -> str:
+    """A receipt number as printed; a top-up's key as a short number a person can read out."""
+    return short_ref(ref) if ref else ""
 
 
 def _when(at: Any) -> str:

@@ -1,9 +1,11 @@
-"""Till settings for a manager: language, idle lock, and each device with a test button."""
+"""Till settings for a manager: language (switched at once), idle lock, and each device with a
+test button."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -16,10 +18,13 @@ from PySide6.QtWidgets import (
 
 from storeapp.db import Database
 from storeapp.services import till_settings
+from ui import i18n
 from ui.dialogs.base import OpDialog
 from ui.i18n import LANGUAGES
 from ui.state import AppState
 
+DEVICE_SETTINGS = frozenset({"printer_uri", "printer_profile", "printer_encoding", "scanner_uri",
+                             "display_uri", "display_protocol"})
 PROFILES = ("80mm", "58mm", "TM-T20II", "TM-T88V", "POS-5890")
 ENCODINGS = ("gb18030", "gbk", "big5", "utf-8", "cp437", "cp858")
 
@@ -47,6 +52,7 @@ class SettingsDialog(OpDialog):
         self.test_display = QPushButton(self.tr("Test the display"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         form = QFormLayout(self)
         form.addRow(self.tr("Language"), self.language)
         form.addRow(self.tr("Lock after idle minutes"), self.idle)
@@ -101,11 +107,26 @@ class SettingsDialog(OpDialog):
 
     def _on_save(self) -> None:
         db, values, actor = self.state.db, self.values(), self.state.actor
-        self.run(lambda: save(db, values, actor), lambda _r: self._saved())
+        before = {name: getattr(db.settings, name) for name in values}
+        changed = {name for name, value in values.items() if before[name] != value}
+        self.run(lambda: save(db, values, actor), lambda _r: self._saved(changed))
 
-    def _saved(self) -> None:
-        self.state.message.emit(self.tr("Settings saved; device changes apply at the next start."),
-                                False)
+    def _saved(self, changed: set[str]) -> None:
+        """The language switches now, the idle lock counts from the next key; printer,
+        scanner and display are opened at start, so their changes wait for it."""
+        if "language" in changed:
+            app = QCoreApplication.instance()
+            assert app is not None
+            i18n.install(app, self.state.db.settings.language)
+            self.state.language_changed.emit()
+        if changed & DEVICE_SETTINGS:
+            text = self.tr("Settings saved. Printer, scanner and display changes apply when "
+                           "the counter next starts.")
+        elif changed:
+            text = self.tr("Settings saved.")
+        else:
+            text = self.tr("Nothing was changed.")
+        self.state.message.emit(text, False)
         self.accept()
 
 

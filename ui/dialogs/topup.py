@@ -1,9 +1,11 @@
-"""Top up (充值): preset amounts with the bonus shown, or a custom amount; payment method."""
+"""Top up (充值): preset amounts on F1–F5 with the bonus shown, or a custom amount typed in the
+amount field (which keeps the keys: Enter tops up); payment method."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -41,11 +43,13 @@ class TopupDialog(OpDialog):
         self.group = QButtonGroup(self)
         for index, amount in enumerate(PRESETS_FEN):
             bonus = rules.bonus_for(settings, amount)
-            text = f"{index + 1}  {format_fen(amount)}"
+            key = f"F{index + 1}"  # not the digit: the amount field takes digits
+            text = f"{key}  {format_fen(amount)}"
             if bonus:
                 text += "\n" + self.tr("bonus %1").replace("%1", format_fen(bonus))
             button = QPushButton(text)
-            button.setShortcut(str(index + 1))
+            button.setShortcut(key)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the amount field keeps the keys
             # as tall as the row: the style sheet's min-height wins over setMinimumHeight, and
             # a two-line button (amount + bonus) must show both lines
             button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
