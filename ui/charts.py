@@ -52,6 +52,9 @@ def sales_by_hour(table: Table, lang: Lang) -> QChartView:
     _axes(chart, series, hours, _money_axis(max((r["sales_fen"] for r in table.rows),
                                                 default=0)))
     hours.setTitleText(translate("Charts", "Hour"))
+    small = hours.labelsFont()  # 24 two-digit hours in half a 1024-pixel screen, none elided
+    small.setPointSize(8)
+    hours.setLabelsFont(small)
     return _view(chart)
 
 
