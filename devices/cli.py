@@ -1,5 +1,6 @@
 """The printing commands the devices package adds to ``storeapp`` (entry point group
-``storeapp.commands``): ``receipt print``, ``printer test``, ``shift print`` and ``member card``.
+``storeapp.commands``): ``receipt print``, ``receipt preview``, ``printer test``, ``shift print``
+and ``member card``.
 
 Each prints one job at once through :func:`devices.jobs.print_now`; ``--printer``,
 ``--profile`` and ``--encoding`` default to the till's ``printer_*`` settings. A printer that
@@ -28,6 +29,12 @@ def register(sub: Sub) -> None:
     p.add_argument("receipt_no", metavar="RECEIPT_NO", help="e.g. R0001010000001")
     _printer_args(p)
     p.set_defaults(handler=_receipt_print)
+    p = actions.add_parser("preview", help="draw a sale's receipt as a PNG exactly as a printer "
+                                           "in --encoding prints it (nothing is printed)")
+    p.add_argument("receipt_no", metavar="RECEIPT_NO", help="e.g. R0001010000001")
+    p.add_argument("--out", metavar="PATH.png", required=True, help="the PNG to write")
+    _printer_args(p, printer=False)
+    p.set_defaults(handler=_receipt_preview)
 
     printer = sub.add_parser("printer", help="receipt printer checks")
     actions = printer.add_subparsers(title="printer commands", metavar="ACTION", required=True)
@@ -89,6 +96,37 @@ def _receipt_print(a: argparse.Namespace) -> dict[str, Any]:
     return jobs.print_now(db, "sale", ref, payload, uri, profile, encoding, copy_of=copy_of)
 
 
+def _receipt_preview(a: argparse.Namespace) -> dict[str, Any]:
+    """The receipt as :func:`devices.preview.save_png` draws it for the printer's encoding: the
+    payload a reprint would use (as printed before, else the stored sale); nothing is queued."""
+    _need_printing()
+    from devices import jobs, preview, print_queue, receipts
+    from devices.profiles import get_profile
+    from devices.text import get_encoding
+
+    db = _db(a)
+    settings = db.settings
+    try:
+        paper = get_profile(a.profile or str(settings.printer_profile))
+    except ValueError as e:
+        raise InvalidInput("bad_profile", str(e), detail=str(e)) from None
+    try:
+        enc = get_encoding(a.encoding or str(settings.printer_encoding))
+    except ValueError as e:
+        raise InvalidInput("bad_encoding", str(e), detail=str(e)) from None
+    if not a.out.lower().endswith(".png"):
+        detail = f"the preview is a PNG: give --out PATH.png, not {a.out}"
+        raise InvalidInput("bad_printer", detail[:1].upper() + detail[1:], detail=detail)
+    ref = a.receipt_no.strip().upper()
+    with db.reader() as s:
+        before = print_queue.previous(s, "sale", ref)
+    payload = before.payload if before is not None else jobs.sale_payload(db, ref,
+                                                                          cashier=a.actor)
+    path = preview.save_png(receipts.build("sale", payload), paper, a.out, enc)
+    return {"receipt_no": ref, "preview": str(path), "profile": paper.name,
+            "encoding": enc.name}
+
+
 def _printer_test(a: argparse.Namespace) -> dict[str, Any]:
     _need_printing()
     from devices import jobs, receipts
@@ -125,17 +163,19 @@ def _member_card(a: argparse.Namespace) -> dict[str, Any]:
 
 # -- shared ---------------------------------------------------------------------------------------
 
-def _printer_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--printer", metavar="URI",
-                   help="tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?baud=9600, "
-                        "file:///dev/usb/lp0, cups://NAME or preview:PATH.png "
-                        "(default: setting printer_uri)")
+def _printer_args(p: argparse.ArgumentParser, *, printer: bool = True) -> None:
+    if printer:
+        p.add_argument("--printer", metavar="URI",
+                       help="tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?baud=9600, "
+                            "file:///dev/usb/lp0, cups://NAME or preview:PATH.png "
+                            "(default: setting printer_uri)")
     p.add_argument("--profile", metavar="NAME",
                    help="58mm, 80mm or a python-escpos printer model (default: setting "
                         "printer_profile)")
     p.add_argument("--encoding", metavar="ENC",
                    help="gb18030, gbk, big5, utf-8 or a code page such as cp437 (default: "
-                        "setting printer_encoding)")
+                        "setting printer_encoding); labels print in Traditional Chinese under "
+                        "big5 and in English on a code page")
 
 
 def _need_printing() -> None:

@@ -2,6 +2,10 @@
 paper's columns. The ESC/POS renderer and the on-screen/PNG preview both draw the laid-out lines,
 so the preview matches the paper.
 
+Text in a block is :data:`~devices.labels.Words`: the project's own words are
+:class:`~devices.labels.Label` s, printed in the encoding's script (Traditional under Big5,
+English only on a code page); plain strings are data and print as written.
+
 Builders (:mod:`devices.receipts`) make a :class:`Receipt` without knowing the paper;
 :func:`lay_out` fits it to a profile's columns as the chosen encoding will print it (under GBK
 ``×`` and ``￥`` print two columns wide, under a code page ``，`` becomes ``,``), so no line
@@ -13,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from devices.labels import Label, Words, render
 from devices.text import Align, Encoding, columns, fit, get_encoding, pad, wrap
 
 # -- blocks: what a receipt shows ----------------------------------------------------------------
@@ -21,9 +26,10 @@ from devices.text import Align, Encoding, columns, fit, get_encoding, pad, wrap
 @dataclass(frozen=True)
 class Text:
     """A paragraph, wrapped to the paper. ``size`` 2 is double width and height.
-    ``encoding`` overrides the printer's (only the test page does this)."""
+    ``encoding`` overrides the printer's (only the test page does this). A text that prints
+    as nothing in the printer's script (a Chinese-only label on a code page) takes no line."""
 
-    text: str
+    text: Words
     align: Align = "left"
     bold: bool = False
     size: int = 1
@@ -36,11 +42,11 @@ class Columns:
     prints it double size where it fits on one line, with the ``short`` label if need be
     (``合计``), else normal size."""
 
-    left: str
-    right: str
+    left: Words
+    right: Words
     bold: bool = False
     size: int = 1
-    short: str | None = None
+    short: Words | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ class Item:
 class Rule:
     """A line across the paper: ``-`` repeated, or a pattern (``1234567890`` makes a ruler)."""
 
-    char: str = "-"
+    char: Words = "-"
 
 
 @dataclass(frozen=True)
@@ -130,16 +136,22 @@ def lay_out(receipt: Receipt, columns: int, encoding: str | Encoding) -> list[Op
 def _block(block: Block, width: int, default: Encoding) -> Iterator[Op]:
     enc = get_encoding(block.encoding) if isinstance(block, Text) and block.encoding else default
     measure = enc.width
+    def words(w: Words) -> str:
+        return render(w, enc.labels)
+
     if isinstance(block, Text):
         size = _size(block.size)
-        for part in block.text.split("\n"):
+        text = words(block.text)
+        if not text and isinstance(block.text, Label):
+            return
+        for part in text.split("\n"):
             for line in wrap(enc.prepare(part), width // size, measure):
                 yield Line(line, block.align, block.bold, size, enc.name)
     elif isinstance(block, Columns):
-        left, right = enc.prepare(block.left), enc.prepare(block.right)
+        left, right = enc.prepare(words(block.left)), enc.prepare(words(block.right))
         size = _size(block.size)
         if size == 2 and measure(left) + 1 + measure(right) > width // 2:
-            short = enc.prepare(block.short or "")
+            short = enc.prepare(words(block.short or ""))
             if short and measure(short) + 1 + measure(right) <= width // 2:
                 left = short
             else:
@@ -148,7 +160,7 @@ def _block(block: Block, width: int, default: Encoding) -> Iterator[Op]:
     elif isinstance(block, Item):
         yield from _item(block, width, enc)
     elif isinstance(block, Rule):
-        pattern = enc.prepare(block.char) or "-"
+        pattern = enc.prepare(words(block.char)) or "-"
         yield Line(fit(pattern * width, width, measure), "left", False, 1, enc.name)
     else:
         yield block

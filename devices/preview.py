@@ -2,6 +2,11 @@
 paper's dot width on a character grid (12 dots a half-width column, as font A prints), with a CJK
 font, the QR code and the barcode. The on-screen preview, ``preview:`` printers and the
 README's screenshots all come from here; so does the image a printer without native QR gets.
+
+Each line is drawn as the paper will show it: its text encoded for the printer's encoding and
+decoded back with Python's codec, so a character the encoding lacks shows as the marker the
+printer gets (:data:`devices.text.MISSING`), and Big5 draws the Traditional labels (in the
+Traditional Chinese face of the font).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ CUT_DOTS = 48
 QUIET_MODULES = 10  # each side of a barcode
 _FONT_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
                "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
-_MONO_CJK_INDEX = 7  # "Noto Sans Mono CJK SC" inside the Noto CJK collections
+_MONO_CJK_INDEX = {"SC": 7, "TC": 8}  # "Noto Sans Mono CJK SC/TC" inside the collections
 #: The cached fonts are shared; a FreeType face must not draw on two threads at once (the print
 #: queue's preview printer and the UI's preview may both draw).
 _DRAWING = threading.Lock()
@@ -42,7 +47,7 @@ def render_image(receipt: Receipt, profile: str | PaperProfile = DEFAULT_PROFILE
     paper, enc = get_profile(profile), get_encoding(encoding)
     ops = lay_out(receipt, paper.columns, enc)
     with _DRAWING:
-        return _Canvas(paper, ops).draw()
+        return _Canvas(paper, ops, enc).draw()
 
 
 def save_png(receipt: Receipt, profile: str | PaperProfile, path: str | Path,
@@ -89,8 +94,8 @@ def barcode_image(data: str, module_dots: int, height: int) -> Image.Image:
 # -- drawing ---------------------------------------------------------------------------------------
 
 class _Canvas:
-    def __init__(self, paper: PaperProfile, ops: list[Op]) -> None:
-        self.paper, self.ops = paper, ops
+    def __init__(self, paper: PaperProfile, ops: list[Op], enc: Encoding) -> None:
+        self.paper, self.ops, self.default = paper, ops, enc
         self.cell = paper.dots_per_column
 
     def draw(self) -> Image.Image:
@@ -124,7 +129,8 @@ class _Canvas:
         elif isinstance(op, Barcode):
             module = barcode_module_px(op.data, self.paper.pixel_width)
             self._paste(barcode_image(op.data, module, op.height), y)
-            self._line(Line(op.data, "center", False, 1, DEFAULT_ENCODING), y + op.height + 4)
+            text = self.default.prepare(op.data)
+            self._line(Line(text, "center", False, 1, self.default.name), y + op.height + 4)
         elif isinstance(op, Cut):
             middle = y + CUT_DOTS // 2
             for x in range(0, self.paper.pixel_width, 12):
@@ -134,13 +140,14 @@ class _Canvas:
 
     def _line(self, line: Line, y: int) -> None:
         enc = get_encoding(line.encoding)
+        shown = paper_text(line.text, enc)
         cell = self.cell * line.size
-        font = _font(line.bold, 2 * cell)
-        width = enc.width(line.text) * cell
+        font = _font(line.bold, 2 * cell, "TC" if enc.labels == "zh-Hant" else "SC")
+        width = enc.width(shown) * cell
         x = {"left": 0, "center": (self.paper.pixel_width - width) // 2,
              "right": self.paper.pixel_width - width}[line.align]
         baseline = y + (LINE_DOTS * line.size) * 4 // 5
-        for c in line.text:
+        for c in shown:
             span = enc.width(c) * cell
             if not c.isspace():
                 # Each character sits in its own cells, centred, as the printer's font grid puts
@@ -155,16 +162,23 @@ class _Canvas:
         self.image.paste(picture.convert("L"), (max(x, 0), y))
 
 
+def paper_text(text: str, encoding: str | Encoding) -> str:
+    """What the paper shows for a laid-out line: its bytes decoded with Python's codec."""
+    enc = get_encoding(encoding)
+    return text.encode(enc.codec).decode(enc.codec)
+
+
 @lru_cache(maxsize=16)
-def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    path, index = _font_file(bold)
+def _font(bold: bool, size: int, face: str = "SC") -> ImageFont.FreeTypeFont:
+    path, index = _font_file(bold, face)
     return ImageFont.truetype(path, size, index=index)
 
 
-@lru_cache(maxsize=2)
-def _font_file(bold: bool) -> tuple[str, int]:
-    """A monospaced CJK font: fontconfig's Noto Sans Mono CJK SC, else the Debian path."""
-    wanted = "Noto Sans Mono CJK SC" + (":bold" if bold else "")
+@lru_cache(maxsize=4)
+def _font_file(bold: bool, face: str = "SC") -> tuple[str, int]:
+    """A monospaced CJK font: fontconfig's Noto Sans Mono CJK SC (TC for Traditional), else
+    the Debian path."""
+    wanted = f"Noto Sans Mono CJK {face}" + (":bold" if bold else "")
     if shutil.which("fc-match"):
         found = subprocess.run(["fc-match", "-f", "%{file}\n%{index}\n%{family}", wanted],
                                capture_output=True, text=True, timeout=10, check=False)
@@ -173,6 +187,6 @@ def _font_file(bold: bool) -> tuple[str, int]:
             return parts[0], int(parts[1] or 0)
     for path in (_FONT_FILES[1], _FONT_FILES[0]) if bold else (_FONT_FILES[0],):
         if Path(path).exists():
-            return path, _MONO_CJK_INDEX
+            return path, _MONO_CJK_INDEX[face]
     raise FontMissing("no CJK font for the receipt preview: install Noto Sans CJK "
                       "(Debian/Ubuntu: apt-get install fonts-noto-cjk)")

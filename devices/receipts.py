@@ -10,6 +10,12 @@ Payload keys, by kind (``[key]`` is optional; every kind takes ``store_name``, `
 naive means UTC as the services return it). The drawer opens when ``open_drawer`` is true; without
 the key, when cash went through it (a cash tender or method) and the receipt is not a reprint.
 
+The receipt's own words are :class:`~devices.labels.Label` s (Chinese and English), so each
+printer prints them in words it has (Traditional under Big5, English on a code page); what the
+payload holds (names, products, codes) is data and prints as written. A Z report's row labels
+and a tier's ``"金卡 Gold"`` arrive as text and are split into labels by
+:func:`devices.labels.split`.
+
 ``sale``
     ``sale``: the dict :func:`storeapp.services.sales.checkout` or ``get_sale`` returns
     (``receipt_no``, ``at``, ``lines``, ``subtotal_fen``, ``discount_fen``, ``coupon_code``,
@@ -40,6 +46,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from devices.labels import Label, Words, split
 from devices.layout import (
     QR,
     Barcode,
@@ -63,8 +70,10 @@ from storeapp.settings import Settings
 
 Payload = Mapping[str, Any]
 
-METHODS = {"cash": "现金 Cash", "wallet": "储值 Stored value", "card": "银行卡 Card",
-           "wechat": "微信 WeChat", "alipay": "支付宝 Alipay", "transfer": "转账 Transfer"}
+L = Label
+METHODS = {"cash": L("现金", "Cash"), "wallet": L("储值", "Stored value"),
+           "card": L("银行卡", "Card"), "wechat": L("微信", "WeChat"),
+           "alipay": L("支付宝", "Alipay"), "transfer": L("转账", "Transfer")}
 KINDS = ("sale", "topup", "refund", "void", "registration", "z", "test")
 
 
@@ -109,32 +118,34 @@ def _sale(p: Payload) -> Iterable[Block]:
     sale = p["sale"]
     tenders = sale.get("tenders", [])
     yield from _drawer(p, any(t["method"] == "cash" for t in tenders))
-    yield from _header(p, "购物小票 Receipt")
-    yield Columns("单号 No.", sale["receipt_no"])
-    yield Columns("时间 Time", _local(sale["at"]))
+    yield from _header(p, L("购物小票", "Receipt"))
+    yield Columns(L("单号", "No."), sale["receipt_no"])
+    yield Columns(L("时间", "Time"), _local(sale["at"]))
     yield Rule()
     for line in sale["lines"]:
         yield Item(line["name"], f"{line['qty']} × {format_fen(line['unit_price_fen'])}",
                    format_fen(line["amount_fen"]))
     yield Rule()
-    yield Columns("小计 Subtotal", format_fen(sale["subtotal_fen"]))
+    yield Columns(L("小计", "Subtotal"), format_fen(sale["subtotal_fen"]))
     if sale.get("discount_fen"):
-        yield Columns("会员折扣 Discount", format_fen(-sale["discount_fen"]))
+        yield Columns(L("会员折扣", "Discount"), format_fen(-sale["discount_fen"]))
     if sale.get("coupon_fen"):
-        yield Columns(f"优惠券 Coupon {sale.get('coupon_code') or ''}".rstrip(),
+        code = sale.get("coupon_code")
+        yield Columns((L("优惠券", "Coupon"), f" {code}") if code else L("优惠券", "Coupon"),
                       format_fen(-sale["coupon_fen"]))
     if sale.get("points_redeemed"):
-        yield Columns(f"积分抵扣 Points {sale['points_redeemed']:,}",
+        yield Columns((L("积分抵扣", "Points"), f" {sale['points_redeemed']:,}"),
                       format_fen(-sale["points_fen"]))
-    yield Columns("合计 Total", format_fen(sale["total_fen"]), bold=True, size=2, short="合计")
+    yield Columns(L("合计", "Total"), format_fen(sale["total_fen"]), bold=True, size=2,
+                  short=L("合计", "Total", both=False))
     for t in tenders:
         shown = t.get("tendered_fen") or t["amount_fen"]
-        yield Columns(METHODS.get(t["method"], t["method"]), format_fen(shown))
+        yield Columns(_method(t["method"]), format_fen(shown))
         if t.get("change_fen"):
-            yield Columns("找零 Change", format_fen(t["change_fen"]), bold=True)
+            yield Columns(L("找零", "Change"), format_fen(t["change_fen"]), bold=True)
     member = p.get("member")
     if member and sale.get("points_earned"):
-        yield Columns("本次积分 Points earned", f"+{sale['points_earned']:,}")
+        yield Columns(L("本次积分", "Points earned"), f"+{sale['points_earned']:,}")
     if member:
         yield Rule()
         yield from _member(member, sale.get("member_after"))
@@ -142,70 +153,76 @@ def _sale(p: Payload) -> Iterable[Block]:
         if member.get("qr"):
             yield Feed()
             yield QR(member["qr"], size=6)
-            yield Text("下次到店出示此码 Show this code next visit", align="center")
+            yield Text(L("下次到店出示此码", "Show this code next visit"), align="center")
     yield Feed()
     yield Barcode(sale["receipt_no"])
-    yield from _footer("谢谢惠顾 Thank you!")
+    yield from _footer(L("谢谢惠顾", "Thank you!"))
 
 
 def _topup(p: Payload) -> Iterable[Block]:
     t = p["topup"]
     yield from _drawer(p, t["method"] == "cash")
-    yield from _header(p, "充值凭证 Top-up")
-    yield Columns("时间 Time", _local(p["at"]))
-    yield Columns("单号 Ref", t["topup_key"])
+    yield from _header(p, L("充值凭证", "Top-up"))
+    yield Columns(L("时间", "Time"), _local(p["at"]))
+    yield Columns(L("单号", "Ref"), t["topup_key"])
     yield Rule()
     yield from _member(p["member"], None)
     yield Rule()
-    yield Columns("充值 Top-up", format_fen(t["principal_fen"]), bold=True, size=2, short="充值")
+    yield Columns(L("充值", "Top-up"), format_fen(t["principal_fen"]), bold=True, size=2,
+                  short=L("充值", "Top-up", both=False))
     if t.get("bonus_fen"):
-        yield Columns("赠送 Bonus", format_fen(t["bonus_fen"]))
-    yield Columns("支付 Paid by", METHODS.get(t["method"], t["method"]))
+        yield Columns(L("赠送", "Bonus"), format_fen(t["bonus_fen"]))
+    yield Columns(L("支付", "Paid by"), _method(t["method"]))
     for code in t.get("coupons") or []:
-        yield Columns("赠券 Coupon", code)
+        yield Columns(L("赠券", "Coupon"), code)
     yield Rule()
     yield from _balance(t["balance_fen"], t["balance_principal_fen"], t["balance_bonus_fen"])
-    yield from _footer("谢谢 Thank you!")
+    yield from _footer(L("谢谢", "Thank you!"))
 
 
 def _refund(p: Payload) -> Iterable[Block]:
     r = p["refund"]
     yield from _drawer(p, any(t["method"] == "cash" for t in r.get("tenders", [])))
-    yield from _header(p, "退款凭证 Refund")
-    yield Columns("原单号 Receipt", r["receipt_no"])
-    yield Columns("时间 Time", _local(r["at"]))
+    yield from _header(p, L("退款凭证", "Refund"))
+    yield Columns(L("原单号", "Receipt"), r["receipt_no"])
+    yield Columns(L("时间", "Time"), _local(r["at"]))
     yield Rule()
-    yield Columns("退款 Refund", format_fen(r["amount_fen"]), bold=True, size=2, short="退款")
+    yield Columns(L("退款", "Refund"), format_fen(r["amount_fen"]), bold=True, size=2,
+                  short=L("退款", "Refund", both=False))
     for t in r.get("tenders", []):
-        yield Columns(f"退回 {METHODS.get(t['method'], t['method'])}", format_fen(t["amount_fen"]))
+        method = _method(t["method"])
+        back: Words = (L(f"退回 {method.zh}", method.en) if isinstance(method, Label)
+                       else (L("退回", "To"), f" {method}"))
+        yield Columns(back, format_fen(t["amount_fen"]))
     if r.get("points_clawed_back"):
-        yield Columns("扣回积分 Points taken back", f"-{r['points_clawed_back']:,}")
+        yield Columns(L("扣回积分", "Points taken back"), f"-{r['points_clawed_back']:,}")
     if r.get("points_clawback_shortfall"):
-        yield Columns("积分不足 Points short", f"{r['points_clawback_shortfall']:,}")
+        yield Columns(L("积分不足", "Points short"), f"{r['points_clawback_shortfall']:,}")
     if r.get("points_returned"):
-        yield Columns("退还积分 Points returned", f"+{r['points_returned']:,}")
+        yield Columns(L("退还积分", "Points returned"), f"+{r['points_returned']:,}")
     if r.get("coupon_restored"):
-        yield Text("优惠券已退回 Coupon given back")
+        yield Text(L("优惠券已退回", "Coupon given back"))
     if p.get("member"):
         yield Rule()
         yield from _member(p["member"], r.get("member_after"))
     yield Feed()
     yield Barcode(r["receipt_no"])
     yield from _signature()
-    yield from _footer("")
+    yield from _footer(None)
 
 
 def _void(p: Payload) -> Iterable[Block]:
     v = p["void"]
     yield from _drawer(p, v["method"] == "cash")
-    yield from _header(p, "充值撤销 Top-up void")
-    yield Columns("时间 Time", _local(p["at"]))
-    yield Columns("原充值 Top-up", v["topup_key"])
+    yield from _header(p, L("充值撤销", "Top-up void"))
+    yield Columns(L("时间", "Time"), _local(p["at"]))
+    yield Columns(L("原充值", "Top-up"), v["topup_key"])
     yield Rule()
-    yield Columns("退款 Refund", format_fen(v["refund_fen"]), bold=True, size=2, short="退款")
+    yield Columns(L("退款", "Refund"), format_fen(v["refund_fen"]), bold=True, size=2,
+                  short=L("退款", "Refund", both=False))
     if v.get("bonus_removed_fen"):
-        yield Columns("扣回赠送 Bonus removed", format_fen(v["bonus_removed_fen"]))
-    yield Columns("退款方式 Paid by", METHODS.get(v["method"], v["method"]))
+        yield Columns(L("扣回赠送", "Bonus removed"), format_fen(v["bonus_removed_fen"]))
+    yield Columns(L("退款方式", "Paid by"), _method(v["method"]))
     member = p["member"]
     yield Rule()
     yield from _member(member, None)
@@ -213,58 +230,58 @@ def _void(p: Payload) -> Iterable[Block]:
         yield from _balance(member["balance_fen"], member.get("principal_fen"),
                             member.get("bonus_fen"))
     yield from _signature()
-    yield from _footer("")
+    yield from _footer(None)
 
 
 def _registration(p: Payload) -> Iterable[Block]:
     member = p["member"]
-    yield from _header(p, "会员卡 Member card", "欢迎入会 Welcome!")
-    yield Columns("时间 Time", _local(p["at"]))
+    yield from _header(p, L("会员卡", "Member card"), L("欢迎入会", "Welcome!"))
+    yield Columns(L("时间", "Time"), _local(p["at"]))
     yield Rule()
     yield from _member(member, None)
-    yield Columns("卡号 Card No.", member["card_no"])
+    yield Columns(L("卡号", "Card No."), member["card_no"])
     yield Feed()
     yield QR(member["qr"], size=8)
-    yield Text("到店出示此码识别会员", align="center")
-    yield Text("Show this code at the counter", align="center")
-    yield from _footer("请妥善保存 Please keep this slip")
+    yield Text(L("到店出示此码识别会员", "Show this code at the counter", sep="\n"),
+               align="center")
+    yield from _footer(L("请妥善保存", "Please keep this slip"))
 
 
 def _z_report(p: Payload) -> Iterable[Block]:
-    yield from _header(p, p.get("title") or "Z 报表 Z report")
+    yield from _header(p, split(p["title"]) if p.get("title") else L("Z 报表", "Z report"))
     if p.get("business_date"):
-        yield Columns("营业日 Business day", str(p["business_date"]))
-    yield Columns("打印 Printed", _local(p["at"]))
+        yield Columns(L("营业日", "Business day"), str(p["business_date"]))
+    yield Columns(L("打印", "Printed"), _local(p["at"]))
     yield Rule("=")
     yield from _rows(p["rows"])
     for title, rows in (p.get("sections") or {}).items():
         yield Rule()
-        yield Text(title, bold=True)
+        yield Text(split(title), bold=True)
         yield from _rows(rows)
     yield Rule("=")
-    yield from _footer("")
+    yield from _footer(None)
 
 
 def _test_page(p: Payload) -> Iterable[Block]:
-    yield Text("打印测试", align="center", bold=True, size=2)
+    yield Text(L("打印测试", ""), align="center", bold=True, size=2)
     yield Text("Printer test", align="center", bold=True)
-    for key, label in (("printer", "打印机 Printer"), ("profile", "纸宽 Profile"),
-                       ("encoding", "编码 Encoding"), ("store_name", "门店 Store")):
+    for key, label in (("printer", L("打印机", "Printer")), ("profile", L("纸宽", "Profile")),
+                       ("encoding", L("编码", "Encoding")), ("store_name", L("门店", "Store"))):
         if p.get(key):
             yield Columns(label, str(p[key]))
     yield Rule()
     yield Rule("1234567890")
-    yield Rule("一二三四五六七八九十")
-    yield Columns("左 Left", "右 Right")
+    yield Rule(L("一二三四五六七八九十", ""))
+    yield Columns(L("左", "Left"), L("右", "Right"))
     yield Rule()
-    yield Text("选用打印正确的编码")
+    yield Text(L("选用打印正确的编码", ""))
     yield Text("Use an encoding whose line prints right:")
     for enc in ENCODINGS.values():
         yield Text(f"[{enc.name}]", bold=True)
         yield Text(enc.sample, encoding=enc.name)
     yield Rule()
-    yield Text("粗体 Bold", bold=True)
-    yield Text("大字 Large", size=2)
+    yield Text(L("粗体", "Bold"), bold=True)
+    yield Text(L("大字", "Large"), size=2)
     yield QR("STOREAPP-PRINTER-TEST", size=6)
     yield Barcode("TEST0123456789")
     yield Cut()
@@ -285,63 +302,74 @@ def _drawer(p: Payload, cash: bool) -> Iterable[Block]:
         yield DrawerKick()
 
 
-def _header(p: Payload, title: str, greeting: str = "") -> Iterable[Block]:
+def _header(p: Payload, title: Words, greeting: Label | None = None) -> Iterable[Block]:
     yield Text(p["store_name"], align="center", bold=True, size=2)
     yield Text(title, align="center", bold=True)
     if greeting:
         yield Text(greeting, align="center")
     if p.get("reprint"):
-        yield Text("** 重印 REPRINT **", align="center", bold=True)
+        yield Text(("** ", L("重印", "REPRINT"), " **"), align="center", bold=True)
     yield Rule()
-    yield Columns(f"收银台 Till {p['till']}", f"收银员 {p['cashier']}")
+    yield Columns((L("收银台", "Till"), f" {p['till']}"),
+                  (L("收银员", "Cashier", both=False), f" {p['cashier']}"))
 
 
 def _member(member: Payload, after: Payload | None) -> Iterable[Block]:
-    yield Columns("会员 Member", mask_name(member["name"]))
-    yield Columns("手机 Phone", mask_phone(member["phone"]))
+    yield Columns(L("会员", "Member"), mask_name(member["name"]))
+    yield Columns(L("手机", "Phone"), mask_phone(member["phone"]))
     if member.get("tier_name"):
-        tier = f"{member['tier_name']} {member.get('tier_name_en') or ''}".rstrip()
-        yield Columns("等级 Tier", tier)
+        yield Columns(L("等级", "Tier"), L(member["tier_name"], member.get("tier_name_en") or ""))
     if after:
         yield from _balance(after["balance_fen"], after.get("principal_fen"),
                             after.get("bonus_fen"))
-        yield Columns("积分 Points", f"{after['points']:,}")
+        yield Columns(L("积分", "Points"), f"{after['points']:,}")
 
 
 def _balance(balance_fen: int, principal_fen: int | None,
              bonus_fen: int | None) -> Iterable[Block]:
-    yield Columns("余额 Balance", format_fen(balance_fen), bold=True)
+    yield Columns(L("余额", "Balance"), format_fen(balance_fen), bold=True)
     if principal_fen is not None and bonus_fen is not None:
-        yield Columns("  本金 Principal", format_fen(principal_fen))
-        yield Columns("  赠送 Bonus", format_fen(bonus_fen))
+        yield Columns(("  ", L("本金", "Principal")), format_fen(principal_fen))
+        yield Columns(("  ", L("赠送", "Bonus")), format_fen(bonus_fen))
 
 
 def _tier_progress(sale: Payload, names: Mapping[str, str]) -> Iterable[Block]:
     after = sale.get("member_after") or {}
     upgraded = sale.get("tier_upgraded_to")
     if upgraded:
-        yield Text(f"恭喜升级 Upgraded: {names.get(upgraded, upgraded)}", align="center",
+        yield Text((L("恭喜升级", "Upgraded:"), " ", _tier(names, upgraded)), align="center",
                    bold=True)
     elif after.get("near_next_tier") and after.get("next_tier"):
-        name = names.get(after["next_tier"], after["next_tier"])
-        yield Text(f"还差 {format_fen(after['to_next_tier_fen'])} 升级{name}", align="center")
+        tier, more = _tier(names, after["next_tier"]), format_fen(after["to_next_tier_fen"])
+        zh, en = (f"{tier.zh} {tier.en}", tier.en) if isinstance(tier, Label) else (tier, tier)
+        yield Text(L(f"还差 {more} 升级{zh}", f"{more} more to {en}", both=False),
+                   align="center")
+
+
+def _tier(names: Mapping[str, str], code: str) -> str | Label:
+    """A tier's name as :func:`tier_names` gives it (``"金卡 Gold"``), as a label."""
+    return split(names.get(code, code))
+
+
+def _method(method: str) -> Words:
+    return METHODS.get(method, method)
 
 
 def _rows(rows: Mapping[str, Any]) -> Iterable[Block]:
     for label, value in rows.items():
         money = isinstance(value, int) and not isinstance(value, bool)
         shown = format_fen(value) if money else str(value)
-        yield Columns(label, shown)
+        yield Columns(split(label), shown)
 
 
 def _signature() -> Iterable[Block]:
     yield Feed()
-    yield Text("顾客签名 Signature:")
+    yield Text(L("顾客签名", "Signature:"))
     yield Feed(2)
     yield Rule("_")
 
 
-def _footer(text: str) -> Iterable[Block]:
+def _footer(text: Label | None) -> Iterable[Block]:
     if text:
         yield Text(text, align="center")
     yield Cut()

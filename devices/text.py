@@ -5,6 +5,16 @@ python-escpos 3.1 picks an encoding per string by itself, without switching a Ch
 mode: pure CJK punctuation becomes ``?`` and accented Latin goes through CP437. So the project
 owns this path: one :class:`Encoding` per printer, chosen in its settings, and every line is
 measured the way that printer will print it.
+
+What a printer lacks is never left to the codec (which would print a silent ``?``). Each
+character a person sees (an NFC grapheme cluster: a letter with its combining accents is one)
+prints as itself where the encoding has it, else as its nearest stand-in (``，`` → ``,`` on a
+code page, ``é`` → ``e`` where only the accent is missing), else as :data:`MISSING`: ``□`` in
+the Chinese modes and UTF-8 (two columns wide in a Chinese mode, as the character it stands
+for), ``?`` on a one-byte code page (none of them has ``□``, and ``?`` is in every one). So a
+member called 欧阳晓梅 prints ``□阳晓梅`` under Big5, one box for each missing character. The
+project's own words never need it: they are :class:`~devices.labels.Label` s, printed in
+Traditional Chinese under Big5 and in English only on a code page (:attr:`Encoding.labels`).
 """
 
 from __future__ import annotations
@@ -16,6 +26,9 @@ from functools import lru_cache
 from typing import Literal
 
 from wcwidth import wcwidth
+
+from devices.labels import Script
+from storeapp.typed import graphemes
 
 Measure = Callable[[str], int]
 Align = Literal["left", "center", "right"]
@@ -45,7 +58,8 @@ class Encoding:
 
     ``kind`` says how the printer reads bytes: ``double`` (GB18030/GBK/Big5 after ``FS &``: ASCII
     bytes are half-width, every multi-byte character prints full-width, 2 columns), ``utf8``, or
-    ``single`` (one byte, one column, from the code page ``ESC t`` selected).
+    ``single`` (one byte, one column, from the code page ``ESC t`` selected). ``labels`` is the
+    script the project's own words print in (see :mod:`devices.labels`).
     """
 
     name: str
@@ -53,6 +67,7 @@ class Encoding:
     kind: Literal["double", "utf8", "single"]
     label: str
     sample: str
+    labels: Script
     code_page: str | None = None
     #: Characters always replaced, even when the codec has them (see ``gb18030``).
     prefer: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
@@ -80,10 +95,11 @@ class Encoding:
     def prepare(self, text: str) -> str:
         """The text as this printer will print it: control characters dropped (a product name
         must never smuggle in a printer command), characters the printer lacks replaced by the
-        nearest it has (``，`` → ``,`` on a code page, ``¥`` → ``￥`` under GBK), else ``?``."""
+        nearest it has (``，`` → ``,`` on a code page, ``¥`` → ``￥`` under GBK), else
+        :data:`MISSING` (one per character a person sees: ``Zoé`` under Big5 is ``Zo□``)."""
         if text.isascii() and text.isprintable():
             return text
-        return "".join(_printable(self, c) for c in unicodedata.normalize("NFC", text))
+        return "".join(_printable(self, c) for c in graphemes(text))
 
     def width(self, text: str) -> int:
         """Columns the (prepared) text takes on this printer."""
@@ -94,8 +110,13 @@ class Encoding:
         return display_width(text)
 
     def encode(self, text: str) -> bytes:
-        """The bytes for the text in this mode; never ``?`` for a character the mode has."""
+        """The bytes for the text in this mode; never ``?`` for a character the mode has.
+        Strict: prepared text always encodes, so the codec never replaces anything itself."""
         return self.prepare(text).encode(self.codec)
+
+    def missing(self) -> str:
+        """What a character this printer lacks prints as: see :data:`MISSING`."""
+        return MISSING[self.kind]
 
 
 _CHINESE_SAMPLE = "中文：合计￥12.50，谢谢！【】"  # 29 columns: one line on 58 mm
@@ -105,18 +126,20 @@ ENCODINGS: dict[str, Encoding] = {
         # ¥ is four bytes in GB18030 (81 30 84 36), which printers that implement only its
         # two-byte part print as garbage; ￥ (A3 A4) is in every Chinese font, 2 columns either way.
         Encoding("gb18030", "gb18030", "double", "GB18030 简体中文",
-                 _CHINESE_SAMPLE, prefer={"¥": "￥"}),
-        Encoding("gbk", "gbk", "double", "GBK 简体中文", _CHINESE_SAMPLE),
-        Encoding("big5", "big5", "double", "Big5 繁體中文", "繁體：合計¥12.50，謝謝！（）"),
-        Encoding("utf-8", "utf-8", "utf8", "UTF-8 (Epson FS ( C)", "UTF-8：中文 Café ¥12 €5"),
+                 _CHINESE_SAMPLE, "zh-Hans", prefer={"¥": "￥"}),
+        Encoding("gbk", "gbk", "double", "GBK 简体中文", _CHINESE_SAMPLE, "zh-Hans"),
+        Encoding("big5", "big5", "double", "Big5 繁體中文", "繁體：合計¥12.50，謝謝！（）",
+                 "zh-Hant"),
+        Encoding("utf-8", "utf-8", "utf8", "UTF-8 (Epson FS ( C)", "UTF-8：中文 Café ¥12 €5",
+                 "zh-Hans"),
         Encoding("cp437", "cp437", "single", "CP437 US", "CP437: Café Ñandú ¥12 £5 ½",
-                 code_page="CP437"),
+                 "en", code_page="CP437"),
         Encoding("cp850", "cp850", "single", "CP850 Latin-1", "CP850: Café Ñandú ¥12 £5 ©",
-                 code_page="CP850"),
+                 "en", code_page="CP850"),
         Encoding("cp858", "cp858", "single", "CP858 Latin-1 + €", "CP858: Café Ñandú ¥12 €5",
-                 code_page="CP858"),
+                 "en", code_page="CP858"),
         Encoding("cp1252", "cp1252", "single", "CP1252 Windows", "CP1252: Café Ñandú ¥12 €5 ©",
-                 code_page="CP1252"),
+                 "en", code_page="CP1252"),
     )
 }
 DEFAULT_ENCODING = "gb18030"
@@ -228,7 +251,8 @@ def _run(c: str) -> str:
 
 # -- replacing what a printer lacks ---------------------------------------------------------------
 
-_MISSING = {"double": "？", "utf8": "?", "single": "?"}
+#: What a character the printer lacks prints as (see the module's docstring).
+MISSING = {"double": "□", "utf8": "□", "single": "?"}
 #: Nearest printable stand-ins, tried in order before Unicode's own compatibility forms.
 _STAND_INS: dict[str, tuple[str, ...]] = {
     "¥": ("￥", "Y"), "￥": ("¥", "Y"), "€": ("EUR",), "。": (".",), "、": (",",),
@@ -240,21 +264,31 @@ _STAND_INS: dict[str, tuple[str, ...]] = {
 
 
 @lru_cache(maxsize=8192)
-def _printable(encoding: Encoding, c: str) -> str:
+def _printable(encoding: Encoding, cluster: str) -> str:
+    """One grapheme cluster as the printer prints it."""
+    if len(cluster) > 1:
+        kept = "".join(c for c in cluster if not _dropped(c))
+        if kept != cluster:  # a control character is no part of what a person sees
+            return "".join(_printable(encoding, g) for g in graphemes(kept))
+    c = cluster
     if c in encoding.prefer:
         return encoding.prefer[c]
     if c == "\t":
         return " "
-    if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+    if len(c) == 1 and _dropped(c):
         return ""
-    if _has(encoding, c):
+    if all(_has(encoding, x) for x in c):
         return c
     decomposed = unicodedata.normalize("NFKD", c)
     stripped = "".join(x for x in decomposed if not unicodedata.combining(x))
     for candidate in (*_STAND_INS.get(c, ()), unicodedata.normalize("NFKC", c), stripped):
         if candidate and candidate != c and all(_has(encoding, x) for x in candidate):
             return candidate
-    return _MISSING[encoding.kind]
+    return encoding.missing()
+
+
+def _dropped(c: str) -> bool:
+    return unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
 def _has(encoding: Encoding, c: str) -> bool:

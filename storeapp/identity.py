@@ -14,7 +14,7 @@ import phonenumbers
 from stdnum import luhn
 
 from storeapp.errors import InvalidInput
-from storeapp.typed import ascii_digits, plain
+from storeapp.typed import ascii_digits, graphemes, plain
 
 MAINLAND = re.compile(r"1[3-9][0-9]{9}")
 #: What may stand between a phone's digits as people write it: "138 0013 8000",
@@ -72,12 +72,16 @@ def mask_phone(phone: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """``张三丰 -> 张*丰``, ``李四 -> 李*``, ``Alice -> A***e``."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+    """``张三丰 -> 张*丰``, ``李四 -> 李*``, ``Alice -> A***e``, ``Zoé -> Z*é``.
+
+    Counted in characters as a person sees them (NFC grapheme clusters): a letter typed with a
+    combining accent is one character, never split from its accent."""
+    chars = graphemes(name)
+    if len(chars) <= 1:
+        return "".join(chars)
+    if len(chars) == 2:
+        return chars[0] + "*"
+    return chars[0] + "*" * (len(chars) - 2) + chars[-1]
 
 
 def make_card_no(store_code: str, till_no: int, sequence: int) -> str:

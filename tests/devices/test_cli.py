@@ -239,6 +239,37 @@ def test_a_preview_is_a_png_as_wide_as_the_paper(shop: Shop, tmp_path: Path, pro
         assert image.format == "PNG" and image.width == width and image.height > width
 
 
+def test_receipt_preview_follows_the_encoding_and_prints_nothing(shop: Shop,
+                                                                 tmp_path: Path) -> None:
+    """``receipt preview`` draws what a printer in ``--encoding`` prints (Big5: Traditional
+    labels), the same picture devices.preview draws for that receipt; no job is queued."""
+    from devices import preview, receipts
+
+    receipt_no = shop.member_sale["receipt_no"]
+    shots = {}
+    for encoding in ("gb18030", "big5", "cp858"):
+        png = tmp_path / f"{encoding}.png"
+        result = ok(shop.db, "receipt", "preview", receipt_no, "--out", str(png),
+                    "--encoding", encoding)
+        assert result == {"receipt_no": receipt_no, "preview": str(png), "profile": "80mm",
+                          "encoding": encoding}
+        with Image.open(png) as image:
+            assert image.width == 576
+            shots[encoding] = image.convert("L").tobytes()
+    assert len(set(shots.values())) == 3
+    assert print_jobs(shop.db) == []
+    db = Database(shop.db)
+    try:
+        payload = jobs.sale_payload(db, receipt_no, cashier="C01")
+        expected = preview.render_image(receipts.build("sale", payload), "80mm", "big5")
+    finally:
+        db.close()
+    assert expected.convert("L").tobytes() == shots["big5"]
+    bad = cli(shop.db, "receipt", "preview", receipt_no, "--out", str(tmp_path / "x.png"),
+              "--encoding", "latin-9")
+    assert bad.status == EXIT_INVALID and bad.out["error"] == "bad_encoding"
+
+
 # -- member card and printer test -----------------------------------------------------------------
 
 def test_the_member_card_carries_the_members_qr(shop: Shop, tmp_path: Path) -> None:

@@ -87,8 +87,8 @@ def test_characters_a_code_page_lacks_become_the_nearest_it_has() -> None:
     assert encode("￥5", "cp1252").decode("cp1252") == "¥5"
 
 
-def test_characters_big5_lacks_become_a_fullwidth_question_mark() -> None:
-    assert encode("门店", "big5").decode("big5") == "？店"
+def test_characters_big5_lacks_become_a_visible_box() -> None:
+    assert encode("门店", "big5").decode("big5") == "□店"
 
 
 def test_control_characters_never_reach_the_printer() -> None:
