@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from storeapp import receipt_jobs
 from storeapp.commands import _db
 from storeapp.errors import InvalidInput, Refused
 
@@ -129,11 +130,11 @@ def _receipt_preview(a: argparse.Namespace) -> dict[str, Any]:
 
 def _printer_test(a: argparse.Namespace) -> dict[str, Any]:
     _need_printing()
-    from devices import jobs, receipts
+    from devices import jobs
 
     db = _db(a)
     uri, profile, encoding = _printer(a)
-    payload = {**receipts.store_fields(db.settings, a.actor),
+    payload = {**receipt_jobs.store_fields(db.settings, a.actor),
                **jobs.test_payload(uri, profile, encoding)}
     return jobs.print_now(db, "test", jobs.TEST_REF, payload, uri, profile, encoding)
 

@@ -1,19 +1,15 @@
-"""Print jobs from what the core returns: the one place that turns a service result into a
-receipt payload (for the counter's print queue and the CLI), and a one-off print for the CLI.
+"""Print jobs for the command line and the counter's X slip: a receipt from a stored sale or a
+member (what a reprint prints when no earlier job holds the original), the shift slips, a
+printer test page, and a one-off print.
 
-The counter, on its worker thread::
-
-    payload = jobs.payload_for(db, "sale", checkout_result, cashier)
-    queue.submit("sale", jobs.job_ref("sale", payload), payload)
-
-Payloads hold masked member fields only (:func:`devices.receipts.member_fields`): they are stored
-in ``print_jobs`` and a reprint needs nothing else.
+An action's own receipt is not made here: it is written in the action's transaction, from the
+action's result (:mod:`storeapp.receipt_jobs`), and the print queue prints it. Payloads hold
+masked member fields only: they are stored in ``print_jobs`` and a reprint needs nothing else.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from devices import escpos_out, print_queue, receipts
@@ -21,109 +17,46 @@ from devices.print_queue import Renderer
 from devices.printers import PrinterError, PrinterPort, PrinterStatus, open_printer
 from devices.profiles import PaperProfile, get_profile
 from devices.text import Encoding, get_encoding
+from storeapp import receipt_jobs
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, Param, Refused
-from storeapp.services import members, sales, shifts
+from storeapp.receipt_jobs import Payload, job_ref, shift_ref
+from storeapp.services import members, sales
 
-Payload = dict[str, Any]
-
-#: Receipt kinds made from a service result (``z`` and ``test`` are made elsewhere).
+#: Receipt kinds an action writes itself (``z`` the shift close too; ``test`` is made here).
 KINDS = ("sale", "topup", "refund", "void", "registration")
-#: ``print_jobs.ref`` prefixes: a sale's ref is its receipt number and a top-up's its key, as
-#: the cashier reads them off the receipt; the others are prefixed so a reprint by receipt
-#: number finds the sale, not its refund slip.
-REF_PREFIX = {"refund": "refund:", "void": "void:", "registration": "card:"}
 TEST_REF = "printer-test"
 
 
-def payload_for(db: Database, kind: str, data: Mapping[str, Any], cashier: str) -> Payload:
-    """The payload of a ``kind`` receipt (one of :data:`KINDS`) for what its service returned:
-    ``sale`` :func:`~storeapp.services.sales.checkout`, ``topup``
-    :func:`~storeapp.services.wallet.topup`, ``refund`` :func:`~storeapp.services.sales.refund`,
-    ``void`` :func:`~storeapp.services.wallet.void_topup`, ``registration`` the new member (a
-    :class:`~storeapp.services.members.MemberView` dict, or any dict with ``member_id``).
-    Reads the database: call it off the GUI thread."""
-    if kind == "registration":
-        return registration_payload(db, str(data["member_id"]), cashier=cashier)
-    build = _BY_KIND.get(kind)
-    if build is None:
-        raise ValueError(f"no receipt payload for '{kind}': use one of {', '.join(KINDS)}")
-    return build(db, data, cashier=cashier)
-
-
-def job_ref(kind: str, payload: Mapping[str, Any]) -> str:
-    """The ``print_jobs.ref`` for a payload made here: what a reprint looks it up by."""
-    key = {"sale": ("sale", "receipt_no"), "topup": ("topup", "topup_key"),
-           "refund": ("refund", "receipt_no"), "void": ("void", "topup_key"),
-           "registration": ("member", "card_no")}.get(kind)
-    if key is None:
-        return TEST_REF if kind == "test" else kind
-    return REF_PREFIX.get(kind, "") + str(payload[key[0]][key[1]])
-
-
-def sale_payload(db: Database, sale: Mapping[str, Any] | str, *, cashier: str) -> Payload:
-    """A sale receipt from :func:`~storeapp.services.sales.checkout`'s result, or from a receipt
-    number (the sale as stored, with the cashier who made it). Only checkout knows the member's
-    balance, points and tier progress after the sale, so a receipt made from a number leaves
-    those lines out rather than print today's figures as the sale's."""
-    if isinstance(sale, str):
-        sale = sales.get_sale(db, sale)
-        cashier = str(sale.get("cashier") or cashier)
-    payload: Payload = {**receipts.store_fields(db.settings, cashier), "sale": _result(sale)}
+def sale_payload(db: Database, receipt_no: str, *, cashier: str) -> Payload:
+    """A sale receipt from the sale as stored, with the cashier who made it: for a sale whose
+    own receipt job is gone (made on a till with no printer then). Only the sale knew the
+    member's balance, points and tier progress after it, so those lines are left out rather
+    than print today's figures as the sale's."""
+    sale = sales.get_sale(db, receipt_no)
+    cashier = str(sale.get("cashier") or cashier)
+    payload: Payload = {**receipt_jobs.store_fields(db.settings, cashier),
+                        "sale": receipt_jobs.result_part(sale)}
     if sale.get("member_id"):
-        payload["member"] = _member(db, sale["member_id"])
-        payload["tier_names"] = receipts.tier_names(db.settings)
+        payload["member"] = receipt_jobs.member_fields(members.get(db, sale["member_id"]))
+        payload["tier_names"] = receipt_jobs.tier_names(db.settings)
     return payload
-
-
-def topup_payload(db: Database, topup: Mapping[str, Any], *, cashier: str) -> Payload:
-    """A top-up slip from :func:`~storeapp.services.wallet.topup`'s result, printed now."""
-    return {**receipts.store_fields(db.settings, cashier), "topup": _result(topup),
-            "member": _member(db, topup["member_id"]), "at": _now(db)}
-
-
-def refund_payload(db: Database, refund: Mapping[str, Any], *, cashier: str) -> Payload:
-    """A refund slip from :func:`~storeapp.services.sales.refund`'s result."""
-    payload: Payload = {**receipts.store_fields(db.settings, cashier), "refund": _result(refund)}
-    if refund.get("member_id"):
-        payload["member"] = _member(db, refund["member_id"])
-    return payload
-
-
-def void_payload(db: Database, void: Mapping[str, Any], *, cashier: str) -> Payload:
-    """A top-up void slip from :func:`~storeapp.services.wallet.void_topup`'s result, with the
-    member's balance after the void (read now, right after it)."""
-    return {**receipts.store_fields(db.settings, cashier), "void": _result(void),
-            "member": _member(db, void["member_id"]), "at": _now(db)}
 
 
 def registration_payload(db: Database, member_ref: str, *, cashier: str) -> Payload:
-    """A registration slip with the member's QR, for a member id, card number, phone or QR."""
+    """A registration slip with the member's QR, for a member id, card number, phone or QR (a
+    member card printed again, or for a member registered where there was no printer)."""
     member = members.get(db, member_ref)
     if member.status == "closed":
         raise Refused("member_closed", "This membership is closed: no member card to print",
                       variant="card")
-    return {**receipts.store_fields(db.settings, cashier),
-            "member": receipts.member_fields(member), "at": member.created_at}
+    return {**receipt_jobs.store_fields(db.settings, cashier),
+            "member": receipt_jobs.member_fields(member), "at": member.created_at}
 
 
 def shift_payload(db: Database, report: Mapping[str, Any], cashier: str) -> Payload:
-    """The ``z`` receipt payload of an X report (mid-shift) or a Z report (the close), as
-    :mod:`storeapp.services.shifts` returns them."""
-    payload: Payload = {**receipts.store_fields(db.settings, cashier), "at": report["at"],
-                        "business_date": report["business_date"],
-                        **shifts.receipt_rows(dict(report))}
-    if report["kind"] == "x":
-        payload["title"] = "X 报表 X report"
-    return payload
-
-
-def shift_ref(report: Mapping[str, Any]) -> str:
-    """The ``print_jobs.ref`` of a shift slip: ``z:TT-NNNNN`` as the Z number reads, or
-    ``x:SHIFT`` (a newer X of the same shift supersedes an older one still queued)."""
-    if report["kind"] == "z":
-        return f"z:{report['till_no']:02d}-{report['z_no']:05d}"
-    return f"x:{report['shift_id']}"
+    """The ``z`` receipt payload of an X report (mid-shift) or a Z report (the close)."""
+    return receipt_jobs.shift_payload(db.settings, report, cashier)
 
 
 def test_payload(uri: str, profile: str, encoding: str) -> Payload:
@@ -220,7 +153,7 @@ def _failed(db: Database, job: print_queue.ClaimedJob, port: PrinterPort,
     keep = job.kind != "test" and not port.wants_receipt
     with db.session() as s, s.begin():
         if keep:
-            print_queue.requeue(s, job.id, error.message)
+            print_queue.requeue(s, job.id, error.message, continued=error.partial)
         else:
             print_queue.mark_failed(s, job.id, error.message)
     then = (f"the receipt is kept as print job {job.id} and prints when the till's printer is "
@@ -234,21 +167,5 @@ def _sentence(error: Exception) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _member(db: Database, member_id: str) -> dict[str, Any]:
-    return receipts.member_fields(members.get(db, member_id))
-
-
-def _result(result: Mapping[str, Any]) -> dict[str, Any]:
-    """A service result as a payload part: plain JSON, without a full ``member`` some callers
-    attach (the CLI's top-up does), which must not be stored unmasked."""
-    data = {k: v for k, v in result.items() if k != "member"}
-    return dict(json.loads(json.dumps(data, ensure_ascii=False, default=str)))
-
-
-def _now(db: Database) -> str:
-    return db.clock.now().isoformat()
-
-
-_BY_KIND: dict[str, Callable[..., Payload]] = {
-    "sale": sale_payload, "topup": topup_payload, "refund": refund_payload, "void": void_payload,
-}
+__all__ = ["KINDS", "TEST_REF", "PrintFailed", "job_ref", "print_now", "registration_payload",
+           "renderer", "sale_payload", "shift_payload", "shift_ref", "test_payload"]

@@ -7,11 +7,14 @@ sale's own transaction); it never waits on the printer. Status changes reach the
 
 A job moves ``queued -> printing -> done`` (or back to ``queued`` with ``last_error`` when the
 printer fails, or to ``failed`` when its payload cannot be rendered at all). Each step is its own
-short transaction, and ``done`` is committed right after the printer confirms the bytes, so a job
-marked done is never printed again. The one window left is a crash (power cut, kill) between the
-printer taking the receipt and that commit, a few milliseconds: the job is still ``printing`` at
-the next start, goes back to ``queued`` and prints a second time. The other order (done first,
-then print) would lose the receipt instead, which is worse for a sale.
+short transaction, and ``done`` is committed right after the printer confirms the bytes (its
+status answer, or the send queue drained: see :meth:`devices.printers.PrinterPort.confirm`), so a
+job marked done is never printed again. A job the printer failed after taking some of it goes
+back to ``queued`` marked :data:`CONTINUED` and prints again whole. The one window left is a
+crash (power cut, kill) between the printer taking the receipt and that commit, a few
+milliseconds: the job is still ``printing`` at the next start, goes back to ``queued`` (marked
+continued) and prints a second time. The other order (done first, then print) would lose the
+receipt instead, which is worse for a sale.
 
 The steps of one job (:func:`claim`, :func:`send`, :func:`mark_done`, :func:`requeue`...) are
 module functions, so a one-off print without the worker (the CLI's) moves jobs the same way.
@@ -36,6 +39,12 @@ from devices.printers import PrinterError, PrinterPort, PrinterStatus
 from storeapp.db import Database
 from storeapp.errors import NotFound
 from storeapp.models import PrintJob
+from storeapp.receipt_jobs import CONTINUED as CONTINUED
+from storeapp.receipt_jobs import OPEN_DRAWER as OPEN_DRAWER
+from storeapp.receipt_jobs import QUEUED
+from storeapp.receipt_jobs import REPRINT as REPRINT
+from storeapp.receipt_jobs import add_job as add_job
+from storeapp.receipt_jobs import takes_cash as takes_cash
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +53,9 @@ Renderer = Callable[[str, dict[str, Any]], bytes]
 #: Called with (status, message, pending job count) whenever one of them changes.
 StatusListener = Callable[[PrinterStatus, str, int], None]
 
-#: Payload key: the receipt kicks the cash drawer open. :func:`add_job` sets it when the caller
-#: did not, from :func:`takes_cash`; a reprint always has it False.
-OPEN_DRAWER = "open_drawer"
-#: Payload key set True on reprints: the receipt says "重印 REPRINT" (see devices.receipts).
-REPRINT = "reprint"
-
-QUEUED, PRINTING, DONE, FAILED = "queued", "printing", "done", "failed"
+# Jobs are added by the core, inside the action they print (storeapp.receipt_jobs): the payload
+# keys and add_job live there, and are used here under the same names.
+QUEUED, PRINTING, DONE, FAILED = QUEUED, "printing", "done", "failed"
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,7 @@ class PrintQueue:
                 raise NotFound("unknown_receipt", f"No receipt {ref} has been printed here",
                                variant="printed", receipt_no=ref)
             payload = json.loads(newest.payload_json)
+            payload.pop(CONTINUED, None)
             job_id = add_job(s, newest.kind, ref, payload, now=self._db.clock.now(),
                              copy_of=newest.copy_of or newest.id)
         self.wake()
@@ -286,7 +292,7 @@ class PrintQueue:
             with contextlib.suppress(Exception):
                 self._port.close()
         with self._db.session() as s, s.begin():
-            requeue(s, job.id, error.message)
+            requeue(s, job.id, error.message, continued=error.partial)
         self._failures += 1
         delay = self._backoff()
         with self._lock:
@@ -356,9 +362,9 @@ class PrintQueue:
 
     def _recover_interrupted(self) -> None:
         with self._db.session() as s, s.begin():
-            s.execute(update(PrintJob).where(PrintJob.status == PRINTING)
-                      .values(status=QUEUED, last_error="interrupted while printing (the till "
-                              "stopped); it may have printed once already"))
+            for job_id in s.scalars(select(PrintJob.id).where(PrintJob.status == PRINTING)):
+                requeue(s, job_id, "interrupted while printing (the till stopped); it may have "
+                        "printed once already", continued=True)
 
     def _claim_next(self) -> ClaimedJob | None:
         with self._db.session() as s, s.begin():
@@ -375,44 +381,6 @@ class PrintQueue:
             return [JobView(j.id, j.kind, j.ref, j.status, j.attempts, j.last_error, j.copy_of,
                             j.created_at, j.printed_at)
                     for j in s.scalars(select(PrintJob).where(where).order_by(order))]
-
-
-def add_job(session: Session, kind: str, ref: str, payload: Mapping[str, Any], *,
-            now: dt.datetime, copy_of: int | None = None) -> int:
-    """Add a queued job inside the caller's transaction (so a sale and its receipt commit
-    together); call :meth:`PrintQueue.wake` after the commit. Returns the job id."""
-    if not kind or len(kind) > 24:
-        raise ValueError(f"print job kind {kind!r} must be 1-24 characters")
-    if not ref or len(ref) > 64:
-        raise ValueError(f"print job reference {ref!r} must be 1-64 characters")
-    data = dict(payload)
-    if copy_of is not None:
-        data[REPRINT], data[OPEN_DRAWER] = True, False
-    elif OPEN_DRAWER not in data:
-        data[OPEN_DRAWER] = takes_cash(data)
-    try:
-        payload_json = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"print job payload must be plain JSON data: {e}") from e
-    job = PrintJob(kind=kind, ref=ref, payload_json=payload_json, status=QUEUED, attempts=0,
-                   copy_of=copy_of, created_at=now)
-    session.add(job)
-    session.flush()
-    return job.id
-
-
-def takes_cash(payload: Mapping[str, Any]) -> bool:
-    """Whether money went through the cash drawer: a ``"cash"`` tender or ``method``, in the
-    payload or in the service result it carries (``sale``, ``topup``, ``refund``, ``void``)."""
-    parts = [payload, *(v for v in payload.values() if isinstance(v, Mapping))]
-    return any(_cash_in(part) for part in parts)
-
-
-def _cash_in(part: Mapping[str, Any]) -> bool:
-    tenders = part.get("tenders")
-    listed = tenders if isinstance(tenders, list) else []
-    return part.get("method") == "cash" or any(
-        isinstance(t, Mapping) and t.get("method") == "cash" for t in listed)
 
 
 # -- one job's steps: the worker and a one-off print (``storeapp receipt print``) share these -----
@@ -475,10 +443,19 @@ def mark_done(session: Session, job_id: int, now: dt.datetime) -> None:
                     .values(status=DONE, printed_at=now))
 
 
-def requeue(session: Session, job_id: int, error: str) -> None:
-    """A printing job the printer failed: queued again, with the reason for the UI."""
-    session.execute(update(PrintJob).where(PrintJob.id == job_id, PrintJob.status == PRINTING)
-                    .values(status=QUEUED, last_error=error[:200]))
+def requeue(session: Session, job_id: int, error: str, *, continued: bool = False) -> None:
+    """A printing job the printer failed: queued again, with the reason for the UI. With
+    ``continued`` (the printer may have part of it: :attr:`PrinterError.partial`) its payload is
+    marked :data:`CONTINUED`, so the next print, whole, says it continues a broken one."""
+    job = session.get(PrintJob, job_id)
+    if job is None or job.status != PRINTING:
+        return
+    job.status, job.last_error = QUEUED, error[:200]
+    if continued:
+        payload = json.loads(job.payload_json)
+        payload[CONTINUED] = True
+        job.payload_json = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    session.flush()
 
 
 def mark_failed(session: Session, job_id: int, error: str) -> None:
@@ -521,12 +498,14 @@ def previous(session: Session, kind: str, ref: str) -> Previous | None:
                                                      PrintJob.status == DONE)
                               .order_by(PrintJob.id).limit(1)).first()
     original = None if printed is None else printed.copy_of or printed.id
-    return Previous(json.loads(newest.payload_json), original)
+    payload = json.loads(newest.payload_json)
+    payload.pop(CONTINUED, None)  # a new print of it is not the continuation of a broken one
+    return Previous(payload, original)
 
 
 def _check_ready(port: PrinterPort) -> None:
     # Do not hand a receipt to a printer that says it cannot print it. A printer that never
-    # answers status queries reports ONLINE here and the write's timeout decides instead.
+    # answers status queries reports ONLINE here, and the write and confirm() decide instead.
     status = port.status()
     if status is not PrinterStatus.ONLINE:
         raise PrinterError(status, port.detail or status.value)

@@ -6,12 +6,14 @@ Every call has a timeout; a port connects on first use and again after a failure
 
 from __future__ import annotations
 
+import array
 import contextlib
 import os
 import select
 import socket
 import struct
 import threading
+import time
 from abc import abstractmethod
 from collections.abc import Callable
 from pathlib import Path
@@ -27,10 +29,16 @@ from devices.printers import (
 )
 
 STATUS_TIMEOUT = 1.0  # seconds to wait for the answer to a status query, at most
-TCP_SEND_BUFFER = 32 * 1024  # small, so a printer that stops reading is noticed within a receipt
+# The send buffer bounds how much a reset throws away, not when a stopped printer is noticed:
+# Linux doubles SO_SNDBUF (this gives 64 KB) and the printer's own receive window comes on top,
+# so a ~2.5 KB receipt to a printer that stopped reading never blocks a send. What tells that the
+# printer took a receipt is its status answer, or the send queue draining (``confirm``).
+TCP_SEND_BUFFER = 32 * 1024
 
 DLE_EOT_PRINTER = b"\x10\x04\x01"  # real-time status: printer (bit 3 = offline)
 DLE_EOT_PAPER = b"\x10\x04\x04"  # real-time status: roll paper sensor (bits 5,6 = paper end)
+#: What ``_peer_gone`` says when the printer closed its end in order (a FIN, not a reset).
+CLOSED = "closed"
 
 
 # -- ports that talk both ways: TCP, serial, USB ------------------------------------------------
@@ -38,8 +46,11 @@ DLE_EOT_PAPER = b"\x10\x04\x04"  # real-time status: roll paper sensor (bits 5,6
 class _StreamPort(PrinterPort):
     """A port that can send and receive: status comes from the printer's own DLE EOT answers.
 
-    Whether the printer answers is learned on first contact; one that never has is reported
-    ONLINE while it takes data, one that answered and then stopped is OFFLINE.
+    A printer is asked at every status until it has answered once; one that never has is
+    reported ONLINE while it takes data, one that answered and then stopped is OFFLINE. A job to
+    a printer that answers is confirmed by its answer to a query sent after the job; to one that
+    does not, by the kernel's send queue (socket or tty) draining to zero with the connection
+    still up: the printer's side has acknowledged every byte.
     """
 
     def __init__(self, uri: str, timeout: float, status_timeout: float | None = None) -> None:
@@ -66,8 +77,21 @@ class _StreamPort(PrinterPort):
         """Throw away input nobody asked for (late answers, bytes echoed by a line)."""
 
     @abstractmethod
+    def _unsent(self) -> int | None:
+        """Bytes written but not yet taken by the printer's side (None: this port cannot tell)."""
+
+    @abstractmethod
+    def _peer_gone(self) -> str | None:
+        """Why the printer's side dropped the connection (:data:`CLOSED` after an orderly close,
+        words for a reset), or None while it is up."""
+
+    @abstractmethod
     def _drop(self, abort: bool = True) -> None:
         """Close the connection; ``abort`` abandons data not yet delivered."""
+
+    def _line_seconds(self, count: int) -> float:
+        """How long the line itself takes to carry ``count`` bytes (0 unless it is slow)."""
+        return 0.0
 
     def write(self, data: bytes, timeout: float | None = None) -> None:
         self._open()
@@ -76,9 +100,6 @@ class _StreamPort(PrinterPort):
     def status(self) -> PrinterStatus:
         try:
             self._open()
-            if self.answers_status is False:
-                self.detail = "connected (this printer does not report its status)"
-                return PrinterStatus.ONLINE
             printer = self._ask(DLE_EOT_PRINTER, self.status_timeout)
             paper = None if printer is None else self._ask(DLE_EOT_PAPER, self.status_timeout)
         except PrinterError as e:
@@ -97,17 +118,53 @@ class _StreamPort(PrinterPort):
         return status
 
     def confirm(self, timeout: float | None = None) -> PrinterStatus:
+        timeout = self.timeout if timeout is None else timeout
+        try:
+            if self.answers_status:
+                return self._confirm_by_answer(timeout)
+            return self._confirm_by_drain(timeout)
+        except PrinterError as e:
+            e.partial = True  # the job was handed over whole: any of it may be on paper
+            raise
+
+    def _confirm_by_answer(self, timeout: float) -> PrinterStatus:
         # The answer to a status query comes after every byte sent before it, so an answer means
         # the printer has the whole receipt (not just our kernel's send buffer).
-        if not self.answers_status:
-            return PrinterStatus.ONLINE
-        answer = self._ask(DLE_EOT_PRINTER, self.timeout if timeout is None else timeout)
+        answer = self._ask(DLE_EOT_PRINTER, timeout)
         if answer is None:
             self._drop()
             raise PrinterError(PrinterStatus.OFFLINE,
                                f"printer {self.uri} did not confirm it took the receipt")
         status, self.detail = decode_status(answer, None)
         return status
+
+    def _confirm_by_drain(self, timeout: float) -> PrinterStatus:
+        deadline = time.monotonic() + timeout + self._line_seconds(self._unsent() or 0)
+        pause = 0.002
+        while True:
+            unsent, gone = self._unsent(), self._peer_gone()
+            if gone is not None and (unsent != 0 or gone != CLOSED):
+                # A reset: the printer's side threw away what it had not read. Even with nothing
+                # unsent, acknowledged bytes may have died in its buffer.
+                self._drop()
+                raise PrinterError(PrinterStatus.OFFLINE,
+                                   f"printer {self.uri} {gone} before it took the receipt")
+            if unsent is None:
+                self.detail = "sent (this printer cannot confirm it printed)"
+                return PrinterStatus.ONLINE
+            if unsent == 0:
+                if gone is not None:  # it read everything, then hung up: a peer closing with
+                    self._drop(abort=False)  # unread bytes resets instead (Linux, lwIP)
+                self.detail = "the printer took the receipt (it does not report its status)"
+                return PrinterStatus.ONLINE
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._drop()
+                raise PrinterError(PrinterStatus.OFFLINE,
+                                   f"printer {self.uri} did not take the receipt: {unsent} bytes "
+                                   f"still unsent after {timeout:g} s")
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 0.05)
 
     def close(self) -> None:
         self._drop(abort=False)
@@ -153,11 +210,11 @@ class TcpPort(_StreamPort):
             self._drop()
             raise PrinterError(PrinterStatus.OFFLINE,
                                f"printer {self.host}:{self.port} took no data for {timeout:g} s "
-                               f"({sent} of {len(data)} bytes sent)") from e
+                               f"({sent} of {len(data)} bytes sent)", partial=sent > 0) from e
         except OSError as e:
             self._drop()
             raise PrinterError(PrinterStatus.OFFLINE, f"connection to printer {self.host}:"
-                               f"{self.port} lost: {_why(e)}") from e
+                               f"{self.port} lost: {_why(e)}", partial=sent > 0) from e
 
     def _recv_byte(self, timeout: float) -> int | None:
         sock = self._connected()
@@ -191,6 +248,27 @@ class TcpPort(_StreamPort):
         self._drop()  # recv returned b"": the printer closed its end
         raise PrinterError(PrinterStatus.OFFLINE,
                            f"printer {self.host}:{self.port} closed the connection")
+
+    def _unsent(self) -> int | None:
+        # SIOCOUTQ (Linux, equal to TIOCOUTQ): bytes the printer's TCP has not acknowledged.
+        return _queued(self._connected().fileno(), "TIOCOUTQ")
+
+    def _peer_gone(self) -> str | None:
+        sock = self._connected()
+        error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if error:
+            return f"reset the connection ({os.strerror(error)})"
+        tcp_info = getattr(socket, "TCP_INFO", None)
+        if tcp_info is not None:  # Linux: the state is the first byte of struct tcp_info
+            state = sock.getsockopt(socket.IPPROTO_TCP, tcp_info, 1)[0]
+            return {_TCP_CLOSE: "reset the connection", _TCP_CLOSE_WAIT: CLOSED}.get(state)
+        sock.settimeout(0)
+        try:
+            return None if sock.recv(1, socket.MSG_PEEK) else CLOSED
+        except BlockingIOError:
+            return None
+        except OSError as e:
+            return f"reset the connection ({_why(e)})"
 
     def _drop(self, abort: bool = True) -> None:
         if self._sock is None:
@@ -246,15 +324,16 @@ class SerialPort(_StreamPort):
                 _set(port, "write_timeout", timeout + len(piece) * 10 / baud)
                 port.write(piece)
                 sent += len(piece)
-        except serial.SerialTimeoutException as e:
+        except serial.SerialTimeoutException as e:  # part of the piece may have gone out
             self._drop()
             raise PrinterError(PrinterStatus.OFFLINE,
                                f"serial printer {self.device} took no data for {timeout:g} s "
-                               f"(about {sent} of {len(data)} bytes sent)") from e
+                               f"(about {sent} of {len(data)} bytes sent)", partial=True) from e
         except (serial.SerialException, OSError) as e:
             self._drop()
             raise PrinterError(PrinterStatus.OFFLINE,
-                               f"serial printer {self.device} lost: {_why(e)}") from e
+                               f"serial printer {self.device} lost: {_why(e)}",
+                               partial=True) from e
 
     def _recv_byte(self, timeout: float) -> int | None:
         import serial
@@ -277,6 +356,18 @@ class SerialPort(_StreamPort):
             self._drop()
             raise PrinterError(PrinterStatus.OFFLINE,
                                f"serial printer {self.device} lost: {_why(e)}") from e
+
+    def _unsent(self) -> int | None:
+        # TIOCOUTQ: bytes in the driver's output buffer (UART FIFO or USB-serial adapter), which
+        # drains only as the line carries them (and stops while a printer holds CTS low). A
+        # pseudo-terminal always reads 0 here: Linux ptys keep no count.
+        return _queued(self._serial.fileno(), "TIOCOUTQ")
+
+    def _peer_gone(self) -> str | None:
+        return None  # a serial line has no connection to lose; a dead one stops draining
+
+    def _line_seconds(self, count: int) -> float:
+        return count * 10 / int(self.settings["baudrate"])  # start + 8 data + stop bits
 
     def _drop(self, abort: bool = True) -> None:
         if self._serial is not None:
@@ -322,7 +413,8 @@ class UsbPort(_StreamPort):
                 device.write(self.out_ep, data[start:start + 4096], int(timeout * 1000))
         except Exception as e:  # usb.core.USBTimeoutError / USBError
             self._drop()
-            raise PrinterError(PrinterStatus.OFFLINE, f"USB printer stopped: {e}") from e
+            raise PrinterError(PrinterStatus.OFFLINE, f"USB printer stopped: {e}",
+                               partial=True) from e
 
     def _recv_byte(self, timeout: float) -> int | None:
         try:
@@ -335,6 +427,12 @@ class UsbPort(_StreamPort):
         for _ in range(8):
             if self._recv_byte(0.01) is None:
                 return
+
+    def _unsent(self) -> int | None:
+        return 0  # a bulk write returns only once the printer has acknowledged every packet
+
+    def _peer_gone(self) -> str | None:
+        return None  # an unplugged printer fails the write itself
 
     def _drop(self, abort: bool = True) -> None:
         if self._printer is not None:
@@ -479,6 +577,28 @@ class PreviewPort(PrinterPort):
             return PrinterStatus.ONLINE
         self.detail = f"cannot write to {folder}"
         return PrinterStatus.ERROR
+
+
+_TCP_CLOSE, _TCP_CLOSE_WAIT = 7, 8  # tcp_states.h: after a reset, after the peer's FIN
+
+
+def _queued(fd: int, request: str) -> int | None:
+    """The count a queue-size ioctl (``TIOCOUTQ``...) reports for ``fd``; None where the system
+    has no such request or the descriptor does not support it."""
+    try:
+        import fcntl
+        import termios
+    except ImportError:  # Windows
+        return None
+    code = getattr(termios, request, None)
+    if code is None:
+        return None
+    buf = array.array("i", [0])
+    try:
+        fcntl.ioctl(fd, code, buf, True)
+    except OSError:
+        return None
+    return int(buf[0])
 
 
 def _is_status_byte(value: int) -> bool:

@@ -31,12 +31,15 @@ class PrinterStatus(enum.Enum):
 
 
 class PrinterError(Exception):
-    """A write or read that failed: ``status`` says how the printer is, ``message`` why."""
+    """A write or read that failed: ``status`` says how the printer is, ``message`` why.
+    ``partial`` is True when some of the job's bytes may have reached the printer (and paper):
+    printed again, the job is printed whole and says it is a continuation."""
 
-    def __init__(self, status: PrinterStatus, message: str) -> None:
+    def __init__(self, status: PrinterStatus, message: str, *, partial: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.partial = partial
 
 
 class PrinterPort(ABC):
@@ -62,8 +65,9 @@ class PrinterPort(ABC):
         it can be written to and OFFLINE when it cannot be opened."""
 
     def confirm(self, timeout: float | None = None) -> PrinterStatus:
-        """Wait until the printer has taken everything written so far, where the port can tell.
-        Raise :class:`PrinterError` when it cannot be confirmed."""
+        """Wait, at most ``timeout`` seconds (default: the port's), until the printer has taken
+        everything written so far, where the port can tell; only then is a job printed.
+        Raise :class:`PrinterError` (with ``partial``) when it cannot be confirmed."""
         return PrinterStatus.ONLINE
 
     def write_receipt(self, kind: str, payload: dict[str, Any]) -> None:

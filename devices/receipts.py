@@ -63,10 +63,8 @@ from devices.layout import (
 from devices.text import ENCODINGS
 from storeapp.clock import STORE_TZ, to_local
 from storeapp.identity import mask_name, mask_phone
+from storeapp.ids import short_ref
 from storeapp.money import format_fen
-from storeapp.services import tiers
-from storeapp.services.members import MemberView
-from storeapp.settings import Settings
 
 Payload = Mapping[str, Any]
 
@@ -89,28 +87,6 @@ def build(kind: str, payload: Payload) -> Receipt:
 
 
 # -- payload helpers for callers -----------------------------------------------------------------
-
-def store_fields(settings: Settings, cashier: str) -> dict[str, Any]:
-    """``store_name``, ``till`` and ``cashier`` for any payload."""
-    return {"store_name": settings.store_name, "till": int(settings.till_no), "cashier": cashier}
-
-
-def member_fields(member: MemberView | Mapping[str, Any]) -> dict[str, Any]:
-    """What a receipt shows of a member (a :class:`~storeapp.services.members.MemberView` or its
-    dict), name and phone already masked so the print queue never stores them in full."""
-    m = member.to_dict() if isinstance(member, MemberView) else member
-    out = {"name": mask_name(m["name"]), "phone": mask_phone(m["phone"])}
-    for key in ("card_no", "qr", "tier_name", "tier_name_en", "balance_fen", "principal_fen",
-                "bonus_fen", "points"):
-        if m.get(key) is not None:
-            out[key] = m[key]
-    return out
-
-
-def tier_names(settings: Settings) -> dict[str, str]:
-    """``{tier code: "金卡 Gold"}`` for the tier-progress line."""
-    return {t.code: f"{t.name} {t.name_en}" for t in tiers.table(settings)}
-
 
 # -- builders ------------------------------------------------------------------------------------
 
@@ -164,7 +140,7 @@ def _topup(p: Payload) -> Iterable[Block]:
     yield from _drawer(p, t["method"] == "cash")
     yield from _header(p, L("充值凭证", "Top-up"))
     yield Columns(L("时间", "Time"), _local(p["at"]))
-    yield Columns(L("单号", "Ref"), t["topup_key"])
+    yield Columns(L("单号", "Ref"), short_ref(t["topup_key"]))
     yield Rule()
     yield from _member(p["member"], None)
     yield Rule()
@@ -216,7 +192,7 @@ def _void(p: Payload) -> Iterable[Block]:
     yield from _drawer(p, v["method"] == "cash")
     yield from _header(p, L("充值撤销", "Top-up void"))
     yield Columns(L("时间", "Time"), _local(p["at"]))
-    yield Columns(L("原充值", "Top-up"), v["topup_key"])
+    yield Columns(L("原充值", "Top-up"), short_ref(v["topup_key"]))
     yield Rule()
     yield Columns(L("退款", "Refund"), format_fen(v["refund_fen"]), bold=True, size=2,
                   short=L("退款", "Refund", both=False))
@@ -309,6 +285,8 @@ def _header(p: Payload, title: Words, greeting: Label | None = None) -> Iterable
         yield Text(greeting, align="center")
     if p.get("reprint"):
         yield Text(("** ", L("重印", "REPRINT"), " **"), align="center", bold=True)
+    elif p.get("continued"):  # the printer broke off an earlier print of this one
+        yield Text(("** ", L("续打", "CONTINUED"), " **"), align="center", bold=True)
     yield Rule()
     yield Columns((L("收银台", "Till"), f" {p['till']}"),
                   (L("收银员", "Cashier", both=False), f" {p['cashier']}"))

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from devices import jobs, preview, receipts  # noqa: E402
+from storeapp import receipt_jobs  # noqa: E402
 from storeapp.clock import FixedClock  # noqa: E402
 from storeapp.db import Database  # noqa: E402
 from storeapp.services import members, sales, wallet  # noqa: E402
@@ -87,7 +88,7 @@ def _payloads(db: Database, store: str, name: str,
                           tenders=[TenderIn("wallet", 10_000), TenderIn("cash", 5_000)],
                           actor=CASHIER)
     sale_payload = {**jobs.sale_payload(db, sale, cashier=CASHIER)}
-    sale_payload["member"] = receipts.member_fields(members.get(db, member.member_id))
+    sale_payload["member"] = receipt_jobs.member_fields(members.get(db, member.member_id))
     registration = jobs.registration_payload(db, member.member_id, cashier=CASHIER)
     return sale_payload, registration
 

@@ -15,14 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
-from storeapp import audit
+from storeapp import audit, receipt_jobs
 from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.errors import IdempotencyConflict, InvalidInput
 from storeapp.ids import new_action_key, new_event_id
@@ -87,6 +87,17 @@ class Ctx:
             body["rules"] = settings.hq_rules_version
         self._queued.append(body)
         self.events.append(event_type)
+
+    def receipt(self, kind: str, payload: Mapping[str, Any], *, ref: str | None = None) -> None:
+        """Write this action's receipt (a print job) in its own transaction, when the till has
+        a printer: the action and its slip commit together or not at all. ``payload`` is what
+        the slip shows (:mod:`storeapp.receipt_jobs`); the store and cashier are added here."""
+        settings = self.db.settings
+        if not receipt_jobs.printing(settings):
+            return
+        data = {**receipt_jobs.store_fields(settings, self.actor), **payload}
+        receipt_jobs.add_job(self.session, kind, ref or receipt_jobs.job_ref(kind, data), data,
+                             now=self.now)
 
     def write_outbox(self) -> None:
         """Write the queued events in order; the first carries ``ledger``, the action's net

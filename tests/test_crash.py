@@ -9,6 +9,7 @@ double posting, a gapless outbox and an intact audit chain.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import signal
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from storeapp.clock import FixedClock
+from storeapp.clock import FixedClock, to_local
 from storeapp.db import Database
 from storeapp.services import users
 from tests import crash_worker, ledger_checks
@@ -36,6 +37,7 @@ from tests.crash_worker import (
 
 WORKER = Path(crash_worker.__file__)
 KILL_AFTER = (30, 150)  # committed actions in the database when each SIGKILL is sent
+PRINTER = "tcp://127.0.0.1:9?timeout=0.2"  # set up, never reached: the jobs wait for it
 
 pytestmark = pytest.mark.slow
 
@@ -66,6 +68,9 @@ def test_actions_post_exactly_once_across_kill_9(tmp_path: Path) -> None:
     with contextlib.closing(ledger_checks.connect(reference)) as conn:
         assert crashed == comparable_state(conn)
 
+    check_each_action_has_one_receipt(db_path, plan)
+    check_receipts_print_once_as_the_actions_left_them(db_path)
+
     verified = subprocess.run(
         [sys.executable, "-m", "storeapp.cli", "--db", str(db_path), "--json", "audit",
          "verify"], capture_output=True, text=True, timeout=60, check=False)
@@ -76,6 +81,8 @@ def test_actions_post_exactly_once_across_kill_9(tmp_path: Path) -> None:
 def make_till(path: Path) -> None:
     db = Database(path, clock=FixedClock(START))
     users.add_user(db, code=MANAGER, name="王经理", role="manager", pin=MANAGER_PIN, actor="setup")
+    with db.session() as s, s.begin():  # a printer: every action writes its receipt job
+        db.set_setting(s, "printer_uri", PRINTER)
     db.close()
 
 
@@ -179,3 +186,52 @@ def comparable_state(conn: sqlite3.Connection) -> dict[str, object]:
     receipts = conn.execute("SELECT action_key, receipt_no, total_fen, points_earned, status "
                             "FROM sales ORDER BY action_key").fetchall()
     return {"counts": counts, "audit": audit_rows, "members": members, "receipts": receipts}
+
+
+def check_each_action_has_one_receipt(db_path: Path, plan: list[crash_worker.Step]) -> None:
+    """Each committed action left exactly one print job, written with it: none lost to the
+    kill between a commit and the printer, none written twice by the rerun."""
+    with contextlib.closing(ledger_checks.connect(db_path)) as conn:
+        jobs = conn.execute("SELECT kind, ref, status FROM print_jobs").fetchall()
+        receipts = [r for (r,) in conn.execute("SELECT receipt_no FROM sales")]
+        topups = [k for (k,) in conn.execute("SELECT key FROM topups")]
+    kinds = {"register": "registration", "topup": "topup", "sale": "sale", "refund": "refund"}
+    assert Counter(kind for kind, _ref, _status in jobs) == Counter(kinds[s.kind] for s in plan)
+    refs = [ref for _kind, ref, _status in jobs]
+    assert len(set(refs)) == len(refs)
+    assert {ref for kind, ref, _s in jobs if kind == "sale"} == set(receipts)
+    assert {ref for kind, ref, _s in jobs if kind == "topup"} == set(topups)
+    assert {status for _k, _r, status in jobs} == {"queued"}  # nothing printed yet
+
+
+def check_receipts_print_once_as_the_actions_left_them(db_path: Path) -> None:
+    """The printer comes back after the restart: every receipt prints once, whole, each sale's
+    with its own time and the balance it left."""
+    from devices import jobs as device_jobs
+    from devices.print_queue import PrintQueue
+    from devices.printers import FakePrinter
+    from tests.devices.receipt_helpers import read
+
+    db = Database(db_path)
+    printer = FakePrinter()
+    queue = PrintQueue(db, lambda: printer, device_jobs.renderer("80mm", "gb18030"),
+                       poll_seconds=0.05)
+    try:
+        deadline = time.monotonic() + 60
+        while queue.pending():
+            assert time.monotonic() < deadline, "the print queue did not drain"
+            time.sleep(0.05)
+    finally:
+        queue.stop()
+    with contextlib.closing(ledger_checks.connect(db_path)) as conn:
+        total = conn.execute("SELECT count(*) FROM print_jobs").fetchone()[0]
+        first = conn.execute("SELECT receipt_no, created_at, member_id FROM sales "
+                             "ORDER BY id LIMIT 1").fetchone()
+    db.close()
+    assert len(printer.jobs) == total
+    printed = ["\n".join(line.text for line in read(job).lines) for job in printer.jobs]
+    sale_slips = [text for text in printed if first[0] in text and "购物小票" in text]
+    assert len(sale_slips) == 1  # once
+    when = to_local(dt.datetime.fromisoformat(first[1]))
+    assert f"{when:%Y-%m-%d %H:%M:%S}" in sale_slips[0]  # the sale's time, not the print's
+    assert "余额 Balance" in sale_slips[0] and "谢谢惠顾" in sale_slips[0]  # whole

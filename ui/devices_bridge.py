@@ -63,16 +63,16 @@ class DeviceBridge(QObject):
         self._unsubscribe = queue.on_status(self._on_printer)
 
     def print_receipt(self, kind: str, data: dict[str, Any], cashier: str) -> None:
-        """Worker thread: build the payload from what the action returned, queue the job.
-        ``z`` takes an X or Z report (:mod:`storeapp.services.shifts`)."""
+        """Worker thread: an action's receipt is already a queued job, written in the action's
+        own transaction (:mod:`storeapp.receipt_jobs`): wake the queue. Only an X report,
+        which is a reading and no action, is queued here."""
         from devices import jobs
 
-        if kind == "z":
+        if kind == "z" and data.get("kind") == "x":
             payload = jobs.shift_payload(self._db, data, cashier)
             self.queue.submit(kind, jobs.shift_ref(data), payload)
             return
-        payload = jobs.payload_for(self._db, kind, data, cashier)
-        self.queue.submit(kind, jobs.job_ref(kind, payload), payload)
+        self.queue.wake()
 
     def follow(self, state: AppState) -> None:
         """Mirror the counter on the customer display: item, total, change, balance.

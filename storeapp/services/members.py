@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from storeapp import receipt_jobs
 from storeapp.actions import Ctx, Result, key_or_new, run_action
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
@@ -125,6 +126,8 @@ def register(
         from storeapp.services import coupons  # welcome coupon, if the chain has one
 
         coupons.issue_by_rule(ctx, member.member_id, "welcome")
+        ctx.receipt("registration", {"member": receipt_jobs.member_fields(view(db, member)),
+                                     "at": ctx.now.isoformat()})
         return {"member_id": member.member_id}
 
     result = run_action(db, key=key_or_new(key), kind="member_register", actor=actor,

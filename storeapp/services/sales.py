@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from storeapp import rules
+from storeapp import receipt_jobs, rules
 from storeapp.actions import Ctx, Result, key_or_new, run_action
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
@@ -148,6 +148,7 @@ def checkout(
             tiers.record_change(ctx, member.member_id, previous_tier, upgraded.code, "checkout")
             ctx.emit("member_tier_changed", member_id=member_id, tier=upgraded.code,
                      by="sale", receipt_no=receipt_no)
+        ctx.receipt("sale", _slip("sale", ctx, result, member))
         return result
 
     def share() -> tuple[str | None, int]:
@@ -235,6 +236,7 @@ def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
         ctx.audit("sale_refunded", receipt_no, amount_fen=sale.total_fen,
                   approver=grant.approver if grant else None)
         ctx.emit("sale_refunded", **{k: v for k, v in result.items() if k != "member_after"})
+        ctx.receipt("refund", _slip("refund", ctx, result, member))
         return result
 
     return run_action(db, key=key_or_new(key), kind="refund", actor=actor,
@@ -442,6 +444,17 @@ def _post_tenders(ctx: Ctx, sale_id: int, receipt_no: str, member: Member | None
         shifts.record_payment(ctx, "sale", t.method, amount)
         paid.append(row)
     return paid
+
+
+def _slip(kind: str, ctx: Ctx, result: Result, member: Member | None) -> dict[str, Any]:
+    """The receipt of a sale or refund as the action left things: its result, and the member's
+    balance, points and tier after it (the sale's tier-progress line names the tiers)."""
+    payload: dict[str, Any] = {kind: receipt_jobs.result_part(result)}
+    if member is not None:
+        payload["member"] = receipt_jobs.member_fields(members.view(ctx.db, member))
+        if kind == "sale":
+            payload["tier_names"] = receipt_jobs.tier_names(ctx.db.settings)
+    return payload
 
 
 def _member_after(ctx: Ctx, member: Member, growth: int | None = None) -> dict[str, Any]:

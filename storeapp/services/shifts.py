@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from storeapp import receipt_jobs
 from storeapp.actions import Ctx, Result, key_or_new, run_action
 from storeapp.clock import to_local
 from storeapp.db import Database
@@ -96,6 +97,8 @@ def close_shift(db: Database, counted_fen: int, *, actor: str, key: str | None =
                   expected_fen=figures["expected_cash_fen"], variance_fen=figures["variance_fen"])
         ctx.emit("shift_closed", shift_id=shift.id, z_no=z_no, counted_fen=counted_fen,
                  expected_fen=figures["expected_cash_fen"], variance_fen=figures["variance_fen"])
+        ctx.receipt("z", receipt_jobs.shift_payload(settings, report, ctx.actor),
+                    ref=receipt_jobs.shift_ref(report))
         return report
 
     return run_action(db, key=key_or_new(key), kind="shift_close", actor=actor,

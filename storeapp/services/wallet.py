@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
-from storeapp import audit
+from storeapp import audit, receipt_jobs
 from storeapp.actions import Ctx, Result, key_or_new, run_action
 from storeapp.clock import to_local
 from storeapp.db import Database
@@ -90,7 +90,7 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
         from storeapp.services import coupons
 
         issued = coupons.issue_by_rule(ctx, member.member_id, "topup", amount_fen=amount_fen)
-        return {
+        result = {
             "topup_key": ctx.key, "at": ctx.now.isoformat(), "member_id": member.member_id,
             "principal_fen": amount_fen,
             "bonus_fen": bonus, "method": method, "coupons": issued,
@@ -98,6 +98,8 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
             "balance_principal_fen": member.principal_fen,
             "balance_bonus_fen": member.bonus_fen,
         }
+        ctx.receipt("topup", _slip("topup", ctx, result, member))
+        return result
 
     return run_action(db, key=key_or_new(key), kind="wallet_topup", actor=actor,
                       request={"member": member_ref, "amount_fen": amount_fen, "method": method},
@@ -138,9 +140,11 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
                   principal_fen=original.principal_fen, bonus_fen=original.bonus_fen)
         ctx.emit("wallet_topup_voided", member_id=member.member_id, topup_key=topup_key,
                  principal_fen=original.principal_fen, bonus_fen=original.bonus_fen)
-        return {"member_id": member.member_id, "topup_key": topup_key,
-                "at": ctx.now.isoformat(), "refund_fen": original.principal_fen,
-                "method": original.method, "bonus_removed_fen": original.bonus_fen}
+        result = {"member_id": member.member_id, "topup_key": topup_key,
+                  "at": ctx.now.isoformat(), "refund_fen": original.principal_fen,
+                  "method": original.method, "bonus_removed_fen": original.bonus_fen}
+        ctx.receipt("void", _slip("void", ctx, result, member))
+        return result
 
     def share() -> tuple[str | None, int]:
         with db.reader() as s:
@@ -166,6 +170,13 @@ def voidable_topups(db: Database, member_ref: str) -> list[Result]:
             Topup.created_at >= start, Topup.created_at < end).order_by(Topup.created_at.desc()))
         return [{"topup_key": t.key, "principal_fen": t.principal_fen, "bonus_fen": t.bonus_fen,
                  "method": t.method, "at": t.created_at.isoformat()} for t in rows]
+
+
+def _slip(kind: str, ctx: Ctx, result: Result, member: Member) -> Result:
+    """A top-up or void slip: the action's result and the member's balance right after it."""
+    return {kind: receipt_jobs.result_part(result),
+            "member": receipt_jobs.member_fields(members.view(ctx.db, member)),
+            "at": ctx.now.isoformat()}
 
 
 # -- spending (inside a sale) -------------------------------------------------------------------

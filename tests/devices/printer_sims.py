@@ -1,7 +1,7 @@
 """Printers on real byte channels for the tests: a raw-port network printer on 127.0.0.1 and a
 serial printer on a pseudo-terminal. Both record every byte, answer DLE EOT status queries the
-way an ESC/POS printer does, and can be told to stop reading (their buffers then fill up and the
-sender blocks), run out of paper, or hang up.
+way an ESC/POS printer does (unless made mute: ``answers_status = False``), and can be told to
+stop reading (their buffers then fill up and the sender blocks), run out of paper, or hang up.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class _Printer:
     def __init__(self) -> None:
         self.received = bytearray()
         self.paper_out = False
+        self.answers_status = True  # False: a printer that ignores DLE EOT (it still prints)
         self.status_queries = 0
         self._reading = threading.Event()
         self._reading.set()
@@ -67,7 +68,7 @@ class _Printer:
         return bytes(answers)
 
     def _answer(self, n: int) -> bytes:
-        if n not in (1, 2, 3, 4):
+        if n not in (1, 2, 3, 4) or not self.answers_status:
             return b""
         self.status_queries += 1
         if n == 1:
@@ -93,16 +94,21 @@ class _Printer:
 
 
 class NetworkPrinter(_Printer):
-    """A printer on a raw TCP port. It serves one connection at a time, as printers do; a tiny
-    receive buffer makes a printer that stops reading block the sender within a receipt."""
+    """A printer on a raw TCP port. It serves one connection at a time, as printers do. Linux
+    doubles ``rcvbuf`` (4096 gives 8 KB, more than a receipt: a paused printer's kernel still
+    acknowledges a whole one); ``rcvbuf=1`` gives the smallest, 2304 bytes, of which about 1.1 KB
+    are offered to the sender. ``cut_after``: the first connection is closed after that many
+    bytes (a printer that dies mid-receipt), unread bytes and all.
+    """
 
-    def __init__(self, *, rcvbuf: int = 4096) -> None:
+    def __init__(self, *, rcvbuf: int = 4096, cut_after: int | None = None) -> None:
         super().__init__()
         self._server = socket.create_server(("127.0.0.1", 0))
         self._server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self._server.settimeout(0.02)
         self.port: int = self._server.getsockname()[1]
         self.connections = 0
+        self.cut_after = cut_after
         self._hang_up = threading.Event()
 
     def uri(self, timeout: float = 0.5) -> str:
@@ -114,6 +120,7 @@ class NetworkPrinter(_Printer):
 
     def _serve(self) -> None:
         conn: socket.socket | None = None
+        taken = 0
         try:
             while not self._stopping.is_set():
                 if not self._reading.wait(0.02):
@@ -130,8 +137,10 @@ class NetworkPrinter(_Printer):
                     conn.settimeout(0.02)
                     self.connections += 1
                     self._tail = b""
+                    taken = 0
+                cut = self.cut_after if self.connections == 1 else None
                 try:
-                    data = conn.recv(65536)
+                    data = conn.recv(65536 if cut is None else cut - taken)
                 except TimeoutError:
                     continue
                 except OSError:  # reset by the till after a failed write
@@ -141,6 +150,9 @@ class NetworkPrinter(_Printer):
                     conn = None
                     continue
                 answers = self._take(data)
+                taken += len(data)
+                if cut is not None and taken >= cut:
+                    self._hang_up.set()
                 if answers:
                     with contextlib.suppress(OSError):
                         conn.sendall(answers)

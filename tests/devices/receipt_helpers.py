@@ -14,7 +14,7 @@ from typing import Any
 
 from wcwidth import wcwidth
 
-from devices import receipts
+from storeapp import receipt_jobs
 from storeapp.db import Database
 from storeapp.services import members, sales, wallet
 from storeapp.services.members import MemberView
@@ -52,37 +52,39 @@ def sale_payload(db: Database, member: MemberView | None,
     """Check out :data:`LINES` and make the payload the print queue would store (as JSON)."""
     sale = sales.checkout(db, member_ref=member.member_id if member else None, lines=LINES,
                           tenders=tenders, actor=CASHIER)
-    payload = {**receipts.store_fields(db.settings, CASHIER), "sale": sale,
-               "tier_names": receipts.tier_names(db.settings)}
+    payload = {**receipt_jobs.store_fields(db.settings, CASHIER), "sale": sale,
+               "tier_names": receipt_jobs.tier_names(db.settings)}
     if member is not None:
-        payload["member"] = receipts.member_fields(members.get(db, member.member_id))
+        payload["member"] = receipt_jobs.member_fields(members.get(db, member.member_id))
     return as_stored(payload)
 
 
 def topup_payload(db: Database, member: MemberView, method: str) -> dict[str, Any]:
     result = wallet.topup(db, member.member_id, 50_000, method=method, actor=CASHIER)
-    return as_stored({**receipts.store_fields(db.settings, CASHIER), "topup": result,
-                      "member": receipts.member_fields(member), "at": db.clock.now().isoformat()})
+    return as_stored({**receipt_jobs.store_fields(db.settings, CASHIER), "topup": result,
+                      "member": receipt_jobs.member_fields(member),
+                      "at": db.clock.now().isoformat()})
 
 
 def refund_payload(db: Database, receipt_no: str, member: MemberView | None) -> dict[str, Any]:
     result = sales.refund(db, receipt_no, actor=CASHIER, grant=approve(db))
-    payload = {**receipts.store_fields(db.settings, CASHIER), "refund": result}
+    payload = {**receipt_jobs.store_fields(db.settings, CASHIER), "refund": result}
     if member is not None:
-        payload["member"] = receipts.member_fields(member)
+        payload["member"] = receipt_jobs.member_fields(member)
     return as_stored(payload)
 
 
 def void_payload(db: Database, member: MemberView, topup_key: str) -> dict[str, Any]:
     result = wallet.void_topup(db, topup_key, actor=CASHIER, grant=approve(db))
     after = members.get(db, member.member_id)
-    return as_stored({**receipts.store_fields(db.settings, CASHIER), "void": result,
-                      "member": receipts.member_fields(after), "at": db.clock.now().isoformat()})
+    return as_stored({**receipt_jobs.store_fields(db.settings, CASHIER), "void": result,
+                      "member": receipt_jobs.member_fields(after),
+                      "at": db.clock.now().isoformat()})
 
 
 def registration_payload(db: Database, member: MemberView) -> dict[str, Any]:
-    return as_stored({**receipts.store_fields(db.settings, CASHIER),
-                      "member": receipts.member_fields(member), "at": member.created_at})
+    return as_stored({**receipt_jobs.store_fields(db.settings, CASHIER),
+                      "member": receipt_jobs.member_fields(member), "at": member.created_at})
 
 
 def z_payload() -> dict[str, Any]:

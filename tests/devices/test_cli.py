@@ -18,9 +18,11 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from devices import jobs, print_queue
+from devices import jobs
 from devices.text import ENCODINGS
+from storeapp import receipt_jobs
 from storeapp.db import Database
+from storeapp.services import members
 from tests.devices.printer_sims import NetworkPrinter
 from tests.devices.receipt_helpers import STORE, Stream, read
 
@@ -155,10 +157,14 @@ def test_a_receipt_queued_at_the_counter_prints_as_it_was_and_only_once(
     receipt_no = shop.member_sale["receipt_no"]
     db = Database(shop.db)
     try:
-        payload = jobs.payload_for(db, "sale", shop.member_sale, "C01")
+        sale = shop.member_sale
+        payload = {**receipt_jobs.store_fields(db.settings, "C01"),
+                   "sale": receipt_jobs.result_part(sale),
+                   "member": receipt_jobs.member_fields(members.get(db, sale["member_id"])),
+                   "tier_names": receipt_jobs.tier_names(db.settings)}
         with db.session() as s, s.begin():
-            print_queue.add_job(s, "sale", jobs.job_ref("sale", payload), payload,
-                                now=db.clock.now())
+            receipt_jobs.add_job(s, "sale", receipt_jobs.job_ref("sale", payload), payload,
+                                 now=db.clock.now())
     finally:
         db.close()
     # ...and the cashier prints it from the command line instead.

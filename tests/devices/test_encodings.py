@@ -21,6 +21,7 @@ from devices.labels import Label
 from devices.layout import Barcode, Line, Receipt, Text, lay_out
 from devices.profiles import get_profile
 from devices.text import MISSING, get_encoding
+from storeapp import receipt_jobs
 from storeapp.db import Database
 from storeapp.services import members
 from storeapp.services.members import MemberView
@@ -140,9 +141,9 @@ def test_a_name_the_encoding_lacks_prints_the_marker_one_per_character(
 def test_a_combining_accent_stays_with_its_letter_on_every_printer(db: Database,
                                                                    manager: object) -> None:
     zoe = members.register(db, phone="13912345678", name="Zoe\u0301 Ng", actor=CASHIER)
-    fields = receipts.member_fields(zoe)
+    fields = receipt_jobs.member_fields(zoe)
     assert fields["name"] == "Z****g"  # 6 characters a person sees, not 7 code points
-    named = receipts.member_fields({"name": "Zoe\u0301", "phone": "13912345678"})
+    named = receipt_jobs.member_fields({"name": "Zoe\u0301", "phone": "13912345678"})
     assert named["name"] == "Z*é"
     payload = as_stored({"store_name": "Café Zoé", "till": 1, "cashier": "C01",
                          "at": "2026-03-10T02:00:00",

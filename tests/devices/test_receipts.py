@@ -9,7 +9,9 @@ from devices import receipts
 from devices.layout import QR, Barcode, Columns, DrawerKick, Line, Receipt, Text, lay_out
 from devices.profiles import get_profile
 from devices.text import ENCODINGS, get_encoding
+from storeapp import receipt_jobs
 from storeapp.db import Database
+from storeapp.ids import short_ref
 from storeapp.services.members import MemberView
 from storeapp.services.sales import TenderIn
 from tests.devices.receipt_helpers import (
@@ -131,7 +133,7 @@ def test_refund_and_void_receipts(db: Database, shopper: MemberView) -> None:
     top = topup_payload(db, shopper, "alipay")
     void = receipts.build("void", void_payload(db, shopper, top["topup"]["topup_key"]))
     text = printed(void)
-    for shown in ("充值撤销 Top-up void", top["topup"]["topup_key"][:20], "¥500.00",
+    for shown in ("充值撤销 Top-up void", short_ref(top["topup"]["topup_key"]), "¥500.00",
                   "扣回赠送 Bonus removed", "¥50.00", "支付宝 Alipay", "余额 Balance"):
         assert shown in text, shown
     assert not void.opens_drawer
@@ -185,7 +187,7 @@ def test_reprint_is_marked_and_needs_only_the_payload(db: Database, shopper: Mem
 
 
 def test_member_fields_are_masked_before_they_are_stored(shopper: MemberView) -> None:
-    fields = receipts.member_fields(shopper)
+    fields = receipt_jobs.member_fields(shopper)
     assert fields["name"] == "欧**梅" and fields["phone"] == "138****5678"
     assert fields["qr"] == shopper.qr and fields["card_no"] == shopper.card_no
 

@@ -1,0 +1,155 @@
+"""A receipt is part of the action it prints.
+
+Each action that hands the customer a slip — a sale, a top-up, a refund, a top-up void, a
+registration, a shift's Z report — writes its print job in its own transaction
+(:meth:`storeapp.actions.Ctx.receipt`), so a crash between the commit and the printer can lose
+neither: the job is there at the next start, queued, and prints once. Its payload is built here,
+from the action's own result and the member as the action left them (the action's time, lines,
+tenders, balance and points after, tier progress): the same facts the screen shows, frozen, so a
+reprint shows what the original showed. ``devices`` only renders the payload and sends the rows.
+
+Payloads hold masked member fields only (:func:`member_fields`): they are stored in
+``print_jobs``. A till with no printer set up (``printer_uri`` empty or ``null:``) writes no jobs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from storeapp.identity import mask_name, mask_phone
+from storeapp.models import PrintJob
+from storeapp.settings import Settings
+
+Payload = dict[str, Any]
+
+#: Payload key: the receipt kicks the cash drawer open. :func:`add_job` sets it when the caller
+#: did not, from :func:`takes_cash`; a reprint always has it False.
+OPEN_DRAWER = "open_drawer"
+#: Payload key set True on reprints: the receipt says "重印 REPRINT".
+REPRINT = "reprint"
+#: Payload key set True when part of the job may already be on paper (the printer failed
+#: mid-job): printed again whole, the receipt says "续打 CONTINUED".
+CONTINUED = "continued"
+QUEUED = "queued"
+#: ``print_jobs.ref`` prefixes: a sale's ref is its receipt number and a top-up's its key, as
+#: the cashier reads them off the receipt; the others are prefixed so a reprint by receipt
+#: number finds the sale, not its refund slip.
+REF_PREFIX = {"refund": "refund:", "void": "void:", "registration": "card:"}
+NO_PRINTER = ("", "null:")
+
+
+def printing(settings: Settings) -> bool:
+    """Whether this till has a receipt printer set up (else no job is written)."""
+    return str(settings.printer_uri).strip() not in NO_PRINTER
+
+
+def add_job(session: Session, kind: str, ref: str, payload: Mapping[str, Any], *,
+            now: dt.datetime, copy_of: int | None = None) -> int:
+    """Add a queued job inside the caller's transaction (so an action and its receipt commit
+    together); wake the print queue after the commit. Returns the job id."""
+    if not kind or len(kind) > 24:
+        raise ValueError(f"print job kind {kind!r} must be 1-24 characters")
+    if not ref or len(ref) > 64:
+        raise ValueError(f"print job reference {ref!r} must be 1-64 characters")
+    data = dict(payload)
+    if copy_of is not None:
+        data[REPRINT], data[OPEN_DRAWER] = True, False
+    elif OPEN_DRAWER not in data:
+        data[OPEN_DRAWER] = takes_cash(data)
+    try:
+        payload_json = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"print job payload must be plain JSON data: {e}") from e
+    job = PrintJob(kind=kind, ref=ref, payload_json=payload_json, status=QUEUED, attempts=0,
+                   copy_of=copy_of, created_at=now)
+    session.add(job)
+    session.flush()
+    return job.id
+
+
+def takes_cash(payload: Mapping[str, Any]) -> bool:
+    """Whether money went through the cash drawer: a ``"cash"`` tender or ``method``, in the
+    payload or in the service result it carries (``sale``, ``topup``, ``refund``, ``void``)."""
+    parts = [payload, *(v for v in payload.values() if isinstance(v, Mapping))]
+    return any(_cash_in(part) for part in parts)
+
+
+def _cash_in(part: Mapping[str, Any]) -> bool:
+    tenders = part.get("tenders")
+    listed = tenders if isinstance(tenders, list) else []
+    return part.get("method") == "cash" or any(
+        isinstance(t, Mapping) and t.get("method") == "cash" for t in listed)
+
+
+# -- what a payload holds ------------------------------------------------------------------------
+
+def store_fields(settings: Settings, cashier: str) -> dict[str, Any]:
+    """``store_name``, ``till`` and ``cashier`` for any payload."""
+    return {"store_name": settings.store_name, "till": int(settings.till_no), "cashier": cashier}
+
+
+def member_fields(member: Any) -> dict[str, Any]:
+    """What a receipt shows of a member (a :class:`~storeapp.services.members.MemberView` or its
+    dict), name and phone already masked so the print queue never stores them in full."""
+    m: Mapping[str, Any] = member.to_dict() if hasattr(member, "to_dict") else member
+    out = {"name": mask_name(m["name"]), "phone": mask_phone(m["phone"])}
+    for key in ("card_no", "qr", "tier_name", "tier_name_en", "balance_fen", "principal_fen",
+                "bonus_fen", "points"):
+        if m.get(key) is not None:
+            out[key] = m[key]
+    return out
+
+
+def tier_names(settings: Settings) -> dict[str, str]:
+    """``{tier code: "金卡 Gold"}`` for the tier-progress line."""
+    from storeapp.services import tiers
+
+    return {t.code: f"{t.name} {t.name_en}" for t in tiers.table(settings)}
+
+
+def job_ref(kind: str, payload: Mapping[str, Any]) -> str:
+    """The ``print_jobs.ref`` of a payload made here: what a reprint looks it up by."""
+    key = {"sale": ("sale", "receipt_no"), "topup": ("topup", "topup_key"),
+           "refund": ("refund", "receipt_no"), "void": ("void", "topup_key"),
+           "registration": ("member", "card_no")}.get(kind)
+    if key is None:
+        return kind
+    return REF_PREFIX.get(kind, "") + str(payload[key[0]][key[1]])
+
+
+def result_part(result: Mapping[str, Any]) -> dict[str, Any]:
+    """An action's result as a payload part: plain JSON, without a full ``member`` some callers
+    attach, which must not be stored unmasked."""
+    data = {k: v for k, v in result.items() if k != "member"}
+    return dict(json.loads(json.dumps(data, ensure_ascii=False, default=str)))
+
+
+def shift_ref(report: Mapping[str, Any]) -> str:
+    """``z:TT-NNNNN`` as the Z number reads, or ``x:SHIFT`` (a newer X of the same shift
+    supersedes an older one still queued)."""
+    if report["kind"] == "z":
+        return f"z:{report['till_no']:02d}-{report['z_no']:05d}"
+    return f"x:{report['shift_id']}"
+
+
+def shift_payload(settings: Settings, report: Mapping[str, Any], cashier: str) -> Payload:
+    """The ``z`` receipt payload of an X report (mid-shift) or a Z report (the close), as
+    :mod:`storeapp.services.shifts` returns them."""
+    from storeapp.services import shifts
+
+    payload: Payload = {**store_fields(settings, cashier), "at": report["at"],
+                        "business_date": report["business_date"],
+                        **shifts.receipt_rows(dict(report))}
+    if report["kind"] == "x":
+        payload["title"] = "X 报表 X report"
+    return payload
+
+
+__all__ = ["CONTINUED", "OPEN_DRAWER", "QUEUED", "REPRINT", "Payload", "add_job", "job_ref",
+           "member_fields", "printing", "result_part", "shift_payload", "shift_ref",
+           "store_fields", "takes_cash", "tier_names"]
