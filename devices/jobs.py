@@ -21,7 +21,6 @@ from storeapp import receipt_jobs
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, Param, Refused
 from storeapp.receipt_jobs import Payload, job_ref, shift_ref
-from storeapp.services import members, sales
 
 #: Receipt kinds an action writes itself (``z`` the shift close too; ``test`` is made here).
 KINDS = ("sale", "topup", "refund", "void", "registration")
@@ -29,29 +28,13 @@ TEST_REF = "printer-test"
 
 
 def sale_payload(db: Database, receipt_no: str, *, cashier: str) -> Payload:
-    """A sale receipt from the sale as stored, with the cashier who made it: for a sale whose
-    own receipt job is gone (made on a till with no printer then). Only the sale knew the
-    member's balance, points and tier progress after it, so those lines are left out rather
-    than print today's figures as the sale's."""
-    sale = sales.get_sale(db, receipt_no)
-    cashier = str(sale.get("cashier") or cashier)
-    payload: Payload = {**receipt_jobs.store_fields(db.settings, cashier),
-                        "sale": receipt_jobs.result_part(sale)}
-    if sale.get("member_id"):
-        payload["member"] = receipt_jobs.member_fields(members.get(db, sale["member_id"]))
-        payload["tier_names"] = receipt_jobs.tier_names(db.settings)
-    return payload
+    """A sale's receipt from the sale as stored (:func:`storeapp.receipt_jobs.stored_sale`)."""
+    return receipt_jobs.stored_sale(db, receipt_no, cashier=cashier)
 
 
 def registration_payload(db: Database, member_ref: str, *, cashier: str) -> Payload:
-    """A registration slip with the member's QR, for a member id, card number, phone or QR (a
-    member card printed again, or for a member registered where there was no printer)."""
-    member = members.get(db, member_ref)
-    if member.status == "closed":
-        raise Refused("member_closed", "This membership is closed: no member card to print",
-                      variant="card")
-    return {**receipt_jobs.store_fields(db.settings, cashier),
-            "member": receipt_jobs.member_fields(member), "at": member.created_at}
+    """A member card slip (:func:`storeapp.receipt_jobs.member_card`)."""
+    return receipt_jobs.member_card(db, member_ref, cashier=cashier)
 
 
 def shift_payload(db: Database, report: Mapping[str, Any], cashier: str) -> Payload:

@@ -17,10 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+if TYPE_CHECKING:
+    from storeapp.db import Database
+
+from storeapp.errors import Refused
 from storeapp.identity import mask_name, mask_phone
 from storeapp.models import PrintJob
 from storeapp.settings import Settings
@@ -129,6 +133,35 @@ def result_part(result: Mapping[str, Any]) -> dict[str, Any]:
     return dict(json.loads(json.dumps(data, ensure_ascii=False, default=str)))
 
 
+def stored_sale(db: Database, receipt_no: str, *, cashier: str) -> Payload:
+    """A sale receipt from the sale as stored, with the cashier who made it: for a sale whose
+    own receipt job is gone (made on a till with no printer then). Only the sale knew the
+    member's balance, points and tier progress after it, so those lines are left out rather
+    than print today's figures as the sale's."""
+    from storeapp.services import members, sales
+
+    sale = sales.get_sale(db, receipt_no)
+    cashier = str(sale.get("cashier") or cashier)
+    payload: Payload = {**store_fields(db.settings, cashier), "sale": result_part(sale)}
+    if sale.get("member_id"):
+        payload["member"] = member_fields(members.get(db, sale["member_id"]))
+        payload["tier_names"] = tier_names(db.settings)
+    return payload
+
+
+def member_card(db: Database, member_ref: str, *, cashier: str) -> Payload:
+    """A registration slip with the member's QR, for a member id, card number, phone or QR (a
+    member card printed again, or for a member registered where there was no printer)."""
+    from storeapp.services import members
+
+    member = members.get(db, member_ref)
+    if member.status == "closed":
+        raise Refused("member_closed", "This membership is closed: no member card to print",
+                      variant="card")
+    return {**store_fields(db.settings, cashier), "member": member_fields(member),
+            "at": member.created_at}
+
+
 def shift_ref(report: Mapping[str, Any]) -> str:
     """``z:TT-NNNNN`` as the Z number reads, or ``x:SHIFT`` (a newer X of the same shift
     supersedes an older one still queued)."""
@@ -150,6 +183,22 @@ def shift_payload(settings: Settings, report: Mapping[str, Any], cashier: str) -
     return payload
 
 
-__all__ = ["CONTINUED", "OPEN_DRAWER", "QUEUED", "REPRINT", "Payload", "add_job", "job_ref",
-           "member_fields", "printing", "result_part", "shift_payload", "shift_ref",
-           "store_fields", "takes_cash", "tier_names"]
+__all__ = [
+    "CONTINUED",
+    "OPEN_DRAWER",
+    "QUEUED",
+    "REPRINT",
+    "Payload",
+    "add_job",
+    "job_ref",
+    "member_card",
+    "member_fields",
+    "printing",
+    "result_part",
+    "shift_payload",
+    "shift_ref",
+    "store_fields",
+    "stored_sale",
+    "takes_cash",
+    "tier_names",
+]
