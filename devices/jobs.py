@@ -125,7 +125,7 @@ def _target(uri: str, profile: str,
     except ValueError as e:
         raise InvalidInput("bad_encoding", _sentence(e), detail=str(e)) from None
     try:
-        port = open_printer(uri, profile=paper.name)  # no I/O yet
+        port = open_printer(uri, profile=paper.name, encoding=enc.name)  # no I/O yet
     except ValueError as e:
         raise InvalidInput("bad_printer", _sentence(e), detail=str(e)) from None
     return paper, enc, port

@@ -554,9 +554,10 @@ class PreviewPort(PrinterPort):
 
     wants_receipt = True
 
-    def __init__(self, uri: str, path: str, *, profile: str = "80mm") -> None:
+    def __init__(self, uri: str, path: str, *, profile: str = "80mm",
+                 encoding: str = "gb18030") -> None:
         super().__init__(uri)
-        self.path, self.profile = Path(path), profile
+        self.path, self.profile, self.encoding = Path(path), profile, encoding
 
     def write(self, data: bytes, timeout: float | None = None) -> None:
         raise PrinterError(PrinterStatus.ERROR, "a preview draws receipts; it cannot take bytes")
@@ -566,7 +567,8 @@ class PreviewPort(PrinterPort):
 
         receipt = receipts.build(kind, payload)  # a bad payload raises: that is not the printer
         try:
-            preview.save_png(receipt, profiles.get_profile(self.profile), self.path)
+            preview.save_png(receipt, profiles.get_profile(self.profile), self.path,
+                             self.encoding)
         except OSError as e:
             raise PrinterError(PrinterStatus.ERROR, f"cannot save {self.path}: {_why(e)}") from e
 

@@ -87,13 +87,14 @@ class PrinterPort(ABC):
         return f"<{type(self).__name__} {self.uri}>"
 
 
-def open_printer(uri: str, *, profile: str = "80mm") -> PrinterPort:
+def open_printer(uri: str, *, profile: str = "80mm", encoding: str = "gb18030") -> PrinterPort:
     """The port for a printer URI; no I/O happens until it is used.
 
     ``usb://VID:PID`` · ``serial:///dev/ttyUSB0?baud=9600`` · ``tcp://HOST:9100`` ·
     ``file:///dev/usb/lp0`` · ``cups://NAME`` · ``preview:PATH.png`` · ``null:``.
-    Every URI but ``null:`` and ``preview:`` takes ``?timeout=SECONDS``. ``profile`` is the paper
-    profile a preview draws with (``?profile=`` in the preview URI overrides it).
+    Every URI but ``null:`` and ``preview:`` takes ``?timeout=SECONDS``. ``profile`` and
+    ``encoding`` are what a preview draws with, so it shows what that printer prints
+    (``?profile=`` and ``?encoding=`` in the preview URI override them).
     Raises ValueError, naming what is wrong, for a URI it cannot use.
     """
     uri = uri.strip()
@@ -106,7 +107,7 @@ def open_printer(uri: str, *, profile: str = "80mm") -> PrinterPort:
     if scheme == "preview":  # preview:out.png is opaque, not hierarchical
         path, _, query = rest.removeprefix("//").partition("?")
         params = dict(parse_qsl(query, keep_blank_values=True))
-        return _open_preview(uri, unquote(path), params, profile)
+        return _open_preview(uri, unquote(path), params, profile, encoding)
     return _OPENERS[scheme](uri, parts.netloc, unquote(parts.path), params)
 
 
@@ -277,13 +278,15 @@ def _open_null(uri: str, netloc: str, path: str, params: dict[str, str]) -> Prin
     return NullPort(uri)
 
 
-def _open_preview(uri: str, path: str, params: dict[str, str], profile: str) -> PrinterPort:
+def _open_preview(uri: str, path: str, params: dict[str, str], profile: str,
+                  encoding: str) -> PrinterPort:
     if not path.lower().endswith(".png") or path.lower() == ".png":
         raise ValueError(f"bad preview {uri!r}: write preview:PATH.png")
-    opts = _options(uri, params, {"profile"})
+    opts = _options(uri, params, {"profile", "encoding"})
     from devices.printer_ports import PreviewPort
 
-    return PreviewPort(uri, path, profile=opts.get("profile", profile))
+    return PreviewPort(uri, path, profile=opts.get("profile", profile),
+                       encoding=opts.get("encoding", encoding))
 
 
 _OPENERS: dict[str, Callable[[str, str, str, dict[str, str]], PrinterPort]] = {

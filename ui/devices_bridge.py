@@ -27,7 +27,7 @@ def open_devices(db: Database) -> tuple[PrintQueue, CustomerDisplay]:
 
     def port() -> PrinterPort:
         try:
-            return open_printer(uri, profile=profile)
+            return open_printer(uri, profile=profile, encoding=encoding)
         except ValueError:
             return NullPort()  # a bad URI shows as "no printer"; the settings screen says why
 

@@ -245,6 +245,22 @@ def test_a_preview_is_a_png_as_wide_as_the_paper(shop: Shop, tmp_path: Path, pro
         assert image.format == "PNG" and image.width == width and image.height > width
 
 
+def test_a_preview_printer_draws_what_a_printer_in_that_encoding_prints(
+        shop: Shop, tmp_path: Path) -> None:
+    """``--printer preview:…`` with ``--encoding big5`` is the Big5 picture, not GB18030's."""
+    pictures = {}
+    for encoding in ("gb18030", "big5"):
+        png = tmp_path / f"{encoding}.png"
+        ok(shop.db, "receipt", "print", shop.member_sale["receipt_no"], "--printer",
+           f"preview:{png}", "--encoding", encoding)
+        pictures[encoding] = png.read_bytes()
+    ok(shop.db, "receipt", "preview", shop.member_sale["receipt_no"], "--out",
+       str(tmp_path / "same.png"), "--encoding", "big5")
+    assert pictures["big5"] != pictures["gb18030"]
+    with Image.open(tmp_path / "big5.png") as printed, Image.open(tmp_path / "same.png") as drawn:
+        assert printed.tobytes() == drawn.tobytes()  # what the preview command draws, exactly
+
+
 def test_receipt_preview_follows_the_encoding_and_prints_nothing(shop: Shop,
                                                                  tmp_path: Path) -> None:
     """``receipt preview`` draws what a printer in ``--encoding`` prints (Big5: Traditional
