@@ -23,7 +23,7 @@ from storeapp.errors import InvalidInput, Param, Refused
 from storeapp.receipt_jobs import Payload, job_ref, shift_ref
 
 #: Receipt kinds an action writes itself (``z`` the shift close too; ``test`` is made here).
-KINDS = ("sale", "topup", "refund", "void", "registration")
+KINDS = ("sale", "topup", "refund", "void", "registration", "close")
 TEST_REF = "printer-test"
 
 

@@ -29,6 +29,9 @@ and a tier's ``"金卡 Gold"`` arrive as text and are split into labels by
 ``void``
     ``void``: the dict :func:`storeapp.services.wallet.void_topup` returns; ``member`` (its
     balance keys, when present, show the balance after); ``at``.
+``close``
+    ``close``: the dict :func:`storeapp.services.wallet.close_account` returns; ``member``;
+    ``at``.
 ``registration``
     ``member``: :func:`member_fields` of the new member (``qr`` and ``card_no`` needed); ``at``.
 ``z``
@@ -72,7 +75,7 @@ L = Label
 METHODS = {"cash": L("现金", "Cash"), "wallet": L("储值", "Stored value"),
            "card": L("银行卡", "Card"), "wechat": L("微信", "WeChat"),
            "alipay": L("支付宝", "Alipay"), "transfer": L("转账", "Transfer")}
-KINDS = ("sale", "topup", "refund", "void", "registration", "z", "test")
+KINDS = ("sale", "topup", "refund", "void", "close", "registration", "z", "test")
 
 
 def build(kind: str, payload: Payload) -> Receipt:
@@ -209,6 +212,24 @@ def _void(p: Payload) -> Iterable[Block]:
     yield from _footer(None)
 
 
+def _close(p: Payload) -> Iterable[Block]:
+    """退卡: the principal paid back, the bonus forfeited, the member's signature."""
+    c = p["close"]
+    yield from _drawer(p, c["method"] == "cash")
+    yield from _header(p, L("退卡", "Account closed"))
+    yield Columns(L("时间", "Time"), _local(p["at"]))
+    yield Rule()
+    yield Columns(L("退款", "Refund"), format_fen(c["refund_fen"]), bold=True, size=2,
+                  short=L("退款", "Refund", both=False))
+    if c.get("forfeited_bonus_fen"):
+        yield Columns(L("扣回赠送", "Bonus removed"), format_fen(c["forfeited_bonus_fen"]))
+    yield Columns(L("退款方式", "Paid by"), _method(c["method"]))
+    yield Rule()
+    yield from _member(p["member"], None)
+    yield from _signature()
+    yield from _footer(None)
+
+
 def _registration(p: Payload) -> Iterable[Block]:
     member = p["member"]
     yield from _header(p, L("会员卡", "Member card"), L("欢迎入会", "Welcome!"))
@@ -264,7 +285,7 @@ def _test_page(p: Payload) -> Iterable[Block]:
 
 
 _BUILDERS: dict[str, Callable[[Payload], Iterable[Block]]] = {
-    "sale": _sale, "topup": _topup, "refund": _refund, "void": _void,
+    "sale": _sale, "topup": _topup, "refund": _refund, "void": _void, "close": _close,
     "registration": _registration, "z": _z_report, "test": _test_page,
 }
 

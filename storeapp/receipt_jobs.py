@@ -1,7 +1,7 @@
 """A receipt is part of the action it prints.
 
 Each action that hands the customer a slip — a sale, a top-up, a refund, a top-up void, a
-registration, a shift's Z report — writes its print job in its own transaction
+registration, an account closed, a shift's Z report — writes its print job in its own transaction
 (:meth:`storeapp.actions.Ctx.receipt`), so a crash between the commit and the printer can lose
 neither: the job is there at the next start, queued, and prints once. Its payload is built here,
 from the action's own result and the member as the action left them (the action's time, lines,
@@ -43,7 +43,7 @@ QUEUED = "queued"
 #: ``print_jobs.ref`` prefixes: a sale's ref is its receipt number and a top-up's its key, as
 #: the cashier reads them off the receipt; the others are prefixed so a reprint by receipt
 #: number finds the sale, not its refund slip.
-REF_PREFIX = {"refund": "refund:", "void": "void:", "registration": "card:"}
+REF_PREFIX = {"refund": "refund:", "void": "void:", "registration": "card:", "close": "close:"}
 NO_PRINTER = ("", "null:")
 
 
@@ -120,7 +120,7 @@ def job_ref(kind: str, payload: Mapping[str, Any]) -> str:
     """The ``print_jobs.ref`` of a payload made here: what a reprint looks it up by."""
     key = {"sale": ("sale", "receipt_no"), "topup": ("topup", "topup_key"),
            "refund": ("refund", "receipt_no"), "void": ("void", "topup_key"),
-           "registration": ("member", "card_no")}.get(kind)
+           "registration": ("member", "card_no"), "close": ("member", "card_no")}.get(kind)
     if key is None:
         return kind
     return REF_PREFIX.get(kind, "") + str(payload[key[0]][key[1]])

@@ -173,7 +173,8 @@ def voidable_topups(db: Database, member_ref: str) -> list[Result]:
 
 
 def _slip(kind: str, ctx: Ctx, result: Result, member: Member) -> Result:
-    """A top-up or void slip: the action's result and the member's balance right after it."""
+    """A top-up, void or account-close slip: the action's result and the member right after
+    it."""
     return {kind: receipt_jobs.result_part(result),
             "member": receipt_jobs.member_fields(members.view(ctx.db, member)),
             "at": ctx.now.isoformat()}
@@ -296,8 +297,10 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
                   forfeit_bonus_fen=bonus, method=paid_by)
         ctx.emit("member_closed", member_id=member.member_id, refund_principal_fen=principal,
                  forfeit_bonus_fen=bonus, method=paid_by)
-        return {"member_id": member.member_id, "refund_fen": principal,
-                "forfeited_bonus_fen": bonus, "method": paid_by}
+        result = {"member_id": member.member_id, "refund_fen": principal,
+                  "forfeited_bonus_fen": bonus, "method": paid_by}
+        ctx.receipt("close", _slip("close", ctx, result, member))
+        return result
 
     def share() -> tuple[str | None, int]:
         with db.reader() as s:

@@ -17,6 +17,7 @@ from devices import escpos_out, jobs, receipts
 from storeapp.db import Database
 from storeapp.errors import Refused
 from storeapp.models import PrintJob
+from storeapp.money import format_fen
 from storeapp.services import members, sales, shifts, wallet
 from storeapp.services.members import MemberView
 from storeapp.services.sales import LineIn, TenderIn
@@ -114,6 +115,22 @@ def test_no_printer_no_jobs_and_a_refused_action_writes_none(
     with pytest.raises(Refused):
         wallet.topup(db, shopper.member_id, 9_999_900, actor=CASHIER)  # over the card's cap
     assert written(db) == []  # nothing half: no slip for what did not happen
+
+
+def test_closing_an_account_writes_a_slip_to_sign(db: Database, shopper: MemberView,
+                                                  printer: None) -> None:
+    before = members.get(db, shopper.member_id)
+    wallet.close_account(db, shopper.member_id, actor=CASHIER, grant=approve(db),
+                         method="cash")  # over the cash limit: paid by transfer
+    [(kind, ref, payload)] = written(db)
+    assert (kind, ref) == ("close", f"close:{shopper.card_no}")
+    lines = printed_lines("close", payload)
+    money = format_fen(before.principal_fen).replace("¥", "￥")
+    assert any(t.startswith("退款 Refund") and t.endswith(money) for t in lines)
+    assert any(t.startswith("扣回赠送 Bonus removed") for t in lines)
+    assert any(t.startswith("退款方式 Paid by") and t.endswith("转账 Transfer") for t in lines)
+    assert "顾客签名 Signature:" in lines
+    assert not payload["open_drawer"] and MEMBER_NAME not in stored(payload)
 
 
 def test_a_closed_membership_has_no_card_to_print(db: Database, shopper: MemberView) -> None:

@@ -160,6 +160,7 @@ class CardDialog(OpDialog):
                    .replace("%3", format_fen(result["bonus_removed_fen"])))
 
     def _closed(self, result: dict[str, Any]) -> None:
+        self.state.print_receipt("close", result)  # written with the close: wake the printer
         self.state.message.emit(
             self.tr("Account closed: refund %1 by %2, bonus forfeited %3")
             .replace("%1", format_fen(result["refund_fen"]))
