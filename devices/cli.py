@@ -142,11 +142,10 @@ def _printer_test(a: argparse.Namespace) -> dict[str, Any]:
 def _shift_print(a: argparse.Namespace) -> dict[str, Any]:
     _need_printing()
     from devices import jobs
-    from storeapp.services import shifts
 
     db = _db(a)
     uri, profile, encoding = _printer(a)
-    report = shifts.x_report(db) if a.z_no is None else shifts.z_report(db, a.z_no)
+    report = receipt_jobs.shift_report(db, a.z_no)
     payload = jobs.shift_payload(db, report, a.actor)
     return jobs.print_now(db, "z", jobs.shift_ref(report), payload, uri, profile, encoding)
 

@@ -162,6 +162,13 @@ def member_card(db: Database, member_ref: str, *, cashier: str) -> Payload:
             "at": member.created_at}
 
 
+def shift_report(db: Database, z_no: int | None) -> dict[str, Any]:
+    """The open shift's X report (``z_no`` None), or Z report ``z_no`` as it was frozen."""
+    from storeapp.services import shifts
+
+    return dict(shifts.x_report(db) if z_no is None else shifts.z_report(db, z_no))
+
+
 def shift_ref(report: Mapping[str, Any]) -> str:
     """``z:TT-NNNNN`` as the Z number reads, or ``x:SHIFT`` (a newer X of the same shift
     supersedes an older one still queued)."""

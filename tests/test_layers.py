@@ -69,3 +69,18 @@ def test_core_imports_and_cli_run_without_pyside6(tmp_path: Path) -> None:
     if (ROOT / "storeapp" / "bench.py").exists():
         expected.add("storeapp.bench")
     assert expected <= set(report["modules"])
+
+
+def test_devices_render_and_send_and_never_reach_into_the_services() -> None:
+    """A receipt's facts are the action's, built in the core (storeapp.receipt_jobs): devices
+    only renders payloads and sends rows, so it never imports storeapp.services."""
+    import ast
+
+    reaching = []
+    for path in sorted((ROOT / "devices").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            reaching += [f"{path.name}: {n}" for n in names
+                         if n == "storeapp.services" or n.startswith("storeapp.services.")]
+    assert reaching == []
