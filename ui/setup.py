@@ -47,7 +47,7 @@ class SetupDialog(OpDialog):
         form.addRow(self.tr("Manager name"), self.manager_name)
         form.addRow(self.tr("Manager PIN (4-8 digits)"), self.manager_pin)
         buttons = QDialogButtonBox()
-        self.create = buttons.addButton(self.tr("Set up my store"),
+        self.set_up = buttons.addButton(self.tr("Set up my store"),
                                         QDialogButtonBox.ButtonRole.AcceptRole)
         self.working = QProgressBar()  # moving while the demo store is made
         self.working.setObjectName("setupWorking")
@@ -64,7 +64,7 @@ class SetupDialog(OpDialog):
         layout.addWidget(self.working)
         layout.addWidget(buttons)
         self.demo.clicked.connect(self._on_demo)
-        self.create.clicked.connect(self._on_create)
+        self.set_up.clicked.connect(self._on_create)
 
     def _on_demo(self) -> None:
         db = self.state.db

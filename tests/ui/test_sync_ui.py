@@ -161,7 +161,7 @@ def test_sync_now_shows_progress_then_the_time_and_nothing_to_send(
                      ("Receiving members and rules: 1", True),  # its size is not known
                      ("Sending day totals", False)]
     assert dialog.stage.text() == "Synced with head office."
-    assert dialog.result.text() == f"Sent {len(pending)} · 1 members · 0 rules"
+    assert dialog.outcome.text() == f"Sent {len(pending)} · 1 members · 0 rules"
     assert (dialog.bar.maximum(), dialog.bar.value()) == (1, 1)
     # the keys stayed at the counter, and Esc there closes the window
     qtbot.waitUntil(window.counter.search.field.hasFocus, timeout=2000)
@@ -196,7 +196,7 @@ def test_offline_head_office_leaves_the_counter_working_and_shows_offline(
     dialog = window.sync_dialog
     assert dialog is not None
     assert dialog.stage.text() == "Head office cannot be reached."
-    assert dialog.result.text() == "The counter works offline; it tries again every 5 minutes."
+    assert dialog.outcome.text() == "The counter works offline; it tries again every 5 minutes."
 
 
 def test_a_revoked_token_is_refused_in_the_status_bar_and_the_window(
@@ -217,9 +217,9 @@ def test_a_revoked_token_is_refused_in_the_status_bar_and_the_window(
     dialog = window.sync_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.stage.text() == "The sync did not complete [revoked]."
-    assert dialog.result.text() == ("Head office revoked this store's token: ask head office "
+    assert dialog.outcome.text() == ("Head office revoked this store's token: ask head office "
                                     "for a new one and join again.")
-    assert dialog.result.property("role") == "error"
+    assert dialog.outcome.property("role") == "error"
 
 
 def test_the_interval_timer_syncs_by_itself_even_when_locked(

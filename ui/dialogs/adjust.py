@@ -63,7 +63,11 @@ class AdjustDialog(OpDialog):
                 points.adjust(db, member_id, pts, actor=actor, grant=grant, key=key + "-p")
             return {}
 
-        self.run(work, lambda _r: (self.state.refresh_member(), self.accept()))
+        self.run(work, self._adjusted)
+
+    def _adjusted(self, _result: object) -> None:
+        self.state.refresh_member()
+        self.accept()
 
 
 def _signed(text: str) -> int:

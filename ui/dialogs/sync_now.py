@@ -44,9 +44,9 @@ class SyncDialog(QDialog):
         self.bar = QProgressBar()
         self.bar.setTextVisible(False)
         self.bar.setFixedHeight(10)
-        self.result = QLabel()
-        self.result.setWordWrap(True)
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.command = QLabel(JOIN_COMMAND)  # a command, the same in every language
         self.command.setObjectName("command")
         self.command.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -62,7 +62,7 @@ class SyncDialog(QDialog):
         bottom.addWidget(hint, 1)
         bottom.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
-        for widget in (self.stage, self.bar, self.result, self.command):
+        for widget in (self.stage, self.bar, self.outcome, self.command):
             layout.addWidget(widget)
         layout.addLayout(bottom)
         # Esc at the counter closes this window while it is shown (it never takes the keys).
@@ -85,7 +85,10 @@ class SyncDialog(QDialog):
         """As tall as its text, its bottom-right corner kept over the counter's, above the
         status bar."""
         self.adjustSize()
-        area = self.parentWidget().window().geometry()
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        area = parent.window().geometry()
         self.move(area.right() - self.width() - MARGIN_PX,
                   area.bottom() - self.height() - MARGIN_PX * 3)
 
@@ -95,7 +98,7 @@ class SyncDialog(QDialog):
         self._say(self.stage, self.tr("Contacting head office…"))
         self.bar.show()
         self.bar.setRange(0, 0)  # busy until a stage knows its size
-        self._say(self.result, "")
+        self._say(self.outcome, "")
         self.command.hide()
         self._fit()
 
@@ -117,7 +120,7 @@ class SyncDialog(QDialog):
         text = summary(report)
         if report.get("errors"):
             text += "\n" + self.tr("Not taken: %1").replace("%1", "; ".join(report["errors"]))
-        self._say(self.result, text)
+        self._say(self.outcome, text)
         self._fit()
 
     def _on_failed(self, code: str, message: str, offline: bool) -> None:
@@ -127,23 +130,25 @@ class SyncDialog(QDialog):
                                           "it once, on this computer, with the address and the "
                                           "store's token from head office:"))
             self.command.show()
-            self._say(self.result, "")
+            self._say(self.outcome, "")
         elif offline:
             minutes = str(self._state.db.settings.sync_interval_minutes)
             self._say(self.stage, self.tr("Head office cannot be reached."), "warning")
-            self._say(self.result, self.tr("The counter works offline; it tries again every %1 "
+            self._say(self.outcome, self.tr("The counter works offline; it tries again every %1 "
                                            "minutes.").replace("%1", minutes), "warning")
         else:
             self._say(self.stage, self.tr("The sync did not complete [%1].")
                       .replace("%1", code), "error")
-            self._say(self.result, domain_message(code, message), "error")
+            self._say(self.outcome, domain_message(code, message), "error")
         self._fit()
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.WindowActivate:
             # Offscreen Qt (tests, screenshots) activates a shown window whatever its flags
             # say: hand the keys back to the counter, where the cashier was typing.
-            QTimer.singleShot(0, self.parentWidget().window().activateWindow)
+            parent = self.parentWidget()
+            if parent is not None:
+                QTimer.singleShot(0, parent.window().activateWindow)
         return super().event(event)
 
     def showEvent(self, event: QShowEvent) -> None:
