@@ -22,8 +22,6 @@ from storeapp.db import Database
 from storeapp.errors import InvalidInput, Param, Refused
 from storeapp.receipt_jobs import Payload, job_ref, shift_ref
 
-#: Receipt kinds an action writes itself (``z`` the shift close too; ``test`` is made here).
-KINDS = ("sale", "topup", "refund", "void", "registration", "close")
 TEST_REF = "printer-test"
 
 
@@ -150,5 +148,5 @@ def _sentence(error: Exception) -> str:
     return text[:1].upper() + text[1:]
 
 
-__all__ = ["KINDS", "TEST_REF", "PrintFailed", "job_ref", "print_now", "registration_payload",
+__all__ = ["TEST_REF", "PrintFailed", "job_ref", "print_now", "registration_payload",
            "renderer", "sale_payload", "shift_payload", "shift_ref", "test_payload"]

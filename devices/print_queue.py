@@ -55,7 +55,7 @@ StatusListener = Callable[[PrinterStatus, str, int], None]
 
 # Jobs are added by the core, inside the action they print (storeapp.receipt_jobs): the payload
 # keys and add_job live there, and are used here under the same names.
-QUEUED, PRINTING, DONE, FAILED = QUEUED, "printing", "done", "failed"
+PRINTING, DONE, FAILED = "printing", "done", "failed"  # and QUEUED, from the core
 
 
 @dataclass(frozen=True)

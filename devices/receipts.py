@@ -196,12 +196,7 @@ def _void(p: Payload) -> Iterable[Block]:
     yield from _header(p, L("充值撤销", "Top-up void"))
     yield Columns(L("时间", "Time"), _local(p["at"]))
     yield Columns(L("原充值", "Top-up"), short_ref(v["topup_key"]))
-    yield Rule()
-    yield Columns(L("退款", "Refund"), format_fen(v["refund_fen"]), bold=True, size=2,
-                  short=L("退款", "Refund", both=False))
-    if v.get("bonus_removed_fen"):
-        yield Columns(L("扣回赠送", "Bonus removed"), format_fen(v["bonus_removed_fen"]))
-    yield Columns(L("退款方式", "Paid by"), _method(v["method"]))
+    yield from _paid_back(v["refund_fen"], v.get("bonus_removed_fen", 0), v["method"])
     member = p["member"]
     yield Rule()
     yield from _member(member, None)
@@ -218,16 +213,21 @@ def _close(p: Payload) -> Iterable[Block]:
     yield from _drawer(p, c["method"] == "cash")
     yield from _header(p, L("退卡", "Account closed"))
     yield Columns(L("时间", "Time"), _local(p["at"]))
-    yield Rule()
-    yield Columns(L("退款", "Refund"), format_fen(c["refund_fen"]), bold=True, size=2,
-                  short=L("退款", "Refund", both=False))
-    if c.get("forfeited_bonus_fen"):
-        yield Columns(L("扣回赠送", "Bonus removed"), format_fen(c["forfeited_bonus_fen"]))
-    yield Columns(L("退款方式", "Paid by"), _method(c["method"]))
+    yield from _paid_back(c["refund_fen"], c.get("forfeited_bonus_fen", 0), c["method"])
     yield Rule()
     yield from _member(p["member"], None)
     yield from _signature()
     yield from _footer(None)
+
+
+def _paid_back(refund_fen: int, bonus_fen: int, method: str) -> Iterable[Block]:
+    """What a void or an account close hands back: the refund, the bonus taken back, how."""
+    yield Rule()
+    yield Columns(L("退款", "Refund"), format_fen(refund_fen), bold=True, size=2,
+                  short=L("退款", "Refund", both=False))
+    if bonus_fen:
+        yield Columns(L("扣回赠送", "Bonus removed"), format_fen(bonus_fen))
+    yield Columns(L("退款方式", "Paid by"), _method(method))
 
 
 def _registration(p: Payload) -> Iterable[Block]:
