@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 
 import serial  # type: ignore[import-untyped]
 
-from devices.scanner import (
+from devices.serial_port import (
     LinkStatus,
     StatusCallback,
     StatusReporter,

@@ -1,225 +1,34 @@
-"""Barcode scanners: telling a keyboard-wedge scanner's burst from typing, routing a scanned code
-to the part of the counter it belongs to, and serial scanners read on their own thread.
+"""Scanners that are not keyboards: a serial scanner read on its own thread, a fake for tests and
+demos, and no scanner at all, chosen by a till setting.
 
-No Qt here: the UI's key-event filter feeds :class:`WedgeDetector` and hands scanner callbacks to
-the GUI thread itself. The serial-port plumbing at the bottom (:class:`LinkStatus`,
-:func:`open_port`) is shared with :mod:`devices.display`.
+No Qt here: scanner callbacks run on the scanner's thread and the UI hands them to the GUI thread
+itself. A keyboard-wedge scanner needs no device object (:mod:`devices.wedge`); where a code goes
+is :mod:`devices.scan_routing`; the port plumbing is :mod:`devices.serial_port`.
 """
 
 from __future__ import annotations
 
-import errno
 import logging
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import Enum, StrEnum
-from urllib.parse import parse_qsl, urlsplit
 
 import serial  # type: ignore[import-untyped]
-from stdnum import ean
 
-from storeapp.identity import Shape, classify
+from devices.serial_port import (
+    LinkStatus,
+    StatusCallback,
+    StatusReporter,
+    close_port,
+    open_error_status,
+    open_port,
+    parse_port_url,
+)
 
 log = logging.getLogger(__name__)
 
-#: How the UI passes the Enter key to :meth:`WedgeDetector.feed` (``"\r"`` is accepted too).
-ENTER = "\n"
-
 ScanCallback = Callable[[str], None]
-StatusCallback = Callable[["LinkStatus", str], None]
-
-
-# --- keyboard-wedge scanners -----------------------------------------------------------------
-
-
-class Action(Enum):
-    """What the key-event filter does with the key it just fed (after replaying, see Decision)."""
-
-    PASS = "pass"  # deliver this key to the focused widget as usual
-    HOLD = "hold"  # swallow it for now: it may be (the start of) a scan
-    SCAN = "scan"  # swallow it (the terminator): ``Decision.code`` is a complete scan
-    NONE = "none"  # from flush(): there is no current key
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The detector's answer for one key event or one flush.
-
-    ``replay`` are keys held earlier that turned out to be typing: re-deliver them, in order,
-    *before* acting on ``action``. Whenever ``replay`` is not empty it is every key that was held,
-    so the filter can keep its own list of held key events and re-send all of them.
-    """
-
-    action: Action
-    replay: tuple[str, ...] = ()
-    code: str = ""
-
-
-class WedgeDetector:
-    """Tells a keyboard-wedge scanner's burst from typing, one key event at a time.
-
-    A scanner types its code a few milliseconds per key and ends with Enter; people leave 50 ms
-    or more between keys. The detector cannot know that the first key of a burst is a scan, so
-    **every printable key is held** until the next key shows whether it is part of a burst, or
-    until ``max_gap_ms`` passes without one (then :meth:`flush` gives it back). A typist never
-    notices ~35 ms, and a scan never leaves a stray first character in the focused field.
-
-    Use from a Qt event filter on the application (key presses only; skip bare modifier presses
-    such as Shift, and the events you replay yourself)::
-
-        d = detector.feed(event.text() or key_name, time.monotonic(),
-                          auto_repeat=event.isAutoRepeat())
-        if d.replay:                     # re-send every held event, in order
-            resend(held); held.clear()
-        if d.action is Action.HOLD:      # keep a copy, wake up when the gap has passed
-            held.append(copy(event)); timer.start(detector.max_gap_ms)
-            return True
-        if d.action is Action.SCAN:      # the burst is a scan: drop the held copies, route it
-            held.clear(); route(d.code)
-            return True
-        return False                     # PASS: deliver this key normally
-
-    and on the timer: ``d = detector.flush(time.monotonic())``, re-send ``held`` if ``d.replay``;
-    if nothing was released but :attr:`deadline` is still set, restart the timer for the rest.
-    ``at`` and ``now`` must come from the same clock. Keys are single printable characters,
-    :data:`ENTER`, or any longer name (``"Backspace"``, ``"F2"``): a named key is never held and
-    gives back what was held before it.
-
-    Thresholds: ``max_gap_ms`` is the longest pause inside a burst (raise it for slow Bluetooth
-    scanners), ``min_length`` the shortest code, ``max_length`` the longest; a longer burst is
-    typing from a tool, not a scan. ``terminators`` are the keys that end a scan (add ``"\\t"``
-    for scanners set up to send Tab).
-    """
-
-    def __init__(
-        self,
-        *,
-        max_gap_ms: float = 35.0,
-        min_length: int = 4,
-        max_length: int = 128,
-        terminators: tuple[str, ...] = (ENTER,),
-    ) -> None:
-        if max_gap_ms <= 0 or not 1 <= min_length <= max_length or not terminators:
-            raise ValueError("need max_gap_ms > 0, 1 <= min_length <= max_length, a terminator")
-        self.max_gap_ms = max_gap_ms
-        self.min_length = min_length
-        self.max_length = max_length
-        self._gap_s = max_gap_ms / 1000
-        self._terminators = frozenset(_normalise_key(t) for t in terminators)
-        self._held: list[str] = []
-        self._last_at = 0.0
-        self._overflowing = False  # inside a burst too long to be a scan: let the rest through
-
-    @property
-    def deadline(self) -> float | None:
-        """When held keys become typing if no key arrives first (``None`` when nothing is held)."""
-        return self._last_at + self._gap_s if self._held else None
-
-    def feed(self, key: str, at: float, *, auto_repeat: bool = False) -> Decision:
-        """Decide what to do with one key press seen at monotonic time ``at`` (seconds)."""
-        key = _normalise_key(key)
-        in_burst = at - self._last_at <= self._gap_s
-        if key in self._terminators:
-            if self._held and in_burst and len(self._held) >= self.min_length:
-                code = "".join(self._held)
-                self._held.clear()
-                return Decision(Action.SCAN, code=code)
-            return self._pass(at)
-        if len(key) != 1 or not key.isprintable() or auto_repeat:
-            return self._pass(at)
-        if self._overflowing and in_burst:
-            self._last_at = at
-            return Decision(Action.PASS)
-        self._overflowing = False
-        replay = () if in_burst else self._take()
-        if len(self._held) >= self.max_length:
-            self._overflowing = True
-            return self._pass(at)
-        self._held.append(key)
-        self._last_at = at
-        return Decision(Action.HOLD, replay=replay)
-
-    def flush(self, now: float | None = None) -> Decision:
-        """Give back held keys once ``max_gap_ms`` has passed since the last one (or at once
-        when ``now`` is ``None``, e.g. when the window loses focus)."""
-        if not self._held or (now is not None and now - self._last_at < self._gap_s):
-            return Decision(Action.NONE)
-        return Decision(Action.NONE, replay=self._take())
-
-    def _pass(self, at: float) -> Decision:
-        self._last_at = at
-        return Decision(Action.PASS, replay=self._take())
-
-    def _take(self) -> tuple[str, ...]:
-        held = tuple(self._held)
-        self._held.clear()
-        return held
-
-
-def _normalise_key(key: str) -> str:
-    return ENTER if key in ("\r", "\r\n") else key
-
-
-# --- where a scanned code goes ---------------------------------------------------------------
-
-
-class Target(StrEnum):
-    """The part of the counter a scanned code belongs to."""
-
-    MEMBER = "member"
-    PRODUCT = "product"
-    REFUND = "refund"
-    COUPON = "coupon"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True, slots=True)
-class Routed:
-    target: Target
-    code: str  # cleaned: surrounding whitespace removed, letters upper-cased where case is noise
-
-
-class ScanRouter:
-    """Sends a scanned code (from the wedge detector or a serial scanner) where it belongs.
-
-    Decided by shape alone (:func:`storeapp.identity.classify`), no database: a member QR, phone
-    or card number → member; an EAN-8/EAN-13/UPC-A with a valid check digit → product; a receipt
-    number → refund; a coupon code → coupon. The member QR's signature is checked later by the
-    member lookup, which holds the chain secret. A four-digit phone tail is not routed: it
-    matches many members, so a scanned one is more likely some other label (→ unknown), and a
-    product-length number with a wrong check digit is a misread or a typo (→ unknown).
-    """
-
-    def route(self, code: str) -> Routed:
-        text = code.strip()
-        match classify(text):
-            case Shape.MEMBER_QR | Shape.RECEIPT | Shape.COUPON as shape:
-                return Routed(_TARGET_BY_SHAPE[shape], text.upper())
-            case Shape.PHONE | Shape.CARD_NO:
-                return Routed(Target.MEMBER, text)
-            case Shape.PRODUCT:
-                digits = text.replace(" ", "").replace("-", "")
-                if is_retail_barcode(digits):
-                    return Routed(Target.PRODUCT, digits)
-        return Routed(Target.UNKNOWN, text)
-
-
-_TARGET_BY_SHAPE = {
-    Shape.MEMBER_QR: Target.MEMBER,
-    Shape.RECEIPT: Target.REFUND,
-    Shape.COUPON: Target.COUPON,
-}
-
-
-def is_retail_barcode(code: str) -> bool:
-    """EAN-8, UPC-A (12 digits) or EAN-13 with a valid check digit."""
-    return len(code) in (8, 12, 13) and code.isdigit() and ean.is_valid(code)
-
-
-# --- scanner devices --------------------------------------------------------------------------
 
 
 class Scanner(ABC):
@@ -457,97 +266,3 @@ def _terminators(terminator: str | None) -> tuple[bytes, ...]:
     if not terminator:
         raise ValueError("a scanner terminator cannot be empty")
     return (terminator.encode("ascii"),)
-
-
-# --- serial ports (shared with devices.display) -----------------------------------------------
-
-
-class LinkStatus(StrEnum):
-    """The state of a device link, as the status bar shows it."""
-
-    CONNECTED = "connected"
-    DISCONNECTED = "disconnected"
-    ERROR = "error"
-    OFF = "off"
-
-
-def parse_port_url(url: str) -> tuple[str, int | None]:
-    """Split a device URL into what pyserial opens and a baud rate from the URL, if any.
-
-    ``serial:///dev/ttyACM0?baud=9600`` and ``serial://COM3?baud=115200`` name a local port;
-    a plain path or name (``/dev/ttyUSB0``, ``COM3``) is taken as is; pyserial's own URLs
-    (``loop://``, ``socket://host:port``, ``rfc2217://host:port``) pass through unchanged.
-    """
-    text = url.strip()
-    if not text:
-        raise ValueError("no serial port given")
-    if not text.lower().startswith("serial://"):
-        return text, None
-    parts = urlsplit(text)
-    port = parts.netloc + parts.path
-    if not port:
-        raise ValueError(f"no port in {url!r}")
-    baudrate = None
-    for key, value in parse_qsl(parts.query, strict_parsing=bool(parts.query)):
-        if key not in ("baud", "baudrate") or not value.isdigit():
-            raise ValueError(f"{url!r}: only ?baud=NUMBER is understood, not {key}={value}")
-        baudrate = int(value)
-    return port, baudrate
-
-
-def open_port(
-    url: str,
-    *,
-    baudrate: int = 9600,
-    timeout: float | None = None,
-    write_timeout: float | None = None,
-) -> serial.Serial:
-    """Open the port a device URL names (see :func:`parse_port_url`); a baud rate in the URL
-    wins over ``baudrate``. Raises ``serial.SerialException``/``OSError``/``ValueError``."""
-    port, url_baudrate = parse_port_url(url)
-    return serial.serial_for_url(
-        port,
-        baudrate=url_baudrate or baudrate,
-        timeout=timeout,
-        write_timeout=write_timeout,
-    )
-
-
-class StatusReporter:
-    """Remembers a device's link status and calls ``on_status`` when it changes."""
-
-    def __init__(self, on_status: StatusCallback | None) -> None:
-        self._on_status = on_status
-        self._lock = threading.Lock()
-        self.status = LinkStatus.OFF
-        self._last: tuple[LinkStatus, str] | None = None
-
-    def report(self, status: LinkStatus, message: str) -> None:
-        with self._lock:
-            if self._last == (status, message):
-                return
-            self.status = status
-            self._last = (status, message)
-        if status is LinkStatus.ERROR:
-            log.warning("%s", message)
-        if self._on_status is not None:
-            try:
-                self._on_status(status, message)
-            except Exception:
-                log.exception("on_status failed")
-
-
-def open_error_status(exc: Exception) -> LinkStatus:
-    """A missing port is just unplugged; no permission or a busy port needs someone to act."""
-    if isinstance(exc, ValueError):
-        return LinkStatus.ERROR
-    if getattr(exc, "errno", None) in (errno.EACCES, errno.EPERM, errno.EBUSY):
-        return LinkStatus.ERROR
-    return LinkStatus.DISCONNECTED
-
-
-def close_port(port: serial.Serial) -> None:
-    try:
-        port.close()
-    except (serial.SerialException, OSError):
-        log.debug("closing %s failed", port.port, exc_info=True)

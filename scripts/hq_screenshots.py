@@ -34,8 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from storeapp.clock import to_local  # noqa: E402
-from sync.hq import figures, pages, service  # noqa: E402
+from sync.hq import figures, service  # noqa: E402
 from sync.hq import models as m  # noqa: E402
+from sync.hq.accounts import add_user  # noqa: E402
 from sync.hq.api import create_app  # noqa: E402
 from sync.hq.db import HqDatabase  # noqa: E402
 from sync.hq.ingest import ingest  # noqa: E402
@@ -129,7 +130,7 @@ def seed(url: str, now: dt.datetime) -> None:
                 plausible("sale_completed", member[1], -150000, -10000, 1600)],
                now - dt.timedelta(hours=3, minutes=12))
     report_day_totals(hq, now)
-    pages.add_user(hq, USER, PASSWORD, now)
+    add_user(hq, USER, PASSWORD, now)
     hq.close()
 
 

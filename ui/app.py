@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from devices.scanner import WedgeDetector
+from devices.wedge import WedgeDetector
 from storeapp.db import Database
 from storeapp.services import users
 from ui import i18n

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from devices.scanner import ScanRouter, Target
+from devices.scan_routing import ScanRouter, Target
 from storeapp.errors import DomainError
 from storeapp.identity import Shape, classify
 from storeapp.money import format_fen, parse_yuan

@@ -13,7 +13,8 @@ from devices import escpos_out, receipts
 from devices.display import CustomerDisplay, NullDisplay, open_display
 from devices.print_queue import PrintQueue
 from devices.printers import NullPort, PrinterPort, PrinterStatus, open_printer
-from devices.scanner import LinkStatus, NullScanner, Scanner, open_scanner
+from devices.scanner import NullScanner, Scanner, open_scanner
+from devices.serial_port import LinkStatus
 from storeapp.db import Database
 from ui.state import AppState
 from ui.terms import LINK, PRINTER, term

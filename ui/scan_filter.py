@@ -1,7 +1,7 @@
 """App-wide keyboard-wedge scanning: whatever widget has focus, a scanner's burst is taken out
 of the key stream and routed; typing reaches its field unchanged.
 
-The timing logic is :class:`devices.scanner.WedgeDetector` (plain Python); this filter feeds it
+The timing logic is :class:`devices.wedge.WedgeDetector` (plain Python); this filter feeds it
 Qt key presses, holds back the keys it holds, replays them when they turn out to be typing, and
 emits the code when a burst ends in Enter.
 """
@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from devices.scanner import ENTER, Action, WedgeDetector
+from devices.wedge import ENTER, Action, WedgeDetector
 
 _MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
                   Qt.Key.Key_CapsLock, Qt.Key.Key_AltGr}

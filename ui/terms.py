@@ -63,7 +63,7 @@ _TERMS: dict[str, dict[str, str]] = {
         "error": QT_TRANSLATE_NOOP("PrinterStatus", "error"),
         "unknown": QT_TRANSLATE_NOOP("PrinterStatus", "starting"),
     },
-    LINK: {  # devices.scanner.LinkStatus values
+    LINK: {  # devices.serial_port.LinkStatus values
         "connected": QT_TRANSLATE_NOOP("LinkStatus", "connected"),
         "disconnected": QT_TRANSLATE_NOOP("LinkStatus", "disconnected"),
         "error": QT_TRANSLATE_NOOP("LinkStatus", "error"),

@@ -183,9 +183,9 @@ def _admin(hq: HqDatabase, args: argparse.Namespace) -> Any:
         case "rule", "delete":
             return service.set_rule(hq, args.kind, args.key, None)
         case "user", "add":
-            from sync.hq import pages
+            from sync.hq import accounts
 
-            pages.add_user(hq, args.name, args.password)
+            accounts.add_user(hq, args.name, args.password)
             return {"user": args.name}
     raise HqRefusal(422, "usage", f"unknown command {args.command}")
 

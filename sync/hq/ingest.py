@@ -1,14 +1,16 @@
-"""Storing a till's batch of events exactly once and applying it to the chain's members.
+"""Taking a till's batch of events exactly once and in order, the entry point of everything a till
+sends head office.
 
 A stream (one till's outbox) is taken strictly in order: events at or below the acked sequence
 are duplicates and must match what is stored byte for byte; the contiguous run after it is
 stored and applied; anything past a gap waits for the till to send the missing events. The
 whole batch is one transaction: it lands completely or not at all.
 
-Every event is checked before it is applied (:mod:`sync.hq.verify`). One that an honest till
-could not have sent is stored but held (``hq_held_events``, an ``implausible_event``
-exception), and so is every later event of the same till for the same members, until a
-head-office user accepts or rejects it (:mod:`sync.hq.review`).
+Every event is checked before it is applied (:mod:`sync.hq.gate`, :mod:`sync.hq.verify`). One
+that an honest till could not have sent is stored but held (``hq_held_events``, an
+``implausible_event`` exception), and so is every later event of the same till for the same
+members, until a head-office user accepts or rejects it (:mod:`sync.hq.review`). What applying
+an event does to the chain's members and ledger is :mod:`sync.hq.apply_events`.
 """
 
 from __future__ import annotations
@@ -20,22 +22,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storeapp.clock import to_local
 from storeapp.continuity import GENESIS
-from storeapp.integrity import fold, member_hash
 from sync.hq import anchors, verify
 from sync.hq import models as m
-from sync.hq.db import HqDatabase, next_change_no
+from sync.hq.apply_events import Applier
+from sync.hq.db import HqDatabase
 from sync.hq.errors import HqRefusal, log_refusal
 from sync.hq.gate import Gate, members_of
-from sync.protocol import HQ_STORE, event_digest
+from sync.protocol import event_digest
 
 MAX_EVENTS = 2000
-PROFILE_FIELDS = ("name", "birthday", "gender", "phone")
 
 
 @dataclass
@@ -119,7 +119,7 @@ def _parse(batch: dict[str, Any]) -> tuple[int, str, list[EventIn]]:
     return till_no, batch_id, events
 
 
-class Ingest(Gate):
+class Ingest(Gate, Applier):
     """One transaction's work on one till's stream: store a batch, check and apply it."""
 
     def __init__(self, hq: HqDatabase, session: Session, store: m.Store, till_no: int,
@@ -179,26 +179,6 @@ class Ingest(Gate):
         self.finish()
         return Ack(acked_seq=stream.acked_seq, stored=len(run), duplicates=len(old),
                    chain=stream.chain, audit_seq=stream.audit_seq, flag=stream.flag, check=check)
-
-    def finish(self) -> None:
-        """Give every member this transaction changed its place in server order."""
-        s = self.s
-        if self.touched:
-            # Server order, taken last: every member this batch changed carries its number,
-            # written in the same UPDATE as its balances (one write per member per batch).
-            change_no = next_change_no(s)
-            for member_id in self.touched:
-                self.members[member_id].change_no = change_no
-            s.flush()
-            loaded = [self.members[x] for x in sorted(self.touched & self.loaded)]
-            if loaded:  # one statement for the batch (the session does one per member)
-                s.connection().execute(_WRITE_MEMBER, [
-                    {"k_member_id": row.member_id, **{f"k_{c}": getattr(row, c)
-                                                      for c in _MEMBER_CHANGES}}
-                    for row in loaded])
-            self.insert(m.MemberChange, [{"change_no": change_no, "member_id": member_id}
-                                          for member_id in sorted(self.touched)])
-        s.flush()
 
     # -- the stream ----------------------------------------------------------------------------
 
@@ -268,7 +248,7 @@ class Ingest(Gate):
             for row in rows:
                 copy.write_row([row[c] for c in columns])
 
-    # -- applying ------------------------------------------------------------------------------
+    # -- checking and applying the run ---------------------------------------------------------
 
     def _apply(self, run: list[EventIn]) -> None:
         with self.s.no_autoflush:  # members are written once, at the end of the batch
@@ -300,42 +280,7 @@ class Ingest(Gate):
             self._hold(event, members, "open", problem)
             return
         self.apply_event(event)
-
-    def apply_event(self, event: EventIn) -> None:
-        body = event.body
-        handler = _HANDLERS.get(event.type)
-        if handler is not None:
-            handler(self, body)
-        for line in body.get("ledger") or ():
-            self._post(str(line["member_id"]), event, line)
-        key = body.get("key")
-        if isinstance(key, str) and body.get("ledger"):
-            self.hold_keys.append(key)
         self._remember_given(event)
-
-    def reject(self, event: EventIn) -> None:
-        """A head-office user rejected a held event: the chain's balances stay without it, but
-        its till's own share counts it (the till's ledger has it), balanced by a ``rejected``
-        movement of head office's, so the till's remote part takes it back out at its next
-        download and it shows what head office shows."""
-        for line in event.body.get("ledger") or ():
-            member_id = str(line["member_id"])
-            self.member(member_id)
-            amounts = (int(line["principal_fen"]), int(line["bonus_fen"]), int(line["points"]))
-            for code, till_no, sign, kind, at in (
-                    (self.store.code, self.till_no, 1, event.type, event.created_at),
-                    (HQ_STORE, 0, -1, "rejected", self.now)):
-                principal, bonus, points = (sign * a for a in amounts)
-                share = self.contributions[member_id, code, till_no]
-                share[0] += principal
-                share[1] += bonus
-                share[2] += points
-                self.ledger.append({
-                    "member_id": member_id, "store_code": code, "till_no": till_no,
-                    "event_id": event.event_id, "kind": kind, "principal_fen": principal,
-                    "bonus_fen": bonus, "points": points, "at": at,
-                    "day": to_local(at).date()})
-            self.touched.add(member_id)
 
     def settle(self) -> None:
         """After the events: ledger and contributions written, merges swept, overdrafts
@@ -351,307 +296,3 @@ class Ingest(Gate):
             self._remember_new_given()
         if self.stream is not None and self.newest_rules >= 0 and not self.stream.rules_seen:
             self.stream.rules_seen = True
-
-    def _load_members(self, run: list[EventIn]) -> None:
-        """One locking read for the batch: its members by id, and the live members holding
-        any phone it registers or changes to (in member-id order: no deadlocks)."""
-        wanted: set[str] = set()
-        for event in run:
-            if "member_id" in event.body:
-                wanted.add(str(event.body["member_id"]))
-            wanted.update(str(line["member_id"]) for line in event.body.get("ledger") or ())
-            if event.type == "member_registered":
-                self.live_phones[str(event.body.get("phone") or "")] = None
-            elif "phone" in (event.body.get("fields") or {}):
-                self.live_phones[str(event.body["fields"]["phone"])] = None
-        phones = sorted(self.live_phones)
-        if not wanted and not phones:
-            return
-        rows = self.s.scalars(select(m.Member).where(or_(
-            m.Member.member_id.in_(sorted(wanted)),
-            and_(m.Member.phone.in_(phones), m.Member.merged_into.is_(None))))
-            .order_by(m.Member.member_id).with_for_update())
-        for row in rows:
-            self._remember(row)
-
-    def _remember(self, row: m.Member) -> None:
-        """A member read from the database: kept out of the session, written by finish()."""
-        self.s.expunge(row)
-        self.loaded.add(row.member_id)
-        self.members[row.member_id] = row
-        if row.merged_into is None and row.phone in self.live_phones:
-            self.live_phones[row.phone] = row
-
-    def _lock(self, ids: set[str]) -> None:
-        """Load (and on PostgreSQL lock) members not loaded yet, in member-id order."""
-        missing = sorted(ids - self.members.keys())
-        if not missing:
-            return
-        for row in self.s.scalars(select(m.Member).where(m.Member.member_id.in_(missing))
-                                  .order_by(m.Member.member_id).with_for_update()):
-            self._remember(row)
-
-    def member(self, member_id: str) -> m.Member:
-        found = self.members.get(member_id)
-        if found is None:
-            self._lock({member_id})
-            found = self.members.get(member_id)
-        if found is None:  # money for a member head office never saw registered
-            found = self._create(member_id, {}, phone=f"unknown:{member_id}")
-            self.exception("unknown_member", member_id, None,
-                            {"note": "ledger movement before registration"})
-        return found
-
-    def _create(self, member_id: str, body: dict[str, Any], *, phone: str,
-                merged_into: str | None = None) -> m.Member:
-        row = m.Member(
-            member_id=member_id, card_no=str(body.get("card_no") or ""), phone=phone,
-            name=str(body.get("name") or ""), birthday=_date(body.get("birthday")),
-            gender=body.get("gender"), tier="regular", status="active",
-            home_store=self.store.code, principal_fen=0, bonus_fen=0, points=0,
-            wallet_blocked=False, merged_into=merged_into, created_at=self.now,
-            updated_at=self.now, change_no=0)
-        self.s.add(row)  # inserted with the batch's other changes, in one flush
-        self.members[member_id] = row
-        if merged_into is None:
-            self.live_phones[phone] = row
-        self.touched.add(member_id)
-        return row
-
-    def registered(self, body: dict[str, Any]) -> None:
-        member_id, phone = str(body["member_id"]), str(body.get("phone") or "")
-        existing = self.members.get(member_id)
-        survivor = self._live_by_phone(phone, exclude=member_id)
-        if existing is not None:  # created earlier from a ledger line: fill in who it is
-            existing.card_no = str(body.get("card_no") or existing.card_no)
-            existing.name = str(body.get("name") or existing.name)
-            existing.birthday = _date(body.get("birthday")) or existing.birthday
-            existing.gender = body.get("gender") or existing.gender
-            if survivor is None and existing.merged_into is None:
-                self.live_phones[existing.phone] = None
-                existing.phone = phone
-                self.live_phones[phone] = existing
-            self.touched.add(member_id)
-            return
-        if survivor is None:
-            self._create(member_id, body, phone=phone)
-            return
-        self._create(member_id, body, phone=phone, merged_into=survivor.member_id)
-        self.touched.add(survivor.member_id)
-        self.exception("merged_duplicate", member_id, None, {
-            "phone": phone, "survivor": survivor.member_id, "merged": member_id,
-            "survivor_store": survivor.home_store, "merged_store": self.store.code})
-
-    def _live_by_phone(self, phone: str, *, exclude: str) -> m.Member | None:
-        """The live member holding ``phone`` (loaded with the batch's members)."""
-        if phone not in self.live_phones:  # not announced by the batch: ask the database
-            self.live_phones[phone] = None
-            for row in self.s.scalars(select(m.Member).where(
-                    m.Member.phone == phone, m.Member.merged_into.is_(None))
-                    .with_for_update()):
-                if row.member_id not in self.members:
-                    self._remember(row)
-                self.live_phones[phone] = self.members[row.member_id]
-        found = self.live_phones.get(phone)
-        if found is None or found.member_id == exclude or found.merged_into is not None:
-            return None
-        return found
-
-    def profile(self, body: dict[str, Any]) -> None:
-        row = self.member(str(body["member_id"]))
-        fields = body.get("fields") or {}
-        for name in PROFILE_FIELDS:
-            if name not in fields:
-                continue
-            value = fields[name]
-            if name == "birthday":
-                value = _date(value)
-            if name == "phone":
-                if row.merged_into is not None:
-                    continue
-                clash = self._live_by_phone(str(value), exclude=row.member_id)
-                if clash is not None:
-                    self.exception("phone_conflict", row.member_id, None, {
-                        "phone": value, "held_by": clash.member_id})
-                    continue
-                if self.live_phones.get(row.phone) is row:
-                    self.live_phones[row.phone] = None
-                self.live_phones[str(value)] = row
-            setattr(row, name, value)
-        row.updated_at = self.now
-        self.touched.add(row.member_id)
-
-    def set_field(self, member_id: str, **values: Any) -> None:
-        row = self.member(member_id)
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.updated_at = self.now
-        self.touched.add(member_id)
-
-    def _post(self, member_id: str, event: EventIn, line: dict[str, Any]) -> None:
-        principal, bonus = int(line.get("principal_fen", 0)), int(line.get("bonus_fen", 0))
-        points = int(line.get("points", 0))
-        row = self.member(member_id)
-        row.principal_fen += principal
-        row.bonus_fen += bonus
-        row.points += points
-        self.touched.add(member_id)
-        share = self.contributions[member_id, self.store.code, self.till_no]
-        share[0] += principal
-        share[1] += bonus
-        share[2] += points
-        self.ledger.append({
-            "member_id": member_id, "store_code": self.store.code, "till_no": self.till_no,
-            "event_id": event.event_id, "kind": event.type, "principal_fen": principal,
-            "bonus_fen": bonus, "points": points, "at": event.created_at,
-            "day": to_local(event.created_at).date()})
-
-    def _transfer(self, source: m.Member, target: m.Member) -> None:
-        """Move everything ``source`` holds to ``target``, with ledger rows on both (store HQ)."""
-        amounts = (source.principal_fen, source.bonus_fen, source.points)
-        if not any(amounts):
-            return
-        for row, sign, kind in ((source, -1, "merge_out"), (target, 1, "merge_in")):
-            principal, bonus, points = (sign * a for a in amounts)
-            row.principal_fen += principal
-            row.bonus_fen += bonus
-            row.points += points
-            share = self.contributions[row.member_id, HQ_STORE, 0]
-            share[0] += principal
-            share[1] += bonus
-            share[2] += points
-            self.ledger.append({
-                "member_id": row.member_id, "store_code": HQ_STORE, "till_no": 0,
-                "event_id": None, "kind": kind, "principal_fen": principal, "bonus_fen": bonus,
-                "points": points, "at": self.now, "day": to_local(self.now).date()})
-            self.touched.add(row.member_id)
-
-    def _sweep_merged(self) -> None:
-        for member_id in sorted(self.touched):
-            row = self.members.get(member_id)
-            if row is None or row.merged_into is None:
-                continue
-            survivor = self.member(_survivor_id(self.s, row.merged_into))
-            self._transfer(row, survivor)
-        self._write_ledger()
-
-    def _flag_overdrafts(self) -> None:
-        for member_id in sorted(self.touched):
-            row = self.members.get(member_id)
-            if row is None or row.merged_into is not None:
-                continue
-            shortfall = -(row.principal_fen + row.bonus_fen)
-            if shortfall <= 0:
-                continue
-            row.wallet_blocked = True
-            open_row = self.s.scalars(select(m.Exception_).where(
-                m.Exception_.kind == "overdraft", m.Exception_.member_id == member_id,
-                m.Exception_.resolved_at.is_(None))).first()
-            detail = {"phone": row.phone, "principal_fen": row.principal_fen,
-                      "bonus_fen": row.bonus_fen, "stores": self._stores_of(member_id)}
-            if open_row is None:
-                self.exception("overdraft", member_id, shortfall, detail)
-            else:
-                open_row.amount_fen = max(int(open_row.amount_fen or 0), shortfall)
-                open_row.detail_json = json.dumps(detail, ensure_ascii=False)
-                open_row.updated_at = self.now
-
-    def _stores_of(self, member_id: str) -> dict[str, int]:
-        """Each store's net stored value for the member (who spent what)."""
-        self._write_ledger()
-        self.s.flush()
-        rows = self.s.execute(
-            select(m.MemberStore.store_code,
-                   func.sum(m.MemberStore.principal_fen + m.MemberStore.bonus_fen))
-            .where(m.MemberStore.member_id == member_id)
-            .group_by(m.MemberStore.store_code)).all()
-        return {code: int(total) for code, total in rows}
-
-    def exception(self, kind: str, member_id: str | None, amount_fen: int | None,
-                   detail: dict[str, Any]) -> None:
-        self.s.add(m.Exception_(
-            kind=kind, member_id=member_id, store_code=self.store.code,
-            day=to_local(self.now).date(), amount_fen=amount_fen,
-            detail_json=json.dumps(detail, ensure_ascii=False), created_at=self.now,
-            updated_at=self.now))
-
-    def _write_ledger(self) -> None:
-        if self.ledger:
-            self.insert(m.LedgerRow, self.ledger)
-            self.ledger = []
-        if not self.contributions:
-            return
-        changes = sorted(self.contributions.items())
-        rows = [{"member_id": member_id, "store_code": code, "till_no": till_no,
-                 "principal_fen": p, "bonus_fen": b, "points": pts}
-                for (member_id, code, till_no), (p, b, pts) in changes]
-        self.contributions.clear()
-        self.s.flush()  # new members exist before their contributions are written
-        dialect = self.s.get_bind().dialect.name
-        ins = postgresql.insert(m.MemberStore) if dialect == "postgresql" else sqlite.insert(
-            m.MemberStore)
-        stmt = ins.on_conflict_do_update(
-            index_elements=["member_id", "store_code", "till_no"],
-            set_={"principal_fen": m.MemberStore.principal_fen + ins.excluded.principal_fen,
-                  "bonus_fen": m.MemberStore.bonus_fen + ins.excluded.bonus_fen,
-                  "points": m.MemberStore.points + ins.excluded.points})
-        own = {member_id: delta for (member_id, code, till_no), delta in changes
-               if (code, till_no) == (self.store.code, self.till_no)}
-        before = self._own_shares(sorted(own)) if self.stream is not None and own else {}
-        self.s.connection().execute(stmt, rows)
-        if self.stream is None or not own:
-            return
-        moved = 0  # this till's own shares moved: so does their digest
-        for member_id, delta in own.items():
-            p, b, pts = before.get(member_id, (0, 0, 0))
-            moved += member_hash(member_id, p + delta[0], b + delta[1], pts + delta[2]) \
-                - member_hash(member_id, p, b, pts)
-        self.stream.digest = fold(self.stream.digest, add=moved)
-
-    def _own_shares(self, member_ids: list[str]) -> dict[str, tuple[int, int, int]]:
-        rows = self.s.connection().execute(
-            select(m.MemberStore.member_id, m.MemberStore.principal_fen,
-                   m.MemberStore.bonus_fen, m.MemberStore.points).where(
-                m.MemberStore.member_id.in_(member_ids),
-                m.MemberStore.store_code == self.store.code,
-                m.MemberStore.till_no == self.till_no))
-        return {member_id: (p, b, pts) for member_id, p, b, pts in rows}
-
-
-#: What applying events may change on a member that already existed.
-_MEMBER_CHANGES = ("card_no", "phone", "name", "birthday", "gender", "tier", "status",
-                   "principal_fen", "bonus_fen", "points", "wallet_blocked", "updated_at",
-                   "change_no")
-_WRITE_MEMBER = update(m.Member).where(m.Member.member_id == bindparam("k_member_id")).values(
-    {c: bindparam(f"k_{c}") for c in _MEMBER_CHANGES})
-
-
-def _survivor_id(session: Session, member_id: str) -> str:
-    """Follow merged_into to the live member (a chain of merges ends at one)."""
-    seen: set[str] = set()
-    while member_id not in seen:
-        seen.add(member_id)
-        nxt = session.scalar(select(m.Member.merged_into).where(m.Member.member_id == member_id))
-        if nxt is None:
-            return member_id
-        member_id = nxt
-    return member_id
-
-
-def _date(value: Any) -> dt.date | None:
-    if value in (None, "", "None"):
-        return None
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-_HANDLERS: dict[str, Any] = {
-    "member_registered": Ingest.registered,
-    "member_profile_updated": Ingest.profile,
-    "member_status_changed": lambda self, b: self.set_field(str(b["member_id"]),
-                                                            status=str(b["status"])),
-    "member_closed": lambda self, b: self.set_field(str(b["member_id"]), status="closed"),
-    "member_tier_changed": lambda self, b: self.set_field(str(b["member_id"]),
-                                                          tier=str(b["tier"])),
-    "member_card_replaced": lambda self, b: self.set_field(str(b["member_id"]),
-                                                           card_no=str(b["card_no"])),
-}

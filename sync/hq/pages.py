@@ -2,16 +2,14 @@
 reconciliation exceptions and each day's totals, in Chinese (default) or English (``?lang=en``).
 
 Server-rendered HTML with no script. Every page shows chain data, so every page asks for a
-head-office user (HTTP Basic against ``hq_users``, salted scrypt), on loopback too. The
-figures come from :mod:`sync.hq.figures`, aggregated in SQL.
+head-office user (HTTP Basic, :mod:`sync.hq.accounts`), on loopback too. The figures come from
+:mod:`sync.hq.figures`, aggregated in SQL; the words and their Chinese from
+:mod:`sync.hq.catalogue`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,11 +27,10 @@ from sqlalchemy.orm import Session
 from storeapp.clock import to_local
 from storeapp.identity import mask_phone
 from storeapp.money import format_fen
-from storeapp.pins import check_pin, hash_pin
+from sync.hq import accounts
 from sync.hq import models as m
-from sync.hq import shield
-from sync.hq.db import HqDatabase, utcnow
-from sync.hq.errors import HqRefusal, log_refusal
+from sync.hq.catalogue import ACCOUNT_LABELS, AMOUNT_LABELS, KINDS, LEDGER_KINDS, REASONS, ZH
+from sync.hq.db import HqDatabase
 from sync.hq.figures import (
     DailyRow,
     LiabilityRow,
@@ -50,7 +47,6 @@ Clock = Callable[[], dt.datetime]
 HERE = Path(__file__).parent
 LAG_ALERT = dt.timedelta(hours=1)
 REALM = 'Basic realm="storeapp head office", charset="UTF-8"'
-MIN_PASSWORD = 8
 NAV = (("/", "Overview"), ("/stores", "Stores"), ("/liability", "Liability"),
        ("/exceptions", "Exceptions"), ("/daily", "Daily totals"))
 HEADERS = {  # chain data: never cached, never framed, no script at all
@@ -61,54 +57,6 @@ HEADERS = {  # chain data: never cached, never framed, no script at all
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
                                "form-action 'self'; frame-ancestors 'none'",
 }
-
-
-# -- head-office users -----------------------------------------------------------------------
-
-def add_user(hq: HqDatabase, name: str, password: str,
-             now: dt.datetime | None = None) -> dict[str, str]:
-    """A new head-office user who may read the pages; refuses a taken name or a short password."""
-    name = _check_credentials(name, password)
-    now = now or utcnow()
-    with hq.transaction() as s:
-        if s.get(m.User, name) is not None:
-            raise HqRefusal(409, "user_exists", f"head-office user {name} already exists")
-        s.add(m.User(name=name, password_hash=hash_pin(password), created_at=now))
-    return {"name": name, "created_at": now.isoformat()}
-
-
-def set_password(hq: HqDatabase, name: str, password: str) -> dict[str, str]:
-    """A new password for an existing head-office user (the old one stops working)."""
-    name = _check_credentials(name, password)
-    with hq.transaction() as s:
-        user = s.get(m.User, name)
-        if user is None:
-            raise HqRefusal(404, "unknown_user", f"no head-office user {name}")
-        user.password_hash = hash_pin(password)
-    return {"name": name}
-
-
-def check_user(hq: HqDatabase, name: str, password: str) -> bool:
-    """Whether ``password`` is ``name``'s; as slow for an unknown name as for a known one."""
-    with hq.transaction() as s:
-        stored = s.scalar(select(m.User.password_hash).where(m.User.name == name[:32]))
-    return check_pin(password, stored or _decoy_hash()) and stored is not None
-
-
-def _check_credentials(name: str, password: str) -> str:
-    name = name.strip()
-    if not 0 < len(name) <= 32 or ":" in name or not name.isprintable() or " " in name:
-        raise HqRefusal(422, "bad_user_name",
-                        "a user name has 1 to 32 characters, no spaces and no colon")
-    if len(password) < MIN_PASSWORD or len(password) > 256:
-        raise HqRefusal(422, "weak_password",
-                        f"a password needs at least {MIN_PASSWORD} characters")
-    return name
-
-
-@functools.cache
-def _decoy_hash() -> str:
-    return hash_pin("decoy password, never matched")
 
 
 # -- mounting --------------------------------------------------------------------------------
@@ -234,21 +182,9 @@ class _Pages:
 
     def _user(self, request: Request) -> str | int | None:
         """The signed-in user; None without (valid) credentials; the seconds to wait when this
-        address or this user failed too often (a password is not even checked then)."""
-        given = _basic_credentials(request.headers.get("Authorization", ""))
-        if given is None:
-            return None
-        name, password = given
-        keys = [f"ip:{request.client.host if request.client else '-'}", f"user:{name[:32]}"]
-        wait = shield.blocked(self.hq, keys, self.clock())
-        if wait is not None:
-            return wait
-        if check_user(self.hq, name, password):
-            return name
-        shield.failed(self.hq, keys, self.clock())
-        log_refusal(self.hq, None, HqRefusal(401, "bad_login", "wrong user or password"),
-                    self.clock(), f"page login as {name[:32]!r} refused")
-        return None
+        address or this user failed too often (see :func:`sync.hq.accounts.sign_in`)."""
+        return accounts.sign_in(self.hq, request.headers.get("Authorization", ""),
+                                request.client.host if request.client else "-", self.clock)
 
     def _render(self, template: str, ui: Ui, path: str, user: str | None,
                 context: dict[str, Any]) -> str:
@@ -328,18 +264,6 @@ class _Pages:
             "total": total, "by_kind": daily_by_kind(s, day), "checks": till_checks(s, day),
             "prev": (day - dt.timedelta(days=1)).isoformat(),
             "next": (day + dt.timedelta(days=1)).isoformat()}
-
-
-def _basic_credentials(header: str) -> tuple[str, str] | None:
-    scheme, _sep, value = header.partition(" ")
-    if scheme.lower() != "basic" or len(value) > 1024:
-        return None
-    try:
-        name, colon, password = base64.b64decode(value.strip(), validate=True).decode(
-            "utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return (name, password) if colon and name else None
 
 
 def _date_param(request: Request, ui: Ui) -> dt.date | None:
@@ -458,187 +382,3 @@ class StoreRow:
     last_event_at: dt.datetime | None
     tills: list[tuple[int, int]]
     revoked_at: dt.datetime | None
-
-
-# -- words -----------------------------------------------------------------------------------
-
-KINDS = {
-    "overdraft": "Overdraft", "merged_duplicate": "Duplicate member merged",
-    "event_conflict": "Event conflict", "day_mismatch": "Day totals differ",
-    "phone_conflict": "Phone conflict", "unknown_member": "Unknown member",
-    "implausible_event": "Implausible event",
-}
-#: Why head office held an event (sync.hq.verify).
-REASONS = {
-    "bonus_breaks_rule": "the bonus breaks the chain's rule",
-    "over_cap": "more than a named card may hold",
-    "sale_credits": "a sale credited stored value",
-    "refund_exceeds_sale": "the refund gives back more than its sale took",
-    "refund_repeated": "the sale was already refunded",
-    "void_repeated": "the top-up was already voided",
-    "void_too_late": "a void on another day than its top-up",
-    "void_differs": "the void does not match its top-up",
-    "unknown_sale": "it names a sale this till never sent",
-    "unknown_topup": "it names a top-up this till never sent",
-    "ledger_other_member": "it moves money of a member it does not name",
-    "ledger_differs": "its ledger is not what it says happened",
-    "wallet_differs": "the stored value taken is not the wallet tender",
-    "tenders_differ": "the tenders do not add up to the total",
-    "split_not_proportional": "principal and bonus not taken in proportion",
-    "split_differs": "the spend took more than the balance held",
-    "points_differ": "the points moved are not those earned and redeemed",
-    "points_break_rule": "more points than the rules give",
-    "redemption_breaks_rule": "a redemption the rules do not allow",
-    "discount_breaks_rule": "a discount larger than any tier and plan give",
-    "plan_breaks_rule": "not a chain plan at that price",
-    "no_approval": "no manager's approval",
-    "moves_money": "this kind of event may not move money",
-    "unexplained_movement": "money moved by an action that says nothing of itself",
-    "expiry_credits": "an expiry that gives points",
-    "rules_missing": "it names no chain rules",
-    "rules_unknown": "it names rules head office never gave out",
-    "bad_method": "an unknown payment method",
-    "malformed": "it cannot be read",
-}
-AMOUNT_LABELS = {
-    "paid_fen": "paid", "bonus_fen": "bonus", "allowed_bonus_fen": "rule's bonus",
-    "amount_fen": "amount", "cap_fen": "cap", "sale": "sale took", "refund": "refund gives",
-    "ledger": "ledger", "before": "balance before", "taken": "taken",
-    "fair_principal_fen": "principal in proportion", "earned": "points earned",
-    "allowed_max": "most allowed", "wallet_fen": "wallet tender", "total_fen": "total",
-    "topup": "top-up", "fee_fen": "fee", "chain_fee_fen": "chain's fee",
-    "discount_fen": "discount", "subtotal_fen": "subtotal", "redeemed": "points redeemed",
-}
-ACCOUNT_LABELS = {"wallet:principal": "Principal", "wallet:bonus": "Bonus",
-                  "points": "Points"}
-LEDGER_KINDS = {
-    "wallet_topped_up": "Top-up", "wallet_topup_voided": "Top-up voided",
-    "wallet_adjusted": "Stored-value adjustment", "sale_completed": "Sale",
-    "sale_refunded": "Refund", "points_adjusted": "Points adjustment",
-    "points_expired": "Points expired", "plan_bought": "Plan bought",
-    "ledger_posted": "Other posting", "merge_in": "Merge (in)", "merge_out": "Merge (out)",
-    "coupon_issued": "Coupon issued", "member_registered": "Registration",
-}
-
-ZH: dict[str, str] = {
-    # frame
-    "storeapp head office": "storeapp 总部", "Head office": "总部",
-    "Overview": "总览", "Stores": "门店", "Liability": "储值负债",
-    "Exceptions": "异常", "Daily totals": "日报",
-    "Generated {t} (Beijing time)": "生成于 {t}（北京时间）", "Signed in as {u}": "登录用户 {u}",
-    "Sign-in required": "需要登录", "Too many failed sign-ins": "登录失败次数过多，请稍后再试",
-    "These pages show the chain's members and money: sign in as a head-office user.":
-        "这些页面显示全连锁的会员与资金，请以总部用户登录。",
-    "A user is created on the server with: storeapp-hq user add NAME":
-        "在服务器上创建用户：storeapp-hq user add 用户名",
-    "Wrong input": "输入有误", "The date must look like 2026-03-10, not {raw}.":
-        "日期格式应为 2026-03-10，而不是 {raw}。",
-    "Back": "返回", "Date": "日期", "Show": "显示", "All open": "全部未处理",
-    "Store": "门店", "Name": "名称", "Total": "合计", "Principal": "本金", "Bonus": "赠送",
-    "Points": "积分", "Members": "会员", "Yes": "是", "No": "否",
-    # overview
-    "Chain stored-value liability": "全连锁储值负债", "Stored value total": "储值合计",
-    "Points outstanding": "积分余额", "Live members": "会员数",
-    "Members with a blocked wallet": "储值被冻结的会员", "Owed by overdrawn members": "透支待追回",
-    "Stores registered": "已登记门店", "revoked": "已停用",
-    "Not synced for over an hour": "超过 1 小时未同步", "Open exceptions": "未处理异常",
-    "Day totals differing today": "今日日结不符",
-    # stores
-    "Code": "编号", "Last sync": "最近同步", "Lag": "延迟", "Newest event": "最新事件",
-    "Tills (acknowledged sequence)": "收银机（已确认序号）", "Revoked": "已停用",
-    "never": "从未同步", "just now": "刚刚", "{m} min": "{m} 分钟",
-    "{h} h {m} min": "{h} 小时 {m} 分钟", "{d} d {h} h": "{d} 天 {h} 小时",
-    "till {n}": "{n} 号机", "No stores yet: add one with storeapp-hq store add.":
-        "尚无门店：用 storeapp-hq store add 添加。",
-    "Times are Beijing time; lag is red after an hour without sync.":
-        "时间为北京时间；超过 1 小时未同步的延迟显示为红色。",
-    # liability
-    "Stored-value liability": "储值负债",
-    "By the store that contributed it: top-ups less spends made there. Head office (HQ) "
-    "moves balances when it merges duplicate members.":
-        "按贡献门店统计：在该店的充值减去在该店的消费。总部（HQ）一行为合并重复会员时转移的余额。",
-    "Head office (merges)": "总部（会员合并）", "Members with activity": "有往来会员",
-    "As of the end of": "截至该日日终", "Now": "当前",
-    "Check: members' balances add up to the same total.": "核对：会员余额合计与上表一致。",
-    "Check failed: members' balances add up to {t}.": "核对不符：会员余额合计为 {t}。",
-    # exceptions
-    "Reconciliation exceptions": "对账异常", "Kind": "类型", "Day": "日期",
-    "Member phone": "会员手机", "Amount": "金额", "Detail": "说明", "State": "状态",
-    "open": "未处理", "resolved": "已处理", "No exceptions.": "没有异常。",
-    "Open exceptions, plus everything recorded on the chosen day.":
-        "列出全部未处理异常，以及所选日期记录的异常。",
-    "Overdraft": "透支", "Duplicate member merged": "重复会员已合并",
-    "Event conflict": "事件冲突", "Day totals differ": "日结不符",
-    "Phone conflict": "手机号冲突", "Unknown member": "未知会员",
-    "Implausible event": "可疑事件",
-    "{what} (till {t}, sequence {q}): {reason}. {amounts} Held #{id}, not applied: "
-    "storeapp-hq event accept|reject {id}":
-        "{what}（{t} 号机，序号 {q}）：{reason}。{amounts}暂存 #{id}，未入账；处理："
-        "storeapp-hq event accept|reject {id}",
-    "the bonus breaks the chain's rule": "赠送金额不符合连锁规则",
-    "more than a named card may hold": "超过记名卡上限",
-    "a sale credited stored value": "销售反而增加了储值",
-    "the refund gives back more than its sale took": "退款超过原销售扣款",
-    "the sale was already refunded": "该销售已退过款",
-    "the top-up was already voided": "该充值已撤销过",
-    "a void on another day than its top-up": "非充值当日撤销",
-    "the void does not match its top-up": "撤销金额与原充值不符",
-    "it names a sale this till never sent": "引用了本机从未上传的销售",
-    "it names a top-up this till never sent": "引用了本机从未上传的充值",
-    "it moves money of a member it does not name": "变动了未列明会员的资金",
-    "its ledger is not what it says happened": "流水与业务内容不符",
-    "the stored value taken is not the wallet tender": "储值扣款与储值支付不符",
-    "the tenders do not add up to the total": "支付合计与应付不符",
-    "principal and bonus not taken in proportion": "未按比例扣减本金与赠送",
-    "the spend took more than the balance held": "扣款超过余额",
-    "the points moved are not those earned and redeemed": "积分变动与获得、抵扣不符",
-    "more points than the rules give": "积分多于规则所给",
-    "a redemption the rules do not allow": "积分抵扣不符合规则",
-    "a discount larger than any tier and plan give": "折扣超过任何等级与套餐",
-    "not a chain plan at that price": "不是连锁该价格的套餐",
-    "no manager's approval": "缺少店长审批",
-    "this kind of event may not move money": "此类事件不得变动资金",
-    "money moved by an action that says nothing of itself": "资金变动缺少业务说明",
-    "an expiry that gives points": "过期反而增加积分",
-    "it names no chain rules": "未注明连锁规则版本",
-    "it names rules head office never gave out": "注明的规则版本总部从未下发",
-    "an unknown payment method": "未知支付方式", "it cannot be read": "无法解析",
-    "paid": "实付", "bonus": "赠送", "rule's bonus": "规则赠送", "amount": "金额", "cap": "上限",
-    "sale took": "原销售扣款", "refund gives": "退款返还", "ledger": "流水",
-    "balance before": "扣款前余额", "taken": "扣款", "principal in proportion": "按比例应扣本金",
-    "points earned": "获得积分", "most allowed": "最多允许", "wallet tender": "储值支付",
-    "total": "合计", "top-up": "充值", "fee": "费用", "chain's fee": "连锁定价",
-    "discount": "折扣", "subtotal": "小计", "points redeemed": "抵扣积分",
-    "unknown": "未知", "merged": "已合并", "{n} points": "{n} 积分",
-    "Balance: principal {p}, bonus {b}. Net by store: {s}. Wallet blocked.":
-        "余额：本金 {p}，赠送 {b}。各店净额：{s}。储值已冻结。",
-    "Member {merged} registered at store {ms} merged into {survivor} of store {ss}; "
-    "balance moved by head office.":
-        "门店 {ms} 登记的会员 {merged} 已并入门店 {ss} 的会员 {survivor}，余额由总部转移。",
-    "Till {t}, {account}: till {tc} movements, {ts}; head office {hc}, {hs}.":
-        "{t} 号机 {account}：收银机 {tc} 笔 {ts}；总部 {hc} 笔 {hs}。",
-    "Event {e} (sequence {q}) arrived with other content: {msg}":
-        "事件 {e}（序号 {q}）内容与已存不同：{msg}",
-    "Phone change refused: {phone} already belongs to member {other}.":
-        "手机号修改被拒：{phone} 已属于会员 {other}。",
-    "Stored value or points moved before head office saw the member registered.":
-        "总部收到会员登记之前已有储值或积分变动。",
-    # daily
-    "Ledger rows": "流水笔数", "Stored value in": "储值流入", "Stored value out": "储值流出",
-    "Net principal": "本金净额", "Net bonus": "赠送净额", "Points issued": "发放积分",
-    "Points used": "使用积分", "Previous day": "前一天", "Next day": "后一天",
-    "By kind of movement": "按业务类型", "Tills' own day totals": "收银机日结核对",
-    "Till": "收银机", "Account": "账户", "Till count": "收银机笔数", "Till sum": "收银机合计",
-    "HQ count": "总部笔数", "HQ sum": "总部合计", "Match": "一致", "not reported": "未报告",
-    "No movements this day.": "当日无流水。", "No till has reported this day.":
-        "当日没有收银机报告日结。",
-    "Head office's ledger for the local day, by store. Stored value in and out are "
-    "principal plus bonus.":
-        "总部流水按门店汇总（北京时间自然日）。储值流入、流出均为本金加赠送。",
-    "Top-up": "充值", "Top-up voided": "充值撤销", "Stored-value adjustment": "储值调整",
-    "Sale": "销售", "Refund": "退货", "Points adjustment": "积分调整",
-    "Points expired": "积分过期", "Plan bought": "购买套餐", "Other posting": "其他入账",
-    "Merge (in)": "合并转入", "Merge (out)": "合并转出", "Coupon issued": "发券",
-    "Registration": "注册",
-}
-

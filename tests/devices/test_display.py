@@ -23,7 +23,7 @@ from devices.display import (
     display_text,
     open_display,
 )
-from devices.scanner import LinkStatus
+from devices.serial_port import LinkStatus
 from tests.devices.test_scanner import Events, Pty
 
 CD5220_INIT = b"\x0c\x1b@"  # CLR, ESC @

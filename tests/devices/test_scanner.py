@@ -15,20 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from devices.scanner import (
-    ENTER,
-    Action,
-    FakeScanner,
-    LinkStatus,
-    NullScanner,
-    ScanRouter,
-    SerialScanner,
-    Target,
-    WedgeDetector,
-    is_retail_barcode,
-    open_scanner,
-    parse_port_url,
-)
+from devices.scan_routing import ScanRouter, Target, is_retail_barcode
+from devices.scanner import FakeScanner, NullScanner, SerialScanner, open_scanner
+from devices.serial_port import LinkStatus, parse_port_url
+from devices.wedge import ENTER, Action, WedgeDetector
 from storeapp.identity import make_card_no, sign_qr
 
 MEMBER_QR = sign_qr(make_card_no("0001", 1, 5), "secret")

@@ -16,8 +16,8 @@ import pytest
 import uvicorn
 from sqlalchemy import func, select
 
+from sync.hq import accounts
 from sync.hq import models as m
-from sync.hq import pages
 from sync.hq.api import create_app
 from sync.hq.cli import SERVER_LIMITS
 from sync.hq.db import utcnow
@@ -69,7 +69,7 @@ def raw(port: int, data: bytes, *, wait: float = 5.0) -> bytes:
 
 
 def test_password_guessing_is_slowed_down_per_address_and_user(live_hq: LiveHq) -> None:
-    pages.add_user(live_hq.hq, "boss", "the right password here", utcnow())
+    accounts.add_user(live_hq.hq, "boss", "the right password here", utcnow())
     for _ in range(FREE_FAILURES):
         assert httpx.get(f"{live_hq.url}/", auth=("boss", "guess"), timeout=10).status_code == 401
     slowed = httpx.get(f"{live_hq.url}/", auth=("boss", "guess"), timeout=10)

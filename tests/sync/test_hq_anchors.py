@@ -20,7 +20,7 @@ from storeapp.errors import Refused
 from storeapp.services import sales, users
 from storeapp.services.sales import TenderIn
 from sync import client
-from sync.hq import anchors, pages
+from sync.hq import accounts, anchors
 from sync.hq import models as m
 from sync.hq.db import HqDatabase, utcnow
 from sync.hq.reconcile import reconcile
@@ -36,7 +36,7 @@ def till(tmp_path: Path, migrated_template: Path, live_hq: LiveHq) -> Iterator[D
     db = Database(path, clock=FixedClock(START))
     users.add_user(db, code="M01", name="王经理", role="manager", pin="2468", actor="setup")
     client.join(db, live_hq.url, live_hq.add_store("0001"))
-    pages.add_user(live_hq.hq, "auditor", "a long enough password", utcnow())
+    accounts.add_user(live_hq.hq, "auditor", "a long enough password", utcnow())
     yield db
     db.close()
 

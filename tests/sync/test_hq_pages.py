@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy import select
 from starlette.exceptions import StarletteDeprecationWarning
 
+from sync.hq import accounts, pages, service
 from sync.hq import models as m
-from sync.hq import pages, service
 from sync.hq.api import create_app
 from sync.hq.db import HqDatabase
 from sync.hq.errors import HqRefusal
@@ -104,7 +104,7 @@ def client(hq_url: str, clock: Clock) -> Iterator[TestClient]:
         service.day_totals(hq, store, {"till_no": 1, "days": [{"day": DAY, "accounts": {
             "wallet:principal": list(principal), "wallet:bonus": list(bonus),
             "points": [1, 110] if code == "0001" else [0, 0]}}]}, NOW)
-    pages.add_user(hq, USER, PASSWORD, NOW)
+    accounts.add_user(hq, USER, PASSWORD, NOW)
     with TestClient(app) as test_client:
         test_client.auth = (USER, PASSWORD)
         yield test_client
@@ -151,21 +151,21 @@ def test_pages_are_not_cached_framed_or_scripted(client: TestClient) -> None:
 
 def test_add_user_refuses_a_taken_name_a_short_password_and_a_colon(tmp_path: Path) -> None:
     hq = HqDatabase(f"sqlite:///{tmp_path / 'hq.db'}")
-    assert pages.add_user(hq, "boss", "12345678")["name"] == "boss"
+    assert accounts.add_user(hq, "boss", "12345678")["name"] == "boss"
     with pytest.raises(HqRefusal) as taken:
-        pages.add_user(hq, "boss", "another password")
+        accounts.add_user(hq, "boss", "another password")
     assert taken.value.code == "user_exists"
     with pytest.raises(HqRefusal) as short:
-        pages.add_user(hq, "clerk", "1234567")
+        accounts.add_user(hq, "clerk", "1234567")
     assert short.value.code == "weak_password"
     with pytest.raises(HqRefusal) as colon:
-        pages.add_user(hq, "a:b", "12345678")
+        accounts.add_user(hq, "a:b", "12345678")
     assert colon.value.code == "bad_user_name"
-    assert pages.check_user(hq, "boss", "12345678")
-    assert not pages.check_user(hq, "boss", "87654321")
-    pages.set_password(hq, "boss", "a new password")
-    assert pages.check_user(hq, "boss", "a new password")
-    assert not pages.check_user(hq, "boss", "12345678")
+    assert accounts.check_user(hq, "boss", "12345678")
+    assert not accounts.check_user(hq, "boss", "87654321")
+    accounts.set_password(hq, "boss", "a new password")
+    assert accounts.check_user(hq, "boss", "a new password")
+    assert not accounts.check_user(hq, "boss", "12345678")
     with hq.transaction() as s:
         stored = s.get(m.User, "boss")
         assert stored is not None and "a new password" not in stored.password_hash

@@ -26,8 +26,8 @@ from storeapp.services import members, sales, till_settings, users
 from storeapp.services import wallet as wallet_service
 from storeapp.services.sales import TenderIn
 from sync import client
+from sync.hq import accounts, review, service
 from sync.hq import models as m
-from sync.hq import pages, review, service
 from sync.hq.db import HqDatabase, utcnow
 from sync.hq.reconcile import reconcile
 from tests.helpers import CASHIER, START, copy_database, register, set_setting, topup
@@ -146,7 +146,7 @@ def test_events_no_honest_till_could_send_are_kept_listed_and_not_applied(
     assert minted["amount_fen"] == 100_000_000
     assert len(listed) == 5
     # and on the exceptions page, in both languages
-    pages.add_user(live_hq.hq, "auditor", "a long enough password", utcnow())
+    accounts.add_user(live_hq.hq, "auditor", "a long enough password", utcnow())
     auth = ("auditor", "a long enough password")
     zh = httpx.get(f"{live_hq.url}/exceptions", auth=auth, timeout=10).text
     assert zh.count("可疑事件") >= 5 and "赠送金额不符合连锁规则" in zh
@@ -176,7 +176,7 @@ def test_later_events_wait_behind_a_held_one_until_head_office_decides(
     assert [(h["reason"], h["status"]) for h in held] == [
         ("bonus_breaks_rule", "open"), ("sale_credits", "open"),
         ("held_behind", "waiting"), ("held_behind", "waiting")]
-    pages.add_user(live_hq.hq, "auditor", "a long enough password", utcnow())
+    accounts.add_user(live_hq.hq, "auditor", "a long enough password", utcnow())
 
     # a waiting event cannot be decided before the one it waits behind; a user must exist
     with pytest.raises(Exception, match="decide that one first"):

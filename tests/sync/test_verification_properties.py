@@ -30,8 +30,8 @@ from storeapp.errors import DomainError, Refused
 from storeapp.models import Member, OutboxEvent, Sale, Topup
 from storeapp.services import members, sales, users, wallet
 from sync import client
+from sync.hq import accounts, review
 from sync.hq import models as m
-from sync.hq import pages, review
 from sync.hq.db import utcnow
 from sync.hq.reconcile import reconcile
 from sync.restore import restore
@@ -78,7 +78,7 @@ def test_head_office_applies_exactly_the_honest_movements_and_every_till_ends_eq
     hq = LiveHq(f"sqlite:///{work / 'hq.db'}").start()
     tills: list[Till] = []
     try:
-        pages.add_user(hq.hq, "auditor", "a long enough password", utcnow())
+        accounts.add_user(hq.hq, "auditor", "a long enough password", utcnow())
         for code in STORES:
             path = work / code / "storeapp.db"
             path.parent.mkdir()
