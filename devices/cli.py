@@ -108,11 +108,11 @@ def _receipt_preview(a: argparse.Namespace) -> dict[str, Any]:
     db = _db(a)
     settings = db.settings
     try:
-        paper = get_profile(a.profile or str(settings.printer_profile))
+        paper = get_profile(a.profile or settings.printer_profile)
     except ValueError as e:
         raise InvalidInput("bad_profile", str(e), detail=str(e)) from None
     try:
-        enc = get_encoding(a.encoding or str(settings.printer_encoding))
+        enc = get_encoding(a.encoding or settings.printer_encoding)
     except ValueError as e:
         raise InvalidInput("bad_encoding", str(e), detail=str(e)) from None
     if not a.out.lower().endswith(".png"):
@@ -191,9 +191,9 @@ def _need_printing() -> None:
 def _printer(a: argparse.Namespace) -> tuple[str, str, str]:
     """URI, profile and encoding: the options, else the till's settings."""
     settings = _db(a).settings
-    uri = a.printer if a.printer is not None else str(settings.printer_uri)
+    uri = a.printer if a.printer is not None else settings.printer_uri
     if a.printer is None and uri.strip() in ("", "null:"):
         raise InvalidInput("no_printer", "This till has no receipt printer set up: give "
                            "--printer URI, or set it with: storeapp settings printer_uri URI")
-    return (uri, a.profile or str(settings.printer_profile),
-            a.encoding or str(settings.printer_encoding))
+    return (uri, a.profile or settings.printer_profile,
+            a.encoding or settings.printer_encoding)

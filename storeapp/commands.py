@@ -378,7 +378,7 @@ def _settings(a: argparse.Namespace) -> Any:
     if a.name is None:
         return {k: shown(k, v) for k, v in db.settings.as_dict().items() if k != "qr_secret"}
     if a.value is None:
-        return {a.name: shown(a.name, getattr(db.settings, a.name))}
+        return {a.name: shown(a.name, db.settings.get(a.name))}
     from storeapp.services import till_settings
 
     try:
@@ -386,7 +386,7 @@ def _settings(a: argparse.Namespace) -> Any:
     except (KeyError, TypeError, ValueError) as exc:
         raise refusal(a.name, exc) from None
     till_settings.change(db, {a.name: value}, actor=a.actor)
-    return {a.name: shown(a.name, getattr(db.settings, a.name))}
+    return {a.name: shown(a.name, db.settings.get(a.name))}
 
 
 def _backup(a: argparse.Namespace) -> Any:

@@ -49,7 +49,7 @@ NO_PRINTER = ("", "null:")
 
 def printing(settings: Settings) -> bool:
     """Whether this till has a receipt printer set up (else no job is written)."""
-    return str(settings.printer_uri).strip() not in NO_PRINTER
+    return settings.printer_uri.strip() not in NO_PRINTER
 
 
 def add_job(session: Session, kind: str, ref: str, payload: Mapping[str, Any], *,
@@ -94,7 +94,7 @@ def _cash_in(part: Mapping[str, Any]) -> bool:
 
 def store_fields(settings: Settings, cashier: str) -> dict[str, Any]:
     """``store_name``, ``till`` and ``cashier`` for any payload."""
-    return {"store_name": settings.store_name, "till": int(settings.till_no), "cashier": cashier}
+    return {"store_name": settings.store_name, "till": settings.till_no, "cashier": cashier}
 
 
 def member_fields(member: Any) -> dict[str, Any]:

@@ -459,14 +459,14 @@ def _shift_opened(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
     s = ctx.session
     shift_id = int(body["shift_id"])
     ctx.session.add(Shift(id=None if s.get(Shift, shift_id) else shift_id,
-                          till_no=int(ctx.db.settings.till_no), opened_by=ctx.actor,
+                          till_no=ctx.db.settings.till_no, opened_by=ctx.actor,
                           opened_at=ctx.now, float_fen=int(body["float_fen"])))
     s.flush()
 
 
 def _shift_closed(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
     s = ctx.session
-    shift = s.scalar(select(Shift).where(Shift.till_no == int(ctx.db.settings.till_no),
+    shift = s.scalar(select(Shift).where(Shift.till_no == ctx.db.settings.till_no,
                                          Shift.closed_at.is_(None)))
     if shift is None:
         raise ReplayMismatch(f"shift close Z {body.get('z_no')}: no open shift here")
@@ -519,7 +519,7 @@ def _next_receipt(ctx: Ctx) -> str:
     from storeapp.sequences import next_value
 
     settings = ctx.db.settings
-    return (f"R{int(settings.store_code):04d}{int(settings.till_no):02d}"
+    return (f"R{int(settings.store_code):04d}{settings.till_no:02d}"
             f"{next_value(ctx.session, 'receipt'):07d}")
 
 

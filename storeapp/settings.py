@@ -3,14 +3,16 @@
 Chain-wide rules (tiers, bonus, points, coupons, caps) belong to head office and arrive by sync;
 till-local settings (store code, devices, idle lock) stay on the till. Values that differ from the
 default are stored as JSON in the ``settings`` table.
+
+Each setting is a typed descriptor on :class:`Settings` (as Electrum's ``ConfigVar``), so
+``settings.till_no`` is an ``int`` to the type checker and a misspelt name is an error.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar, cast, overload
 
 from storeapp.errors import InvalidInput
 
@@ -20,52 +22,104 @@ CHAIN = "chain"
 TILL = "till"
 
 
-@dataclass(frozen=True)
-class Setting:
+class TierRule(TypedDict):
+    """One row of ``tiers``. Percent and multiplier are decimals written as text (exact)."""
+
+    code: str
     name: str
-    type: type
-    default: Any
-    description: str
-    scope: str = CHAIN
-    #: Never shown in clear (listings, audit rows): see :func:`shown`.
-    secret: bool = False
+    name_en: str
+    threshold_fen: int
+    discount_pct: str
+    points_multiplier: str
 
 
-DECLARED: tuple[Setting, ...] = (
+class TopupBonusRule(TypedDict):
+    min_fen: int
+    bonus_fen: int
+
+
+class TopupCouponRule(TypedDict):
+    min_fen: int
+    template: str
+
+
+class Var(Generic[T]):
+    """One setting, declared once as an attribute of :class:`Settings`: its name is the
+    attribute's, ``type`` the runtime type :func:`validate` checks (the item shapes of a list are
+    the annotation's, not checked at run time), ``scope`` who owns it (:data:`CHAIN` or
+    :data:`TILL`), and a ``secret`` is never shown in clear (see :func:`shown`)."""
+
+    name: str
+
+    def __init__(self, type_: type[T], default: T, description: str, scope: str = CHAIN, *,
+                 secret: bool = False) -> None:
+        if not isinstance(default, type_):  # a declaration's own mistake: fails at import
+            raise TypeError(f"default {default!r} is not a {type_.__name__}")
+        self.type = type_
+        self.default = default
+        self.description = description
+        self.scope = scope
+        self.secret = secret
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any] | None = None) -> Var[T]: ...
+
+    @overload
+    def __get__(self, obj: Settings, owner: type[Any] | None = None) -> T: ...
+
+    def __get__(self, obj: Settings | None, owner: type[Any] | None = None) -> Var[T] | T:
+        if obj is None:
+            return self
+        return cast(T, obj._values[self.name])
+
+    def __repr__(self) -> str:
+        return (f"Var({self.name!r}, {self.type.__name__}, default={self.default!r}, "
+                f"scope={self.scope!r}{', secret=True' if self.secret else ''})")
+
+
+class Settings:
+    """Typed view over the declared settings with the stored overrides applied.
+
+    A Settings object never changes: a changed setting makes a new one.
+    """
+
+    __slots__ = ("_derived", "_values")
+
     # -- identity of this till
-    Setting("store_code", str, "0001", "4-digit store code (in card and receipt numbers)", TILL),
-    Setting("store_name", str, "示范门店 Demo Store", "Store name printed on receipts", TILL),
-    Setting("till_no", int, 1, "Till number within the store (1-99)", TILL),
-    Setting("idle_lock_minutes", int, 5, "Lock the till after this many idle minutes", TILL),
-    Setting("language", str, "zh_CN", "Language of the counter: zh_CN or en", TILL),
-    Setting("scanner_max_gap_ms", int, 35, "Keys closer than this belong to a scanner burst", TILL),
-    Setting("scanner_min_length", int, 4, "Shortest scan a keyboard-wedge burst can be", TILL),
-    Setting("printer_uri", str, "null:", "Receipt printer, e.g. tcp://192.168.1.50:9100", TILL),
-    Setting("printer_profile", str, "80mm", "Paper profile: 58mm, 80mm or a printer model", TILL),
-    Setting("printer_encoding", str, "gb18030", "Printer text encoding", TILL),
-    Setting("scanner_uri", str, "", "Serial scanner, e.g. serial:///dev/ttyACM0?baud=9600", TILL),
-    Setting("display_uri", str, "", "Customer display, e.g. serial:///dev/ttyUSB1?baud=9600", TILL),
-    Setting("display_protocol", str, "cd5220", "Customer display commands: cd5220 or escpos",
-            TILL),
-    Setting("qr_secret", str, "", "Chain secret that signs member QR codes (made on first start)"),
+    store_code = Var(str, "0001", "4-digit store code (in card and receipt numbers)", TILL)
+    store_name = Var(str, "示范门店 Demo Store", "Store name printed on receipts", TILL)
+    till_no = Var(int, 1, "Till number within the store (1-99)", TILL)
+    idle_lock_minutes = Var(int, 5, "Lock the till after this many idle minutes", TILL)
+    language = Var(str, "zh_CN", "Language of the counter: zh_CN or en", TILL)
+    scanner_max_gap_ms = Var(int, 35, "Keys closer than this belong to a scanner burst", TILL)
+    scanner_min_length = Var(int, 4, "Shortest scan a keyboard-wedge burst can be", TILL)
+    printer_uri = Var(str, "null:", "Receipt printer, e.g. tcp://192.168.1.50:9100", TILL)
+    printer_profile = Var(str, "80mm", "Paper profile: 58mm, 80mm or a printer model", TILL)
+    printer_encoding = Var(str, "gb18030", "Printer text encoding", TILL)
+    scanner_uri = Var(str, "", "Serial scanner, e.g. serial:///dev/ttyACM0?baud=9600", TILL)
+    display_uri = Var(str, "", "Customer display, e.g. serial:///dev/ttyUSB1?baud=9600", TILL)
+    display_protocol = Var(str, "cd5220", "Customer display commands: cd5220 or escpos", TILL)
+    qr_secret = Var(str, "", "Chain secret that signs member QR codes (made on first start)")
     # -- head office (docs/sync.md)
-    Setting("hq_url", str, "", "Head-office server URL; empty = not linked", TILL),
-    Setting("hq_token", str, "", "This store's token for head office", TILL, secret=True),
-    Setting("hq_rules_version", int, 0,
-            "Version of head office's chain rules this till has taken (set by sync)", TILL),
-    Setting("sync_interval_minutes", int, 5, "Minutes between syncs with head office", TILL),
-    Setting("sync_nightly_hour", int, 2, "Local hour of the nightly full sync", TILL),
-    Setting("offline_max_txn_fen", int, 30_000,
-            "Offline (head office unreachable): most stored value one sale may spend"),
-    Setting("offline_max_member_fen", int, 50_000,
-            "Offline: most stored value one member may spend in all"),
-    Setting("offline_max_store_fen", int, 500_000,
-            "Offline: most stored value this store may take in all"),
-    Setting("offline_max_hours", int, 24,
-            "Offline: no stored-value spends once head office was last reached this long ago"),
+    hq_url = Var(str, "", "Head-office server URL; empty = not linked", TILL)
+    hq_token = Var(str, "", "This store's token for head office", TILL, secret=True)
+    hq_rules_version = Var(
+        int, 0, "Version of head office's chain rules this till has taken (set by sync)", TILL)
+    sync_interval_minutes = Var(int, 5, "Minutes between syncs with head office", TILL)
+    sync_nightly_hour = Var(int, 2, "Local hour of the nightly full sync", TILL)
+    offline_max_txn_fen = Var(
+        int, 30_000, "Offline (head office unreachable): most stored value one sale may spend")
+    offline_max_member_fen = Var(
+        int, 50_000, "Offline: most stored value one member may spend in all")
+    offline_max_store_fen = Var(
+        int, 500_000, "Offline: most stored value this store may take in all")
+    offline_max_hours = Var(
+        int, 24, "Offline: no stored-value spends once head office was last reached this long ago")
     # -- tiers: growth value is net spend over a rolling window
-    Setting(
-        "tiers",
+    tiers = Var[list[TierRule]](
         list,
         [
             {"code": "regular", "name": "普通", "name_en": "Regular", "threshold_fen": 0,
@@ -78,21 +132,20 @@ DECLARED: tuple[Setting, ...] = (
              "discount_pct": "10", "points_multiplier": "2.0"},
         ],
         "Tiers by growth value (net spend over the window), lowest first",
-    ),
-    Setting("tier_window_days", int, 365, "Rolling window for growth value, in days"),
-    Setting("tier_near_pct", int, 15, "Receipt mentions the next tier when this close (percent)"),
+    )
+    tier_window_days = Var(int, 365, "Rolling window for growth value, in days")
+    tier_near_pct = Var(int, 15, "Receipt mentions the next tier when this close (percent)")
     # -- points
-    Setting("points_per_yuan", int, 1, "Points earned per whole yuan actually paid"),
-    Setting("points_redeem_min", int, 100, "Fewest points that can be redeemed at once"),
-    Setting("points_redeem_max_pct", int, 50, "Points pay at most this percent of a sale"),
-    Setting("points_fen_per_point", int, 1, "Value of one point in fen (100 points = ¥1)"),
-    Setting("points_expiry_months", int, 24, "Months after which an earned lot expires"),
-    Setting("points_promo_dates", list, [], "Dates (YYYY-MM-DD) with a points promotion"),
-    Setting("points_promo_multiplier", str, "2", "Multiplier on promotion dates"),
-    Setting("points_birthday_multiplier", str, "2", "Multiplier in the member's birthday month"),
+    points_per_yuan = Var(int, 1, "Points earned per whole yuan actually paid")
+    points_redeem_min = Var(int, 100, "Fewest points that can be redeemed at once")
+    points_redeem_max_pct = Var(int, 50, "Points pay at most this percent of a sale")
+    points_fen_per_point = Var(int, 1, "Value of one point in fen (100 points = ¥1)")
+    points_expiry_months = Var(int, 24, "Months after which an earned lot expires")
+    points_promo_dates = Var[list[str]](list, [], "Dates (YYYY-MM-DD) with a points promotion")
+    points_promo_multiplier = Var(str, "2", "Multiplier on promotion dates")
+    points_birthday_multiplier = Var(str, "2", "Multiplier in the member's birthday month")
     # -- stored value
-    Setting(
-        "topup_bonus_rules",
+    topup_bonus_rules = Var[list[TopupBonusRule]](
         list,
         [
             {"min_fen": 50_000, "bonus_fen": 5_000},
@@ -100,23 +153,17 @@ DECLARED: tuple[Setting, ...] = (
             {"min_fen": 200_000, "bonus_fen": 40_000},
         ],
         "Top-up bonus: the best rule whose minimum the top-up reaches applies",
-    ),
-    Setting("wallet_cap_fen", int, 500_000, "Largest balance a named member may hold (fen)"),
-    Setting("wallet_pin_max_tries", int, 5, "Wrong payment PINs before the PIN locks"),
-    Setting("cash_refund_transfer_over_fen", int, 10_000, "Cash refunds above this are transfers"),
+    )
+    wallet_cap_fen = Var(int, 500_000, "Largest balance a named member may hold (fen)")
+    wallet_pin_max_tries = Var(int, 5, "Wrong payment PINs before the PIN locks")
+    cash_refund_transfer_over_fen = Var(int, 10_000, "Cash refunds above this are transfers")
     # -- coupons
-    Setting("welcome_coupon_template", str, "", "Template code issued on registration ('' = none)"),
-    Setting("birthday_coupon_template", str, "", "Template code issued in the birthday month"),
-    Setting("topup_coupon_rules", list, [], "[{min_fen, template}] coupons issued with a top-up"),
+    welcome_coupon_template = Var(str, "", "Template code issued on registration ('' = none)")
+    birthday_coupon_template = Var(str, "", "Template code issued in the birthday month")
+    topup_coupon_rules = Var[list[TopupCouponRule]](
+        list, [], "[{min_fen, template}] coupons issued with a top-up")
     # -- staff
-    Setting("user_pin_max_tries", int, 5, "Wrong login PINs before a user is locked"),
-)
-
-BY_NAME: dict[str, Setting] = {s.name: s for s in DECLARED}
-
-
-class Settings:
-    """Typed view over the declared settings with the stored overrides applied."""
+    user_pin_max_tries = Var(int, 5, "Wrong login PINs before a user is locked")
 
     def __init__(self, overrides: dict[str, Any] | None = None) -> None:
         self._values: dict[str, Any] = {s.name: s.default for s in DECLARED}
@@ -125,11 +172,12 @@ class Settings:
             if name in BY_NAME:
                 self._values[name] = value
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def get(self, name: str) -> Any:
+        """A setting by its name, for code that goes by name (listings, forms, restore);
+        ``KeyError`` for a name that is not declared."""
+        if name not in BY_NAME:
+            raise KeyError(f"unknown setting {name!r}")
+        return self._values[name]
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self._values)
@@ -143,6 +191,12 @@ class Settings:
         if name not in self._derived:
             self._derived[name] = build(self)
         return self._derived[name]  # type: ignore[no-any-return]
+
+
+#: The declarations, in the order they are listed.
+DECLARED: tuple[Var[Any], ...] = tuple(v for v in vars(Settings).values() if isinstance(v, Var))
+
+BY_NAME: dict[str, Var[Any]] = {s.name: s for s in DECLARED}
 
 
 def shown(name: str, value: Any) -> Any:

@@ -77,7 +77,7 @@ class SyncStatus:
 def client_for(db: Database, *, timeout: float = 5.0,
                transport: httpx.BaseTransport | None = None) -> HqClient:
     """A client for the head office this till joined; Refused when it joined none."""
-    url, token = str(db.settings.hq_url), str(db.settings.hq_token)
+    url, token = db.settings.hq_url, db.settings.hq_token
     if not url or not token:
         raise Refused("not_linked", "This till has not joined a store at head office: "
                       "storeapp store join --server URL --token TOKEN")
@@ -147,7 +147,7 @@ def upload(db: Database, client: HqClient, *, batch_size: int = 500,
 
     First the till proves it continues what head office holds (:func:`check_continuity`): a
     till that lost events stops here, until it is restored."""
-    till_no = int(db.settings.till_no)
+    till_no = db.settings.till_no
     held = client.where(till_no)  # head office's word, not ours: resumes after any failure
     acked, audit_from = int(held["acked_seq"]), int(held["audit_seq"])
     check_continuity(db, acked, str(held["chain"]), audit_from, str(held.get("audit_hash")))
@@ -272,7 +272,7 @@ def download(db: Database, client: HqClient, *, limit: int = 1000,
              progress: Progress | None = None) -> dict[str, Any]:
     """Apply every change since the stored cursor, page by page, each page with its cursor in
     one transaction; returns what changed (members, new members, rules, blocked, merged)."""
-    till_no = int(db.settings.till_no)
+    till_no = db.settings.till_no
     with db.reader() as s:
         cursor = sync_state.read(s).cursor
     total, pages = Applied(), 0
@@ -314,7 +314,7 @@ def run_sync(db: Database, *, client: HqClient | None = None,
         uploaded = upload(db, hq, progress=progress)
         got = download(db, hq, progress=progress)
         days = totals.recent_days(db, TOTAL_DAYS)
-        hq.day_totals(int(db.settings.till_no), totals.day_totals(db, days))
+        hq.day_totals(db.settings.till_no, totals.day_totals(db, days))
         if progress:
             progress("totals", len(days), len(days))
     except HqUnreachable as exc:
@@ -356,7 +356,7 @@ def status(db: Database) -> SyncStatus:
         pending = int(s.scalar(select(func.count()).select_from(OutboxEvent)
                                .where(OutboxEvent.seq > state.acked_seq)) or 0)
     return SyncStatus(
-        linked=bool(settings.hq_url and settings.hq_token), store_code=str(settings.store_code),
+        linked=bool(settings.hq_url and settings.hq_token), store_code=settings.store_code,
         last_sync_at=state.last_sync_at, last_contact_at=state.last_contact_at,
         offline_since=state.offline_since, last_error=state.last_error, pending_events=pending,
         online_only=state.online_only, restore_needed=state.restore_needed)

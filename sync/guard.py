@@ -97,7 +97,7 @@ class HttpSpendGate:
     def _hq(self) -> HqClient:
         """The client for the till's current link (a new join makes a new one)."""
         settings = self._db.settings
-        linked_as = (str(settings.hq_url), str(settings.hq_token))
+        linked_as = (settings.hq_url, settings.hq_token)
         if self._client is None or linked_as != self._linked_as:
             self.close()
             self._client = client_for(self._db, timeout=HOLD_TIMEOUT_S,

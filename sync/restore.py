@@ -337,7 +337,7 @@ def _finish(db: Database, held: dict[str, Any], *, store_code: str, link: Link) 
     with db.session() as s, s.begin():
         for name, value in (("hq_url", link.server), ("hq_token", link.token),
                             ("till_no", link.till_no), ("store_code", store_code)):
-            if getattr(db.settings, name) != value:
+            if db.settings.get(name) != value:
                 db.set_setting(s, name, value)
         sync_state.write(s, acked_seq=int(held["acked_seq"]),
                          audit_acked=int(held.get("audit_seq") or 0),

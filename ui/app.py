@@ -84,7 +84,7 @@ def build(app: QApplication, db: Database, worker: Worker) -> MainWindow:
     app.installEventFilter(ActivityFilter(window))
     settings = db.settings
     scans = ScanFilter(WedgeDetector(max_gap_ms=float(settings.scanner_max_gap_ms),
-                                     min_length=int(settings.scanner_min_length)), window)
+                                     min_length=settings.scanner_min_length), window)
     scans.scanned.connect(window.on_scan)
     app.installEventFilter(scans)
     return window

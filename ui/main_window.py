@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
 
     def note_activity(self) -> None:
         if self.state.user is not None:
-            self.idle.start(int(self.state.db.settings.idle_lock_minutes) * 60_000)
+            self.idle.start(self.state.db.settings.idle_lock_minutes * 60_000)
 
     def set_printer_status(self, text: str, error: bool) -> None:
         self.status_printer.setText(text)

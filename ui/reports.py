@@ -51,7 +51,7 @@ QPushButton { min-height: 28px; }
 
 def report_language(state: AppState) -> Lang:
     """The language the till runs in, as the reports name it."""
-    return "zh" if str(state.db.settings.language).startswith("zh") else "en"
+    return "zh" if state.db.settings.language.startswith("zh") else "en"
 
 
 class ReportsDialog(QDialog):

@@ -168,7 +168,7 @@ class SyncRunner(QObject):
     def _schedule_nightly(self) -> None:
         db = self._db
         assert db is not None and self._nightly is not None
-        at = next_nightly(self._clock.now(), int(db.settings.sync_nightly_hour),
+        at = next_nightly(self._clock.now(), db.settings.sync_nightly_hour,
                           self._nightly_done)
         self._nightly_day = to_local(at).date()
         delay_s = (at - self._clock.now()).total_seconds()
@@ -254,7 +254,7 @@ class SyncRunner(QObject):
         self._thread.quit()
 
     def _interval_ms(self) -> int:
-        minutes = int(self._db.settings.sync_interval_minutes) if self._db else 5
+        minutes = self._db.settings.sync_interval_minutes if self._db else 5
         return max(1, minutes) * self._minute_ms
 
 

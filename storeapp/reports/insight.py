@@ -295,8 +295,8 @@ def _near_next_tier(db: Database, s: Session,
     """(member, next tier, growth, still to spend) for members within ``tier_near_pct`` of the
     next threshold, closest first; growth as :func:`storeapp.services.tiers.growth_fen` sums."""
     table = tiers.table(db.settings)
-    pct = int(db.settings.tier_near_pct)
-    since = now - dt.timedelta(days=int(db.settings.tier_window_days))
+    pct = db.settings.tier_near_pct
+    since = now - dt.timedelta(days=db.settings.tier_window_days)
     following = {t.code: nxt for t, nxt in itertools.pairwise(table)}
     if not following:
         return []

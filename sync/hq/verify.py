@@ -142,7 +142,7 @@ def _topup(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
         _fail("bonus_breaks_rule", f"a top-up of {principal} fen got {bonus} fen of bonus; the "
               f"chain's rule gives {allowed}", paid_fen=principal, bonus_fen=bonus,
               allowed_bonus_fen=allowed, rules_version=facts.rules.version)
-    cap = int(facts.rules.settings.wallet_cap_fen)
+    cap = facts.rules.settings.wallet_cap_fen
     if principal + bonus > cap:
         _fail("over_cap", f"one top-up of {principal + bonus} fen is more than a named card "
               f"may hold ({cap})", amount_fen=principal + bonus, cap_fen=cap)

@@ -39,7 +39,7 @@ class SettingsDialog(OpDialog):
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
         self.idle = QSpinBox()
         self.idle.setRange(1, 120)
-        self.idle.setValue(int(settings.idle_lock_minutes))
+        self.idle.setValue(settings.idle_lock_minutes)
         self.printer = QLineEdit(settings.printer_uri)
         self.printer.setPlaceholderText("tcp://192.168.1.50:9100 · serial:///dev/ttyUSB0 · null:")
         self.profile = _combo(PROFILES, settings.printer_profile)
@@ -107,7 +107,7 @@ class SettingsDialog(OpDialog):
 
     def _on_save(self) -> None:
         db, values, actor = self.state.db, self.values(), self.state.actor
-        before = {name: getattr(db.settings, name) for name in values}
+        before = {name: db.settings.get(name) for name in values}
         changed = {name for name, value in values.items() if before[name] != value}
         self.run(lambda: save(db, values, actor), lambda _r: self._saved(changed))
 
@@ -133,7 +133,7 @@ class SettingsDialog(OpDialog):
 def save(db: Database, values: dict[str, Any], actor: str) -> None:
     """Store changed settings in one transaction, each change in the audit log (a linked till
     refuses to change a chain rule)."""
-    changed = {name: value for name, value in values.items() if getattr(db.settings, name) != value}
+    changed = {name: value for name, value in values.items() if db.settings.get(name) != value}
     till_settings.change(db, changed, actor=actor)
 
 
