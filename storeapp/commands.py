@@ -404,7 +404,9 @@ def _demo(a: argparse.Namespace) -> Any:
         return demo.populate(_db(a), members=a.members, seed=a.seed)
     import sys
 
-    from storeapp import demo_bulk
+    from storeapp import tooling
+
+    demo_bulk = tooling.load("demo_bulk", "storeapp demo --ledger-rows")
 
     def progress(text: str) -> None:  # stdout carries the one result (JSON with --json)
         print(text, file=sys.stderr, flush=True)
@@ -414,16 +416,16 @@ def _demo(a: argparse.Namespace) -> Any:
 
 
 def _bench(a: argparse.Namespace) -> Any:
-    from storeapp import bench
+    from storeapp import tooling
 
     if a.reports:
         import tempfile
 
-        from storeapp import bench_reports
-
+        bench_reports = tooling.load("bench_reports", "storeapp bench --reports")
         workdir = a.workdir or Path(tempfile.mkdtemp(prefix="storeapp-bench-"))
         return bench_reports.run(members=a.members, ledger_rows=a.ledger_rows, workdir=workdir,
                                  runs=a.runs, as_json=a.json)
+    bench = tooling.load("bench", "storeapp bench")
     return bench.run(members=a.members, samples=a.samples, checkouts=a.checkouts,
                      workdir=a.workdir, as_json=a.json)
 

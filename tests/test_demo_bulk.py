@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from storeapp import audit, demo_bulk
+from storeapp import audit
 from storeapp.clock import FixedClock
 from storeapp.db import Database
-from storeapp.demo_bulk import populate_bulk
 from storeapp.errors import InvalidInput
 from storeapp.identity import is_card_no, make_card_no
 from storeapp.models import Member
@@ -30,6 +29,8 @@ from storeapp.services.sales import LineIn, TenderIn
 from storeapp.settings import Settings
 from tests import ledger_checks
 from tests.helpers import START
+from tools import demo_bulk
+from tools.demo_bulk import populate_bulk
 
 MEMBERS, LEDGER_ROWS = 3_000, 30_000
 #: Tables whose rows carry the moment they were written: (table, order, moment). UUIDv7 ids

@@ -66,8 +66,6 @@ def test_core_imports_and_cli_run_without_pyside6(tmp_path: Path) -> None:
                 if p.stem != "__init__"}
     expected = {"storeapp.cli", "storeapp.commands", "storeapp.demo", "storeapp.db",
                 "storeapp.app", "storeapp.shell", *services}
-    if (ROOT / "storeapp" / "bench.py").exists():
-        expected.add("storeapp.bench")
     assert expected <= set(report["modules"])
 
 

@@ -216,6 +216,9 @@ TEMPLATES: dict[str, str] = {
     "demo_not_empty": QT_TRANSLATE_NOOP(
         "Errors", "The database already has {members} members and {sales} sales: bulk demo "
                   "history goes only into a new database."),
+    "needs_checkout": QT_TRANSLATE_NOOP(
+        "Errors", "{command} is development tooling: it runs from the source checkout (tools/), "
+                  "which is not installed with the app."),
     "bad_date": QT_TRANSLATE_NOOP("Errors", "“{text}” is not a date like 2026-03-10."),
     "bad_time": QT_TRANSLATE_NOOP("Errors", "“{text}” is not a time like 2026-03-10T18:00:00."),
     "bad_range": QT_TRANSLATE_NOOP("Errors", "A report covers at most {max_days} days."),

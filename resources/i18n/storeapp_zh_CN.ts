@@ -1117,6 +1117,11 @@
     </message>
     <message>
         <location line="+3"/>
+        <source>{command} is development tooling: it runs from the source checkout (tools/), which is not installed with the app.</source>
+        <translation>{command} 是开发工具，须在源代码检出目录中运行（tools/ 不随应用安装）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>“{text}” is not a date like 2026-03-10.</source>
         <translation>“{text}”不是有效日期，格式如 2026-03-10。</translation>
     </message>

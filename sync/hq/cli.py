@@ -129,8 +129,14 @@ def run(args: argparse.Namespace) -> Any:
     if args.command == "serve":
         return serve(args.db, args.host, args.port, args.workers)
     if args.command == "bench":
-        from sync.hq import bench
+        from storeapp import tooling
+        from storeapp.errors import DomainError
 
+        command = "storeapp-hq bench"
+        try:
+            bench = tooling.load("hq_bench", command)
+        except DomainError as missing:  # an installed head office without the checkout
+            raise HqRefusal(501, missing.code, missing.message, command=command) from None
         return bench.run(args)
     hq = HqDatabase(args.db)
     try:

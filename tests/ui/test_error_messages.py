@@ -4,9 +4,10 @@ placeholders, and its raise sites pass every value the template names.
 
 The codes are found by reading the source (``ast``), not by a list kept by hand: calls of
 :class:`storeapp.errors.DomainError` and its subclasses with a literal code, and the classes'
-default codes, in storeapp/, sync/, devices/ and ui/. ``docs/error-messages.md`` is the table of
-them all, English and Chinese, made from the same data: when it differs this test rewrites it
-and fails, so the new table is reviewed and committed with the change.
+default codes, in storeapp/, sync/, devices/ and ui/, and in tools/ (the bulk demo refuses
+through ``storeapp demo --ledger-rows``). ``docs/error-messages.md`` is the table of them all,
+English and Chinese, made from the same data: when it differs this test rewrites it and fails, so
+the new table is reviewed and committed with the change.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sync import guard
 from ui import i18n, messages
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("storeapp", "sync", "devices", "ui")
+PACKAGES = ("storeapp", "sync", "devices", "ui", "tools")
 TS = ROOT / "resources" / "i18n" / "storeapp_zh_CN.ts"
 TABLE = ROOT / "docs" / "error-messages.md"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")

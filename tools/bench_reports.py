@@ -81,7 +81,7 @@ def format_table(result: dict[str, Any]) -> str:
 def _build(path: Path, members: int, ledger_rows: int) -> float:
     if path.exists():
         return 0.0
-    from storeapp.demo_bulk import populate_bulk
+    from tools.demo_bulk import populate_bulk
 
     started = time.perf_counter()
     db = Database(path)

@@ -69,11 +69,11 @@ from sqlalchemy.engine import URL, make_url
 from storeapp.clock import to_local
 from sync.hq import ingest, service
 from sync.hq import models as m
-from sync.hq.bench_data import TILL_NO, StorePlan, generate
 from sync.hq.db import HqDatabase, utcnow
 from sync.hq.errors import HqRefusal
 from sync.protocol import API, AUTHORIZATION, SIGNATURE, TIMESTAMP, event_digest
 from sync.protocol import signed_headers as make_signed_headers
+from tools.hq_bench_data import TILL_NO, StorePlan, generate
 
 BENCH_SCHEMA = "storeapp_bench"
 TARGET_EVENTS_PER_S = 5000

@@ -44,12 +44,12 @@ from pathlib import Path
 from typing import Any
 
 from storeapp import audit, rules
-from storeapp.bench import _phone
 from storeapp.clock import FixedClock, add_months, to_local
 from storeapp.db import Database
 from storeapp.demo import DEMO_USERS, GIVEN, PRESETS_FEN, PRODUCTS, SURNAMES, _staff_and_rules
 from storeapp.errors import InvalidInput
 from storeapp.services import tiers, wallet
+from tools.bench import _phone
 
 Progress = Callable[[str], None]
 

@@ -1,7 +1,7 @@
 """How long the app takes from process start to a painted login screen, on a database that is
 open and migrated.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.startup_time [--db PATH] [--runs N]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tools.startup_time [--db PATH] [--runs N]
 
 The parent takes the time, starts a fresh Python process that runs the real ``storeapp --db
 PATH`` start path (CLI, app entry point, database opened on the worker, window built, shown),
@@ -24,6 +24,7 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 TARGET_S = 2.0
+CHECKOUT = Path(__file__).resolve().parents[1]
 PAINTED = "painted"
 
 
@@ -64,8 +65,11 @@ def measure(db_path: Path) -> tuple[float, float]:
     """Seconds from starting a fresh process to its first paint of the login screen, measured
     by this process (wall) and by the child from its module's first line."""
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    # tools/ is not installed with the app: the child finds it in this checkout, from any cwd
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH")]))
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "ui.startup_time", "--child", str(db_path)],
+    child = subprocess.Popen([sys.executable, "-m", "tools.startup_time", "--child",
+                              str(db_path)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert child.stdout is not None
     line = child.stdout.readline()
