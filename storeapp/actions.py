@@ -12,12 +12,13 @@ the action's net ledger movement per member (docs/sync.md, "Principles").
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
@@ -27,12 +28,13 @@ from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.errors import IdempotencyConflict, InvalidInput
 from storeapp.ids import new_action_key, new_event_id
 from storeapp.models import Action, Member, OutboxEvent, PointsEntry, WalletEntry
+from storeapp.results import ActionResult
 from storeapp.sequences import insert_row
 
 if TYPE_CHECKING:
     from storeapp.db import Database
 
-Result = dict[str, Any]
+R = TypeVar("R", bound=ActionResult)
 MAX_KEY_LEN = 64
 #: The request fingerprint of an action written back by a restore (storeapp.replay): its
 #: request is not known, so a retry of its key answers with its result whatever it asks.
@@ -152,9 +154,10 @@ def _balance_after(session: Session, line: dict[str, Any]) -> list[int]:
 
 def run_action(
     db: Database, *, key: str, kind: str, actor: str, request: dict[str, Any],
-    body: Callable[[Ctx], Result],
-) -> Result:
-    """Run ``body`` exactly once for ``key``; a retry returns the first run's result."""
+    body: Callable[[Ctx], R], returns: type[R],
+) -> R:
+    """Run ``body`` exactly once for ``key``; a retry answers with the first run's result,
+    rebuilt as ``returns`` from its stored JSON form, with ``replayed`` set."""
     check_key(key)
     request_hash = _request_hash(kind, request)
     with db.session() as session, session.begin():
@@ -166,16 +169,16 @@ def run_action(
                     "key_reused", f"Key {key} was already used for a different {done_kind}",
                     key=key, kind=done_kind,
                 )
-            result: Result = json.loads(done_json)
-            return {**result, "replayed": True}
+            return dataclasses.replace(returns.from_json(json.loads(done_json)), replayed=True)
         ctx = Ctx(db=db, session=session, key=key, kind=kind, actor=actor, now=db.clock.now())
         result = body(ctx)
         ctx.write_outbox()
         insert_row(
             session, Action, key=key, kind=kind, request_hash=request_hash, actor=actor,
-            created_at=ctx.now, result_json=json.dumps(result, ensure_ascii=False, default=str),
+            created_at=ctx.now,
+            result_json=json.dumps(result.to_json(), ensure_ascii=False, default=str),
         )
-    return {**result, "replayed": False}
+    return result
 
 
 def key_or_new(key: str | None) -> str:

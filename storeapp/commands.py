@@ -199,7 +199,7 @@ def _topup(a: argparse.Namespace) -> Any:
     db = _db(a)
     result = wallet.topup(db, a.member, parse_yuan(a.amount), method=a.method, actor=a.actor,
                           key=a.key)
-    return {**result, "member": members.get(db, result["member_id"]).to_dict()}
+    return {**result, "member": members.get(db, result.member_id).to_dict()}
 
 
 def _wallet_adjust(a: argparse.Namespace) -> Any:

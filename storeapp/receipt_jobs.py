@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 from storeapp.errors import Refused
 from storeapp.identity import mask_name, mask_phone
 from storeapp.models import PrintJob
+from storeapp.results import Record
 from storeapp.settings import Settings
 
 Payload = dict[str, Any]
@@ -126,10 +127,11 @@ def job_ref(kind: str, payload: Mapping[str, Any]) -> str:
     return REF_PREFIX.get(kind, "") + str(payload[key[0]][key[1]])
 
 
-def result_part(result: Mapping[str, Any]) -> dict[str, Any]:
-    """An action's result as a payload part: plain JSON, without a full ``member`` some callers
-    attach, which must not be stored unmasked."""
-    data = {k: v for k, v in result.items() if k != "member"}
+def result_part(result: Record | Mapping[str, Any]) -> dict[str, Any]:
+    """An action's result as a payload part: its JSON form (or the JSON the CLI printed),
+    without a full ``member`` some callers attach, which must not be stored unmasked."""
+    plain = result.to_json() if isinstance(result, Record) else result
+    data = {k: v for k, v in plain.items() if k != "member"}
     return dict(json.loads(json.dumps(data, ensure_ascii=False, default=str)))
 
 
@@ -141,10 +143,10 @@ def stored_sale(db: Database, receipt_no: str, *, cashier: str) -> Payload:
     from storeapp.services import members, sales
 
     sale = sales.get_sale(db, receipt_no)
-    cashier = str(sale.get("cashier") or cashier)
+    cashier = sale.cashier or cashier
     payload: Payload = {**store_fields(db.settings, cashier), "sale": result_part(sale)}
-    if sale.get("member_id"):
-        payload["member"] = member_fields(members.get(db, sale["member_id"]))
+    if sale.member_id:
+        payload["member"] = member_fields(members.get(db, sale.member_id))
         payload["tier_names"] = tier_names(db.settings)
     return payload
 
@@ -184,7 +186,7 @@ def shift_payload(settings: Settings, report: Mapping[str, Any], cashier: str) -
 
     payload: Payload = {**store_fields(settings, cashier), "at": report["at"],
                         "business_date": report["business_date"],
-                        **shifts.receipt_rows(dict(report))}
+                        **shifts.receipt_rows(report)}
     if report["kind"] == "x":
         payload["title"] = "X 报表 X report"
     return payload

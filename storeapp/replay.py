@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storeapp import ledger
 from storeapp.actions import RESTORED, Ctx, ledger_deltas
 from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.identity import phone_tail
@@ -43,7 +44,6 @@ from storeapp.models import (
     Shift,
     Tender,
     Topup,
-    WalletEntry,
 )
 from storeapp.sequences import insert_row
 from storeapp.services import coupons, points, shifts, tiers
@@ -180,14 +180,8 @@ def _post(ctx: Ctx, member: Member, kind: str, principal: int, bonus: int, *,
           method: str | None = None, ref: str | None = None) -> None:
     """A wallet movement as :func:`storeapp.services.wallet.post` writes it (without its
     refusal: what happened, happened, even if it overdrew a stale balance)."""
-    for bucket, amount in (("principal", principal), ("bonus", bonus)):
-        if amount:
-            insert_row(ctx.session, WalletEntry, member_id=member.member_id, action_key=ctx.key,
-                       kind=kind, bucket=bucket, amount_fen=amount, method=method, ref=ref,
-                       created_at=ctx.now)
-    member.principal_fen += principal
-    member.bonus_fen += bonus
-    member.updated_at = ctx.now
+    ledger.post(ctx.session, member, key=ctx.key, at=ctx.now, kind=kind, principal_fen=principal,
+                bonus_fen=bonus, method=method, ref=ref)
 
 
 def _registered(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from storeapp import audit
+from storeapp import audit, ledger
 from storeapp.actions import Ctx
 from storeapp.db import Database
 from storeapp.models import Card, Member, PointsEntry, PointsLot, WalletEntry
@@ -201,13 +201,8 @@ def _post_remote_part(ctx: Ctx, member: Member, data: Mapping[str, Any],
     principal, bonus, pts = (t - h for t, h in zip(target, held, strict=True))
     # Not wallet.post: the chain may be overdrawn (spent at two stores while offline), and the
     # till must show that as it is; head office blocks the wallet until it is settled.
-    for bucket, amount in (("principal", principal), ("bonus", bonus)):
-        if amount:
-            insert_row(ctx.session, WalletEntry, member_id=member.member_id, action_key=ctx.key,
-                       kind=SYNC_KIND, bucket=bucket, amount_fen=amount, method=None,
-                       ref=HQ_REF, created_at=ctx.now)
-    member.principal_fen += principal
-    member.bonus_fen += bonus
+    ledger.post(ctx.session, member, key=ctx.key, at=ctx.now, kind=SYNC_KIND,
+                principal_fen=principal, bonus_fen=bonus, ref=HQ_REF)
     if pts > 0:
         lot_id = insert_row(ctx.session, PointsLot, member_id=member.member_id,
                             action_key=ctx.key, earned_points=pts, remaining_points=pts,
@@ -238,6 +233,5 @@ def _take_points(ctx: Ctx, member: Member, wanted: int) -> None:
 
 
 def _points_entry(ctx: Ctx, member: Member, pts: int, lot_id: int | None) -> None:
-    insert_row(ctx.session, PointsEntry, member_id=member.member_id, action_key=ctx.key,
-               kind=SYNC_KIND, points=pts, lot_id=lot_id, ref=HQ_REF, created_at=ctx.now)
-    member.points += pts
+    ledger.post(ctx.session, member, key=ctx.key, at=ctx.now, kind=SYNC_KIND, points=pts,
+                lot_id=lot_id, ref=HQ_REF)

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from storeapp.actions import Result
 from storeapp.db import Database
 from storeapp.models import (
     Approval,
@@ -29,6 +28,7 @@ from storeapp.models import (
     PointsLot,
     WalletEntry,
 )
+from storeapp.results import ActionResult
 from storeapp.services import coupons, members, sales, users, wallet
 from storeapp.services.members import MemberView
 from storeapp.services.sales import LineIn, TenderIn
@@ -75,12 +75,12 @@ def reload(db: Database, member: MemberView) -> MemberView:
     return members.get(db, member.member_id)
 
 
-def topup(db: Database, member: MemberView, amount_fen: int, **kwargs: Any) -> Result:
+def topup(db: Database, member: MemberView, amount_fen: int, **kwargs: Any) -> ActionResult:
     return wallet.topup(db, member.member_id, amount_fen, actor=CASHIER, **kwargs)
 
 
 def sell(db: Database, member: MemberView | None, amount_fen: int, *,
-         tenders: list[TenderIn] | None = None, **kwargs: Any) -> Result:
+         tenders: list[TenderIn] | None = None, **kwargs: Any) -> ActionResult:
     """One open-amount line of ``amount_fen``, paid in cash (exact) unless tenders are given."""
     return sales.checkout(
         db, member_ref=member.member_id if member else None,

@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 import pytest
 
-from storeapp.actions import Ctx, Result, run_action
+from storeapp.actions import Ctx, run_action
 from storeapp.db import Database
 from storeapp.errors import IdempotencyConflict, InvalidInput, Refused
 from storeapp.models import AuditRow, OutboxEvent
+from storeapp.results import ActionResult, Done
 from storeapp.services import members, sales, wallet
 from storeapp.services.members import MemberView
 from storeapp.services.sales import LineIn, TenderIn
@@ -111,7 +112,8 @@ def test_malformed_keys_are_refused(db: Database, member: MemberView, key: str) 
 
 def test_an_action_needs_a_key(db: Database) -> None:
     with pytest.raises(InvalidInput) as refused:
-        run_action(db, key="", kind="test", actor=CASHIER, request={}, body=lambda ctx: {})
+        run_action(db, key="", kind="test", actor=CASHIER, request={}, body=lambda ctx: Done(),
+                   returns=Done)
     assert refused.value.code == "bad_key"
 
 
@@ -131,7 +133,7 @@ def test_each_action_writes_one_outbox_event_per_domain_event_and_audit_rows(
     member = registered[0]
     assert posted(lambda: topup(db, member, 50_000)) == (["wallet_topped_up"],
                                                         ["wallet_topped_up"])
-    crossing: Result = {}
+    crossing: dict[str, object] = {}
     assert posted(lambda: crossing.update(sell(db, member, 100_000))) == (
         ["sale_completed", "member_tier_changed"], ["sale_completed"])
     grant = approve(db, "returned")
@@ -156,7 +158,7 @@ def test_outbox_payload_names_store_till_key_and_actor(db: Database,
 
 
 def test_a_refused_action_leaves_nothing_behind(db: Database, member: MemberView) -> None:
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> ActionResult:
         wallet.post(ctx, members.lock(db, ctx.session, member.member_id), "adjustment",
                     principal_fen=1_000, bonus_fen=0)
         ctx.audit("test_half_done", member.member_id)
@@ -165,14 +167,15 @@ def test_a_refused_action_leaves_nothing_behind(db: Database, member: MemberView
 
     before = counts(db, *LEDGER_TABLES)
     with pytest.raises(Refused):
-        run_action(db, key="half-done", kind="test", actor=CASHIER, request={}, body=body)
+        run_action(db, key="half-done", kind="test", actor=CASHIER, request={}, body=body,
+                   returns=Done)
     assert counts(db, *LEDGER_TABLES) == before
     assert reload(db, member).balance_fen == 0
 
 
 def test_outbox_sequence_stays_gapless_after_refused_actions(db: Database,
                                                              member: MemberView) -> None:
-    def emits_then_refuses(ctx: Ctx) -> Result:
+    def emits_then_refuses(ctx: Ctx) -> ActionResult:
         ctx.emit("test_event")
         ctx.emit("test_event")
         raise Refused("nope", "refused after emitting")
@@ -183,7 +186,7 @@ def test_outbox_sequence_stays_gapless_after_refused_actions(db: Database,
         topup(db, member, 200_000)  # over the ¥5,000 cap
     with pytest.raises(Refused):
         run_action(db, key="emits", kind="test", actor=CASHIER, request={},
-                   body=emits_then_refuses)
+                   body=emits_then_refuses, returns=Done)
     with pytest.raises(Refused):
         sales.checkout(db, member_ref=member.member_id, lines=[LineIn(unit_price_fen=500_000)],
                        tenders=[TenderIn("wallet")], actor=CASHIER)

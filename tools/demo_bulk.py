@@ -38,16 +38,18 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from fractions import Fraction
+from decimal import Decimal
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from storeapp import audit, rules
+from storeapp import audit, ledger, pricing, rules
 from storeapp.clock import FixedClock, add_months, to_local
 from storeapp.db import Database
 from storeapp.demo import DEMO_USERS, GIVEN, PRESETS_FEN, PRODUCTS, SURNAMES, _staff_and_rules
 from storeapp.errors import InvalidInput
+from storeapp.money import percent_of, split_in_proportion
+from storeapp.pricing import CouponTerms, MemberTerms, PricedLine, PricingRules, TenderIn
 from storeapp.services import tiers, wallet
 from tools.bench import _phone
 
@@ -141,7 +143,7 @@ def populate_bulk(db: Database, *, members: int, ledger_rows: int, seed: int = 7
     started = time.perf_counter()
     end = db.clock.now()
     _refuse_unless_empty(db)
-    timeline = _Timeline(end, days, int(db.settings.points_expiry_months))
+    timeline = _Timeline(end, days, db.settings.points_expiry_months)
     real_clock = db.clock
     db.clock = FixedClock(timeline.moment(_OPENS - _HOUR))
     try:
@@ -438,22 +440,20 @@ class _History:
         table = tiers.table(settings)
         self.tier_codes = [t.code for t in table]
         self.thresholds = [t.threshold_fen for t in table]
-        self.tier_pct = [_ratio(Fraction(t.discount_pct)) for t in table]
-        birthday_x = Fraction(str(settings.points_birthday_multiplier))
-        promo_x = Fraction(str(settings.points_promo_multiplier))
-        self.multipliers = [  # by tier * 4 + birthday month * 2 + promotion day
-            _ratio(Fraction(t.points_multiplier) * (birthday_x if bday else 1)
-                   * (promo_x if promo else 1))
+        self.tier_pct = [t.discount_pct for t in table]
+        birthday_x = Decimal(str(settings.points_birthday_multiplier))
+        promo_x = Decimal(str(settings.points_promo_multiplier))
+        self.multipliers = [  # by tier * 4 + birthday month * 2 + promotion day, as
+            # storeapp.services.points.multiplier gives them (the demo sells no paid plans)
+            t.points_multiplier * (promo_x if promo else 1) * (birthday_x if bday else 1)
             for t in table for bday in (False, True) for promo in (False, True)]
+        self.rules = PricingRules.of(settings)
         self.promo_days = {(dt.date.fromisoformat(d) - timeline.first_day).days
                            for d in settings.points_promo_dates}
-        self.per_yuan = int(settings.points_per_yuan)
-        self.redeem_min = int(settings.points_redeem_min)
-        self.redeem_max_pct = int(settings.points_redeem_max_pct)
-        self.fen_per_point = int(settings.points_fen_per_point)
-        self.window_us = int(settings.tier_window_days) * _DAY
+        self.redeem_min = settings.points_redeem_min
+        self.window_us = settings.tier_window_days * _DAY
         self.ages_before = timeline.end_r - self.window_us  # members who joined earlier
-        self.cap = int(settings.wallet_cap_fen)
+        self.cap = settings.wallet_cap_fen
         self.bonus_for = {fen: rules.bonus_for(settings, fen) for fen in PRESETS_FEN}
         self.templates = {code: (kind, value, min_spend, valid_days)
                           for code, kind, value, min_spend, valid_days in writer.call(
@@ -478,8 +478,7 @@ class _History:
         self.add_sale, self.add_line = self.rows["sales"].append, self.rows["sale_lines"].append
         self.add_tender, self.add_payment = (self.rows["tenders"].append,
                                              self.rows["payments"].append)
-        self.add_wallet, self.add_points = (self.rows["wallet_entries"].append,
-                                            self.rows["points_entries"].append)
+        self.add_points = self.rows["points_entries"].append
         self.add_lot = self.rows["points_lots"].append
         self.written = dict.fromkeys(_INSERTS, 0)
         self.lot_left: dict[int, int] = {}  # lots whose remaining points moved since earned
@@ -647,10 +646,8 @@ class _History:
         bonus = self.bonus_for[amount]
         key, at = self._key(r), self.t.text(r)
         method = wallet.TOPUP_METHODS[int(self.rnd() * len(wallet.TOPUP_METHODS))]
-        entries = self.rows["wallet_entries"]
-        entries.append((m.member_id, key, "topup", "principal", amount, method, key, at))
-        if bonus:
-            entries.append((m.member_id, key, "topup", "bonus", bonus, method, key, at))
+        self.rows["wallet_entries"].extend(ledger.wallet_rows(
+            m.member_id, key, "topup", amount, bonus, method=method, ref=key, at=at))
         self.rows["topups"].append((key, m.member_id, amount, bonus, method, CASHIER, at))
         self.add_payment((key, "topup", method, amount, at))
         m.principal += amount
@@ -670,40 +667,47 @@ class _History:
         key, at = self._key(r), t.text(r)
         # 1-3 lines: catalog items, or a weighed line priced by the member's basket size
         add_line, count = self.add_line, 1 if (x := rnd()) < 0.45 else 2 if x < 0.8 else 3
-        start, subtotal = int(rnd() * _PRODUCT_COUNT), 0
+        start, lines = int(rnd() * _PRODUCT_COUNT), []
         for line_no in range(1, count + 1):
             if rnd() < OPEN_LINE:
                 price = max(100, int((10 + int(rnd() * 291)) * m.scale) * 100)
-                add_line((sale_id, line_no, None, OPEN_LINE_NAME, 1, price, price))
-                subtotal += price
+                line = PricedLine(barcode=None, name=OPEN_LINE_NAME, qty=1, unit_price_fen=price,
+                                  amount_fen=price)
             else:
                 barcode, name, price = PRODUCTS[(start + 3 * line_no) % _PRODUCT_COUNT]
                 qty = 1 + int(rnd() * 3)
-                add_line((sale_id, line_no, barcode, name, qty, price, price * qty))
-                subtotal += price * qty
-        num, den = self.tier_pct[m.tier]
-        after_discount = subtotal - (2 * subtotal * num + 100 * den) // (200 * den)
+                line = PricedLine(barcode=barcode, name=name, qty=qty, unit_price_fen=price,
+                                  amount_fen=price * qty)
+            lines.append(line)
+            add_line((sale_id, line_no, line.barcode, line.name, line.qty, line.unit_price_fen,
+                      line.amount_fen))
+        day = r // _DAY
+        terms = MemberTerms(member_id=mid, points=m.points, discount_pct=self.tier_pct[m.tier],
+                            points_multiplier=self.multipliers[
+                                m.tier * 4 + (m.bmonth == t.month[day]) * 2
+                                + (day in self.promo_days)])
+        # what the customer does (hands over a coupon, redeems points) depends on the amounts
+        # so far; the sale is then priced by storeapp.pricing as checkout prices it
+        subtotal = pricing.subtotal_of(lines)
+        after_discount = subtotal - percent_of(subtotal, terms.discount_pct)
         coupon = self._coupon_for(m, r, after_discount) if m.coupons else None
-        coupon_fen = 0
+        coupon_terms = None
         if coupon is not None:
-            kind, value, _, _ = self.templates[coupon[1]]
-            coupon_fen = (min(value, after_discount) if kind == "amount_off" else
-                          (2 * after_discount * value + 100) // 200 if kind == "percent_off"
-                          else 0)
+            kind, value, min_spend, _ = self.templates[coupon[1]]
+            coupon_terms = CouponTerms(code=coupon[0], kind=kind, value=value,
+                                       min_spend_fen=min_spend)
             self.coupon_used[coupon[0]] = (at, receipt)
-        after_coupon = after_discount - coupon_fen
         redeem = 0
         if m.points >= self.redeem_min and rnd() < REDEEM:
-            cap = min(after_coupon * self.redeem_max_pct // 100 // self.fen_per_point, m.points)
+            after_coupon = after_discount - (pricing.coupon_off(coupon_terms, after_discount)
+                                             if coupon_terms else 0)
+            cap = min(pricing.max_redeemable_points(self.rules, after_coupon), m.points)
             live = sum(lot[_LEFT] for lot in m.lots if lot[_EXPIRES] > r)
             redeem = min(cap, live) // 100 * 100
             if redeem < self.redeem_min:
                 redeem = 0
-        total = after_coupon - redeem * self.fen_per_point
-        day = r // _DAY
-        num, den = self.multipliers[m.tier * 4 + (m.bmonth == t.month[day]) * 2
-                                    + (day in self.promo_days)]
-        earn = total // 100 * self.per_yuan * num // den
+        priced = pricing.price(lines, terms, coupon_terms, redeem, self.rules)
+        total, earn, coupon_fen = priced.total_fen, priced.points_to_earn, priced.coupon_fen
         paid = self._tenders(m, r, sale_id, receipt, key, at, total, pay_by_wallet)
         refund_at = -1
         if rnd() < REFUND:
@@ -712,8 +716,8 @@ class _History:
                 refund_at = t.r_of_u(later)
         self.add_sale((
             sale_id, receipt, key, mid, subtotal,
-            subtotal - after_discount, coupon[0] if coupon else None, coupon_fen, redeem,
-            redeem * self.fen_per_point, total, earn,
+            priced.discount_fen, priced.coupon_code, coupon_fen, redeem,
+            priced.points_fen, total, earn,
             "refunded" if refund_at >= 0 else "completed", at))
         redeemed = self._consume(m, redeem, r, "redeem", key, receipt, at) if redeem else []
         lot: Lot | None = None
@@ -723,7 +727,7 @@ class _History:
             shift = t.expiry_shift[day]
             lot = [lot_id, earn, r + shift * _DAY, True]
             self.add_lot((lot_id, mid, key, earn, earn, at, t.text_later(at, r, shift)))
-            self.add_points((mid, key, "earn", earn, lot_id, receipt, at))
+            self.add_points(ledger.points_row(mid, key, "earn", earn, lot_id, ref=receipt, at=at))
             m.lots.append(lot)
             m.points += earn
             if (run := t.expiry_run_after(lot[_EXPIRES])) < t.end_r:
@@ -754,32 +758,31 @@ class _History:
                  total: int, pay_by_wallet: bool) -> list[tuple[str, int, int, int]]:
         """Stored value first when the member pays that way (the rest by WeChat), else one
         other method; cash is handed over rounded up and the change given back."""
-        mid, paid = m.member_id, []
-        balance = m.principal + m.bonus
-        from_wallet = min(total, balance) if pay_by_wallet else 0
+        mid, paid, tenders = m.member_id, [], []
+        from_wallet = min(total, m.principal + m.bonus) if pay_by_wallet else 0
         if from_wallet > 0:
-            principal = from_wallet * m.principal // balance  # as split_in_proportion
-            bonus = from_wallet - principal
-            if principal:
-                self.add_wallet((mid, key, "spend", "principal", -principal, None, receipt, at))
-            if bonus:
-                self.add_wallet((mid, key, "spend", "bonus", -bonus, None, receipt, at))
-            m.principal -= principal
-            m.bonus -= bonus
-            m.updated = r
-            self.add_tender((sale_id, "wallet", from_wallet, from_wallet, 0, principal, bonus))
-            self.add_payment((key, "sale", "wallet", from_wallet, at))
-            paid.append(("wallet", from_wallet, principal, bonus))
+            tenders.append(TenderIn("wallet", from_wallet))
         rest = total - from_wallet
         if rest > 0:
             method = "wechat" if from_wallet else OTHER_METHODS[int(self.rnd() * 20)]
-            handed = rest
+            handed = None  # takes what is left
             if method == "cash":
                 step = (100, 1000, 5000, 10000)[int(self.rnd() * 4)]
                 handed = -(-rest // step) * step
-            self.add_tender((sale_id, method, rest, handed, handed - rest, 0, 0))
-            self.add_payment((key, "sale", method, rest, at))
-            paid.append((method, rest, 0, 0))
+            tenders.append(TenderIn(method, handed))
+        for share in pricing.allocate(tenders, total):  # as checkout shares it
+            principal = bonus = 0
+            if share.method == "wallet":
+                principal, bonus = split_in_proportion(share.amount_fen, m.principal, m.bonus)
+                self.rows["wallet_entries"].extend(ledger.wallet_rows(
+                    mid, key, "spend", -principal, -bonus, method=None, ref=receipt, at=at))
+                m.principal -= principal
+                m.bonus -= bonus
+                m.updated = r
+            self.add_tender((sale_id, share.method, share.amount_fen, share.tendered_fen,
+                             share.change_fen, principal, bonus))
+            self.add_payment((key, "sale", share.method, share.amount_fen, at))
+            paid.append((share.method, share.amount_fen, principal, bonus))
         return paid
 
     def _age_window(self, m: _Member, r: int) -> None:
@@ -809,7 +812,8 @@ class _History:
             part = min(lot[_LEFT], points - taken)
             lot[_LEFT] -= part
             self.lot_left[lot[_ID]] = lot[_LEFT]
-            entries.append((m.member_id, key, kind, -part, lot[_ID], ref, at))
+            entries.append(ledger.points_row(m.member_id, key, kind, -part, lot[_ID], ref=ref,
+                                             at=at))
             out.append((lot, part))
             taken += part
         m.points -= taken
@@ -820,8 +824,9 @@ class _History:
         left = lot[_LEFT]
         if left <= 0 or lot[_EXPIRES] > r:
             return
-        self.rows["points_entries"].append((m.member_id, self._run_key("points_expiry", r),
-                                            "expire", -left, lot[_ID], None, self.t.text(r)))
+        self.rows["points_entries"].append(ledger.points_row(
+            m.member_id, self._run_key("points_expiry", r), "expire", -left, lot[_ID], ref=None,
+            at=self.t.text(r)))
         lot[_LEFT] = 0
         self.lot_left[lot[_ID]] = 0
         m.points -= left
@@ -841,10 +846,8 @@ class _History:
                                   "顾客退货 customer return", key, at))
         for method, amount, principal, bonus in paid:
             if method == "wallet":
-                for bucket, fen in (("principal", principal), ("bonus", bonus)):
-                    if fen:
-                        rows["wallet_entries"].append((mid, key, "spend_refund", bucket, fen,
-                                                       None, receipt, at))
+                rows["wallet_entries"].extend(ledger.wallet_rows(
+                    mid, key, "spend_refund", principal, bonus, method=None, ref=receipt, at=at))
                 m.principal += principal
                 m.bonus += bonus
                 m.updated = r
@@ -854,7 +857,8 @@ class _History:
         for lot, part in redeemed:  # back to the very lots they came from
             lot[_LEFT] += part
             self.lot_left[lot[_ID]] = lot[_LEFT]
-            rows["points_entries"].append((mid, key, "return", part, lot[_ID], receipt, at))
+            rows["points_entries"].append(ledger.points_row(mid, key, "return", part, lot[_ID],
+                                                            ref=receipt, at=at))
             m.points += part
             if not lot[_LISTED]:
                 bisect.insort(m.lots, lot)
@@ -1010,5 +1014,3 @@ def _quote(value: str | int) -> str:
     return str(int(value)) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
 
 
-def _ratio(value: Fraction) -> tuple[int, int]:
-    return value.numerator, value.denominator

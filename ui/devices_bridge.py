@@ -5,8 +5,6 @@ receipts to the queue from the worker thread.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QObject, Signal
 
 from devices import escpos_out, receipts
@@ -16,6 +14,9 @@ from devices.printers import NullPort, PrinterPort, PrinterStatus, open_printer
 from devices.scanner import NullScanner, Scanner, open_scanner
 from devices.serial_port import LinkStatus
 from storeapp.db import Database
+from storeapp.receipt_jobs import Payload
+from storeapp.results import Record
+from storeapp.services.sales import SaleResult
 from ui.state import AppState
 from ui.terms import LINK, PRINTER, term
 
@@ -32,7 +33,7 @@ def open_devices(db: Database) -> tuple[PrintQueue, CustomerDisplay]:
         except ValueError:
             return NullPort()  # a bad URI shows as "no printer"; the settings screen says why
 
-    def render(kind: str, payload: dict[str, Any]) -> bytes:
+    def render(kind: str, payload: Payload) -> bytes:
         return escpos_out.render(receipts.build(kind, payload), profile, encoding)
 
     queue = PrintQueue(db, port, render)
@@ -63,7 +64,7 @@ class DeviceBridge(QObject):
         self.scanner.start()  # a serial scanner reads on its own thread
         self._unsubscribe = queue.on_status(self._on_printer)
 
-    def print_receipt(self, kind: str, data: dict[str, Any], cashier: str) -> None:
+    def print_receipt(self, kind: str, data: Record, cashier: str) -> None:
         """Worker thread: an action's receipt is already a queued job, written in the action's
         own transaction (:mod:`storeapp.receipt_jobs`): wake the queue. Only an X report,
         which is a reading and no action, is queued here."""
@@ -91,15 +92,15 @@ class DeviceBridge(QObject):
             if state.quote is not None:
                 display.show_total(state.quote.total_fen)
 
-        def on_sale(result: dict[str, Any]) -> None:
-            after = result.get("member_after")
-            if result.get("change_fen"):
-                paid = sum(t["tendered_fen"] for t in result["tenders"])
-                display.show_change(result["change_fen"], paid)
+        def on_sale(result: SaleResult) -> None:
+            after = result.member_after
+            if result.change_fen:
+                paid = sum(t.tendered_fen for t in result.tenders)
+                display.show_change(result.change_fen, paid)
             elif after is not None:
-                display.show_balance(after["balance_fen"], after["points"])
+                display.show_balance(after.balance_fen, after.points)
             else:
-                display.show_total(result["total_fen"])
+                display.show_total(result.total_fen)
 
         state.cart_changed.connect(on_cart)
         state.quote_changed.connect(on_quote)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from devices.display import CustomerDisplay
 from devices.print_queue import PrintQueue
+from storeapp.services.shifts import OpenShift
 from storeapp.services.users import Staff
 from ui.counter import SHIFT_KEY, SYNC_KEY, CounterScreen
 from ui.devices_bridge import DeviceBridge
@@ -191,7 +190,7 @@ class MainWindow(QMainWindow):
         self.note_activity()
         self.state.refresh_shift(self._offer_shift)
 
-    def _offer_shift(self, shift: dict[str, Any] | None) -> None:
+    def _offer_shift(self, shift: OpenShift | None) -> None:
         """No shift open at this till: ask for the float. Not ``exec()``: this runs in a worker
         callback, and the counter stays usable for lookups if the cashier presses Esc."""
         if shift is not None or self.state.user is None or self.shift_prompt is not None \

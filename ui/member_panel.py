@@ -97,7 +97,7 @@ class MemberPanel(QWidget):
                            .replace("%2", format_fen(m.bonus_fen)))
         self.points.setText(f"{m.points:,}")
         self.plan.setText(info.plan_name or self.tr("none"))
-        self.coupons.setText("\n".join(c["name"] for c in info.coupons) or self.tr("none"))
+        self.coupons.setText("\n".join(c.name for c in info.coupons) or self.tr("none"))
         notes = []
         if m.status != "active":
             notes.append(self.tr("Member is %1").replace("%1", term(MEMBER_STATUS, m.status)))

@@ -5,7 +5,7 @@ which is written to the audit log each time full numbers are fetched."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -103,7 +103,7 @@ class MembersTab(ReportTab):
         self._chart_slot.addWidget(self.chart)
         self.report_shown.emit(self.report())
 
-    def _on_segment_row(self, section: str, row: dict[str, Any] | None) -> None:
+    def _on_segment_row(self, section: str, row: Mapping[str, object] | None) -> None:
         if section != "segments":
             return
         self.segment = None if row is None else str(row["segment_code"])
@@ -152,9 +152,10 @@ class MembersTab(ReportTab):
         return self.full_phones.isChecked()
 
 
-def members_report(db: Database, make: Any, full_phones: bool, actor: str) -> Report:
+def members_report(db: Database, make: Callable[[], Report], full_phones: bool,
+                   actor: str) -> Report:
     """Worker thread: run ``make()``; with full phones, audit who saw how many."""
-    report: Report = make()
+    report = make()
     if full_phones and any(section.rows for section in report.sections
                            if isinstance(section, Table)
                            and any(c.key == "phone" for c in section.columns)):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, QObject, Qt, QTime, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -37,6 +37,8 @@ from ui.widgets import key_button
 
 DEBOUNCE_MS = 400  # a date typed digit by digit runs one report, not one per digit
 
+T = TypeVar("T")
+
 
 class Runner(QObject):
     """Runs the screen's reports on the worker thread and hands results back to the GUI.
@@ -59,7 +61,7 @@ class Runner(QObject):
         self._latest: dict[str, int] = {}
         self._tokens = itertools.count(1)
 
-    def run(self, name: str | None, work: Callable[[], Any], done: Callable[[Any], None],
+    def run(self, name: str | None, work: Callable[[], T], done: Callable[[T], None],
             failed: Callable[[BaseException], None] | None = None) -> None:
         token = next(self._tokens)
         if name is not None:
@@ -76,7 +78,7 @@ class Runner(QObject):
                 self.busy_changed.emit(False)
             return name is None or self._latest.get(name) == token
 
-        def ok(result: Any) -> None:
+        def ok(result: T) -> None:
             if current():
                 done(result)
 

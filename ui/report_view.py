@@ -4,8 +4,7 @@ the same way, and the same as its CSV and PDF (one ``format_value`` for all of t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
@@ -132,7 +131,7 @@ def table_view(table: Table, lang: Lang) -> QTableView:
 
 
 def table_model(table: Table, lang: Lang) -> QStandardItemModel:
-    rows: list[tuple[dict[str, Any], bool]] = [(row, False) for row in table.rows]
+    rows: list[tuple[Mapping[str, object], bool]] = [(row, False) for row in table.rows]
     if table.total is not None:
         rows.append((table.total, True))
     model = QStandardItemModel(len(rows), len(table.columns))

@@ -13,8 +13,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from storeapp.db import Database
+from storeapp.results import Record
 from storeapp.services.members import MemberView
 from storeapp.services.sales import LineIn, Quote
+from storeapp.services.shifts import OpenShift
 from storeapp.services.users import Grant, Staff
 from ui.worker import Worker
 
@@ -62,11 +64,11 @@ class AppState(QObject):
         self.quote: Quote | None = None
         self.override: Grant | None = None  # the manager's approval for price overrides
         #: The till's open shift (:func:`storeapp.services.shifts.current`), None when none is.
-        self.shift: dict[str, Any] | None = None
+        self.shift: OpenShift | None = None
         self._staff_names: dict[str, str] = {}  # code → name of everyone who logged in here
         #: Hands a receipt to the print queue (set by the app when devices are configured);
         #: called on the worker thread because the queue persists the job first.
-        self.printer: Callable[[str, dict[str, Any], str], None] | None = None
+        self.printer: Callable[[str, Record, str], None] | None = None
         self.cart_changed.connect(self._requote)
         self.member_changed.connect(self._requote)
 
@@ -100,7 +102,7 @@ class AppState(QObject):
         self.worker.submit(lambda: members.get(self.db, member_id), self.set_member,
                            self.show_error)
 
-    def after_sync(self, report: dict[str, Any]) -> None:
+    def after_sync(self, report: dict[str, Any]) -> None:  # Qt boundary: a SyncReport dict
         """Head office's changes are in the file (written by the sync's own handle): take its
         rules into this handle's settings, and show the member at the counter as they are now."""
         if report.get("rules"):
@@ -142,15 +144,15 @@ class AppState(QObject):
         self.set_member(None)
         self.cart_changed.emit()
 
-    def set_shift(self, shift: dict[str, Any] | None) -> None:
+    def set_shift(self, shift: OpenShift | None) -> None:
         self.shift = shift
         self.shift_changed.emit()
 
-    def refresh_shift(self, then: Callable[[dict[str, Any] | None], None] | None = None) -> None:
+    def refresh_shift(self, then: Callable[[OpenShift | None], None] | None = None) -> None:
         """Look up the till's open shift (on the worker); ``then`` gets it after the signal."""
         from storeapp.services import shifts
 
-        def done(shift: dict[str, Any] | None) -> None:
+        def done(shift: OpenShift | None) -> None:
             self.set_shift(shift)
             if then is not None:
                 then(shift)
@@ -158,7 +160,7 @@ class AppState(QObject):
         db = self.db
         self.worker.submit(lambda: shifts.current(db), done, self.show_error)
 
-    def print_receipt(self, kind: str, data: dict[str, Any],
+    def print_receipt(self, kind: str, data: Record,
                       queued: Callable[[bool], None] | None = None) -> None:
         """Queue a receipt; the sale is already committed and never waits for the printer.
         ``queued`` is told whether a print job was stored (False: the till has no printer)."""

@@ -36,6 +36,8 @@ class SyncStatusLabel(QLabel):
         self.show_status({"linked": bool(settings.hq_url and settings.hq_token),
                           "pending_events": None})
 
+    # Qt boundary: the runner's status crosses threads as a plain dict (a Signal(object)) of
+    # sync.client.SyncStatus's fields plus its own ``running`` and ``fault``.
     def show_status(self, status: dict[str, Any]) -> None:
         self._last = status  # shown again in a new language (:meth:`retranslate`)
         text, role, detail = describe(status, self._clock.local_date())
@@ -54,7 +56,7 @@ class SyncStatusLabel(QLabel):
         super().mousePressEvent(event)
 
 
-def describe(status: dict[str, Any], today: dt.date) -> tuple[str, str, str]:
+def describe(status: dict[str, Any], today: dt.date) -> tuple[str, str, str]:  # Qt boundary
     """Status bar text, its role ("", "warning" or "error") and a longer detail for the tooltip,
     from a :class:`sync.client.SyncStatus` dict (plus the runner's ``running`` and ``fault``).
     ``today`` is the store-local date (times of other days show their date)."""
@@ -113,7 +115,7 @@ def when(at: dt.datetime, today: dt.date) -> str:
     return local.strftime("%H:%M" if local.date() == today else "%m-%d %H:%M")
 
 
-def summary(report: dict[str, Any]) -> str:
+def summary(report: dict[str, Any]) -> str:  # Qt boundary: a SyncReport as a dict
     """What one sync moved: "Sent 120 · 35 members · 2 rules"."""
     return translate("SyncStatus", "Sent %1 · %2 members · %3 rules") \
         .replace("%1", str(report.get("uploaded", 0))) \

@@ -12,7 +12,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
@@ -20,6 +20,9 @@ from storeapp import storage
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+# A job's result crosses to the GUI thread through a Qt signal (``object``), so the callback
+# table holds callbacks of every result type: Any here is that Qt boundary.
 Success = Callable[[Any], None]
 Failure = Callable[[BaseException], None]
 
@@ -34,7 +37,7 @@ class Worker(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._jobs: queue.Queue[tuple[int, Callable[[], Any]] | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[int, Callable[[], object]] | None] = queue.Queue()
         self._callbacks: dict[int, tuple[Success | None, Failure | None]] = {}
         self._ids = itertools.count(1)
         self._pending = 0
@@ -42,7 +45,7 @@ class Worker(QObject):
         self._thread = threading.Thread(target=self._loop, name="storeapp-db", daemon=True)
         self._thread.start()
 
-    def submit(self, fn: Callable[[], Any], success: Success | None = None,
+    def submit(self, fn: Callable[[], T], success: Callable[[T], None] | None = None,
                failure: Failure | None = None) -> int:
         """Queue ``fn`` for the worker thread; callbacks run later on the GUI thread."""
         op_id = next(self._ids)
@@ -72,7 +75,7 @@ class Worker(QObject):
             self._finished.emit(op_id, result, error)
 
     @Slot(int, object, object)
-    def _on_finished(self, op_id: int, result: Any, error: BaseException | None) -> None:
+    def _on_finished(self, op_id: int, result: object, error: BaseException | None) -> None:
         success, failure = self._callbacks.pop(op_id, (None, None))
         self._pending -= 1
         try:

@@ -9,18 +9,43 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import extract, select
+from sqlalchemy.orm import Session
 
-from storeapp.actions import Ctx, Result, key_or_new, run_action
+from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import local_day_bounds, to_local
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
 from storeapp.ids import new_action_key
 from storeapp.models import Coupon, CouponTemplate, Member
-from storeapp.money import format_fen, percent_of
+from storeapp.pricing import CouponTerms
+from storeapp.results import ActionResult, Done, Record
 from storeapp.services import members
 
 KINDS = ("amount_off", "percent_off", "gift")
 CODE_SHAPE = re.compile(r"CP-[A-Z2-7]{8}")
+
+
+@dataclass(frozen=True, eq=False)
+class CouponIssued(ActionResult):
+    code: str
+    member_id: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class BirthdayRun(ActionResult):
+    issued: int
+
+
+@dataclass(frozen=True, eq=False)
+class UsableCoupon(Record):
+    """A coupon the member can use now, as the member panel lists it."""
+
+    code: str
+    name: str
+    kind: str
+    value: int
+    min_spend_fen: int
+    valid_until: str
 
 
 def add_template(db: Database, *, code: str, name: str, kind: str, value: int,
@@ -35,7 +60,7 @@ def add_template(db: Database, *, code: str, name: str, kind: str, value: int,
         raise InvalidInput("bad_coupon", "Validity must be positive and minimum spend >= 0",
                            variant="template")
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> Done:
         if ctx.session.get(CouponTemplate, code) is not None:
             raise Refused("template_exists", f"Coupon template {code} already exists",
                           template=code)
@@ -44,23 +69,24 @@ def add_template(db: Database, *, code: str, name: str, kind: str, value: int,
         ctx.audit("coupon_template_added", code, kind=kind, value=value)
         ctx.emit("coupon_template_added", code=code, name=name, kind=kind, value=value,
                  min_spend_fen=min_spend_fen, valid_days=valid_days)
-        return {"code": code}
+        return Done()
 
     run_action(db, key=new_action_key(), kind="coupon_template", actor=actor,
-               request={"code": code}, body=body)
+               request={"code": code}, body=body, returns=Done)
 
 
 def issue(db: Database, template_code: str, member_ref: str | None, *, actor: str,
-          reason: str = "manual", key: str | None = None) -> Result:
+          reason: str = "manual", key: str | None = None) -> CouponIssued:
     """Issue one coupon by hand (to a member, or unnamed when ``member_ref`` is None)."""
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> CouponIssued:
         member_id = members.lock(db, ctx.session, member_ref).member_id if member_ref else None
         code = issue_in(ctx, template_code, member_id, reason)
-        return {"code": code, "member_id": member_id}
+        return CouponIssued(code=code, member_id=member_id)
 
     return run_action(db, key=key_or_new(key), kind="coupon_issue", actor=actor,
-                      request={"t": template_code, "m": member_ref, "r": reason}, body=body)
+                      request={"t": template_code, "m": member_ref, "r": reason}, body=body,
+                      returns=CouponIssued)
 
 
 def issue_in(ctx: Ctx, template_code: str, member_id: str | None, reason: str,
@@ -106,13 +132,13 @@ def issue_by_rule(ctx: Ctx, member_id: str, rule: str, *, amount_fen: int = 0) -
     return issued
 
 
-def issue_birthday(db: Database, *, actor: str = "system") -> Result:
+def issue_birthday(db: Database, *, actor: str = "system") -> BirthdayRun:
     """Give every member whose birthday month this is the birthday coupon, once a year."""
     template = db.settings.birthday_coupon_template
     if not template:
-        return {"issued": 0}
+        return BirthdayRun(issued=0)
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> BirthdayRun:
         today = to_local(ctx.now).date()
         year_start, _ = local_day_bounds(dt.date(today.year, 1, 1))  # issued_at is UTC
         already = set(ctx.session.scalars(select(Coupon.member_id).where(
@@ -121,26 +147,18 @@ def issue_birthday(db: Database, *, actor: str = "system") -> Result:
             extract("month", Member.birthday) == today.month, Member.status == "active",
             Member.merged_into.is_(None)))
         issued = [issue_in(ctx, template, m, "birthday") for m in due if m not in already]
-        return {"issued": len(issued)}
+        return BirthdayRun(issued=len(issued))
 
     # A fresh key each run: ``already`` keeps it to once a year, and a member who registers (or
     # gives a birthday) later in the month is picked up by the next run instead of a replay.
     return run_action(db, key=new_action_key(), kind="coupon_birthday", actor=actor,
-                      request={}, body=body)
+                      request={}, body=body, returns=BirthdayRun)
 
 
-@dataclass(frozen=True)
-class CouponCheck:
-    code: str
-    name: str
-    kind: str
-    off_fen: int
-
-
-def check(ctx_or_session: Ctx, code: str, member_id: str | None,
-          amount_fen: int) -> CouponCheck:
-    """Is this coupon usable on a sale of ``amount_fen`` for this member now? How much off?"""
-    s, now = ctx_or_session.session, ctx_or_session.now
+def terms(s: Session, now: dt.datetime, code: str, member_id: str | None) -> CouponTerms:
+    """The terms of a coupon this member may use now (what it takes off a sale is
+    :func:`storeapp.pricing.coupon_off`); refuses one that is unknown, used, another member's
+    or out of its dates."""
     code = code.strip().upper()
     if not CODE_SHAPE.fullmatch(code):
         raise InvalidInput("bad_coupon", f"'{code}' is not a coupon code", coupon=code)
@@ -157,17 +175,8 @@ def check(ctx_or_session: Ctx, code: str, member_id: str | None,
         raise Refused("coupon_expired", f"Coupon {code} is not valid now", coupon=code)
     template = s.get(CouponTemplate, coupon.template_code)
     assert template is not None
-    if amount_fen < template.min_spend_fen:
-        least = format_fen(template.min_spend_fen)
-        raise Refused("coupon_min_spend", f"Coupon {code} needs a spend of at least {least}",
-                      coupon=code, min_spend_fen=template.min_spend_fen)
-    if template.kind == "amount_off":
-        off = min(template.value, amount_fen)
-    elif template.kind == "percent_off":
-        off = percent_of(amount_fen, template.value)
-    else:
-        off = 0
-    return CouponCheck(code, template.name, template.kind, off)
+    return CouponTerms(code=code, kind=template.kind, value=template.value,
+                       min_spend_fen=template.min_spend_fen)
 
 
 def mark_used(ctx: Ctx, code: str, receipt_no: str) -> None:
@@ -185,7 +194,7 @@ def restore(ctx: Ctx, code: str) -> bool:
     return True
 
 
-def usable(db: Database, member_id: str) -> list[Result]:
+def usable(db: Database, member_id: str) -> list[UsableCoupon]:
     """The member's coupons that can be used now (for the member panel)."""
     now = db.clock.now()
     with db.reader() as s:
@@ -195,8 +204,8 @@ def usable(db: Database, member_id: str) -> list[Result]:
                    Coupon.valid_from <= now, Coupon.valid_until > now)
             .order_by(Coupon.valid_until)
         ).all()
-    return [{"code": c.code, "name": t.name, "kind": t.kind, "value": t.value,
-             "min_spend_fen": t.min_spend_fen, "valid_until": c.valid_until.isoformat()}
+    return [UsableCoupon(code=c.code, name=t.name, kind=t.kind, value=t.value,
+                         min_spend_fen=t.min_spend_fen, valid_until=c.valid_until.isoformat())
             for c, t in rows]
 
 

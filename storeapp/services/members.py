@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from storeapp import receipt_jobs
-from storeapp.actions import Ctx, Result, key_or_new, run_action
+from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
 from storeapp.identity import (
@@ -27,6 +27,7 @@ from storeapp.identity import (
 from storeapp.ids import new_member_id
 from storeapp.models import Card, Member
 from storeapp.pins import hash_pin
+from storeapp.results import MemberChanged
 from storeapp.sequences import next_value
 from storeapp.services import tiers
 from storeapp.services.users import Grant, record_approval
@@ -67,7 +68,7 @@ class MemberView:
     created_at: str
     last_visit_at: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
@@ -81,7 +82,7 @@ def view(db: Database, member: Member) -> MemberView:
         qr=sign_qr(member.card_no, db.settings.qr_secret),
         birthday=member.birthday.isoformat() if member.birthday else None, gender=member.gender,
         marketing_consent=member.marketing_consent, pin_set=member.pin_hash is not None,
-        pin_locked=member.pin_failed >= int(db.settings.wallet_pin_max_tries),
+        pin_locked=member.pin_failed >= db.settings.wallet_pin_max_tries,
         created_at=member.created_at.isoformat(), last_visit_at=member.last_visit_at.isoformat(),
     )
 
@@ -102,7 +103,7 @@ def register(
     request = {"phone": phone, "name": name, "birthday": str(day), "gender": gender,
                "consent": marketing_consent}
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> MemberChanged:
         s, settings = ctx.session, ctx.db.settings
         if s.scalar(select(Member.member_id).where(Member.phone == phone)) is not None:
             raise Refused("phone_taken", f"Phone {phone} is already registered", phone=phone)
@@ -128,11 +129,12 @@ def register(
         coupons.issue_by_rule(ctx, member.member_id, "welcome")
         ctx.receipt("registration", {"member": receipt_jobs.member_fields(view(db, member)),
                                      "at": ctx.now.isoformat()})
-        return {"member_id": member.member_id}
+        return MemberChanged(member_id=member.member_id)
 
     result = run_action(db, key=key_or_new(key), kind="member_register", actor=actor,
-                        request=request, body=body)
-    return get(db, result["member_id"])
+                        request=request, body=body,
+                        returns=MemberChanged)
+    return get(db, result.member_id)
 
 
 def clean_name(name: str) -> str:
@@ -300,7 +302,7 @@ def update_profile(
     if not changes:
         raise InvalidInput("nothing_to_change", "No profile field given")
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> MemberChanged:
         member = lock(db, ctx.session, member_ref)
         if "phone" in changes and changes["phone"] != member.phone:
             taken = ctx.session.scalar(select(Member.member_id).where(
@@ -315,12 +317,13 @@ def update_profile(
         shown = {k: str(v) if isinstance(v, dt.date) else v for k, v in changes.items()}
         ctx.audit("member_updated", member.member_id, fields=sorted(changes))
         ctx.emit("member_profile_updated", member_id=member.member_id, fields=shown)
-        return {"member_id": member.member_id}
+        return MemberChanged(member_id=member.member_id)
 
     request = {"member": member_ref, **{k: str(v) for k, v in changes.items()}}
     result = run_action(db, key=key_or_new(key), kind="member_update", actor=actor,
-                        request=request, body=body)
-    return get(db, result["member_id"])
+                        request=request, body=body,
+                        returns=MemberChanged)
+    return get(db, result.member_id)
 
 
 def set_pin(db: Database, member_ref: str, pin: str, *, actor: str,
@@ -330,7 +333,7 @@ def set_pin(db: Database, member_ref: str, pin: str, *, actor: str,
         raise InvalidInput("bad_pin", "A payment PIN has exactly 6 digits", variant="payment")
     pin_hash = hash_pin(pin)
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> MemberChanged:
         member = lock(db, ctx.session, member_ref)
         if member.pin_hash is not None:
             record_approval(ctx, grant, kind="pin_reset", subject=member.member_id)
@@ -339,13 +342,14 @@ def set_pin(db: Database, member_ref: str, pin: str, *, actor: str,
         # the slow hash travels (never the PIN): a till restored from head office, or another
         # store, can then check the member's PIN too
         ctx.emit("member_pin_set", member_id=member.member_id, pin_hash=pin_hash)
-        return {"member_id": member.member_id}
+        return MemberChanged(member_id=member.member_id)
 
     # The salted hash differs on every call, so it cannot identify the request: a retry under
     # the same key would be refused as "key reused". The PIN itself must not be stored in clear.
     result = run_action(db, key=key_or_new(key), kind="member_pin", actor=actor,
-                        request={"member": member_ref}, body=body)
-    return get(db, result["member_id"])
+                        request={"member": member_ref}, body=body,
+                        returns=MemberChanged)
+    return get(db, result.member_id)
 
 
 def unlock_pin(db: Database, member_ref: str, *, actor: str, grant: Grant | None,
@@ -353,7 +357,7 @@ def unlock_pin(db: Database, member_ref: str, *, actor: str, grant: Grant | None
     """A manager lets a member whose payment PIN locked after wrong tries try again; the PIN
     itself stays (a forgotten one is reset with :func:`set_pin`)."""
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> MemberChanged:
         member = lock(db, ctx.session, member_ref)
         if member.pin_hash is None:
             raise Refused("no_pin", "The member has no payment PIN")
@@ -362,11 +366,12 @@ def unlock_pin(db: Database, member_ref: str, *, actor: str, grant: Grant | None
         record_approval(ctx, grant, kind="pin_unlock", subject=member.member_id)
         member.pin_failed, member.updated_at = 0, ctx.now
         ctx.audit("member_pin_unlocked", member.member_id)
-        return {"member_id": member.member_id}
+        return MemberChanged(member_id=member.member_id)
 
     result = run_action(db, key=key_or_new(key), kind="member_pin_unlock", actor=actor,
-                        request={"member": member_ref}, body=body)
-    return get(db, result["member_id"])
+                        request={"member": member_ref}, body=body,
+                        returns=MemberChanged)
+    return get(db, result.member_id)
 
 
 # -- card problems ------------------------------------------------------------------------------
@@ -374,7 +379,7 @@ def unlock_pin(db: Database, member_ref: str, *, actor: str, grant: Grant | None
 def report_lost(db: Database, member_ref: str, *, actor: str, key: str | None = None) -> MemberView:
     """挂失: the card number is blocked at once; the balance stays with the member."""
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> MemberChanged:
         member = lock(db, ctx.session, member_ref)
         card = ctx.session.get(Card, member.card_no)
         assert card is not None
@@ -384,18 +389,19 @@ def report_lost(db: Database, member_ref: str, *, actor: str, key: str | None = 
         card.status, card.changed_at = "lost", ctx.now
         ctx.audit("card_lost", member.member_id, card_no=card.card_no)
         ctx.emit("member_card_lost", member_id=member.member_id, card_no=card.card_no)
-        return {"member_id": member.member_id}
+        return MemberChanged(member_id=member.member_id)
 
     result = run_action(db, key=key_or_new(key), kind="card_lost", actor=actor,
-                        request={"member": member_ref}, body=body)
-    return get(db, result["member_id"])
+                        request={"member": member_ref}, body=body,
+                        returns=MemberChanged)
+    return get(db, result.member_id)
 
 
 def replace_card(db: Database, member_ref: str, *, actor: str, grant: Grant | None,
                  key: str | None = None) -> MemberView:
     """补卡: a new card number (and QR) for the same member and balance; the old one is dead."""
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> MemberChanged:
         s, settings = ctx.session, ctx.db.settings
         member = lock(db, s, member_ref)
         _require_open(member)
@@ -412,11 +418,12 @@ def replace_card(db: Database, member_ref: str, *, actor: str, grant: Grant | No
         ctx.audit("card_replaced", member.member_id, old=old.card_no, new=new_no)
         ctx.emit("member_card_replaced", member_id=member.member_id, old_card_no=old.card_no,
                  card_no=new_no)
-        return {"member_id": member.member_id}
+        return MemberChanged(member_id=member.member_id)
 
     result = run_action(db, key=key_or_new(key), kind="card_replace", actor=actor,
-                        request={"member": member_ref}, body=body)
-    return get(db, result["member_id"])
+                        request={"member": member_ref}, body=body,
+                        returns=MemberChanged)
+    return get(db, result.member_id)
 
 
 def freeze(db: Database, member_ref: str, *, actor: str, reason: str,
@@ -433,7 +440,7 @@ def unfreeze(db: Database, member_ref: str, *, actor: str, grant: Grant | None,
 
 def _set_status(db: Database, member_ref: str, status: str, *, actor: str, grant: Grant | None,
                 key: str | None, reason: str) -> MemberView:
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> MemberChanged:
         member = lock(db, ctx.session, member_ref)
         _require_not_closed(member)
         if member.status == status:
@@ -445,11 +452,12 @@ def _set_status(db: Database, member_ref: str, status: str, *, actor: str, grant
         ctx.audit(f"member_{'frozen' if status == 'frozen' else 'unfrozen'}", member.member_id,
                   reason=reason)
         ctx.emit("member_status_changed", member_id=member.member_id, status=status)
-        return {"member_id": member.member_id}
+        return MemberChanged(member_id=member.member_id)
 
     result = run_action(db, key=key_or_new(key), kind=f"member_{status}", actor=actor,
-                        request={"member": member_ref, "reason": reason}, body=body)
-    return get(db, result["member_id"])
+                        request={"member": member_ref, "reason": reason}, body=body,
+                        returns=MemberChanged)
+    return get(db, result.member_id)
 
 
 def _require_not_closed(member: Member) -> None:

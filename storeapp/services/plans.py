@@ -9,12 +9,13 @@ from decimal import Decimal
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from storeapp.actions import Ctx, Result, key_or_new, run_action
+from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import add_months
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound
 from storeapp.ids import new_action_key
 from storeapp.models import MemberPlan, Plan
+from storeapp.results import ActionResult, Done
 from storeapp.services import coupons, members, shifts, spend_gate, wallet
 
 METHODS = (*wallet.TOPUP_METHODS, "wallet")
@@ -30,7 +31,7 @@ def add_plan(db: Database, *, code: str, name: str, fee_fen: int, duration_days:
         raise InvalidInput("bad_plan", "Extra discount must be between 0 and 50 percent",
                            variant="discount")
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> Done:
         ctx.session.merge(Plan(
             code=code, name=name, fee_fen=fee_fen, duration_days=duration_days,
             extra_discount_pct=extra_discount_pct, points_multiplier=points_multiplier,
@@ -40,10 +41,22 @@ def add_plan(db: Database, *, code: str, name: str, fee_fen: int, duration_days:
         ctx.audit("plan_saved", code, fee_fen=fee_fen, days=duration_days)
         ctx.emit("plan_saved", code=code, name=name, fee_fen=fee_fen, duration_days=duration_days,
                  extra_discount_pct=extra_discount_pct, points_multiplier=points_multiplier)
-        return {"code": code}
+        return Done()
 
     run_action(db, key=new_action_key(), kind="plan_save", actor=actor,
-               request={"code": code}, body=body)
+               request={"code": code}, body=body, returns=Done)
+
+
+@dataclass(frozen=True, eq=False)
+class PlanBought(ActionResult):
+    """A plan bought or renewed: its period, and the monthly coupons issued for all of it."""
+
+    member_id: str
+    plan: str
+    fee_fen: int
+    starts_at: str
+    expires_at: str
+    coupons: list[str]
 
 
 @dataclass(frozen=True)
@@ -75,14 +88,14 @@ def active(session: Session, member_id: str, now: dt.datetime) -> ActivePlan | N
 
 
 def buy(db: Database, member_ref: str, plan_code: str, *, method: str, actor: str,
-        pin: str | None = None, key: str | None = None) -> Result:
+        pin: str | None = None, key: str | None = None) -> PlanBought:
     """Buy or renew: a renewal starts when the current period ends. Monthly coupons are issued
     for the whole period at once, each valid in its own month."""
     if method not in METHODS:
         allowed = ", ".join(METHODS)
         raise InvalidInput("bad_method", f"Payment method must be one of {allowed}",
                            allowed=allowed)
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> PlanBought:
         s = ctx.session
         plan = s.get(Plan, plan_code)
         if plan is None or not plan.active:
@@ -111,9 +124,9 @@ def buy(db: Database, member_ref: str, plan_code: str, *, method: str, actor: st
                   method=method)
         ctx.emit("plan_bought", member_id=member.member_id, plan=plan.code, fee_fen=plan.fee_fen,
                  method=method, starts_at=starts.isoformat(), expires_at=expires.isoformat())
-        return {"member_id": member.member_id, "plan": plan.code, "fee_fen": plan.fee_fen,
-                "starts_at": starts.isoformat(), "expires_at": expires.isoformat(),
-                "coupons": issued}
+        return PlanBought(member_id=member.member_id, plan=plan.code, fee_fen=plan.fee_fen,
+                          starts_at=starts.isoformat(), expires_at=expires.isoformat(),
+                          coupons=issued)
 
     def share() -> tuple[str | None, int]:
         """Paid from stored value: head office holds the fee first (or the offline allowance
@@ -131,4 +144,4 @@ def buy(db: Database, member_ref: str, plan_code: str, *, method: str, actor: st
             wallet.pin_tries_counted(db):
         return run_action(db, key=key, kind="plan_buy", actor=actor,
                           request={"member": member_ref, "plan": plan_code, "method": method},
-                          body=body)
+                          body=body, returns=PlanBought)

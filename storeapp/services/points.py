@@ -13,12 +13,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from storeapp.actions import Ctx, Result, key_or_new, run_action
+from storeapp import ledger
+from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import add_months, to_local
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, Refused
 from storeapp.ids import new_action_key
 from storeapp.models import Member, PointsEntry, PointsLot
+from storeapp.results import ActionResult
 from storeapp.sequences import insert_row
 from storeapp.services import members
 from storeapp.services.users import Grant, record_approval
@@ -46,7 +48,7 @@ def earn(ctx: Ctx, member: Member, points: int, *, ref: str) -> int | None:
     lot_id = insert_row(
         ctx.session, PointsLot, member_id=member.member_id, action_key=ctx.key,
         earned_points=points, remaining_points=points, earned_at=ctx.now,
-        expires_at=add_months(ctx.now, int(ctx.db.settings.points_expiry_months)),
+        expires_at=add_months(ctx.now, ctx.db.settings.points_expiry_months),
     )
     entry(ctx, member, "earn", points, lot_id, ref)
     return int(lot_id)
@@ -77,7 +79,7 @@ def consume(ctx: Ctx, member: Member, points: int, *, kind: str, ref: str,
 
 def redeem(ctx: Ctx, member: Member, points: int, *, ref: str) -> None:
     settings = ctx.db.settings
-    least = int(settings.points_redeem_min)
+    least = settings.points_redeem_min
     if points < least:
         raise InvalidInput("points_below_minimum", f"Redeem at least {least} points",
                            min_points=least)
@@ -103,9 +105,21 @@ def give_back(ctx: Ctx, member: Member, redeem_key: str, *, ref: str) -> int:
     return returned
 
 
-def expire_due(db: Database, *, actor: str = "system") -> Result:
+@dataclass(frozen=True, eq=False)
+class ExpiryResult(ActionResult):
+    lots: int
+    points: int
+
+
+@dataclass(frozen=True, eq=False)
+class PointsAdjusted(ActionResult):
+    member_id: str
+    points: int
+
+
+def expire_due(db: Database, *, actor: str = "system") -> ExpiryResult:
     """Post an expiry entry for every lot past its date that still has points."""
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> ExpiryResult:
         count = total = 0
         due = ctx.session.scalars(select(PointsLot).where(
             PointsLot.expires_at <= ctx.now, PointsLot.remaining_points > 0))
@@ -119,20 +133,20 @@ def expire_due(db: Database, *, actor: str = "system") -> Result:
         if count:
             ctx.audit("points_expired", "all", lots=count, points=total)
             ctx.emit("points_expired", lots=count, points=total)
-        return {"lots": count, "points": total}
+        return ExpiryResult(lots=count, points=total)
 
     return run_action(db, key=new_action_key(), kind="points_expiry", actor=actor,
-                      request={}, body=body)
+                      request={}, body=body, returns=ExpiryResult)
 
 
 def adjust(db: Database, member_ref: str, points: int, *, actor: str, grant: Grant | None,
-           key: str | None = None) -> Result:
+           key: str | None = None) -> PointsAdjusted:
     """A manager's correction: a positive adjustment is a new lot, a negative one consumes."""
     if points == 0:
         raise InvalidInput("bad_points", "An adjustment must change something",
                            variant="no_change")
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> PointsAdjusted:
         member = members.lock(db, ctx.session, member_ref)
         record_approval(ctx, grant, kind="points_adjust", subject=member.member_id)
         if points > 0:
@@ -142,10 +156,11 @@ def adjust(db: Database, member_ref: str, points: int, *, actor: str, grant: Gra
                           points=member.points)
         ctx.audit("points_adjusted", member.member_id, points=points)
         ctx.emit("points_adjusted", member_id=member.member_id, points=points)
-        return {"member_id": member.member_id, "points": member.points}
+        return PointsAdjusted(member_id=member.member_id, points=member.points)
 
     return run_action(db, key=key_or_new(key), kind="points_adjust", actor=actor,
-                      request={"member": member_ref, "points": points}, body=body)
+                      request={"member": member_ref, "points": points}, body=body,
+                      returns=PointsAdjusted)
 
 
 @dataclass(frozen=True)
@@ -172,6 +187,5 @@ def history(db: Database, member_ref: str, *, limit: int = 200) -> list[PointsLi
 def entry(ctx: Ctx, member: Member, kind: str, points: int, lot_id: int | None,
           ref: str | None) -> None:
     """One journal row and the cached balance with it (the caller keeps the lot in step)."""
-    insert_row(ctx.session, PointsEntry, member_id=member.member_id, action_key=ctx.key,
-               kind=kind, points=points, lot_id=lot_id, ref=ref, created_at=ctx.now)
-    member.points += points
+    ledger.post(ctx.session, member, key=ctx.key, at=ctx.now, kind=kind, points=points,
+                lot_id=lot_id, ref=ref)

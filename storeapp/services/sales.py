@@ -7,24 +7,36 @@ and refunds by receipt number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from storeapp import receipt_jobs, rules
-from storeapp.actions import Ctx, Result, key_or_new, run_action
+from storeapp import pricing, receipt_jobs
+from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.db import Database
-from storeapp.errors import InvalidInput, NotFound, Refused
+from storeapp.errors import DomainError, InvalidInput, NotFound, Refused
 from storeapp.models import Member, PointsLot, Product, Refund, Sale, SaleLine, Tender
-from storeapp.money import MAX_AMOUNT_FEN, format_fen, percent_of
+from storeapp.money import MAX_AMOUNT_FEN, format_fen
+from storeapp.pricing import (
+    MAX_LINES,
+    TENDER_METHODS,
+    MemberTerms,
+    PricedLine,
+    PriceOverride,
+    PricingRules,
+    Quote,
+    TenderIn,
+)
+from storeapp.results import ActionResult, Record, optional
 from storeapp.sequences import insert_row, next_value
 from storeapp.services import coupons, members, plans, points, shifts, spend_gate, tiers, wallet
 from storeapp.services.users import Grant, record_approval
+from storeapp.settings import Settings
 
-TENDER_METHODS = ("wallet", "cash", "card", "wechat", "alipay")
-MAX_LINES = 200
+__all__ = ["MAX_LINES", "TENDER_METHODS", "LineIn", "Quote", "SaleResult", "TenderIn"]
 MAX_QTY = 9999
 
 
@@ -41,48 +53,128 @@ class LineIn:
     name: str = "商品 Item"
 
 
-@dataclass(frozen=True)
-class TenderIn:
-    """How the customer pays part of the sale. For cash, ``amount_fen`` is what was handed over
-    (change is given back); ``None`` means "whatever is left"."""
+@dataclass(frozen=True, eq=False)
+class PaidTender(Record):
+    """What one method paid of a sale; a stored-value payment says how much was principal and
+    how much bonus."""
 
     method: str
-    amount_fen: int | None = None
+    amount_fen: int
+    tendered_fen: int
+    change_fen: int
+    principal_fen: int
+    bonus_fen: int
 
 
-@dataclass
-class Quote:
-    lines: list[dict[str, Any]]
+@dataclass(frozen=True, eq=False)
+class MemberAfter(Record):
+    """The member's balance, points and tier progress right after a sale or refund."""
+
+    balance_fen: int
+    principal_fen: int
+    bonus_fen: int
+    points: int
+    tier: str
+    next_tier: str | None
+    to_next_tier_fen: int | None
+    near_next_tier: bool
+
+
+@dataclass(frozen=True, eq=False)
+class SaleResult(ActionResult):
+    """A completed sale, as its receipt and head office see it."""
+
+    receipt_no: str
+    sale_key: str
+    at: str
+    member_id: str | None
     subtotal_fen: int
-    discount_pct: str
     discount_fen: int
     coupon_code: str | None
     coupon_fen: int
     points_redeemed: int
     points_fen: int
-    max_points: int
     total_fen: int
-    points_to_earn: int
-    member_id: str | None = None
-    notes: list[str] = field(default_factory=list)
-    #: Catalog lines sold at another price: line_no, barcode, list and charged unit price.
-    overrides: list[dict[str, Any]] = field(default_factory=list)
+    tenders: list[PaidTender]
+    change_fen: int
+    lines: list[PricedLine]
+    points_earned: int
+    tier_upgraded_to: str | None
+    price_overrides: list[PriceOverride]
+    member_after: MemberAfter | None = optional(None)
+
+
+@dataclass(frozen=True, eq=False)
+class ReturnedTender(Record):
+    """Money handed back for one tender of a refunded sale. Stored value goes back to the
+    balance, except to a closed account: its principal is paid out and the bonus forfeited."""
+
+    method: str
+    amount_fen: int
+    principal_fen: int
+    bonus_fen: int
+    bonus_forfeited_fen: int = optional(0)
+
+
+@dataclass(frozen=True, eq=False)
+class RefundResult(ActionResult):
+    receipt_no: str
+    refund_key: str
+    amount_fen: int
+    tenders: list[ReturnedTender]
+    member_id: str | None
+    points_clawed_back: int
+    points_clawback_shortfall: int
+    points_returned: int
+    coupon_restored: bool
+    at: str
+    member_after: MemberAfter | None = optional(None)
+
+
+@dataclass(frozen=True, eq=False)
+class StoredTender(Record):
+    method: str
+    amount_fen: int
+    tendered_fen: int
+    change_fen: int
+    principal_fen: int
+    bonus_fen: int
+
+
+@dataclass(frozen=True, eq=False)
+class StoredSale(Record):
+    """A sale as stored, for reprints and the refund screen."""
+
+    receipt_no: str
+    member_id: str | None
+    cashier: str
+    at: str
+    status: str
+    subtotal_fen: int
+    discount_fen: int
+    coupon_code: str | None
+    coupon_fen: int
+    points_redeemed: int
+    points_fen: int
+    total_fen: int
+    points_earned: int
+    lines: list[PricedLine]
+    tenders: list[StoredTender]
 
 
 def quote(db: Database, *, member_ref: str | None, lines: list[LineIn],
           coupon_code: str | None = None, redeem_points: int = 0) -> Quote:
     """Price a cart as checkout would, without changing anything."""
     with db.reader() as s:
-        ctx = Ctx(db=db, session=s, key="quote", kind="quote", actor="", now=db.clock.now())
         member = members.load(db, s, member_ref) if member_ref else None
-        return _price(ctx, member, lines, coupon_code, redeem_points)
+        return _price(s, db.settings, db.clock.now(), member, lines, coupon_code, redeem_points)
 
 
 def checkout(
     db: Database, *, member_ref: str | None, lines: list[LineIn], tenders: list[TenderIn],
     actor: str, coupon_code: str | None = None, redeem_points: int = 0, pin: str | None = None,
     key: str | None = None, override: Grant | None = None,
-) -> Result:
+) -> SaleResult:
     """Complete a sale: one transaction for sale, lines, tenders, wallet and points entries,
     coupon use, tier upgrade, audit row and outbox event. ``override`` is the manager's approval
     for price overrides (required when any line has one).
@@ -90,7 +182,7 @@ def checkout(
     At a till linked to head office, a stored-value payment is first held by head office
     (or checked against the offline allowance): see :mod:`storeapp.services.spend_gate`."""
     key = key_or_new(key)
-    _check_tenders(tenders)
+    pricing.check_tenders(tenders)
     request = {
         "member": member_ref,
         "lines": [(x.barcode, x.qty, x.unit_price_fen, x.name) for x in lines],
@@ -98,17 +190,18 @@ def checkout(
         "points": redeem_points,
     }
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> SaleResult:
         s, settings = ctx.session, ctx.db.settings
         member = members.load(db, s, member_ref) if member_ref else None
         if member is not None:
             members.require_open(member)
-        priced = _price(ctx, member, lines, coupon_code, redeem_points)
+        priced = _price(s, settings, ctx.now, member, lines, coupon_code, redeem_points)
         receipt_no = (f"R{int(settings.store_code):04d}{int(settings.till_no):02d}"
                       f"{next_value(s, 'receipt'):07d}")
         if priced.overrides:
             record_approval(ctx, override, kind="price_override", subject=receipt_no)
-            ctx.audit("price_overridden", receipt_no, lines=priced.overrides)
+            ctx.audit("price_overridden", receipt_no,
+                      lines=[o.to_json() for o in priced.overrides])
         member_id = member.member_id if member else None
         sale_id = insert_row(
             s, Sale, receipt_no=receipt_no, action_key=ctx.key, member_id=member_id,
@@ -117,7 +210,7 @@ def checkout(
             created_at=ctx.now,
         )
         for no, line in enumerate(priced.lines, start=1):
-            insert_row(s, SaleLine, sale_id=sale_id, line_no=no, **line)
+            insert_row(s, SaleLine, sale_id=sale_id, line_no=no, **line.to_json())
         paid = _post_tenders(ctx, sale_id, receipt_no, member, tenders, priced.total_fen, pin,
                              verdict)
         if priced.coupon_code:
@@ -130,19 +223,21 @@ def checkout(
             member.last_visit_at = ctx.now
             previous_tier = member.tier
             upgraded, growth = tiers.upgrade_if_reached(s, settings, member, ctx.now)
-        result = {
-            "receipt_no": receipt_no, "sale_key": ctx.key, "at": ctx.now.isoformat(),
-            "member_id": member_id, **_money_fields(priced), "tenders": paid,
-            "change_fen": sum(t["change_fen"] for t in paid), "lines": priced.lines,
-            "points_earned": priced.points_to_earn,
-            "tier_upgraded_to": upgraded.code if upgraded else None,
-            "price_overrides": priced.overrides,
-        }
-        if member is not None:
-            result["member_after"] = _member_after(ctx, member, growth)
+        result = SaleResult(
+            receipt_no=receipt_no, sale_key=ctx.key, at=ctx.now.isoformat(),
+            member_id=member_id, subtotal_fen=priced.subtotal_fen,
+            discount_fen=priced.discount_fen, coupon_code=priced.coupon_code,
+            coupon_fen=priced.coupon_fen, points_redeemed=priced.points_redeemed,
+            points_fen=priced.points_fen, total_fen=priced.total_fen, tenders=paid,
+            change_fen=sum(t.change_fen for t in paid), lines=priced.lines,
+            points_earned=priced.points_to_earn,
+            tier_upgraded_to=upgraded.code if upgraded else None,
+            price_overrides=priced.overrides,
+            member_after=_member_after(ctx, member, growth) if member is not None else None,
+        )
         ctx.audit("sale_completed", receipt_no, total_fen=priced.total_fen,
-                  tenders={t["method"]: t["amount_fen"] for t in paid})
-        ctx.emit("sale_completed", **{k: v for k, v in result.items() if k != "member_after"})
+                  tenders={t.method: t.amount_fen for t in paid})
+        ctx.emit("sale_completed", **_event_fields(result))
         if upgraded is not None:
             assert member is not None
             tiers.record_change(ctx, member.member_id, previous_tier, upgraded.code, "checkout")
@@ -156,14 +251,15 @@ def checkout(
 
     with spend_gate.spending(db, key=key, share=share) as verdict, \
             wallet.pin_tries_counted(db):
-        return run_action(db, key=key, kind="sale", actor=actor, request=request, body=body)
+        return run_action(db, key=key, kind="sale", actor=actor, request=request, body=body,
+                          returns=SaleResult)
 
 
 def _wallet_share(db: Database, member_ref: str | None, lines: list[LineIn],
                   tenders: list[TenderIn], coupon_code: str | None,
                   redeem_points: int) -> tuple[str | None, int]:
     """The member and the stored value a sale will spend, worked out before its transaction
-    as :func:`_post_tenders` will: a wallet tender without an amount takes what is left."""
+    as :func:`_post_tenders` will (:func:`storeapp.pricing.allocate`)."""
     wallet_tender = next((t for t in tenders if t.method == "wallet"), None)
     if wallet_tender is None or not member_ref:
         return None, 0
@@ -172,17 +268,20 @@ def _wallet_share(db: Database, member_ref: str | None, lines: list[LineIn],
             return members.load(db, s, member_ref).member_id, wallet_tender.amount_fen
     priced = quote(db, member_ref=member_ref, lines=lines, coupon_code=coupon_code,
                    redeem_points=redeem_points)
-    fixed = sum(t.amount_fen or 0 for t in tenders if t.method != "cash")
-    return priced.member_id, max(0, priced.total_fen - fixed)
+    try:
+        shares = pricing.allocate(tenders, priced.total_fen)
+    except DomainError:
+        return priced.member_id, 0  # the action refuses these tenders, with the reason
+    return priced.member_id, sum(a.amount_fen for a in shares if a.method == "wallet")
 
 
 def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
-           key: str | None = None) -> Result:
+           key: str | None = None) -> RefundResult:
     """Refund a whole sale: money back along its tenders, earned points clawed back, redeemed
     points and the coupon (while still valid) given back. Needs a manager's approval."""
     receipt_no = (receipt_no or "").strip().upper()
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> RefundResult:
         s = ctx.session
         sale = s.scalar(select(Sale).where(Sale.receipt_no == receipt_no))
         if sale is None:
@@ -193,24 +292,24 @@ def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
                           receipt_no=receipt_no)
         approval_id = record_approval(ctx, grant, kind="refund", subject=receipt_no)
         member = s.get(Member, sale.member_id) if sale.member_id else None
-        returned = []
+        returned: list[ReturnedTender] = []
         for tender in s.scalars(select(Tender).where(Tender.sale_id == sale.id)):
             if tender.method == "wallet" and member is not None and member.status == "closed":
                 # the account is gone: its principal is paid out as at closing, bonus forfeited
-                over = tender.principal_fen > int(ctx.db.settings.cash_refund_transfer_over_fen)
+                over = tender.principal_fen > ctx.db.settings.cash_refund_transfer_over_fen
                 paid_by = "transfer" if over else "cash"
-                returned.append({"method": paid_by,
-                                 "amount_fen": tender.principal_fen, "principal_fen": 0,
-                                 "bonus_fen": 0, "bonus_forfeited_fen": tender.bonus_fen})
+                returned.append(ReturnedTender(method=paid_by, amount_fen=tender.principal_fen,
+                                               principal_fen=0, bonus_fen=0,
+                                               bonus_forfeited_fen=tender.bonus_fen))
                 shifts.record_payment(ctx, "refund", paid_by, -tender.principal_fen)
                 continue
             if tender.method == "wallet":
                 assert member is not None
                 wallet.refund_spend(ctx, member, tender.principal_fen, tender.bonus_fen,
                                     ref=receipt_no)
-            returned.append({"method": tender.method, "amount_fen": tender.amount_fen,
-                             "principal_fen": tender.principal_fen,
-                             "bonus_fen": tender.bonus_fen})
+            returned.append(ReturnedTender(method=tender.method, amount_fen=tender.amount_fen,
+                                           principal_fen=tender.principal_fen,
+                                           bonus_fen=tender.bonus_fen))
             shifts.record_payment(ctx, "refund", tender.method, -tender.amount_fen)
         clawed = shortfall = given_back = 0
         if member is not None:
@@ -224,26 +323,27 @@ def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
         sale.status = "refunded"
         s.add(Refund(sale_id=sale.id, action_key=ctx.key, amount_fen=sale.total_fen,
                      approval_id=approval_id, cashier=ctx.actor, created_at=ctx.now))
-        result = {
-            "receipt_no": receipt_no, "refund_key": ctx.key, "amount_fen": sale.total_fen,
-            "tenders": returned, "member_id": sale.member_id, "points_clawed_back": clawed,
-            "points_clawback_shortfall": shortfall, "points_returned": given_back,
-            "coupon_restored": coupon_back, "at": ctx.now.isoformat(),
-        }
+        after = None
         if member is not None:
             s.flush()  # growth is read through Core, which does not autoflush the status change
-            result["member_after"] = _member_after(ctx, member)
+            after = _member_after(ctx, member)
+        result = RefundResult(
+            receipt_no=receipt_no, refund_key=ctx.key, amount_fen=sale.total_fen,
+            tenders=returned, member_id=sale.member_id, points_clawed_back=clawed,
+            points_clawback_shortfall=shortfall, points_returned=given_back,
+            coupon_restored=coupon_back, at=ctx.now.isoformat(), member_after=after,
+        )
         ctx.audit("sale_refunded", receipt_no, amount_fen=sale.total_fen,
                   approver=grant.approver if grant else None)
-        ctx.emit("sale_refunded", **{k: v for k, v in result.items() if k != "member_after"})
+        ctx.emit("sale_refunded", **_event_fields(result))
         ctx.receipt("refund", _slip("refund", ctx, result, member))
         return result
 
     return run_action(db, key=key_or_new(key), kind="refund", actor=actor,
-                      request={"receipt_no": receipt_no}, body=body)
+                      request={"receipt_no": receipt_no}, body=body, returns=RefundResult)
 
 
-def get_sale(db: Database, receipt_no: str) -> Result:
+def get_sale(db: Database, receipt_no: str) -> StoredSale:
     """A sale as stored, for reprints and the refund screen."""
     with db.reader() as s:
         sale = s.scalar(select(Sale).where(Sale.receipt_no == receipt_no.strip().upper()))
@@ -253,98 +353,63 @@ def get_sale(db: Database, receipt_no: str) -> Result:
         lines = s.scalars(select(SaleLine).where(SaleLine.sale_id == sale.id)
                           .order_by(SaleLine.line_no)).all()
         paid = s.scalars(select(Tender).where(Tender.sale_id == sale.id)).all()
-        return {
-            "receipt_no": sale.receipt_no, "member_id": sale.member_id, "cashier": sale.cashier,
-            "at": sale.created_at.isoformat(), "status": sale.status,
-            "subtotal_fen": sale.subtotal_fen, "discount_fen": sale.discount_fen,
-            "coupon_code": sale.coupon_code, "coupon_fen": sale.coupon_fen,
-            "points_redeemed": sale.points_redeemed, "points_fen": sale.points_fen,
-            "total_fen": sale.total_fen, "points_earned": sale.points_earned,
-            "lines": [{"barcode": x.barcode, "name": x.name, "qty": x.qty,
-                       "unit_price_fen": x.unit_price_fen, "amount_fen": x.amount_fen}
-                      for x in lines],
-            "tenders": [{"method": t.method, "amount_fen": t.amount_fen,
-                         "tendered_fen": t.tendered_fen, "change_fen": t.change_fen,
-                         "principal_fen": t.principal_fen, "bonus_fen": t.bonus_fen}
-                        for t in paid],
-        }
+        return StoredSale(
+            receipt_no=sale.receipt_no, member_id=sale.member_id, cashier=sale.cashier,
+            at=sale.created_at.isoformat(), status=sale.status,
+            subtotal_fen=sale.subtotal_fen, discount_fen=sale.discount_fen,
+            coupon_code=sale.coupon_code, coupon_fen=sale.coupon_fen,
+            points_redeemed=sale.points_redeemed, points_fen=sale.points_fen,
+            total_fen=sale.total_fen, points_earned=sale.points_earned,
+            lines=[PricedLine(barcode=x.barcode, name=x.name, qty=x.qty,
+                              unit_price_fen=x.unit_price_fen, amount_fen=x.amount_fen)
+                   for x in lines],
+            tenders=[StoredTender(method=t.method, amount_fen=t.amount_fen,
+                                  tendered_fen=t.tendered_fen, change_fen=t.change_fen,
+                                  principal_fen=t.principal_fen, bonus_fen=t.bonus_fen)
+                     for t in paid],
+        )
 
 
 # -- pricing ------------------------------------------------------------------------------------
 
-def _price(ctx: Ctx, member: Member | None, lines: list[LineIn], coupon_code: str | None,
-           redeem_points: int) -> Quote:
-    settings = ctx.db.settings
+def _price(s: Session, settings: Settings, now: dt.datetime, member: Member | None,
+           lines: list[LineIn], coupon_code: str | None, redeem_points: int) -> Quote:
+    """Load what the sale is priced by (catalog, the member's terms, the coupon) and price it
+    (:func:`storeapp.pricing.price`)."""
     priced_lines, overrides = [], []
     for line_no, line in enumerate(lines, start=1):
-        priced_line, list_price = _price_line(ctx, line)
+        priced_line, list_price = _price_line(s, line)
         priced_lines.append(priced_line)
         if list_price is not None:
-            overrides.append({"line_no": line_no, "barcode": line.barcode,
-                              "list_price_fen": list_price,
-                              "unit_price_fen": priced_line["unit_price_fen"]})
-    if not priced_lines:
-        raise InvalidInput("empty_cart", "The cart is empty")
-    if len(priced_lines) > MAX_LINES:
-        raise InvalidInput("cart_too_big", f"At most {MAX_LINES} lines in one sale",
-                           max_lines=MAX_LINES)
-    subtotal = sum(line["amount_fen"] for line in priced_lines)
-    if subtotal > MAX_AMOUNT_FEN:
-        raise InvalidInput("bad_amount", f"Sale total {format_fen(subtotal)} is not plausible",
-                           variant="sale_total", total_fen=subtotal)
-    pct, plan_mult = Decimal(0), Decimal(1)
-    if member is not None:
-        pct = tiers.by_code(settings, member.tier).discount_pct
-        plan = plans.active(ctx.session, member.member_id, ctx.now)
-        if plan is not None:
-            pct, plan_mult = pct + plan.extra_discount_pct, plan.points_multiplier
-    discount = percent_of(subtotal, pct)
-    after_discount = subtotal - discount
-    coupon_fen, code = 0, None
+            overrides.append(PriceOverride(line_no=line_no, barcode=line.barcode,
+                                           list_price_fen=list_price,
+                                           unit_price_fen=priced_line.unit_price_fen))
+    pricing.subtotal_of(priced_lines)  # an empty or implausible cart says so before the coupon
+    terms = _member_terms(s, settings, now, member) if member is not None else None
+    coupon = None
     if coupon_code:
-        checked = coupons.check(ctx, coupon_code, member.member_id if member else None,
-                                after_discount)
-        coupon_fen, code = checked.off_fen, checked.code
-    after_coupon = after_discount - coupon_fen
-    fen_per_point = int(settings.points_fen_per_point)
-    max_points = rules.max_redeemable_points(settings, after_coupon)
-    if member is not None:
-        max_points = min(max_points, member.points)
-    if redeem_points < 0:
-        raise InvalidInput("bad_points", "Points to redeem must not be negative")
-    if redeem_points:
-        if member is None:
-            raise InvalidInput("member_required", "Points can only be redeemed by a member",
-                               variant="points")
-        least = int(settings.points_redeem_min)
-        if redeem_points < least:
-            raise InvalidInput("points_below_minimum", f"Redeem at least {least} points",
-                               min_points=least)
-        if redeem_points > member.points:
-            raise Refused("insufficient_points", f"Member has only {member.points} points",
-                          points=member.points)
-        if redeem_points > max_points:
-            max_pct = int(settings.points_redeem_max_pct)
-            raise Refused("points_over_cap", f"Points may pay at most {max_pct}% of this sale: "
-                          f"at most {max_points} points", max_pct=max_pct, max_points=max_points)
-    points_fen = redeem_points * fen_per_point
-    total = after_coupon - points_fen
-    earn = 0
-    if member is not None:
-        earn = rules.points_for(settings, total,
-                                 points.multiplier(settings, member, ctx.now, plan_mult))
-    return Quote(priced_lines, subtotal, str(pct), discount, code, coupon_fen, redeem_points,
-                 points_fen, max_points, total, earn, member.member_id if member else None,
-                 overrides=overrides)
+        coupon = coupons.terms(s, now, coupon_code, member.member_id if member else None)
+    return pricing.price(priced_lines, terms, coupon, redeem_points, PricingRules.of(settings),
+                         overrides=overrides)
 
 
-def _price_line(ctx: Ctx, line: LineIn) -> tuple[dict[str, Any], int | None]:
+def _member_terms(s: Session, settings: Settings, now: dt.datetime,
+                  member: Member) -> MemberTerms:
+    pct, plan_mult = tiers.by_code(settings, member.tier).discount_pct, Decimal(1)
+    plan = plans.active(s, member.member_id, now)
+    if plan is not None:
+        pct, plan_mult = pct + plan.extra_discount_pct, plan.points_multiplier
+    return MemberTerms(member_id=member.member_id, points=member.points, discount_pct=pct,
+                       points_multiplier=points.multiplier(settings, member, now, plan_mult))
+
+
+def _price_line(s: Session, line: LineIn) -> tuple[PricedLine, int | None]:
     """The priced line, and the list price when the line overrides it (else None)."""
     if not 1 <= line.qty <= MAX_QTY:
         raise InvalidInput("bad_qty", f"Quantity must be 1 to {MAX_QTY}", max_qty=MAX_QTY)
     list_price = None
     if line.barcode is not None:
-        product = ctx.session.get(Product, line.barcode)
+        product = s.get(Product, line.barcode)
         if product is None or not product.active:
             raise NotFound("unknown_product", f"No product with barcode {line.barcode}",
                            barcode=str(line.barcode))
@@ -362,94 +427,52 @@ def _price_line(ctx: Ctx, line: LineIn) -> tuple[dict[str, Any], int | None]:
             raise InvalidInput("bad_amount", f"{format_fen(line.unit_price_fen)} is not plausible",
                                variant="implausible", amount_fen=line.unit_price_fen)
         name, price = line.name[:64], line.unit_price_fen
-    return ({"barcode": line.barcode, "name": name, "qty": line.qty, "unit_price_fen": price,
-             "amount_fen": price * line.qty}, list_price)
+    return (PricedLine(barcode=line.barcode, name=name, qty=line.qty, unit_price_fen=price,
+                       amount_fen=price * line.qty), list_price)
 
 
-def _money_fields(q: Quote) -> dict[str, Any]:
+# -- tenders ------------------------------------------------------------------------------------
+
+def _post_tenders(ctx: Ctx, sale_id: int, receipt_no: str, member: Member | None,
+                  tenders: list[TenderIn], total_fen: int, pin: str | None,
+                  verdict: spend_gate.Verdict | None) -> list[PaidTender]:
+    """Share the total over the tenders (:func:`storeapp.pricing.allocate`) and post each: the
+    stored-value share is spent from the member's principal and bonus in proportion."""
+    paid = []
+    for share in pricing.allocate(tenders, total_fen):
+        principal = bonus = 0
+        if share.method == "wallet" and share.amount_fen:
+            if member is None:
+                raise InvalidInput("member_required", "Stored value needs a member",
+                                   variant="wallet")
+            principal, bonus = wallet.spend(ctx, member, share.amount_fen, ref=receipt_no,
+                                            pin=pin, verdict=verdict)
+        row = PaidTender(method=share.method, amount_fen=share.amount_fen,
+                         tendered_fen=share.tendered_fen, change_fen=share.change_fen,
+                         principal_fen=principal, bonus_fen=bonus)
+        insert_row(ctx.session, Tender, sale_id=sale_id, **row.to_json())
+        shifts.record_payment(ctx, "sale", share.method, share.amount_fen)
+        paid.append(row)
+    return paid
+
+
+def _event_fields(result: SaleResult | RefundResult) -> dict[str, object]:
+    """A sale's or refund's event: its result without the member's state after it (head
+    office has its own), and without ``member_after`` when there was no member, as before."""
+    return {k: v for k, v in result.to_json().items() if k != "member_after"}
+
+
+def _money_fields(q: Quote) -> dict[str, int | str | None]:
     return {"subtotal_fen": q.subtotal_fen, "discount_fen": q.discount_fen,
             "coupon_code": q.coupon_code, "coupon_fen": q.coupon_fen,
             "points_redeemed": q.points_redeemed, "points_fen": q.points_fen,
             "total_fen": q.total_fen}
 
 
-# -- tenders ------------------------------------------------------------------------------------
-
-def _check_tenders(tenders: list[TenderIn]) -> None:
-    if not tenders:
-        raise InvalidInput("no_tender", "Say how the customer pays")
-    methods = [t.method for t in tenders]
-    for method in methods:
-        if method not in TENDER_METHODS:
-            allowed = ", ".join(TENDER_METHODS)
-            raise InvalidInput("bad_method", f"Payment method must be one of {allowed}",
-                               allowed=allowed)
-    if len(set(methods)) != len(methods):
-        raise InvalidInput("bad_tender", "Each payment method at most once per sale",
-                           variant="repeated")
-    if sum(t.amount_fen is None for t in tenders) > 1:
-        raise InvalidInput("bad_tender", "Only one payment method can take the rest",
-                           variant="two_rests")
-    for t in tenders:
-        if t.amount_fen is not None and not 0 < t.amount_fen <= MAX_AMOUNT_FEN:
-            raise InvalidInput("bad_amount", f"The {t.method} amount must be more than ¥0.00",
-                               variant="zero", method=t.method)
-
-
-def _post_tenders(ctx: Ctx, sale_id: int, receipt_no: str, member: Member | None,
-                  tenders: list[TenderIn], total_fen: int, pin: str | None,
-                  verdict: spend_gate.Verdict | None) -> list[dict[str, Any]]:
-    """Split the total over the tenders; cash may exceed what is left (change given)."""
-    fixed = sum(t.amount_fen or 0 for t in tenders if t.method != "cash")
-    rest_taker = next((t for t in tenders if t.amount_fen is None), None)
-    cash = next((t for t in tenders if t.method == "cash"), None)
-    if fixed > total_fen:
-        raise Refused("overpaid", f"Payments {format_fen(fixed)} exceed the total "
-                      f"{format_fen(total_fen)}", paid_fen=fixed, total_fen=total_fen)
-    left_for_cash = total_fen - fixed
-    if rest_taker is not None and rest_taker.method != "cash":
-        left_for_cash = 0
-    if cash is None and rest_taker is None and fixed != total_fen:
-        raise Refused("underpaid", f"Payments {format_fen(fixed)} do not cover the total "
-                      f"{format_fen(total_fen)}", paid_fen=fixed, total_fen=total_fen)
-    if cash is not None and cash.amount_fen is not None and cash.amount_fen < left_for_cash:
-        raise Refused("underpaid", f"Cash {format_fen(cash.amount_fen)} does not cover the "
-                      f"{format_fen(left_for_cash)} left to pay", variant="cash",
-                      cash_fen=cash.amount_fen, due_fen=left_for_cash)
-    if cash is not None and rest_taker is not None and rest_taker is not cash:
-        raise InvalidInput("bad_tender", "Give the cash amount handed over when mixing tenders",
-                           variant="cash_amount")
-    paid = []
-    for t in tenders:
-        if t.method == "cash":
-            amount = left_for_cash
-            tendered = t.amount_fen if t.amount_fen is not None else amount
-        elif t.amount_fen is None:
-            amount = tendered = total_fen - fixed
-        else:
-            amount = tendered = t.amount_fen
-        principal = bonus = 0
-        if t.method == "wallet" and amount:
-            if member is None:
-                raise InvalidInput("member_required", "Stored value needs a member",
-                                   variant="wallet")
-            principal, bonus = wallet.spend(ctx, member, amount, ref=receipt_no, pin=pin,
-                                            verdict=verdict)
-        change = tendered - amount
-        if amount == 0 and change == 0:
-            continue
-        row = {"method": t.method, "amount_fen": amount, "tendered_fen": tendered,
-               "change_fen": change, "principal_fen": principal, "bonus_fen": bonus}
-        insert_row(ctx.session, Tender, sale_id=sale_id, **row)
-        shifts.record_payment(ctx, "sale", t.method, amount)
-        paid.append(row)
-    return paid
-
-
-def _slip(kind: str, ctx: Ctx, result: Result, member: Member | None) -> dict[str, Any]:
+def _slip(kind: str, ctx: Ctx, result: ActionResult, member: Member | None) -> dict[str, object]:
     """The receipt of a sale or refund as the action left things: its result, and the member's
     balance, points and tier after it (the sale's tier-progress line names the tiers)."""
-    payload: dict[str, Any] = {kind: receipt_jobs.result_part(result)}
+    payload: dict[str, object] = {kind: receipt_jobs.result_part(result)}
     if member is not None:
         payload["member"] = receipt_jobs.member_fields(members.view(ctx.db, member))
         if kind == "sale":
@@ -457,12 +480,12 @@ def _slip(kind: str, ctx: Ctx, result: Result, member: Member | None) -> dict[st
     return payload
 
 
-def _member_after(ctx: Ctx, member: Member, growth: int | None = None) -> dict[str, Any]:
+def _member_after(ctx: Ctx, member: Member, growth: int | None = None) -> MemberAfter:
     progress = tiers.progress(ctx.session, ctx.db.settings, member, ctx.now, growth)
-    return {
-        "balance_fen": member.principal_fen + member.bonus_fen,
-        "principal_fen": member.principal_fen, "bonus_fen": member.bonus_fen,
-        "points": member.points, "tier": member.tier,
-        "next_tier": progress.next_tier.code if progress.next_tier else None,
-        "to_next_tier_fen": progress.to_next_fen, "near_next_tier": progress.near,
-    }
+    return MemberAfter(
+        balance_fen=member.principal_fen + member.bonus_fen,
+        principal_fen=member.principal_fen, bonus_fen=member.bonus_fen,
+        points=member.points, tier=member.tier,
+        next_tier=progress.next_tier.code if progress.next_tier else None,
+        to_next_tier_fen=progress.to_next_fen, near_next_tier=progress.near,
+    )

@@ -72,7 +72,7 @@ def gate_for(db: Database) -> SpendGate | None:
     ``storeapp.spend_gate`` plugin made for this database (loaded once per server URL)."""
     if db.spend_gate is not None:
         return db.spend_gate
-    url = str(db.settings.hq_url)
+    url = db.settings.hq_url
     if not url:
         return None
     if db.plugin_spend_gate is None or db.plugin_spend_gate[0] != url:
@@ -121,7 +121,7 @@ def check_offline_allowance(ctx: Ctx, member_id: str, amount_fen: int) -> None:
                       f"it sent ({state.online_only}): stored value can only be spent while head "
                       "office answers, until head office clears the till",
                       flag=state.online_only)
-    max_hours = int(settings.offline_max_hours)
+    max_hours = settings.offline_max_hours
     if state.last_contact_at is None:
         raise Refused("offline_too_long", "This till has never reached head office: stored "
                       "value cannot be spent until it has", variant="never")
@@ -129,7 +129,7 @@ def check_offline_allowance(ctx: Ctx, member_id: str, amount_fen: int) -> None:
         raise Refused("offline_too_long", f"Head office has not been reached for more than "
                       f"{max_hours} hours: stored value cannot be spent until it is",
                       max_hours=max_hours)
-    max_txn = int(settings.offline_max_txn_fen)
+    max_txn = settings.offline_max_txn_fen
     if amount_fen > max_txn:
         raise Refused("offline_limit_txn", f"Head office is unreachable: one action may take at "
                       f"most {format_fen(max_txn)} of stored value offline", max_fen=max_txn,
@@ -138,14 +138,14 @@ def check_offline_allowance(ctx: Ctx, member_id: str, amount_fen: int) -> None:
     conn = ctx.session.connection()
     member_spent = -int(conn.scalar(_OFFLINE_SPENT_BY, {"since": since, "member_id": member_id})
                         or 0)
-    max_member = int(settings.offline_max_member_fen)
+    max_member = settings.offline_max_member_fen
     if member_spent + amount_fen > max_member:
         raise Refused("offline_limit_member", f"Head office is unreachable: a member may spend "
                       f"at most {format_fen(max_member)} of stored value offline; this member "
                       f"has spent {format_fen(member_spent)} since", max_fen=max_member,
                       spent_fen=member_spent, amount_fen=amount_fen)
     store_spent = -int(conn.scalar(_OFFLINE_SPENT, {"since": since}) or 0)
-    max_store = int(settings.offline_max_store_fen)
+    max_store = settings.offline_max_store_fen
     if store_spent + amount_fen > max_store:
         raise Refused("offline_limit_store", f"Head office is unreachable: this store may take "
                       f"at most {format_fen(max_store)} of stored value offline; "

@@ -4,11 +4,11 @@ active plan and usable coupons."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from storeapp.db import Database
 from storeapp.models import Card
 from storeapp.services import coupons, members, plans, tiers
+from storeapp.services.coupons import UsableCoupon
 from storeapp.services.members import MemberView
 
 
@@ -25,10 +25,10 @@ class MemberSummary:
     plan: str | None
     plan_name: str | None
     plan_expires_at: str | None
-    coupons: list[dict[str, Any]]
+    coupons: list[UsableCoupon]
     card_status: str  # active, lost or replaced: a lost card still finds its member by phone
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         data = asdict(self)
         return {**data.pop("member"), **data}
 

@@ -73,7 +73,7 @@ _GROWTH = select(func.coalesce(func.sum(Sale.total_fen), 0)).where(  # built onc
 
 
 def growth_fen(session: Session, settings: Settings, member_id: str, now: dt.datetime) -> int:
-    since = now - dt.timedelta(days=int(settings.tier_window_days))
+    since = now - dt.timedelta(days=settings.tier_window_days)
     total = session.connection().scalar(_GROWTH, {"member_id": member_id, "since": since})
     return int(total or 0)
 
@@ -89,7 +89,7 @@ def progress(session: Session, settings: Settings, member: Member, now: dt.datet
         return Progress(current, growth, None, 0, False)
     nxt = higher[0]
     to_next = max(0, nxt.threshold_fen - growth)
-    near = to_next * 100 <= nxt.threshold_fen * int(settings.tier_near_pct)
+    near = to_next * 100 <= nxt.threshold_fen * settings.tier_near_pct
     return Progress(current, growth, nxt, to_next, near)
 
 
@@ -126,7 +126,7 @@ def review(db: Database, *, actor: str = "system") -> ReviewResult:
     now = db.clock.now()
     up = down = count = 0
     with db.session() as s, s.begin():
-        since = now - dt.timedelta(days=int(db.settings.tier_window_days))
+        since = now - dt.timedelta(days=db.settings.tier_window_days)
         growth_by_member = dict(
             s.execute(
                 select(Sale.member_id, func.sum(Sale.total_fen))

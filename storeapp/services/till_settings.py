@@ -3,7 +3,7 @@ ones this till owns once it belongs to a chain."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from storeapp import audit
 from storeapp.db import Database
@@ -14,7 +14,7 @@ from storeapp.settings import BY_NAME, CHAIN, refusal, shown
 SYNC_OWNED = ("hq_rules_version",)
 
 
-def change(db: Database, values: dict[str, Any], *, actor: str) -> dict[str, Any]:
+def change(db: Database, values: Mapping[str, object], *, actor: str) -> dict[str, object]:
     """Store the changed ``values`` in one transaction, each change in the audit log.
 
     A till linked to head office refuses chain rules (they arrive by sync, and head office
@@ -32,7 +32,7 @@ def change(db: Database, values: dict[str, Any], *, actor: str) -> dict[str, Any
             raise Refused("chain_rule", f"Setting {name} is a chain rule: head office sets it "
                           f"for every store (storeapp-hq rule set setting {name} VALUE)",
                           setting=name)
-    changed: dict[str, Any] = {}
+    changed: dict[str, object] = {}
     with db.session() as s, s.begin():
         for name, value in values.items():
             if getattr(db.settings, name) == value:

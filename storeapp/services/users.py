@@ -63,7 +63,7 @@ def add_user(db: Database, *, code: str, name: str, role: str, pin: str, actor: 
 
 def login(db: Database, code: str, pin: str) -> Staff:
     """Check a user's PIN; wrong PINs count towards a lock, and every attempt is audited."""
-    max_tries = int(db.settings.user_pin_max_tries)
+    max_tries = db.settings.user_pin_max_tries
     with db.session() as s, s.begin():
         user = s.scalar(select(User).where(User.code == code))
         now = db.clock.now()

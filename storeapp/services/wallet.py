@@ -14,16 +14,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
-from storeapp import audit, receipt_jobs
-from storeapp.actions import Ctx, Result, key_or_new, run_action
+from storeapp import audit, ledger, receipt_jobs
+from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import to_local
 from storeapp.db import Database
 from storeapp.errors import AuthError, InvalidInput, NotFound, Refused
 from storeapp.models import Card, Member, Topup, WalletEntry
 from storeapp.money import format_fen, split_in_proportion
 from storeapp.pins import check_pin
+from storeapp.results import ActionResult, Record
 from storeapp.rules import bonus_for
-from storeapp.sequences import insert_row
 from storeapp.services import members, shifts, spend_gate
 from storeapp.services.spend_gate import Verdict
 from storeapp.services.users import Grant, record_approval
@@ -33,27 +33,74 @@ TOPUP_METHODS = ("cash", "card", "wechat", "alipay")
 REFUND_METHODS = (*TOPUP_METHODS, "transfer")
 
 
+@dataclass(frozen=True, eq=False)
+class TopupResult(ActionResult):
+    """A top-up, and the member's stored value right after it."""
+
+    topup_key: str
+    at: str
+    member_id: str
+    principal_fen: int
+    bonus_fen: int
+    method: str
+    #: Codes of the coupons the top-up earned (``topup_coupon_rules``).
+    coupons: list[str]
+    balance_fen: int
+    balance_principal_fen: int
+    balance_bonus_fen: int
+
+
+@dataclass(frozen=True, eq=False)
+class VoidResult(ActionResult):
+    """A voided top-up: the principal paid back (by its method) and the bonus taken away."""
+
+    member_id: str
+    topup_key: str
+    at: str
+    refund_fen: int
+    method: str
+    bonus_removed_fen: int
+
+
+@dataclass(frozen=True, eq=False)
+class CloseResult(ActionResult):
+    """A closed account (退卡): the principal paid back and how, the bonus forfeited."""
+
+    member_id: str
+    refund_fen: int
+    forfeited_bonus_fen: int
+    method: str
+
+
+@dataclass(frozen=True, eq=False)
+class AdjustResult(ActionResult):
+    member_id: str
+    balance_fen: int
+
+
+@dataclass(frozen=True, eq=False)
+class VoidableTopup(Record):
+    topup_key: str
+    principal_fen: int
+    bonus_fen: int
+    method: str
+    at: str
+
+
 def post(ctx: Ctx, member: Member, kind: str, *, principal_fen: int, bonus_fen: int,
          method: str | None = None, ref: str | None = None) -> None:
-    """Journal a movement and apply it to the cached balance; nothing may go below zero."""
+    """Journal a movement of the action (:func:`storeapp.ledger.post`); nothing may go below
+    zero."""
     if member.principal_fen + principal_fen < 0 or member.bonus_fen + bonus_fen < 0:
         raise Refused("insufficient_balance", "Balance is not enough for this")
-    for bucket, amount in (("principal", principal_fen), ("bonus", bonus_fen)):
-        if amount:
-            insert_row(
-                ctx.session, WalletEntry, member_id=member.member_id, action_key=ctx.key,
-                kind=kind, bucket=bucket, amount_fen=amount, method=method, ref=ref,
-                created_at=ctx.now,
-            )
-    member.principal_fen += principal_fen
-    member.bonus_fen += bonus_fen
-    member.updated_at = ctx.now
+    ledger.post(ctx.session, member, key=ctx.key, at=ctx.now, kind=kind,
+                principal_fen=principal_fen, bonus_fen=bonus_fen, method=method, ref=ref)
 
 
 # -- top-up -------------------------------------------------------------------------------------
 
 def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash", actor: str,
-          key: str | None = None) -> Result:
+          key: str | None = None) -> TopupResult:
     """Top up: principal as paid, bonus by rule; refused when the balance would pass the cap."""
     if method not in TOPUP_METHODS:
         allowed = ", ".join(TOPUP_METHODS)
@@ -61,12 +108,12 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
     if amount_fen <= 0:
         raise InvalidInput("bad_amount", "Top-up amount must be more than ¥0.00", variant="zero")
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> TopupResult:
         settings = ctx.db.settings
         member = members.lock(db, ctx.session, member_ref)
         members.require_open(member)
         bonus = bonus_for(settings, amount_fen)
-        cap = int(settings.wallet_cap_fen)
+        cap = settings.wallet_cap_fen
         after = member.principal_fen + member.bonus_fen + amount_fen + bonus
         if after > cap:
             room = max(0, cap - member.principal_fen - member.bonus_fen)
@@ -90,31 +137,29 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
         from storeapp.services import coupons
 
         issued = coupons.issue_by_rule(ctx, member.member_id, "topup", amount_fen=amount_fen)
-        result = {
-            "topup_key": ctx.key, "at": ctx.now.isoformat(), "member_id": member.member_id,
-            "principal_fen": amount_fen,
-            "bonus_fen": bonus, "method": method, "coupons": issued,
-            "balance_fen": member.principal_fen + member.bonus_fen,
-            "balance_principal_fen": member.principal_fen,
-            "balance_bonus_fen": member.bonus_fen,
-        }
+        result = TopupResult(
+            topup_key=ctx.key, at=ctx.now.isoformat(), member_id=member.member_id,
+            principal_fen=amount_fen, bonus_fen=bonus, method=method, coupons=issued,
+            balance_fen=member.principal_fen + member.bonus_fen,
+            balance_principal_fen=member.principal_fen, balance_bonus_fen=member.bonus_fen,
+        )
         ctx.receipt("topup", _slip("topup", ctx, result, member))
         return result
 
     return run_action(db, key=key_or_new(key), kind="wallet_topup", actor=actor,
                       request={"member": member_ref, "amount_fen": amount_fen, "method": method},
-                      body=body)
+                      body=body, returns=TopupResult)
 
 
 def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
-               key: str | None = None) -> Result:
+               key: str | None = None) -> VoidResult:
     """Void a top-up the same (store-local) day, bonus included, while the balance covers it.
     The cash goes back out of stored value: at a linked till head office holds it first like a
     spend (the member may have spent the top-up at another store); offline the allowance
     applies."""
     key = key_or_new(key)
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> VoidResult:
         s = ctx.session
         original = s.get(Topup, topup_key)
         if original is None:
@@ -140,9 +185,9 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
                   principal_fen=original.principal_fen, bonus_fen=original.bonus_fen)
         ctx.emit("wallet_topup_voided", member_id=member.member_id, topup_key=topup_key,
                  principal_fen=original.principal_fen, bonus_fen=original.bonus_fen)
-        result = {"member_id": member.member_id, "topup_key": topup_key,
-                  "at": ctx.now.isoformat(), "refund_fen": original.principal_fen,
-                  "method": original.method, "bonus_removed_fen": original.bonus_fen}
+        result = VoidResult(member_id=member.member_id, topup_key=topup_key,
+                            at=ctx.now.isoformat(), refund_fen=original.principal_fen,
+                            method=original.method, bonus_removed_fen=original.bonus_fen)
         ctx.receipt("void", _slip("void", ctx, result, member))
         return result
 
@@ -155,10 +200,10 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
 
     with spend_gate.spending(db, key=key, share=share) as verdict:
         return run_action(db, key=key, kind="wallet_topup_void", actor=actor,
-                          request={"topup": topup_key}, body=body)
+                          request={"topup": topup_key}, body=body, returns=VoidResult)
 
 
-def voidable_topups(db: Database, member_ref: str) -> list[Result]:
+def voidable_topups(db: Database, member_ref: str) -> list[VoidableTopup]:
     """Today's (store-local) top-ups of the member that are not voided, newest first."""
     from storeapp.clock import local_day_bounds
 
@@ -168,11 +213,12 @@ def voidable_topups(db: Database, member_ref: str) -> list[Result]:
         rows = s.scalars(select(Topup).where(
             Topup.member_id == member.member_id, Topup.voided_by.is_(None),
             Topup.created_at >= start, Topup.created_at < end).order_by(Topup.created_at.desc()))
-        return [{"topup_key": t.key, "principal_fen": t.principal_fen, "bonus_fen": t.bonus_fen,
-                 "method": t.method, "at": t.created_at.isoformat()} for t in rows]
+        return [VoidableTopup(topup_key=t.key, principal_fen=t.principal_fen,
+                              bonus_fen=t.bonus_fen, method=t.method,
+                              at=t.created_at.isoformat()) for t in rows]
 
 
-def _slip(kind: str, ctx: Ctx, result: Result, member: Member) -> Result:
+def _slip(kind: str, ctx: Ctx, result: ActionResult, member: Member) -> dict[str, object]:
     """A top-up, void or account-close slip: the action's result and the member right after
     it."""
     return {kind: receipt_jobs.result_part(result),
@@ -197,7 +243,7 @@ def pin_tries_counted(db: Database) -> Iterator[None]:
     try:
         yield
     except WrongPin as wrong:
-        max_tries = int(db.settings.wallet_pin_max_tries)
+        max_tries = db.settings.wallet_pin_max_tries
         with db.session() as s, s.begin():
             member = s.get(Member, wrong.member_id)
             assert member is not None
@@ -216,7 +262,7 @@ def check_member_pin(ctx: Ctx, member: Member, pin: str | None) -> None:
     """Inside the spending action: no PIN set passes; a locked PIN or a wrong one refuses."""
     if member.pin_hash is None:
         return
-    if member.pin_failed >= int(ctx.db.settings.wallet_pin_max_tries):
+    if member.pin_failed >= ctx.db.settings.wallet_pin_max_tries:
         raise AuthError("pin_locked", "Payment PIN is locked after too many wrong tries: "
                         "a manager must reset it")
     if not pin:  # nothing typed is not a try: Enter on an empty PIN pad must not lock it
@@ -264,7 +310,7 @@ def refund_spend(ctx: Ctx, member: Member, principal_fen: int, bonus_fen: int, *
 # -- close account, adjustments -----------------------------------------------------------------
 
 def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | None,
-                  method: str = "cash", key: str | None = None) -> Result:
+                  method: str = "cash", key: str | None = None) -> CloseResult:
     """退卡: refund the principal, forfeit the bonus, close the card and the membership.
 
     At a linked till head office holds the payout against the principal it knows first (the
@@ -274,7 +320,7 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
         raise InvalidInput("bad_method", f"Method must be one of {allowed}", allowed=allowed)
     key = key_or_new(key)
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> CloseResult:
         s, settings = ctx.session, ctx.db.settings
         member = members.lock(db, s, member_ref)
         if member.status == "closed":
@@ -284,7 +330,7 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
         if verdict == "offline" and principal > 0:
             spend_gate.check_offline_allowance(ctx, member.member_id, principal)
         paid_by = method
-        if method == "cash" and principal > int(settings.cash_refund_transfer_over_fen):
+        if method == "cash" and principal > settings.cash_refund_transfer_over_fen:
             paid_by = "transfer"
         post(ctx, member, "close_refund", principal_fen=-principal, bonus_fen=0, method=paid_by)
         post(ctx, member, "bonus_forfeit", principal_fen=0, bonus_fen=-bonus)
@@ -297,8 +343,8 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
                   forfeit_bonus_fen=bonus, method=paid_by)
         ctx.emit("member_closed", member_id=member.member_id, refund_principal_fen=principal,
                  forfeit_bonus_fen=bonus, method=paid_by)
-        result = {"member_id": member.member_id, "refund_fen": principal,
-                  "forfeited_bonus_fen": bonus, "method": paid_by}
+        result = CloseResult(member_id=member.member_id, refund_fen=principal,
+                             forfeited_bonus_fen=bonus, method=paid_by)
         ctx.receipt("close", _slip("close", ctx, result, member))
         return result
 
@@ -309,17 +355,18 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
 
     with spend_gate.spending(db, key=key, share=share, kind="payout") as verdict:
         return run_action(db, key=key, kind="account_close", actor=actor,
-                          request={"member": member_ref, "method": method}, body=body)
+                          request={"member": member_ref, "method": method}, body=body,
+                          returns=CloseResult)
 
 
 def adjust(db: Database, member_ref: str, *, principal_fen: int, bonus_fen: int, actor: str,
-           grant: Grant | None, key: str | None = None) -> Result:
+           grant: Grant | None, key: str | None = None) -> AdjustResult:
     """A manager's correction, posted as its own entries (never by editing old ones)."""
     if principal_fen == 0 and bonus_fen == 0:
         raise InvalidInput("bad_amount", "An adjustment must change something",
                            variant="no_change")
 
-    def body(ctx: Ctx) -> Result:
+    def body(ctx: Ctx) -> AdjustResult:
         member = members.lock(db, ctx.session, member_ref)
         members.require_open(member)
         record_approval(ctx, grant, kind="wallet_adjust", subject=member.member_id)
@@ -328,11 +375,11 @@ def adjust(db: Database, member_ref: str, *, principal_fen: int, bonus_fen: int,
                   bonus_fen=bonus_fen)
         ctx.emit("wallet_adjusted", member_id=member.member_id, principal_fen=principal_fen,
                  bonus_fen=bonus_fen)
-        return {"member_id": member.member_id, "balance_fen": member.balance_fen}
+        return AdjustResult(member_id=member.member_id, balance_fen=member.balance_fen)
 
     return run_action(db, key=key_or_new(key), kind="wallet_adjust", actor=actor,
                       request={"member": member_ref, "p": principal_fen, "b": bonus_fen},
-                      body=body)
+                      body=body, returns=AdjustResult)
 
 
 # -- history ------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from storeapp import pricing
 from storeapp import rules as chain
 from storeapp.clock import to_local
 from storeapp.money import split_in_proportion
@@ -218,22 +219,22 @@ def _check_points(body: Mapping[str, Any], line: Line, facts: Facts) -> None:
               discount_fen=discount, subtotal_fen=subtotal)
     if redeemed:
         payable = subtotal - discount - _int(body["coupon_fen"])
-        most = chain.max_redeemable_points(settings, payable)
-        if redeemed < int(settings.points_redeem_min) or redeemed > most or \
-                _int(body["points_fen"]) != redeemed * int(settings.points_fen_per_point):
+        most = pricing.max_redeemable_points(pricing.PricingRules.of(settings), payable)
+        if redeemed < settings.points_redeem_min or redeemed > most or \
+                _int(body["points_fen"]) != redeemed * settings.points_fen_per_point:
             _fail("redemption_breaks_rule", f"{redeemed} points redeemed on a sale of "
                   f"{payable} fen; the rules allow {settings.points_redeem_min} to {most}",
                   redeemed=redeemed, allowed_max=most)
     whole_yuan = max(0, _int(body["total_fen"])) // 100
     multiplier = _most_multiplier(facts, to_local(_at(body)).date())
-    most_earned = math.floor(whole_yuan * int(settings.points_per_yuan) * multiplier)
+    most_earned = math.floor(whole_yuan * settings.points_per_yuan * multiplier)
     if earned > most_earned:
         _fail("points_break_rule", f"{earned} points earned on {body['total_fen']} fen paid; "
               f"the rules give at most {most_earned}", earned=earned, allowed_max=most_earned)
 
 
 def _most_multiplier(facts: Facts, day: dt.date) -> Fraction:
-    """The highest multiplier the rules could give that day (storeapp.rules.points_for's):
+    """The highest multiplier the rules could give that day (storeapp.pricing.points_for's):
     head office cannot know which tier or plan the till saw, so it takes the best of each."""
     assert facts.rules is not None
     value = facts.rules.best_multiplier

@@ -16,6 +16,7 @@ from wcwidth import wcwidth
 
 from storeapp import receipt_jobs
 from storeapp.db import Database
+from storeapp.results import Record
 from storeapp.services import members, sales, wallet
 from storeapp.services.members import MemberView
 from storeapp.services.sales import LineIn, TenderIn
@@ -100,8 +101,13 @@ def printer_test_payload() -> dict[str, Any]:
 
 
 def as_stored(payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload as the print queue reads it back: through JSON."""
-    return dict(json.loads(json.dumps(payload, ensure_ascii=False, default=str)))
+    """The payload as the print queue reads it back: through JSON (a service's result in its
+    JSON form)."""
+    return dict(json.loads(json.dumps(payload, ensure_ascii=False, default=_plain)))
+
+
+def _plain(value: object) -> object:
+    return value.to_json() if isinstance(value, Record) else str(value)
 
 
 # -- reading what the printer receives ---------------------------------------------------------

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import exc, text
 
-from storeapp.actions import Result
 from storeapp.clock import FixedClock
 from storeapp.db import Database
 from storeapp.errors import DomainError, InvalidInput, NotFound, Refused
+from storeapp.results import ActionResult
 from storeapp.services import members, plans, sales, shifts, users, wallet
 from storeapp.services.members import MemberView
 from storeapp.services.sales import LineIn, TenderIn
@@ -79,38 +79,38 @@ class Drawer:
             else:
                 self.cash_out -= fen
 
-    def sold(self, r: Result) -> None:
+    def sold(self, r: ActionResult) -> None:
         self.sales_count += 1
         self.sales_fen += r["total_fen"]
         for t in r["tenders"]:
             # what the drawer keeps: handed over minus the change given back
             self.money(t["method"], t["tendered_fen"] - t["change_fen"])
 
-    def refunded(self, r: Result) -> None:
+    def refunded(self, r: ActionResult) -> None:
         self.refunds_count += 1
         for t in r["tenders"]:
             self.refunds_fen += t["amount_fen"]
             self.money(t["method"], -t["amount_fen"])
 
-    def topped_up(self, r: Result) -> None:
+    def topped_up(self, r: ActionResult) -> None:
         self.topups_count += 1
         self.topup_principal_fen += r["principal_fen"]
         self.topup_bonus_fen += r["bonus_fen"]
         self.money(r["method"], r["principal_fen"])
 
-    def voided(self, r: Result) -> None:
+    def voided(self, r: ActionResult) -> None:
         self.topup_voids_fen += r["refund_fen"]
         self.money(r["method"], -r["refund_fen"])
 
-    def plan_bought(self, r: Result, method: str) -> None:
+    def plan_bought(self, r: ActionResult, method: str) -> None:
         self.plans_fen += r["fee_fen"]
         self.money(method, r["fee_fen"])
 
-    def closed_account(self, r: Result) -> None:
+    def closed_account(self, r: ActionResult) -> None:
         self.close_payouts_fen += r["refund_fen"]
         self.money(r["method"], -r["refund_fen"])
 
-    def assert_matches(self, report: Result) -> None:
+    def assert_matches(self, report: ActionResult) -> None:
         """Every figure of an X or Z report equals this book."""
         assert {k: report[k] for k in _FIGURES} == {k: getattr(self, k) for k in _FIGURES}
         assert report["net_by_method"] == self.by_method  # a method whose net is ¥0 stays
@@ -136,7 +136,8 @@ def plan(db: Database) -> str:
     return PLAN
 
 
-def sell(db: Database, member: MemberView | None, amount_fen: int, *tenders: TenderIn) -> Result:
+def sell(db: Database, member: MemberView | None, amount_fen: int,
+         *tenders: TenderIn) -> ActionResult:
     return sales.checkout(db, member_ref=member.member_id if member else None,
                           lines=[LineIn(unit_price_fen=amount_fen, name="货")],
                           tenders=list(tenders) or [TenderIn("cash")], actor=CASHIER)
@@ -155,7 +156,7 @@ def payment_shifts(db: Database, action_key: str) -> list[int | None]:
             text("SELECT shift_id FROM payments WHERE action_key = :k"), {"k": action_key})]
 
 
-def without_replayed(result: Result) -> Result:
+def without_replayed(result: ActionResult) -> dict[str, object]:
     return {k: v for k, v in result.items() if k != "replayed"}
 
 

@@ -129,7 +129,7 @@ def birthday_template(db: Database) -> str:
 
 def test_no_birthday_coupons_without_a_template(db: Database) -> None:
     register(db, birthday="1990-03-21")
-    assert coupons.issue_birthday(db) == {"issued": 0}
+    assert coupons.issue_birthday(db) == {"issued": 0, "replayed": False}
 
 
 def test_birthday_coupon_goes_to_members_born_this_month(db: Database,

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from storeapp.actions import Result
 from storeapp.clock import FixedClock
 from storeapp.db import Database
 from storeapp.errors import AuthError, InvalidInput, NotFound, Refused
 from storeapp.models import MemberPlan
+from storeapp.results import ActionResult
 from storeapp.services import coupons, members, plans
 from storeapp.services.members import MemberView
 from tests.helpers import (
@@ -40,7 +40,7 @@ def vip(db: Database) -> str:
 
 
 def buy(db: Database, member: MemberView, plan: str, method: str = "cash",
-        **kwargs: str) -> Result:
+        **kwargs: str) -> ActionResult:
     return plans.buy(db, member.member_id, plan, method=method, actor=CASHIER, **kwargs)
 
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from storeapp.actions import Result
 from storeapp.clock import FixedClock
 from storeapp.db import Database
 from storeapp.errors import AuthError, DomainError, InvalidInput, NotFound, Refused
 from storeapp.identity import Shape, classify
 from storeapp.models import Coupon, Refund
+from storeapp.results import ActionResult
 from storeapp.services import catalog, coupons, members, sales
 from storeapp.services.members import MemberView
 from storeapp.services.sales import LineIn, TenderIn
@@ -36,7 +36,7 @@ from tests.helpers import (
 
 
 def checkout(db: Database, member: MemberView | None, lines: list[LineIn],
-             tenders: list[TenderIn], **kwargs: Any) -> Result:
+             tenders: list[TenderIn], **kwargs: Any) -> ActionResult:
     return sales.checkout(db, member_ref=member.member_id if member else None, lines=lines,
                           tenders=tenders, actor=CASHIER, **kwargs)
 

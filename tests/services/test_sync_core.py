@@ -24,6 +24,7 @@ from storeapp.errors import AuthError, NotFound, Refused
 from storeapp.identity import mask_phone, sign_qr
 from storeapp.models import Member, OutboxEvent
 from storeapp.reports import daily, liability
+from storeapp.results import Done
 from storeapp.services import members, plans, points, sales, spend_gate, wallet
 from storeapp.services.members import MemberView
 from storeapp.services.sales import LineIn, TenderIn
@@ -140,12 +141,13 @@ def test_actions_that_move_nothing_carry_no_ledger(db: Database, member: MemberV
 
 def test_ledger_moved_without_an_event_emits_ledger_posted(db: Database,
                                                            member: MemberView) -> None:
-    def body(ctx: Ctx) -> dict[str, Any]:
+    def body(ctx: Ctx) -> Done:
         wallet.post(ctx, members.lock(db, ctx.session, member.member_id), "adjustment",
                     principal_fen=700, bonus_fen=0)
-        return {}
+        return Done()
 
-    run_action(db, key="quiet-1", kind="test_quiet", actor=CASHIER, request={}, body=body)
+    run_action(db, key="quiet-1", kind="test_quiet", actor=CASHIER, request={}, body=body,
+               returns=Done)
     [(kind, payload)] = events_of(db, "quiet-1")
     assert kind == "ledger_posted"
     assert moved(payload) == [delta(member, 700)]
@@ -153,15 +155,16 @@ def test_ledger_moved_without_an_event_emits_ledger_posted(db: Database,
 
 def test_sync_rows_and_movements_that_cancel_out_carry_nothing(db: Database,
                                                                member: MemberView) -> None:
-    def body(ctx: Ctx) -> dict[str, Any]:
+    def body(ctx: Ctx) -> Done:
         row = members.lock(db, ctx.session, member.member_id)
         wallet.post(ctx, row, "sync", principal_fen=9_000, bonus_fen=1_000)  # head office's
         wallet.post(ctx, row, "adjustment", principal_fen=300, bonus_fen=0)
         wallet.post(ctx, row, "adjustment", principal_fen=-300, bonus_fen=0)
         assert ledger_deltas(ctx.session, ctx.key) == []
-        return {}
+        return Done()
 
-    run_action(db, key="quiet-2", kind="test_quiet", actor=CASHIER, request={}, body=body)
+    run_action(db, key="quiet-2", kind="test_quiet", actor=CASHIER, request={}, body=body,
+               returns=Done)
     assert events_of(db, "quiet-2") == []
     assert reload(db, member).balance_fen == 10_000
 
@@ -561,13 +564,14 @@ def test_reports_show_what_sync_posted_as_other_stores(db: Database, clock: Fixe
                                                        member: MemberView) -> None:
     topup(db, member, 10_000)
 
-    def body(ctx: Ctx) -> dict[str, Any]:
+    def body(ctx: Ctx) -> Done:
         wallet.post(ctx, members.lock(db, ctx.session, member.member_id), "sync",
                     principal_fen=3_000, bonus_fen=500)
-        return {}
+        return Done()
 
     clock.advance(minutes=10)
-    run_action(db, key="sync-1", kind="sync", actor="HQ", request={}, body=body)
+    run_action(db, key="sync-1", kind="sync", actor="HQ", request={}, body=body,
+               returns=Done)
     clock.advance(minutes=10)
     report = liability.liability(db, START + dt.timedelta(minutes=5)).to_dict()
     since = {row["kind_code"]: row for row in report["since"]["rows"]}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from storeapp.errors import DomainError, InvalidInput
@@ -55,13 +53,12 @@ class AdjustDialog(OpDialog):
         db, actor, member_id, key = (self.state.db, self.state.actor,
                                      self.state.member.member_id, self.key)
 
-        def work() -> dict[str, Any]:
+        def work() -> None:
             if principal or bonus:
                 wallet.adjust(db, member_id, principal_fen=principal, bonus_fen=bonus,
                               actor=actor, grant=grant, key=key)
             if pts:
                 points.adjust(db, member_id, pts, actor=actor, grant=grant, key=key + "-p")
-            return {}
 
         self.run(work, self._adjusted)
 

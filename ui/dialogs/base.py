@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from storeapp.ids import new_action_key
 from ui.state import AppState, readable
+
+T = TypeVar("T")
 
 
 class OpDialog(QDialog):
@@ -29,7 +31,7 @@ class OpDialog(QDialog):
         self.error.setWordWrap(True)
         self._running = False
 
-    def run(self, work: Callable[[], Any], done: Callable[[Any], None],
+    def run(self, work: Callable[[], T], done: Callable[[T], None],
             failed: Callable[[BaseException], None] | None = None) -> None:
         if self._running:
             return
@@ -38,7 +40,7 @@ class OpDialog(QDialog):
         focused = self.focusWidget()  # disabling drops focus; a refusal gives it back
         self.setEnabled(False)
 
-        def ok(result: Any) -> None:
+        def ok(result: T) -> None:
             self._running = False
             self.setEnabled(True)
             done(result)

@@ -3,8 +3,6 @@ principal (退卡). Everything but reporting a loss or freezing needs a manager.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -138,38 +136,38 @@ class CardDialog(OpDialog):
         db, member_id = self.state.db, self._member_id()
         self.run(lambda: wallet.voidable_topups(db, member_id), self._ask_void)
 
-    def _ask_void(self, topups: list[dict[str, Any]]) -> None:
+    def _ask_void(self, topups: list[wallet.VoidableTopup]) -> None:
         if not topups:
             self.error.setText(self.tr("No top-up today that can be voided."))
             return
         newest = topups[0]
         what = (self.tr("Void top-up %1 + bonus %2")
-                .replace("%1", format_fen(newest["principal_fen"]))
-                .replace("%2", format_fen(newest["bonus_fen"])))
+                .replace("%1", format_fen(newest.principal_fen))
+                .replace("%2", format_fen(newest.bonus_fen)))
         grant = ApprovalDialog.ask(self.state, what, self, reason=self.tr("customer request"))
         if grant is not None:
             db, actor, key = self.state.db, self.state.actor, self.key
-            self.run(lambda: wallet.void_topup(db, newest["topup_key"], actor=actor,
+            self.run(lambda: wallet.void_topup(db, newest.topup_key, actor=actor,
                                                grant=grant, key=key), self._voided)
 
-    def _voided(self, result: dict[str, Any]) -> None:
+    def _voided(self, result: wallet.VoidResult) -> None:
         self.state.print_receipt("void", result)
         self._done(result, self.tr("Top-up voided: hand back %1 by %2; bonus %3 taken back")
-                   .replace("%1", format_fen(result["refund_fen"]))
-                   .replace("%2", term(METHOD, result["method"]))
-                   .replace("%3", format_fen(result["bonus_removed_fen"])))
+                   .replace("%1", format_fen(result.refund_fen))
+                   .replace("%2", term(METHOD, result.method))
+                   .replace("%3", format_fen(result.bonus_removed_fen)))
 
-    def _closed(self, result: dict[str, Any]) -> None:
+    def _closed(self, result: wallet.CloseResult) -> None:
         self.state.print_receipt("close", result)  # written with the close: wake the printer
         self.state.message.emit(
             self.tr("Account closed: refund %1 by %2, bonus forfeited %3")
-            .replace("%1", format_fen(result["refund_fen"]))
-            .replace("%2", term(METHOD, result["method"]))
-            .replace("%3", format_fen(result["forfeited_bonus_fen"])), False)
+            .replace("%1", format_fen(result.refund_fen))
+            .replace("%2", term(METHOD, result.method))
+            .replace("%3", format_fen(result.forfeited_bonus_fen)), False)
         self.state.set_member(None)
         self.accept()
 
-    def _done(self, _result: Any, said: str) -> None:
+    def _done(self, _result: object, said: str) -> None:
         """Done: the counter says what changed (the status line, not the last action's words)
         and shows the member as they are now."""
         self.state.message.emit(said, False)

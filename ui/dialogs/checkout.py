@@ -3,14 +3,12 @@ member set a payment PIN."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from storeapp.errors import DomainError
 from storeapp.money import format_fen, parse_yuan
+from storeapp.pricing import TenderIn, typed_tenders
 from storeapp.services import sales
-from storeapp.services.sales import TenderIn
 from ui.dialogs.base import OpDialog
 from ui.state import AppState, readable
 from ui.terms import METHOD, term
@@ -21,7 +19,7 @@ OTHER_METHODS = ("wechat", "alipay", "card")
 class CheckoutDialog(OpDialog):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, self.tr("Checkout"), parent)
-        self.result_data: dict[str, Any] | None = None
+        self.result_data: sales.SaleResult | None = None
         quote = state.quote
         self.total_fen = quote.total_fen if quote else 0
         member = state.member
@@ -75,21 +73,10 @@ class CheckoutDialog(OpDialog):
 
     def tenders(self) -> list[TenderIn]:
         """What the cashier typed, as tenders; cash is what was handed over."""
-        wallet_fen = _amount(self.wallet.text())
-        other_fen = _amount(self.other.text())
-        cash_fen = _amount(self.cash.text())
-        tenders = []
-        if wallet_fen:
-            tenders.append(TenderIn("wallet", wallet_fen))
-        if other_fen:
-            tenders.append(TenderIn(self.other_method.currentData(), other_fen))
-        if cash_fen:
-            tenders.append(TenderIn("cash", cash_fen))
-        if not tenders or (not cash_fen and wallet_fen + other_fen < self.total_fen):
-            # nothing else said: the other method takes what is left
-            tenders = [t for t in tenders if t.method != self.other_method.currentData()]
-            tenders.append(TenderIn(self.other_method.currentData(), None))
-        return tenders
+        return typed_tenders(self.total_fen, wallet_fen=_amount(self.wallet.text()),
+                             other_method=str(self.other_method.currentData()),
+                             other_fen=_amount(self.other.text()),
+                             cash_fen=_amount(self.cash.text()))
 
     def _update_change(self) -> None:
         try:
@@ -119,7 +106,7 @@ class CheckoutDialog(OpDialog):
         lines = [line.to_line_in() for line in state.lines]
         coupon, points, override = state.coupon, state.redeem_points, state.override
 
-        def work() -> dict[str, Any]:
+        def work() -> sales.SaleResult:
             return sales.checkout(db, member_ref=member_id, lines=lines, tenders=tenders,
                                   actor=actor, coupon_code=coupon, redeem_points=points,
                                   pin=pin, key=key, override=override)
@@ -132,11 +119,11 @@ class CheckoutDialog(OpDialog):
         if self.asks_pin:
             self.pin.setFocus()
 
-    def _on_done(self, result: dict[str, Any]) -> None:
+    def _on_done(self, result: sales.SaleResult) -> None:
         self.result_data = result
-        change = result.get("change_fen", 0)
+        change = result.change_fen
         self.state.message.emit(
-            self.tr("Sale %1 done. Change %2").replace("%1", result["receipt_no"])
+            self.tr("Sale %1 done. Change %2").replace("%1", result.receipt_no)
             .replace("%2", format_fen(change)), False)
         self.state.print_receipt("sale", result)
         self.state.sale_completed.emit(result)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
@@ -49,7 +49,8 @@ class HistoryDialog(OpDialog):
         state.worker.submit(lambda: (wallet.history(db, member_id), points.history(db, member_id)),
                             self._show, lambda error: self.error.setText(readable(error)))
 
-    def _show(self, histories: tuple[list[Any], list[Any]]) -> None:
+    def _show(self, histories: tuple[list[wallet.LedgerLine],
+                                     list[points.PointsLine]]) -> None:
         money, pts = histories
         self._fill(self.wallet_table, [
             (_when(x.at), term(LEDGER, x.kind), format_fen(x.principal_fen),
@@ -84,5 +85,5 @@ def _ref(ref: str | None) -> str:
     return short_ref(ref) if ref else ""
 
 
-def _when(at: Any) -> str:
+def _when(at: dt.datetime) -> str:
     return f"{to_local(at):%Y-%m-%d %H:%M}"

@@ -3,8 +3,6 @@ test button."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -71,7 +69,7 @@ class SettingsDialog(OpDialog):
         buttons.accepted.connect(self._on_save)
         buttons.rejected.connect(self.reject)
 
-    def values(self) -> dict[str, Any]:
+    def values(self) -> dict[str, object]:
         return {
             "language": self.language.currentData(), "idle_lock_minutes": self.idle.value(),
             "printer_uri": self.printer.text().strip() or "null:",
@@ -130,7 +128,7 @@ class SettingsDialog(OpDialog):
         self.accept()
 
 
-def save(db: Database, values: dict[str, Any], actor: str) -> None:
+def save(db: Database, values: dict[str, object], actor: str) -> None:
     """Store changed settings in one transaction, each change in the audit log (a linked till
     refuses to change a chain rule)."""
     changed = {name: value for name, value in values.items() if db.settings.get(name) != value}

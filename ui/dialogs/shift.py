@@ -5,7 +5,6 @@ counted cash (expected, counted, over or short), which makes the numbered Z repo
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -36,8 +35,8 @@ class ShiftDialog(OpDialog):
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, self.tr("Shift"), parent)
-        self.report: dict[str, Any] | None = None  # the X report, then the Z report
-        self.z_report: dict[str, Any] | None = None
+        self.report: shifts.ShiftReport | None = None  # the X report, then the Z report
+        self.z_report: shifts.ShiftReport | None = None
         self._confirm_fen: int | None = None  # counted cash shown for confirmation
         self.title = QLabel()
         self.title.setProperty("role", "title")
@@ -109,27 +108,31 @@ class ShiftDialog(OpDialog):
         db = self.state.db
         self.run(lambda: shifts.x_report(db), self._show, self._on_no_report)
 
-    def _show(self, report: dict[str, Any]) -> None:
+    def _show(self, report: shifts.ShiftReport) -> None:
         self.report = report
         shift_no, who, since = describe_shift(self.state, report)
-        if report["kind"] == "z":
+        if report.kind == "z":
             self.title.setText(self.tr("Shift #%1 closed · Z #%2").replace("%1", shift_no)
-                               .replace("%2", f"{report['z_no']:05d}"))
+                               .replace("%2", f"{report.z_no or 0:05d}"))
         else:
             self.title.setText(self.tr("Shift #%1 · %2 · since %3").replace("%1", shift_no)
                                .replace("%2", who).replace("%3", since))
         f = self.figures
-        f["sales"].setText(f"{report['sales_count']} · {format_fen(report['sales_fen'])}")
-        f["refunds"].setText(f"{report['refunds_count']} · {format_fen(report['refunds_fen'])}")
-        for key in ("topup_principal_fen", "topup_bonus_fen", *CASH_FIELDS):
-            f[key].setText(format_fen(report[key]))
-        if report["kind"] == "x":
+        f["sales"].setText(f"{report.sales_count} · {format_fen(report.sales_fen)}")
+        f["refunds"].setText(f"{report.refunds_count} · {format_fen(report.refunds_fen)}")
+        shown = {"topup_principal_fen": report.topup_principal_fen,
+                 "topup_bonus_fen": report.topup_bonus_fen, "float_fen": report.float_fen,
+                 "cash_in_fen": report.cash_in_fen, "cash_out_fen": report.cash_out_fen,
+                 "expected_cash_fen": report.expected_cash_fen}
+        for key, fen in shown.items():
+            f[key].setText(format_fen(fen))
+        if report.kind == "x":
             self.counted.setFocus()  # back from the worker: the dialog was disabled meanwhile
         while self.methods.rowCount():
             self.methods.removeRow(0)
-        for method, amount in report["net_by_method"].items():
+        for method, amount in report.net_by_method.items():
             self.methods.addRow(term(METHOD, method), QLabel(format_fen(amount)))
-        if not report["net_by_method"]:
+        if not report.net_by_method:
             self.methods.addRow(QLabel("—"))
 
     def _on_no_report(self, _error: BaseException) -> None:
@@ -141,7 +144,7 @@ class ShiftDialog(OpDialog):
         """A fresh X report (the figures on screen follow it) printed as a slip."""
         db = self.state.db
 
-        def printed(report: dict[str, Any]) -> None:
+        def printed(report: shifts.ShiftReport) -> None:
             self._show(report)
             self.state.print_receipt("z", report, self._on_x_queued)
 
@@ -161,7 +164,7 @@ class ShiftDialog(OpDialog):
 
     def _on_close_step(self) -> None:
         """First Enter: expected against counted. Second Enter (same amount): close."""
-        if self.report is None or self.report["kind"] != "x":
+        if self.report is None or self.report.kind != "x":
             return
         try:
             counted_fen = parse_yuan(self.counted.text(), allow_zero=True)
@@ -171,22 +174,23 @@ class ShiftDialog(OpDialog):
         self.error.clear()
         if self._confirm_fen != counted_fen:
             self._confirm_fen = counted_fen
-            self._show_variance(counted_fen - self.report["expected_cash_fen"])
+            self._show_variance(counted_fen - self.report.expected_cash_fen)
             self.close_button.setText(self.tr("Confirm close (Enter)"))
             self.hint.setText(self.tr("Expected %1, counted %2. Press Enter again to close the "
                                       "shift and print the Z report; Esc keeps it open.")
-                              .replace("%1", format_fen(self.report["expected_cash_fen"]))
+                              .replace("%1", format_fen(self.report.expected_cash_fen))
                               .replace("%2", format_fen(counted_fen)))
             return
         db, key, actor = self.state.db, self.key, self.state.actor
         self.run(lambda: shifts.close_shift(db, counted_fen, actor=actor, key=key),
                  self._on_closed)
 
-    def _on_closed(self, report: dict[str, Any]) -> None:
+    def _on_closed(self, report: shifts.ShiftClosed) -> None:
         self.z_report = report
         self._show(report)
-        self._show_variance(report["variance_fen"])
-        z_no = f"{report['z_no']:05d}"
+        variance = report.variance_fen or 0  # a Z report always has its counted cash
+        self._show_variance(variance)
+        z_no = f"{report.z_no or 0:05d}"
         self.counted.setEnabled(False)
         self.close_button.hide()
         self.print_x.setEnabled(False)
@@ -196,7 +200,7 @@ class ShiftDialog(OpDialog):
         self.hint.setText(self.tr("Z #%1 saved; printing…").replace("%1", z_no))
         self.state.set_shift(None)
         self.state.message.emit(self.tr("Shift closed: Z #%1, %2.").replace("%1", z_no)
-                                .replace("%2", self.describe_variance(report["variance_fen"])),
+                                .replace("%2", self.describe_variance(variance)),
                                 False)
         self.state.print_receipt("z", report, lambda queued: self._on_z_queued(z_no, queued))
 
@@ -221,10 +225,11 @@ class ShiftDialog(OpDialog):
         return f"{format_fen(variance_fen)} {word}"
 
 
-def describe_shift(state: AppState, shift: dict[str, Any]) -> tuple[str, str, str]:
+def describe_shift(state: AppState,
+                   shift: shifts.OpenShift | shifts.ShiftReport) -> tuple[str, str, str]:
     """Number, who opened it (name if known) and when (the date too if not today)."""
-    opened = to_local(dt.datetime.fromisoformat(shift["opened_at"]))
+    opened = to_local(dt.datetime.fromisoformat(shift.opened_at))
     today = to_local(state.db.clock.now()).date()
     since = opened.strftime("%H:%M" if opened.date() == today else "%m-%d %H:%M")
-    return str(shift["shift_id"]), state.staff_name(shift["opened_by"]), since
+    return str(shift.shift_id), state.staff_name(shift.opened_by), since
 

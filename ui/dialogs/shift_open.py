@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from storeapp.db import Database
@@ -20,7 +18,7 @@ class OpenShiftDialog(OpDialog):
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, self.tr("Open shift"), parent)
-        self.result_data: dict[str, Any] | None = None
+        self.result_data: shifts.ShiftOpened | None = None
         self.intro = QLabel(self.tr("No shift is open at this till. Count the float into the "
                                     "drawer and enter it."))
         self.intro.setWordWrap(True)
@@ -58,12 +56,12 @@ class OpenShiftDialog(OpDialog):
         self.run(lambda: shifts.open_shift(db, float_fen, actor=actor, key=key), self._on_done,
                  self._on_failed)
 
-    def _on_done(self, shift: dict[str, Any]) -> None:
+    def _on_done(self, shift: shifts.ShiftOpened) -> None:
         self.result_data = shift
         self.state.set_shift(shift)
         self.state.message.emit(
-            self.tr("Shift #%1 opened with a float of %2.").replace("%1", str(shift["shift_id"]))
-            .replace("%2", format_fen(shift["float_fen"])), False)
+            self.tr("Shift #%1 opened with a float of %2.").replace("%1", str(shift.shift_id))
+            .replace("%2", format_fen(shift.float_fen)), False)
         self.accept()
 
     def _on_failed(self, _error: BaseException) -> None:
@@ -74,4 +72,4 @@ class OpenShiftDialog(OpDialog):
 def _last_float(db: Database) -> int | None:
     """The float of the till's last closed shift, from its Z report (worker thread)."""
     numbers = shifts.z_numbers(db)
-    return int(shifts.z_report(db, numbers[-1])["float_fen"]) if numbers else None
+    return shifts.z_report(db, numbers[-1]).float_fen if numbers else None

@@ -113,7 +113,7 @@ class SyncDialog(QDialog):
         self.bar.setRange(0, total)  # (0, 0): busy, the download learns its size page by page
         self.bar.setValue(done if total else 0)
 
-    def _on_finished(self, report: dict[str, Any]) -> None:
+    def _on_finished(self, report: dict[str, Any]) -> None:  # Qt boundary: SyncReport dict
         self._say(self.stage, self.tr("Synced with head office."))
         self.bar.setRange(0, 1)
         self.bar.setValue(1)

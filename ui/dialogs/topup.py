@@ -3,8 +3,6 @@ amount field (which keeps the keys: Enter tops up); payment method."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -35,7 +33,7 @@ class TopupDialog(OpDialog):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, self.tr("Top up"), parent)
         assert state.member is not None
-        self.result_data: dict[str, Any] | None = None
+        self.result_data: wallet.TopupResult | None = None
         settings = state.db.settings
         self.who = QLabel(f"{state.member.name}  ·  {format_fen(state.member.balance_fen)}")
         self.who.setProperty("role", "title")
@@ -102,11 +100,11 @@ class TopupDialog(OpDialog):
         self.run(lambda: wallet.topup(db, member_id, amount, method=method, actor=actor, key=key),
                  self._on_done)
 
-    def _on_done(self, result: dict[str, Any]) -> None:
+    def _on_done(self, result: wallet.TopupResult) -> None:
         self.result_data = result
         self.state.message.emit(
-            self.tr("Topped up %1 + bonus %2").replace("%1", format_fen(result["principal_fen"]))
-            .replace("%2", format_fen(result["bonus_fen"])), False)
+            self.tr("Topped up %1 + bonus %2").replace("%1", format_fen(result.principal_fen))
+            .replace("%2", format_fen(result.bonus_fen)), False)
         self.state.print_receipt("topup", result)
         self.state.refresh_member()
         self.accept()
