@@ -15,7 +15,7 @@ import argparse
 from typing import Any
 
 from storeapp import receipt_jobs
-from storeapp.commands import _db
+from storeapp.commands import db_of
 from storeapp.errors import InvalidInput, Refused
 
 Sub = Any  # argparse's private _SubParsersAction
@@ -78,7 +78,7 @@ def _receipt_print(a: argparse.Namespace) -> dict[str, Any]:
     _need_printing()
     from devices import jobs, print_queue
 
-    db = _db(a)
+    db = db_of(a)
     uri, profile, encoding = _printer(a)
     ref = a.receipt_no.strip().upper()
     with db.reader() as s:
@@ -105,7 +105,7 @@ def _receipt_preview(a: argparse.Namespace) -> dict[str, Any]:
     from devices.profiles import get_profile
     from devices.text import get_encoding
 
-    db = _db(a)
+    db = db_of(a)
     settings = db.settings
     try:
         paper = get_profile(a.profile or settings.printer_profile)
@@ -132,7 +132,7 @@ def _printer_test(a: argparse.Namespace) -> dict[str, Any]:
     _need_printing()
     from devices import jobs
 
-    db = _db(a)
+    db = db_of(a)
     uri, profile, encoding = _printer(a)
     payload = {**receipt_jobs.store_fields(db.settings, a.actor),
                **jobs.test_payload(uri, profile, encoding)}
@@ -143,7 +143,7 @@ def _shift_print(a: argparse.Namespace) -> dict[str, Any]:
     _need_printing()
     from devices import jobs
 
-    db = _db(a)
+    db = db_of(a)
     uri, profile, encoding = _printer(a)
     report = receipt_jobs.shift_report(db, a.z_no)
     payload = jobs.shift_payload(db, report, a.actor)
@@ -154,7 +154,7 @@ def _member_card(a: argparse.Namespace) -> dict[str, Any]:
     _need_printing()
     from devices import jobs
 
-    db = _db(a)
+    db = db_of(a)
     uri, profile, encoding = _printer(a)
     payload = jobs.registration_payload(db, a.member, cashier=a.actor)
     return jobs.print_now(db, "registration", jobs.job_ref("registration", payload), payload,
@@ -190,7 +190,7 @@ def _need_printing() -> None:
 
 def _printer(a: argparse.Namespace) -> tuple[str, str, str]:
     """URI, profile and encoding: the options, else the till's settings."""
-    settings = _db(a).settings
+    settings = db_of(a).settings
     uri = a.printer if a.printer is not None else settings.printer_uri
     if a.printer is None and uri.strip() in ("", "null:"):
         raise InvalidInput("no_printer", "This till has no receipt printer set up: give "

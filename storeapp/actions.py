@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from storeapp import audit, receipt_jobs
 from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.errors import IdempotencyConflict, InvalidInput
-from storeapp.ids import new_action_key, new_event_id
+from storeapp.ids import ActionKey, new_action_key, new_event_id
 from storeapp.models import Action, Member, OutboxEvent, PointsEntry, WalletEntry
 from storeapp.results import ActionResult
 from storeapp.sequences import insert_row
@@ -63,7 +63,7 @@ class Ctx:
 
     db: Database
     session: Session
-    key: str
+    key: ActionKey
     kind: str
     actor: str
     now: dt.datetime
@@ -153,7 +153,7 @@ def _balance_after(session: Session, line: dict[str, Any]) -> list[int]:
 
 
 def run_action(
-    db: Database, *, key: str, kind: str, actor: str, request: dict[str, Any],
+    db: Database, *, key: ActionKey, kind: str, actor: str, request: dict[str, Any],
     body: Callable[[Ctx], R], returns: type[R],
 ) -> R:
     """Run ``body`` exactly once for ``key``; a retry answers with the first run's result,
@@ -181,13 +181,13 @@ def run_action(
     return result
 
 
-def key_or_new(key: str | None) -> str:
+def key_or_new(key: str | None) -> ActionKey:
     """The caller's idempotency key (checked here, before anything is asked of head office),
     or a new one when none was given: an empty key is refused, never quietly made a new one."""
     if key is None:
         return new_action_key()
     check_key(key)
-    return key
+    return ActionKey(key)
 
 
 def check_key(key: str) -> None:

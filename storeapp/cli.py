@@ -51,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from storeapp.app import start  # no command: start the app on the embedded default
 
         return start(args.db, args)
+    from storeapp.commands import close_till
+
     try:
         result = handler(args)
     except DomainError as exc:
@@ -62,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if fault is None:
             raise
         return _fail(args, fault, EXIT_REFUSED)
+    finally:
+        close_till(args)  # the till this run opened, whatever happened
     _print(args, result)
     if isinstance(result, dict) and result.get("ok") is False:
         return EXIT_REFUSED

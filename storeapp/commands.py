@@ -21,6 +21,7 @@ from storeapp.services import (
     wallet,
 )
 from storeapp.services.sales import LineIn, TenderIn
+from storeapp.till import Till, open_till
 
 Sub = Any  # argparse's private _SubParsersAction
 
@@ -37,7 +38,7 @@ def register(sub: Sub) -> None:
     _points_commands(sub.add_parser("points", help="points history, expiry, adjustments"))
     p = sub.add_parser("tiers", help="tier review (downgrades happen only here)")
     p.add_argument("action", choices=["review"])
-    p.set_defaults(handler=lambda a: tiers.review(_db(a), actor=a.actor))
+    p.set_defaults(handler=lambda a: tiers.review(db_of(a), actor=a.actor))
     _coupon_commands(sub.add_parser("coupon", help="coupon templates and issuing"))
     _plan_commands(sub.add_parser("plan", help="paid membership plans"))
     _catalog_commands(sub.add_parser("catalog", help="products and prices"))
@@ -55,7 +56,7 @@ def register(sub: Sub) -> None:
     p.set_defaults(handler=_backup)
     from storeapp.reports import cli as report_cli
 
-    report_cli.register(sub, _db)
+    report_cli.register(sub, db_of)
     p = sub.add_parser("init", help="make a new till database (a missing or empty file is "
                                     "never made one otherwise)")
     p.add_argument("--store-code", default="0001", help="4 digits (head office's, when joining)")
@@ -96,11 +97,11 @@ def _member_commands(p: argparse.ArgumentParser) -> None:
     a.add_argument("--consent", action="store_true", help="marketing consent")
     a.add_argument("--key")
     a.set_defaults(handler=lambda a: members.register(
-        _db(a), phone=a.phone, name=a.name, birthday=a.birthday, gender=a.gender,
+        db_of(a), phone=a.phone, name=a.name, birthday=a.birthday, gender=a.gender,
         marketing_consent=a.consent, actor=a.actor, key=a.key).to_dict())
     f = sub.add_parser("find", help="find by phone, last 4 digits, name, card number or QR")
     f.add_argument("query")
-    f.set_defaults(handler=lambda a: {"members": [m.to_dict() for m in members.find(_db(a),
+    f.set_defaults(handler=lambda a: {"members": [m.to_dict() for m in members.find(db_of(a),
                                                                                    a.query)]})
     s = sub.add_parser("show", help="one member by id, card number, phone or QR")
     s.add_argument("member")
@@ -113,7 +114,7 @@ def _member_commands(p: argparse.ArgumentParser) -> None:
     u.add_argument("--gender", choices=members.GENDERS)
     u.add_argument("--key")
     u.set_defaults(handler=lambda a: members.update_profile(
-        _db(a), a.member, actor=a.actor, key=a.key, name=a.name, phone=a.phone,
+        db_of(a), a.member, actor=a.actor, key=a.key, name=a.name, phone=a.phone,
         birthday=a.birthday, gender=a.gender).to_dict())
     for name, helptext in (("lost", "report the card lost (挂失)"),
                            ("freeze", "freeze the member's stored value and points")):
@@ -142,27 +143,27 @@ def _member_commands(p: argparse.ArgumentParser) -> None:
 def _member_show(a: argparse.Namespace) -> dict[str, Any]:
     from storeapp.services import summary
 
-    return summary.summary(_db(a), a.member).to_dict()
+    return summary.summary(db_of(a), a.member).to_dict()
 
 
 def _member_lost(a: argparse.Namespace) -> Any:
-    return members.report_lost(_db(a), a.member, actor=a.actor, key=a.key).to_dict()
+    return members.report_lost(db_of(a), a.member, actor=a.actor, key=a.key).to_dict()
 
 
 def _member_freeze(a: argparse.Namespace) -> Any:
-    return members.freeze(_db(a), a.member, actor=a.actor, reason=a.reason, key=a.key).to_dict()
+    return members.freeze(db_of(a), a.member, actor=a.actor, reason=a.reason, key=a.key).to_dict()
 
 
 _CARD_HANDLERS = {
-    "replace": lambda a: members.replace_card(_db(a), a.member, actor=a.actor,
+    "replace": lambda a: members.replace_card(db_of(a), a.member, actor=a.actor,
                                               grant=_grant(a), key=a.key).to_dict(),
-    "unfreeze": lambda a: members.unfreeze(_db(a), a.member, actor=a.actor, grant=_grant(a),
+    "unfreeze": lambda a: members.unfreeze(db_of(a), a.member, actor=a.actor, grant=_grant(a),
                                            key=a.key).to_dict(),
-    "close": lambda a: wallet.close_account(_db(a), a.member, actor=a.actor, grant=_grant(a),
+    "close": lambda a: wallet.close_account(db_of(a), a.member, actor=a.actor, grant=_grant(a),
                                             method=a.method, key=a.key),
-    "pin": lambda a: members.set_pin(_db(a), a.member, a.new_pin, actor=a.actor,
+    "pin": lambda a: members.set_pin(db_of(a), a.member, a.new_pin, actor=a.actor,
                                      grant=_grant(a), key=a.key).to_dict(),
-    "unlock-pin": lambda a: members.unlock_pin(_db(a), a.member, actor=a.actor,
+    "unlock-pin": lambda a: members.unlock_pin(db_of(a), a.member, actor=a.actor,
                                                grant=_grant(a), key=a.key).to_dict(),
 }
 
@@ -181,11 +182,11 @@ def _wallet_commands(p: argparse.ArgumentParser) -> None:
     v.add_argument("topup_key")
     _approval_args(v, default_reason="top-up void")
     v.add_argument("--key")
-    v.set_defaults(handler=lambda a: wallet.void_topup(_db(a), a.topup_key, actor=a.actor,
+    v.set_defaults(handler=lambda a: wallet.void_topup(db_of(a), a.topup_key, actor=a.actor,
                                                        grant=_grant(a), key=a.key))
     h = sub.add_parser("history", help="stored-value movements with running balance")
     h.add_argument("member")
-    h.set_defaults(handler=lambda a: {"entries": wallet.history(_db(a), a.member)})
+    h.set_defaults(handler=lambda a: {"entries": wallet.history(db_of(a), a.member)})
     j = sub.add_parser("adjust", help="manual correction (manager approval)")
     j.add_argument("member")
     j.add_argument("--principal", default="0", help="signed yuan")
@@ -196,14 +197,14 @@ def _wallet_commands(p: argparse.ArgumentParser) -> None:
 
 
 def _topup(a: argparse.Namespace) -> Any:
-    db = _db(a)
+    db = db_of(a)
     result = wallet.topup(db, a.member, parse_yuan(a.amount), method=a.method, actor=a.actor,
                           key=a.key)
     return {**result, "member": members.get(db, result.member_id).to_dict()}
 
 
 def _wallet_adjust(a: argparse.Namespace) -> Any:
-    return wallet.adjust(_db(a), a.member, principal_fen=_signed_yuan(a.principal),
+    return wallet.adjust(db_of(a), a.member, principal_fen=_signed_yuan(a.principal),
                          bonus_fen=_signed_yuan(a.bonus), actor=a.actor, grant=_grant(a),
                          key=a.key)
 
@@ -237,7 +238,7 @@ def _sale(a: argparse.Namespace) -> Any:
     for text in a.pay:
         method, _, amount_text = text.partition(":")
         tenders.append(TenderIn(method, parse_yuan(amount_text) if amount_text else None))
-    return sales.checkout(_db(a), member_ref=a.member, lines=lines, tenders=tenders,
+    return sales.checkout(db_of(a), member_ref=a.member, lines=lines, tenders=tenders,
                           actor=a.actor, coupon_code=a.coupon, redeem_points=a.redeem_points,
                           pin=a.pin, key=a.key)
 
@@ -251,7 +252,7 @@ def _item(text: str) -> LineIn:
 
 
 def _refund(a: argparse.Namespace) -> Any:
-    return sales.refund(_db(a), a.receipt_no, actor=a.actor, grant=_grant(a), key=a.key)
+    return sales.refund(db_of(a), a.receipt_no, actor=a.actor, grant=_grant(a), key=a.key)
 
 
 # -- points, coupons, plans, catalog, users -----------------------------------------------------
@@ -260,14 +261,14 @@ def _points_commands(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(title="points commands", metavar="ACTION", required=True)
     h = sub.add_parser("history")
     h.add_argument("member")
-    h.set_defaults(handler=lambda a: {"entries": points.history(_db(a), a.member)})
+    h.set_defaults(handler=lambda a: {"entries": points.history(db_of(a), a.member)})
     e = sub.add_parser("expire", help="post expiry of lots past their date")
-    e.set_defaults(handler=lambda a: points.expire_due(_db(a), actor=a.actor))
+    e.set_defaults(handler=lambda a: points.expire_due(db_of(a), actor=a.actor))
     j = sub.add_parser("adjust", help="manual correction (manager approval)")
     j.add_argument("member")
     j.add_argument("points", type=int)
     _approval_args(j, default_reason="")
-    j.set_defaults(handler=lambda a: points.adjust(_db(a), a.member, a.points, actor=a.actor,
+    j.set_defaults(handler=lambda a: points.adjust(db_of(a), a.member, a.points, actor=a.actor,
                                                    grant=_grant(a)))
 
 
@@ -284,14 +285,14 @@ def _coupon_commands(p: argparse.ArgumentParser) -> None:
     i = sub.add_parser("issue", help="issue a coupon by hand")
     i.add_argument("template")
     i.add_argument("member", nargs="?")
-    i.set_defaults(handler=lambda a: coupons.issue(_db(a), a.template, a.member, actor=a.actor))
+    i.set_defaults(handler=lambda a: coupons.issue(db_of(a), a.template, a.member, actor=a.actor))
     b = sub.add_parser("birthday", help="issue this month's birthday coupons")
-    b.set_defaults(handler=lambda a: coupons.issue_birthday(_db(a), actor=a.actor))
+    b.set_defaults(handler=lambda a: coupons.issue_birthday(db_of(a), actor=a.actor))
 
 
 def _coupon_template(a: argparse.Namespace) -> Any:
     value = int(a.value) if a.kind == "percent_off" else parse_yuan(a.value)
-    coupons.add_template(_db(a), code=a.code, name=a.name, kind=a.kind, value=value,
+    coupons.add_template(db_of(a), code=a.code, name=a.name, kind=a.kind, value=value,
                          min_spend_fen=parse_yuan(a.min_spend, allow_zero=True),
                          valid_days=a.days, actor=a.actor)
     return {"template": a.code}
@@ -315,12 +316,12 @@ def _plan_commands(p: argparse.ArgumentParser) -> None:
     b.add_argument("--method", default="cash", choices=plans.METHODS)
     b.add_argument("--pin")
     b.add_argument("--key")
-    b.set_defaults(handler=lambda a: plans.buy(_db(a), a.member, a.plan, method=a.method,
+    b.set_defaults(handler=lambda a: plans.buy(db_of(a), a.member, a.plan, method=a.method,
                                                actor=a.actor, pin=a.pin, key=a.key))
 
 
 def _plan_add(a: argparse.Namespace) -> Any:
-    plans.add_plan(_db(a), code=a.code, name=a.name, fee_fen=parse_yuan(a.fee),
+    plans.add_plan(db_of(a), code=a.code, name=a.name, fee_fen=parse_yuan(a.fee),
                    duration_days=a.days, extra_discount_pct=a.extra_discount,
                    points_multiplier=a.points_multiplier,
                    monthly_coupon_template=a.monthly_coupon,
@@ -333,16 +334,16 @@ def _catalog_commands(p: argparse.ArgumentParser) -> None:
     i = sub.add_parser("import", help="import barcode,name,price rows from a CSV file")
     i.add_argument("csv", type=Path)
     i.set_defaults(handler=lambda a: {"imported": catalog.import_csv(
-        _db(a), a.csv.read_text(encoding="utf-8"), actor=a.actor)})
+        db_of(a), a.csv.read_text(encoding="utf-8"), actor=a.actor)})
     d = sub.add_parser("add", help="add or change one product")
     d.add_argument("barcode")
     d.add_argument("--name", required=True)
     d.add_argument("--price", required=True)
     d.set_defaults(handler=lambda a: catalog.upsert(
-        _db(a), barcode=a.barcode, name=a.name, price_fen=parse_yuan(a.price, allow_zero=True),
+        db_of(a), barcode=a.barcode, name=a.name, price_fen=parse_yuan(a.price, allow_zero=True),
         actor=a.actor))
     ls = sub.add_parser("list")
-    ls.set_defaults(handler=lambda a: {"products": catalog.all_products(_db(a))})
+    ls.set_defaults(handler=lambda a: {"products": catalog.all_products(db_of(a))})
 
 
 def _user_commands(p: argparse.ArgumentParser) -> None:
@@ -352,7 +353,7 @@ def _user_commands(p: argparse.ArgumentParser) -> None:
     d.add_argument("--name", required=True)
     d.add_argument("--role", choices=users.ROLES, default="cashier")
     d.add_argument("--pin", required=True)
-    d.set_defaults(handler=lambda a: users.add_user(_db(a), code=a.code, name=a.name,
+    d.set_defaults(handler=lambda a: users.add_user(db_of(a), code=a.code, name=a.name,
                                                     role=a.role, pin=a.pin, actor=a.actor))
 
 
@@ -363,7 +364,7 @@ def _audit_verify(a: argparse.Namespace) -> Any:
     ledger totals against the rows (an edit made with the triggers dropped shows here)."""
     from storeapp import audit, integrity
 
-    with _db(a).reader() as s:
+    with db_of(a).reader() as s:
         report = audit.verify(s)
         money = integrity.ledger_problems(s)
     return {"ok": report.ok and not money, "rows": report.rows,
@@ -374,7 +375,7 @@ def _audit_verify(a: argparse.Namespace) -> Any:
 def _settings(a: argparse.Namespace) -> Any:
     from storeapp.settings import refusal, shown, validate
 
-    db = _db(a)
+    db = db_of(a)
     if a.name is None:
         return {k: shown(k, v) for k, v in db.settings.as_dict().items() if k != "qr_secret"}
     if a.value is None:
@@ -394,14 +395,14 @@ def _backup(a: argparse.Namespace) -> Any:
 
     if a.keep < 1:
         raise InvalidInput("bad_keep", "--keep must be at least 1", min_keep=1)
-    return backup.backup(_db(a), a.dir, keep=a.keep)
+    return backup.backup(db_of(a), a.dir, keep=a.keep)
 
 
 def _demo(a: argparse.Namespace) -> Any:
     if a.ledger_rows is None:
         from storeapp import demo
 
-        return demo.populate(_db(a), members=a.members, seed=a.seed)
+        return demo.populate(db_of(a), members=a.members, seed=a.seed)
     import sys
 
     from storeapp import tooling
@@ -411,7 +412,7 @@ def _demo(a: argparse.Namespace) -> Any:
     def progress(text: str) -> None:  # stdout carries the one result (JSON with --json)
         print(text, file=sys.stderr, flush=True)
 
-    return demo_bulk.populate_bulk(_db(a), members=a.members, ledger_rows=a.ledger_rows,
+    return demo_bulk.populate_bulk(db_of(a), members=a.members, ledger_rows=a.ledger_rows,
                                    seed=a.seed, progress=None if a.json else progress)
 
 
@@ -442,7 +443,7 @@ def _approval_args(p: argparse.ArgumentParser, *, default_reason: str,
 def _grant(a: argparse.Namespace) -> users.Grant | None:
     if not a.approver:
         return None
-    return users.approve(_db(a), a.approver, a.approver_pin or "", a.reason)
+    return users.approve(db_of(a), a.approver, a.approver_pin or "", a.reason)
 
 
 def _signed_yuan(text: str) -> int:
@@ -452,15 +453,28 @@ def _signed_yuan(text: str) -> int:
     return parse_yuan(text, allow_zero=True)
 
 
-_OPEN: dict[Path | None, Database] = {}
+#: The command run's own attribute for the till it opened (no option is named so).
+OPENED = "_opened_till"
 
 
-def _db(a: argparse.Namespace) -> Database:
-    """One open database per command run (handlers may ask more than once). Only ``init`` and
-    ``demo`` make a new till of a missing or empty file; every other command refuses it."""
-    if a.db not in _OPEN:
-        _OPEN[a.db] = Database(a.db, create=bool(getattr(a, "creates", False)))
-    return _OPEN[a.db]
+def db_of(a: argparse.Namespace) -> Database:
+    """The database of the till this command run opened (:func:`storeapp.till.open_till`, once:
+    a handler may ask more than once; :func:`close_till` closes it when the command is done).
+    Only ``init`` and ``demo`` make a new till of a missing or empty file; every other command
+    refuses it."""
+    till: Till | None = getattr(a, OPENED, None)
+    if till is None:
+        till = open_till(a.db, create=bool(getattr(a, "creates", False)))
+        setattr(a, OPENED, till)
+    return till.db
+
+
+def close_till(a: argparse.Namespace) -> None:
+    """Close the till the command run opened, if it opened one."""
+    till: Till | None = getattr(a, OPENED, None)
+    if till is not None:
+        setattr(a, OPENED, None)
+        till.close()
 
 
 def _init(a: argparse.Namespace) -> Any:
@@ -486,7 +500,7 @@ def _init(a: argparse.Namespace) -> Any:
         raise InvalidInput("bad_store_code", "A store code has 4 digits, e.g. 0002")
     if not 1 <= a.till <= 99:
         raise InvalidInput("bad_till", "A till number is 1 to 99")
-    db = _db(a)
+    db = db_of(a)
     with db.session() as s, s.begin():
         for name, value in values.items():
             db.set_setting(s, name, value)

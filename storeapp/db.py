@@ -22,7 +22,7 @@ from storeapp.models import SettingRow
 from storeapp.settings import Settings, validate
 
 if TYPE_CHECKING:
-    from storeapp.services.spend_gate import SpendGate
+    from storeapp.services.spend_gate import HeadOfficeGates, SpendGate
 
 APP_NAME = "storeapp"
 
@@ -82,11 +82,12 @@ class Database:
             if fault is None:
                 raise
             raise fault from exc
-        #: Head office's side of stored-value spends, when given (the sync client, tests);
-        #: otherwise :func:`storeapp.services.spend_gate.gate_for` finds the plugin.
+        #: Head office's side of stored-value spends, wired by whoever builds the till
+        #: (:func:`storeapp.till.open_till`): a gate given outright (tests, a tool), or the
+        #: plugin's gates for the head office the till is linked to. A bare Database asks
+        #: nobody: linked, it applies the offline allowance.
         self.spend_gate: SpendGate | None = None
-        #: ``gate_for``'s cache: the server URL the plugin was made for, and the plugin.
-        self.plugin_spend_gate: tuple[str, SpendGate | None] | None = None
+        self.head_office: HeadOfficeGates | None = None
 
     def session(self) -> Session:
         """A session for one user action that writes; the caller owns it and its transaction."""
@@ -108,13 +109,9 @@ class Database:
         self.settings = Settings({**self.settings.as_dict(), name: value})
 
     def close(self) -> None:
-        """Close the files, and the plugin gate's connection to head office if one was made."""
-        if self.plugin_spend_gate is not None:
-            gate = self.plugin_spend_gate[1]
-            close = getattr(gate, "close", None)
-            if close is not None:
-                close()
-            self.plugin_spend_gate = None
+        """Close the files, and the link to head office the till's builder wired, if any."""
+        if self.head_office is not None:
+            self.head_office.close()
         self.engine.dispose()
         self.read_engine.dispose()
 

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from storeapp.ids import ActionKey
 from storeapp.models import Member, PointsEntry, WalletEntry
 from storeapp.sequences import insert_row
 
@@ -30,7 +31,7 @@ WalletRow = tuple[str, str, str, str, int, str | None, str | None, At]
 PointsRow = tuple[str, str, str, int, int | None, str | None, At]
 
 
-def post(session: Session, member: Member, *, key: str, at: dt.datetime, kind: str,
+def post(session: Session, member: Member, *, key: ActionKey, at: dt.datetime, kind: str,
          principal_fen: int = 0, bonus_fen: int = 0, points: int = 0,
          lot_id: int | None = None, method: str | None = None, ref: str | None = None) -> None:
     """Journal a movement of the member's principal, bonus and points under action ``key``

@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storeapp.ids import ActionKey, MemberId
+
 
 class Base(DeclarativeBase):
     pass
@@ -53,7 +55,7 @@ class Counter(Base):
 
 class Member(Base):
     __tablename__ = "members"
-    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[MemberId] = mapped_column(String(36), primary_key=True)
     card_no: Mapped[str] = mapped_column(String(20), unique=True)
     phone: Mapped[str] = mapped_column(String(20), unique=True)
     phone_tail: Mapped[str] = mapped_column(String(4))
@@ -96,7 +98,7 @@ class Card(Base):
 
     __tablename__ = "cards"
     card_no: Mapped[str] = mapped_column(String(20), primary_key=True)
-    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), index=True)
+    member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"), index=True)
     status: Mapped[str] = mapped_column(String(12))  # active|lost|replaced|closed
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -106,7 +108,7 @@ class Action(Base):
     """One row per money action, keyed by its idempotency key; the stored result answers retries."""
 
     __tablename__ = "actions"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[ActionKey] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     request_hash: Mapped[str] = mapped_column(String(64))
     result_json: Mapped[str] = mapped_column(Text)
@@ -119,8 +121,8 @@ class WalletEntry(Base):
 
     __tablename__ = "wallet_entries"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"))
-    action_key: Mapped[str] = mapped_column(String(64), index=True)
+    member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"))
+    action_key: Mapped[ActionKey] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(24))
     bucket: Mapped[str] = mapped_column(String(10))  # principal|bonus
     amount_fen: Mapped[int] = mapped_column(Integer)
@@ -139,8 +141,8 @@ class WalletEntry(Base):
 
 class Topup(Base):
     __tablename__ = "topups"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), index=True)
+    key: Mapped[ActionKey] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"), index=True)
     principal_fen: Mapped[int] = mapped_column(Integer)
     bonus_fen: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(16))
@@ -154,8 +156,8 @@ class PointsLot(Base):
 
     __tablename__ = "points_lots"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"))
-    action_key: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"))
+    action_key: Mapped[ActionKey] = mapped_column(String(64))
     earned_points: Mapped[int] = mapped_column(Integer)
     remaining_points: Mapped[int] = mapped_column(Integer)
     earned_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -169,8 +171,8 @@ class PointsEntry(Base):
 
     __tablename__ = "points_entries"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"))
-    action_key: Mapped[str] = mapped_column(String(64), index=True)
+    member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"))
+    action_key: Mapped[ActionKey] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     points: Mapped[int] = mapped_column(Integer)
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("points_lots.id"))
@@ -206,7 +208,7 @@ class Approval(Base):
     requested_by: Mapped[str] = mapped_column(String(16))
     approved_by: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(200))
-    action_key: Mapped[str] = mapped_column(String(64))
+    action_key: Mapped[ActionKey] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
@@ -223,8 +225,8 @@ class Sale(Base):
     __tablename__ = "sales"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     receipt_no: Mapped[str] = mapped_column(String(24), unique=True)
-    action_key: Mapped[str] = mapped_column(String(64), unique=True)
-    member_id: Mapped[str | None] = mapped_column(ForeignKey("members.member_id"))
+    action_key: Mapped[ActionKey] = mapped_column(String(64), unique=True)
+    member_id: Mapped[MemberId | None] = mapped_column(ForeignKey("members.member_id"))
     cashier: Mapped[str] = mapped_column(String(16))
     store_code: Mapped[str] = mapped_column(String(8))
     till_no: Mapped[int] = mapped_column(Integer)
@@ -272,7 +274,7 @@ class Refund(Base):
     __tablename__ = "refunds"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id"), unique=True)
-    action_key: Mapped[str] = mapped_column(String(64), unique=True)
+    action_key: Mapped[ActionKey] = mapped_column(String(64), unique=True)
     amount_fen: Mapped[int] = mapped_column(Integer)
     approval_id: Mapped[int] = mapped_column(ForeignKey("approvals.id"))
     cashier: Mapped[str] = mapped_column(String(16))
@@ -294,9 +296,9 @@ class Coupon(Base):
     __tablename__ = "coupons"
     code: Mapped[str] = mapped_column(String(24), primary_key=True)
     template_code: Mapped[str] = mapped_column(ForeignKey("coupon_templates.code"))
-    member_id: Mapped[str | None] = mapped_column(ForeignKey("members.member_id"), index=True)
+    member_id: Mapped[MemberId | None] = mapped_column(ForeignKey("members.member_id"), index=True)
     reason: Mapped[str] = mapped_column(String(16))  # welcome|birthday|topup|plan|manual
-    action_key: Mapped[str] = mapped_column(String(64))
+    action_key: Mapped[ActionKey] = mapped_column(String(64))
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     valid_from: Mapped[dt.datetime] = mapped_column(DateTime)
     valid_until: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -320,9 +322,9 @@ class Plan(Base):
 class MemberPlan(Base):
     __tablename__ = "member_plans"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), index=True)
+    member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"), index=True)
     plan_code: Mapped[str] = mapped_column(ForeignKey("plans.code"))
-    action_key: Mapped[str] = mapped_column(String(64), unique=True)
+    action_key: Mapped[ActionKey] = mapped_column(String(64), unique=True)
     fee_fen: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(16))
     starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -372,7 +374,7 @@ class Payment(Base):
 
     __tablename__ = "payments"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    action_key: Mapped[str] = mapped_column(String(64), index=True)
+    action_key: Mapped[ActionKey] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # sale|refund|topup|topup_void|plan|close
     method: Mapped[str] = mapped_column(String(16))  # cash|card|wechat|alipay|wallet|transfer
     amount_fen: Mapped[int] = mapped_column(Integer)
@@ -422,11 +424,11 @@ class TierChange(Base):
 
     __tablename__ = "tier_changes"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), index=True)
+    member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"), index=True)
     from_tier: Mapped[str] = mapped_column(String(16))
     to_tier: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(10))  # checkout|review
-    action_key: Mapped[str] = mapped_column(String(64))
+    action_key: Mapped[ActionKey] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
 

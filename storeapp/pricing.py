@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from storeapp.errors import InvalidInput, Refused
+from storeapp.ids import MemberId
 from storeapp.money import MAX_AMOUNT_FEN, format_fen, percent_of
 from storeapp.results import Record
 from storeapp.settings import Settings
@@ -49,7 +50,7 @@ class MemberTerms:
     """What a member's sale is priced by: the points they hold, the discount of their tier and
     paid plan together, and the points multiplier of tier, plan, promotion day and birthday."""
 
-    member_id: str
+    member_id: MemberId
     points: int
     discount_pct: Decimal
     points_multiplier: Decimal
@@ -241,12 +242,20 @@ def allocate(tenders: Sequence[TenderIn], total_fen: int) -> list[Allocation]:
     fixed = sum(t.amount_fen or 0 for t in tenders if t.method != "cash")
     rest_taker = next((t for t in tenders if t.amount_fen is None), None)
     cash = next((t for t in tenders if t.method == "cash"), None)
+    non_cash_rest = rest_taker is not None and rest_taker.method != "cash"
+    left_for_cash = 0 if non_cash_rest else total_fen - fixed
+    _check_covered(total_fen, fixed, left_for_cash, cash, rest_taker)
+    shares = [_share(t, total_fen - fixed, left_for_cash) for t in tenders]
+    return [s for s in shares if s.amount_fen or s.change_fen]
+
+
+def _check_covered(total_fen: int, fixed: int, left_for_cash: int, cash: TenderIn | None,
+                   rest_taker: TenderIn | None) -> None:
+    """Refuse tenders that pay more than the total, or less, or cash that takes the rest while
+    another method does too."""
     if fixed > total_fen:
         raise Refused("overpaid", f"Payments {format_fen(fixed)} exceed the total "
                       f"{format_fen(total_fen)}", paid_fen=fixed, total_fen=total_fen)
-    left_for_cash = total_fen - fixed
-    if rest_taker is not None and rest_taker.method != "cash":
-        left_for_cash = 0
     if cash is None and rest_taker is None and fixed != total_fen:
         raise Refused("underpaid", f"Payments {format_fen(fixed)} do not cover the total "
                       f"{format_fen(total_fen)}", paid_fen=fixed, total_fen=total_fen)
@@ -257,18 +266,15 @@ def allocate(tenders: Sequence[TenderIn], total_fen: int) -> list[Allocation]:
     if cash is not None and rest_taker is not None and rest_taker is not cash:
         raise InvalidInput("bad_tender", "Give the cash amount handed over when mixing tenders",
                            variant="cash_amount")
-    shares = []
-    for t in tenders:
-        if t.method == "cash":
-            amount = left_for_cash
-            tendered = t.amount_fen if t.amount_fen is not None else amount
-        elif t.amount_fen is None:
-            amount = tendered = total_fen - fixed
-        else:
-            amount = tendered = t.amount_fen
-        if amount or tendered - amount:
-            shares.append(Allocation(t.method, amount, tendered, tendered - amount))
-    return shares
+
+
+def _share(tender: TenderIn, rest_fen: int, left_for_cash: int) -> Allocation:
+    if tender.method == "cash":
+        given = tender.amount_fen
+        return Allocation("cash", left_for_cash, given if given is not None else left_for_cash,
+                          (given - left_for_cash) if given is not None else 0)
+    amount = rest_fen if tender.amount_fen is None else tender.amount_fen
+    return Allocation(tender.method, amount, amount, 0)
 
 
 def typed_tenders(total_fen: int, *, wallet_fen: int, other_method: str, other_fen: int,

@@ -26,6 +26,7 @@ from storeapp import ledger
 from storeapp.actions import RESTORED, Ctx, ledger_deltas
 from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.identity import phone_tail
+from storeapp.ids import ActionKey
 from storeapp.models import (
     Action,
     Approval,
@@ -112,7 +113,7 @@ def replay(db: Database, session: Session, events: Iterable[StoredEvent], *,
 def _action(db: Database, s: Session, group: list[StoredEvent], renumber: bool,
             done: Replayed) -> None:
     first = group[0].body
-    key = str(first.get("key"))
+    key = ActionKey(str(first.get("key")))
     ctx = _Ctx(db=db, session=s, key=key, kind=group[0].type, actor=str(first.get("actor", "")),
                now=dt.datetime.fromisoformat(str(first["at"])).replace(tzinfo=None))
     for event in group:

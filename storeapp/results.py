@@ -18,6 +18,8 @@ import typing
 from collections.abc import Iterator, Mapping
 from typing import Any, Self, TypeVar, Union, get_args, get_origin
 
+from storeapp.ids import MemberId
+
 T = TypeVar("T")
 
 
@@ -140,4 +142,4 @@ class Done(ActionResult):
 class MemberChanged(ActionResult):
     """An action on a member; the caller reads the member as it now is."""
 
-    member_id: str
+    member_id: MemberId

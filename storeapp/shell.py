@@ -10,16 +10,20 @@ import shlex
 from pathlib import Path
 
 from storeapp import demo
-from storeapp.db import Database
+from storeapp.till import open_till
 
 
 def run(db_path: Path | None) -> int:
-    db = Database(db_path)
-    print(f"storeapp — database {db.path}")
-    if demo.is_demo_needed(db):
-        print("First start: adding a demo store (200 members with a year of history)...")
-        result = demo.populate(db, members=200)
-        print(f"  {result['members']} members, {result['sales']} sales.")
+    till = open_till(db_path, create=True)
+    db = till.db
+    try:
+        print(f"storeapp — database {db.path}")
+        if demo.is_demo_needed(db):
+            print("First start: adding a demo store (200 members with a year of history)...")
+            result = demo.populate(db, members=200)
+            print(f"  {result['members']} members, {result['sales']} sales.")
+    finally:
+        till.close()  # each command the shell runs opens and closes its own
     print("Demo staff: cashier c01 / PIN 1111, manager m01 / PIN 9999")
     print("Try: member find 8000 | wallet topup PHONE 500 | sale PHONE --amount 25 --pay wallet")
     Shell(db.path).cmdloop()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from storeapp import audit, ledger
 from storeapp.actions import Ctx
 from storeapp.db import Database
+from storeapp.ids import ActionKey
 from storeapp.models import Card, Member, PointsEntry, PointsLot, WalletEntry
 from storeapp.sequences import insert_row
 from storeapp.services import points
@@ -71,7 +72,7 @@ def apply_page(db: Database, session: Session, page: Mapping[str, Any]) -> Appli
     version = page.get("rules_version")
     if isinstance(version, int) and version != db.settings.hq_rules_version:
         db.set_setting(session, "hq_rules_version", version)
-    ctx = Ctx(db=db, session=session, key=f"sync:{page.get('cursor', '')}"[:64],
+    ctx = Ctx(db=db, session=session, key=ActionKey(f"sync:{page.get('cursor', '')}"[:64]),
               kind=SYNC_KIND, actor=HQ_ACTOR, now=now)
     # Merged members first (head office sends them first too): they free the phone the
     # survivor takes.

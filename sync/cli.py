@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from storeapp.commands import _db
+from storeapp.commands import db_of
 from storeapp.errors import Refused
 from storeapp.settings import shown
 
@@ -67,14 +67,14 @@ def _subcommands(parser: argparse.ArgumentParser, title: str, *, required: bool 
 def _join(a: argparse.Namespace) -> dict[str, Any]:
     from sync import client
 
-    return client.join(_db(a), a.server, a.token)
+    return client.join(db_of(a), a.server, a.token)
 
 
 def _sync(a: argparse.Namespace) -> dict[str, Any]:
     from sync import client
 
     progress = None if a.json else _show_progress
-    return asdict(client.run_sync(_db(a), progress=progress))
+    return asdict(client.run_sync(db_of(a), progress=progress))
 
 
 def _restore(a: argparse.Namespace) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def _restore(a: argparse.Namespace) -> dict[str, Any]:
 def _status(a: argparse.Namespace) -> dict[str, Any]:
     from sync import client
 
-    db = _db(a)
+    db = db_of(a)
     return {**asdict(client.status(db)), "hq_url": db.settings.hq_url,
             "hq_token": shown("hq_token", db.settings.hq_token)}
 

@@ -16,6 +16,7 @@ from storeapp.db import Database
 from storeapp.services import users
 from storeapp.services.members import MemberView
 from storeapp.services.users import Staff
+from storeapp.till import open_till
 from tests.helpers import CASHIER, MANAGER_CODE, MANAGER_PIN, START, copy_database, register
 
 
@@ -38,9 +39,9 @@ def db(tmp_path: Path, migrated_template: Path, clock: FixedClock) -> Iterator[D
     """A real SQLite till database file of this test's own, opened the way the app opens it."""
     path = tmp_path / "till.db"
     copy_database(migrated_template, path)
-    database = Database(path, clock=clock)
-    yield database
-    database.close()
+    till = open_till(path, clock=clock)
+    yield till.db
+    till.close()
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ from storeapp.clock import FixedClock, add_months, to_local
 from storeapp.db import Database
 from storeapp.demo import DEMO_USERS, GIVEN, PRESETS_FEN, PRODUCTS, SURNAMES, _staff_and_rules
 from storeapp.errors import InvalidInput
+from storeapp.ids import MemberId
 from storeapp.money import percent_of, split_in_proportion
 from storeapp.pricing import CouponTerms, MemberTerms, PricedLine, PricingRules, TenderIn
 from storeapp.services import tiers, wallet
@@ -682,7 +683,8 @@ class _History:
             add_line((sale_id, line_no, line.barcode, line.name, line.qty, line.unit_price_fen,
                       line.amount_fen))
         day = r // _DAY
-        terms = MemberTerms(member_id=mid, points=m.points, discount_pct=self.tier_pct[m.tier],
+        terms = MemberTerms(member_id=MemberId(mid), points=m.points,
+                            discount_pct=self.tier_pct[m.tier],
                             points_multiplier=self.multipliers[
                                 m.tier * 4 + (m.bmonth == t.month[day]) * 2
                                 + (day in self.promo_days)])

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from devices.wedge import WedgeDetector
 from storeapp.db import Database
 from storeapp.services import users
+from storeapp.till import Till, open_till
 from ui import i18n
 from ui.devices_bridge import open_devices
 from ui.main_window import ActivityFilter, MainWindow
@@ -29,7 +30,7 @@ def run(db_path: Path | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     worker = Worker()
-    opened: list[Database] = []
+    opened: list[Till] = []
     failure: list[BaseException] = []
     # The database opens (and migrates) on the worker thread, like every other database call;
     # a local event loop waits for the answer. Not a processEvents() spin: with PySide6 6.12 on
@@ -37,8 +38,8 @@ def run(db_path: Path | None) -> int:
     # aborted the app ("deallocating None") before the window showed.
     waiting = QEventLoop()
 
-    def on_opened(db: Database) -> None:
-        opened.append(db)
+    def on_opened(till: Till) -> None:
+        opened.append(till)
         waiting.quit()
 
     def on_failed(error: BaseException) -> None:
@@ -46,14 +47,16 @@ def run(db_path: Path | None) -> int:
         waiting.quit()
 
     # the callbacks run on the GUI thread, inside the loop: quit() cannot come before exec()
-    worker.submit(lambda: Database(db_path), on_opened, on_failed)
+    # the one place the app builds its till (a first start makes a new one)
+    worker.submit(lambda: open_till(db_path, create=True), on_opened, on_failed)
     waiting.exec()
     if failure:  # damaged, read-only, locked, full: in words a manager can act on
         i18n.install(app, "zh_CN")  # the language setting is in the file that cannot be read
         worker.stop()
         QMessageBox.critical(None, "storeapp", readable(failure[0]))
         return 1
-    db = opened[0]
+    till = opened[0]
+    db = till.db
     window = build(app, db, worker)
     window.show()
     worker.submit(lambda: open_devices(db), window.attach_devices, window.state.show_error)
@@ -67,6 +70,7 @@ def run(db_path: Path | None) -> int:
     window.detach_sync()  # quit and wait: the thread never outlives the window
     window.detach_devices()
     worker.stop()
+    till.close()
     return status
 
 

@@ -15,7 +15,7 @@ from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import local_day_bounds, to_local
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
-from storeapp.ids import new_action_key
+from storeapp.ids import MemberId, new_action_key
 from storeapp.models import Coupon, CouponTemplate, Member
 from storeapp.pricing import CouponTerms
 from storeapp.results import ActionResult, Done, Record
@@ -28,7 +28,7 @@ CODE_SHAPE = re.compile(r"CP-[A-Z2-7]{8}")
 @dataclass(frozen=True, eq=False)
 class CouponIssued(ActionResult):
     code: str
-    member_id: str | None
+    member_id: MemberId | None
 
 
 @dataclass(frozen=True, eq=False)

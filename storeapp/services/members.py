@@ -24,7 +24,7 @@ from storeapp.identity import (
     sign_qr,
     verify_qr,
 )
-from storeapp.ids import new_member_id
+from storeapp.ids import MemberId, new_member_id
 from storeapp.models import Card, Member
 from storeapp.pins import hash_pin
 from storeapp.results import MemberChanged
@@ -47,7 +47,7 @@ GENDERS = ("F", "M", "X")
 class MemberView:
     """What the counter, the CLI and receipts know about a member."""
 
-    member_id: str
+    member_id: MemberId
     card_no: str
     phone: str
     name: str

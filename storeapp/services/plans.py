@@ -13,7 +13,7 @@ from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import add_months
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound
-from storeapp.ids import new_action_key
+from storeapp.ids import MemberId, new_action_key
 from storeapp.models import MemberPlan, Plan
 from storeapp.results import ActionResult, Done
 from storeapp.services import coupons, members, shifts, spend_gate, wallet
@@ -51,7 +51,7 @@ def add_plan(db: Database, *, code: str, name: str, fee_fen: int, duration_days:
 class PlanBought(ActionResult):
     """A plan bought or renewed: its period, and the monthly coupons issued for all of it."""
 
-    member_id: str
+    member_id: MemberId
     plan: str
     fee_fen: int
     starts_at: str

@@ -18,7 +18,7 @@ from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import add_months, to_local
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, Refused
-from storeapp.ids import new_action_key
+from storeapp.ids import MemberId, new_action_key
 from storeapp.models import Member, PointsEntry, PointsLot
 from storeapp.results import ActionResult
 from storeapp.sequences import insert_row
@@ -113,7 +113,7 @@ class ExpiryResult(ActionResult):
 
 @dataclass(frozen=True, eq=False)
 class PointsAdjusted(ActionResult):
-    member_id: str
+    member_id: MemberId
     points: int
 
 

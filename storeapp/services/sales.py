@@ -18,6 +18,7 @@ from storeapp import pricing, receipt_jobs
 from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.db import Database
 from storeapp.errors import DomainError, InvalidInput, NotFound, Refused
+from storeapp.ids import ActionKey, MemberId
 from storeapp.models import Member, PointsLot, Product, Refund, Sale, SaleLine, Tender
 from storeapp.money import MAX_AMOUNT_FEN, format_fen
 from storeapp.pricing import (
@@ -85,9 +86,9 @@ class SaleResult(ActionResult):
     """A completed sale, as its receipt and head office see it."""
 
     receipt_no: str
-    sale_key: str
+    sale_key: ActionKey
     at: str
-    member_id: str | None
+    member_id: MemberId | None
     subtotal_fen: int
     discount_fen: int
     coupon_code: str | None
@@ -119,10 +120,10 @@ class ReturnedTender(Record):
 @dataclass(frozen=True, eq=False)
 class RefundResult(ActionResult):
     receipt_no: str
-    refund_key: str
+    refund_key: ActionKey
     amount_fen: int
     tenders: list[ReturnedTender]
-    member_id: str | None
+    member_id: MemberId | None
     points_clawed_back: int
     points_clawback_shortfall: int
     points_returned: int
@@ -146,7 +147,7 @@ class StoredSale(Record):
     """A sale as stored, for reprints and the refund screen."""
 
     receipt_no: str
-    member_id: str | None
+    member_id: MemberId | None
     cashier: str
     at: str
     status: str

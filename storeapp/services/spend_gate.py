@@ -68,18 +68,39 @@ def linked(db: Database) -> bool:
 
 
 def gate_for(db: Database) -> SpendGate | None:
-    """The gate to ask: ``db.spend_gate`` when set; else, for a linked till, the first
-    ``storeapp.spend_gate`` plugin made for this database (loaded once per server URL)."""
+    """The gate to ask: ``db.spend_gate`` when the till was given one; else, for a linked till,
+    the plugin's gate the till's builder wired (:class:`HeadOfficeGates`)."""
     if db.spend_gate is not None:
         return db.spend_gate
-    url = db.settings.hq_url
-    if not url:
-        return None
-    if db.plugin_spend_gate is None or db.plugin_spend_gate[0] != url:
-        if db.plugin_spend_gate is not None:  # another head office now: drop the old link
-            _close(db.plugin_spend_gate[1])
-        db.plugin_spend_gate = (url, _load_plugin(db))
-    return db.plugin_spend_gate[1]
+    return db.head_office.gate(db) if db.head_office is not None else None
+
+
+class HeadOfficeGates:
+    """The ``storeapp.spend_gate`` plugin's gate (the sync package's, over HTTP) for the head
+    office a till is linked to: made on first use for the server URL its settings name, made
+    again when that changes, closed by whoever built the till (:mod:`storeapp.till`)."""
+
+    def __init__(self) -> None:
+        self._made: tuple[str, SpendGate | None] | None = None
+
+    @property
+    def made_for(self) -> str | None:
+        """The server URL the current gate was made for (looked for once per URL)."""
+        return self._made[0] if self._made is not None else None
+
+    def gate(self, db: Database) -> SpendGate | None:
+        url = db.settings.hq_url
+        if not url:
+            return None
+        if self._made is None or self._made[0] != url:
+            self.close()  # another head office now: drop the old link
+            self._made = (url, _load_plugin(db))
+        return self._made[1]
+
+    def close(self) -> None:
+        if self._made is not None:
+            _close(self._made[1])
+            self._made = None
 
 
 @contextmanager

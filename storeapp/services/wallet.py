@@ -19,6 +19,7 @@ from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import to_local
 from storeapp.db import Database
 from storeapp.errors import AuthError, InvalidInput, NotFound, Refused
+from storeapp.ids import ActionKey, MemberId
 from storeapp.models import Card, Member, Topup, WalletEntry
 from storeapp.money import format_fen, split_in_proportion
 from storeapp.pins import check_pin
@@ -37,9 +38,9 @@ REFUND_METHODS = (*TOPUP_METHODS, "transfer")
 class TopupResult(ActionResult):
     """A top-up, and the member's stored value right after it."""
 
-    topup_key: str
+    topup_key: ActionKey
     at: str
-    member_id: str
+    member_id: MemberId
     principal_fen: int
     bonus_fen: int
     method: str
@@ -54,8 +55,8 @@ class TopupResult(ActionResult):
 class VoidResult(ActionResult):
     """A voided top-up: the principal paid back (by its method) and the bonus taken away."""
 
-    member_id: str
-    topup_key: str
+    member_id: MemberId
+    topup_key: ActionKey
     at: str
     refund_fen: int
     method: str
@@ -66,7 +67,7 @@ class VoidResult(ActionResult):
 class CloseResult(ActionResult):
     """A closed account (退卡): the principal paid back and how, the bonus forfeited."""
 
-    member_id: str
+    member_id: MemberId
     refund_fen: int
     forfeited_bonus_fen: int
     method: str
@@ -74,13 +75,13 @@ class CloseResult(ActionResult):
 
 @dataclass(frozen=True, eq=False)
 class AdjustResult(ActionResult):
-    member_id: str
+    member_id: MemberId
     balance_fen: int
 
 
 @dataclass(frozen=True, eq=False)
 class VoidableTopup(Record):
-    topup_key: str
+    topup_key: ActionKey
     principal_fen: int
     bonus_fen: int
     method: str
@@ -185,7 +186,7 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
                   principal_fen=original.principal_fen, bonus_fen=original.bonus_fen)
         ctx.emit("wallet_topup_voided", member_id=member.member_id, topup_key=topup_key,
                  principal_fen=original.principal_fen, bonus_fen=original.bonus_fen)
-        result = VoidResult(member_id=member.member_id, topup_key=topup_key,
+        result = VoidResult(member_id=member.member_id, topup_key=original.key,
                             at=ctx.now.isoformat(), refund_fen=original.principal_fen,
                             method=original.method, bonus_removed_fen=original.bonus_fen)
         ctx.receipt("void", _slip("void", ctx, result, member))

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from storeapp import cli, commands
+from storeapp import cli
 from storeapp.clock import Clock, FixedClock
 from storeapp.db import Database
 from storeapp.services import members, sales, users, wallet
@@ -105,10 +105,7 @@ def till(built: Till, tmp_path: Path) -> Iterator[Till]:
     """This test's own copy of the built till."""
     t = Till(tmp_path / "till.db", built.day, built.book)
     copy_database(built.path, t.path)
-    yield t
-    opened = commands._OPEN.pop(t.path, None)  # the CLI keeps one Database per path open
-    if opened is not None:
-        opened.close()
+    yield t  # the CLI closes the till each command opened
 
 
 def run(capsys: pytest.CaptureFixture[str], till: Till, *args: str) -> Run:

@@ -25,6 +25,7 @@ from storeapp.models import OutboxEvent
 from storeapp.services import members, sales, till_settings, users
 from storeapp.services import wallet as wallet_service
 from storeapp.services.sales import TenderIn
+from storeapp.till import open_till
 from sync import client
 from sync.hq import accounts, review, service
 from sync.hq import models as m
@@ -44,7 +45,7 @@ def make_till(tmp_path: Path, migrated_template: Path) -> Iterator[Any]:
     def make(store_code: str, hq: LiveHq) -> Database:
         path = tmp_path / f"till-{store_code}.db"
         copy_database(migrated_template, path)
-        db = Database(path, clock=FixedClock(START))
+        db = open_till(path, clock=FixedClock(START)).db
         users.add_user(db, code="M01", name="王经理", role="manager", pin="2468", actor="setup")
         client.join(db, hq.url, hq.add_store(store_code))
         opened.append(db)

@@ -27,6 +27,7 @@ from storeapp.db import Database
 from storeapp.errors import DomainError
 from storeapp.models import Member, OutboxEvent, PointsEntry, WalletEntry
 from storeapp.services import sales
+from storeapp.till import open_till
 from sync import apply
 from sync.hq import ingest, service
 from sync.hq import models as m
@@ -65,7 +66,7 @@ def make_tills(tmp: Path, template: Path, hq: HqDatabase) -> list[Till]:
     for code, till_no in TILLS:
         path = tmp / f"till-{code}-{till_no}.db"
         copy_database(template, path)
-        db = Database(path, clock=FixedClock(START))
+        db = open_till(path, clock=FixedClock(START)).db
         with db.session() as s, s.begin():
             db.set_setting(s, "store_code", code)
             db.set_setting(s, "till_no", till_no)

@@ -19,6 +19,7 @@ from storeapp.db import Database
 from storeapp.errors import Refused
 from storeapp.models import Member, OutboxEvent
 from storeapp.services import members, sales
+from storeapp.till import open_till
 from sync import client
 from sync.hq import models as m
 from sync.hq import service
@@ -39,7 +40,7 @@ def make_till(tmp_path: Path, migrated_template: Path) -> Iterator[
     def make(store_code: str, till_no: int = 1) -> Database:
         path = tmp_path / f"till-{store_code}-{till_no}.db"
         copy_database(migrated_template, path)
-        db = Database(path, clock=FixedClock(START))
+        db = open_till(path, clock=FixedClock(START)).db
         with db.session() as s, s.begin():
             db.set_setting(s, "till_no", till_no)
         opened.append(db)

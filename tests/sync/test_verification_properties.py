@@ -29,6 +29,7 @@ from storeapp.db import Database
 from storeapp.errors import DomainError, Refused
 from storeapp.models import Member, OutboxEvent, Sale, Topup
 from storeapp.services import members, sales, users, wallet
+from storeapp.till import open_till
 from sync import client
 from sync.hq import accounts, review
 from sync.hq import models as m
@@ -65,7 +66,7 @@ class Till:
 
     def reopen(self) -> None:
         self.db.close()
-        self.db = Database(self.path, clock=self.clock)
+        self.db = open_till(self.path, clock=self.clock).db
 
 
 @given(steps=st.lists(step, min_size=4, max_size=22))
@@ -84,7 +85,7 @@ def test_head_office_applies_exactly_the_honest_movements_and_every_till_ends_eq
             path.parent.mkdir()
             copy_database(migrated_template, path)
             clock = FixedClock(START)
-            db = Database(path, clock=clock)
+            db = open_till(path, clock=clock).db
             users.add_user(db, code="M01", name="王经理", role="manager", pin="2468",
                            actor="setup")
             client.join(db, hq.url, hq.add_store(code))
@@ -117,7 +118,7 @@ def run(action: tuple[Any, ...], tills: list[Till], hq: LiveHq, forged: set[str]
         for suffix in ("", "-wal", "-shm"):
             Path(f"{till.path}{suffix}").unlink(missing_ok=True)
         shutil.copy(chosen, till.path)
-        till.db = Database(till.path, clock=till.clock)
+        till.db = open_till(till.path, clock=till.clock).db
     elif kind == "disaster":
         run(("backup", action[1]), tills, hq, forged)
         for choice, amount in action[2]:
@@ -173,7 +174,7 @@ def sync(till: Till) -> None:
         event("a till lost events and was restored")
         till.db.close()
         restore(till.path, clock=till.clock)
-        till.db = Database(till.path, clock=till.clock)
+        till.db = open_till(till.path, clock=till.clock).db
         client.run_sync(till.db)
 
 
@@ -191,7 +192,7 @@ def forge(till: Till, forged: set[str]) -> None:
                        bonus_fen=20_000, method="cash")
     forged.add(key)
     event("one till's file was edited")
-    till.db = Database(till.path, clock=till.clock)
+    till.db = open_till(till.path, clock=till.clock).db
 
 
 def settle(tills: list[Till], hq: LiveHq) -> None:
