@@ -30,11 +30,11 @@ class Record(Mapping[str, object]):
     def to_json(self) -> dict[str, Any]:
         """Plain JSON values: nested records as objects, lists and dicts as they are."""
         data = {}
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if f.metadata.get("json", True) and not (f.metadata.get("omit_default")
-                                                      and value == f.default):
-                data[f.name] = _plain(value)
+        for name, omit_default, default in _layout(type(self)):
+            value = getattr(self, name)
+            if omit_default and value == default:
+                continue
+            data[name] = value if type(value) in _SCALARS else _plain(value)
         return data
 
     @classmethod
@@ -84,6 +84,17 @@ class ActionResult(Record):
 
     def _view(self) -> dict[str, Any]:
         return {**self.to_json(), "replayed": self.replayed}
+
+
+_SCALARS = frozenset({int, str, bool, float, type(None)})
+
+
+@functools.cache
+def _layout(cls: type) -> tuple[tuple[str, bool, object], ...]:
+    """The fields of a record's JSON form: name, whether a default is left out, the default
+    (worked out once per class: a checkout writes its result's JSON form several times)."""
+    return tuple((f.name, bool(f.metadata.get("omit_default")), f.default)
+                 for f in dataclasses.fields(cls) if f.metadata.get("json", True))
 
 
 def _plain(value: Any) -> Any:
