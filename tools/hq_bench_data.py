@@ -13,17 +13,24 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from storeapp import pricing
 from storeapp.audit import GENESIS as AUDIT_GENESIS
 from storeapp.audit import row_hash
 from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.identity import make_card_no
+from storeapp.ids import MemberId
 from storeapp.integrity import Own, balance_digest
 from storeapp.money import split_in_proportion
+from storeapp.pricing import MemberTerms, PricedLine, PricingRules, TenderIn
+from storeapp.rules import bonus_for
+from storeapp.settings import Settings
 from sync.protocol import dumps
 
 TILL_NO = 1
+RULES = PricingRules.of(Settings())  # the chain's default rules: 1 point a yuan, 100 = ¥1
 
 # -- the synthetic till ----------------------------------------------------------------------
 
@@ -36,8 +43,9 @@ CATALOG = [("6901234567892", "矿泉水 550ml", 200), ("6902345678901", "酸奶 
            ("6907890123456", "洗发水 400ml", 3990), ("6908901234567", "纸巾 10包", 2490),
            ("6909012345678", "牛奶 1L", 1190), ("6900123456789", "巧克力 100g", 1590)]
 #: Top-up amounts (fen) with the bonus the chain's default rule gives ("充500送50").
-TOPUPS = [(10000, 0), (20000, 0), (30000, 0), (50000, 5000), (100000, 15000)]
-WALLET_CAP = 500000
+#: Top-ups a customer makes, with the bonus the chain's default rules give them.
+TOPUPS = [(fen, bonus_for(Settings(), fen)) for fen in (10000, 20000, 30000, 50000, 100000)]
+WALLET_CAP = Settings().wallet_cap_fen
 #: Share of each event type after the first registrations (the rest are sales).
 P_REGISTER, P_TOPUP, P_PROFILE = 0.12, 0.18, 0.08
 
@@ -180,41 +188,49 @@ class _Till:
         return "member_profile_updated", {"member_id": member.member_id, "fields": fields}
 
     def sale(self, member: _Member | None) -> tuple[str, dict[str, Any]]:
+        """A sale priced and paid as the till's checkout prices and shares it
+        (:mod:`storeapp.pricing`), with the chain's default rules."""
         self.receipts += 1
-        lines: list[dict[str, Any]] = []
+        cart = []
         for item in self.rng.sample(CATALOG, self.rng.randint(1, 4)):
             qty = self.rng.randint(1, 3)
-            lines.append({"barcode": item[0], "name": item[1], "qty": qty,
-                          "unit_price_fen": item[2], "amount_fen": item[2] * qty})
-        subtotal = sum(x["amount_fen"] for x in lines)
+            cart.append(PricedLine(barcode=item[0], name=item[1], qty=qty,
+                                   unit_price_fen=item[2], amount_fen=item[2] * qty))
+        subtotal = pricing.subtotal_of(cart)
         redeemed = 0
         if member is not None and member.points >= 500 and self.rng.random() < 0.1:
             redeemed = 100 * self.rng.randint(1, min(5, member.points // 100, subtotal // 200))
-        points_fen = redeemed  # 100 points = 1 yuan
-        total = subtotal - points_fen
-        tenders = []
-        principal = bonus = 0
+        terms = None if member is None else MemberTerms(
+            member_id=MemberId(member.member_id), points=member.points, discount_pct=Decimal(0),
+            points_multiplier=Decimal(1))
+        priced = pricing.price(cart, terms, None, redeemed, RULES)
+        total, paying = priced.total_fen, []
         balance = member.principal + member.bonus if member else 0
         if member is not None and balance > 0 and self.rng.random() < 0.6:
-            wallet = min(total, balance)
-            principal, bonus = split_in_proportion(wallet, member.principal, member.bonus)
-            tenders.append({"method": "wallet", "amount_fen": wallet, "tendered_fen": wallet,
-                            "change_fen": 0, "principal_fen": principal, "bonus_fen": bonus})
-        rest = total - principal - bonus
+            paying.append(TenderIn("wallet", min(total, balance)))
+        rest = total - sum(t.amount_fen or 0 for t in paying)
         if rest:
             method = self.rng.choice(("cash", "wechat", "alipay"))
-            tendered = -(-rest // 10000) * 10000 if method == "cash" else rest
-            tenders.append({"method": method, "amount_fen": rest, "tendered_fen": tendered,
-                            "change_fen": tendered - rest, "principal_fen": 0, "bonus_fen": 0})
-        earned = total // 100 if member is not None else 0
+            paying.append(TenderIn(method, -(-rest // 10000) * 10000 if method == "cash"
+                                   else None))
+        tenders, principal, bonus = [], 0, 0
+        for share in pricing.allocate(paying, total):
+            p = b = 0
+            if share.method == "wallet" and member is not None:
+                p, b = split_in_proportion(share.amount_fen, member.principal, member.bonus)
+                principal, bonus = p, b
+            tenders.append({"method": share.method, "amount_fen": share.amount_fen,
+                            "tendered_fen": share.tendered_fen, "change_fen": share.change_fen,
+                            "principal_fen": p, "bonus_fen": b})
+        earned = priced.points_to_earn
         fields: dict[str, Any] = {
             "receipt_no": f"R{self.plan.code}{TILL_NO:02d}{self.receipts:07d}",
             "member_id": member.member_id if member else None, "subtotal_fen": subtotal,
-            "discount_fen": 0, "coupon_code": None, "coupon_fen": 0,
-            "points_redeemed": redeemed, "points_fen": points_fen, "total_fen": total,
+            "discount_fen": priced.discount_fen, "coupon_code": None, "coupon_fen": 0,
+            "points_redeemed": redeemed, "points_fen": priced.points_fen, "total_fen": total,
             "tenders": tenders, "change_fen": sum(t["change_fen"] for t in tenders),
-            "lines": lines, "points_earned": earned, "tier_upgraded_to": None,
-            "price_overrides": []}
+            "lines": [line.to_json() for line in cart], "points_earned": earned,
+            "tier_upgraded_to": None, "price_overrides": []}
         if member is not None and (principal or bonus or earned - redeemed):
             member.principal -= principal
             member.bonus -= bonus
