@@ -169,6 +169,17 @@ def points_for(rules: PricingRules, paid_fen: int, mult: Decimal) -> int:
     return int(exact.to_integral_value(rounding=ROUND_FLOOR))
 
 
+def check_points_held(redeem_points: int, held_points: int, rules: PricingRules) -> None:
+    """Refuse redeeming fewer points than the rules' minimum, or more than the member holds."""
+    least = rules.points_redeem_min
+    if redeem_points < least:
+        raise InvalidInput("points_below_minimum", f"Redeem at least {least} points",
+                           min_points=least)
+    if redeem_points > held_points:
+        raise Refused("insufficient_points", f"Member has only {held_points} points",
+                      points=held_points)
+
+
 def _check_redeem(redeem_points: int, member: MemberTerms | None, max_points: int,
                   rules: PricingRules) -> None:
     if redeem_points < 0:
@@ -178,13 +189,7 @@ def _check_redeem(redeem_points: int, member: MemberTerms | None, max_points: in
     if member is None:
         raise InvalidInput("member_required", "Points can only be redeemed by a member",
                            variant="points")
-    least = rules.points_redeem_min
-    if redeem_points < least:
-        raise InvalidInput("points_below_minimum", f"Redeem at least {least} points",
-                           min_points=least)
-    if redeem_points > member.points:
-        raise Refused("insufficient_points", f"Member has only {member.points} points",
-                      points=member.points)
+    check_points_held(redeem_points, member.points, rules)
     if redeem_points > max_points:
         max_pct = rules.points_redeem_max_pct
         raise Refused("points_over_cap", f"Points may pay at most {max_pct}% of this sale: "

@@ -13,13 +13,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from storeapp import ledger
+from storeapp import ledger, pricing
 from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import add_months, to_local
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, Refused
 from storeapp.ids import MemberId, new_action_key
 from storeapp.models import Member, PointsEntry, PointsLot
+from storeapp.pricing import PricingRules
 from storeapp.results import ActionResult
 from storeapp.sequences import insert_row
 from storeapp.services import members
@@ -78,14 +79,7 @@ def consume(ctx: Ctx, member: Member, points: int, *, kind: str, ref: str,
 
 
 def redeem(ctx: Ctx, member: Member, points: int, *, ref: str) -> None:
-    settings = ctx.db.settings
-    least = settings.points_redeem_min
-    if points < least:
-        raise InvalidInput("points_below_minimum", f"Redeem at least {least} points",
-                           min_points=least)
-    if points > member.points:
-        raise Refused("insufficient_points", f"Member has only {member.points} points",
-                      points=member.points)
+    pricing.check_points_held(points, member.points, PricingRules.of(ctx.db.settings))
     if consume(ctx, member, points, kind="redeem", ref=ref) != points:
         raise Refused("insufficient_points", "Some of the member's points have expired",
                       variant="expired")

@@ -82,13 +82,13 @@ class MemberAfter(Record):
 
 
 @dataclass(frozen=True, eq=False)
-class SaleResult(ActionResult):
-    """A completed sale, as its receipt and head office see it."""
+class SaleFigures(Record):
+    """What a sale comes to: its subtotal, what the discount, the coupon and the points took
+    off, and the total paid, with the lines and how they were paid."""
 
     receipt_no: str
-    sale_key: ActionKey
-    at: str
     member_id: MemberId | None
+    at: str
     subtotal_fen: int
     discount_fen: int
     coupon_code: str | None
@@ -96,10 +96,17 @@ class SaleResult(ActionResult):
     points_redeemed: int
     points_fen: int
     total_fen: int
-    tenders: list[PaidTender]
-    change_fen: int
-    lines: list[PricedLine]
     points_earned: int
+    lines: list[PricedLine]
+    tenders: list[PaidTender]
+
+
+@dataclass(frozen=True, eq=False)
+class SaleResult(SaleFigures, ActionResult):
+    """A completed sale, as its receipt and head office see it."""
+
+    sale_key: ActionKey
+    change_fen: int
     tier_upgraded_to: str | None
     price_overrides: list[PriceOverride]
     member_after: MemberAfter | None = optional(None)
@@ -133,34 +140,11 @@ class RefundResult(ActionResult):
 
 
 @dataclass(frozen=True, eq=False)
-class StoredTender(Record):
-    method: str
-    amount_fen: int
-    tendered_fen: int
-    change_fen: int
-    principal_fen: int
-    bonus_fen: int
-
-
-@dataclass(frozen=True, eq=False)
-class StoredSale(Record):
+class StoredSale(SaleFigures):
     """A sale as stored, for reprints and the refund screen."""
 
-    receipt_no: str
-    member_id: MemberId | None
     cashier: str
-    at: str
     status: str
-    subtotal_fen: int
-    discount_fen: int
-    coupon_code: str | None
-    coupon_fen: int
-    points_redeemed: int
-    points_fen: int
-    total_fen: int
-    points_earned: int
-    lines: list[PricedLine]
-    tenders: list[StoredTender]
 
 
 def quote(db: Database, *, member_ref: str | None, lines: list[LineIn],
@@ -364,9 +348,9 @@ def get_sale(db: Database, receipt_no: str) -> StoredSale:
             lines=[PricedLine(barcode=x.barcode, name=x.name, qty=x.qty,
                               unit_price_fen=x.unit_price_fen, amount_fen=x.amount_fen)
                    for x in lines],
-            tenders=[StoredTender(method=t.method, amount_fen=t.amount_fen,
-                                  tendered_fen=t.tendered_fen, change_fen=t.change_fen,
-                                  principal_fen=t.principal_fen, bonus_fen=t.bonus_fen)
+            tenders=[PaidTender(method=t.method, amount_fen=t.amount_fen,
+                                tendered_fen=t.tendered_fen, change_fen=t.change_fen,
+                                principal_fen=t.principal_fen, bonus_fen=t.bonus_fen)
                      for t in paid],
         )
 

@@ -73,7 +73,7 @@ class RefundDialog(OpDialog):
         self.back.setText(self.hand_back(sale.tenders) if sale.status != "refunded"
                           else "")
 
-    def hand_back(self, tenders: Sequence[sales.StoredTender | sales.ReturnedTender]) -> str:
+    def hand_back(self, tenders: Sequence[sales.PaidTender | sales.ReturnedTender]) -> str:
         """What the cashier gives back, tender by tender: cash from the drawer, the rest to
         the balance or the card or app it came from."""
         lines = []
