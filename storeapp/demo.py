@@ -48,7 +48,7 @@ def populate(db: Database, *, members: int = 200, seed: int = 7,
     clock = FixedClock(end - dt.timedelta(days=days))
     db.clock = clock
     try:
-        _staff_and_rules(db)
+        staff_and_rules(db)
         _history(db, rng, clock, members, end)
     finally:
         db.clock = real_clock
@@ -60,7 +60,7 @@ def populate(db: Database, *, members: int = 200, seed: int = 7,
         }
 
 
-def _staff_and_rules(db: Database) -> None:
+def staff_and_rules(db: Database) -> None:
     for code, name, role, pin in DEMO_USERS:
         with contextlib.suppress(DomainError):  # already there from an earlier demo run
             users.add_user(db, code=code, name=name, role=role, pin=pin, actor="demo")

@@ -46,7 +46,7 @@ from typing import Any
 from storeapp import audit, ledger, pricing, rules
 from storeapp.clock import FixedClock, add_months, to_local
 from storeapp.db import Database
-from storeapp.demo import DEMO_USERS, GIVEN, PRESETS_FEN, PRODUCTS, SURNAMES, _staff_and_rules
+from storeapp.demo import DEMO_USERS, GIVEN, PRESETS_FEN, PRODUCTS, SURNAMES, staff_and_rules
 from storeapp.errors import InvalidInput
 from storeapp.ids import MemberId
 from storeapp.money import percent_of, split_in_proportion
@@ -148,7 +148,7 @@ def populate_bulk(db: Database, *, members: int, ledger_rows: int, seed: int = 7
     real_clock = db.clock
     db.clock = FixedClock(timeline.moment(_OPENS - _HOUR))
     try:
-        _staff_and_rules(db)  # through the services: staff, catalog, coupon templates, plan
+        staff_and_rules(db)  # through the services: staff, catalog, coupon templates, plan
     finally:
         db.clock = real_clock
     say(f"bulk demo: {members:,} members, ~{ledger_rows:,} ledger rows over {timeline.days} "

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from storeapp.clock import to_local
 from storeapp.integrity import fold, member_hash
 from sync.hq import models as m
+from sync.hq.batch import Batch
 from sync.hq.db import next_change_no
 from sync.protocol import HQ_STORE
 
@@ -28,15 +29,9 @@ if TYPE_CHECKING:
 PROFILE_FIELDS = ("name", "birthday", "gender", "phone")
 
 
-class Applier:
+class Applier(Batch):
     """Members and ledger; mixed into the ingest, whose state it shares."""
 
-    s: Session
-    store: m.Store
-    till_no: int
-    now: dt.datetime
-    stream: m.Stream | None
-    members: dict[str, m.Member]
     #: the live member holding each phone this batch registers or changes to (None: free)
     live_phones: dict[str, m.Member | None]
     touched: set[str]
@@ -45,9 +40,6 @@ class Applier:
     contributions: dict[tuple[str, str, int], list[int]]
     ledger: list[dict[str, Any]]
     hold_keys: list[str]
-
-    if TYPE_CHECKING:  # the ingest's own, used here
-        def insert(self, model: type[m.Base], rows: list[dict[str, Any]]) -> None: ...
 
     def apply_event(self, event: EventIn) -> None:
         """Apply one accepted event: its handler (members), its ledger lines, the holds it

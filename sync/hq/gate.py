@@ -17,27 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
 from sync.hq import models as m
 from sync.hq import verify
+from sync.hq.batch import Batch
 from sync.hq.db import HqDatabase, current_change_no
 
 if TYPE_CHECKING:
     from sync.hq.ingest import EventIn
 
 
-class Gate:
+class Gate(Batch):
     """Checks and holds; mixed into the ingest, whose state it shares."""
 
     hq: HqDatabase
-    s: Session
-    store: m.Store
-    till_no: int
-    now: dt.datetime
-    stream: m.Stream | None
-    members: dict[str, m.Member]
     #: members held by an open event of this till: member -> (held id, its seq)
     blocked: dict[str, tuple[int, int]]
     #: sales and top-ups a refund or void of this batch may name, by ref
@@ -47,8 +41,6 @@ class Gate:
     _last_change_no: int
 
     if TYPE_CHECKING:  # the ingest's own, used here
-        def insert(self, model: type[m.Base], rows: list[dict[str, Any]]) -> None: ...
-
         def exception(self, kind: str, member_id: str | None, amount_fen: int | None,
                       detail: dict[str, Any]) -> None: ...
 

@@ -1,0 +1,28 @@
+"""The state one ingest transaction shares between its parts (:class:`sync.hq.gate.Gate`, which
+checks and holds, and :class:`sync.hq.apply_events.Applier`, which applies): declared once here;
+:class:`sync.hq.ingest.Ingest` sets it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sync.hq import models as m
+
+
+class Batch:
+    """One till's batch in one transaction: where it is written, whose it is, and the members it
+    has touched so far."""
+
+    s: Session
+    store: m.Store
+    till_no: int
+    now: dt.datetime
+    stream: m.Stream | None
+    members: dict[str, m.Member]
+
+    def insert(self, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
+        """Write ``rows`` of ``model`` in one statement (the ingest's)."""
+        raise NotImplementedError
