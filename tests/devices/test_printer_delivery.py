@@ -138,8 +138,9 @@ def test_a_printer_that_stops_answering_status_is_offline_and_its_job_waits(
         wait_until(lambda: is_done(queue, first))  # answering: confirmed by its answer
         printer.answers_status = False
         second = queue.submit("sale", "D-0002", sale("D-0002", marker="MARK-D0002"))
-        wait_until(lambda: (j := queue.job(second)) is not None and j.last_error is not None)
-        assert queue.status is PrinterStatus.OFFLINE
+        # the job's error is written before the queue reports the printer's state: wait for both
+        wait_until(lambda: (j := queue.job(second)) is not None and j.last_error is not None
+                   and queue.status is PrinterStatus.OFFLINE)
         assert not is_done(queue, second)
         assert printer.count(b"MARK-D0002") == 0  # never handed over
         printer.answers_status = True
