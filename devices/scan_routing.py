@@ -18,6 +18,7 @@ class Target(StrEnum):
     PRODUCT = "product"
     REFUND = "refund"
     COUPON = "coupon"
+    COUNT_CARD = "count_card"
     UNKNOWN = "unknown"
 
 
@@ -32,16 +33,17 @@ class ScanRouter:
 
     Decided by shape alone (:func:`storeapp.identity.classify`), no database: a member QR, phone
     or card number → member; an EAN-8/EAN-13/UPC-A with a valid check digit → product; a receipt
-    number → refund; a coupon code → coupon. The member QR's signature is checked later by the
-    member lookup, which holds the chain secret. A four-digit phone tail is not routed: it
-    matches many members, so a scanned one is more likely some other label (→ unknown), and a
-    product-length number with a wrong check digit is a misread or a typo (→ unknown).
+    number → refund; a coupon code → coupon; a count card's QR or number → count card. QR
+    signatures are checked later by the lookup, which holds the chain secret. A four-digit
+    phone tail is not routed: it matches many members, so a scanned one is more likely some
+    other label (→ unknown), and a product-length number with a wrong check digit is a misread
+    or a typo (→ unknown).
     """
 
     def route(self, code: str) -> Routed:
         text = code.strip()
         match classify(text):
-            case Shape.MEMBER_QR | Shape.RECEIPT | Shape.COUPON as shape:
+            case Shape.MEMBER_QR | Shape.RECEIPT | Shape.COUPON | Shape.COUNT_CARD as shape:
                 return Routed(_TARGET_BY_SHAPE[shape], text.upper())
             case Shape.PHONE | Shape.CARD_NO:
                 return Routed(Target.MEMBER, text)
@@ -56,6 +58,7 @@ _TARGET_BY_SHAPE = {
     Shape.MEMBER_QR: Target.MEMBER,
     Shape.RECEIPT: Target.REFUND,
     Shape.COUPON: Target.COUPON,
+    Shape.COUNT_CARD: Target.COUNT_CARD,
 }
 
 

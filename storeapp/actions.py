@@ -27,7 +27,15 @@ from storeapp import audit, receipt_jobs
 from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.errors import IdempotencyConflict, InvalidInput
 from storeapp.ids import ActionKey, new_action_key, new_event_id
-from storeapp.models import Action, Member, OutboxEvent, PointsEntry, WalletEntry
+from storeapp.models import (
+    Action,
+    CountCard,
+    CountEntry,
+    Member,
+    OutboxEvent,
+    PointsEntry,
+    WalletEntry,
+)
 from storeapp.results import ActionResult
 from storeapp.sequences import insert_row
 
@@ -54,6 +62,14 @@ _POINTS_NET = (
     select(PointsEntry.member_id, func.sum(PointsEntry.points))
     .where(PointsEntry.action_key == bindparam("key"), PointsEntry.kind != "sync")
     .group_by(PointsEntry.member_id)
+)
+_COUNT_NET = (
+    select(CountEntry.card_no, CountEntry.member_id, func.sum(CountEntry.uses),
+           func.sum(CountEntry.value_fen), CountCard.uses_left, CountCard.value_fen)
+    .join(CountCard, CountCard.card_no == CountEntry.card_no)
+    .where(CountEntry.action_key == bindparam("key"), CountEntry.kind != "sync")
+    .group_by(CountEntry.card_no, CountEntry.member_id, CountCard.uses_left, CountCard.value_fen)
+    .order_by(CountEntry.card_no)
 )
 
 
@@ -104,7 +120,8 @@ class Ctx:
     def write_outbox(self) -> None:
         """Write the queued events in order; the first carries ``ledger``, the action's net
         movement per member summed from the ledger rows it wrote (with each member's balance
-        after it), and the manager's ``approval`` when the action needed one. An action that
+        after it), ``count``, its net uses per count card (:func:`count_deltas`), and the
+        manager's ``approval`` when the action needed one. An action that
         moved the ledger without emitting anything emits ``ledger_posted``.
 
         :func:`run_action` calls this after the body; code that makes its own ``Ctx`` must call
@@ -117,6 +134,11 @@ class Ctx:
             assert "ledger" not in self._queued[0], "an event payload may not be named ledger"
             self._queued[0]["ledger"] = [{**line, "after": _balance_after(self.session, line)}
                                          for line in ledger]
+        count = count_deltas(self.session, self.key)
+        if count:
+            if not self._queued:
+                self.emit("ledger_posted")
+            self._queued[0]["count"] = count
         if self.approval is not None and self._queued:
             self._queued[0]["approval"] = self.approval
         if self._queued:
@@ -142,6 +164,15 @@ def ledger_deltas(session: Session, key: str) -> list[dict[str, Any]]:
         net.setdefault(member_id, [0, 0, 0])[2] = int(points)
     return [{"member_id": member_id, "principal_fen": p, "bonus_fen": b, "points": pts}
             for member_id, (p, b, pts) in sorted(net.items()) if p or b or pts]
+
+
+def count_deltas(session: Session, key: str) -> list[dict[str, Any]]:
+    """Net uses and value the action ``key`` moved per count card, with the card's uses and
+    value after it (head office adds the uses up and checks the value by the card's price)."""
+    return [{"card_no": card_no, "member_id": member_id, "uses": int(uses),
+             "value_fen": int(value), "after": [int(left), int(left_value)]}
+            for card_no, member_id, uses, value, left, left_value
+            in session.execute(_COUNT_NET, {"key": key}) if uses or value]
 
 
 def _balance_after(session: Session, line: dict[str, Any]) -> list[int]:

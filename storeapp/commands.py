@@ -32,7 +32,7 @@ def register(sub: Sub) -> None:
     _sale_command(sub)
     p = sub.add_parser("refund", help="refund a sale by receipt number (manager approval)")
     p.add_argument("receipt_no")
-    _approval_args(p, default_reason="refund at the customer's request")
+    approval_args(p, default_reason="refund at the customer's request")
     p.add_argument("--key")
     p.set_defaults(handler=_refund)
     _points_commands(sub.add_parser("points", help="points history, expiry, adjustments"))
@@ -41,6 +41,9 @@ def register(sub: Sub) -> None:
     p.set_defaults(handler=lambda a: tiers.review(db_of(a), actor=a.actor))
     _coupon_commands(sub.add_parser("coupon", help="coupon templates and issuing"))
     _plan_commands(sub.add_parser("plan", help="paid membership plans"))
+    from storeapp import card_commands
+
+    card_commands.register(sub)
     _catalog_commands(sub.add_parser("catalog", help="products and prices"))
     _user_commands(sub.add_parser("user", help="staff users"))
     p = sub.add_parser("audit", help="verify the hash-chained audit log")
@@ -131,7 +134,7 @@ def _member_commands(p: argparse.ArgumentParser) -> None:
                                           "approval)")):
         c = sub.add_parser(name, help=helptext)
         c.add_argument("member")
-        _approval_args(c, default_reason=helptext, required=name not in ("pin",))
+        approval_args(c, default_reason=helptext, required=name not in ("pin",))
         if name == "close":
             c.add_argument("--method", default="cash", choices=wallet.REFUND_METHODS)
         if name == "pin":
@@ -156,15 +159,15 @@ def _member_freeze(a: argparse.Namespace) -> Any:
 
 _CARD_HANDLERS = {
     "replace": lambda a: members.replace_card(db_of(a), a.member, actor=a.actor,
-                                              grant=_grant(a), key=a.key).to_dict(),
-    "unfreeze": lambda a: members.unfreeze(db_of(a), a.member, actor=a.actor, grant=_grant(a),
+                                              grant=grant_of(a), key=a.key).to_dict(),
+    "unfreeze": lambda a: members.unfreeze(db_of(a), a.member, actor=a.actor, grant=grant_of(a),
                                            key=a.key).to_dict(),
-    "close": lambda a: wallet.close_account(db_of(a), a.member, actor=a.actor, grant=_grant(a),
+    "close": lambda a: wallet.close_account(db_of(a), a.member, actor=a.actor, grant=grant_of(a),
                                             method=a.method, key=a.key),
     "pin": lambda a: members.set_pin(db_of(a), a.member, a.new_pin, actor=a.actor,
-                                     grant=_grant(a), key=a.key).to_dict(),
+                                     grant=grant_of(a), key=a.key).to_dict(),
     "unlock-pin": lambda a: members.unlock_pin(db_of(a), a.member, actor=a.actor,
-                                               grant=_grant(a), key=a.key).to_dict(),
+                                               grant=grant_of(a), key=a.key).to_dict(),
 }
 
 
@@ -180,10 +183,10 @@ def _wallet_commands(p: argparse.ArgumentParser) -> None:
     t.set_defaults(handler=_topup)
     v = sub.add_parser("void", help="void a same-day top-up by its key (manager approval)")
     v.add_argument("topup_key")
-    _approval_args(v, default_reason="top-up void")
+    approval_args(v, default_reason="top-up void")
     v.add_argument("--key")
     v.set_defaults(handler=lambda a: wallet.void_topup(db_of(a), a.topup_key, actor=a.actor,
-                                                       grant=_grant(a), key=a.key))
+                                                       grant=grant_of(a), key=a.key))
     h = sub.add_parser("history", help="stored-value movements with running balance")
     h.add_argument("member")
     h.set_defaults(handler=lambda a: {"entries": wallet.history(db_of(a), a.member)})
@@ -191,7 +194,7 @@ def _wallet_commands(p: argparse.ArgumentParser) -> None:
     j.add_argument("member")
     j.add_argument("--principal", default="0", help="signed yuan")
     j.add_argument("--bonus", default="0", help="signed yuan")
-    _approval_args(j, default_reason="")
+    approval_args(j, default_reason="")
     j.add_argument("--key")
     j.set_defaults(handler=_wallet_adjust)
 
@@ -205,7 +208,7 @@ def _topup(a: argparse.Namespace) -> Any:
 
 def _wallet_adjust(a: argparse.Namespace) -> Any:
     return wallet.adjust(db_of(a), a.member, principal_fen=_signed_yuan(a.principal),
-                         bonus_fen=_signed_yuan(a.bonus), actor=a.actor, grant=_grant(a),
+                         bonus_fen=_signed_yuan(a.bonus), actor=a.actor, grant=grant_of(a),
                          key=a.key)
 
 
@@ -252,7 +255,7 @@ def _item(text: str) -> LineIn:
 
 
 def _refund(a: argparse.Namespace) -> Any:
-    return sales.refund(db_of(a), a.receipt_no, actor=a.actor, grant=_grant(a), key=a.key)
+    return sales.refund(db_of(a), a.receipt_no, actor=a.actor, grant=grant_of(a), key=a.key)
 
 
 # -- points, coupons, plans, catalog, users -----------------------------------------------------
@@ -267,9 +270,9 @@ def _points_commands(p: argparse.ArgumentParser) -> None:
     j = sub.add_parser("adjust", help="manual correction (manager approval)")
     j.add_argument("member")
     j.add_argument("points", type=int)
-    _approval_args(j, default_reason="")
+    approval_args(j, default_reason="")
     j.set_defaults(handler=lambda a: points.adjust(db_of(a), a.member, a.points, actor=a.actor,
-                                                   grant=_grant(a)))
+                                                   grant=grant_of(a)))
 
 
 def _coupon_commands(p: argparse.ArgumentParser) -> None:
@@ -433,14 +436,14 @@ def _bench(a: argparse.Namespace) -> Any:
 
 # -- shared argument helpers --------------------------------------------------------------------
 
-def _approval_args(p: argparse.ArgumentParser, *, default_reason: str,
+def approval_args(p: argparse.ArgumentParser, *, default_reason: str,
                    required: bool = True) -> None:
     p.add_argument("--approver", required=required, help="manager's user code")
     p.add_argument("--approver-pin", required=required)
     p.add_argument("--reason", default=default_reason)
 
 
-def _grant(a: argparse.Namespace) -> users.Grant | None:
+def grant_of(a: argparse.Namespace) -> users.Grant | None:
     if not a.approver:
         return None
     return users.approve(db_of(a), a.approver, a.approver_pin or "", a.reason)

@@ -27,6 +27,11 @@ QR_PREFIX = "M1-"
 QR_SIG_LEN = 10
 CARD_LEN = 14  # store(4) + till(2) + sequence(7) + Luhn(1): unique chain-wide, made offline
 _QR_SHAPE = re.compile(rf"M1-(\d{{{CARD_LEN}}})-([A-Z2-7]{{{QR_SIG_LEN}}})")
+#: A count card's number is "K" and a card number made like a member's (unique chain-wide,
+#: made offline); its QR is "K1-<number digits>-<signature>".
+COUNT_CARD_PREFIX = "K"
+COUNT_QR_PREFIX = "K1-"
+_COUNT_QR_SHAPE = re.compile(rf"K1-(\d{{{CARD_LEN}}})-([A-Z2-7]{{{QR_SIG_LEN}}})")
 
 
 def normalize_phone(text: str) -> str:
@@ -93,9 +98,35 @@ def is_card_no(text: str) -> bool:
     return len(text) == CARD_LEN and ascii_digits(text) and luhn.is_valid(text)
 
 
+def make_count_card_no(store_code: str, till_no: int, sequence: int) -> str:
+    return COUNT_CARD_PREFIX + make_card_no(store_code, till_no, sequence)
+
+
+def is_count_card_no(text: str) -> bool:
+    return text.startswith(COUNT_CARD_PREFIX) and is_card_no(text[len(COUNT_CARD_PREFIX):])
+
+
 def sign_qr(card_no: str, secret: str) -> str:
     """The member QR payload: version, card number and a keyed signature; ``[A-Z0-9-]`` only."""
     return f"{QR_PREFIX}{card_no}-{_signature(card_no, secret)}"
+
+
+def sign_count_qr(count_card_no: str, secret: str) -> str:
+    """A count card's QR payload (``K1-<digits>-<signature>``), signed like a member's."""
+    digits = count_card_no.removeprefix(COUNT_CARD_PREFIX)
+    return f"{COUNT_QR_PREFIX}{digits}-{_signature(digits, secret, COUNT_QR_PREFIX)}"
+
+
+def verify_count_qr(payload: str, secret: str) -> str:
+    """The count card number inside a genuine count-card QR; raise for a forged or altered one."""
+    match = _COUNT_QR_SHAPE.fullmatch(payload.strip().upper())
+    if match is None or not is_card_no(match.group(1)):
+        raise InvalidInput("bad_qr", "This is not a count card QR code", variant="count_card")
+    digits, signature = match.groups()
+    if not hmac.compare_digest(signature, _signature(digits, secret, COUNT_QR_PREFIX)):
+        raise InvalidInput("forged_qr", "Count card QR code failed its signature check "
+                           "(altered?)", variant="count_card")
+    return COUNT_CARD_PREFIX + digits
 
 
 def verify_qr(payload: str, secret: str) -> str:
@@ -109,13 +140,14 @@ def verify_qr(payload: str, secret: str) -> str:
     return card_no
 
 
-def _signature(card_no: str, secret: str) -> str:
-    mac = hmac.new(secret.encode(), f"{QR_PREFIX}{card_no}".encode(), hashlib.sha256).digest()
+def _signature(card_no: str, secret: str, prefix: str = QR_PREFIX) -> str:
+    mac = hmac.new(secret.encode(), f"{prefix}{card_no}".encode(), hashlib.sha256).digest()
     return base64.b32encode(mac).decode("ascii")[:QR_SIG_LEN]
 
 
 class Shape(Enum):
     MEMBER_QR = "member_qr"
+    COUNT_CARD = "count_card"
     PHONE = "phone"
     PHONE_TAIL = "phone_tail"
     CARD_NO = "card_no"
@@ -131,6 +163,8 @@ def classify(text: str) -> Shape:
     upper = t.upper()
     if upper.startswith(QR_PREFIX):
         return Shape.MEMBER_QR
+    if upper.startswith(COUNT_QR_PREFIX) or is_count_card_no(upper):
+        return Shape.COUNT_CARD
     if upper.startswith("R") and len(t) == 14 and ascii_digits(t[1:]):
         return Shape.RECEIPT
     if upper.startswith("CP-"):

@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from storeapp.models import LedgerTotal, Member, PointsEntry, PointsLot, WalletEntry
+from storeapp.models import (
+    CountCard,
+    CountEntry,
+    LedgerTotal,
+    Member,
+    PointsEntry,
+    PointsLot,
+    WalletEntry,
+)
 
 MODULUS = 2**256
 EMPTY_DIGEST = "0" * 64
@@ -111,6 +119,9 @@ def ledger_problems(session: Session) -> list[str]:
         select(WalletEntry.kind, WalletEntry.bucket, func.sum(WalletEntry.amount_fen))
         .group_by(WalletEntry.kind, WalletEntry.bucket))}
     summed["points"] = sum(points.values())
+    uses, value = session.execute(select(func.coalesce(func.sum(CountEntry.uses), 0),
+                                         func.coalesce(func.sum(CountEntry.value_fen), 0))).one()
+    summed["count:uses"], summed["count:value"] = int(uses), int(value)
     for name in sorted(set(kept) | set(summed)):
         if kept.get(name, 0) != summed.get(name, 0):
             problems.append(f"ledger total {name}: kept {kept.get(name, 0)}, rows add up to "
@@ -124,4 +135,14 @@ def ledger_problems(session: Session) -> list[str]:
         if remaining != entries or remaining < 0:
             problems.append(f"points lot {lot_id}: {remaining} remaining, its entries add up "
                             f"to {entries}")
+    cards = session.execute(
+        select(CountCard.card_no, CountCard.uses_left, CountCard.value_fen,
+               func.coalesce(func.sum(CountEntry.uses), 0),
+               func.coalesce(func.sum(CountEntry.value_fen), 0))
+        .outerjoin(CountEntry, CountEntry.card_no == CountCard.card_no)
+        .group_by(CountCard.card_no, CountCard.uses_left, CountCard.value_fen))
+    for card_no, left, card_value, entry_uses, entry_value in cards:
+        if (left, card_value) != (entry_uses, entry_value):
+            problems.append(f"count card {card_no}: {left} uses worth {card_value} kept, its "
+                            f"entries add up to {entry_uses} worth {entry_value}")
     return problems

@@ -331,6 +331,79 @@ class MemberPlan(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class CardProduct(Base):
+    """A count card (次卡) on sale: ``uses`` of a service or product for ``price_fen``, valid
+    ``valid_months`` from the sale, at the stores listed (empty: every store). Head office's
+    rules or a manager define them."""
+
+    __tablename__ = "card_products"
+    code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    #: what one use is: a product barcode or a service's name ("洗车", "haircut")
+    covers: Mapped[str] = mapped_column(String(64))
+    uses: Mapped[int] = mapped_column(Integer)
+    price_fen: Mapped[int] = mapped_column(Integer)
+    valid_months: Mapped[int] = mapped_column(Integer)
+    #: store codes where it may be used, comma-separated ("" = all)
+    stores: Mapped[str] = mapped_column(String(200), default="")
+    #: uses of one card a till may give while head office is unreachable
+    offline_uses: Mapped[int] = mapped_column(Integer, default=2)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CountCard(Base):
+    """One count card sold to a member: a lot of uses. ``uses_left`` and ``value_fen`` (the
+    unused value still owed) are kept in step with its journal (``count_entries``), like a
+    points lot; a card sold at another store arrives from head office with its uses as
+    ``sync`` entries."""
+
+    __tablename__ = "count_cards"
+    card_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"))
+    product_code: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(64))
+    covers: Mapped[str] = mapped_column(String(64))
+    uses_total: Mapped[int] = mapped_column(Integer)
+    #: what the member paid for it (its value), and the part of that taken from stored-value
+    #: bonus (given back to bonus, never paid out, on a refund)
+    paid_fen: Mapped[int] = mapped_column(Integer)
+    bonus_fen: Mapped[int] = mapped_column(Integer, default=0)
+    method: Mapped[str] = mapped_column(String(16))
+    stores: Mapped[str] = mapped_column(String(200), default="")
+    offline_uses: Mapped[int] = mapped_column(Integer, default=2)
+    uses_left: Mapped[int] = mapped_column(Integer)
+    value_fen: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))  # active|refunded
+    store_code: Mapped[str] = mapped_column(String(8))  # where it was sold
+    action_key: Mapped[ActionKey] = mapped_column(String(64))
+    sold_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+    __table_args__ = (Index("ix_count_cards_member", "member_id", "expires_at"),)
+
+
+class CountEntry(Base):
+    """Count-card journal: sale, use, expire, refund, adjust, sync; never changed. ``value_fen``
+    is the change of the card's unused value (:func:`storeapp.count_rules.value_of`)."""
+
+    __tablename__ = "count_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_no: Mapped[str] = mapped_column(ForeignKey("count_cards.card_no"))
+    member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"))
+    action_key: Mapped[ActionKey] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    uses: Mapped[int] = mapped_column(Integer)
+    value_fen: Mapped[int] = mapped_column(Integer)
+    ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_count_entries_card", "card_no", "id"),
+        Index("ix_count_entries_time_kind", "created_at", "kind", "uses", "value_fen"),
+    )
+
+
 class AuditRow(Base):
     """Hash-chained, append-only: each row's hash covers its content and the previous hash."""
 
@@ -444,7 +517,7 @@ class LedgerTotal(Base):
 
 
 APPEND_ONLY_TABLES = ("wallet_entries", "points_entries", "audit_log", "outbox", "payments",
-                      "z_reports", "tier_changes")
+                      "z_reports", "tier_changes", "count_entries")
 
 
 class PrintJob(Base):

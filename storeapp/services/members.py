@@ -16,16 +16,18 @@ from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
 from storeapp.identity import (
+    COUNT_QR_PREFIX,
     Shape,
     classify,
     make_card_no,
     normalize_phone,
     phone_tail,
     sign_qr,
+    verify_count_qr,
     verify_qr,
 )
 from storeapp.ids import MemberId, new_member_id
-from storeapp.models import Card, Member
+from storeapp.models import Card, CountCard, Member
 from storeapp.pins import hash_pin
 from storeapp.results import MemberChanged
 from storeapp.sequences import next_value
@@ -194,6 +196,8 @@ def _find_rows(db: Database, s: Session, query: str, limit: int) -> list[Member]
     shape = classify(query)
     if shape is Shape.MEMBER_QR:
         return [surviving(s, _by_card(s, verify_qr(query, db.settings.qr_secret)))]
+    if shape is Shape.COUNT_CARD:  # a count card scanned: whose it is
+        return [surviving(s, _by_count_card(db, s, query))]
     if shape is Shape.PHONE:
         member = s.scalar(_BY_PHONE, {"phone": normalize_phone(query)})
         return [surviving(s, member)] if member else []
@@ -219,6 +223,18 @@ def _find_rows(db: Database, s: Session, query: str, limit: int) -> list[Member]
         .limit(limit)
     )
     return starts + [m for m in inner if m.member_id not in seen][: limit - len(starts)]
+
+
+def _by_count_card(db: Database, s: Session, query: str) -> Member:
+    text = query.strip().upper()
+    card_no = verify_count_qr(text, db.settings.qr_secret) if text.startswith(
+        COUNT_QR_PREFIX) else text
+    card = s.get(CountCard, card_no)
+    if card is None:
+        raise NotFound("unknown_count_card", f"No count card {card_no}", card_no=card_no)
+    member = s.get(Member, card.member_id)
+    assert member is not None
+    return member
 
 
 def _digits(query: str) -> str:
@@ -267,7 +283,7 @@ def load(db: Database, s: Session, ref: str) -> Member:
     member = s.get(Member, ref) if len(ref) == 36 else None
     if member is not None:
         return surviving(s, member)
-    if classify(ref) in (Shape.MEMBER_QR, Shape.CARD_NO, Shape.PHONE):
+    if classify(ref) in (Shape.MEMBER_QR, Shape.CARD_NO, Shape.PHONE, Shape.COUNT_CARD):
         found = _find_rows(db, s, ref, 1)
         if found:
             return found[0]

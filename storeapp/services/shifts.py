@@ -28,7 +28,8 @@ from storeapp.money import MAX_AMOUNT_FEN, format_fen
 from storeapp.results import ActionResult, Record, optional
 from storeapp.sequences import insert_row, next_value
 
-PAYMENT_KINDS = ("sale", "refund", "topup", "topup_void", "plan", "close")
+PAYMENT_KINDS = ("sale", "refund", "topup", "topup_void", "plan", "close", "countcard",
+                 "countcard_refund")
 _OPEN_SHIFT = select(Shift.id).where(Shift.till_no == bindparam("till"),
                                      Shift.closed_at.is_(None))
 
