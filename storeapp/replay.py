@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storeapp import ledger
-from storeapp.actions import RESTORED, Ctx, ledger_deltas
+from storeapp.actions import RESTORED, Ctx, count_deltas, ledger_deltas
 from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.identity import phone_tail
 from storeapp.ids import ActionKey
@@ -31,6 +31,7 @@ from storeapp.models import (
     Action,
     Approval,
     Card,
+    CountCard,
     Counter,
     Coupon,
     CouponTemplate,
@@ -47,7 +48,7 @@ from storeapp.models import (
     Topup,
 )
 from storeapp.sequences import insert_row
-from storeapp.services import coupons, points, shifts, tiers
+from storeapp.services import countcards, coupons, points, shifts, tiers
 
 if TYPE_CHECKING:
     from storeapp.db import Database
@@ -129,6 +130,10 @@ def _action(db: Database, s: Session, group: list[StoredEvent], renumber: bool,
     if sorted(wanted, key=lambda x: x["member_id"]) != got:
         raise ReplayMismatch(f"event {group[0].seq} ({group[0].type}, key {key}): its ledger "
                              f"says {wanted}, writing it back gave {got}")
+    if [line["uses"] for line in first.get("count") or ()] != [
+            line["uses"] for line in count_deltas(s, key)]:
+        raise ReplayMismatch(f"event {group[0].seq} ({group[0].type}, key {key}): its count "
+                             "cards did not come back as it says")
     if s.get(Action, key) is None:
         s.add(Action(key=key, kind=group[0].type[:32], request_hash=RESTORED,
                      actor=ctx.actor[:32], created_at=ctx.now, result_json=group[0].payload))
@@ -470,6 +475,66 @@ def _shift_closed(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
     _counter_at_least(s, f"z:{ctx.db.settings.till_no}", z_no)
 
 
+# -- count cards (the ``count`` lines carry each card's uses and value as posted) ---------------
+
+def _countcard_sold(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
+    s, member = ctx.session, _member(ctx, body)
+    card_no, method = str(body["card_no"]), str(body["method"])
+    line = next(iter(body.get("ledger") or ()), None)
+    if method == "wallet" and line is not None:
+        _post(ctx, member, "spend", int(line["principal_fen"]), int(line["bonus_fen"]),
+              ref=ctx.key)
+    shifts.record_payment(ctx, "countcard", method, int(body["paid_fen"]))
+    if s.get(CountCard, card_no) is None:
+        s.add(CountCard(
+            card_no=card_no, member_id=member.member_id, product_code=str(body["product"]),
+            name=str(body["name"]), covers=str(body["covers"]), uses_total=int(body["uses"]),
+            paid_fen=int(body["paid_fen"]), bonus_fen=int(body.get("bonus_fen") or 0),
+            method=method, stores=str(body.get("stores") or ""),
+            offline_uses=int(body.get("offline_uses") or 0), uses_left=0, value_fen=0,
+            status="active", store_code=str(body["store"]), action_key=ctx.key,
+            sold_at=ctx.now, expires_at=dt.datetime.fromisoformat(str(body["expires_at"]))))
+        s.flush()
+    _counter_at_least(s, "count_card", int(card_no[7:14]))
+    _count_lines(ctx, body, "sale")
+
+
+def _countcard_used(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
+    _count_lines(ctx, body, "use")
+    _member(ctx, body).last_visit_at = ctx.now
+
+
+def _countcard_refunded(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
+    card_no, method = str(body["card_no"]), str(body["method"])
+    _approved(ctx, body, "countcard_refund", card_no)
+    _count_lines(ctx, body, "refund")
+    for line in body.get("ledger") or ():  # given back to stored value
+        _post(ctx, _member(ctx, line), "countcard_refund", int(line["principal_fen"]),
+              int(line["bonus_fen"]), ref=card_no)
+    shifts.record_payment(ctx, "countcard_refund", method, -int(body["refund_fen"]))
+    card = ctx.session.get(CountCard, card_no)
+    if card is not None:
+        card.status = "refunded"
+
+
+def _countcard_adjusted(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
+    _approved(ctx, body, "countcard_adjust", str(body["card_no"]))
+    _count_lines(ctx, body, "adjust")
+
+
+def _countcards_expired(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
+    _count_lines(ctx, body, "expire")
+
+
+def _count_lines(ctx: Ctx, body: dict[str, Any], kind: str) -> None:
+    for line in body.get("count") or ():
+        card = ctx.session.get(CountCard, str(line["card_no"]))
+        if card is None:
+            raise ReplayMismatch(f"{body.get('type')}: count card {line['card_no']} is not here")
+        countcards.post(ctx.session, card, key=ctx.key, at=ctx.now, kind=kind,
+                        uses=int(line["uses"]), value_fen=int(line["value_fen"]), ref=None)
+
+
 def _rules_of_a_lone_till(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
     """A coupon template or plan the till declared before it joined a chain: head office sends
     the chain's own after the restore."""
@@ -540,5 +605,7 @@ _HANDLERS: dict[str, Handler] = {
     "points_expired": _expired, "sale_completed": _sale, "sale_refunded": _refunded,
     "coupon_issued": _coupon, "plan_bought": _plan, "shift_opened": _shift_opened,
     "shift_closed": _shift_closed, "coupon_template_added": _rules_of_a_lone_till,
-    "plan_saved": _rules_of_a_lone_till,
+    "plan_saved": _rules_of_a_lone_till, "countcard_sold": _countcard_sold,
+    "countcard_used": _countcard_used, "countcard_refunded": _countcard_refunded,
+    "countcard_adjusted": _countcard_adjusted, "countcards_expired": _countcards_expired,
 }

@@ -16,16 +16,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
-from storeapp import audit, ledger
+from storeapp import audit, count_rules, ledger
 from storeapp.actions import Ctx
 from storeapp.db import Database
 from storeapp.ids import ActionKey
-from storeapp.models import Card, Member, PointsEntry, PointsLot, WalletEntry
+from storeapp.models import (
+    Card,
+    CountCard,
+    CountEntry,
+    Member,
+    PointsEntry,
+    PointsLot,
+    WalletEntry,
+)
 from storeapp.sequences import insert_row
-from storeapp.services import points
+from storeapp.services import countcards, points
 from sync.rules import BadRule, apply_rule
 
 SYNC_KIND = "sync"
@@ -82,6 +90,8 @@ def apply_page(db: Database, session: Session, page: Mapping[str, Any]) -> Appli
     for data in members:
         member, inserted = _upsert_member(session, data, now)
         _post_remote_part(ctx, member, data, held.get(member.member_id, (0, 0, 0)))
+        for card in data.get("count_cards") or ():
+            _take_card(ctx, card)
         applied.members += 1
         applied.inserted += inserted
         applied.blocked += bool(data.get("wallet_blocked"))
@@ -231,6 +241,44 @@ def _take_points(ctx: Ctx, member: Member, wanted: int) -> None:
         taken += points.consume(ctx, member, wanted - taken, kind=SYNC_KIND, ref=HQ_REF)
     if taken < wanted:
         _points_entry(ctx, member, -(wanted - taken), None)
+
+
+# -- count cards --------------------------------------------------------------------------------
+
+_SYNC_USES = select(func.coalesce(func.sum(CountEntry.uses), 0)).where(
+    CountEntry.card_no == bindparam("card_no"), CountEntry.kind == SYNC_KIND)
+
+
+def _take_card(ctx: Ctx, data: Mapping[str, Any]) -> None:
+    """A member's count card as head office has it: made here when sold elsewhere, and its
+    uses elsewhere posted as a ``sync`` entry (the chain's uses less this till's own, less what
+    earlier pages posted). The entry's value keeps the card's value what its uses left are
+    worth (:func:`storeapp.count_rules.value_of`)."""
+    s = ctx.session
+    card_no = str(data["card_no"])
+    card = s.get(CountCard, card_no)
+    if card is None:
+        card = CountCard(
+            card_no=card_no, member_id=str(data["member_id"]),
+            product_code=str(data["product_code"]), name=str(data["name"]),
+            covers=str(data["covers"]), uses_total=int(data["uses_total"]),
+            paid_fen=int(data["paid_fen"]), bonus_fen=int(data["bonus_fen"]),
+            method=str(data["method"]), stores=str(data["stores"]),
+            offline_uses=int(data["offline_uses"]), uses_left=0, value_fen=0,
+            status=str(data["status"]), store_code=str(data["store_code"]),
+            action_key=ctx.key, sold_at=dt.datetime.fromisoformat(str(data["sold_at"])),
+            expires_at=dt.datetime.fromisoformat(str(data["expires_at"])))
+        s.add(card)
+        s.flush()
+    else:
+        card.status = str(data["status"])
+    remote = int(data["uses_left"]) - int(data["mine_uses"])
+    uses = remote - int(s.connection().scalar(_SYNC_USES, {"card_no": card_no}) or 0)
+    value = count_rules.value_of(card.paid_fen, card.uses_total, card.uses_left + uses) \
+        - card.value_fen
+    if uses or value:
+        countcards.post(s, card, key=ctx.key, at=ctx.now, kind=SYNC_KIND, uses=uses,
+                        value_fen=value, ref=HQ_REF)
 
 
 def _points_entry(ctx: Ctx, member: Member, pts: int, lot_id: int | None) -> None:

@@ -1,5 +1,6 @@
 """Head office's rules and prices, applied to the till's copy: chain-scope settings, products,
-coupon templates and plans (``{"kind", "key", "value"}``, ``value`` null = deleted).
+coupon templates, plans and count cards on sale (``{"kind", "key", "value"}``, ``value`` null =
+deleted).
 
 Till-scope settings (store code, printer, head-office URL, ...) belong to the till and are never
 taken from a download. A rule the till cannot take raises :class:`BadRule`; the caller reports it
@@ -17,7 +18,7 @@ from sqlalchemy import Boolean, Integer
 from sqlalchemy.orm import Session
 
 from storeapp.db import Database
-from storeapp.models import Base, CouponTemplate, Plan, Product, SettingRow
+from storeapp.models import Base, CardProduct, CouponTemplate, Plan, Product, SettingRow
 from storeapp.settings import BY_NAME, CHAIN, Settings
 
 #: Rule kind -> (model, the columns head office sends, those a new row cannot do without).
@@ -29,6 +30,9 @@ _TABLES: dict[str, tuple[type[Base], tuple[str, ...], tuple[str, ...]]] = {
     "plan": (Plan, ("name", "fee_fen", "duration_days", "extra_discount_pct", "points_multiplier",
                     "monthly_coupon_template", "monthly_coupon_count", "active"),
              ("name", "fee_fen", "duration_days")),
+    "card_product": (CardProduct, ("name", "covers", "uses", "price_fen", "valid_months",
+                                   "stores", "offline_uses", "active"),
+                     ("name", "covers", "uses", "price_fen", "valid_months")),
 }
 
 
@@ -93,7 +97,7 @@ def _row(s: Session, kind: str, key: str, value: Any, now: dt.datetime) -> None:
         s.add(row)
     for name, typed_value in typed.items():
         setattr(row, name, typed_value)
-    if isinstance(row, Product):
+    if isinstance(row, Product | CardProduct):
         row.updated_at = now
 
 

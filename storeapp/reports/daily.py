@@ -21,6 +21,7 @@ from storeapp.clock import STORE_TZ, local_day_bounds
 from storeapp.db import Database
 from storeapp.errors import InvalidInput
 from storeapp.models import (
+    CountEntry,
     Coupon,
     Member,
     Payment,
@@ -31,7 +32,7 @@ from storeapp.models import (
     Topup,
     WalletEntry,
 )
-from storeapp.reports.liability import balances_at
+from storeapp.reports.liability import balances_at, count_cards_at
 from storeapp.reports.model import Column, Fact, Facts, Label, Report, Table
 from storeapp.services import tiers
 
@@ -65,7 +66,8 @@ def daily(db: Database, start: dt.date | None = None, end: dt.date | None = None
     with db.reader() as s:
         window = _Window(s, since, until)
         report.sections += [
-            _sales(window), _tenders(window), _stored_value(window), _points(window),
+            _sales(window), _tenders(window), _stored_value(window), _count_cards(window),
+            _points(window),
             _members(window, db), _tier_table(db, s), _coupons(window), _cashiers(window),
             _by_hour(window), _by_day(window, start, end),
         ]
@@ -115,7 +117,8 @@ def _tenders(w: _Window) -> Table:
     by: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for method, kind, amount in rows:
         by[method][kind] += int(amount)
-    kinds = ("sale", "refund", "topup", "topup_void", "plan", "close")
+    kinds = ("sale", "refund", "topup", "topup_void", "plan", "countcard", "countcard_refund",
+             "close")
     table_rows = []
     for method in [m for m in METHODS if m in by] + sorted(set(by) - set(METHODS)):
         row: dict[str, Any] = {"method": METHOD_LABELS.get(method, _L(method, method)),
@@ -132,6 +135,8 @@ def _tenders(w: _Window) -> Table:
         Column("topup", _L("充值", "Top-ups"), "fen"),
         Column("topup_void", _L("充值撤销", "Top-up voids"), "fen"),
         Column("plan", _L("付费会员", "Plans"), "fen"),
+        Column("countcard", _L("次卡", "Count cards"), "fen"),
+        Column("countcard_refund", _L("次卡退款", "Count card refunds"), "fen"),
         Column("close", _L("退卡退款", "Close payouts"), "fen"),
         Column("net", _L("净额", "Net"), "fen"),
     ], table_rows, total)
@@ -182,6 +187,34 @@ def _stored_value(w: _Window) -> Facts:
         Fact("closing_principal_fen", _L("期末余额本金", "Closing principal"),
              closing.principal_fen),
         Fact("closing_bonus_fen", _L("期末余额赠送", "Closing bonus"), closing.bonus_fen),
+    ])
+
+
+def _count_cards(w: _Window) -> Facts:
+    """Count cards (次卡): sold (the price is owed, not yet revenue), used (their value becomes
+    revenue), refunded, expired, adjusted, and what is owed at both ends."""
+    rows = w.s.execute(select(CountEntry.kind, func.count(), func.sum(CountEntry.uses),
+                              func.sum(CountEntry.value_fen))
+                       .where(*w.within(CountEntry.created_at))
+                       .group_by(CountEntry.kind)).all()
+    by = {kind: (int(n), int(uses), int(value)) for kind, n, uses, value in rows}
+    none = (0, 0, 0)
+    opening = count_cards_at(w.s, w.since - dt.timedelta(microseconds=1))
+    closing = count_cards_at(w.s, w.until - dt.timedelta(microseconds=1))
+    other_stores = [
+        Fact("other_stores_uses", _L("其他门店次数", "Other stores uses"), by["sync"][1], "int"),
+    ] if "sync" in by else []
+    return Facts("count_cards", _L("次卡", "Count cards"), [
+        Fact("sold_count", _L("售出张数", "Cards sold"), by.get("sale", none)[0], "int"),
+        Fact("sold_fen", _L("售卡金额", "Sold for"), by.get("sale", none)[2]),
+        Fact("used_uses", _L("核销次数", "Uses"), -by.get("use", none)[1], "int"),
+        Fact("used_fen", _L("核销价值", "Value used"), -by.get("use", none)[2]),
+        Fact("refunded_fen", _L("退卡价值", "Value refunded"), -by.get("refund", none)[2]),
+        Fact("expired_fen", _L("过期价值", "Value expired"), -by.get("expire", none)[2]),
+        Fact("adjusted_uses", _L("调整次数", "Uses adjusted"), by.get("adjust", none)[1], "int"),
+        *other_stores,
+        Fact("opening_value_fen", _L("期初未用价值", "Opening unused value"), opening.value_fen),
+        Fact("closing_value_fen", _L("期末未用价值", "Closing unused value"), closing.value_fen),
     ])
 
 

@@ -1,4 +1,5 @@
-"""Stored-value liability (储值负债) and points outstanding as of any moment.
+"""Stored-value liability (储值负债), points outstanding and count cards' unused value (次卡) as
+of any moment.
 
 The ledgers are append-only and every entry carries the moment it was posted, so the balance
 owed to members at time T is the sum of the entries posted up to T. Summing millions of rows
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
 from storeapp.db import Database
-from storeapp.models import LedgerTotal, Member, PointsEntry, WalletEntry
+from storeapp.models import CountEntry, LedgerTotal, Member, PointsEntry, WalletEntry
 from storeapp.reports.model import Column, Fact, Facts, Label, Report, Table
 
 _L = Label
@@ -88,6 +89,27 @@ def _newer_half(s: Session, ledger: type[WalletEntry] | type[PointsEntry],
     return bool(after - first >= last - after)
 
 
+@dataclass(frozen=True)
+class CountCards:
+    """What count cards owed at a moment: the value of their unused uses, and the uses."""
+
+    value_fen: int
+    uses: int
+
+
+def count_cards_at(s: Session, at: dt.datetime) -> CountCards:
+    """The count-card journal as of ``at`` (inclusive): the running totals now less what was
+    posted after it (a count card moves a few times a visit, not every sale: the rows after a
+    recent moment are few, and they read only the covering index)."""
+    totals = dict(s.execute(select(LedgerTotal.name, LedgerTotal.amount)
+                            .where(LedgerTotal.name.like("count:%"))).all())
+    uses_after, value_after = s.execute(
+        select(func.total(CountEntry.uses), func.total(CountEntry.value_fen))
+        .where(CountEntry.created_at > at)).one()
+    return CountCards(int(totals.get("count:value", 0)) - int(value_after),
+                      int(totals.get("count:uses", 0)) - int(uses_after))
+
+
 def liability(db: Database, at: dt.datetime | None = None) -> Report:
     """The liability report as of ``at`` (naive UTC; default now), with what moved since."""
     now = db.clock.now()
@@ -97,6 +119,7 @@ def liability(db: Database, at: dt.datetime | None = None) -> Report:
         current = balances_at(s, now) if at < now else then
         holders = s.scalar(select(func.count()).select_from(Member).where(
             Member.principal_fen + Member.bonus_fen > 0)) if at >= now else None
+        cards = count_cards_at(s, at)
     report = Report(kind="liability", title=_L("储值负债", "Stored-value liability"),
                     period=to_local(at).strftime("%Y-%m-%d %H:%M:%S"), generated_at=now,
                     store_code=db.settings.store_code)
@@ -109,6 +132,11 @@ def liability(db: Database, at: dt.datetime | None = None) -> Report:
     if holders is not None:
         items.append(Fact("members_with_balance", _L("有余额会员", "Members with a balance"),
                           int(holders), "int"))
+    items += [
+        Fact("count_cards_value_fen", _L("次卡未用价值", "Count cards unused value"),
+             cards.value_fen),
+        Fact("count_cards_uses", _L("次卡未用次数", "Count card uses left"), cards.uses, "int"),
+    ]
     report.sections.append(Facts("liability", _L("截至时点", "As of"), items))
     per: dict[str, dict[str, int]] = {}
     for (kind, bucket), amount in current.by_kind.items():

@@ -37,7 +37,7 @@ from storeapp.identity import (
     verify_count_qr,
 )
 from storeapp.ids import ActionKey, MemberId, new_action_key
-from storeapp.models import CardProduct, CountCard, CountEntry, Member
+from storeapp.models import Action, CardProduct, CountCard, CountEntry, Member
 from storeapp.results import ActionResult, Done, Record
 from storeapp.sequences import insert_row, next_value
 from storeapp.services import members, shifts, spend_gate, wallet
@@ -425,14 +425,15 @@ def adjust(db: Database, card_ref: str, uses: int, *, actor: str, grant: Grant |
 
 
 def expire_due(db: Database, *, actor: str = "system") -> CardsExpired:
-    """Post the expiry of every card of this till's past its date with uses left (a card sold
-    at another store is expired there, and its expiry arrives from head office)."""
+    """Post the expiry of every card sold at this till that is past its date with uses left. A
+    card sold elsewhere (its sale is not one of this till's actions) is expired by the till
+    that sold it, and its expiry arrives from head office: never expired twice."""
     def body(ctx: Ctx) -> CardsExpired:
         count = total = value = 0
         due = ctx.session.scalars(select(CountCard).where(
             CountCard.expires_at <= ctx.now, CountCard.uses_left > 0,
-            CountCard.status == "active",
-            CountCard.store_code == ctx.db.settings.store_code).order_by(CountCard.card_no))
+            CountCard.status == "active", CountCard.action_key.in_(select(Action.key)))
+            .order_by(CountCard.card_no))
         for card in list(due):
             total += card.uses_left
             value -= move(ctx, card, "expire", -card.uses_left, ref=None)

@@ -41,6 +41,9 @@ class Applier(Batch):
     ledger: list[dict[str, Any]]
     hold_keys: list[str]
 
+    if TYPE_CHECKING:  # the count cards' part of the ingest (sync.hq.apply_cards)
+        def apply_count(self, event: EventIn) -> None: ...
+
     def apply_event(self, event: EventIn) -> None:
         """Apply one accepted event: its handler (members), its ledger lines, the holds it
         releases."""
@@ -50,6 +53,8 @@ class Applier(Batch):
             handler(self, body)
         for line in body.get("ledger") or ():
             self._post(str(line["member_id"]), event, line)
+        if body.get("count") or event.type == "countcard_sold":
+            self.apply_count(event)
         key = body.get("key")
         if isinstance(key, str) and body.get("ledger"):
             self.hold_keys.append(key)
@@ -106,6 +111,7 @@ class Applier(Batch):
             if "member_id" in event.body:
                 wanted.add(str(event.body["member_id"]))
             wanted.update(str(line["member_id"]) for line in event.body.get("ledger") or ())
+            wanted.update(str(line["member_id"]) for line in event.body.get("count") or ())
             if event.type == "member_registered":
                 self.live_phones[str(event.body.get("phone") or "")] = None
             elif "phone" in (event.body.get("fields") or {}):

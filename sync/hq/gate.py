@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storeapp.clock import to_local
 from sync.hq import models as m
-from sync.hq import verify
+from sync.hq import verify, verify_cards
 from sync.hq.batch import Batch
 from sync.hq.db import HqDatabase, current_change_no
 
@@ -43,6 +43,8 @@ class Gate(Batch):
     if TYPE_CHECKING:  # the ingest's own, used here
         def exception(self, kind: str, member_id: str | None, amount_fen: int | None,
                       detail: dict[str, Any]) -> None: ...
+
+        def card_facts(self) -> dict[str, verify_cards.Card]: ...
 
     def load_gate(self, run: list[EventIn]) -> None:
         """Set-based, once a batch: the members this till's held events hold, and the sales and
@@ -95,9 +97,12 @@ class Gate(Batch):
         ref = _ref(event.type, body)
         given = self.given[ref][0] if ref is not None and ref in self.given else None
         member = self.members.get(str(body.get("member_id")))
-        return verify.check(event.type, body, verify.Facts(
-            till_no=self.till_no, rules=rules, given=given,
-            birthday=member.birthday if member is not None else None))
+        facts = verify.Facts(till_no=self.till_no, rules=rules, given=given,
+                             birthday=member.birthday if member is not None else None)
+        problem = verify.check(event.type, body, facts)
+        if problem is None and (body.get("count") or event.type in verify_cards.COUNT_EVENTS):
+            problem = verify_cards.check(event.type, body, facts, self.card_facts())
+        return problem
 
     def _known_change_no(self, version: int) -> int:
         """The newest change number given out (read again only when a version passes it)."""
@@ -163,8 +168,8 @@ class Gate(Batch):
 
 
 def members_of(body: dict[str, Any]) -> set[str]:
-    found = {str(line["member_id"]) for line in body.get("ledger") or ()
-             if isinstance(line, dict) and "member_id" in line}
+    found = {str(line["member_id"]) for part in ("ledger", "count")
+             for line in body.get(part) or () if isinstance(line, dict) and "member_id" in line}
     if body.get("member_id"):
         found.add(str(body["member_id"]))
     return found

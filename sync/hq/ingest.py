@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from storeapp.continuity import GENESIS
 from sync.hq import anchors, verify
 from sync.hq import models as m
+from sync.hq.apply_cards import CardApplier
 from sync.hq.apply_events import Applier
 from sync.hq.db import HqDatabase
 from sync.hq.errors import HqRefusal, log_refusal
@@ -119,7 +120,7 @@ def _parse(batch: dict[str, Any]) -> tuple[int, str, list[EventIn]]:
     return till_no, batch_id, events
 
 
-class Ingest(Gate, Applier):
+class Ingest(Gate, Applier, CardApplier):
     """One transaction's work on one till's stream: store a batch, check and apply it."""
 
     def __init__(self, hq: HqDatabase, session: Session, store: m.Store, till_no: int,
@@ -135,6 +136,10 @@ class Ingest(Gate, Applier):
         self.contributions: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
         self.ledger: list[dict[str, Any]] = []
         self.hold_keys: list[str] = []
+        self.count_cards: dict[str, m.CountCard] = {}
+        self.count_shares: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0])
+        self.count_rows: list[dict[str, Any]] = []
+        self.moved_cards: set[str] = set()
         #: members held by an open event of this till: member -> (held id, its seq)
         self.blocked: dict[str, tuple[int, int]] = {}
         #: sales and top-ups a refund or void of this batch may name, by ref
@@ -261,6 +266,7 @@ class Ingest(Gate, Applier):
         """Read what checking and applying ``run`` needs, set-based: its members (locked), the
         members this till's open held events hold, the sales and top-ups it names."""
         self._load_members(run)
+        self.load_cards(run)
         self.load_gate(run)
 
     def process(self, event: EventIn, *, checked: bool = False) -> None:
@@ -286,6 +292,7 @@ class Ingest(Gate, Applier):
         """After the events: ledger and contributions written, merges swept, overdrafts
         flagged, holds released, sales and top-ups remembered."""
         self._write_ledger()
+        self.settle_cards()
         self._sweep_merged()
         self._flag_overdrafts()
         if self.hold_keys:

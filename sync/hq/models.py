@@ -195,6 +195,62 @@ class LedgerRow(Base):
     __table_args__ = (Index("ix_hq_ledger_store_day", "store_code", "day"),)
 
 
+class CountCard(Base):
+    """A count card (次卡) as the whole chain knows it: sold at one store, used at any; its
+    ``uses_left`` and ``value_fen`` are the sum of every till's deltas (below zero: overused
+    by two stores offline, an ``countcard_overuse`` exception)."""
+
+    __tablename__ = "hq_count_cards"
+    card_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), index=True)
+    product_code: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(64))
+    covers: Mapped[str] = mapped_column(String(64))
+    uses_total: Mapped[int] = mapped_column(Integer)
+    paid_fen: Mapped[int] = mapped_column(BigInteger)
+    bonus_fen: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(16))
+    stores: Mapped[str] = mapped_column(String(200))
+    offline_uses: Mapped[int] = mapped_column(Integer)
+    uses_left: Mapped[int] = mapped_column(Integer)
+    value_fen: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10))  # active|refunded
+    store_code: Mapped[str] = mapped_column(String(8))
+    sold_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CountShare(Base):
+    """One till's own contribution to a count card's uses and value (what it posted): a till's
+    copy of a card is its own part plus the rest head office sends."""
+
+    __tablename__ = "hq_count_shares"
+    card_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    store_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    till_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    value_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CountRow(Base):
+    """Head office's append-only count-card ledger: one row per card per event that moved it."""
+
+    __tablename__ = "hq_count_ledger"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    card_no: Mapped[str] = mapped_column(String(20), index=True)
+    member_id: Mapped[str] = mapped_column(String(36))
+    store_code: Mapped[str] = mapped_column(String(8))
+    till_no: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(40))
+    uses: Mapped[int] = mapped_column(Integer)
+    value_fen: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    day: Mapped[dt.date] = mapped_column(Date)
+
+    __table_args__ = (Index("ix_hq_count_ledger_store_day", "store_code", "day"),)
+
+
 class Hold(Base):
     """A stored-value spend checked and held at head office until its sale's event arrives."""
 

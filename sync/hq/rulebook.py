@@ -8,6 +8,7 @@ commit, so the rules at a version never change and are kept once computed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +32,8 @@ class ChainRules:
     version: int
     settings: Settings
     plans: dict[str, dict[str, Any]]
+    #: count cards the chain sells (次卡), by product code: a till sells them at this price
+    card_products: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     #: the highest tier multiplier times the highest plan multiplier
     best_multiplier: Fraction = Fraction(1)
     promo_multiplier: Fraction = Fraction(1)
@@ -40,13 +43,14 @@ class ChainRules:
     most_discount_pct: Fraction = Fraction(0)
 
     @classmethod
-    def of(cls, version: int, settings: Settings,
-           plans: dict[str, dict[str, Any]]) -> ChainRules:
+    def of(cls, version: int, settings: Settings, plans: dict[str, dict[str, Any]],
+           card_products: dict[str, dict[str, Any]] | None = None) -> ChainRules:
         tiers = settings.tiers
         plan_multipliers = [_exact(p.get("points_multiplier") or 1) for p in plans.values()]
         plan_discounts = [_exact(p.get("extra_discount_pct") or 0) for p in plans.values()]
         return cls(
             version=version, settings=settings, plans=plans,
+            card_products=dict(card_products or {}),
             best_multiplier=max(_exact(t["points_multiplier"]) for t in tiers)
             * max(plan_multipliers, default=Fraction(1)),
             promo_multiplier=_exact(settings.points_promo_multiplier),
@@ -79,9 +83,11 @@ class RuleBook:
 def _load(session: Session, version: int) -> ChainRules:
     settings: dict[str, Any] = {}
     plans: dict[str, dict[str, Any]] = {}
+    card_products: dict[str, dict[str, Any]] = {}
     rows = session.execute(
         select(m.RuleVersion.kind, m.RuleVersion.key, m.RuleVersion.value_json)
-        .where(m.RuleVersion.change_no <= version, m.RuleVersion.kind.in_(("setting", "plan")))
+        .where(m.RuleVersion.change_no <= version,
+               m.RuleVersion.kind.in_(("setting", "plan", "card_product")))
         .order_by(m.RuleVersion.change_no))
     for kind, key, value_json in rows:  # later versions of a rule overwrite earlier ones
         value = None if value_json is None else json.loads(value_json)
@@ -90,8 +96,10 @@ def _load(session: Session, version: int) -> ChainRules:
             if declared is None or declared.scope != CHAIN:
                 continue
             settings[key] = declared.default if value is None else value
-        elif value is None or not value.get("active", True):
-            plans.pop(key, None)
         else:
-            plans[key] = value
-    return ChainRules.of(version, Settings(settings), plans)
+            table = plans if kind == "plan" else card_products
+            if value is None or not value.get("active", True):
+                table.pop(key, None)
+            else:
+                table[key] = value
+    return ChainRules.of(version, Settings(settings), plans, card_products)

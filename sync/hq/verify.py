@@ -28,9 +28,10 @@ from sync.hq.rulebook import ChainRules
 #: Event kinds that may move stored value or points; any other kind carrying a ledger is refused.
 MONEY_EVENTS = frozenset({
     "wallet_topped_up", "wallet_topup_voided", "wallet_adjusted", "member_closed",
-    "sale_completed", "sale_refunded", "points_adjusted", "points_expired", "plan_bought"})
+    "sale_completed", "sale_refunded", "points_adjusted", "points_expired", "plan_bought",
+    "countcard_sold", "countcard_refunded"})
 APPROVED_EVENTS = frozenset({"wallet_topup_voided", "wallet_adjusted", "member_closed",
-                             "sale_refunded", "points_adjusted"})
+                             "sale_refunded", "points_adjusted", "countcard_refunded"})
 TOPUP_METHODS = frozenset({"cash", "card", "wechat", "alipay"})
 
 
@@ -94,10 +95,10 @@ def check(event_type: str, body: Mapping[str, Any], facts: Facts) -> Problem | N
     try:
         lines = parse_lines(body.get("ledger"))
         if lines and event_type not in MONEY_EVENTS:
-            _fail("moves_money", f"a {event_type} event may not move stored value or points",
-                  lines=[_amounts(x) for x in lines])
+            fail("moves_money", f"a {event_type} event may not move stored value or points",
+                  lines=[amounts(x) for x in lines])
         if event_type in APPROVED_EVENTS and lines:
-            _require_approval(body)
+            require_approval(body)
         checker = _CHECKS.get(event_type)
         if checker is not None and (lines or event_type in _ALWAYS):
             checker(body, lines, facts)
@@ -117,9 +118,9 @@ def parse_lines(raw: Any) -> list[Line]:
     for item in raw:
         after = item.get("after")
         lines.append(Line(
-            member_id=_text(item["member_id"]), principal_fen=_int(item["principal_fen"]),
-            bonus_fen=_int(item["bonus_fen"]), points=_int(item["points"]),
-            after=None if after is None else (_int(after[0]), _int(after[1]), _int(after[2]))))
+            member_id=an_id(item["member_id"]), principal_fen=whole(item["principal_fen"]),
+            bonus_fen=whole(item["bonus_fen"]), points=whole(item["points"]),
+            after=None if after is None else (whole(after[0]), whole(after[1]), whole(after[2]))))
     if len({x.member_id for x in lines}) != len(lines):
         raise ValueError("a member appears twice in one ledger")
     return lines
@@ -128,108 +129,108 @@ def parse_lines(raw: Any) -> list[Line]:
 # -- the checks, by kind ----------------------------------------------------------------------
 
 def _topup(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
-    line = _only_line(body, lines)
-    principal, bonus = _int(body["principal_fen"]), _int(body["bonus_fen"])
+    line = only_line(body, lines)
+    principal, bonus = whole(body["principal_fen"]), whole(body["bonus_fen"])
     if body.get("method") not in TOPUP_METHODS:
-        _fail("bad_method", f"a top-up paid by {body.get('method')!r}")
+        fail("bad_method", f"a top-up paid by {body.get('method')!r}")
     if (line.principal_fen, line.bonus_fen, line.points) != (principal, bonus, 0) \
             or principal <= 0:
-        _fail("ledger_differs", "the top-up's ledger is not what it says was paid",
-              paid_fen=principal, bonus_fen=bonus, ledger=_amounts(line))
+        fail("ledger_differs", "the top-up's ledger is not what it says was paid",
+              paid_fen=principal, bonus_fen=bonus, ledger=amounts(line))
     if facts.rules is None:
         return
     allowed = chain.bonus_for(facts.rules.settings, principal)
     if bonus != allowed:
-        _fail("bonus_breaks_rule", f"a top-up of {principal} fen got {bonus} fen of bonus; the "
+        fail("bonus_breaks_rule", f"a top-up of {principal} fen got {bonus} fen of bonus; the "
               f"chain's rule gives {allowed}", paid_fen=principal, bonus_fen=bonus,
               allowed_bonus_fen=allowed, rules_version=facts.rules.version)
     cap = facts.rules.settings.wallet_cap_fen
     if principal + bonus > cap:
-        _fail("over_cap", f"one top-up of {principal + bonus} fen is more than a named card "
+        fail("over_cap", f"one top-up of {principal + bonus} fen is more than a named card "
               f"may hold ({cap})", amount_fen=principal + bonus, cap_fen=cap)
 
 
 def _void(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
     if not lines:
-        _fail("void_differs", "a void that takes nothing back", topup=body.get("topup_key"))
-    line = _only_line(body, lines)
+        fail("void_differs", "a void that takes nothing back", topup=body.get("topup_key"))
+    line = only_line(body, lines)
     topup = _given(facts, "topup", str(body.get("topup_key")), line.member_id)
-    if to_local(_at(body)).date() != topup.day:
-        _fail("void_too_late", "a top-up may only be voided on the day it was made",
-              topup_day=topup.day.isoformat(), void_day=to_local(_at(body)).date().isoformat())
+    if to_local(event_at(body)).date() != topup.day:
+        fail("void_too_late", "a top-up may only be voided on the day it was made",
+              topup_day=topup.day.isoformat(), void_day=to_local(event_at(body)).date().isoformat())
     if (line.principal_fen, line.bonus_fen, line.points) != \
             (-topup.principal_fen, -topup.bonus_fen, 0):
-        _fail("void_differs", "the void does not take back exactly its top-up",
+        fail("void_differs", "the void does not take back exactly its top-up",
               topup={"principal_fen": topup.principal_fen, "bonus_fen": topup.bonus_fen},
-              ledger=_amounts(line))
+              ledger=amounts(line))
 
 
 def _sale(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
-    line = _only_line(body, lines)
+    line = only_line(body, lines)
     if line.principal_fen > 0 or line.bonus_fen > 0:
-        _fail("sale_credits", "a sale credited stored value", ledger=_amounts(line))
+        fail("sale_credits", "a sale credited stored value", ledger=amounts(line))
     tenders = body["tenders"]
-    total = _int(body["total_fen"])
-    if sum(_int(t["amount_fen"]) for t in tenders) != total or \
-            any(_int(t["amount_fen"]) < 0 for t in tenders):
-        _fail("tenders_differ", "the tenders do not add up to the sale's total", total_fen=total)
+    total = whole(body["total_fen"])
+    if sum(whole(t["amount_fen"]) for t in tenders) != total or \
+            any(whole(t["amount_fen"]) < 0 for t in tenders):
+        fail("tenders_differ", "the tenders do not add up to the sale's total", total_fen=total)
     wallet = [t for t in tenders if t["method"] == "wallet"]
-    spent = sum(_int(t["amount_fen"]) for t in wallet)
+    spent = sum(whole(t["amount_fen"]) for t in wallet)
     taken_p, taken_b = -line.principal_fen, -line.bonus_fen
     if spent != taken_p + taken_b or (wallet and (
-            sum(_int(t["principal_fen"]) for t in wallet),
-            sum(_int(t["bonus_fen"]) for t in wallet)) != (taken_p, taken_b)):
-        _fail("wallet_differs", "the stored value taken is not what the wallet tender says",
-              wallet_fen=spent, ledger=_amounts(line))
+            sum(whole(t["principal_fen"]) for t in wallet),
+            sum(whole(t["bonus_fen"]) for t in wallet)) != (taken_p, taken_b)):
+        fail("wallet_differs", "the stored value taken is not what the wallet tender says",
+              wallet_fen=spent, ledger=amounts(line))
     if spent and line.after is not None:
-        _check_split(spent, taken_p, taken_b, line.after)
+        check_split(spent, taken_p, taken_b, line.after)
     _check_points(body, line, facts)
 
 
-def _check_split(spent: int, taken_p: int, taken_b: int, after: tuple[int, int, int]) -> None:
+def check_split(spent: int, taken_p: int, taken_b: int, after: tuple[int, int, int]) -> None:
     """Principal and bonus in proportion to the balance the spend was taken from (within one
     fen: a till that rounds the other way is still honest)."""
     before_p, before_b = after[0] + taken_p, after[1] + taken_b
     if before_p < taken_p or before_b < taken_b or min(before_p, before_b) < 0:
-        _fail("split_differs", "the spend took more than the balance held",
+        fail("split_differs", "the spend took more than the balance held",
               before={"principal_fen": before_p, "bonus_fen": before_b},
               taken={"principal_fen": taken_p, "bonus_fen": taken_b})
     fair_p, _ = split_in_proportion(spent, before_p, before_b)
     if abs(taken_p - fair_p) > 1:
-        _fail("split_not_proportional", f"a spend of {spent} fen took {taken_p} fen of "
+        fail("split_not_proportional", f"a spend of {spent} fen took {taken_p} fen of "
               f"principal; in proportion to the balance it is {fair_p}",
               before={"principal_fen": before_p, "bonus_fen": before_b},
               taken={"principal_fen": taken_p, "bonus_fen": taken_b}, fair_principal_fen=fair_p)
 
 
 def _check_points(body: Mapping[str, Any], line: Line, facts: Facts) -> None:
-    earned, redeemed = _int(body["points_earned"]), _int(body["points_redeemed"])
+    earned, redeemed = whole(body["points_earned"]), whole(body["points_redeemed"])
     if earned < 0 or redeemed < 0 or line.points != earned - redeemed:
-        _fail("points_differ", "the points moved are not those earned less those redeemed",
+        fail("points_differ", "the points moved are not those earned less those redeemed",
               earned=earned, redeemed=redeemed, ledger_points=line.points)
     rules = facts.rules
     if rules is None:
         return
     settings = rules.settings
-    subtotal, discount = _int(body["subtotal_fen"]), _int(body["discount_fen"])
+    subtotal, discount = whole(body["subtotal_fen"]), whole(body["discount_fen"])
     most_discount = _half_up(subtotal * rules.most_discount_pct / 100)  # as percent_of rounds
     if not 0 <= discount <= most_discount:
-        _fail("discount_breaks_rule", f"a discount of {discount} fen on {subtotal} fen is more "
+        fail("discount_breaks_rule", f"a discount of {discount} fen on {subtotal} fen is more "
               f"than any tier and plan give ({float(rules.most_discount_pct)}%)",
               discount_fen=discount, subtotal_fen=subtotal)
     if redeemed:
-        payable = subtotal - discount - _int(body["coupon_fen"])
+        payable = subtotal - discount - whole(body["coupon_fen"])
         most = pricing.max_redeemable_points(pricing.PricingRules.of(settings), payable)
         if redeemed < settings.points_redeem_min or redeemed > most or \
-                _int(body["points_fen"]) != redeemed * settings.points_fen_per_point:
-            _fail("redemption_breaks_rule", f"{redeemed} points redeemed on a sale of "
+                whole(body["points_fen"]) != redeemed * settings.points_fen_per_point:
+            fail("redemption_breaks_rule", f"{redeemed} points redeemed on a sale of "
                   f"{payable} fen; the rules allow {settings.points_redeem_min} to {most}",
                   redeemed=redeemed, allowed_max=most)
-    whole_yuan = max(0, _int(body["total_fen"])) // 100
-    multiplier = _most_multiplier(facts, to_local(_at(body)).date())
+    whole_yuan = max(0, whole(body["total_fen"])) // 100
+    multiplier = _most_multiplier(facts, to_local(event_at(body)).date())
     most_earned = math.floor(whole_yuan * settings.points_per_yuan * multiplier)
     if earned > most_earned:
-        _fail("points_break_rule", f"{earned} points earned on {body['total_fen']} fen paid; "
+        fail("points_break_rule", f"{earned} points earned on {body['total_fen']} fen paid; "
               f"the rules give at most {most_earned}", earned=earned, allowed_max=most_earned)
 
 
@@ -252,79 +253,79 @@ def _half_up(value: Fraction) -> int:
 def _refund(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
     if not lines:  # nothing moved (a sale without a member, or one that moved nothing)
         if facts.given is not None and facts.given.used:
-            _fail("refund_repeated", f"sale {body.get('receipt_no')} was already refunded",
+            fail("refund_repeated", f"sale {body.get('receipt_no')} was already refunded",
                   ref=body.get("receipt_no"))
         return
-    line = _only_line(body, lines)
+    line = only_line(body, lines)
     sale = _given(facts, "sale", str(body.get("receipt_no")), line.member_id)
     if line.principal_fen < 0 or line.bonus_fen < 0 or \
             line.principal_fen > sale.principal_fen or line.bonus_fen > sale.bonus_fen:
-        _fail("refund_exceeds_sale", "the refund gives back more stored value than its sale "
+        fail("refund_exceeds_sale", "the refund gives back more stored value than its sale "
               "took", sale={"principal_fen": sale.principal_fen, "bonus_fen": sale.bonus_fen},
-              refund=_amounts(line))
+              refund=amounts(line))
     if not -sale.points_earned <= line.points <= sale.points_redeemed:
-        _fail("refund_exceeds_sale", "the refund moves more points than its sale did",
+        fail("refund_exceeds_sale", "the refund moves more points than its sale did",
               sale={"earned": sale.points_earned, "redeemed": sale.points_redeemed},
               refund_points=line.points)
 
 
 def _close(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
-    line = _only_line(body, lines)
-    paid, forfeit = _int(body["refund_principal_fen"]), _int(body["forfeit_bonus_fen"])
+    line = only_line(body, lines)
+    paid, forfeit = whole(body["refund_principal_fen"]), whole(body["forfeit_bonus_fen"])
     if (line.principal_fen, line.bonus_fen, line.points) != (-paid, -forfeit, 0) or paid < 0 \
             or forfeit < 0:
-        _fail("ledger_differs", "the close's ledger is not the principal paid out and the "
-              "bonus forfeited", paid_fen=paid, forfeit_fen=forfeit, ledger=_amounts(line))
+        fail("ledger_differs", "the close's ledger is not the principal paid out and the "
+              "bonus forfeited", paid_fen=paid, forfeit_fen=forfeit, ledger=amounts(line))
 
 
 def _adjust(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
-    line = _only_line(body, lines)
-    wanted = (_int(body["principal_fen"]), _int(body["bonus_fen"]), 0)
+    line = only_line(body, lines)
+    wanted = (whole(body["principal_fen"]), whole(body["bonus_fen"]), 0)
     if (line.principal_fen, line.bonus_fen, line.points) != wanted:
-        _fail("ledger_differs", "the adjustment's ledger is not the adjustment",
-              adjustment=list(wanted), ledger=_amounts(line))
+        fail("ledger_differs", "the adjustment's ledger is not the adjustment",
+              adjustment=list(wanted), ledger=amounts(line))
 
 
 def _points_adjust(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
-    line = _only_line(body, lines)
-    if (line.principal_fen, line.bonus_fen, line.points) != (0, 0, _int(body["points"])):
-        _fail("ledger_differs", "the points adjustment's ledger is not the adjustment",
-              points=body["points"], ledger=_amounts(line))
+    line = only_line(body, lines)
+    if (line.principal_fen, line.bonus_fen, line.points) != (0, 0, whole(body["points"])):
+        fail("ledger_differs", "the points adjustment's ledger is not the adjustment",
+              points=body["points"], ledger=amounts(line))
 
 
 def _expiry(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
     for line in lines:
         if line.principal_fen or line.bonus_fen or line.points > 0:
-            _fail("expiry_credits", "an expiry may only take points away", ledger=_amounts(line))
-    if -sum(x.points for x in lines) != _int(body["points"]):
-        _fail("ledger_differs", "the points expired are not the ledger's",
+            fail("expiry_credits", "an expiry may only take points away", ledger=amounts(line))
+    if -sum(x.points for x in lines) != whole(body["points"]):
+        fail("ledger_differs", "the points expired are not the ledger's",
               points=body["points"])
 
 
 def _plan(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
-    fee = _int(body["fee_fen"])
+    fee = whole(body["fee_fen"])
     if facts.rules is not None:
         plan = facts.rules.plans.get(str(body.get("plan")))
         if plan is None or int(plan["fee_fen"]) != fee:
-            _fail("plan_breaks_rule", f"plan {body.get('plan')} for {fee} fen is not a chain "
+            fail("plan_breaks_rule", f"plan {body.get('plan')} for {fee} fen is not a chain "
                   "plan at that price", fee_fen=fee,
                   chain_fee_fen=None if plan is None else int(plan["fee_fen"]))
     if body.get("method") != "wallet":
         if lines:
-            _fail("ledger_differs", "a plan not paid from stored value moved it")
+            fail("ledger_differs", "a plan not paid from stored value moved it")
         return
-    line = _only_line(body, lines)
+    line = only_line(body, lines)
     taken_p, taken_b = -line.principal_fen, -line.bonus_fen
     if line.points or taken_p < 0 or taken_b < 0 or taken_p + taken_b != fee:
-        _fail("ledger_differs", "the stored value taken is not the plan's fee", fee_fen=fee,
-              ledger=_amounts(line))
+        fail("ledger_differs", "the stored value taken is not the plan's fee", fee_fen=fee,
+              ledger=amounts(line))
     if line.after is not None:
-        _check_split(fee, taken_p, taken_b, line.after)
+        check_split(fee, taken_p, taken_b, line.after)
 
 
 def _ledger_posted(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
-    _fail("unexplained_movement", "money moved by an action that says nothing of itself",
-          lines=[_amounts(x) for x in lines])
+    fail("unexplained_movement", "money moved by an action that says nothing of itself",
+          lines=[amounts(x) for x in lines])
 
 
 Check = Callable[[Mapping[str, Any], list[Line], Facts], None]
@@ -340,15 +341,15 @@ _ALWAYS = frozenset({"plan_bought", "sale_refunded", "wallet_topup_voided"})
 
 # -- helpers -------------------------------------------------------------------------------------
 
-def _fail(reason: str, message: str, **amounts: Any) -> None:
+def fail(reason: str, message: str, **amounts: Any) -> None:
     raise Implausible(Problem(reason, message, amounts))
 
 
-def _only_line(body: Mapping[str, Any], lines: Sequence[Line]) -> Line:
+def only_line(body: Mapping[str, Any], lines: Sequence[Line]) -> Line:
     """The event's one ledger line, for the member it names."""
     member_id = body.get("member_id")
     if len(lines) != 1 or lines[0].member_id != member_id:
-        _fail("ledger_other_member", "the event moves money of a member it does not name",
+        fail("ledger_other_member", "the event moves money of a member it does not name",
               named=member_id, moved=[x.member_id for x in lines])
     return lines[0]
 
@@ -357,39 +358,39 @@ def _given(facts: Facts, kind: str, ref: str, member_id: str) -> Given:
     given = facts.given
     what = "sale" if kind == "sale" else "top-up"
     if given is None or given.kind != kind or given.till_no != facts.till_no:
-        _fail(f"unknown_{'sale' if kind == 'sale' else 'topup'}",
+        fail(f"unknown_{'sale' if kind == 'sale' else 'topup'}",
               f"it names {what} {ref}, which this till never sent", ref=ref)
-        raise AssertionError  # unreachable: _fail raises
+        raise AssertionError  # unreachable: fail raises
     if given.member_id != member_id:
-        _fail("ledger_other_member", f"{what} {ref} was another member's", ref=ref)
+        fail("ledger_other_member", f"{what} {ref} was another member's", ref=ref)
     if given.used:
-        _fail("refund_repeated" if kind == "sale" else "void_repeated",
+        fail("refund_repeated" if kind == "sale" else "void_repeated",
               f"{what} {ref} was already given back", ref=ref)
     return given
 
 
-def _require_approval(body: Mapping[str, Any]) -> None:
+def require_approval(body: Mapping[str, Any]) -> None:
     approval = body.get("approval")
     if not isinstance(approval, Mapping) or not str(approval.get("approved_by") or "").strip():
-        _fail("no_approval", f"a {body.get('type')} needs a manager's approval and carries none")
+        fail("no_approval", f"a {body.get('type')} needs a manager's approval and carries none")
 
 
-def _amounts(line: Line) -> dict[str, Any]:
+def amounts(line: Line) -> dict[str, Any]:
     return {"member_id": line.member_id, "principal_fen": line.principal_fen,
             "bonus_fen": line.bonus_fen, "points": line.points}
 
 
-def _at(body: Mapping[str, Any]) -> dt.datetime:
+def event_at(body: Mapping[str, Any]) -> dt.datetime:
     return dt.datetime.fromisoformat(str(body["at"])).replace(tzinfo=None)
 
 
-def _int(value: Any) -> int:
+def whole(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{value!r} is not a whole number")
     return value
 
 
-def _text(value: Any) -> str:
+def an_id(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise TypeError(f"{value!r} is not an id")
     return value

@@ -22,7 +22,7 @@ from storeapp.clock import FixedClock
 from storeapp.db import Database
 from storeapp.errors import Refused
 from storeapp.models import AuditRow, OutboxEvent
-from storeapp.services import members, sales, users
+from storeapp.services import countcards, members, sales, users
 from storeapp.services.sales import LineIn, TenderIn
 from sync import client
 from sync.hq import models as m
@@ -101,6 +101,10 @@ def a_day_of_business(db: Database) -> None:
     wallet(db, zhang.phone, 5_000)
     sales.refund(db, sold["receipt_no"], actor=CASHIER,
                  grant=users.approve(db, "M01", "2468", "changed her mind"))
+    countcards.save_product(db, code="WASH10", name="洗车10次卡", covers="洗车", uses=10,
+                            price_fen=30_000, valid_months=12, actor=CASHIER)
+    card = countcards.sell(db, wang.member_id, "WASH10", method="wallet", actor=CASHIER).card
+    countcards.use(db, card.card_no, uses=2, actor=CASHIER)
     members.set_pin(db, wang.member_id, "246810", actor=CASHIER)
 
 
@@ -198,6 +202,7 @@ def test_a_blank_disk_is_rebuilt_from_head_office(live_hq: LiveHq, till: tuple[P
         client.run_sync(db)
         client.run_sync(db)  # the audit row the download wrote goes up too
         before = {p: till_balance(db, p) for p in ("13800000001", "13800000002")}
+        cards_before = [{**c.to_json(), "qr": None} for c in countcards.cards(db, "13800000002")]
         sold = outbox(db)
         with db.reader() as s:
             rows = [(r.seq, r.hash) for r in s.scalars(select(AuditRow).order_by(AuditRow.seq))]
@@ -209,6 +214,8 @@ def test_a_blank_disk_is_rebuilt_from_head_office(live_hq: LiveHq, till: tuple[P
     with opened(path, clock) as db:
         client.run_sync(db)
         assert {p: till_balance(db, p) for p in before} == before
+        assert [{**c.to_json(), "qr": None} for c in countcards.cards(db, "13800000002")] == \
+            cards_before  # with its uses and value
         assert outbox(db) == sold
         with db.reader() as s:
             restored_rows = [(r.seq, r.hash) for r in s.scalars(select(AuditRow)
