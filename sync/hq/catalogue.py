@@ -7,7 +7,7 @@ KINDS = {
     "overdraft": "Overdraft", "merged_duplicate": "Duplicate member merged",
     "event_conflict": "Event conflict", "day_mismatch": "Day totals differ",
     "phone_conflict": "Phone conflict", "unknown_member": "Unknown member",
-    "implausible_event": "Implausible event",
+    "implausible_event": "Implausible event", "countcard_overuse": "Count card overused",
 }
 #: Why head office held an event (sync.hq.verify).
 REASONS = {
@@ -40,6 +40,16 @@ REASONS = {
     "rules_unknown": "it names rules head office never gave out",
     "bad_method": "an unknown payment method",
     "malformed": "it cannot be read",
+    "count_card_repeated": "the count card was sold before",
+    "count_differs": "its count-card uses are not what it says happened",
+    "card_product_breaks_rule": "not a chain count card at that price",
+    "count_card_expired": "a count card used after it expired",
+    "refund_differs": "the refund is not the card's unused value",
+    "expiry_differs": "a count card expired before its date",
+    "unknown_count_card": "it names a count card never sold",
+    "count_other_member": "it uses another member's count card",
+    "count_value_differs": "the uses' value is not the card's price",
+    "moves_uses": "this kind of event may not move count-card uses",
 }
 AMOUNT_LABELS = {
     "paid_fen": "paid", "bonus_fen": "bonus", "allowed_bonus_fen": "rule's bonus",
@@ -59,6 +69,9 @@ LEDGER_KINDS = {
     "points_expired": "Points expired", "plan_bought": "Plan bought",
     "ledger_posted": "Other posting", "merge_in": "Merge (in)", "merge_out": "Merge (out)",
     "coupon_issued": "Coupon issued", "member_registered": "Registration",
+    "countcard_sold": "Count card sold", "countcard_used": "Count card used",
+    "countcard_refunded": "Count card refunded", "countcard_adjusted": "Count card adjusted",
+    "countcards_expired": "Count cards expired",
 }
 
 ZH: dict[str, str] = {
@@ -181,5 +194,27 @@ ZH: dict[str, str] = {
     "Points expired": "积分过期", "Plan bought": "购买套餐", "Other posting": "其他入账",
     "Merge (in)": "合并转入", "Merge (out)": "合并转出", "Coupon issued": "发券",
     "Registration": "注册",
+    # count cards
+    "Count card overused": "次卡超次", "Count cards": "次卡",
+    "the count card was sold before": "该次卡已售出过",
+    "its count-card uses are not what it says happened": "次卡次数与业务内容不符",
+    "not a chain count card at that price": "不是连锁该价格的次卡",
+    "a count card used after it expired": "次卡过期后仍被使用",
+    "the refund is not the card's unused value": "退款不等于次卡未用价值",
+    "a count card expired before its date": "次卡未到期即被过期",
+    "it names a count card never sold": "引用了从未售出的次卡",
+    "it uses another member's count card": "使用了他人的次卡",
+    "the uses' value is not the card's price": "次数价值与次卡价格不符",
+    "this kind of event may not move count-card uses": "此类事件不得变动次卡次数",
+    "Count card sold": "售出次卡", "Count card used": "次卡核销",
+    "Count card refunded": "次卡退卡", "Count card adjusted": "次卡调整",
+    "Count cards expired": "次卡过期",
+    "Card {c} ({name}): {n} uses more than it had. Uses by store: {s}.":
+        "次卡 {c}（{name}）：超出 {n} 次。各店净次数：{s}。",
+    "Count cards: unused value": "次卡未用价值", "Uses left": "剩余次数",
+    "Cards with uses left": "有剩余次数的次卡", "Overused cards": "超次次卡",
+    "By the store that sold the card; its value is the price paid × unused uses / uses.":
+        "按售卡门店统计；未用价值 = 实付价格 × 剩余次数 / 总次数。",
+    "Sold at": "售卡门店",
 }
 

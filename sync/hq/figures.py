@@ -45,6 +45,30 @@ def chain_liability(s: Session) -> ChainLiability:
 
 
 @dataclass
+class CardLiabilityRow:
+    """Count cards (次卡) sold at one store: what their unused uses are worth."""
+
+    code: str
+    value_fen: int
+    uses: int
+    cards: int  # with uses left
+    overused: int  # below zero: two stores gave the last uses offline
+
+
+def count_card_liability(s: Session) -> list[CardLiabilityRow]:
+    """Count cards by the store that sold them, one aggregate over the chain's cards (their
+    value is kept as :func:`storeapp.count_rules.value_of` of their uses)."""
+    c = m.CountCard
+    rows = s.execute(select(
+        c.store_code, func.coalesce(func.sum(c.value_fen), 0),
+        func.coalesce(func.sum(case((c.uses_left > 0, c.uses_left), else_=0)), 0),
+        func.count(case((c.uses_left > 0, 1))), func.count(case((c.uses_left < 0, 1))))
+        .where(c.status == "active").group_by(c.store_code).order_by(c.store_code))
+    return [CardLiabilityRow(code, int(value), int(uses), int(n), int(over))
+            for code, value, uses, n, over in rows]
+
+
+@dataclass
 class LiabilityRow:
     code: str
     name: str

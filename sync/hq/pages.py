@@ -32,9 +32,11 @@ from sync.hq import models as m
 from sync.hq.catalogue import ACCOUNT_LABELS, AMOUNT_LABELS, KINDS, LEDGER_KINDS, REASONS, ZH
 from sync.hq.db import HqDatabase
 from sync.hq.figures import (
+    CardLiabilityRow,
     DailyRow,
     LiabilityRow,
     chain_liability,
+    count_card_liability,
     daily_by_kind,
     daily_by_store,
     liability_by_store,
@@ -239,8 +241,12 @@ class _Pages:
                              points=sum(r.points for r in rows),
                              members=None)  # one member may be active at several stores
         chain = None if as_of else chain_liability(s)
+        cards = count_card_liability(s) if as_of is None else []
         return "liability.html", {
             "title": ui._("Stored-value liability"), "rows": rows, "total": total,
+            "cards": cards, "cards_total": CardLiabilityRow(
+                "", sum(r.value_fen for r in cards), sum(r.uses for r in cards),
+                sum(r.cards for r in cards), sum(r.overused for r in cards)),
             "as_of": as_of.isoformat() if as_of else "", "chain": chain,
             "agrees": chain is None or (chain.principal_fen, chain.bonus_fen, chain.points)
             == (total.principal_fen, total.bonus_fen, total.points)}
@@ -323,6 +329,13 @@ def _sentence(ui: Ui, kind: str, raw: dict[str, Any], detail: dict[str, Any]) ->
         return _("Balance: principal {p}, bonus {b}. Net by store: {s}. Wallet blocked.").format(
             p=ui.money(detail.get("principal_fen")), b=ui.money(detail.get("bonus_fen")),
             s=by_store or "—")
+    if kind == "countcard_overuse":
+        stores = detail.get("stores") or {}
+        by_store = ("，" if ui.zh else ", ").join(
+            f"{code} {int(v):+d}" for code, v in sorted(stores.items()))
+        return _("Card {c} ({name}): {n} uses more than it had. Uses by store: {s}.").format(
+            c=detail.get("card_no", "?"), name=detail.get("card", ""),
+            n=detail.get("uses_over", "?"), s=by_store or "—")
     if kind == "merged_duplicate":
         return _("Member {merged} registered at store {ms} merged into {survivor} of store "
                  "{ss}; balance moved by head office.").format(

@@ -194,3 +194,38 @@ def test_head_office_holds_count_card_events_an_honest_till_could_not_send(
     sync(hq, a)
     assert held(hq) == [reason]
     assert hq_card(hq, card.card_no)[0] == 10  # nothing applied
+
+
+def test_head_office_pages_show_count_card_liability_and_overuse(
+        chain: Any, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from sync.hq import accounts
+    from sync.hq.api import create_app
+    from sync.hq.db import utcnow
+
+    hq, (a, _, b) = chain
+    zhang, li = register(a.db, phone=PHONE), register(a.db, phone="13912345678")
+    card = countcards.sell(a.db, zhang.member_id, "WASH10", method="cash", actor="C01").card
+    other = countcards.sell(a.db, li.member_id, "WASH10", method="cash", actor="C01").card
+    countcards.use(a.db, card.card_no, uses=9, actor="C01")
+    countcards.use(a.db, other.card_no, uses=3, actor="C01")
+    sync(hq, a)
+    sync(hq, b)
+    countcards.use(a.db, card.card_no, actor="C01")
+    countcards.use(b.db, card.card_no, actor="C01")  # the last use, given twice
+    sync(hq, a)
+    sync(hq, b)
+    with hq.transaction() as s:  # an independent sum over the chain's cards
+        cards = s.scalars(select(m.CountCard)).all()
+        owed = sum(c.paid_fen * max(c.uses_left, 0) // c.uses_total for c in cards)
+    assert owed == 21_000
+    accounts.add_user(hq, "boss", "long enough password", utcnow())
+    app = create_app(f"sqlite:///{tmp_path / 'hq.db'}")
+    with TestClient(app) as client:
+        client.auth = ("boss", "long enough password")
+        page = client.get("/liability").text
+        exceptions_page = client.get("/exceptions").text
+    assert "次卡未用价值" in page and "¥210.00" in page
+    assert "次卡超次" in exceptions_page
+    assert f"次卡 {card.card_no}（洗车10次卡）：超出 1 次" in exceptions_page
