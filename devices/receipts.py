@@ -20,7 +20,8 @@ and a tier's ``"金卡 Gold"`` arrive as text and are split into labels by
     ``sale``: the dict :func:`storeapp.services.sales.checkout` or ``get_sale`` returns
     (``receipt_no``, ``at``, ``lines``, ``subtotal_fen``, ``discount_fen``, ``coupon_code``,
     ``coupon_fen``, ``points_redeemed``, ``points_fen``, ``total_fen``, ``points_earned``,
-    ``tenders``, ``[member_after]``, ``[tier_upgraded_to]``); ``[member]``: :func:`member_fields`;
+    ``tenders`` (a gift card's or company account's names it in ``ref``), ``[member_after]``,
+    ``[tier_upgraded_to]``, ``[staff_code]``); ``[member]``: :func:`member_fields`;
     ``[tier_names]``: :func:`tier_names`.
 ``topup``
     ``topup``: the dict :func:`storeapp.services.wallet.topup` returns; ``member``; ``at``.
@@ -34,6 +35,20 @@ and a tier's ``"金卡 Gold"`` arrive as text and are split into labels by
     ``at``.
 ``registration``
     ``member``: :func:`member_fields` of the new member (``qr`` and ``card_no`` needed); ``at``.
+``countcard``
+    ``sold``: the dict :func:`storeapp.services.countcards.sell` returns (``card`` with
+    ``card_no``, ``name``, ``uses_total``, ``uses_left``, ``paid_fen``, ``expires_at``,
+    ``[qr]``; ``method``, ``principal_fen``, ``bonus_fen``); ``member``; ``at``.
+``countcard_use``
+    ``used``: the dict :func:`storeapp.services.countcards.use` returns (``uses``, ``cards``:
+    each ``card_no``, ``name``, ``uses``, ``uses_left``, ``expires_at``); ``member``; ``at``.
+``countcard_refund``
+    ``refunded``: the dict :func:`storeapp.services.countcards.refund` returns (``card_no``,
+    ``uses``, ``refund_fen``, ``bonus_fen``, ``method``); ``member``; ``at``.
+``giftcard``
+    ``sold``: the dict :func:`storeapp.services.giftcards.sell` returns (``cards``: each
+    ``card_no``, ``expires_at``, ``qr``; ``face_fen``, ``total_fen``, ``method``,
+    ``[buyer_name]``, ``[payer_account]``, shown masked); ``at``.
 ``z``
     ``at``; ``[business_date]``; ``rows``: ``{label: amount_fen or text}`` in print order;
     ``[sections]``: ``{title: {label: amount_fen or text}}`` after the rows; ``[title]``: the
@@ -74,8 +89,10 @@ Payload = Mapping[str, Any]
 L = Label
 METHODS = {"cash": L("现金", "Cash"), "wallet": L("储值", "Stored value"),
            "card": L("银行卡", "Card"), "wechat": L("微信", "WeChat"),
-           "alipay": L("支付宝", "Alipay"), "transfer": L("转账", "Transfer")}
-KINDS = ("sale", "topup", "refund", "void", "close", "registration", "z", "test")
+           "alipay": L("支付宝", "Alipay"), "transfer": L("转账", "Transfer"),
+           "giftcard": L("礼品卡", "Gift card"), "account": L("挂账", "On account")}
+KINDS = ("sale", "topup", "refund", "void", "close", "registration", "countcard",
+         "countcard_use", "countcard_refund", "giftcard", "z", "test")
 
 
 def build(kind: str, payload: Payload) -> Receipt:
@@ -107,7 +124,8 @@ def _sale(p: Payload) -> Iterable[Block]:
     yield Rule()
     yield Columns(L("小计", "Subtotal"), format_fen(sale["subtotal_fen"]))
     if sale.get("discount_fen"):
-        yield Columns(L("会员折扣", "Discount"), format_fen(-sale["discount_fen"]))
+        label = L("员工价", "Staff price") if sale.get("staff_code") else L("会员折扣", "Discount")
+        yield Columns(label, format_fen(-sale["discount_fen"]))
     if sale.get("coupon_fen"):
         code = sale.get("coupon_code")
         yield Columns((L("优惠券", "Coupon"), f" {code}") if code else L("优惠券", "Coupon"),
@@ -122,6 +140,12 @@ def _sale(p: Payload) -> Iterable[Block]:
         yield Columns(_method(t["method"]), format_fen(shown))
         if t.get("change_fen"):
             yield Columns(L("找零", "Change"), format_fen(t["change_fen"]), bold=True)
+        if t["method"] == "giftcard" and t.get("ref"):
+            yield Columns(("  ", L("卡号", "Card No.")), t["ref"])
+            if t.get("balance_fen") is not None:
+                yield Columns(("  ", L("卡内余额", "Card balance")), format_fen(t["balance_fen"]))
+        if t["method"] == "account" and t.get("ref"):
+            yield Columns(("  ", L("企业", "Company")), t["ref"])
     member = p.get("member")
     if member and sale.get("points_earned"):
         yield Columns(L("本次积分", "Points earned"), f"+{sale['points_earned']:,}")
@@ -244,6 +268,114 @@ def _registration(p: Payload) -> Iterable[Block]:
     yield from _footer(L("请妥善保存", "Please keep this slip"))
 
 
+def _countcard(p: Payload) -> Iterable[Block]:
+    """次卡开卡: the card sold, its uses and expiry, what was paid how, and its QR (scanned at
+    the next visit to use it)."""
+    sold = p["sold"]
+    card = sold["card"]
+    yield from _drawer(p, sold["method"] == "cash")
+    yield from _header(p, L("次卡开卡", "Count card sold"))
+    yield Columns(L("时间", "Time"), _local(p["at"]))
+    yield Rule()
+    yield from _member(p["member"], None)
+    yield Rule()
+    yield Columns(L("次卡", "Card"), card["name"])
+    yield Columns(L("卡号", "Card No."), card["card_no"])
+    yield Columns(L("次数", "Uses"), str(card["uses_total"]))
+    yield from _uses_left(card["uses_left"], card["expires_at"])
+    yield Rule()
+    yield Columns(L("实付", "Paid"), format_fen(card["paid_fen"]), bold=True)
+    yield Columns(L("支付", "Paid by"), _method(sold["method"]))
+    if sold["method"] == "wallet":
+        yield Columns(("  ", L("本金", "Principal")), format_fen(sold.get("principal_fen", 0)))
+        yield Columns(("  ", L("赠送", "Bonus")), format_fen(sold.get("bonus_fen", 0)))
+        if "balance_fen" in p["member"]:
+            yield from _balance(p["member"]["balance_fen"], None, None)
+    if card.get("qr"):
+        yield Feed()
+        yield QR(card["qr"], size=6)
+        yield Text(L("下次到店出示此码", "Show this code next visit"), align="center")
+    yield from _footer(L("谢谢", "Thank you!"))
+
+
+def _countcard_use(p: Payload) -> Iterable[Block]:
+    """次卡使用: each card a use came off, the uses taken now and, large, the uses left."""
+    used = p["used"]
+    yield from _header(p, L("次卡使用", "Count card used"))
+    yield Columns(L("时间", "Time"), _local(p["at"]))
+    yield Rule()
+    yield from _member(p["member"], None)
+    for card in used["cards"]:
+        yield Rule()
+        yield Columns(L("次卡", "Card"), card["name"])
+        yield Columns(L("卡号", "Card No."), card["card_no"])
+        yield Columns(L("本次使用", "Used now"), str(card["uses"]), bold=True)
+        yield from _uses_left(card["uses_left"], card["expires_at"])
+    yield from _signature()
+    yield from _footer(L("谢谢惠顾", "Thank you!"))
+
+
+def _countcard_refund(p: Payload) -> Iterable[Block]:
+    """次卡退卡: the unused uses given up, what goes back how (to the balance: its bonus part
+    back to bonus), the member's signature."""
+    r = p["refunded"]
+    yield from _drawer(p, r["method"] == "cash")
+    yield from _header(p, L("次卡退卡", "Count card refund"))
+    yield Columns(L("时间", "Time"), _local(p["at"]))
+    if r.get("name"):
+        yield Columns(L("次卡", "Card"), r["name"])
+    yield Columns(L("卡号", "Card No."), r["card_no"])
+    yield Columns(L("退回次数", "Uses refunded"), str(r["uses"]))
+    yield Rule()
+    yield Columns(L("退款", "Refund"), format_fen(r["refund_fen"]), bold=True, size=2,
+                  short=L("退款", "Refund", both=False))
+    if r.get("bonus_fen"):
+        yield Columns(("  ", L("其中赠送", "incl. bonus")), format_fen(r["bonus_fen"]))
+    yield Columns(L("退款方式", "Paid by"), _method(r["method"]))
+    member = p["member"]
+    yield Rule()
+    yield from _member(member, None)
+    if r["method"] == "wallet" and "balance_fen" in member:
+        yield from _balance(member["balance_fen"], member.get("principal_fen"),
+                            member.get("bonus_fen"))
+    yield from _signature()
+    yield from _footer(None)
+
+
+def _giftcard(p: Payload) -> Iterable[Block]:
+    """礼品卡售卡凭证: the cards sold, each with its number, face value, expiry and QR (spent by
+    scanning it at any store), what was paid how, and the buyer where the law asks."""
+    sold = p["sold"]
+    yield from _drawer(p, sold["method"] == "cash")
+    yield from _header(p, L("礼品卡售卡凭证", "Gift cards sold"))
+    yield Columns(L("时间", "Time"), _local(p["at"]))
+    yield Columns(L("张数", "Cards"), str(len(sold["cards"])))
+    yield Columns(L("面值", "Face value"), format_fen(sold["face_fen"]))
+    yield Columns(L("合计", "Total"), format_fen(sold["total_fen"]), bold=True, size=2,
+                  short=L("合计", "Total", both=False))
+    yield Columns(L("支付", "Paid by"), _method(sold["method"]))
+    if sold.get("buyer_name"):
+        yield Columns(L("购卡人", "Buyer"), mask_name(sold["buyer_name"]))
+    if sold.get("payer_account"):
+        account = str(sold["payer_account"]).replace(" ", "")
+        yield Columns(L("付款账号", "Payer account"), f"****{account[-4:]}")
+    for card in sold["cards"]:
+        yield Rule()
+        yield Columns(L("卡号", "Card No."), card["card_no"])
+        yield Columns(L("有效期至", "Valid until"), _local(card["expires_at"])[:10])
+        yield QR(card["qr"], size=5)
+    yield Rule()
+    yield Text(L("不记名卡，遗失不补", "Anonymous card: not replaced if lost"), align="center")
+    yield from _footer(L("谢谢", "Thank you!"))
+
+
+def _uses_left(uses_left: int, expires_at: str) -> Iterable[Block]:
+    """A count card's uses left, large (what the member asks about), and its last day."""
+    yield Columns(L("可用次数", "Uses left"), str(uses_left), bold=True, size=2,
+                  short=L("可用次数", "Uses left", both=False))
+    yield Columns(L("有效期至", "Valid until"), _local(expires_at)[:10])
+
+
 def _z_report(p: Payload) -> Iterable[Block]:
     yield from _header(p, split(p["title"]) if p.get("title") else L("Z 报表", "Z report"))
     if p.get("business_date"):
@@ -286,7 +418,9 @@ def _test_page(p: Payload) -> Iterable[Block]:
 
 _BUILDERS: dict[str, Callable[[Payload], Iterable[Block]]] = {
     "sale": _sale, "topup": _topup, "refund": _refund, "void": _void, "close": _close,
-    "registration": _registration, "z": _z_report, "test": _test_page,
+    "registration": _registration, "countcard": _countcard, "countcard_use": _countcard_use,
+    "countcard_refund": _countcard_refund, "giftcard": _giftcard, "z": _z_report,
+    "test": _test_page,
 }
 
 

@@ -1,6 +1,7 @@
 """Screenshots of the counter for docs/screenshots/, in Chinese and English: login, the counter
 with a member and a cart, top-up, checkout (stored value + cash, change), member history, the
-shift (X report, counted cash and its variance), the manager's reports (the daily report with
+member's count cards (次卡: using one, selling one), the shift (X report, counted cash and its
+variance), the manager's reports (the daily report with
 its charts, and the RFM segments with a segment's members) and head-office sync (Sync now with
 head office up, and again with it down: the status bar synced, then offline).
 
@@ -37,14 +38,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import httpx  # noqa: E402
 from PySide6.QtCore import QEventLoop, QRect, Qt  # noqa: E402 (the platform is chosen first)
 from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: E402
-from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from storeapp import demo  # noqa: E402
 from storeapp.db import Database  # noqa: E402
 from storeapp.models import Member, WalletEntry  # noqa: E402
 from storeapp.money import parse_yuan  # noqa: E402
-from storeapp.services import members, sales, shifts  # noqa: E402
+from storeapp.services import countcards, members, sales, shifts  # noqa: E402
 from storeapp.services.sales import LineIn, TenderIn  # noqa: E402
 from sync import client  # noqa: E402
 from sync.hq import service  # noqa: E402
@@ -53,6 +54,7 @@ from ui import dialogs  # noqa: E402
 from ui.app import build  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.reports import ReportsDialog  # noqa: E402
+from ui.state import AppState  # noqa: E402
 from ui.sync_runner import SyncRunner  # noqa: E402
 from ui.worker import Worker  # noqa: E402
 
@@ -72,6 +74,10 @@ TILL_SCREENS = ((1024, 768), (1366, 768))
 PAYMENT_PIN = "246810"
 #: Chain rules head office sends with the sync shots (the chain's values already: nothing moves)
 HQ_RULES = (("setting", "points_promo_multiplier", "2"), ("setting", "tier_near_pct", 15))
+#: Count cards on sale (code, name, uses, price in yuan, months valid); the shown member holds
+#: one of each, partly used.
+CARD_PRODUCTS = (("WASH10", "精洗车10次卡", 10, "300", 12, 3),
+                 ("COFFEE20", "现磨咖啡20杯卡", 20, "360", 6, 5))
 
 
 def main() -> int:
@@ -87,6 +93,7 @@ def main() -> int:
         demo.populate(db, members=60)
         phone = pick_member(db)
         start_shift(db)
+        count_cards(db, phone)
         for language in args.lang:
             for name in shoot(app, db, language, phone, args.out):
                 print(name)
@@ -126,6 +133,17 @@ def pick_member(db: Database) -> str:
     return str(phone)
 
 
+def count_cards(db: Database, phone: str) -> None:
+    """Count cards on sale, and the shown member holding one of each with some uses used."""
+    member = members.get(db, phone)
+    for code, name, uses, price, months, used in CARD_PRODUCTS:
+        countcards.save_product(db, code=code, name=name, covers=name, uses=uses,
+                                price_fen=parse_yuan(price), valid_months=months,
+                                actor=MANAGER[0])
+        sold = countcards.sell(db, member.member_id, code, method="wechat", actor=CASHIER[0])
+        countcards.use(db, sold.card.card_no, uses=used, actor=CASHIER[0])
+
+
 def start_shift(db: Database) -> None:
     """The cashier's shift, open with a float and a few sales, so the X report has figures."""
     actor = CASHIER[0]
@@ -163,6 +181,10 @@ def shoot(app: QApplication, db: Database, language: str, phone: str,
         save("checkout", over_window(window, open_dialog(window, dialogs.CheckoutDialog, pay)))
         save("history", over_window(window, open_dialog(window, dialogs.HistoryDialog,
                                                         history_loaded)))
+        save("countcards", over_window(window, open_dialog(window, count_cards_dialog,
+                                                           cards_shown)))
+        save("countcard-sell", over_window(window, open_dialog(window, dialogs.SellCardDialog,
+                                                               products_shown)))
         save("shift", over_window(window, open_dialog(window, dialogs.ShiftDialog, counted)))
     finally:
         for dialog in window.findChildren(QDialog):
@@ -212,6 +234,9 @@ def shoot_till_screens(app: QApplication, db: Database, language: str, phone: st
             names.append(save_shot(
                 over_window(window, open_dialog(window, refund_of(receipt_no), refund_shown)),
                 out, f"ui-{language}-{size}-refund.png"))
+            names.append(save_shot(
+                over_window(window, open_dialog(window, count_cards_dialog, cards_shown)),
+                out, f"ui-{language}-{size}-countcards.png"))
     finally:
         for dialog in window.findChildren(QDialog):
             dialog.reject()
@@ -229,6 +254,29 @@ def pin_typed(dialog: dialogs.CheckoutDialog) -> bool:
         rest_fen = dialog.total_fen - parse_yuan(WALLET_PART)
         dialog.cash.setText(str((rest_fen // 10_000 + 1) * 100))
     return dialog.change.text() != ""
+
+
+def count_cards_dialog(state: AppState, parent: QWidget) -> QDialog:
+    return dialogs.CountCardDialog(state, "", parent)
+
+
+def cards_shown(dialog: dialogs.CountCardDialog) -> bool:
+    """The member's cards listed (soonest to expire first, chosen), two uses typed: what is
+    left after."""
+    if dialog.table.rowCount() < len(CARD_PRODUCTS) or dialog.state.worker.busy:
+        return False
+    if dialog.uses.text() != "2":
+        dialog.uses.setText("2")
+    return dialog.after.text() != ""
+
+
+def products_shown(dialog: dialogs.SellCardDialog) -> bool:
+    """The cards on sale, the second chosen, paid in cash."""
+    if dialog.table.rowCount() < len(CARD_PRODUCTS) or dialog.state.worker.busy:
+        return False
+    if dialog.table.currentRow() != 1:
+        dialog.table.selectRow(1)
+    return dialog.to_pay.text() != ""
 
 
 def refund_of(receipt_no: str) -> Callable[..., QDialog]:

@@ -21,6 +21,7 @@ from storeapp.money import format_fen, parse_yuan
 from storeapp.services.members import MemberView
 from ui import dialogs
 from ui.cart import CartPanel
+from ui.dialogs.countcard import COUNT_CARD_KEY
 from ui.member_panel import MemberPanel
 from ui.search import SearchPanel
 from ui.state import AppState, readable
@@ -80,6 +81,7 @@ class CounterScreen(QWidget):
         QShortcut(QKeySequence(SHIFT_KEY), self, self.shift)
         QShortcut(QKeySequence(REPORTS_KEY), self, self.reports)
         QShortcut(QKeySequence(SYNC_KEY), self, self.sync_requested.emit)
+        QShortcut(QKeySequence(COUNT_CARD_KEY), self, lambda: self.count_cards(""))
         self.search.picked.connect(self._on_picked)
         self.search.unknown_phone.connect(self._on_unknown_phone)
         b = self.buttons
@@ -110,6 +112,8 @@ class CounterScreen(QWidget):
                 self._refund(routed.code)
             case Target.COUPON:
                 self._state.set_discounts(routed.code, self._state.redeem_points)
+            case Target.COUNT_CARD:
+                self.count_cards(routed.code)
             case _:
                 self._state.message.emit(
                     self.tr("Unrecognised scan: %1").replace("%1", routed.code), True)
@@ -130,6 +134,15 @@ class CounterScreen(QWidget):
             self.modal(dialogs.OpenShiftDialog(self._state, self))
         else:
             self.modal(dialogs.ShiftDialog(self._state, self))
+
+    def count_cards(self, card_ref: str) -> None:
+        """Ctrl+K: the member's count cards (use, sell, refund); a scanned card (``card_ref``,
+        its QR or number) opens them for its member with that card chosen."""
+        if not card_ref and self._state.member is None:
+            self._state.message.emit(
+                self.tr("Count cards: find the member first, or scan their count card."), True)
+            return
+        self.modal(dialogs.CountCardDialog(self._state, card_ref, self))
 
     def reports(self) -> None:
         """Ctrl+R: the reports screen, with a manager's rights: a manager logged in, or a

@@ -1,5 +1,5 @@
 """The member at the counter: name, masked phone, tier with progress, balance split into
-principal and bonus, points, plan and usable coupons."""
+principal and bonus, points, plan, usable coupons and count cards with their uses left."""
 
 from __future__ import annotations
 
@@ -7,10 +7,15 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QVBoxLayout, QW
 
 from storeapp.identity import mask_phone
 from storeapp.money import format_fen
-from storeapp.services import summary
+from storeapp.services import countcards, summary
+from storeapp.services.countcards import CountCardView
 from storeapp.services.summary import MemberSummary
+from ui.dialogs.countcard import COUNT_CARD_KEY
+from ui.dialogs.countcard import summary as count_summary
 from ui.state import AppState
 from ui.terms import MEMBER_STATUS, term
+
+MAX_CARD_LINES = 2  # the panel fits a 1024x768 counter
 
 
 class MemberPanel(QWidget):
@@ -33,6 +38,9 @@ class MemberPanel(QWidget):
         self.split = QLabel()
         self.coupons = QLabel()
         self.coupons.setWordWrap(True)
+        self.count_cards = QLabel()  # each kind the member holds with its uses left
+        self.count_cards.setObjectName("memberCountCards")
+        self.count_cards.setWordWrap(True)
         self.status = QLabel()  # frozen, card lost, PIN locked: before anything is tried
         self.status.setObjectName("memberStatus")
         self.status.setProperty("role", "error")
@@ -45,6 +53,7 @@ class MemberPanel(QWidget):
         form.addRow(self.tr("Points"), self.points)
         form.addRow(self.tr("Plan"), self.plan)
         form.addRow(self.tr("Coupons"), self.coupons)
+        form.addRow(self.tr("Count cards"), self.count_cards)
         layout = QVBoxLayout(self)
         layout.addWidget(self.name)
         layout.addWidget(self.tier)
@@ -67,10 +76,13 @@ class MemberPanel(QWidget):
         if member is None:
             return
         db, member_id = self._state.db, member.member_id
-        self._state.worker.submit(lambda: summary.summary(db, member_id), self._show,
-                                  self._state.show_error)
+        self._state.worker.submit(
+            lambda: (summary.summary(db, member_id), countcards.cards(db, member_id,
+                                                                      live_only=True)),
+            self._show, self._state.show_error)
 
-    def _show(self, info: MemberSummary) -> None:
+    def _show(self, found: tuple[MemberSummary, list[CountCardView]]) -> None:
+        info, cards = found
         m = info.member
         if self._state.member is None or self._state.member.member_id != m.member_id:
             return  # the member changed while this was loading
@@ -98,6 +110,7 @@ class MemberPanel(QWidget):
         self.points.setText(f"{m.points:,}")
         self.plan.setText(info.plan_name or self.tr("none"))
         self.coupons.setText("\n".join(c.name for c in info.coupons) or self.tr("none"))
+        self.count_cards.setText(f"{self._count_cards(cards)}  ({COUNT_CARD_KEY})")
         notes = []
         if m.status != "active":
             notes.append(self.tr("Member is %1").replace("%1", term(MEMBER_STATUS, m.status)))
@@ -107,3 +120,14 @@ class MemberPanel(QWidget):
         if m.pin_locked:
             notes.append(self.tr("Payment PIN locked: a manager unlocks it (F6)"))
         self.status.setText("\n".join(notes))
+        self.status.setVisible(bool(notes))  # an empty line would take the room of one
+
+    def _count_cards(self, cards: list[CountCardView]) -> str:
+        """Each kind of card the member holds with its uses left, on at most two lines (the
+        count-card dialog lists them all)."""
+        kinds = [self.tr("%1: %2 left").replace("%1", name).replace("%2", str(left))
+                 for name, left in count_summary(cards)]
+        if len(kinds) > MAX_CARD_LINES:
+            more = len(kinds) - MAX_CARD_LINES + 1
+            kinds = [*kinds[:MAX_CARD_LINES - 1], self.tr("%n more kind(s)", "", more)]
+        return "\n".join(kinds) or self.tr("none")

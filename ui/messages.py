@@ -58,6 +58,10 @@ TEMPLATES: dict[str, str] = {
         "Errors", "Only one payment method can take the rest."),
     "bad_tender.cash_amount": QT_TRANSLATE_NOOP(
         "Errors", "Enter the cash handed over when mixing payments."),
+    "bad_tender.account": QT_TRANSLATE_NOOP(
+        "Errors", "A sale on account must name the company."),
+    "bad_tender.giftcard": QT_TRANSLATE_NOOP(
+        "Errors", "A gift card payment needs its card: scan it."),
     "bad_method": QT_TRANSLATE_NOOP("Errors", "The payment method must be one of: {allowed}."),
     # the cart
     "empty_cart": QT_TRANSLATE_NOOP("Errors", "The cart is empty."),
@@ -88,6 +92,8 @@ TEMPLATES: dict[str, str] = {
     "bad_amount.no_change": QT_TRANSLATE_NOOP("Errors", "An adjustment must change something."),
     "bad_amount.float": QT_TRANSLATE_NOOP("Errors", "The float must be ¥0.00 or more."),
     "bad_amount.counted": QT_TRANSLATE_NOOP("Errors", "Counted cash must be ¥0.00 or more."),
+    "bad_amount.credit_limit": QT_TRANSLATE_NOOP(
+        "Errors", "The credit limit must be ¥0.00 or more."),
     # points and coupons
     "bad_points": QT_TRANSLATE_NOOP("Errors", "Points to redeem must not be negative."),
     "bad_points.no_change": QT_TRANSLATE_NOOP(
@@ -151,6 +157,9 @@ TEMPLATES: dict[str, str] = {
     "bad_qr": QT_TRANSLATE_NOOP("Errors", "This is not a member QR code."),
     "forged_qr": QT_TRANSLATE_NOOP(
         "Errors", "This member QR code failed its check (altered?)."),
+    "bad_qr.count_card": QT_TRANSLATE_NOOP("Errors", "This is not a count card QR code."),
+    "forged_qr.count_card": QT_TRANSLATE_NOOP(
+        "Errors", "This count card QR code failed its check (altered?)."),
     "unknown_card": QT_TRANSLATE_NOOP("Errors", "No member has card {card_no}."),
     "card_lost": QT_TRANSLATE_NOOP(
         "Errors", "Card {card_no} was reported lost: replace it first."),
@@ -160,6 +169,93 @@ TEMPLATES: dict[str, str] = {
     "bad_plan": QT_TRANSLATE_NOOP("Errors", "A plan needs a fee and a duration above zero."),
     "bad_plan.discount": QT_TRANSLATE_NOOP(
         "Errors", "A plan's extra discount is 0 to less than 50 percent."),
+    # referrals
+    "self_referral": QT_TRANSLATE_NOOP("Errors", "A member cannot refer themselves."),
+    "unknown_referrer": QT_TRANSLATE_NOOP("Errors", "No member has referral code {ref}."),
+    "referrer_closed": QT_TRANSLATE_NOOP(
+        "Errors", "The referring member's membership is closed."),
+    # count cards (次卡)
+    "unknown_card_product": QT_TRANSLATE_NOOP("Errors", "No count card {product} is on sale."),
+    "bad_card_product.names": QT_TRANSLATE_NOOP(
+        "Errors", "A count card needs a code (at most 24 characters) and a name (at most 64)."),
+    "bad_card_product.covers": QT_TRANSLATE_NOOP(
+        "Errors", "Say what one use of the card is (a product barcode or a service)."),
+    "bad_card_product.uses": QT_TRANSLATE_NOOP(
+        "Errors", "A count card gives 1 to {max_uses} uses."),
+    "bad_card_product.price": QT_TRANSLATE_NOOP(
+        "Errors", "A count card needs a price above ¥0.00."),
+    "bad_card_product.months": QT_TRANSLATE_NOOP(
+        "Errors", "A count card is valid 1 to {max_months} months."),
+    "bad_card_product.offline": QT_TRANSLATE_NOOP(
+        "Errors", "Offline uses must be between 0 and the card's uses."),
+    "unknown_count_card": QT_TRANSLATE_NOOP("Errors", "No count card {card_no}."),
+    "bad_uses": QT_TRANSLATE_NOOP("Errors", "Use 1 to {max_uses} at a time."),
+    "bad_uses.adjust": QT_TRANSLATE_NOOP(
+        "Errors", "An adjustment must change the uses (by at most 1,000)."),
+    "which_count_card": QT_TRANSLATE_NOOP(
+        "Errors", "The member holds more than one kind of count card ({cards}): scan the card "
+                  "or choose it."),
+    "count_card_used_up": QT_TRANSLATE_NOOP(
+        "Errors", "The member's count cards have {uses_left} uses left here, not {uses}."),
+    "count_card_expired": QT_TRANSLATE_NOOP("Errors", "Count card {card_no} has expired."),
+    "count_card_elsewhere": QT_TRANSLATE_NOOP(
+        "Errors", "Count card {card_no} is not valid at this store."),
+    "count_card_inactive": QT_TRANSLATE_NOOP(
+        "Errors", "Count card {card_no} can no longer be used."),
+    "count_card_not_refundable": QT_TRANSLATE_NOOP(
+        "Errors", "Count card {card_no} has no unused uses to refund."),
+    # gift cards (礼品卡)
+    "giftcard_face": QT_TRANSLATE_NOOP(
+        "Errors", "A gift card holds ¥0.01 to {cap_fen} (the most an anonymous card may "
+                  "hold)."),
+    "giftcard_count": QT_TRANSLATE_NOOP("Errors", "Sell 1 to {max_cards} gift cards at a time."),
+    "real_name_required": QT_TRANSLATE_NOOP(
+        "Errors", "Gift cards of {total_fen} at once: record the buyer's real name (needed from "
+                  "{from_fen})."),
+    "transfer_required.company": QT_TRANSLATE_NOOP(
+        "Errors", "A company prepaying {total_fen} at once must pay by bank transfer (from "
+                  "{from_fen})."),
+    "transfer_required.person": QT_TRANSLATE_NOOP(
+        "Errors", "A person prepaying {total_fen} at once must pay by bank transfer (from "
+                  "{from_fen})."),
+    "payer_account_required": QT_TRANSLATE_NOOP(
+        "Errors", "Enter the bank account the transfer came from."),
+    "bad_buyer": QT_TRANSLATE_NOOP(
+        "Errors", "The buyer's name and bank account are at most 64 characters each."),
+    "unknown_giftcard": QT_TRANSLATE_NOOP(
+        "Errors", "No gift card {card_no} at this till: scan the card's QR code."),
+    "bad_qr.gift_card": QT_TRANSLATE_NOOP("Errors", "This is not a gift card QR code."),
+    "forged_qr.gift_card": QT_TRANSLATE_NOOP(
+        "Errors", "This gift card QR code failed its check (altered?)."),
+    "giftcard_inactive": QT_TRANSLATE_NOOP(
+        "Errors", "Gift card {card_no} can no longer be used."),
+    "giftcard_expired": QT_TRANSLATE_NOOP("Errors", "Gift card {card_no} has expired."),
+    "giftcard_insufficient": QT_TRANSLATE_NOOP(
+        "Errors", "Gift card {card_no} holds {balance_fen}, less than {amount_fen}."),
+    "giftcard_insufficient.chain": QT_TRANSLATE_NOOP(
+        "Errors", "Gift card {card_no} has {balance_fen} available across all stores, less "
+                  "than {amount_fen}."),
+    # company accounts (企业挂账)
+    "unknown_company": QT_TRANSLATE_NOOP("Errors", "No company {company}."),
+    "company_exists": QT_TRANSLATE_NOOP("Errors", "A company with this code already exists."),
+    "company_inactive": QT_TRANSLATE_NOOP("Errors", "This company account is not active."),
+    "company_overdue": QT_TRANSLATE_NOOP(
+        "Errors", "The company's account is overdue ({overdue_fen} since {since}): take a "
+                  "payment first."),
+    "over_credit_limit": QT_TRANSLATE_NOOP(
+        "Errors", "This goes over the company's credit limit: {available_fen} is available."),
+    "company_overpaid": QT_TRANSLATE_NOOP(
+        "Errors", "The payment is more than the {balance_fen} the company owes."),
+    "transfer_ref_required": QT_TRANSLATE_NOOP(
+        "Errors", "A bank transfer needs its reference (the bank's transaction number)."),
+    "bad_company.name": QT_TRANSLATE_NOOP(
+        "Errors", "Enter the company's name (at most 64 characters); a contact has at most 32, "
+                  "a phone at most 20."),
+    "bad_company.terms": QT_TRANSLATE_NOOP("Errors", "Payment terms are 1 to {max_days} days."),
+    "bad_company.code": QT_TRANSLATE_NOOP(
+        "Errors", "A company code has 1-16 letters, digits or -."),
+    "bad_company.ref": QT_TRANSLATE_NOOP(
+        "Errors", "A payment reference is at most 64 characters."),
     # refunds and voids
     "unknown_receipt": QT_TRANSLATE_NOOP("Errors", "No sale with receipt number {receipt_no}."),
     "unknown_receipt.printed": QT_TRANSLATE_NOOP(
@@ -182,6 +278,13 @@ TEMPLATES: dict[str, str] = {
     "user_locked": QT_TRANSLATE_NOOP("Errors", "User {user} is locked: ask an administrator."),
     "not_a_manager": QT_TRANSLATE_NOOP(
         "Errors", "{user} is not a manager and cannot approve."),
+    "self_approval.own_request": QT_TRANSLATE_NOOP(
+        "Errors", "{user} cannot approve their own request: another manager must approve."),
+    "self_approval.own_member": QT_TRANSLATE_NOOP(
+        "Errors", "{user} cannot approve this for their own member account: another manager "
+                  "must approve."),
+    "member_is_staff": QT_TRANSLATE_NOOP(
+        "Errors", "That member account is already linked to staff user {user}."),
     "approval_required": QT_TRANSLATE_NOOP("Errors", "This needs a manager's approval."),
     "reason_required": QT_TRANSLATE_NOOP("Errors", "An approval needs a reason."),
     "reason_too_long": QT_TRANSLATE_NOOP(
@@ -220,6 +323,7 @@ TEMPLATES: dict[str, str] = {
         "Errors", "{command} is development tooling: it runs from the source checkout (tools/), "
                   "which is not installed with the app."),
     "bad_date": QT_TRANSLATE_NOOP("Errors", "“{text}” is not a date like 2026-03-10."),
+    "bad_date.month": QT_TRANSLATE_NOOP("Errors", "“{text}” is not a month like 2026-03."),
     "bad_time": QT_TRANSLATE_NOOP("Errors", "“{text}” is not a time like 2026-03-10T18:00:00."),
     "bad_range": QT_TRANSLATE_NOOP("Errors", "A report covers at most {max_days} days."),
     "bad_range.reversed": QT_TRANSLATE_NOOP("Errors", "The end date is before the start date."),
@@ -268,6 +372,15 @@ TEMPLATES: dict[str, str] = {
     "offline_too_long.never": QT_TRANSLATE_NOOP(
         "Errors", "This till has never reached head office: stored value cannot be spent until "
                   "it has."),
+    "offline_too_long.count_card": QT_TRANSLATE_NOOP(
+        "Errors", "Head office has not been reached for more than {max_hours} hours: count "
+                  "cards cannot be used until it is."),
+    "offline_too_long.gift_card": QT_TRANSLATE_NOOP(
+        "Errors", "Head office has not been reached for more than {max_hours} hours: gift "
+                  "cards cannot pay until it is."),
+    "offline_limit_uses": QT_TRANSLATE_NOOP(
+        "Errors", "Head office cannot be reached: count card {card_no} may give at most "
+                  "{max_uses} uses offline; {used} given already."),
     "offline_limit_txn": QT_TRANSLATE_NOOP(
         "Errors", "Head office cannot be reached: one action may take at most {max_fen} of "
                   "stored value offline."),
@@ -277,6 +390,9 @@ TEMPLATES: dict[str, str] = {
     "offline_limit_store": QT_TRANSLATE_NOOP(
         "Errors", "Head office cannot be reached: this store may take at most {max_fen} of "
                   "stored value offline; {spent_fen} is taken already."),
+    "offline_limit_giftcard": QT_TRANSLATE_NOOP(
+        "Errors", "Head office cannot be reached: a gift card may pay at most {max_fen} at "
+                  "this till offline; this card has paid {spent_fen} already."),
     "online_only": QT_TRANSLATE_NOOP(
         "Errors", "Head office found this till's records do not match: stored value can be "
                   "used only while head office answers."),

@@ -18,6 +18,7 @@ SALE_STATUS = "SaleStatus"
 ROLE = "Role"
 PRINTER = "PrinterStatus"
 LINK = "LinkStatus"
+COUNT_CARD_STATUS = "CountCardStatus"
 
 _TERMS: dict[str, dict[str, str]] = {
     LEDGER: {  # wallet and points ledgers share this vocabulary
@@ -33,6 +34,7 @@ _TERMS: dict[str, dict[str, str]] = {
         "expire": QT_TRANSLATE_NOOP("LedgerKind", "Expired"),
         "clawback": QT_TRANSLATE_NOOP("LedgerKind", "Taken back (refund)"),
         "return": QT_TRANSLATE_NOOP("LedgerKind", "Returned (refund)"),
+        "countcard_refund": QT_TRANSLATE_NOOP("LedgerKind", "Count card refunded"),
     },
     METHOD: {
         "wallet": QT_TRANSLATE_NOOP("PaymentMethod", "Stored value"),
@@ -62,6 +64,12 @@ _TERMS: dict[str, dict[str, str]] = {
         "offline": QT_TRANSLATE_NOOP("PrinterStatus", "offline"),
         "error": QT_TRANSLATE_NOOP("PrinterStatus", "error"),
         "unknown": QT_TRANSLATE_NOOP("PrinterStatus", "starting"),
+    },
+    COUNT_CARD_STATUS: {  # storeapp.services.countcards.CountCardView.status
+        "active": QT_TRANSLATE_NOOP("CountCardStatus", "in use"),
+        "used": QT_TRANSLATE_NOOP("CountCardStatus", "used up"),
+        "expired": QT_TRANSLATE_NOOP("CountCardStatus", "expired"),
+        "refunded": QT_TRANSLATE_NOOP("CountCardStatus", "refunded"),
     },
     LINK: {  # devices.serial_port.LinkStatus values
         "connected": QT_TRANSLATE_NOOP("LinkStatus", "connected"),

@@ -4,7 +4,7 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../ui/dialogs/adjust.py" line="+19"/>
+        <location filename="../../ui/dialogs/adjust.py" line="+17"/>
         <location line="+32"/>
         <source>Adjust balance or points</source>
         <translation>调整余额或积分</translation>
@@ -66,7 +66,7 @@
 <context>
     <name>CardDialog</name>
     <message>
-        <location filename="../../ui/dialogs/card.py" line="+31"/>
+        <location filename="../../ui/dialogs/card.py" line="+29"/>
         <source>Card problems</source>
         <translation>卡务</translation>
     </message>
@@ -203,7 +203,7 @@
         <translation>充值已撤销：以%2退还 %1；收回赠送金 %3</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Account closed: refund %1 by %2, bonus forfeited %3</source>
         <translation>已退卡：以%2退还 %1，赠送金作废 %3</translation>
     </message>
@@ -290,7 +290,7 @@
         <translation>时段</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+82"/>
         <source>Members</source>
         <translation>会员数</translation>
     </message>
@@ -303,7 +303,7 @@
 <context>
     <name>CheckoutDialog</name>
     <message>
-        <location filename="../../ui/dialogs/checkout.py" line="+23"/>
+        <location filename="../../ui/dialogs/checkout.py" line="+21"/>
         <source>Checkout</source>
         <translation>结账</translation>
     </message>
@@ -344,7 +344,7 @@
         <translation>找零 / 还差</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+31"/>
         <source>change %1</source>
         <translation>找零 %1</translation>
     </message>
@@ -365,9 +365,150 @@
     </message>
 </context>
 <context>
+    <name>CountCardDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/countcard.py" line="+72"/>
+        <source>Count cards</source>
+        <translation>次卡</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Card</source>
+        <translation>次卡</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Uses left</source>
+        <translation>剩余次数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Valid until</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Card No.</source>
+        <translation>卡号</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>No count card with uses left: F2 sells one.</source>
+        <translation>没有可用的次卡：按 F2 开卡。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Uses</source>
+        <translation>次数</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Enter  Use</source>
+        <translation>Enter  使用</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sell a card</source>
+        <translation>开卡</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refund card (manager)</source>
+        <translation>退卡（店长）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Esc  Close</source>
+        <translation>Esc  关闭</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Uses now</source>
+        <translation>本次使用</translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>Card %1 cannot be used: %2</source>
+        <translation>次卡 %1 不能使用：%2</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>%1 left after this</source>
+        <translation>用后剩 %1 次</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>No count card to use: F2 sells one.</source>
+        <translation>没有可用的次卡：按 F2 开卡。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Type the number of uses (1 to %1).</source>
+        <translation>请输入使用次数（1 至 %1 次）。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1: used %2, %3 left</source>
+        <translation>%1：本次使用 %2 次，剩余 %3 次</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Choose the card to refund.</source>
+        <translation>请选择要退的次卡。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refund %1 unused uses of %2 (%3), worth %4</source>
+        <translation>退还 %2（%3）剩余 %1 次，价值 %4</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>customer request</source>
+        <translation>顾客要求</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A refund needs a manager&apos;s approval.</source>
+        <translation>退款需要店长授权。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Count card %1 refunded (%2 uses): %3 back to the balance</source>
+        <translation>次卡 %1 已退（%2 次）：%3 退回储值余额</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Count card %1 refunded (%2 uses): hand back %3 by %4</source>
+        <translation>次卡 %1 已退（%2 次）：以%4退还 %3</translation>
+    </message>
+</context>
+<context>
+    <name>CountCardStatus</name>
+    <message>
+        <location filename="../../ui/terms.py" line="+69"/>
+        <source>in use</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>used up</source>
+        <translation>次数已用完</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>refunded</source>
+        <translation>已退卡</translation>
+    </message>
+</context>
+<context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="+51"/>
+        <location filename="../../ui/counter.py" line="+52"/>
         <source>Register</source>
         <translation>会员注册</translation>
     </message>
@@ -412,12 +553,17 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+59"/>
         <source>Unrecognised scan: %1</source>
         <translation>无法识别的扫码：%1</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+24"/>
+        <source>Count cards: find the member first, or scan their count card.</source>
+        <translation>次卡：请先查找会员，或扫描会员的次卡。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Open the reports</source>
         <translation>打开报表</translation>
     </message>
@@ -460,7 +606,7 @@
 <context>
     <name>DailyTab</name>
     <message>
-        <location filename="../../ui/report_tabs.py" line="+159"/>
+        <location filename="../../ui/report_tabs.py" line="+161"/>
         <source>From</source>
         <translation>从</translation>
     </message>
@@ -473,7 +619,7 @@
 <context>
     <name>DeviceBridge</name>
     <message>
-        <location filename="../../ui/devices_bridge.py" line="+115"/>
+        <location filename="../../ui/devices_bridge.py" line="+117"/>
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
@@ -521,7 +667,7 @@
         <translation>请选择付款方式。</translation>
     </message>
     <message>
-        <location line="+223"/>
+        <location line="+342"/>
         <source>Head office found this till&apos;s records do not match: stored value can be used only while head office answers.</source>
         <translation>总部发现本机记录不符：仅在总部在线时才能使用储值。</translation>
     </message>
@@ -531,7 +677,7 @@
         <translation>本机丢失了总部已收到的数据：店长运行 storeapp restore 恢复之前不能使用储值。</translation>
     </message>
     <message>
-        <location line="-225"/>
+        <location line="-344"/>
         <source>Each payment method at most once per sale.</source>
         <translation>每种付款方式每笔只能使用一次。</translation>
     </message>
@@ -546,7 +692,7 @@
         <translation>组合支付时请输入实收现金。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+8"/>
         <source>The cart is empty.</source>
         <translation>购物车是空的。</translation>
     </message>
@@ -571,7 +717,7 @@
         <translation>实点现金不能少于 ¥0.00。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Points to redeem must not be negative.</source>
         <translation>抵扣积分不能为负数。</translation>
     </message>
@@ -616,7 +762,7 @@
         <translation>会员码校验失败（可能被篡改）。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+107"/>
         <source>This top-up was already voided.</source>
         <translation>此笔充值已撤销。</translation>
     </message>
@@ -641,7 +787,7 @@
         <translation>工号或密码错误。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+11"/>
         <source>This needs a manager&apos;s approval.</source>
         <translation>此操作需要店长授权。</translation>
     </message>
@@ -656,7 +802,7 @@
         <translation>工号为 1–16 位字母、数字或下划线。</translation>
     </message>
     <message>
-        <location line="-154"/>
+        <location line="-257"/>
         <source>The member&apos;s payment PIN is needed to pay from the balance.</source>
         <translation>使用储值付款需输入会员的支付密码。</translation>
     </message>
@@ -707,6 +853,16 @@
     </message>
     <message>
         <location line="+8"/>
+        <source>A sale on account must name the company.</source>
+        <translation>挂账须指定企业。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A gift card payment needs its card: scan it.</source>
+        <translation>礼品卡付款须指定礼品卡：请扫描礼品卡。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>The payment method must be one of: {allowed}.</source>
         <translation>付款方式须为以下之一：{allowed}。</translation>
     </message>
@@ -786,7 +942,12 @@
         <translation>价格不能为负数。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
+        <source>The credit limit must be ¥0.00 or more.</source>
+        <translation>信用额度不能少于 ¥0.00。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>A points adjustment must change something.</source>
         <translation>积分调整不能为零。</translation>
     </message>
@@ -947,6 +1108,16 @@
     </message>
     <message>
         <location line="+7"/>
+        <source>This is not a count card QR code.</source>
+        <translation>这不是次卡二维码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This count card QR code failed its check (altered?).</source>
+        <translation>次卡二维码校验失败（可能被篡改）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>No member has card {card_no}.</source>
         <translation>查无卡号为 {card_no} 的会员。</translation>
     </message>
@@ -979,6 +1150,226 @@
         <location line="+1"/>
         <source>A plan&apos;s extra discount is 0 to less than 50 percent.</source>
         <translation>付费会员方案的额外折扣须不少于 0%、低于 50%。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A member cannot refer themselves.</source>
+        <translation>会员不能推荐自己。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No member has referral code {ref}.</source>
+        <translation>找不到推荐码为 {ref} 的会员。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The referring member&apos;s membership is closed.</source>
+        <translation>推荐人的会员资格已注销。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No count card {product} is on sale.</source>
+        <translation>没有在售的次卡 {product}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A count card needs a code (at most 24 characters) and a name (at most 64).</source>
+        <translation>次卡需要编码（最多 24 个字符）和名称（最多 64 个字符）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Say what one use of the card is (a product barcode or a service).</source>
+        <translation>请写明次卡每次可用的项目（商品条码或服务）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A count card gives 1 to {max_uses} uses.</source>
+        <translation>次卡次数须为 1 至 {max_uses} 次。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A count card needs a price above ¥0.00.</source>
+        <translation>次卡售价须高于 ¥0.00。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A count card is valid 1 to {max_months} months.</source>
+        <translation>次卡有效期须为 1 至 {max_months} 个月。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Offline uses must be between 0 and the card&apos;s uses.</source>
+        <translation>离线可用次数须在 0 到次卡总次数之间。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No count card {card_no}.</source>
+        <translation>查无次卡 {card_no}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use 1 to {max_uses} at a time.</source>
+        <translation>每次可使用 1 至 {max_uses} 次。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An adjustment must change the uses (by at most 1,000).</source>
+        <translation>调整须改变次数（最多 1,000 次）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The member holds more than one kind of count card ({cards}): scan the card or choose it.</source>
+        <translation>该会员持有多种次卡（{cards}）：请扫描次卡或选择要用的卡。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The member&apos;s count cards have {uses_left} uses left here, not {uses}.</source>
+        <translation>该会员的次卡在本店只剩 {uses_left} 次，不够 {uses} 次。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Count card {card_no} has expired.</source>
+        <translation>次卡 {card_no} 已过期。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Count card {card_no} is not valid at this store.</source>
+        <translation>次卡 {card_no} 不能在本店使用。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Count card {card_no} can no longer be used.</source>
+        <translation>次卡 {card_no} 已不能使用。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Count card {card_no} has no unused uses to refund.</source>
+        <translation>次卡 {card_no} 没有可退的剩余次数。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A gift card holds ¥0.01 to {cap_fen} (the most an anonymous card may hold).</source>
+        <translation>礼品卡面值须为 ¥0.01 至 {cap_fen}（不记名卡的上限）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sell 1 to {max_cards} gift cards at a time.</source>
+        <translation>每次可售 1 至 {max_cards} 张礼品卡。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Gift cards of {total_fen} at once: record the buyer&apos;s real name (needed from {from_fen}).</source>
+        <translation>一次购买礼品卡 {total_fen}：须登记购卡人实名（{from_fen} 起须实名）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A company prepaying {total_fen} at once must pay by bank transfer (from {from_fen}).</source>
+        <translation>企业一次预付 {total_fen}，须通过银行转账支付（{from_fen} 起）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A person prepaying {total_fen} at once must pay by bank transfer (from {from_fen}).</source>
+        <translation>个人一次预付 {total_fen}，须通过银行转账支付（{from_fen} 起）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Enter the bank account the transfer came from.</source>
+        <translation>请填写转账的付款银行账户。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The buyer&apos;s name and bank account are at most 64 characters each.</source>
+        <translation>购卡人姓名和银行账户各最多 64 个字。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No gift card {card_no} at this till: scan the card&apos;s QR code.</source>
+        <translation>本机查无礼品卡 {card_no}：请扫描礼品卡二维码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This is not a gift card QR code.</source>
+        <translation>这不是礼品卡二维码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This gift card QR code failed its check (altered?).</source>
+        <translation>礼品卡二维码校验失败（可能被篡改）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Gift card {card_no} can no longer be used.</source>
+        <translation>礼品卡 {card_no} 已不能使用。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Gift card {card_no} has expired.</source>
+        <translation>礼品卡 {card_no} 已过期。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Gift card {card_no} holds {balance_fen}, less than {amount_fen}.</source>
+        <translation>礼品卡 {card_no} 余额 {balance_fen}，不足支付 {amount_fen}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Gift card {card_no} has {balance_fen} available across all stores, less than {amount_fen}.</source>
+        <translation>礼品卡 {card_no} 在全部门店的可用余额为 {balance_fen}，不足支付 {amount_fen}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No company {company}.</source>
+        <translation>无此企业 {company}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A company with this code already exists.</source>
+        <translation>企业编号已存在。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This company account is not active.</source>
+        <translation>该企业账户已停用。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The company&apos;s account is overdue ({overdue_fen} since {since}): take a payment first.</source>
+        <translation>企业账款已逾期（{overdue_fen}，自 {since}），请先回款。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This goes over the company&apos;s credit limit: {available_fen} is available.</source>
+        <translation>超出企业信用额度，可用 {available_fen}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The payment is more than the {balance_fen} the company owes.</source>
+        <translation>回款金额超过欠款 {balance_fen}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A bank transfer needs its reference (the bank&apos;s transaction number).</source>
+        <translation>银行转账须填写转账流水号。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Enter the company&apos;s name (at most 64 characters); a contact has at most 32, a phone at most 20.</source>
+        <translation>请填写企业名称（最多 64 个字）；联系人最多 32 个字，电话最多 20 位。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Payment terms are 1 to {max_days} days.</source>
+        <translation>账期为 1–{max_days} 天。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A company code has 1-16 letters, digits or -.</source>
+        <translation>企业编号为 1–16 位字母、数字或 -。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A payment reference is at most 64 characters.</source>
+        <translation>参考号最多 64 个字。</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1019,6 +1410,21 @@
         <location line="+1"/>
         <source>{user} is not a manager and cannot approve.</source>
         <translation>{user} 不是店长，无权授权。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{user} cannot approve their own request: another manager must approve.</source>
+        <translation>{user} 不能审批自己发起的操作，请由其他店长审批。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{user} cannot approve this for their own member account: another manager must approve.</source>
+        <translation>{user} 不能审批本人会员账户的操作，请由其他店长审批。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>That member account is already linked to staff user {user}.</source>
+        <translation>该会员账户已关联员工 {user}。</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1124,6 +1530,11 @@
         <location line="+3"/>
         <source>“{text}” is not a date like 2026-03-10.</source>
         <translation>“{text}”不是有效日期，格式如 2026-03-10。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>“{text}” is not a month like 2026-03.</source>
+        <translation>“{text}”不是有效月份，格式如 2026-03。</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1237,6 +1648,21 @@
     </message>
     <message>
         <location line="+3"/>
+        <source>Head office has not been reached for more than {max_hours} hours: count cards cannot be used until it is.</source>
+        <translation>已超过 {max_hours} 小时未连上总部：连上之前不能使用次卡。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office has not been reached for more than {max_hours} hours: gift cards cannot pay until it is.</source>
+        <translation>已超过 {max_hours} 小时未连上总部：连上之前不能使用礼品卡。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office cannot be reached: count card {card_no} may give at most {max_uses} uses offline; {used} given already.</source>
+        <translation>无法连接总部：次卡 {card_no} 离线最多可用 {max_uses} 次，已用 {used} 次。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Head office cannot be reached: one action may take at most {max_fen} of stored value offline.</source>
         <translation>总部无法连接：离线时每笔最多使用储值 {max_fen}。</translation>
     </message>
@@ -1249,6 +1675,11 @@
         <location line="+3"/>
         <source>Head office cannot be reached: this store may take at most {max_fen} of stored value offline; {spent_fen} is taken already.</source>
         <translation>总部无法连接：离线时本店最多收取储值 {max_fen}，已收 {spent_fen}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office cannot be reached: a gift card may pay at most {max_fen} at this till offline; this card has paid {spent_fen} already.</source>
+        <translation>总部无法连接：离线时每张礼品卡在本机最多支付 {max_fen}，该卡已付 {spent_fen}。</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -1301,12 +1732,12 @@
         <translation>总部保存的本机记录与本机不一致：请联系总部。</translation>
     </message>
     <message>
-        <location line="-106"/>
+        <location line="-122"/>
         <source>Store code: exactly 4 digits.</source>
         <translation>门店编号须为 4 位数字。</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+125"/>
         <source>This till already recorded sales and members as store {recorded_store}; the token is for store {token_store}. Use store {recorded_store}&apos;s token, or a new till database for store {token_store}.</source>
         <translation>本收银台已以门店 {recorded_store} 的名义记录了交易和会员，而该令牌属于门店 {token_store}。请使用门店 {recorded_store} 的令牌，或为门店 {token_store} 另用一个新的收银数据库。</translation>
     </message>
@@ -1520,7 +1951,7 @@
 <context>
     <name>LedgerKind</name>
     <message>
-        <location filename="../../ui/terms.py" line="+24"/>
+        <location filename="../../ui/terms.py" line="-47"/>
         <source>Top-up</source>
         <translation>充值</translation>
     </message>
@@ -1579,6 +2010,11 @@
         <source>Returned (refund)</source>
         <translation>退款返还</translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>Count card refunded</source>
+        <translation>次卡退款</translation>
+    </message>
 </context>
 <context>
     <name>LiabilityTab</name>
@@ -1596,7 +2032,7 @@
 <context>
     <name>LinkStatus</name>
     <message>
-        <location filename="../../ui/terms.py" line="+32"/>
+        <location filename="../../ui/terms.py" line="+38"/>
         <source>connected</source>
         <translation>已连接</translation>
     </message>
@@ -1653,7 +2089,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+31"/>
+        <location filename="../../ui/main_window.py" line="+30"/>
         <location line="+60"/>
         <source>storeapp — %1</source>
         <translation>storeapp — %1</translation>
@@ -1693,7 +2129,7 @@
 <context>
     <name>MemberPanel</name>
     <message>
-        <location filename="../../ui/member_panel.py" line="+41"/>
+        <location filename="../../ui/member_panel.py" line="+49"/>
         <source>Phone</source>
         <translation>手机号</translation>
     </message>
@@ -1723,12 +2159,17 @@
         <translation>优惠券</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Count cards</source>
+        <translation>次卡</translation>
+    </message>
+    <message>
         <location line="+9"/>
         <source>No member: search, scan a member QR or press F2 to register.</source>
         <translation>未选会员：请搜索、扫会员码，或按 F2 注册新会员。</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+33"/>
         <source>Top tier</source>
         <translation>已是最高等级</translation>
     </message>
@@ -1745,11 +2186,24 @@
     <message>
         <location line="+4"/>
         <location line="+1"/>
+        <location line="+21"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-5"/>
+        <source>%1: %2 left</source>
+        <translation>%1：剩 %2 次</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%n more kind(s)</source>
+        <translation>
+            <numerusform>另有 %n 种</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="-16"/>
         <source>Member is %1</source>
         <translation>会员状态：%1</translation>
     </message>
@@ -1767,7 +2221,7 @@
 <context>
     <name>MemberStatus</name>
     <message>
-        <location filename="../../ui/terms.py" line="-24"/>
+        <location filename="../../ui/terms.py" line="-30"/>
         <source>active</source>
         <translation>正常</translation>
     </message>
@@ -1836,7 +2290,7 @@
 <context>
     <name>OpenShiftDialog</name>
     <message>
-        <location filename="../../ui/dialogs/shift_open.py" line="+22"/>
+        <location filename="../../ui/dialogs/shift_open.py" line="+20"/>
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
@@ -2146,9 +2600,96 @@
     </message>
 </context>
 <context>
+    <name>SellCardDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/countcard_sell.py" line="+39"/>
+        <source>Sell a count card</source>
+        <translation>次卡开卡</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Card</source>
+        <translation>次卡</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Uses</source>
+        <translation>次数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Price</source>
+        <translation>售价</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Valid</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Payment PIN</source>
+        <translation>支付密码</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Sell (Enter)</source>
+        <translation>开卡（Enter）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Paid by</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>To pay</source>
+        <translation>应付</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+47"/>
+        <source>%n use(s)</source>
+        <translation>
+            <numerusform>%n 次</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n month(s)</source>
+        <translation>
+            <numerusform>%n 个月</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No count card is on sale at this store.</source>
+        <translation>本店没有在售的次卡。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>%1 by %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Choose the card to sell.</source>
+        <translation>请选择要开的次卡。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ask the member to type the payment PIN.</source>
+        <translation>请会员输入支付密码。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Sold %1 (card %2): %3 uses, paid %4 by %5</source>
+        <translation>已开卡 %1（卡号 %2）：%3 次，%5支付 %4</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="+34"/>
+        <location filename="../../ui/dialogs/settings.py" line="+32"/>
         <source>Till settings</source>
         <translation>收银台设置</translation>
     </message>
@@ -2289,7 +2830,7 @@
 <context>
     <name>ShiftDialog</name>
     <message>
-        <location filename="../../ui/dialogs/shift.py" line="+38"/>
+        <location filename="../../ui/dialogs/shift.py" line="+37"/>
         <source>Shift</source>
         <translation>班次</translation>
     </message>
@@ -2300,23 +2841,23 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+107"/>
+        <location line="+111"/>
         <source>Count the drawer, enter the cash and press Enter.</source>
         <translation>清点钱箱，输入现金金额后按 Enter。</translation>
     </message>
     <message>
-        <location line="-104"/>
+        <location line="-108"/>
         <source>Print X report</source>
         <translation>打印 X 报表</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+102"/>
+        <location line="+106"/>
         <source>Close shift (Enter)</source>
         <translation>交班（Enter）</translation>
     </message>
     <message>
-        <location line="-100"/>
+        <location line="-104"/>
         <source>Done (Enter)</source>
         <translation>完成（Enter）</translation>
     </message>
@@ -2386,7 +2927,7 @@
         <translation>班次 #%1 · %2 · %3 开班</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+36"/>
         <source>X report sent to the printer.</source>
         <translation>X 报表已送打印。</translation>
     </message>
@@ -2406,7 +2947,7 @@
         <translation>应有 %1，实点 %2。再按 Enter 交班并打印 Z 报表；按 Esc 暂不交班。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Z #%1 saved; printing…</source>
         <translation>Z #%1 已保存，正在打印…</translation>
     </message>
@@ -2459,7 +3000,7 @@
         <translation>关闭（Esc）</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+40"/>
         <source>Contacting head office…</source>
         <translation>正在连接总部…</translation>
     </message>
@@ -2512,7 +3053,7 @@
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../../ui/sync_view.py" line="+62"/>
+        <location filename="../../ui/sync_view.py" line="+64"/>
         <source>Head office: not linked</source>
         <translation>总部：未连接</translation>
     </message>
@@ -2583,7 +3124,7 @@
 <context>
     <name>TopupDialog</name>
     <message>
-        <location filename="../../ui/dialogs/topup.py" line="+36"/>
+        <location filename="../../ui/dialogs/topup.py" line="+34"/>
         <source>Top up</source>
         <translation>充值</translation>
     </message>

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from storeapp.db import Database
-from storeapp.services import members, sales, wallet
+from storeapp.services import countcards, members, sales, wallet
 from storeapp.services.sales import LineIn, TenderIn
 from tests.helpers import register
 from tests.ui.conftest import keys, login, pick, when_dialog
@@ -70,9 +70,15 @@ def scrolls(widget: QWidget, window: QWidget) -> bool:
 
 
 def busy_counter(qtbot: QtBot, window: MainWindow, db: Database) -> None:
-    """A member with a long name, lines in the cart, a long message: the counter at its fullest."""
+    """A member with a long name and two kinds of count card, lines in the cart, a long
+    message: the counter at its fullest."""
     member = register(db, phone="13912345678", name="欧阳娜娜娜娜娜娜")
     wallet.topup(db, member.member_id, 200_000, actor="C01")
+    for code, name, uses in (("WASH10", "精洗车 10 次卡（含内饰清洁）", 10),
+                             ("CUT5", "洗剪吹5次卡", 5)):
+        countcards.save_product(db, code=code, name=name, covers=name, uses=uses,
+                                price_fen=30_000, valid_months=12, actor="C01")
+        countcards.sell(db, member.member_id, code, method="cash", actor="C01")
     login(qtbot, window)
     pick(qtbot, window, "13912345678")
     for amount in ("12.50", "88", "1999.99"):
@@ -150,6 +156,13 @@ def test_every_counter_dialog_fits(qtbot: QtBot, window: MainWindow, db: Databas
          lambda d: isinstance(d, dialogs.HistoryDialog) and d.wallet_table.rowCount() > 0),
         (dialogs.RefundDialog, lambda: counter.route_scan(sale["receipt_no"]),
          lambda d: isinstance(d, dialogs.RefundDialog) and d.sale is not None),
+        (dialogs.CountCardDialog, lambda: qtbot.keyClick(counter, Qt.Key.Key_K,
+                                                         Qt.KeyboardModifier.ControlModifier),
+         lambda d: isinstance(d, dialogs.CountCardDialog) and d.table.rowCount() == 2
+         and d.after.text() != ""),
+        (dialogs.SellCardDialog, lambda: dialogs.SellCardDialog(window.state, counter).exec(),
+         lambda d: isinstance(d, dialogs.SellCardDialog) and d.table.rowCount() == 2
+         and d.to_pay.text() != ""),
     ]
     problems = {kind.__name__: dialog_fits(qtbot, window, kind, open_it, size, ready)
                 for kind, open_it, ready in cases}

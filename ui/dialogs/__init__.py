@@ -4,6 +4,8 @@ from ui.dialogs.adjust import AdjustDialog
 from ui.dialogs.approval import ApprovalDialog
 from ui.dialogs.card import CardDialog
 from ui.dialogs.checkout import CheckoutDialog
+from ui.dialogs.countcard import CountCardDialog
+from ui.dialogs.countcard_sell import SellCardDialog
 from ui.dialogs.history import HistoryDialog
 from ui.dialogs.refund import RefundDialog
 from ui.dialogs.register import RegisterDialog
@@ -12,6 +14,6 @@ from ui.dialogs.shift import ShiftDialog
 from ui.dialogs.shift_open import OpenShiftDialog
 from ui.dialogs.topup import TopupDialog
 
-__all__ = ["AdjustDialog", "ApprovalDialog", "CardDialog", "CheckoutDialog", "HistoryDialog",
-           "OpenShiftDialog", "RefundDialog", "RegisterDialog", "SettingsDialog", "ShiftDialog",
-           "TopupDialog"]
+__all__ = ["AdjustDialog", "ApprovalDialog", "CardDialog", "CheckoutDialog", "CountCardDialog",
+           "HistoryDialog", "OpenShiftDialog", "RefundDialog", "RegisterDialog", "SellCardDialog",
+           "SettingsDialog", "ShiftDialog", "TopupDialog"]
