@@ -32,7 +32,7 @@ from sync.apply import Applied, apply_page
 from sync.http import HqClient, HqRefused, HqUnreachable
 
 __all__ = ["HqClient", "HqRefused", "HqUnreachable", "SyncReport", "SyncStatus", "client_for",
-           "download", "join", "run_sync", "status", "upload"]
+           "download", "join", "run_sync", "status", "take_chain_secret", "upload"]
 
 #: ``progress(stage, done, total)``: stage is "upload", "download" or "totals"; ``total`` is 0
 #: while it is not known (the download learns its size page by page).
@@ -92,6 +92,8 @@ def join(db: Database, url: str, token: str, *,
 
     A till that already recorded events under another store code is refused: its history
     belongs to that store, and head office would refuse every upload (``wrong_store``).
+    The till takes the chain's QR secret (:func:`take_chain_secret`); joining again takes it
+    too (a till that joined before head office gave one out).
     """
     url = url.strip().rstrip("/")
     with HqClient(url, token, transport=transport) as client:
@@ -117,23 +119,40 @@ def join(db: Database, url: str, token: str, *,
             db.set_setting(s, "store_name", name)
         db.set_setting(s, "hq_url", url)
         db.set_setting(s, "hq_token", token)
+        take_chain_secret(db, s, str(store.get("qr_secret") or ""))
         sync_state.write(s, last_contact_at=db.clock.now(), offline_since=None, last_error="",
                          store_name_hq=name)
     return {"store_code": code, "store_name": name, "hq_url": url,
             "server_time": store.get("server_time")}
 
 
+def take_chain_secret(db: Database, s: Session, secret: str, *, keep_own: bool = True) -> None:
+    """Sign QR codes with the chain's ``secret`` from now on (head office's, ``GET /store``), so
+    a code printed here is genuine at every store. The secret this till signed with until now
+    stays among ``qr_secrets_previous`` (unless ``keep_own`` is false: a blank database's, which
+    signed nothing), so the codes it printed before still verify here. Nothing when head office
+    gave none (an older head office) or it is the one the till already has."""
+    settings = db.settings
+    if not secret or secret == settings.qr_secret:
+        return
+    earlier = [settings.qr_secret, *settings.qr_secrets_previous] if keep_own else \
+        list(settings.qr_secrets_previous)
+    previous = [x for i, x in enumerate(earlier) if x and x != secret and x not in earlier[:i]]
+    db.set_setting(s, "qr_secrets_previous", previous)
+    db.set_setting(s, "qr_secret", secret)
+
+
 def _take_chain_rules_from_head_office(db: Database, s: Session) -> None:
     """Joining a chain: the till's own chain rules give way to the defaults, and the first
     download brings head office's (head office checks every event against its own)."""
     for setting in DECLARED:
-        if setting.scope == CHAIN and setting.name != "qr_secret":
+        if setting.scope == CHAIN:
             row = s.get(SettingRow, setting.name)
             if row is not None:
                 s.delete(row)
     s.flush()
     db.settings = Settings({k: v for k, v in db.settings.as_dict().items()
-                            if BY_NAME[k].scope != CHAIN or k == "qr_secret"})
+                            if BY_NAME[k].scope != CHAIN})
     db.set_setting(s, "hq_rules_version", 0)
 
 

@@ -94,7 +94,8 @@ class HqClient:
     # -- endpoints (docs/sync.md, "Wire protocol") -----------------------------------------------
 
     def store(self) -> Json:
-        """``{"store_code", "name", "server_time"}`` of the token's store."""
+        """``{"store_code", "name", "server_time", "qr_secret"}`` of the token's store (the
+        chain's QR secret: never show or log this answer whole)."""
         return self.request("GET", "/store")
 
     def acked(self, till_no: int) -> int:

@@ -9,7 +9,9 @@ restore"; the store manager's runbook is in the same place).
    with the very stream head office holds (its running hash is checked).
 3. Events the till made after the loss (in the file that lost events, unknown to head office)
    are written back after head office's, renumbered; their audit rows chained after.
-4. Staff and the till's own settings are carried over from that file when it can be read.
+4. Staff and the till's own settings are carried over from that file when it can be read;
+   the till signs QR codes with the chain's secret (head office's), and every secret it signed
+   with before that it still knows verifies codes it printed then.
 5. The new file replaces the old one, which is kept beside it (``*.lost-<time>``); a sync then
    uploads what the till made after the loss and downloads the rest of the chain.
 
@@ -41,6 +43,7 @@ from storeapp.errors import Refused
 from storeapp.models import AuditRow, OutboxEvent, SettingRow, User
 from storeapp.sequences import insert_row
 from storeapp.settings import BY_NAME, TILL
+from sync.client import take_chain_secret
 from sync.http import HqClient
 
 PAGE = 1000
@@ -99,7 +102,8 @@ def restore(path: Path, *, backup: Path | None = None, from_head_office: bool = 
                     except sqlite3.DatabaseError as exc:
                         notes.append(f"the file that lost events could not be read ({exc}): "
                                      "nothing made after the loss was carried over")
-                _finish(db, held, store_code=str(store["store_code"]), link=link)
+                _finish(db, held, store_code=str(store["store_code"]), link=link,
+                        qr_secret=str(store.get("qr_secret") or ""))
             finally:
                 db.close()
         except BaseException:
@@ -127,6 +131,8 @@ def _base(path: Path, work: Path, backup: Path | None, from_head_office: bool, h
                                     ("till_no", link.till_no), ("hq_url", link.server),
                                     ("hq_token", link.token)):
                     db.set_setting(s, name, value)
+                # the chain's QR secret: the codes this till printed since it joined verify
+                take_chain_secret(db, s, str(store.get("qr_secret") or ""), keep_own=False)
         finally:
             db.close()
         return "head office", 0
@@ -333,12 +339,15 @@ def _chain_audit(s: Any, rows: list[tuple[Any, ...]]) -> None:
         prev = digest
 
 
-def _finish(db: Database, held: dict[str, Any], *, store_code: str, link: Link) -> None:
+def _finish(db: Database, held: dict[str, Any], *, store_code: str, link: Link,
+            qr_secret: str) -> None:
+    db.settings = db.load_settings()  # with the settings carried over from the lost file
     with db.session() as s, s.begin():
         for name, value in (("hq_url", link.server), ("hq_token", link.token),
                             ("till_no", link.till_no), ("store_code", store_code)):
             if db.settings.get(name) != value:
                 db.set_setting(s, name, value)
+        take_chain_secret(db, s, qr_secret)  # a till that joined before there was one
         sync_state.write(s, acked_seq=int(held["acked_seq"]),
                          audit_acked=int(held.get("audit_seq") or 0),
                          online_only=str(held.get("flag") or ""), restore_needed="",

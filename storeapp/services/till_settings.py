@@ -10,8 +10,10 @@ from storeapp.db import Database
 from storeapp.errors import InvalidInput, Refused
 from storeapp.settings import BY_NAME, CHAIN, refusal, shown
 
-#: Settings only head-office sync writes.
-SYNC_OWNED = ("hq_rules_version",)
+#: Settings only head-office sync writes (the earlier QR secrets: joining a chain keeps them).
+SYNC_OWNED = ("hq_rules_version", "qr_secrets_previous")
+#: Settings head office gives a till when it joins: by hand only while it belongs to no chain.
+FROM_HEAD_OFFICE = ("qr_secret",)
 
 
 def change(db: Database, values: Mapping[str, object], *, actor: str) -> dict[str, object]:
@@ -25,10 +27,10 @@ def change(db: Database, values: Mapping[str, object], *, actor: str) -> dict[st
         if declared is None:
             raise InvalidInput("bad_setting", f"Unknown setting {name}", variant="unknown",
                                setting=name)
-        if name in SYNC_OWNED:
+        if name in SYNC_OWNED or (linked and name in FROM_HEAD_OFFICE):
             raise Refused("sync_owned", f"Setting {name} is set by head-office sync, not by "
                           "hand", setting=name)
-        if linked and declared.scope == CHAIN and name != "qr_secret":
+        if linked and declared.scope == CHAIN:
             raise Refused("chain_rule", f"Setting {name} is a chain rule: head office sets it "
                           f"for every store (storeapp-hq rule set setting {name} VALUE)",
                           setting=name)

@@ -98,9 +98,7 @@ def create_app(url: str, *, clock: Clock = utcnow,
 
     @app.get(f"{API}/store")
     async def store_info(request: Request) -> Response:
-        return await signed(request, lambda store, _b: {
-            "store_code": store.code, "name": store.name,
-            "server_time": clock().isoformat()})
+        return await signed(request, lambda store, _b: service.store_info(hq, store, clock()))
 
     @app.get(f"{API}/acked")
     async def acked(request: Request, till_no: TillNo = 1) -> Response:

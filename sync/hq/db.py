@@ -110,7 +110,7 @@ class HqDatabase:
 
 #: Unique indexes two concurrent transactions may both try to fill (a retry sees the winner).
 RACY_UNIQUES = ("uq_hq_members_live_phone", "hq_members.phone", "hq_batches", "hq_streams",
-                "hq_member_stores", "hq_holds")
+                "hq_member_stores", "hq_holds", "hq_secrets")
 
 
 def _is_race(exc: DBAPIError) -> bool:

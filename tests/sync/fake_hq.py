@@ -29,6 +29,8 @@ class FakeHq:
     store_code: str = "0002"
     name: str = "二号店 Store 2"
     token: str = TOKEN
+    #: The chain's QR secret ``GET /store`` gives (head office's own is made once, at random).
+    qr_secret: str = "fake-chain-qr-secret"
     acked_seq: int = 0
     #: The running hash of the stored events (storeapp.continuity), as the real one keeps it.
     chain: str = GENESIS
@@ -87,7 +89,7 @@ class FakeHq:
 
     def _store(self, _r: httpx.Request, _b: Any) -> tuple[int, Any]:
         return 200, {"store_code": self.store_code, "name": self.name,
-                     "server_time": "2026-03-10T02:00:00"}
+                     "server_time": "2026-03-10T02:00:00", "qr_secret": self.qr_secret}
 
     def _acked(self, _r: httpx.Request, _b: Any) -> tuple[int, Any]:
         return 200, {"acked_seq": self.acked_seq, "chain": self.chain,
