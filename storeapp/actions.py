@@ -31,6 +31,8 @@ from storeapp.models import (
     Action,
     CountCard,
     CountEntry,
+    GiftCard,
+    GiftEntry,
     Member,
     OutboxEvent,
     PointsEntry,
@@ -62,6 +64,13 @@ _POINTS_NET = (
     select(PointsEntry.member_id, func.sum(PointsEntry.points))
     .where(PointsEntry.action_key == bindparam("key"), PointsEntry.kind != "sync")
     .group_by(PointsEntry.member_id)
+)
+_GIFT_NET = (
+    select(GiftEntry.card_no, func.sum(GiftEntry.amount_fen), GiftCard.balance_fen)
+    .join(GiftCard, GiftCard.card_no == GiftEntry.card_no)
+    .where(GiftEntry.action_key == bindparam("key"), GiftEntry.kind != "known")
+    .group_by(GiftEntry.card_no, GiftCard.balance_fen)
+    .order_by(GiftEntry.card_no)
 )
 _COUNT_NET = (
     select(CountEntry.card_no, CountEntry.member_id, func.sum(CountEntry.uses),
@@ -120,9 +129,10 @@ class Ctx:
     def write_outbox(self) -> None:
         """Write the queued events in order; the first carries ``ledger``, the action's net
         movement per member summed from the ledger rows it wrote (with each member's balance
-        after it), ``count``, its net uses per count card (:func:`count_deltas`), and the
-        manager's ``approval`` when the action needed one. An action that
-        moved the ledger without emitting anything emits ``ledger_posted``.
+        after it), ``count``, its net uses per count card (:func:`count_deltas`), ``gift``, its
+        net money per gift card (:func:`gift_deltas`), and the manager's ``approval`` when the
+        action needed one. An action that moved the ledger without emitting anything emits
+        ``ledger_posted``.
 
         :func:`run_action` calls this after the body; code that makes its own ``Ctx`` must call
         it before committing.
@@ -134,11 +144,12 @@ class Ctx:
             assert "ledger" not in self._queued[0], "an event payload may not be named ledger"
             self._queued[0]["ledger"] = [{**line, "after": _balance_after(self.session, line)}
                                          for line in ledger]
-        count = count_deltas(self.session, self.key)
-        if count:
-            if not self._queued:
-                self.emit("ledger_posted")
-            self._queued[0]["count"] = count
+        for part, lines in (("count", count_deltas(self.session, self.key)),
+                            ("gift", gift_deltas(self.session, self.key))):
+            if lines:
+                if not self._queued:
+                    self.emit("ledger_posted")
+                self._queued[0][part] = lines
         if self.approval is not None and self._queued:
             self._queued[0]["approval"] = self.approval
         if self._queued:
@@ -164,6 +175,13 @@ def ledger_deltas(session: Session, key: str) -> list[dict[str, Any]]:
         net.setdefault(member_id, [0, 0, 0])[2] = int(points)
     return [{"member_id": member_id, "principal_fen": p, "bonus_fen": b, "points": pts}
             for member_id, (p, b, pts) in sorted(net.items()) if p or b or pts]
+
+
+def gift_deltas(session: Session, key: str) -> list[dict[str, Any]]:
+    """Net money the action ``key`` moved per gift card, with the card's balance as this till
+    knows it after (a card first scanned here starts from its face value: not a movement)."""
+    return [{"card_no": card_no, "amount_fen": int(amount), "after": int(balance)}
+            for card_no, amount, balance in session.execute(_GIFT_NET, {"key": key}) if amount]
 
 
 def count_deltas(session: Session, key: str) -> list[dict[str, Any]]:

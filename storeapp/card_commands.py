@@ -1,5 +1,5 @@
 """The CLI's commands for what a store sells besides stored value: count-card products
-(``card-product``) and count cards (``countcard``)."""
+(``card-product``), count cards (``countcard``) and gift cards (``giftcard``)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import Any
 
 from storeapp.commands import Sub, approval_args, db_of, grant_of
 from storeapp.money import parse_yuan
-from storeapp.services import countcards
+from storeapp.services import countcards, giftcards, sales
 
 
 def register(sub: Sub) -> None:
     _product_commands(sub.add_parser("card-product", help="count cards on sale (次卡)"))
     _countcard_commands(sub.add_parser("countcard", help="sell, use, refund count cards"))
+    _giftcard_commands(sub.add_parser("giftcard", help="sell, spend, show gift cards"))
 
 
 def _product_commands(p: argparse.ArgumentParser) -> None:
@@ -86,3 +87,29 @@ def _show(a: argparse.Namespace) -> Any:
     if countcards.names_card(a.ref):
         return countcards.show(db_of(a), a.ref)
     return {"cards": countcards.cards(db_of(a), a.ref)}
+
+
+def _giftcard_commands(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(title="giftcard commands", metavar="ACTION", required=True)
+    s = sub.add_parser("sell", help="sell anonymous gift cards (at most ¥1,000 each)")
+    s.add_argument("--face", required=True, help="yuan on each card")
+    s.add_argument("--count", type=int, default=1)
+    s.add_argument("--method", default="cash", choices=giftcards.SELL_METHODS)
+    s.add_argument("--company", action="store_true", help="bought by a company")
+    s.add_argument("--buyer-name", help="the buyer's real name (from ¥10,000 at once)")
+    s.add_argument("--payer-account", help="the bank account a transfer came from")
+    s.add_argument("--key")
+    s.set_defaults(handler=lambda a: giftcards.sell(
+        db_of(a), face_fen=parse_yuan(a.face), cards=a.count, method=a.method, actor=a.actor,
+        company=a.company, buyer_name=a.buyer_name, payer_account=a.payer_account, key=a.key))
+    p_ = sub.add_parser("spend", help="a sale of AMOUNT paid by a gift card")
+    p_.add_argument("card", help="the card's QR (or the number of a card this till knows)")
+    p_.add_argument("amount", help="yuan")
+    p_.add_argument("--member", help="the member buying, if any")
+    p_.add_argument("--key")
+    p_.set_defaults(handler=lambda a: sales.checkout(
+        db_of(a), member_ref=a.member, lines=[sales.LineIn(unit_price_fen=parse_yuan(a.amount))],
+        tenders=[sales.TenderIn("giftcard", None, ref=a.card)], actor=a.actor, key=a.key))
+    w = sub.add_parser("show", help="a gift card's balance")
+    w.add_argument("card")
+    w.set_defaults(handler=lambda a: giftcards.show(db_of(a), a.card))

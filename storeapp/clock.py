@@ -44,6 +44,13 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
+def local_month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    """UTC start (inclusive) and end (exclusive) of a store-local calendar month."""
+    first = dt.date(year, month, 1)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return local_day_bounds(first)[0], local_day_bounds(following)[0]
+
+
 def add_months(at: dt.datetime, months: int) -> dt.datetime:
     """Same day-of-month ``months`` later, clamped to the month's last day."""
     month_index = at.month - 1 + months

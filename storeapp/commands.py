@@ -44,6 +44,9 @@ def register(sub: Sub) -> None:
     from storeapp import card_commands
 
     card_commands.register(sub)
+    from storeapp import company_commands
+
+    company_commands.register(sub)
     _catalog_commands(sub.add_parser("catalog", help="products and prices"))
     _user_commands(sub.add_parser("user", help="staff users"))
     p = sub.add_parser("audit", help="verify the hash-chained audit log")
@@ -98,10 +101,13 @@ def _member_commands(p: argparse.ArgumentParser) -> None:
     a.add_argument("--birthday")
     a.add_argument("--gender", choices=members.GENDERS)
     a.add_argument("--consent", action="store_true", help="marketing consent")
+    a.add_argument("--referrer", metavar="REF",
+                   help="who referred them (推广): referral code (card number), phone or QR")
     a.add_argument("--key")
     a.set_defaults(handler=lambda a: members.register(
         db_of(a), phone=a.phone, name=a.name, birthday=a.birthday, gender=a.gender,
-        marketing_consent=a.consent, actor=a.actor, key=a.key).to_dict())
+        marketing_consent=a.consent, actor=a.actor, key=a.key,
+        referrer=a.referrer).to_dict())
     f = sub.add_parser("find", help="find by phone, last 4 digits, name, card number or QR")
     f.add_argument("query")
     f.set_defaults(handler=lambda a: {"members": [m.to_dict() for m in members.find(db_of(a),
@@ -358,6 +364,14 @@ def _user_commands(p: argparse.ArgumentParser) -> None:
     d.add_argument("--pin", required=True)
     d.set_defaults(handler=lambda a: users.add_user(db_of(a), code=a.code, name=a.name,
                                                     role=a.role, pin=a.pin, actor=a.actor))
+    k = sub.add_parser("link-member", help="link a staff user to the member account they buy "
+                       "as (staff price, 内部会员); needs another manager's approval")
+    k.add_argument("code")
+    k.add_argument("member", help="member id, card number, phone or QR")
+    k.add_argument("--key")
+    approval_args(k, default_reason="staff member")
+    k.set_defaults(handler=lambda a: users.link_member(
+        db_of(a), a.code, a.member, actor=a.actor, grant=grant_of(a), key=a.key))
 
 
 # -- audit, settings, demo, bench ---------------------------------------------------------------
@@ -380,7 +394,8 @@ def _settings(a: argparse.Namespace) -> Any:
 
     db = db_of(a)
     if a.name is None:
-        return {k: shown(k, v) for k, v in db.settings.as_dict().items() if k != "qr_secret"}
+        return {k: shown(k, v) for k, v in db.settings.as_dict().items()
+                if k not in ("qr_secret", "qr_secrets_previous")}
     if a.value is None:
         return {a.name: shown(a.name, db.settings.get(a.name))}
     from storeapp.services import till_settings

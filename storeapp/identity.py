@@ -8,6 +8,8 @@ import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import Enum
 
 import phonenumbers
@@ -32,6 +34,13 @@ _QR_SHAPE = re.compile(rf"M1-(\d{{{CARD_LEN}}})-([A-Z2-7]{{{QR_SIG_LEN}}})")
 COUNT_CARD_PREFIX = "K"
 COUNT_QR_PREFIX = "K1-"
 _COUNT_QR_SHAPE = re.compile(rf"K1-(\d{{{CARD_LEN}}})-([A-Z2-7]{{{QR_SIG_LEN}}})")
+#: An anonymous gift card's number is "G" and a card number; its QR also carries its face value
+#: in fen and its expiry month, signed, so any till can take a card it has never seen:
+#: "G1-<number digits>-<face fen>-<YYYYMM>-<signature>".
+GIFT_CARD_PREFIX = "G"
+GIFT_QR_PREFIX = "G1-"
+_GIFT_QR_SHAPE = re.compile(
+    rf"G1-(\d{{{CARD_LEN}}})-(\d{{1,6}})-(\d{{6}})-([A-Z2-7]{{{QR_SIG_LEN}}})")
 
 
 def normalize_phone(text: str) -> str:
@@ -117,27 +126,82 @@ def sign_count_qr(count_card_no: str, secret: str) -> str:
     return f"{COUNT_QR_PREFIX}{digits}-{_signature(digits, secret, COUNT_QR_PREFIX)}"
 
 
-def verify_count_qr(payload: str, secret: str) -> str:
-    """The count card number inside a genuine count-card QR; raise for a forged or altered one."""
+#: The secrets a QR code is checked against: one, or several (the chain's current secret and
+#: those this till signed with before, ``Settings.qr_secrets``); signing always takes one.
+Secrets = str | Iterable[str]
+
+
+def verify_count_qr(payload: str, secrets: Secrets) -> str:
+    """The count card number inside a genuine count-card QR; raise for a forged or altered one.
+    ``secrets``: see :data:`Secrets`."""
     match = _COUNT_QR_SHAPE.fullmatch(payload.strip().upper())
     if match is None or not is_card_no(match.group(1)):
         raise InvalidInput("bad_qr", "This is not a count card QR code", variant="count_card")
     digits, signature = match.groups()
-    if not hmac.compare_digest(signature, _signature(digits, secret, COUNT_QR_PREFIX)):
+    if not _signed_by_any(signature, digits, secrets, COUNT_QR_PREFIX):
         raise InvalidInput("forged_qr", "Count card QR code failed its signature check "
                            "(altered?)", variant="count_card")
     return COUNT_CARD_PREFIX + digits
 
 
-def verify_qr(payload: str, secret: str) -> str:
-    """Return the card number inside a genuine member QR; raise for a forged or altered one."""
+def verify_qr(payload: str, secrets: Secrets) -> str:
+    """Return the card number inside a genuine member QR; raise for a forged or altered one.
+    ``secrets``: see :data:`Secrets`."""
     match = _QR_SHAPE.fullmatch(payload.strip().upper())
     if match is None or not is_card_no(match.group(1)):
         raise InvalidInput("bad_qr", "This is not a member QR code")
     card_no, signature = match.groups()
-    if not hmac.compare_digest(signature, _signature(card_no, secret)):
+    if not _signed_by_any(signature, card_no, secrets):
         raise InvalidInput("forged_qr", "Member QR code failed its signature check (altered?)")
     return card_no
+
+
+def _signed_by_any(signature: str, card_no: str, secrets: Secrets,
+                   prefix: str = QR_PREFIX) -> bool:
+    """Whether one of ``secrets`` (never an empty one) made ``signature``; every secret is
+    tried, so the time taken does not tell which one matched."""
+    keys = [secrets] if isinstance(secrets, str) else list(secrets)
+    matched = False
+    for key in keys:
+        if key and hmac.compare_digest(signature, _signature(card_no, key, prefix)):
+            matched = True
+    return matched
+
+
+def make_gift_card_no(store_code: str, till_no: int, sequence: int) -> str:
+    return GIFT_CARD_PREFIX + make_card_no(store_code, till_no, sequence)
+
+
+def is_gift_card_no(text: str) -> bool:
+    return text.startswith(GIFT_CARD_PREFIX) and is_card_no(text[len(GIFT_CARD_PREFIX):])
+
+
+@dataclass(frozen=True)
+class GiftQr:
+    """What a genuine gift-card QR says: the card, its face value, the month it expires."""
+
+    card_no: str
+    face_fen: int
+    expires: str  # YYYYMM
+
+
+def sign_gift_qr(card_no: str, face_fen: int, expires: str, secret: str) -> str:
+    body = f"{card_no.removeprefix(GIFT_CARD_PREFIX)}-{face_fen}-{expires}"
+    return f"{GIFT_QR_PREFIX}{body}-{_signature(body, secret, GIFT_QR_PREFIX)}"
+
+
+def verify_gift_qr(payload: str, secrets: Secrets) -> GiftQr:
+    """The card inside a genuine gift-card QR; raise for a forged or altered one (``secrets``:
+    see :data:`Secrets`)."""
+    match = _GIFT_QR_SHAPE.fullmatch(payload.strip().upper())
+    if match is None or not is_card_no(match.group(1)):
+        raise InvalidInput("bad_qr", "This is not a gift card QR code", variant="gift_card")
+    digits, face, expires, signature = match.groups()
+    body = f"{digits}-{face}-{expires}"
+    if not _signed_by_any(signature, body, secrets, GIFT_QR_PREFIX):
+        raise InvalidInput("forged_qr", "Gift card QR code failed its signature check "
+                           "(altered?)", variant="gift_card")
+    return GiftQr(GIFT_CARD_PREFIX + digits, int(face), expires)
 
 
 def _signature(card_no: str, secret: str, prefix: str = QR_PREFIX) -> str:
@@ -148,6 +212,7 @@ def _signature(card_no: str, secret: str, prefix: str = QR_PREFIX) -> str:
 class Shape(Enum):
     MEMBER_QR = "member_qr"
     COUNT_CARD = "count_card"
+    GIFT_CARD = "gift_card"
     PHONE = "phone"
     PHONE_TAIL = "phone_tail"
     CARD_NO = "card_no"
@@ -165,6 +230,8 @@ def classify(text: str) -> Shape:
         return Shape.MEMBER_QR
     if upper.startswith(COUNT_QR_PREFIX) or is_count_card_no(upper):
         return Shape.COUNT_CARD
+    if upper.startswith(GIFT_QR_PREFIX) or is_gift_card_no(upper):
+        return Shape.GIFT_CARD
     if upper.startswith("R") and len(t) == 14 and ascii_digits(t[1:]):
         return Shape.RECEIPT
     if upper.startswith("CP-"):

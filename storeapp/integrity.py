@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 from storeapp.models import (
     CountCard,
     CountEntry,
+    GiftCard,
+    GiftEntry,
     LedgerTotal,
     Member,
     PointsEntry,
@@ -122,6 +124,8 @@ def ledger_problems(session: Session) -> list[str]:
     uses, value = session.execute(select(func.coalesce(func.sum(CountEntry.uses), 0),
                                          func.coalesce(func.sum(CountEntry.value_fen), 0))).one()
     summed["count:uses"], summed["count:value"] = int(uses), int(value)
+    summed["gift:balance"] = int(session.scalar(
+        select(func.coalesce(func.sum(GiftEntry.amount_fen), 0))) or 0)
     for name in sorted(set(kept) | set(summed)):
         if kept.get(name, 0) != summed.get(name, 0):
             problems.append(f"ledger total {name}: kept {kept.get(name, 0)}, rows add up to "
@@ -145,4 +149,13 @@ def ledger_problems(session: Session) -> list[str]:
         if (left, card_value) != (entry_uses, entry_value):
             problems.append(f"count card {card_no}: {left} uses worth {card_value} kept, its "
                             f"entries add up to {entry_uses} worth {entry_value}")
+    gifts = session.execute(
+        select(GiftCard.card_no, GiftCard.balance_fen,
+               func.coalesce(func.sum(GiftEntry.amount_fen), 0))
+        .outerjoin(GiftEntry, GiftEntry.card_no == GiftCard.card_no)
+        .group_by(GiftCard.card_no, GiftCard.balance_fen))
+    for card_no, balance, entries in gifts:
+        if balance != entries:
+            problems.append(f"gift card {card_no}: balance {balance} kept, its entries add up "
+                            f"to {entries}")
     return problems

@@ -80,6 +80,9 @@ class Member(Base):
     #: Set by head office when this member was merged into another (same phone at two
     #: stores); lookups follow it to the surviving member. The phone is then "merged:<id>".
     merged_into: Mapped[str | None] = mapped_column(String(36))
+    #: The member who referred this one (推广大使), named at registration; head office decides
+    #: whether the referral earns its reward.
+    referrer_id: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (
         Index("ix_members_tail_visit", "phone_tail", "last_visit_at"),
@@ -196,6 +199,8 @@ class User(Base):
     failed_tries: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: the member account this staff user buys as (内部会员): its sales get the staff price
+    member_id: Mapped[MemberId | None] = mapped_column(String(36))
 
 
 class Approval(Base):
@@ -240,6 +245,9 @@ class Sale(Base):
     points_earned: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10))  # completed|refunded
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    #: a staff sale (员工价): the staff user whose member bought, and the discount it gave
+    staff_code: Mapped[str | None] = mapped_column(String(16))
+    staff_discount_fen: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     # covering for growth value (tiers) and RFM: a member's sales in a window, summed
     __table_args__ = (Index("ix_sales_member_time", "member_id", "created_at", "status",
@@ -268,6 +276,8 @@ class Tender(Base):
     change_fen: Mapped[int] = mapped_column(Integer)
     principal_fen: Mapped[int] = mapped_column(Integer, default=0)
     bonus_fen: Mapped[int] = mapped_column(Integer, default=0)
+    #: what the tender names: a gift card's number
+    ref: Mapped[str | None] = mapped_column(String(24))
 
 
 class Refund(Base):
@@ -404,6 +414,96 @@ class CountEntry(Base):
     )
 
 
+class GiftCard(Base):
+    """An anonymous prepaid gift card (不记名预付卡) sold at this till or spent here: its face
+    value, and its balance as this till knows it, kept in step with ``gift_entries``."""
+
+    __tablename__ = "gift_cards"
+    card_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    face_fen: Mapped[int] = mapped_column(Integer)
+    balance_fen: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))  # active|void
+    store_code: Mapped[str] = mapped_column(String(8))  # where it was sold
+    #: the sale of its batch (``gift_sales``)
+    action_key: Mapped[ActionKey] = mapped_column(String(64), index=True)
+    sold_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class GiftSale(Base):
+    """One sale of gift cards: how many, how paid, and who bought them when the law asks (the
+    buyer's real name from ¥10,000; the payer's bank account when it had to be a transfer)."""
+
+    __tablename__ = "gift_sales"
+    action_key: Mapped[ActionKey] = mapped_column(String(64), primary_key=True)
+    cards: Mapped[int] = mapped_column(Integer)
+    face_fen: Mapped[int] = mapped_column(Integer)
+    total_fen: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16))
+    company: Mapped[bool] = mapped_column(Boolean, default=False)
+    buyer_name: Mapped[str | None] = mapped_column(String(64))
+    payer_account: Mapped[str | None] = mapped_column(String(64))
+    cashier: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class GiftEntry(Base):
+    """Gift-card journal: sale, spend, spend_refund; never changed."""
+
+    __tablename__ = "gift_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_no: Mapped[str] = mapped_column(ForeignKey("gift_cards.card_no"))
+    action_key: Mapped[ActionKey] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_gift_entries_card", "card_no", "id"),
+        Index("ix_gift_entries_time_kind", "created_at", "kind", "amount_fen"),
+    )
+
+
+class Company(Base):
+    """A company customer (企业会员, 月结): buys on account up to its credit limit and pays
+    within its terms; its balance (what it owes) is kept in step with ``company_entries``."""
+
+    __tablename__ = "companies"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    contact_name: Mapped[str | None] = mapped_column(String(32))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    credit_limit_fen: Mapped[int] = mapped_column(Integer)
+    terms_days: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))  # active|blocked
+    balance_fen: Mapped[int] = mapped_column(Integer)
+    action_key: Mapped[ActionKey] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CompanyEntry(Base):
+    """Company account journal: charge (+, a sale on account; a refund's is negative) and
+    payment (-); never changed."""
+
+    __tablename__ = "company_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_code: Mapped[str] = mapped_column(ForeignKey("companies.code"))
+    action_key: Mapped[ActionKey] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # charge|payment
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    #: how a payment came (transfer|cash|card|...)
+    method: Mapped[str | None] = mapped_column(String(16))
+    #: a charge's receipt number, a transfer's bank reference
+    ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_company_entries_company", "company_code", "id"),
+        Index("ix_company_entries_time", "created_at", "amount_fen"),
+    )
+
+
 class AuditRow(Base):
     """Hash-chained, append-only: each row's hash covers its content and the previous hash."""
 
@@ -517,7 +617,8 @@ class LedgerTotal(Base):
 
 
 APPEND_ONLY_TABLES = ("wallet_entries", "points_entries", "audit_log", "outbox", "payments",
-                      "z_reports", "tier_changes", "count_entries")
+                      "z_reports", "tier_changes", "count_entries", "gift_entries",
+                      "company_entries")
 
 
 class PrintJob(Base):

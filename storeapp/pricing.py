@@ -19,7 +19,9 @@ from storeapp.results import Record
 from storeapp.settings import Settings
 
 MAX_LINES = 200
-TENDER_METHODS = ("wallet", "cash", "card", "wechat", "alipay")
+TENDER_METHODS = ("wallet", "cash", "card", "wechat", "alipay", "giftcard", "account")
+#: the tenders that name what they take from (``TenderIn.ref``): a gift card, a company
+REF_METHODS = ("giftcard", "account")
 
 
 # -- what pricing takes -------------------------------------------------------------------------
@@ -48,12 +50,16 @@ class PriceOverride(Record):
 @dataclass(frozen=True)
 class MemberTerms:
     """What a member's sale is priced by: the points they hold, the discount of their tier and
-    paid plan together, and the points multiplier of tier, plan, promotion day and birthday."""
+    paid plan together, and the points multiplier of tier, plan, promotion day and birthday.
+    A member linked to a staff user (内部会员) names that user and the staff discount already
+    given this store-local month (:func:`member_discount`)."""
 
     member_id: MemberId
     points: int
     discount_pct: Decimal
     points_multiplier: Decimal
+    staff_code: str | None = None
+    staff_used_fen: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,19 +75,23 @@ class CouponTerms:
 
 @dataclass(frozen=True)
 class PricingRules:
-    """The chain's points rules a sale is priced by."""
+    """The chain's points and staff-price rules a sale is priced by."""
 
     points_per_yuan: int
     points_fen_per_point: int
     points_redeem_min: int
     points_redeem_max_pct: int
+    staff_discount_pct: Decimal = Decimal(0)
+    staff_monthly_discount_cap_fen: int = 0
 
     @classmethod
     def of(cls, settings: Settings) -> PricingRules:
         return cls(points_per_yuan=settings.points_per_yuan,
                    points_fen_per_point=settings.points_fen_per_point,
                    points_redeem_min=settings.points_redeem_min,
-                   points_redeem_max_pct=settings.points_redeem_max_pct)
+                   points_redeem_max_pct=settings.points_redeem_max_pct,
+                   staff_discount_pct=Decimal(settings.staff_discount_pct),
+                   staff_monthly_discount_cap_fen=settings.staff_monthly_discount_cap_fen)
 
 
 # -- the price ----------------------------------------------------------------------------------
@@ -104,6 +114,9 @@ class Quote:
     member_id: str | None = None
     notes: list[str] = field(default_factory=list)
     overrides: list[PriceOverride] = field(default_factory=list)
+    #: a staff sale (员工价): the staff user, and ``discount_fen`` is the staff discount
+    staff_code: str | None = None
+    staff_discount_fen: int = 0
 
 
 def price(lines: Sequence[PricedLine], member: MemberTerms | None, coupon: CouponTerms | None,
@@ -112,8 +125,7 @@ def price(lines: Sequence[PricedLine], member: MemberTerms | None, coupon: Coupo
     """The sale's price: subtotal, the member's discount, the coupon, the points redeemed, the
     total to pay and the points it earns. Refuses what the rules do not allow."""
     subtotal = subtotal_of(lines)
-    pct = member.discount_pct if member is not None else Decimal(0)
-    discount = percent_of(subtotal, pct)
+    pct, discount, staff = member_discount(subtotal, member, rules)
     after_discount = subtotal - discount
     coupon_fen = coupon_off(coupon, after_discount) if coupon is not None else 0
     after_coupon = after_discount - coupon_fen
@@ -126,7 +138,28 @@ def price(lines: Sequence[PricedLine], member: MemberTerms | None, coupon: Coupo
     earn = points_for(rules, total, member.points_multiplier) if member is not None else 0
     return Quote(list(lines), subtotal, str(pct), discount, coupon.code if coupon else None,
                  coupon_fen, redeem_points, points_fen, max_points, total, earn,
-                 member.member_id if member else None, overrides=list(overrides))
+                 member.member_id if member else None, overrides=list(overrides),
+                 staff_code=member.staff_code if member and staff else None,
+                 staff_discount_fen=staff)
+
+
+def member_discount(subtotal_fen: int, member: MemberTerms | None,
+                    rules: PricingRules) -> tuple[Decimal, int, int]:
+    """The member's discount on ``subtotal_fen``: percent, fen, and the staff discount in it.
+
+    A staff member gets the staff percent instead of the tier and plan discount when it takes
+    off more; it never takes the month's staff discount past the cap (what is left of the cap
+    limits it). Returns the staff discount as 0 when the tier and plan discount applies."""
+    if member is None:
+        return Decimal(0), 0, 0
+    discount = percent_of(subtotal_fen, member.discount_pct)
+    if member.staff_code is None:
+        return member.discount_pct, discount, 0
+    room = max(0, rules.staff_monthly_discount_cap_fen - member.staff_used_fen)
+    staff = min(percent_of(subtotal_fen, rules.staff_discount_pct), room)
+    if staff <= discount:
+        return member.discount_pct, discount, 0
+    return rules.staff_discount_pct, staff, staff
 
 
 def subtotal_of(lines: Sequence[PricedLine]) -> int:
@@ -205,6 +238,8 @@ class TenderIn:
 
     method: str
     amount_fen: int | None = None
+    #: what the tender names: the gift card (its QR or number) a ``giftcard`` tender takes
+    ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +251,7 @@ class Allocation:
     amount_fen: int
     tendered_fen: int
     change_fen: int
+    ref: str | None = None
 
 
 def check_tenders(tenders: Sequence[TenderIn]) -> None:
@@ -235,6 +271,12 @@ def check_tenders(tenders: Sequence[TenderIn]) -> None:
         raise InvalidInput("bad_tender", "Only one payment method can take the rest",
                            variant="two_rests")
     for t in tenders:
+        if t.method == "account" and not t.ref:
+            raise InvalidInput("bad_tender", "A sale on account names the company",
+                               variant="account")
+        if (t.method in REF_METHODS) != bool(t.ref):
+            raise InvalidInput("bad_tender", "A gift card payment names its card (scan it)",
+                               variant="giftcard")
         if t.amount_fen is not None and not 0 < t.amount_fen <= MAX_AMOUNT_FEN:
             raise InvalidInput("bad_amount", f"The {t.method} amount must be more than ¥0.00",
                                variant="zero", method=t.method)
@@ -279,7 +321,7 @@ def _share(tender: TenderIn, rest_fen: int, left_for_cash: int) -> Allocation:
         return Allocation("cash", left_for_cash, given if given is not None else left_for_cash,
                           (given - left_for_cash) if given is not None else 0)
     amount = rest_fen if tender.amount_fen is None else tender.amount_fen
-    return Allocation(tender.method, amount, amount, 0)
+    return Allocation(tender.method, amount, amount, 0, tender.ref)
 
 
 def typed_tenders(total_fen: int, *, wallet_fen: int, other_method: str, other_fen: int,

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storeapp import ledger
-from storeapp.actions import RESTORED, Ctx, count_deltas, ledger_deltas
+from storeapp.actions import RESTORED, Ctx, count_deltas, gift_deltas, ledger_deltas
 from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.identity import phone_tail
 from storeapp.ids import ActionKey
@@ -31,10 +31,13 @@ from storeapp.models import (
     Action,
     Approval,
     Card,
+    Company,
     CountCard,
     Counter,
     Coupon,
     CouponTemplate,
+    GiftCard,
+    GiftSale,
     Member,
     MemberPlan,
     OutboxEvent,
@@ -48,7 +51,7 @@ from storeapp.models import (
     Topup,
 )
 from storeapp.sequences import insert_row
-from storeapp.services import countcards, coupons, points, shifts, tiers
+from storeapp.services import companies, countcards, coupons, giftcards, points, shifts, tiers
 
 if TYPE_CHECKING:
     from storeapp.db import Database
@@ -133,6 +136,10 @@ def _action(db: Database, s: Session, group: list[StoredEvent], renumber: bool,
     if [line["uses"] for line in first.get("count") or ()] != [
             line["uses"] for line in count_deltas(s, key)]:
         raise ReplayMismatch(f"event {group[0].seq} ({group[0].type}, key {key}): its count "
+                             "cards did not come back as it says")
+    if [(x["card_no"], x["amount_fen"]) for x in first.get("gift") or ()] != [
+            (x["card_no"], x["amount_fen"]) for x in gift_deltas(s, key)]:
+        raise ReplayMismatch(f"event {group[0].seq} ({group[0].type}, key {key}): its gift "
                              "cards did not come back as it says")
     if s.get(Action, key) is None:
         s.add(Action(key=key, kind=group[0].type[:32], request_hash=RESTORED,
@@ -376,7 +383,9 @@ def _sale(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
         s, Sale, receipt_no=receipt_no, action_key=ctx.key,
         member_id=member.member_id if member else None, cashier=ctx.actor,
         store_code=str(body.get("store")), till_no=int(body.get("till") or 1), **money,
-        points_earned=int(body["points_earned"]), status="completed", created_at=ctx.now)
+        points_earned=int(body["points_earned"]), status="completed", created_at=ctx.now,
+        staff_code=body.get("staff_code"),
+        staff_discount_fen=int(body.get("staff_discount_fen", 0)))
     for no, line in enumerate(body["lines"], start=1):
         insert_row(s, SaleLine, sale_id=sale_id, line_no=no, barcode=line.get("barcode"),
                    name=line["name"], qty=line["qty"], unit_price_fen=line["unit_price_fen"],
@@ -387,10 +396,14 @@ def _sale(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
         insert_row(s, Tender, sale_id=sale_id, method=tender["method"],
                    amount_fen=tender["amount_fen"], tendered_fen=tender["tendered_fen"],
                    change_fen=tender["change_fen"], principal_fen=tender["principal_fen"],
-                   bonus_fen=tender["bonus_fen"])
+                   bonus_fen=tender["bonus_fen"], ref=tender.get("ref"))
         if tender["method"] == "wallet" and member is not None:
             _post(ctx, member, "spend", -int(tender["principal_fen"]),
                   -int(tender["bonus_fen"]), ref=receipt_no)
+        if tender["method"] == "giftcard":
+            _gift_moved(ctx, body, str(tender["ref"]), "spend", receipt_no)
+        if tender["method"] == "account":
+            _company_moved(ctx, str(tender["ref"]), int(tender["amount_fen"]), receipt_no)
         shifts.record_payment(ctx, "sale", tender["method"], int(tender["amount_fen"]))
     if body.get("coupon_code") and s.get(Coupon, body["coupon_code"]) is not None:
         coupons.mark_used(ctx, str(body["coupon_code"]), receipt_no)
@@ -413,6 +426,13 @@ def _refunded(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
         if tender["method"] == "wallet" and member is not None:
             _post(ctx, member, "spend_refund", int(tender["principal_fen"]),
                   int(tender["bonus_fen"]), ref=receipt_no)
+        if tender["method"] == "giftcard":
+            card_no = next(str(x["card_no"]) for x in body.get("gift") or ())
+            _gift_moved(ctx, body, card_no, "spend_refund", receipt_no)
+        if tender["method"] == "account":
+            code = s.scalar(select(Tender.ref).where(Tender.sale_id == sale.id,
+                                                     Tender.method == "account"))
+            _company_moved(ctx, str(code), -int(tender["amount_fen"]), receipt_no)
         shifts.record_payment(ctx, "refund", tender["method"], -int(tender["amount_fen"]))
     if member is not None:
         earned_lot = s.scalar(select(PointsLot.id).where(PointsLot.action_key == sale.action_key))
@@ -535,6 +555,86 @@ def _count_lines(ctx: Ctx, body: dict[str, Any], kind: str) -> None:
                         uses=int(line["uses"]), value_fen=int(line["value_fen"]), ref=None)
 
 
+# -- company accounts (a sale's ``account`` tender names the company) ----------------------------
+
+def _company_added(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
+    if ctx.session.get(Company, str(body["code"])) is not None:
+        return
+    ctx.session.add(Company(
+        code=str(body["code"]), name=str(body["name"]), contact_name=body.get("contact_name"),
+        contact_phone=body.get("contact_phone"), credit_limit_fen=int(body["credit_limit_fen"]),
+        terms_days=int(body["terms_days"]), status="active", balance_fen=0, action_key=ctx.key,
+        created_at=ctx.now))
+    ctx.session.flush()
+
+
+def _company_paid(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
+    company = _company(ctx, str(body["code"]))
+    amount, method = int(body["amount_fen"]), str(body["method"])
+    companies.post(ctx.session, company, key=ctx.key, at=ctx.now, kind="payment",
+                   amount_fen=-amount, method=method, ref=body.get("ref"))
+    shifts.record_payment(ctx, "company_payment", method, amount)
+
+
+def _company_moved(ctx: Ctx, code: str, amount_fen: int, receipt_no: str) -> None:
+    """A sale's charge on account (a refund's: negative)."""
+    companies.post(ctx.session, _company(ctx, code), key=ctx.key, at=ctx.now, kind="charge",
+                   amount_fen=amount_fen, method=None, ref=receipt_no)
+
+
+def _company(ctx: Ctx, code: str) -> Company:
+    company = ctx.session.get(Company, code)
+    if company is None:
+        raise ReplayMismatch(f"company {code} is not here")
+    return company
+
+
+# -- gift cards (the ``gift`` lines carry each card's money and balance after) -------------------
+
+def _giftcards_sold(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
+    s = ctx.session
+    face, method = int(body["face_fen"]), str(body["method"])
+    expires = dt.datetime.fromisoformat(str(body["expires_at"]))
+    shifts.record_payment(ctx, "giftcard", method, int(body["total_fen"]))
+    s.add(GiftSale(action_key=ctx.key, cards=len(body["cards"]), face_fen=face,
+                   total_fen=int(body["total_fen"]), method=method,
+                   company=bool(body.get("company")), buyer_name=body.get("buyer_name"),
+                   payer_account=body.get("payer_account"), cashier=ctx.actor,
+                   created_at=ctx.now))
+    for item in body["cards"]:
+        card_no = str(item["card_no"])
+        if s.get(GiftCard, card_no) is None:
+            s.add(GiftCard(card_no=card_no, face_fen=face, balance_fen=0, status="active",
+                           store_code=str(body["store"]), action_key=ctx.key, sold_at=ctx.now,
+                           expires_at=expires))
+        _counter_at_least(s, "gift_card", int(card_no[7:14]))
+    s.flush()
+    for item in body["cards"]:
+        card = s.get(GiftCard, str(item["card_no"]))
+        assert card is not None
+        giftcards.post(s, card, key=ctx.key, at=ctx.now, kind="sale", amount_fen=face, ref=None)
+
+
+def _gift_moved(ctx: Ctx, body: dict[str, Any], card_no: str, kind: str, ref: str) -> None:
+    """A sale's or refund's gift-card movement as its ``gift`` line says; a card first seen
+    in it comes back as the till first knew it (its balance before the movement)."""
+    line = next((x for x in body.get("gift") or () if x["card_no"] == card_no), None)
+    if line is None:
+        raise ReplayMismatch(f"{body.get('type')}: gift card {card_no} moved no money")
+    s, amount = ctx.session, int(line["amount_fen"])
+    card = s.get(GiftCard, card_no)
+    if card is None:
+        before = int(line["after"]) - amount
+        card = GiftCard(card_no=card_no, face_fen=before, balance_fen=0, status="active",
+                        store_code=card_no[1:5], action_key=ctx.key, sold_at=ctx.now,
+                        expires_at=ctx.now + dt.timedelta(days=3 * 366))
+        s.add(card)
+        s.flush()
+        giftcards.post(s, card, key=ctx.key, at=ctx.now, kind="known", amount_fen=before,
+                       ref="qr")
+    giftcards.post(s, card, key=ctx.key, at=ctx.now, kind=kind, amount_fen=amount, ref=ref)
+
+
 def _rules_of_a_lone_till(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
     """A coupon template or plan the till declared before it joined a chain: head office sends
     the chain's own after the restore."""
@@ -608,4 +708,6 @@ _HANDLERS: dict[str, Handler] = {
     "plan_saved": _rules_of_a_lone_till, "countcard_sold": _countcard_sold,
     "countcard_used": _countcard_used, "countcard_refunded": _countcard_refunded,
     "countcard_adjusted": _countcard_adjusted, "countcards_expired": _countcards_expired,
+    "giftcards_sold": _giftcards_sold,
+    "company_added": _company_added, "company_paid": _company_paid,
 }

@@ -102,7 +102,12 @@ class Settings:
     scanner_uri = Var(str, "", "Serial scanner, e.g. serial:///dev/ttyACM0?baud=9600", TILL)
     display_uri = Var(str, "", "Customer display, e.g. serial:///dev/ttyUSB1?baud=9600", TILL)
     display_protocol = Var(str, "cd5220", "Customer display commands: cd5220 or escpos", TILL)
-    qr_secret = Var(str, "", "Chain secret that signs member QR codes (made on first start)")
+    qr_secret = Var(
+        str, "", "Secret that signs member and count-card QR codes: the chain's, taken from head "
+        "office on joining (made on first start until then)", TILL, secret=True)
+    qr_secrets_previous = Var[list[str]](
+        list, [], "Secrets this till signed QR codes with before (QR codes they signed still "
+        "verify)", TILL, secret=True)
     # -- head office (docs/sync.md)
     hq_url = Var(str, "", "Head-office server URL; empty = not linked", TILL)
     hq_token = Var(str, "", "This store's token for head office", TILL, secret=True)
@@ -118,6 +123,19 @@ class Settings:
         int, 500_000, "Offline: most stored value this store may take in all")
     offline_max_hours = Var(
         int, 24, "Offline: no stored-value spends once head office was last reached this long ago")
+    # -- gift cards (不记名预付卡)
+    giftcard_valid_months = Var(
+        int, 36, "Months an anonymous gift card is valid from its sale (the law: at least 36)")
+    giftcard_offline_max_fen = Var(
+        int, 20_000, "Offline: most one gift card may pay at this till until head office answers")
+    # -- referral (推广大使): head office decides and rewards
+    referral_min_purchase_fen = Var(
+        int, 10_000, "Referral: the referee's first purchase of at least this much earns the "
+        "referrer's reward")
+    referral_reward_points = Var(
+        int, 500, "Referral: points the referrer earns for a new member's qualifying purchase")
+    referral_monthly_cap = Var(
+        int, 5, "Referral: most rewards one referrer earns in a calendar month (Beijing time)")
     # -- tiers: growth value is net spend over a rolling window
     tiers = Var[list[TierRule]](
         list,
@@ -164,6 +182,11 @@ class Settings:
         list, [], "[{min_fen, template}] coupons issued with a top-up")
     # -- staff
     user_pin_max_tries = Var(int, 5, "Wrong login PINs before a user is locked")
+    staff_discount_pct = Var(
+        str, "10", "Staff price (内部会员): percent off a linked staff member's purchases, "
+        "given instead of the tier and plan discount when larger")
+    staff_monthly_discount_cap_fen = Var(
+        int, 30_000, "Most staff discount one staff member gets in a store-local month (fen)")
 
     def __init__(self, overrides: dict[str, Any] | None = None) -> None:
         self._values: dict[str, Any] = {s.name: s.default for s in DECLARED}
@@ -171,6 +194,12 @@ class Settings:
         for name, value in (overrides or {}).items():
             if name in BY_NAME:
                 self._values[name] = value
+
+    @property
+    def qr_secrets(self) -> tuple[str, ...]:
+        """Every secret a QR code scanned here may be signed with: the current one (which signs
+        every new code) first, then the earlier ones (storeapp.identity.verify_qr takes these)."""
+        return (self.qr_secret, *(s for s in self.qr_secrets_previous if s != self.qr_secret))
 
     def get(self, name: str) -> Any:
         """A setting by its name, for code that goes by name (listings, forms, restore);

@@ -33,6 +33,8 @@ _MESSAGES = {
                                       "enough"),
     "wallet_blocked": ("", "Head office has blocked this member's stored value (overdrawn "
                            "across stores): a manager must settle it with head office"),
+    "giftcard_insufficient": ("chain", "The gift card's balance across all stores is not "
+                                       "enough"),
 }
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,7 @@ class HttpSpendGate:
                 self._contact()
                 variant, message = _MESSAGES.get(exc.code, ("", exc.message))
                 raise Refused(exc.code, message, variant=variant, **exc.params) from None
-            if exc.code == "unknown_member":  # registered here, not uploaded yet
+            if exc.code in ("unknown_member", "unknown_giftcard"):  # made here, not uploaded
                 self._contact()
                 return "offline"
             # The till itself is refused (bad or revoked token, its clock is off): as good as

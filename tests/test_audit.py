@@ -12,7 +12,7 @@ import pytest
 from storeapp import audit
 from storeapp.db import Database
 from storeapp.models import APPEND_ONLY_TABLES, AuditRow
-from storeapp.services import countcards, shifts
+from storeapp.services import companies, countcards, giftcards, shifts
 from storeapp.services.members import MemberView
 from storeapp.services.sales import TenderIn
 from tests.helpers import CASHIER, all_rows, counts, sell, topup
@@ -65,6 +65,12 @@ def test_ledgers_refuse_update_and_delete(busy: Database, member: MemberView, ta
         countcards.save_product(busy, code="WASH", name="洗车", covers="洗车", uses=5,
                                 price_fen=10_000, valid_months=12, actor=CASHIER)
         countcards.sell(busy, member.member_id, "WASH", method="cash", actor=CASHIER)
+    if table == "gift_entries":  # a gift card sold: its journal has a row
+        giftcards.sell(busy, face_fen=10_000, method="cash", actor=CASHIER)
+    if table == "company_entries":  # a sale on a company's account: its journal has a row
+        companies.add(busy, code="ACME", name="示例公司", credit_limit_fen=100_000,
+                      terms_days=30, actor=CASHIER)
+        companies.charge(busy, "ACME", 5_000, actor=CASHIER)
     if table == "audit_log":
         statement = statement.replace("created_at", "at")
     before = counts(busy, table)

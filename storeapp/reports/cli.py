@@ -16,7 +16,7 @@ from storeapp.clock import STORE_TZ
 from storeapp.db import Database
 from storeapp.errors import InvalidInput
 from storeapp.money import parse_yuan
-from storeapp.reports import access, daily, insight, liability, shift_report
+from storeapp.reports import access, daily, insight, liability, shift_report, staff
 from storeapp.reports.model import Facts, Lang, Report, format_value
 from storeapp.services import shifts
 
@@ -25,7 +25,7 @@ Sub = Any
 
 def register(sub: Sub, db: Any) -> None:
     """``db`` opens the command's database from its parsed arguments."""
-    p = sub.add_parser("report", help="manager reports (daily, liability, RFM, members)")
+    p = sub.add_parser("report", help="manager reports (daily, liability, RFM, members, staff)")
     rsub = p.add_subparsers(dest="report", required=True)
     d = rsub.add_parser("daily", help="sales, tenders, stored value, points, members")
     # Dates and times are parsed in the handler, not by argparse's ``type=``: argparse lets an
@@ -55,6 +55,11 @@ def register(sub: Sub, db: Any) -> None:
     _outputs(w)
     w.set_defaults(handler=lambda a: _emit(a, db(a), insight.watchlists(
         db(a), limit=a.limit, full_phones=a.full_phones)))
+    st = rsub.add_parser("staff", help="staff members' purchases, staff discount used and the "
+                         "monthly cap left")
+    st.add_argument("--month", help="store-local month YYYY-MM (default this month)")
+    _outputs(st)
+    st.set_defaults(handler=lambda a: _emit(a, db(a), staff.staff(db(a), _month(a.month))))
 
     p = sub.add_parser("shift", help="open a shift, X report, close with counted cash (Z)")
     ssub = p.add_subparsers(dest="shift", required=True)
@@ -79,6 +84,16 @@ def register(sub: Sub, db: Any) -> None:
     _outputs(z)
     z.set_defaults(handler=lambda a: _emit(a, db(a), shift_report.build(
         db(a), shifts.z_report(db(a), a.z_no))))
+
+
+def report_outputs(p: argparse.ArgumentParser) -> None:
+    """``--csv``, ``--pdf`` and ``--lang`` for a command that shows a report."""
+    _outputs(p)
+
+
+def emit_report(a: argparse.Namespace, db: Database, report: Report) -> Any:
+    """Show ``report`` as every report command does (screen or ``--json``, CSV, PDF)."""
+    return _emit(a, db, report)
 
 
 def _outputs(p: argparse.ArgumentParser) -> None:
@@ -133,6 +148,16 @@ def _date(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidInput("bad_date", f"{text!r} is not a date like 2026-03-10",
+                           text=text) from None
+
+
+def _month(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        return staff.month_of(text)
+    except ValueError:
+        raise InvalidInput("bad_date", f"{text!r} is not a month like 2026-03", variant="month",
                            text=text) from None
 
 

@@ -23,6 +23,8 @@ from storeapp.errors import InvalidInput
 from storeapp.models import (
     CountEntry,
     Coupon,
+    GiftEntry,
+    GiftSale,
     Member,
     Payment,
     PointsEntry,
@@ -32,16 +34,17 @@ from storeapp.models import (
     Topup,
     WalletEntry,
 )
-from storeapp.reports.liability import balances_at, count_cards_at
+from storeapp.reports.liability import balances_at, count_cards_at, gift_cards_at
 from storeapp.reports.model import Column, Fact, Facts, Label, Report, Table
 from storeapp.services import tiers
 
 MAX_RANGE_DAYS = 366
-METHODS = ("cash", "card", "wechat", "alipay", "wallet", "transfer")
+METHODS = ("cash", "card", "wechat", "alipay", "wallet", "transfer", "giftcard", "account")
 METHOD_LABELS = {
     "cash": Label("现金", "Cash"), "card": Label("银行卡", "Card"),
     "wechat": Label("微信", "WeChat"), "alipay": Label("支付宝", "Alipay"),
     "wallet": Label("储值", "Stored value"), "transfer": Label("转账", "Transfer"),
+    "giftcard": Label("礼品卡", "Gift card"), "account": Label("挂账", "On account"),
 }
 _L = Label
 TOTAL = Label("合计", "Total")
@@ -67,7 +70,7 @@ def daily(db: Database, start: dt.date | None = None, end: dt.date | None = None
         window = _Window(s, since, until)
         report.sections += [
             _sales(window), _tenders(window), _stored_value(window), _count_cards(window),
-            _points(window),
+            _gift_cards(window), _points(window),
             _members(window, db), _tier_table(db, s), _coupons(window), _cashiers(window),
             _by_hour(window), _by_day(window, start, end),
         ]
@@ -118,7 +121,7 @@ def _tenders(w: _Window) -> Table:
     for method, kind, amount in rows:
         by[method][kind] += int(amount)
     kinds = ("sale", "refund", "topup", "topup_void", "plan", "countcard", "countcard_refund",
-             "close")
+             "giftcard", "company_payment", "close")
     table_rows = []
     for method in [m for m in METHODS if m in by] + sorted(set(by) - set(METHODS)):
         row: dict[str, Any] = {"method": METHOD_LABELS.get(method, _L(method, method)),
@@ -137,6 +140,8 @@ def _tenders(w: _Window) -> Table:
         Column("plan", _L("付费会员", "Plans"), "fen"),
         Column("countcard", _L("次卡", "Count cards"), "fen"),
         Column("countcard_refund", _L("次卡退款", "Count card refunds"), "fen"),
+        Column("giftcard", _L("礼品卡", "Gift cards"), "fen"),
+        Column("company_payment", _L("企业回款", "Company payments"), "fen"),
         Column("close", _L("退卡退款", "Close payouts"), "fen"),
         Column("net", _L("净额", "Net"), "fen"),
     ], table_rows, total)
@@ -215,6 +220,28 @@ def _count_cards(w: _Window) -> Facts:
         *other_stores,
         Fact("opening_value_fen", _L("期初未用价值", "Opening unused value"), opening.value_fen),
         Fact("closing_value_fen", _L("期末未用价值", "Closing unused value"), closing.value_fen),
+    ])
+
+
+def _gift_cards(w: _Window) -> Facts:
+    """Gift cards (不记名预付卡): sold here (owed, not revenue), spent here (any store's cards),
+    given back by refunds, and what the cards sold here still hold at both ends."""
+    sold = w.s.execute(select(func.coalesce(func.sum(GiftSale.cards), 0),
+                              func.coalesce(func.sum(GiftSale.total_fen), 0))
+                       .where(*w.within(GiftSale.created_at))).one()
+    moved = dict(w.s.execute(select(GiftEntry.kind, func.sum(GiftEntry.amount_fen))
+                             .where(*w.within(GiftEntry.created_at))
+                             .group_by(GiftEntry.kind)).all())
+    return Facts("gift_cards", _L("礼品卡", "Gift cards"), [
+        Fact("sold_count", _L("售出张数", "Cards sold"), int(sold[0]), "int"),
+        Fact("sold_fen", _L("售卡金额", "Sold for"), int(sold[1])),
+        Fact("spent_fen", _L("本店消费", "Spent here"), -int(moved.get("spend") or 0)),
+        Fact("refunded_fen", _L("退回卡内", "Refunded to cards"),
+             int(moved.get("spend_refund") or 0)),
+        Fact("opening_fen", _L("期初未用(本店售出)", "Opening unused (sold here)"),
+             gift_cards_at(w.s, w.since - dt.timedelta(microseconds=1))),
+        Fact("closing_fen", _L("期末未用(本店售出)", "Closing unused (sold here)"),
+             gift_cards_at(w.s, w.until - dt.timedelta(microseconds=1))),
     ])
 
 

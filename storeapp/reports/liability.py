@@ -19,8 +19,18 @@ from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
 from storeapp.db import Database
-from storeapp.models import CountEntry, LedgerTotal, Member, PointsEntry, WalletEntry
+from storeapp.models import (
+    CountEntry,
+    GiftCard,
+    GiftEntry,
+    GiftSale,
+    LedgerTotal,
+    Member,
+    PointsEntry,
+    WalletEntry,
+)
 from storeapp.reports.model import Column, Fact, Facts, Label, Report, Table
+from storeapp.services import companies
 
 _L = Label
 
@@ -110,6 +120,16 @@ def count_cards_at(s: Session, at: dt.datetime) -> CountCards:
                       int(totals.get("count:uses", 0)) - int(uses_after))
 
 
+def gift_cards_at(s: Session, at: dt.datetime) -> int:
+    """What the gift cards sold at this till still held at ``at`` as this till knows it: their
+    face values less what was spent from them here (head office's page has the chain's)."""
+    sold_here = select(GiftSale.action_key)
+    return int(s.scalar(
+        select(func.total(GiftEntry.amount_fen)).join(GiftCard)
+        .where(GiftCard.action_key.in_(sold_here), GiftEntry.kind != "known",
+               GiftEntry.created_at <= at)) or 0)
+
+
 def liability(db: Database, at: dt.datetime | None = None) -> Report:
     """The liability report as of ``at`` (naive UTC; default now), with what moved since."""
     now = db.clock.now()
@@ -120,6 +140,8 @@ def liability(db: Database, at: dt.datetime | None = None) -> Report:
         holders = s.scalar(select(func.count()).select_from(Member).where(
             Member.principal_fen + Member.bonus_fen > 0)) if at >= now else None
         cards = count_cards_at(s, at)
+        gifts = gift_cards_at(s, at)
+        receivables = companies.receivables_at(s, at)
     report = Report(kind="liability", title=_L("储值负债", "Stored-value liability"),
                     period=to_local(at).strftime("%Y-%m-%d %H:%M:%S"), generated_at=now,
                     store_code=db.settings.store_code)
@@ -136,6 +158,9 @@ def liability(db: Database, at: dt.datetime | None = None) -> Report:
         Fact("count_cards_value_fen", _L("次卡未用价值", "Count cards unused value"),
              cards.value_fen),
         Fact("count_cards_uses", _L("次卡未用次数", "Count card uses left"), cards.uses, "int"),
+        Fact("gift_cards_fen", _L("礼品卡未用余额(本店售出)", "Gift cards unused (sold here)"),
+             gifts),
+        Fact("company_receivables_fen", _L("企业应收", "Company receivables"), receivables),
     ]
     report.sections.append(Facts("liability", _L("截至时点", "As of"), items))
     per: dict[str, dict[str, int]] = {}

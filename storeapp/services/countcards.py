@@ -38,7 +38,7 @@ from storeapp.identity import (
 )
 from storeapp.ids import ActionKey, MemberId, new_action_key
 from storeapp.models import Action, CardProduct, CountCard, CountEntry, Member
-from storeapp.results import ActionResult, Done, Record
+from storeapp.results import ActionResult, Done, Record, optional
 from storeapp.sequences import insert_row, next_value
 from storeapp.services import members, shifts, spend_gate, wallet
 from storeapp.services.users import Grant, record_approval
@@ -127,6 +127,8 @@ class CardRefunded(ActionResult):
     refund_fen: int
     bonus_fen: int
     method: str
+    #: the card's name, for the slip
+    name: str = optional("")
 
 
 @dataclass(frozen=True, eq=False)
@@ -368,7 +370,8 @@ def refund(db: Database, card_ref: str, *, actor: str, grant: Grant | None,
                           "to refund", card_no=card.card_no)
         member = s.get(Member, card.member_id)
         assert member is not None
-        record_approval(ctx, grant, kind="countcard_refund", subject=card.card_no)
+        record_approval(ctx, grant, kind="countcard_refund", subject=card.card_no,
+                        member_id=card.member_id)
         how = method or ("wallet" if card.method == "wallet" else card.method)
         left = card.uses_left
         value, bonus = count_rules.refund_split(card.paid_fen, card.bonus_fen, card.uses_total,
@@ -386,7 +389,7 @@ def refund(db: Database, card_ref: str, *, actor: str, grant: Grant | None,
                  uses=left, refund_fen=value, bonus_fen=bonus, method=how)
         result = CardRefunded(card_no=card.card_no, member_id=member.member_id,
                               at=ctx.now.isoformat(), uses=left, refund_fen=value,
-                              bonus_fen=bonus, method=how)
+                              bonus_fen=bonus, method=how, name=card.name)
         ctx.receipt("countcard_refund", _slip(ctx, member, refunded=result),
                     ref=f"countcard_refund:{card.card_no}")
         return result
@@ -412,7 +415,8 @@ def adjust(db: Database, card_ref: str, uses: int, *, actor: str, grant: Grant |
         if card.uses_left + uses < 0:
             raise Refused("count_card_used_up", f"Card {card.card_no} has only "
                           f"{card.uses_left} uses", uses_left=card.uses_left, uses=-uses)
-        record_approval(ctx, grant, kind="countcard_adjust", subject=card.card_no)
+        record_approval(ctx, grant, kind="countcard_adjust", subject=card.card_no,
+                        member_id=card.member_id)
         move(ctx, card, "adjust", uses, ref="adjustment")
         ctx.audit("countcard_adjusted", card.card_no, uses=uses)
         ctx.emit("countcard_adjusted", member_id=card.member_id, card_no=card.card_no,
@@ -510,7 +514,7 @@ def names_card(ref: str) -> bool:
 
 def _card(db: Database, s: Session, ref: str) -> CountCard:
     text = (ref or "").strip().upper()
-    card_no = verify_count_qr(text, db.settings.qr_secret) if text.startswith(
+    card_no = verify_count_qr(text, db.settings.qr_secrets) if text.startswith(
         COUNT_QR_PREFIX) else text
     card = s.get(CountCard, card_no)
     if card is None:

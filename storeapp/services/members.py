@@ -69,6 +69,11 @@ class MemberView:
     pin_locked: bool
     created_at: str
     last_visit_at: str
+    #: who referred this member (推广大使), if anyone
+    referrer_id: str | None = None
+    #: the code this member refers others with: their card number (printed on the slip, in
+    #: their QR), so a referrer is named by card number, phone or QR
+    referral_code: str = ""
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -86,6 +91,7 @@ def view(db: Database, member: Member) -> MemberView:
         marketing_consent=member.marketing_consent, pin_set=member.pin_hash is not None,
         pin_locked=member.pin_failed >= db.settings.wallet_pin_max_tries,
         created_at=member.created_at.isoformat(), last_visit_at=member.last_visit_at.isoformat(),
+        referrer_id=member.referrer_id, referral_code=member.card_no,
     )
 
 
@@ -94,28 +100,33 @@ def view(db: Database, member: Member) -> MemberView:
 def register(
     db: Database, *, phone: str, name: str, birthday: str | dt.date | None = None,
     gender: str | None = None, marketing_consent: bool = False, actor: str,
-    key: str | None = None,
+    key: str | None = None, referrer: str | None = None,
 ) -> MemberView:
-    """Register a member: unique phone, a new chain-unique card number and its signed QR."""
+    """Register a member: unique phone, a new chain-unique card number and its signed QR.
+
+    ``referrer`` (推广): the referring member's card number (their referral code), phone or QR;
+    it is recorded, and head office decides whether the referral earns its reward."""
     phone = normalize_phone(phone)
     name = clean_name(name)
     day = parse_birthday(birthday)
     if gender is not None and gender not in GENDERS:
         raise _bad_gender()
+    referrer = (referrer or "").strip() or None
     request = {"phone": phone, "name": name, "birthday": str(day), "gender": gender,
-               "consent": marketing_consent}
+               "consent": marketing_consent, **({"referrer": referrer} if referrer else {})}
 
     def body(ctx: Ctx) -> MemberChanged:
         s, settings = ctx.session, ctx.db.settings
         if s.scalar(select(Member.member_id).where(Member.phone == phone)) is not None:
             raise Refused("phone_taken", f"Phone {phone} is already registered", phone=phone)
+        referrer_id = _referrer(db, s, referrer, phone) if referrer else None
         card_no = make_card_no(settings.store_code, int(settings.till_no), next_value(s, "card"))
         member = Member(
             member_id=new_member_id(), card_no=card_no, phone=phone, phone_tail=phone_tail(phone),
             name=name, birthday=day, gender=gender, marketing_consent=marketing_consent,
             tier=tiers.table(settings)[0].code, status="active", pin_failed=0, principal_fen=0,
             bonus_fen=0, points=0, home_store=settings.store_code, created_at=ctx.now,
-            updated_at=ctx.now, last_visit_at=ctx.now,
+            updated_at=ctx.now, last_visit_at=ctx.now, referrer_id=referrer_id,
         )
         s.add(member)
         s.flush()  # no ORM relationship orders these inserts: the member row must exist first
@@ -125,7 +136,8 @@ def register(
         ctx.audit("member_registered", member.member_id, card_no=card_no)
         ctx.emit("member_registered", member_id=member.member_id, card_no=card_no, phone=phone,
                  name=name, birthday=day.isoformat() if day else None, gender=gender,
-                 marketing_consent=marketing_consent)
+                 marketing_consent=marketing_consent,
+                 **({"referrer_id": referrer_id} if referrer_id else {}))
         from storeapp.services import coupons  # welcome coupon, if the chain has one
 
         coupons.issue_by_rule(ctx, member.member_id, "welcome")
@@ -137,6 +149,28 @@ def register(
                         request=request, body=body,
                         returns=MemberChanged)
     return get(db, result.member_id)
+
+
+def _referrer(db: Database, s: Session, ref: str, phone: str) -> str:
+    """The member ``ref`` (a referral code = card number, a phone or a member QR) names, for a
+    registration by ``phone``: unknown here is refused, and so is the new member themself."""
+    if ref == phone or _phone_or_none(ref) == phone:
+        raise InvalidInput("self_referral", "A member cannot refer themselves")
+    try:
+        found = load(db, s, ref)
+    except NotFound:
+        raise NotFound("unknown_referrer", f"No member has referral code '{ref}'",
+                       ref=ref) from None
+    if found.status == "closed":
+        raise Refused("referrer_closed", "The referring membership is closed", ref=ref)
+    return found.member_id
+
+
+def _phone_or_none(text: str) -> str | None:
+    try:
+        return normalize_phone(text)
+    except InvalidInput:
+        return None
 
 
 def clean_name(name: str) -> str:
@@ -195,7 +229,7 @@ def find(db: Database, query: str, *, limit: int = PAGE) -> list[MemberView]:
 def _find_rows(db: Database, s: Session, query: str, limit: int) -> list[Member]:
     shape = classify(query)
     if shape is Shape.MEMBER_QR:
-        return [surviving(s, _by_card(s, verify_qr(query, db.settings.qr_secret)))]
+        return [surviving(s, _by_card(s, verify_qr(query, db.settings.qr_secrets)))]
     if shape is Shape.COUNT_CARD:  # a count card scanned: whose it is
         return [surviving(s, _by_count_card(db, s, query))]
     if shape is Shape.PHONE:
@@ -227,7 +261,7 @@ def _find_rows(db: Database, s: Session, query: str, limit: int) -> list[Member]
 
 def _by_count_card(db: Database, s: Session, query: str) -> Member:
     text = query.strip().upper()
-    card_no = verify_count_qr(text, db.settings.qr_secret) if text.startswith(
+    card_no = verify_count_qr(text, db.settings.qr_secrets) if text.startswith(
         COUNT_QR_PREFIX) else text
     card = s.get(CountCard, card_no)
     if card is None:

@@ -142,7 +142,8 @@ def adjust(db: Database, member_ref: str, points: int, *, actor: str, grant: Gra
 
     def body(ctx: Ctx) -> PointsAdjusted:
         member = members.lock(db, ctx.session, member_ref)
-        record_approval(ctx, grant, kind="points_adjust", subject=member.member_id)
+        record_approval(ctx, grant, kind="points_adjust", subject=member.member_id,
+                        member_id=member.member_id)
         if points > 0:
             earn(ctx, member, points, ref="adjustment")
         elif consume(ctx, member, -points, kind="adjustment", ref="adjustment") != -points:

@@ -33,8 +33,19 @@ from storeapp.pricing import (
 )
 from storeapp.results import ActionResult, Record, optional
 from storeapp.sequences import insert_row, next_value
-from storeapp.services import coupons, members, plans, points, shifts, spend_gate, tiers, wallet
-from storeapp.services.users import Grant, record_approval
+from storeapp.services import (
+    companies,
+    coupons,
+    giftcards,
+    members,
+    plans,
+    points,
+    shifts,
+    spend_gate,
+    tiers,
+    wallet,
+)
+from storeapp.services.users import Grant, record_approval, staff_discount_used, staff_of
 from storeapp.settings import Settings
 
 __all__ = ["MAX_LINES", "TENDER_METHODS", "LineIn", "Quote", "SaleResult", "TenderIn"]
@@ -65,6 +76,8 @@ class PaidTender(Record):
     change_fen: int
     principal_fen: int
     bonus_fen: int
+    #: a gift card payment: the card's number; a sale on account: the company's code
+    ref: str | None = optional(None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,6 +123,10 @@ class SaleResult(SaleFigures, ActionResult):
     tier_upgraded_to: str | None
     price_overrides: list[PriceOverride]
     member_after: MemberAfter | None = optional(None)
+    #: a staff sale (员工价): the staff user whose member account bought, and the staff
+    #: discount (all of ``discount_fen``), counted against the monthly cap
+    staff_code: str | None = optional(None)
+    staff_discount_fen: int = optional(0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,7 +188,8 @@ def checkout(
     request = {
         "member": member_ref,
         "lines": [(x.barcode, x.qty, x.unit_price_fen, x.name) for x in lines],
-        "tenders": [(t.method, t.amount_fen) for t in tenders], "coupon": coupon_code,
+        "tenders": [(t.method, t.amount_fen, t.ref) if t.ref else (t.method, t.amount_fen)
+                    for t in tenders], "coupon": coupon_code,
         "points": redeem_points,
     }
 
@@ -184,7 +202,8 @@ def checkout(
         receipt_no = (f"R{int(settings.store_code):04d}{int(settings.till_no):02d}"
                       f"{next_value(s, 'receipt'):07d}")
         if priced.overrides:
-            record_approval(ctx, override, kind="price_override", subject=receipt_no)
+            record_approval(ctx, override, kind="price_override", subject=receipt_no,
+                            member_id=member.member_id if member else None)
             ctx.audit("price_overridden", receipt_no,
                       lines=[o.to_json() for o in priced.overrides])
         member_id = member.member_id if member else None
@@ -192,12 +211,13 @@ def checkout(
             s, Sale, receipt_no=receipt_no, action_key=ctx.key, member_id=member_id,
             cashier=ctx.actor, store_code=settings.store_code, till_no=int(settings.till_no),
             **_money_fields(priced), points_earned=priced.points_to_earn, status="completed",
-            created_at=ctx.now,
+            created_at=ctx.now, staff_code=priced.staff_code,
+            staff_discount_fen=priced.staff_discount_fen,
         )
         for no, line in enumerate(priced.lines, start=1):
             insert_row(s, SaleLine, sale_id=sale_id, line_no=no, **line.to_json())
         paid = _post_tenders(ctx, sale_id, receipt_no, member, tenders, priced.total_fen, pin,
-                             verdict)
+                             verdict, gift_verdict)
         if priced.coupon_code:
             coupons.mark_used(ctx, priced.coupon_code, receipt_no)
         upgraded, growth = None, 0
@@ -219,6 +239,7 @@ def checkout(
             tier_upgraded_to=upgraded.code if upgraded else None,
             price_overrides=priced.overrides,
             member_after=_member_after(ctx, member, growth) if member is not None else None,
+            staff_code=priced.staff_code, staff_discount_fen=priced.staff_discount_fen,
         )
         ctx.audit("sale_completed", receipt_no, total_fen=priced.total_fen,
                   tenders={t.method: t.amount_fen for t in paid})
@@ -234,7 +255,12 @@ def checkout(
     def share() -> tuple[str | None, int]:
         return _wallet_share(db, member_ref, lines, tenders, coupon_code, redeem_points)
 
+    def gift_share() -> tuple[str | None, int]:
+        return _gift_share(db, member_ref, lines, tenders, coupon_code, redeem_points)
+
     with spend_gate.spending(db, key=key, share=share) as verdict, \
+            spend_gate.spending(db, key=key, share=gift_share, kind="gift",
+                                hold_key=gift_hold_key(key)) as gift_verdict, \
             wallet.pin_tries_counted(db):
         return run_action(db, key=key, kind="sale", actor=actor, request=request, body=body,
                           returns=SaleResult)
@@ -260,6 +286,34 @@ def _wallet_share(db: Database, member_ref: str | None, lines: list[LineIn],
     return priced.member_id, sum(a.amount_fen for a in shares if a.method == "wallet")
 
 
+def gift_hold_key(key: str) -> str:
+    """The head-office hold of a sale's gift-card payment (its stored-value one is ``key``)."""
+    return f"{key[:59]}:gift"
+
+
+def _gift_share(db: Database, member_ref: str | None, lines: list[LineIn],
+                tenders: list[TenderIn], coupon_code: str | None,
+                redeem_points: int) -> tuple[str | None, int]:
+    """The gift card a sale will take from, and how much, worked out before its transaction
+    (head office holds it like a stored-value spend)."""
+    gift = next((t for t in tenders if t.method == "giftcard"), None)
+    if gift is None or not gift.ref:
+        return None, 0
+    try:
+        card_no = giftcards.card_no_of(db, gift.ref)
+    except DomainError:
+        return None, 0  # the action refuses it, with the reason
+    if gift.amount_fen is not None:
+        return card_no, gift.amount_fen
+    priced = quote(db, member_ref=member_ref, lines=lines, coupon_code=coupon_code,
+                   redeem_points=redeem_points)
+    try:
+        shares = pricing.allocate(tenders, priced.total_fen)
+    except DomainError:
+        return None, 0
+    return card_no, sum(a.amount_fen for a in shares if a.method == "giftcard")
+
+
 def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
            key: str | None = None) -> RefundResult:
     """Refund a whole sale: money back along its tenders, earned points clawed back, redeemed
@@ -275,7 +329,8 @@ def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
         if sale.status == "refunded":
             raise Refused("already_refunded", f"Sale {receipt_no} was already refunded",
                           receipt_no=receipt_no)
-        approval_id = record_approval(ctx, grant, kind="refund", subject=receipt_no)
+        approval_id = record_approval(ctx, grant, kind="refund", subject=receipt_no,
+                                      member_id=sale.member_id)
         member = s.get(Member, sale.member_id) if sale.member_id else None
         returned: list[ReturnedTender] = []
         for tender in s.scalars(select(Tender).where(Tender.sale_id == sale.id)):
@@ -292,6 +347,10 @@ def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
                 assert member is not None
                 wallet.refund_spend(ctx, member, tender.principal_fen, tender.bonus_fen,
                                     ref=receipt_no)
+            elif tender.method == "giftcard" and tender.ref:
+                giftcards.give_back(ctx, tender.ref, tender.amount_fen, ref=receipt_no)
+            elif tender.method == "account" and tender.ref:
+                companies.give_back(ctx, tender.ref, tender.amount_fen, ref=receipt_no)
             returned.append(ReturnedTender(method=tender.method, amount_fen=tender.amount_fen,
                                            principal_fen=tender.principal_fen,
                                            bonus_fen=tender.bonus_fen))
@@ -384,8 +443,12 @@ def _member_terms(s: Session, settings: Settings, now: dt.datetime,
     plan = plans.active(s, member.member_id, now)
     if plan is not None:
         pct, plan_mult = pct + plan.extra_discount_pct, plan.points_multiplier
+    staff = staff_of(s, member.member_id)
     return MemberTerms(member_id=member.member_id, points=member.points, discount_pct=pct,
-                       points_multiplier=points.multiplier(settings, member, now, plan_mult))
+                       points_multiplier=points.multiplier(settings, member, now, plan_mult),
+                       staff_code=staff,
+                       staff_used_fen=staff_discount_used(s, member.member_id, now)
+                       if staff else 0)
 
 
 def _price_line(s: Session, line: LineIn) -> tuple[PricedLine, int | None]:
@@ -420,21 +483,29 @@ def _price_line(s: Session, line: LineIn) -> tuple[PricedLine, int | None]:
 
 def _post_tenders(ctx: Ctx, sale_id: int, receipt_no: str, member: Member | None,
                   tenders: list[TenderIn], total_fen: int, pin: str | None,
-                  verdict: spend_gate.Verdict | None) -> list[PaidTender]:
+                  verdict: spend_gate.Verdict | None,
+                  gift_verdict: spend_gate.Verdict | None) -> list[PaidTender]:
     """Share the total over the tenders (:func:`storeapp.pricing.allocate`) and post each: the
-    stored-value share is spent from the member's principal and bonus in proportion."""
+    stored-value share is spent from the member's principal and bonus in proportion, a gift
+    card's from its balance."""
     paid = []
     for share in pricing.allocate(tenders, total_fen):
         principal = bonus = 0
+        card_no = None
         if share.method == "wallet" and share.amount_fen:
             if member is None:
                 raise InvalidInput("member_required", "Stored value needs a member",
                                    variant="wallet")
             principal, bonus = wallet.spend(ctx, member, share.amount_fen, ref=receipt_no,
                                             pin=pin, verdict=verdict)
+        elif share.method == "giftcard" and share.amount_fen:
+            card_no = giftcards.spend(ctx, str(share.ref), share.amount_fen, ref=receipt_no,
+                                      verdict=gift_verdict)
+        elif share.method == "account" and share.amount_fen:
+            card_no = companies.take(ctx, str(share.ref), share.amount_fen, ref=receipt_no)
         row = PaidTender(method=share.method, amount_fen=share.amount_fen,
                          tendered_fen=share.tendered_fen, change_fen=share.change_fen,
-                         principal_fen=principal, bonus_fen=bonus)
+                         principal_fen=principal, bonus_fen=bonus, ref=card_no)
         insert_row(ctx.session, Tender, sale_id=sale_id, **row.to_json())
         shifts.record_payment(ctx, "sale", share.method, share.amount_fen)
         paid.append(row)

@@ -29,7 +29,7 @@ from storeapp.results import ActionResult, Record, optional
 from storeapp.sequences import insert_row, next_value
 
 PAYMENT_KINDS = ("sale", "refund", "topup", "topup_void", "plan", "close", "countcard",
-                 "countcard_refund")
+                 "countcard_refund", "giftcard", "company_payment")
 _OPEN_SHIFT = select(Shift.id).where(Shift.till_no == bindparam("till"),
                                      Shift.closed_at.is_(None))
 
@@ -235,7 +235,7 @@ def receipt_rows(shift: ShiftReport | Mapping[str, object]) -> dict[str, object]
 
 _METHOD_LABELS = {"cash": "现金 Cash", "card": "银行卡 Card", "wechat": "微信 WeChat",
                   "alipay": "支付宝 Alipay", "wallet": "储值 Stored value",
-                  "transfer": "转账 Transfer"}
+                  "transfer": "转账 Transfer", "account": "挂账 On account"}
 
 
 # -- figures ------------------------------------------------------------------------------------

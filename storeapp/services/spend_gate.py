@@ -33,8 +33,9 @@ GATE_PLUGINS = "storeapp.spend_gate"
 Verdict = Literal["held", "offline"]
 #: What leaves the member's stored value: "spend" (a sale, a plan, a top-up voided) is checked
 #: against the whole chain balance; "payout" (principal paid back in cash when an account is
-#: closed) against the principal head office knows.
-HoldKind = Literal["spend", "payout"]
+#: closed) against the principal head office knows; "gift" is a gift card's balance (its number
+#: in place of the member).
+HoldKind = Literal["spend", "payout", "gift"]
 #: Stored value that left the till while head office was unreachable: what the allowance counts.
 OFFLINE_KINDS = ("spend", "close_refund", "topup_void")
 
@@ -105,14 +106,15 @@ class HeadOfficeGates:
 
 @contextmanager
 def spending(db: Database, *, key: str, share: Callable[[], tuple[str | None, int]],
-             kind: HoldKind = "spend") -> Iterator[Verdict | None]:
+             kind: HoldKind = "spend", hold_key: str | None = None) -> Iterator[Verdict | None]:
     """Around an action that may spend (or pay out) stored value under ``key``, entered outside
     any transaction. ``share`` says which member spends how much (asked only at a linked till,
     for a key not done yet: a retry replays and spends nothing).
 
     Yields what the spend must respect inside the action: None when there is nothing to ask
     (not linked, nothing spent, a replay), "held" when head office holds the amount, "offline"
-    when the offline allowance applies. A hold is released when the action fails."""
+    when the offline allowance applies. A hold is released when the action fails. ``hold_key``
+    names the hold when one action holds twice (a sale paid by stored value and a gift card)."""
     if not linked(db) or _done(db, key):
         yield None
         return
@@ -122,13 +124,14 @@ def spending(db: Database, *, key: str, share: Callable[[], tuple[str | None, in
         yield None
         return
     gate = gate_for(db)
+    held_as = hold_key or key
     verdict: Verdict = "offline" if gate is None else gate.hold(
-        key=key, member_id=member_id, amount_fen=amount_fen, kind=kind)
+        key=held_as, member_id=member_id, amount_fen=amount_fen, kind=kind)
     try:
         yield verdict
     except BaseException:
         if gate is not None and verdict == "held":
-            _release(gate, key)
+            _release(gate, held_as)
         raise
 
 

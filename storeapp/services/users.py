@@ -1,18 +1,25 @@
-"""Staff: users with roles and PIN login, and manager approvals at a cashier's till."""
+"""Staff: users with roles and PIN login, manager approvals at a cashier's till (never of the
+approver's own request or own member account), and staff members (内部会员): a user linked to
+the member account they buy as."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from storeapp import audit
-from storeapp.actions import Ctx
+from storeapp.actions import Ctx, key_or_new, run_action
+from storeapp.clock import local_month_bounds, to_local
 from storeapp.db import Database
 from storeapp.errors import AuthError, InvalidInput, Refused
-from storeapp.models import Approval, User
+from storeapp.ids import MemberId
+from storeapp.models import Approval, Sale, User
 from storeapp.pins import check_pin, hash_pin
+from storeapp.results import ActionResult
 
 ROLES = ("cashier", "manager", "admin")
 APPROVER_ROLES = ("manager", "admin")
@@ -37,6 +44,16 @@ class Grant:
 
     approver: str
     reason: str
+
+
+@dataclass(frozen=True, eq=False)
+class StaffLinked(ActionResult):
+    """A staff user linked to the member account they buy as (their sales get the staff
+    price); ``previous_member_id`` is the account they were linked to before, if any."""
+
+    code: str
+    member_id: MemberId
+    previous_member_id: MemberId | None
 
 
 def add_user(db: Database, *, code: str, name: str, role: str, pin: str, actor: str) -> Staff:
@@ -104,11 +121,21 @@ def approve(db: Database, code: str, pin: str, reason: str) -> Grant:
     return Grant(staff.code, reason)
 
 
-def record_approval(ctx: Ctx, grant: Grant | None, *, kind: str, subject: str) -> int:
-    """Write the approval inside the action it allows; refuse the action without one."""
+def record_approval(ctx: Ctx, grant: Grant | None, *, kind: str, subject: str,
+                    member_id: str | None = None) -> int:
+    """Write the approval inside the action it allows; refuse the action without one, or with
+    the approval of the user asking, or of the staff member whose account ``member_id`` (the
+    member the action is for, when there is one) is."""
     if grant is None:
         raise AuthError("approval_required", f"This needs a manager's approval ({kind})",
                         kind=kind)
+    if grant.approver == ctx.actor:
+        raise AuthError("self_approval", f"{grant.approver} cannot approve their own request: "
+                        "ask another manager", variant="own_request", user=grant.approver)
+    if member_id is not None and member_id == _linked_member(ctx.session, grant.approver):
+        raise AuthError("self_approval", f"{grant.approver} cannot approve this for their own "
+                        "member account: ask another manager", variant="own_member",
+                        user=grant.approver)
     row = Approval(kind=kind, subject=subject, requested_by=ctx.actor, approved_by=grant.approver,
                    reason=grant.reason, action_key=ctx.key, created_at=ctx.now)
     ctx.session.add(row)
@@ -116,6 +143,60 @@ def record_approval(ctx: Ctx, grant: Grant | None, *, kind: str, subject: str) -
     ctx.audit("approved", subject, kind=kind, approver=grant.approver, reason=grant.reason)
     ctx.approval = {"kind": kind, "approved_by": grant.approver, "reason": grant.reason}
     return row.id
+
+
+def link_member(db: Database, code: str, member_ref: str, *, actor: str, grant: Grant | None,
+                key: str | None = None) -> StaffLinked:
+    """Link staff user ``code`` to the member account they buy as (内部会员): that member's
+    sales get the staff price up to the monthly cap. Needs a manager's approval, not the
+    user's own; one staff user per member account."""
+    from storeapp.services import members  # members approves through this module
+
+    def body(ctx: Ctx) -> StaffLinked:
+        s = ctx.session
+        user = s.scalar(select(User).where(User.code == code))
+        if user is None:
+            raise InvalidInput("unknown_user", f"No user {code}", user=code)
+        member = members.load(db, s, member_ref)
+        members.require_open(member)
+        other = s.scalar(select(User.code).where(User.member_id == member.member_id,
+                                                 User.code != code))
+        if other is not None:
+            raise Refused("member_is_staff", f"That member account is already staff user "
+                          f"{other}'s", user=other)
+        if grant is not None and grant.approver == code:
+            raise AuthError("self_approval", f"{code} cannot approve this for their own member "
+                            "account: ask another manager", variant="own_member", user=code)
+        record_approval(ctx, grant, kind="staff_link", subject=code,
+                        member_id=member.member_id)
+        previous, user.member_id = user.member_id, member.member_id
+        ctx.audit("staff_member_linked", code, member_id=member.member_id, previous=previous)
+        return StaffLinked(code=code, member_id=member.member_id, previous_member_id=previous)
+
+    return run_action(db, key=key_or_new(key), kind="staff_link", actor=actor,
+                      request={"user": code, "member": member_ref}, body=body,
+                      returns=StaffLinked)
+
+
+def staff_of(s: Session, member_id: str) -> str | None:
+    """The active staff user whose member account ``member_id`` is, if any."""
+    return s.scalar(select(User.code).where(User.member_id == member_id,
+                                            User.active.is_(True)).limit(1))
+
+
+def staff_discount_used(s: Session, member_id: str, now: dt.datetime) -> int:
+    """The staff discount the member's completed sales got in the store-local month of
+    ``now`` (what the monthly cap has left is the cap less this)."""
+    local = to_local(now)
+    since, until = local_month_bounds(local.year, local.month)
+    used = s.scalar(select(func.coalesce(func.sum(Sale.staff_discount_fen), 0)).where(
+        Sale.member_id == member_id, Sale.created_at >= since, Sale.created_at < until,
+        Sale.status == "completed", Sale.staff_code.is_not(None)))
+    return int(used or 0)
+
+
+def _linked_member(s: Session, code: str) -> str | None:
+    return s.scalar(select(User.member_id).where(User.code == code))
 
 
 def unlock_user(db: Database, code: str, grant: Grant, actor: str) -> None:

@@ -174,7 +174,8 @@ def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
         if member.principal_fen < original.principal_fen or member.bonus_fen < original.bonus_fen:
             raise Refused("void_not_covered",
                           "The balance no longer covers this top-up (part was spent)")
-        record_approval(ctx, grant, kind="topup_void", subject=topup_key)
+        record_approval(ctx, grant, kind="topup_void", subject=topup_key,
+                        member_id=member.member_id)
         if verdict == "offline":
             spend_gate.check_offline_allowance(ctx, member.member_id,
                                                original.principal_fen + original.bonus_fen)
@@ -326,7 +327,8 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
         member = members.lock(db, s, member_ref)
         if member.status == "closed":
             raise Refused("member_closed", "This membership is already closed")
-        record_approval(ctx, grant, kind="account_close", subject=member.member_id)
+        record_approval(ctx, grant, kind="account_close", subject=member.member_id,
+                        member_id=member.member_id)
         principal, bonus = member.principal_fen, member.bonus_fen
         if verdict == "offline" and principal > 0:
             spend_gate.check_offline_allowance(ctx, member.member_id, principal)
@@ -370,7 +372,8 @@ def adjust(db: Database, member_ref: str, *, principal_fen: int, bonus_fen: int,
     def body(ctx: Ctx) -> AdjustResult:
         member = members.lock(db, ctx.session, member_ref)
         members.require_open(member)
-        record_approval(ctx, grant, kind="wallet_adjust", subject=member.member_id)
+        record_approval(ctx, grant, kind="wallet_adjust", subject=member.member_id,
+                        member_id=member.member_id)
         post(ctx, member, "adjustment", principal_fen=principal_fen, bonus_fen=bonus_fen)
         ctx.audit("wallet_adjusted", member.member_id, principal_fen=principal_fen,
                   bonus_fen=bonus_fen)

@@ -44,6 +44,10 @@ class Applier(Batch):
     if TYPE_CHECKING:  # the count cards' part of the ingest (sync.hq.apply_cards)
         def apply_count(self, event: EventIn) -> None: ...
 
+        def apply_gift(self, event: EventIn) -> None: ...
+
+        def apply_referral(self, event: EventIn) -> None: ...  # sync.hq.apply_referrals
+
     def apply_event(self, event: EventIn) -> None:
         """Apply one accepted event: its handler (members), its ledger lines, the holds it
         releases."""
@@ -55,6 +59,10 @@ class Applier(Batch):
             self._post(str(line["member_id"]), event, line)
         if body.get("count") or event.type == "countcard_sold":
             self.apply_count(event)
+        if body.get("gift"):
+            self.apply_gift(event)
+        if event.type in ("member_registered", "sale_completed"):
+            self.apply_referral(event)
         key = body.get("key")
         if isinstance(key, str) and body.get("ledger"):
             self.hold_keys.append(key)

@@ -8,6 +8,7 @@ KINDS = {
     "event_conflict": "Event conflict", "day_mismatch": "Day totals differ",
     "phone_conflict": "Phone conflict", "unknown_member": "Unknown member",
     "implausible_event": "Implausible event", "countcard_overuse": "Count card overused",
+    "giftcard_overdrawn": "Gift card overspent",
 }
 #: Why head office held an event (sync.hq.verify).
 REASONS = {
@@ -31,6 +32,7 @@ REASONS = {
     "points_break_rule": "more points than the rules give",
     "redemption_breaks_rule": "a redemption the rules do not allow",
     "discount_breaks_rule": "a discount larger than any tier and plan give",
+    "staff_discount_breaks_rule": "a staff discount the staff price does not give",
     "plan_breaks_rule": "not a chain plan at that price",
     "no_approval": "no manager's approval",
     "moves_money": "this kind of event may not move money",
@@ -50,6 +52,10 @@ REASONS = {
     "count_other_member": "it uses another member's count card",
     "count_value_differs": "the uses' value is not the card's price",
     "moves_uses": "this kind of event may not move count-card uses",
+    "giftcard_breaks_rule": "a gift-card sale the prepaid-card rules forbid",
+    "gift_differs": "its gift-card money is not what it says happened",
+    "giftcard_repeated": "the gift card was sold before",
+    "moves_gift": "this kind of event may not move gift-card money",
 }
 AMOUNT_LABELS = {
     "paid_fen": "paid", "bonus_fen": "bonus", "allowed_bonus_fen": "rule's bonus",
@@ -59,6 +65,7 @@ AMOUNT_LABELS = {
     "allowed_max": "most allowed", "wallet_fen": "wallet tender", "total_fen": "total",
     "topup": "top-up", "fee_fen": "fee", "chain_fee_fen": "chain's fee",
     "discount_fen": "discount", "subtotal_fen": "subtotal", "redeemed": "points redeemed",
+    "staff_discount_fen": "staff discount", "staff_code": "staff user",
 }
 ACCOUNT_LABELS = {"wallet:principal": "Principal", "wallet:bonus": "Bonus",
                   "points": "Points"}
@@ -71,7 +78,8 @@ LEDGER_KINDS = {
     "coupon_issued": "Coupon issued", "member_registered": "Registration",
     "countcard_sold": "Count card sold", "countcard_used": "Count card used",
     "countcard_refunded": "Count card refunded", "countcard_adjusted": "Count card adjusted",
-    "countcards_expired": "Count cards expired",
+    "countcards_expired": "Count cards expired", "giftcards_sold": "Gift cards sold",
+    "referral_reward": "Referral reward",
 }
 
 ZH: dict[str, str] = {
@@ -149,6 +157,7 @@ ZH: dict[str, str] = {
     "more points than the rules give": "积分多于规则所给",
     "a redemption the rules do not allow": "积分抵扣不符合规则",
     "a discount larger than any tier and plan give": "折扣超过任何等级与套餐",
+    "a staff discount the staff price does not give": "员工折扣不符合员工价规则",
     "not a chain plan at that price": "不是连锁该价格的套餐",
     "no manager's approval": "缺少店长审批",
     "this kind of event may not move money": "此类事件不得变动资金",
@@ -163,6 +172,7 @@ ZH: dict[str, str] = {
     "points earned": "获得积分", "most allowed": "最多允许", "wallet tender": "储值支付",
     "total": "合计", "top-up": "充值", "fee": "费用", "chain's fee": "连锁定价",
     "discount": "折扣", "subtotal": "小计", "points redeemed": "抵扣积分",
+    "staff discount": "员工折扣", "staff user": "员工",
     "unknown": "未知", "merged": "已合并", "{n} points": "{n} 积分",
     "Balance: principal {p}, bonus {b}. Net by store: {s}. Wallet blocked.":
         "余额：本金 {p}，赠送 {b}。各店净额：{s}。储值已冻结。",
@@ -216,5 +226,21 @@ ZH: dict[str, str] = {
     "By the store that sold the card; its value is the price paid × unused uses / uses.":
         "按售卡门店统计；未用价值 = 实付价格 × 剩余次数 / 总次数。",
     "Sold at": "售卡门店",
+    # gift cards
+    "Gift card overspent": "礼品卡超额消费",
+    "a gift-card sale the prepaid-card rules forbid": "礼品卡销售违反预付卡规定",
+    "its gift-card money is not what it says happened": "礼品卡金额与业务内容不符",
+    "the gift card was sold before": "该礼品卡已售出过",
+    "this kind of event may not move gift-card money": "此类事件不得变动礼品卡金额",
+    "Gift cards sold": "售出礼品卡",
+    "Gift card {c} (face {f}): spent {o} more than it held. Net by store: {s}.":
+        "礼品卡 {c}（面值 {f}）：超额消费 {o}。各店净额：{s}。",
+    "Gift cards: unused balance": "礼品卡未用余额", "Cards": "张数",
+    "Anonymous gift cards by the store that sold them: face values less what was spent "
+    "anywhere.": "不记名礼品卡按售卡门店统计：面值减去在各店的消费。",
+    # referrals (推广大使)
+    "Referral reward": "推广奖励", "Referrals this month": "本月推广",
+    "Rewarded": "已奖励", "Refused": "未奖励", "Awaiting a first purchase": "待首次消费",
+    "Points given": "奖励积分",
 }
 

@@ -4,6 +4,7 @@
     storeapp-hq [--db URL] store add CODE --name NAME | store revoke CODE | store token CODE
     storeapp-hq [--db URL] member show PHONE | member unblock PHONE
     storeapp-hq [--db URL] reconcile [--date YYYY-MM-DD]
+    storeapp-hq [--db URL] referrals [--month YYYY-MM]
     storeapp-hq [--db URL] rule set KIND KEY JSON | rule delete KIND KEY
     storeapp-hq [--db URL] user add NAME --password PASSWORD
     storeapp-hq [--db URL] bench --stores N --events M
@@ -58,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("reconcile", help="exceptions for a person to follow up")
     rec.add_argument("--date", type=dt.date.fromisoformat, help="YYYY-MM-DD (local day)")
 
+    refs = sub.add_parser("referrals", help="referrals (推广) per referrer: referees, rewarded, "
+                          "refused, points given")
+    refs.add_argument("--month", type=_month, help="YYYY-MM (Beijing time; default: all)")
+
     event = sub.add_parser("event", help="events head office held: list, accept, reject"
                            ).add_subparsers(dest="action", required=True)
     event.add_parser("held", help="open and waiting held events").add_argument(
@@ -105,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--profile", metavar="FILE",
                        help="cProfile an in-process, single-client run into FILE")
     return parser
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        day = dt.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"month must look like 2026-03, not {text!r}") from None
+    return day.year, day.month
 
 
 def _who_and_why(parser: argparse.ArgumentParser) -> None:
@@ -165,6 +178,11 @@ def _admin(hq: HqDatabase, args: argparse.Namespace) -> Any:
 
             with hq.transaction() as s:
                 return reconcile(s, args.date)
+        case "referrals", _:
+            from sync.hq.apply_referrals import report
+
+            with hq.transaction() as s:
+                return report(s, args.month)
         case "event", "held":
             from sync.hq import review
 

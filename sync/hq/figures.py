@@ -69,6 +69,25 @@ def count_card_liability(s: Session) -> list[CardLiabilityRow]:
 
 
 @dataclass
+class GiftLiabilityRow:
+    """Gift cards sold at one store: what they still hold across the chain."""
+
+    code: str
+    balance_fen: int
+    cards: int
+
+
+def gift_card_liability(s: Session) -> list[GiftLiabilityRow]:
+    """Gift cards by the store that sold them (spends of cards whose sale has not arrived yet
+    wait until it has)."""
+    g = m.GiftCard
+    rows = s.execute(select(g.store_code, func.coalesce(func.sum(g.balance_fen), 0),
+                            func.count()).where(g.sold.is_(True))
+                     .group_by(g.store_code).order_by(g.store_code))
+    return [GiftLiabilityRow(code, int(balance), int(n)) for code, balance, n in rows]
+
+
+@dataclass
 class LiabilityRow:
     code: str
     name: str

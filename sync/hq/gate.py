@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storeapp.clock import to_local
 from sync.hq import models as m
-from sync.hq import verify, verify_cards
+from sync.hq import verify, verify_cards, verify_gifts
 from sync.hq.batch import Batch
 from sync.hq.db import HqDatabase, current_change_no
 
@@ -45,6 +45,8 @@ class Gate(Batch):
                       detail: dict[str, Any]) -> None: ...
 
         def card_facts(self) -> dict[str, verify_cards.Card]: ...
+
+        def gifts_sold(self) -> frozenset[str]: ...
 
     def load_gate(self, run: list[EventIn]) -> None:
         """Set-based, once a batch: the members this till's held events hold, and the sales and
@@ -102,6 +104,8 @@ class Gate(Batch):
         problem = verify.check(event.type, body, facts)
         if problem is None and (body.get("count") or event.type in verify_cards.COUNT_EVENTS):
             problem = verify_cards.check(event.type, body, facts, self.card_facts())
+        if problem is None and (body.get("gift") or event.type == "giftcards_sold"):
+            problem = verify_gifts.check(event.type, body, self.gifts_sold())
         return problem
 
     def _known_change_no(self, version: int) -> int:

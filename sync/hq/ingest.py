@@ -31,6 +31,8 @@ from sync.hq import anchors, verify
 from sync.hq import models as m
 from sync.hq.apply_cards import CardApplier
 from sync.hq.apply_events import Applier
+from sync.hq.apply_gifts import GiftApplier
+from sync.hq.apply_referrals import ReferralApplier
 from sync.hq.db import HqDatabase
 from sync.hq.errors import HqRefusal, log_refusal
 from sync.hq.gate import Gate, members_of
@@ -120,7 +122,7 @@ def _parse(batch: dict[str, Any]) -> tuple[int, str, list[EventIn]]:
     return till_no, batch_id, events
 
 
-class Ingest(Gate, Applier, CardApplier):
+class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier):
     """One transaction's work on one till's stream: store a batch, check and apply it."""
 
     def __init__(self, hq: HqDatabase, session: Session, store: m.Store, till_no: int,
@@ -140,6 +142,11 @@ class Ingest(Gate, Applier, CardApplier):
         self.count_shares: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0])
         self.count_rows: list[dict[str, Any]] = []
         self.moved_cards: set[str] = set()
+        self.gift_cards: dict[str, m.GiftCard] = {}
+        self.gift_rows: list[dict[str, Any]] = []
+        self.moved_gifts: set[str] = set()
+        self.referrals: dict[str, m.Referral | None] = {}
+        self.referral_counts: dict[tuple[str, int, int], int] = {}
         #: members held by an open event of this till: member -> (held id, its seq)
         self.blocked: dict[str, tuple[int, int]] = {}
         #: sales and top-ups a refund or void of this batch may name, by ref
@@ -267,6 +274,8 @@ class Ingest(Gate, Applier, CardApplier):
         members this till's open held events hold, the sales and top-ups it names."""
         self._load_members(run)
         self.load_cards(run)
+        self.load_gifts(run)
+        self.load_referrals(run)
         self.load_gate(run)
 
     def process(self, event: EventIn, *, checked: bool = False) -> None:
@@ -293,6 +302,7 @@ class Ingest(Gate, Applier, CardApplier):
         flagged, holds released, sales and top-ups remembered."""
         self._write_ledger()
         self.settle_cards()
+        self.settle_gifts()
         self._sweep_merged()
         self._flag_overdrafts()
         if self.hold_keys:

@@ -195,6 +195,31 @@ class LedgerRow(Base):
     __table_args__ = (Index("ix_hq_ledger_store_day", "store_code", "day"),)
 
 
+class Referral(Base):
+    """A member registered as referred by another (推广): head office decides whether the
+    referee is new to the chain and, at their first qualifying purchase, rewards the referrer
+    (a ``referral_reward`` movement of store ``HQ``). ``status``: pending|refused|rewarded."""
+
+    __tablename__ = "hq_referrals"
+    referee_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    referrer_id: Mapped[str] = mapped_column(String(36))
+    store_code: Mapped[str] = mapped_column(String(8))
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(40), default="")
+    reward_points: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: the member the points went to (the referrer, or whom they were merged into)
+    rewarded_member_id: Mapped[str | None] = mapped_column(String(36))
+    rewarded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: when head office refused or rewarded it
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_hq_referrals_referrer", "referrer_id", "rewarded_at"),
+        Index("ix_hq_referrals_decided", "decided_at"),
+    )
+
+
 class CountCard(Base):
     """A count card (次卡) as the whole chain knows it: sold at one store, used at any; its
     ``uses_left`` and ``value_fen`` are the sum of every till's deltas (below zero: overused
@@ -249,6 +274,37 @@ class CountRow(Base):
     day: Mapped[dt.date] = mapped_column(Date)
 
     __table_args__ = (Index("ix_hq_count_ledger_store_day", "store_code", "day"),)
+
+
+class GiftCard(Base):
+    """An anonymous gift card as the chain knows it: its balance is the sum of every till's
+    movements (a spend may arrive before the card's sale: ``sold`` says whether it has)."""
+
+    __tablename__ = "hq_gift_cards"
+    card_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    face_fen: Mapped[int] = mapped_column(BigInteger)
+    balance_fen: Mapped[int] = mapped_column(BigInteger)
+    sold: Mapped[bool] = mapped_column(Boolean)
+    store_code: Mapped[str] = mapped_column(String(8))
+    sold_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class GiftRow(Base):
+    """Head office's append-only gift-card ledger: one row per card per event that moved it."""
+
+    __tablename__ = "hq_gift_ledger"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    card_no: Mapped[str] = mapped_column(String(20), index=True)
+    store_code: Mapped[str] = mapped_column(String(8))
+    till_no: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(40))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    day: Mapped[dt.date] = mapped_column(Date)
+
+    __table_args__ = (Index("ix_hq_gift_ledger_store_day", "store_code", "day"),)
 
 
 class Hold(Base):
@@ -404,6 +460,18 @@ class Counter(Base):
     __tablename__ = "hq_counter"
     name: Mapped[str] = mapped_column(String(16), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+class Secret(Base):
+    """A secret of the whole chain, made once when head office's database is made (migration
+    0008): ``qr`` signs every member and count-card QR code, so a code printed at one store is
+    genuine at every other. Tills get it over the signed channel (``GET /store``); it is never
+    shown on a page or logged."""
+
+    __tablename__ = "hq_secrets"
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class User(Base):

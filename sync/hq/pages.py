@@ -29,16 +29,19 @@ from storeapp.identity import mask_phone
 from storeapp.money import format_fen
 from sync.hq import accounts
 from sync.hq import models as m
+from sync.hq.apply_referrals import month_figures as referral_month
 from sync.hq.catalogue import ACCOUNT_LABELS, AMOUNT_LABELS, KINDS, LEDGER_KINDS, REASONS, ZH
 from sync.hq.db import HqDatabase
 from sync.hq.figures import (
     CardLiabilityRow,
     DailyRow,
+    GiftLiabilityRow,
     LiabilityRow,
     chain_liability,
     count_card_liability,
     daily_by_kind,
     daily_by_store,
+    gift_card_liability,
     liability_by_store,
     till_checks,
 )
@@ -215,7 +218,8 @@ class _Pages:
             "open_kinds": [(kind, int(n)) for kind, n in open_kinds],
             "open_total": sum(int(n) for _k, n in open_kinds),
             "mismatches_today": sum(1 for c in checks if c.match is False),
-            "today": self.today().isoformat()}
+            "today": self.today().isoformat(),
+            "referrals": referral_month(s, self.today())}
 
     def stores(self, s: Session, ui: Ui, _request: Request) -> tuple[str, dict[str, Any]]:
         now = self.clock()
@@ -242,8 +246,11 @@ class _Pages:
                              members=None)  # one member may be active at several stores
         chain = None if as_of else chain_liability(s)
         cards = count_card_liability(s) if as_of is None else []
+        gifts = gift_card_liability(s) if as_of is None else []
         return "liability.html", {
             "title": ui._("Stored-value liability"), "rows": rows, "total": total,
+            "gifts": gifts, "gifts_total": GiftLiabilityRow(
+                "", sum(r.balance_fen for r in gifts), sum(r.cards for r in gifts)),
             "cards": cards, "cards_total": CardLiabilityRow(
                 "", sum(r.value_fen for r in cards), sum(r.uses for r in cards),
                 sum(r.cards for r in cards), sum(r.overused for r in cards)),
@@ -329,6 +336,13 @@ def _sentence(ui: Ui, kind: str, raw: dict[str, Any], detail: dict[str, Any]) ->
         return _("Balance: principal {p}, bonus {b}. Net by store: {s}. Wallet blocked.").format(
             p=ui.money(detail.get("principal_fen")), b=ui.money(detail.get("bonus_fen")),
             s=by_store or "—")
+    if kind == "giftcard_overdrawn":
+        stores = detail.get("stores") or {}
+        by_store = ("，" if ui.zh else ", ").join(
+            f"{code} {ui.money(int(v))}" for code, v in sorted(stores.items()))
+        return _("Gift card {c} (face {f}): spent {o} more than it held. Net by store: "
+                 "{s}.").format(c=detail.get("card_no", "?"), f=ui.money(detail.get("face_fen")),
+                                o=ui.money(raw.get("amount_fen")), s=by_store or "—")
     if kind == "countcard_overuse":
         stores = detail.get("stores") or {}
         by_store = ("，" if ui.zh else ", ").join(

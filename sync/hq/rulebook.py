@@ -41,6 +41,8 @@ class ChainRules:
     promo_dates: frozenset[str] = frozenset()
     #: the highest tier discount plus the highest plan discount, in percent
     most_discount_pct: Fraction = Fraction(0)
+    #: the staff price's discount, in percent (only a sale that says it is a staff sale)
+    staff_discount_pct: Fraction = Fraction(0)
 
     @classmethod
     def of(cls, version: int, settings: Settings, plans: dict[str, dict[str, Any]],
@@ -57,7 +59,8 @@ class ChainRules:
             birthday_multiplier=_exact(settings.points_birthday_multiplier),
             promo_dates=frozenset(str(d) for d in settings.points_promo_dates),
             most_discount_pct=max(_exact(t["discount_pct"]) for t in tiers)
-            + max(plan_discounts, default=Fraction(0)))
+            + max(plan_discounts, default=Fraction(0)),
+            staff_discount_pct=_exact(settings.staff_discount_pct))
 
 
 def _exact(value: Any) -> Fraction:

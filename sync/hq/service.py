@@ -61,6 +61,23 @@ def rotate_token(hq: HqDatabase, code: str, now: dt.datetime) -> dict[str, str]:
     return {"store_code": code, "name": store.name, "token": token}
 
 
+def store_info(hq: HqDatabase, store: m.Store, now: dt.datetime) -> dict[str, Any]:
+    """``GET /store``: who the token's store is, and the chain's QR secret, which a till takes
+    when it joins or is restored (docs/sync.md, "The chain's QR secret")."""
+    return {"store_code": store.code, "name": store.name, "server_time": now.isoformat(),
+            "qr_secret": hq.retrying(lambda s: chain_secret(s, now))}
+
+
+def chain_secret(s: Session, now: dt.datetime) -> str:
+    """The chain's QR secret (made by migration 0008; made here should it be missing)."""
+    row = s.get(m.Secret, "qr")
+    if row is None:
+        row = m.Secret(name="qr", value=secrets.token_hex(32), created_at=now)
+        s.add(row)
+        s.flush()
+    return row.value
+
+
 @dataclass(frozen=True)
 class Request:
     method: str
@@ -225,19 +242,46 @@ def own_audit(session: Session, store: m.Store, till_no: int, after: int,
 
 # -- holds -----------------------------------------------------------------------------------
 
+def _hold_gift(s: Session, store: m.Store, key: str, card_no: str, amount_fen: int,
+               now: dt.datetime) -> dict[str, Any]:
+    """A gift card's spend against its chain balance less live holds. A card head office has
+    not seen sold yet (sold offline elsewhere) is the till's to judge: its offline allowance."""
+    card = s.get(m.GiftCard, card_no)
+    if card is None or not card.sold:
+        raise HqRefusal(404, "unknown_giftcard", f"head office has not seen gift card {card_no} "
+                        "sold yet")
+    held = s.scalar(select(func.coalesce(func.sum(m.Hold.amount_fen), 0)).where(
+        m.Hold.member_id == card_no, m.Hold.released_at.is_(None),
+        m.Hold.expires_at > now)) or 0
+    available = card.balance_fen - int(held)
+    if card.expires_at is not None and card.expires_at <= now:
+        raise HqRefusal(409, "giftcard_expired", f"gift card {card_no} has expired",
+                        card_no=card_no)
+    if amount_fen > available:
+        raise HqRefusal(409, "giftcard_insufficient",
+                        f"gift card {card_no} holds {format_fen(available)} across the chain "
+                        f"(less holds), less than {format_fen(amount_fen)}",
+                        card_no=card_no, balance_fen=available, amount_fen=amount_fen)
+    s.add(m.Hold(key=key, member_id=card_no, store_code=store.code, amount_fen=amount_fen,
+                 created_at=now, expires_at=now + dt.timedelta(minutes=HOLD_MINUTES)))
+    return {"held": True, "available_fen": available - amount_fen}
+
+
 def hold(hq: HqDatabase, store: m.Store, key: str, member_id: str, amount_fen: int,
          now: dt.datetime, *, kind: str = "spend") -> dict[str, Any]:
     """Check a stored-value spend against the chain balance less live holds, or a payout of
     principal (an account closed) against the chain's principal less live holds, and hold it."""
     if not key or len(key) > 64 or not 0 < amount_fen <= 10**10:
         raise HqRefusal(422, "bad_hold", "a hold needs a key and a positive amount")
-    if kind not in ("spend", "payout"):
-        raise HqRefusal(422, "bad_hold", "a hold is a spend or a payout")
+    if kind not in ("spend", "payout", "gift"):
+        raise HqRefusal(422, "bad_hold", "a hold is a spend, a payout or a gift card's")
 
     def work(s: Session) -> dict[str, Any]:
         existing = s.get(m.Hold, key)
         if existing is not None:
             return {"held": True, "available_fen": None, "replayed": True}
+        if kind == "gift":
+            return _hold_gift(s, store, key, member_id, amount_fen, now)
         member = _live_member(s, member_id)
         if member.wallet_blocked:
             raise HqRefusal(409, "wallet_blocked", "stored value of this member is blocked by "

@@ -214,6 +214,8 @@ def _check_points(body: Mapping[str, Any], line: Line, facts: Facts) -> None:
     settings = rules.settings
     subtotal, discount = whole(body["subtotal_fen"]), whole(body["discount_fen"])
     most_discount = _half_up(subtotal * rules.most_discount_pct / 100)  # as percent_of rounds
+    if body.get("staff_code") or "staff_discount_fen" in body:
+        most_discount = max(most_discount, _check_staff_discount(body, discount, rules))
     if not 0 <= discount <= most_discount:
         fail("discount_breaks_rule", f"a discount of {discount} fen on {subtotal} fen is more "
               f"than any tier and plan give ({float(rules.most_discount_pct)}%)",
@@ -232,6 +234,23 @@ def _check_points(body: Mapping[str, Any], line: Line, facts: Facts) -> None:
     if earned > most_earned:
         fail("points_break_rule", f"{earned} points earned on {body['total_fen']} fen paid; "
               f"the rules give at most {most_earned}", earned=earned, allowed_max=most_earned)
+
+
+def _check_staff_discount(body: Mapping[str, Any], discount: int, rules: ChainRules) -> int:
+    """A staff sale's discount (storeapp.pricing.member_discount): all of it is the staff
+    discount, at most the staff percent of the subtotal and never more than the monthly cap
+    (head office does not add up a member's month: one sale alone may not pass the cap). A
+    staff discount on a sale that does not name its staff user is refused."""
+    staff, subtotal = whole(body.get("staff_discount_fen", 0)), whole(body["subtotal_fen"])
+    cap = rules.settings.staff_monthly_discount_cap_fen
+    most = min(_half_up(subtotal * rules.staff_discount_pct / 100), cap)
+    if not body.get("staff_code") or staff != discount or not 0 < staff <= most:
+        fail("staff_discount_breaks_rule", f"a staff discount of {staff} fen (sale discount "
+              f"{discount} fen on {subtotal} fen) is not a staff price the rules give "
+              f"({float(rules.staff_discount_pct)}%, at most {cap} fen a month)",
+              staff_discount_fen=staff, discount_fen=discount, subtotal_fen=subtotal,
+              allowed_max=most, staff_code=str(body.get("staff_code") or ""))
+    return most
 
 
 def _most_multiplier(facts: Facts, day: dt.date) -> Fraction:

@@ -142,17 +142,17 @@ def test_the_daily_csv_has_the_booked_amounts_in_yuan(
     assert cell("发放") == str(day["points_issued"])
 
     header = rows.index(["支付方式", "销售", "退款", "充值", "充值撤销", "付费会员", "次卡",
-                         "次卡退款", "退卡退款", "净额"])
+                         "次卡退款", "礼品卡", "企业回款", "退卡退款", "净额"])
     cash_in = day["cash_sale_fen"] + day["topup_principal_fen"]
     card, wallet_sale = day["card_sale_fen"], day["wallet_sale_fen"]
     assert rows[header + 1: header + 5] == [
         ["现金", *(yuan(f, sign=False) for f in (day["cash_sale_fen"], 0,
                                                  day["topup_principal_fen"], 0, 0, 0, 0, 0,
-                                                 cash_in))],
-        ["银行卡", *(yuan(f, sign=False) for f in (card, -card, 0, 0, 0, 0, 0, 0, 0))],
-        ["储值", *(yuan(f, sign=False) for f in (wallet_sale, 0, 0, 0, 0, 0, 0, 0,
+                                                 0, 0, cash_in))],
+        ["银行卡", *(yuan(f, sign=False) for f in (card, -card, 0, 0, 0, 0, 0, 0, 0, 0, 0))],
+        ["储值", *(yuan(f, sign=False) for f in (wallet_sale, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                                  wallet_sale))],
         ["合计", *(yuan(f, sign=False) for f in (
-            day["sales_fen"], -card, day["topup_principal_fen"], 0, 0, 0, 0, 0,
+            day["sales_fen"], -card, day["topup_principal_fen"], 0, 0, 0, 0, 0, 0, 0,
             cash_in + wallet_sale))],
     ]
