@@ -30,6 +30,7 @@ from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
 from storeapp.identity import (
     GIFT_QR_PREFIX,
+    GiftQr,
     is_gift_card_no,
     make_gift_card_no,
     mask_name,
@@ -195,11 +196,9 @@ def _card_for_spend(ctx: Ctx, ref: str) -> GiftCard:
     scanned = verify_gift_qr(text, ctx.db.settings.qr_secrets)
     card = s.get(GiftCard, scanned.card_no)
     if card is None:
-        year, month = int(scanned.expires[:4]), int(scanned.expires[4:])
         card = GiftCard(card_no=scanned.card_no, face_fen=scanned.face_fen, balance_fen=0,
                         status="active", store_code=scanned.card_no[1:5],
-                        action_key=ctx.key, sold_at=ctx.now,
-                        expires_at=_month_end(dt.datetime(year, month, 1)))
+                        action_key=ctx.key, sold_at=ctx.now, expires_at=_expiry(scanned))
         s.add(card)
         s.flush()
         post(s, card, key=ctx.key, at=ctx.now, kind="known", amount_fen=scanned.face_fen,
@@ -238,8 +237,7 @@ def show(db: Database, ref: str) -> GiftCardView:
         raise NotFound("unknown_giftcard", f"No gift card {text} at this till: scan its QR",
                        card_no=text)
     scanned = verify_gift_qr(text, db.settings.qr_secrets)
-    year, month = int(scanned.expires[:4]), int(scanned.expires[4:])
-    expires = _month_end(dt.datetime(year, month, 1))
+    expires = _expiry(scanned)
     return GiftCardView(card_no=scanned.card_no, face_fen=scanned.face_fen,
                         balance_fen=scanned.face_fen,
                         status="active" if expires > db.clock.now() else "expired",
@@ -262,6 +260,11 @@ def post(session: Session, card: GiftCard, *, key: ActionKey, at: dt.datetime, k
     insert_row(session, GiftEntry, card_no=card.card_no, action_key=key, kind=kind,
                amount_fen=amount_fen, ref=ref, created_at=at)
     card.balance_fen += amount_fen
+
+
+def _expiry(scanned: GiftQr) -> dt.datetime:
+    """When a card whose QR says it expires in month ``YYYYMM`` stops being valid."""
+    return _month_end(dt.datetime(int(scanned.expires[:4]), int(scanned.expires[4:]), 1))
 
 
 def _month_end(moment: dt.datetime) -> dt.datetime:

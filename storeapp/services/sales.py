@@ -277,13 +277,24 @@ def _wallet_share(db: Database, member_ref: str | None, lines: list[LineIn],
     if wallet_tender.amount_fen is not None:
         with db.reader() as s:
             return members.load(db, s, member_ref).member_id, wallet_tender.amount_fen
+    priced, amount = _allocated(db, member_ref, lines, tenders, coupon_code, redeem_points,
+                                "wallet")
+    return priced.member_id, amount
+
+
+def _allocated(db: Database, member_ref: str | None, lines: list[LineIn],
+               tenders: list[TenderIn], coupon_code: str | None, redeem_points: int,
+               method: str) -> tuple[Quote, int]:
+    """The sale priced as checkout will price it, and what ``method`` will pay of it
+    (:func:`storeapp.pricing.allocate`); 0 when the tenders cannot pay it (the action refuses
+    them, with the reason)."""
     priced = quote(db, member_ref=member_ref, lines=lines, coupon_code=coupon_code,
                    redeem_points=redeem_points)
     try:
         shares = pricing.allocate(tenders, priced.total_fen)
     except DomainError:
-        return priced.member_id, 0  # the action refuses these tenders, with the reason
-    return priced.member_id, sum(a.amount_fen for a in shares if a.method == "wallet")
+        return priced, 0
+    return priced, sum(a.amount_fen for a in shares if a.method == method)
 
 
 def gift_hold_key(key: str) -> str:
@@ -305,13 +316,9 @@ def _gift_share(db: Database, member_ref: str | None, lines: list[LineIn],
         return None, 0  # the action refuses it, with the reason
     if gift.amount_fen is not None:
         return card_no, gift.amount_fen
-    priced = quote(db, member_ref=member_ref, lines=lines, coupon_code=coupon_code,
-                   redeem_points=redeem_points)
-    try:
-        shares = pricing.allocate(tenders, priced.total_fen)
-    except DomainError:
-        return None, 0
-    return card_no, sum(a.amount_fen for a in shares if a.method == "giftcard")
+    _, amount = _allocated(db, member_ref, lines, tenders, coupon_code, redeem_points,
+                           "giftcard")
+    return card_no, amount
 
 
 def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
