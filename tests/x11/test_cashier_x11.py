@@ -320,3 +320,35 @@ def test_the_counter_fits_the_screen_and_its_messages_show(counter: Counter,
         problems.append(str(exc))
     shot = app.screenshot(f"counter-{width}x{height}")
     assert not problems, "\n".join([*problems, f"screenshot: {shot}"])
+
+
+# -- 7: a count card scanned at a scanner's speed opens it; Enter uses one ------------------------
+
+COUNT_CARDS = "^Count cards$"
+
+
+def test_a_count_card_scanned_opens_it_and_enter_uses_one(counter: Counter) -> None:
+    from storeapp.services import countcards
+
+    db, app = counter.db, counter.app
+    member = register(db, phone=WANG, name="王芳")
+    countcards.save_product(db, code="WASH10", name="洗车10次卡", covers="洗车", uses=10,
+                            price_fen=30_000, valid_months=12, actor=MANAGER_CODE)
+    card = countcards.sell(db, member.member_id, "WASH10", method="cash", actor=CASHIER).card
+    counter.start()
+    counter.login()
+    app.type("13")  # the cashier starts typing a phone...
+    app.scan(card.qr)  # ...and the customer shows the count card's QR
+    app.wait_window(COUNT_CARDS, DIALOG_S, "a scanned count card opens its dialog")
+    time.sleep(0.3)  # the cashier looks at the card
+    app.key("Return")
+    app.wait_until(lambda: countcards.show(db, card.card_no).uses_left == 9,
+                   "Enter in the count-card dialog uses one (the scan's keys did not become a "
+                   "number of uses)")
+    app.key("Escape")
+    app.wait_no_window(COUNT_CARDS, DIALOG_S, "the count-card dialog after Escape")
+    app.key("ctrl+k")  # the member the scan picked is on the panel: Ctrl+K opens the cards
+    app.wait_window(COUNT_CARDS, DIALOG_S, "Ctrl+K with the member picked")
+    app.type("2", enter=True)  # a person types the number of uses
+    app.wait_until(lambda: countcards.show(db, card.card_no).uses_left == 7,
+                   "a typed 2 and Enter use two")
