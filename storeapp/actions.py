@@ -144,8 +144,9 @@ class Ctx:
             assert "ledger" not in self._queued[0], "an event payload may not be named ledger"
             self._queued[0]["ledger"] = [{**line, "after": _balance_after(self.session, line)}
                                          for line in ledger]
-        for part, lines in (("count", count_deltas(self.session, self.key)),
-                            ("gift", gift_deltas(self.session, self.key))):
+        moved = self.session.info.get(_JOURNALS_MOVED, {}).pop(self.key, ())
+        for part, deltas in (("count", count_deltas), ("gift", gift_deltas)):
+            lines = deltas(self.session, self.key) if part in moved else []
             if lines:
                 if not self._queued:
                     self.emit("ledger_posted")
@@ -162,6 +163,17 @@ class Ctx:
             insert_row(self.session, OutboxEvent, seq=seq, event_id=event_id, type=body["type"],
                        created_at=self.now, payload_json=payload, chain=chain)
         self._queued.clear()
+
+
+_JOURNALS_MOVED = "storeapp.journals_moved"
+
+
+def journal_moved(session: Session, key: str, journal: str) -> None:
+    """Note that action ``key`` wrote to ``journal`` (``count`` or ``gift``): only then does
+    :meth:`Ctx.write_outbox` read that journal back for the event, so the many actions that
+    move no card pay no read for it. The journals' ``post`` functions, the only way rows enter
+    them, call this."""
+    session.info.setdefault(_JOURNALS_MOVED, {}).setdefault(key, set()).add(journal)
 
 
 def ledger_deltas(session: Session, key: str) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from storeapp import count_rules, receipt_jobs, sync_state
-from storeapp.actions import Ctx, key_or_new, run_action
+from storeapp.actions import Ctx, journal_moved, key_or_new, run_action
 from storeapp.clock import add_months
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
@@ -502,6 +502,7 @@ def post(session: Session, card: CountCard, *, key: ActionKey, at: dt.datetime, 
     insert_row(session, CountEntry, card_no=card.card_no, member_id=card.member_id,
                action_key=key, kind=kind, uses=uses, value_fen=value_fen, ref=ref,
                created_at=at)
+    journal_moved(session, key, "count")
     card.uses_left += uses
     card.value_fen += value_fen
 

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from storeapp import prepaid_rules, receipt_jobs, sync_state
-from storeapp.actions import Ctx, key_or_new, run_action
+from storeapp.actions import Ctx, journal_moved, key_or_new, run_action
 from storeapp.clock import add_months, to_local
 from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound, Refused
@@ -259,6 +259,7 @@ def post(session: Session, card: GiftCard, *, key: ActionKey, at: dt.datetime, k
     """The one way rows enter the gift-card journal, with the card's cached balance."""
     insert_row(session, GiftEntry, card_no=card.card_no, action_key=key, kind=kind,
                amount_fen=amount_fen, ref=ref, created_at=at)
+    journal_moved(session, key, "gift")
     card.balance_fen += amount_fen
 
 
