@@ -14,15 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import DateTime, bindparam, case, func, select, text
 from sqlalchemy.orm import Session
 
+from storeapp import member_rules
 from storeapp.clock import to_local
 from storeapp.db import Database
 from storeapp.identity import mask_phone
+from storeapp.member_rules import Bought, Scales, Scored
 from storeapp.models import Member, Sale
 from storeapp.reports.model import Column, Fact, Facts, Label, Report, Table
 from storeapp.services import tiers
@@ -32,17 +33,6 @@ RFM_DAYS = 365
 CHURN_DAYS = 90
 LIST_LIMIT = 200
 
-#: (R high, F high, M high) → segment code; labels below.
-SEGMENTS: dict[tuple[bool, bool, bool], str] = {
-    (True, True, True): "champions",
-    (True, False, True): "big_spenders",
-    (False, True, True): "at_risk_loyal",
-    (False, False, True): "cant_lose",
-    (True, True, False): "loyal_low_spend",
-    (True, False, False): "promising",
-    (False, True, False): "need_attention",
-    (False, False, False): "hibernating",
-}
 SEGMENT_LABELS = {
     "champions": _L("重要价值客户", "Champions"),
     "big_spenders": _L("重要发展客户", "Promising big spenders"),
@@ -53,21 +43,6 @@ SEGMENT_LABELS = {
     "need_attention": _L("一般保持客户", "Need attention"),
     "hibernating": _L("一般挽留客户", "Hibernating"),
 }
-
-
-@dataclass(frozen=True)
-class Scored:
-    member_id: str
-    recency_days: int
-    frequency: int
-    monetary_fen: int
-    r: int
-    f: int
-    m: int
-
-    @property
-    def segment(self) -> str:
-        return SEGMENTS[(self.r >= 3, self.f >= 3, self.m >= 3)]
 
 
 #: Each member who bought in the window: whole days since the last purchase (to the
@@ -87,46 +62,14 @@ SELECT member_id,
 """).bindparams(bindparam("now", type_=DateTime), bindparam("since", type_=DateTime))
 
 
-class _Quintiles:
-    """Scores 1–5 by rank: ``1 + (how many values are lower) * 5 // n``.
-
-    With n distinct values the lowest fifth scores 1 and the highest fifth 5 (ten members: two
-    of each score); tied values share the lowest score of the tie, so a crowd of one-time
-    buyers is not lifted into a high frequency score. Only four cut values are kept: a value
-    has more than c lower values exactly when it exceeds the c-th smallest, so the score is one
-    plus the number of cuts (the ⌈kn/5⌉-th smallest, k = 1..4) it exceeds.
-    """
-
-    def __init__(self, values: list[int]) -> None:
-        ordered = sorted(values)
-        n = len(ordered)
-        self.cuts = [ordered[-(-k * n // 5) - 1] for k in (1, 2, 3, 4)] if n else []
-
-    def score(self, value: int) -> int:
-        return 1 + sum(value > cut for cut in self.cuts)
-
-    def high(self, value: int) -> bool:
-        """Score 3 or more."""
-        return bool(self.cuts) and value > self.cuts[1]
-
-
-def _bought(s: Session, now: dt.datetime, days: int) -> list[tuple[str, int, int, int]]:
+def _bought(s: Session, now: dt.datetime, days: int) -> list[Bought]:
     rows = s.execute(_BOUGHT, {"now": now, "since": now - dt.timedelta(days=days)})
-    return [(str(mid), int(rd), int(f), int(m)) for mid, rd, f, m in rows]
-
-
-def _scales(bought: list[tuple[str, int, int, int]]) -> tuple[_Quintiles, ...]:
-    # recency scores on minus the days, so fewer days since a purchase scores higher
-    return (_Quintiles([-rd for _, rd, _, _ in bought]), _Quintiles([f for _, _, f, _ in bought]),
-            _Quintiles([m for _, _, _, m in bought]))
+    return [Bought(str(mid), int(rd), int(f), int(m)) for mid, rd, f, m in rows]
 
 
 def score_members(s: Session, now: dt.datetime, days: int = RFM_DAYS) -> list[Scored]:
     """Every member with a completed sale in the last ``days`` days, scored 1–5 on R, F, M."""
-    bought = _bought(s, now, days)
-    r, f, m = _scales(bought)
-    return [Scored(mid, rd, fr, mo, r.score(-rd), f.score(fr), m.score(mo))
-            for mid, rd, fr, mo in bought]
+    return member_rules.score(_bought(s, now, days))
 
 
 def rfm(db: Database, *, segment: str | None = None, limit: int = LIST_LIMIT,
@@ -136,18 +79,18 @@ def rfm(db: Database, *, segment: str | None = None, limit: int = LIST_LIMIT,
     now = db.clock.now()
     with db.reader() as s:
         bought = _bought(s, now, RFM_DAYS)
-        r, f, m = _scales(bought)
+        scales = Scales.of(bought)
         sums: dict[str, list[int]] = {code: [0, 0, 0, 0] for code in SEGMENT_LABELS}
-        wanted: list[tuple[int, str, int, int]] = []
-        for mid, rd, fr, mo in bought:  # a million members: plain tuples, four compares each
-            code = SEGMENTS[(r.high(-rd), f.high(fr), m.high(mo))]
+        wanted: list[Bought] = []
+        for b in bought:  # a million members: plain tuples, four compares each
+            code = scales.segment(b)
             acc = sums[code]
             acc[0] += 1
-            acc[1] += rd
-            acc[2] += fr
-            acc[3] += mo
+            acc[1] += b.recency_days
+            acc[2] += b.frequency
+            acc[3] += b.monetary_fen
             if code == segment:
-                wanted.append((mo, mid, rd, fr))
+                wanted.append(b)
         total = len(bought)
         rows = []
         for code, label in SEGMENT_LABELS.items():
@@ -183,10 +126,9 @@ def rfm(db: Database, *, segment: str | None = None, limit: int = LIST_LIMIT,
                   "monetary_fen": sum(row["monetary_fen"] for row in rows)}))
         if segment is not None:
             merged = _merged_ids(s)  # their sales stay in the scores, but no one is to call
-            top = heapq.nlargest(limit, [w for w in wanted if w[1] not in merged],
-                                 key=lambda w: (w[0], w[1]))
-            chosen = [Scored(mid, rd, fr, mo, r.score(-rd), f.score(fr), m.score(mo))
-                      for mo, mid, rd, fr in top]
+            top = heapq.nlargest(limit, [w for w in wanted if w.member_id not in merged],
+                                 key=lambda w: (w.monetary_fen, w.member_id))
+            chosen = [scales.scored(b) for b in top]
             report.sections.append(_member_list(
                 s, "segment_members", SEGMENT_LABELS[segment], chosen, full_phones,
                 tier_names(db)))
