@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from storeapp.clock import to_local
 from storeapp.integrity import fold, member_hash
 from sync.hq import models as m
+from sync.hq.apply_visits import VISIT_EVENTS
 from sync.hq.batch import Batch
 from sync.hq.db import next_change_no
 from sync.protocol import HQ_STORE
@@ -48,6 +49,8 @@ class Applier(Batch):
 
         def apply_referral(self, event: EventIn) -> None: ...  # sync.hq.apply_referrals
 
+        def record_visit(self, event: EventIn) -> None: ...  # sync.hq.apply_visits
+
     def apply_event(self, event: EventIn) -> None:
         """Apply one accepted event: its handler (members), its ledger lines, the holds it
         releases."""
@@ -63,6 +66,8 @@ class Applier(Batch):
             self.apply_gift(event)
         if event.type in ("member_registered", "sale_completed"):
             self.apply_referral(event)
+        if event.type in VISIT_EVENTS:
+            self.record_visit(event)
         key = body.get("key")
         if isinstance(key, str) and body.get("ledger"):
             self.hold_keys.append(key)

@@ -33,6 +33,7 @@ from sync.hq.apply_cards import CardApplier
 from sync.hq.apply_events import Applier
 from sync.hq.apply_gifts import GiftApplier
 from sync.hq.apply_referrals import ReferralApplier
+from sync.hq.apply_visits import VisitApplier
 from sync.hq.db import HqDatabase
 from sync.hq.errors import HqRefusal, log_refusal
 from sync.hq.gate import Gate, members_of
@@ -122,7 +123,7 @@ def _parse(batch: dict[str, Any]) -> tuple[int, str, list[EventIn]]:
     return till_no, batch_id, events
 
 
-class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier):
+class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitApplier):
     """One transaction's work on one till's stream: store a batch, check and apply it."""
 
     def __init__(self, hq: HqDatabase, session: Session, store: m.Store, till_no: int,
@@ -147,6 +148,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier):
         self.moved_gifts: set[str] = set()
         self.referrals: dict[str, m.Referral | None] = {}
         self.referral_counts: dict[tuple[str, int, int], int] = {}
+        self.visits: list[dict[str, Any]] = []
         #: members held by an open event of this till: member -> (held id, its seq)
         self.blocked: dict[str, tuple[int, int]] = {}
         #: sales and top-ups a refund or void of this batch may name, by ref
@@ -303,6 +305,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier):
         self._write_ledger()
         self.settle_cards()
         self.settle_gifts()
+        self.settle_visits()
         self._sweep_merged()
         self._flag_overdrafts()
         if self.hold_keys:

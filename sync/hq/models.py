@@ -195,6 +195,29 @@ class LedgerRow(Base):
     __table_args__ = (Index("ix_hq_ledger_store_day", "store_code", "day"),)
 
 
+class Visit(Base):
+    """A member's purchase (or refund, negative) at any store: what the programme measures.
+    One row per member sale or refund event, written as the event is applied; the member as
+    the till named them (a merged member's visits count for the survivor in the queries)."""
+
+    __tablename__ = "hq_visits"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(String(36))
+    store_code: Mapped[str] = mapped_column(String(8))
+    till_no: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(8))  # sale | refund
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    day: Mapped[dt.date] = mapped_column(Date)
+
+    __table_args__ = (
+        # a member's history in time order, and the window scans the programme's figures make
+        Index("ix_hq_visits_member_at", "member_id", "at"),
+        Index("ix_hq_visits_day", "day", "store_code"),
+    )
+
+
 class Referral(Base):
     """A member registered as referred by another (推广): head office decides whether the
     referee is new to the chain and, at their first qualifying purchase, rewards the referrer
@@ -481,3 +504,5 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     password_hash: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: ``manager`` sees members' full phones (each view audited); ``analyst`` sees them masked
+    role: Mapped[str] = mapped_column(String(12), default="manager", server_default="manager")

@@ -106,3 +106,9 @@ def _load(session: Session, version: int) -> ChainRules:
             else:
                 table[key] = value
     return ChainRules.of(version, Settings(settings), plans, card_products)
+
+
+def current_rules(session: Session) -> ChainRules:
+    """The chain rules as they stand now (every rule head office has set; not cached: the
+    programme's pages and campaigns read them a few times a day)."""
+    return _load(session, 2**62)
