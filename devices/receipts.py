@@ -22,7 +22,9 @@ and a tier's ``"金卡 Gold"`` arrive as text and are split into labels by
     ``coupon_fen``, ``points_redeemed``, ``points_fen``, ``total_fen``, ``points_earned``,
     ``tenders`` (a gift card's or company account's names it in ``ref``), ``[member_after]``,
     ``[tier_upgraded_to]``, ``[staff_code]``); ``[member]``: :func:`member_fields`;
-    ``[tier_names]``: :func:`tier_names`.
+    ``[tier_names]``: :func:`tier_names`; ``[plan_value]``: :func:`plan_value` (``kind``
+    ``saved`` or ``missed``, ``plan_code``, ``plan_name``, ``amount_fen``, ``fee_fen``);
+    ``[prompts]``: head office's campaign lines for the member (生日快乐：已送¥20券), as written.
 ``topup``
     ``topup``: the dict :func:`storeapp.services.wallet.topup` returns; ``member``; ``at``.
 ``refund``
@@ -34,7 +36,8 @@ and a tier's ``"金卡 Gold"`` arrive as text and are split into labels by
     ``close``: the dict :func:`storeapp.services.wallet.close_account` returns; ``member``;
     ``at``.
 ``registration``
-    ``member``: :func:`member_fields` of the new member (``qr`` and ``card_no`` needed); ``at``.
+    ``member``: :func:`member_fields` of the new member (``qr`` and ``card_no`` needed,
+    ``[referral_code]``, the card number when missing); ``at``.
 ``countcard``
     ``sold``: the dict :func:`storeapp.services.countcards.sell` returns (``card`` with
     ``card_no``, ``name``, ``uses_total``, ``uses_left``, ``paid_fen``, ``expires_at``,
@@ -153,6 +156,9 @@ def _sale(p: Payload) -> Iterable[Block]:
         yield Rule()
         yield from _member(member, sale.get("member_after"))
         yield from _tier_progress(sale, p.get("tier_names") or {})
+        yield from _plan_value(p.get("plan_value"))
+        for said in p.get("prompts") or ():  # head office's campaign line, as written
+            yield Text(str(said), align="center", bold=True)
         if member.get("qr"):
             yield Feed()
             yield QR(member["qr"], size=6)
@@ -261,6 +267,8 @@ def _registration(p: Payload) -> Iterable[Block]:
     yield Rule()
     yield from _member(member, None)
     yield Columns(L("卡号", "Card No."), member["card_no"])
+    # the code a friend registers with (their QR below names this member too)
+    yield Columns(L("推荐码", "Referral"), member.get("referral_code") or member["card_no"])
     yield Feed()
     yield QR(member["qr"], size=8)
     yield Text(L("到店出示此码识别会员", "Show this code at the counter", sep="\n"),
@@ -477,6 +485,27 @@ def _tier_progress(sale: Payload, names: Mapping[str, str]) -> Iterable[Block]:
         zh, en = (f"{tier.zh} {tier.en}", tier.en) if isinstance(tier, Label) else (tier, tier)
         yield Text(L(f"还差 {more} 升级{zh}", f"{more} more to {en}", both=False),
                    align="center")
+
+
+def _plan_value(worth: Payload | None) -> Iterable[Block]:
+    """What the member's paid plan saved them in the last 12 months, or the plan that would have
+    saved more than it costs a year (:func:`storeapp.receipt_jobs.plan_value`). The plan's name
+    is data in Chinese: a code-page printer, English only, prints its code."""
+    if not worth or worth.get("kind") not in ("saved", "missed"):
+        return
+    code = worth["plan_code"]
+    name, amount = worth.get("plan_name") or code, format_fen(worth["amount_fen"])
+    # a line each, so 58 mm paper breaks none of them in an awkward place
+    if worth["kind"] == "saved":
+        yield Text(L(name, f"Plan {code}", both=False), align="center")
+        yield Text(L(f"过去一年已为您节省 {amount}", f"saved you {amount} in the past year",
+                     both=False), align="center")
+        return
+    yield Text(L(f"开通{name}", f"Plan {code}", both=False), align="center")
+    yield Text(L(f"过去一年可省 {amount}", f"would have saved you {amount} in the past year",
+                 both=False), align="center")
+    fee = format_fen(worth["fee_fen"])
+    yield Text(L(f"（年费 {fee}）", f"({fee} a year)", both=False), align="center")
 
 
 def _tier(names: Mapping[str, str], code: str) -> str | Label:

@@ -5,7 +5,11 @@
 Seeds a temporary SQLite head office through the real ingest (four stores, a member registered
 at two of them and merged, an overdraft, a till whose day totals are off by ¥10), starts it with
 uvicorn on a free loopback port, and has headless Chromium save
-``hq-{zh_CN,en}-{overview,stores,liability,exceptions,daily}.png``. The pages ask for HTTP
+``hq-{zh_CN,en}-{overview,stores,liability,exceptions,daily,referrals,companies}.png`` (with
+referrals and company accounts from the tills too), and ``hq-{zh_CN,en}-kpis.png`` from a head
+office with a year of members of its own (``scripts/hq_kpi_seed.py``), and
+``hq-{zh_CN,en}-{members,member,segments,campaign-results}.png`` from real tills' year and a
+campaign with a known effect (``scripts/hq_programme_seed.py``). The pages ask for HTTP
 Basic credentials, which go in the URL (``http://user:password@127.0.0.1:port/``).
 """
 
@@ -46,7 +50,8 @@ USER, PASSWORD = "screenshots", "screenshots-only"
 #: the pages' clock (naive UTC): 14:30 on 2026-03-10 in the stores, so the pictures don't change
 NOW = dt.datetime(2026, 3, 10, 6, 30)
 PAGES = {"overview": "/", "stores": "/stores", "liability": "/liability",
-         "exceptions": "/exceptions", "daily": "/daily"}
+         "exceptions": "/exceptions", "daily": "/daily", "referrals": "/referrals",
+         "companies": "/companies"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +74,14 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.should_exit = True
             thread.join(10)
+        from hq_kpi_seed import shoot_kpis  # the KPI page: a year of a chain of its own
+
+        for target in shoot_kpis(args.chromium, args.out, Path(tmp), NOW):
+            print(target)
+        from hq_programme_seed import shoot_programme  # members, segments, a campaign's results
+
+        for target in shoot_programme(args.chromium, args.out, Path(tmp), NOW):
+            print(target)
     return 0
 
 
@@ -129,9 +142,73 @@ def seed(url: str, now: dt.datetime) -> None:
                 plausible("wallet_topped_up", member[10], 20000, 2000),
                 plausible("sale_completed", member[1], -150000, -10000, 1600)],
                now - dt.timedelta(hours=3, minutes=12))
+    seed_referrals(one, two, three, member, now - dt.timedelta(minutes=20))
+    seed_companies(one, one_b, two, now - dt.timedelta(minutes=10))
     report_day_totals(hq, now)
     add_user(hq, USER, PASSWORD, now)
     hq.close()
+
+
+def cash_sale(member_id: str | None, total: int, *, tender: str = "cash",
+              ref: str | None = None) -> tuple[str, dict[str, Any]]:
+    """A sale paid in one tender that moves no stored value or points."""
+    paid = {"method": tender, "amount_fen": total, "tendered_fen": total, "change_fen": 0,
+            "principal_fen": 0, "bonus_fen": 0, "ref": ref}
+    return "sale_completed", {
+        "receipt_no": f"R{uuid.uuid4().hex[:12]}", "member_id": member_id,
+        "subtotal_fen": total, "discount_fen": 0, "coupon_fen": 0, "points_redeemed": 0,
+        "points_fen": 0, "total_fen": total, "tenders": [paid], "points_earned": 0}
+
+
+def seed_referrals(one: Till, two: Till, three: Till, member: list[str],
+                   at: dt.datetime) -> None:
+    """Members brought by two referrers (推广): rewarded, one over the monthly cap of 5, one
+    awaiting a purchase, one whose phone the chain knew (not new)."""
+    referees = [f"0193c000-0000-7000-8000-{i:012d}" for i in range(12)]
+    names = ["钱多多", "冯晓", "蒋琳", "韩梅", "朱磊", "秦川", "许静", "何平", "吕方", "施雯",
+             "张敏", "曹宇"]
+
+    def referred(i: int, referrer: str, phone: str | None = None) -> tuple[str, dict[str, Any]]:
+        kind, body = registered(referees[i], phone or f"1390013{i:04d}", names[i])
+        return kind, {**body, "referrer_id": referrer}
+
+    one.send([referred(i, member[0]) for i in range(4)]
+             + [cash_sale(referees[i], 15_800) for i in range(4)]
+             + [referred(4, member[0])], at)  # awaits a first purchase
+    two.send([referred(i, member[0]) for i in (5, 6)]
+             + [cash_sale(referees[i], 22_000) for i in (5, 6)]  # the sixth: over the cap
+             + [referred(7, member[5]), cash_sale(referees[7], 10_000),
+                referred(8, member[5], phone=f"1380013{2:04d}")],  # member 2's phone
+             at + dt.timedelta(minutes=1))
+    three.send([referred(9, member[5]), cash_sale(referees[9], 9_900)],  # too little
+               at + dt.timedelta(minutes=2))
+
+
+def seed_companies(one: Till, one_b: Till, two: Till, at: dt.datetime) -> None:
+    """Company accounts (企业月结) at two stores: sales on account and payments."""
+    def added(code: str, name: str, limit: int) -> tuple[str, dict[str, Any]]:
+        return "company_added", {"code": code, "name": name, "contact_name": "王经理",
+                                 "contact_phone": None, "credit_limit_fen": limit,
+                                 "terms_days": 30}
+
+    def paid(code: str, amount: int, method: str, ref: str | None) -> tuple[str, dict[str, Any]]:
+        return "company_paid", {"code": code, "amount_fen": amount, "method": method,
+                                "ref": ref, "balance_fen": 0}
+
+    one.send([added("PUJIANG", "上海浦江贸易有限公司", 1_000_000),
+              added("XINGHE", "星河物业管理有限公司", 300_000),
+              cash_sale(None, 128_000, tender="account", ref="PUJIANG"),
+              cash_sale(None, 86_500, tender="account", ref="PUJIANG"),
+              cash_sale(None, 45_000, tender="account", ref="XINGHE"),
+              paid("PUJIANG", 128_000, "transfer", "ICBC20260305001")], at)
+    one_b.send([added("LVYE", "绿叶餐饮有限公司", 200_000),
+                cash_sale(None, 36_800, tender="account", ref="LVYE")],
+               at + dt.timedelta(minutes=1))
+    two.send([added("YUNFAN", "杭州云帆科技有限公司", 500_000),
+              cash_sale(None, 240_000, tender="account", ref="YUNFAN"),
+              cash_sale(None, 99_000, tender="account", ref="YUNFAN"),
+              paid("YUNFAN", 100_000, "transfer", "CMB20260308117")],
+             at + dt.timedelta(minutes=2))
 
 
 def report_day_totals(hq: HqDatabase, now: dt.datetime) -> None:
@@ -179,13 +256,14 @@ def serve(url: str) -> tuple[uvicorn.Server, threading.Thread, str]:
     return server, thread, f"http://{USER}:{PASSWORD}@127.0.0.1:{port}"
 
 
-def shoot(chromium: str, url: str, png: Path, profile: Path, lang: str) -> None:
+def shoot(chromium: str, url: str, png: Path, profile: Path, lang: str,
+          height: int = 900) -> None:
     png.unlink(missing_ok=True)
     locale = "zh-CN" if lang == "zh_CN" else "en-US"
     env = {**os.environ, "LANGUAGE": lang, "LANG": f"{lang.replace('en', 'en_US')}.UTF-8"}
     subprocess.run(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         f"--user-data-dir={profile}", f"--lang={locale}", "--window-size=1280,900",
+         f"--user-data-dir={profile}", f"--lang={locale}", f"--window-size=1280,{height}",
          f"--screenshot={png}", url],
         check=True, capture_output=True, timeout=120, env=env)
     if not png.exists() or png.stat().st_size < 5000:

@@ -1,7 +1,9 @@
 """Screenshots of the counter for docs/screenshots/, in Chinese and English: login, the counter
 with a member and a cart, top-up, checkout (stored value + cash, change), member history, the
-member's count cards (次卡: using one, selling one), the shift (X report, counted cash and its
-variance), the manager's reports (the daily report with
+member's count cards (次卡: using one, selling one), gift cards (礼品卡: one paying
+at checkout, its balance, selling) and a sale on a company's account, registering a member
+named by a referrer's code (推荐人), the counter with a staff member (员工), the shift (X report,
+counted cash and its variance), the manager's reports (the daily report with
 its charts, and the RFM segments with a segment's members) and head-office sync (Sync now with
 head office up, and again with it down: the status bar synced, then offline).
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import functools
 import os
 import socket
@@ -43,9 +46,18 @@ from sqlalchemy import func, select  # noqa: E402
 
 from storeapp import demo  # noqa: E402
 from storeapp.db import Database  # noqa: E402
-from storeapp.models import Member, WalletEntry  # noqa: E402
+from storeapp.models import Coupon, Member, MemberPrompt, WalletEntry  # noqa: E402
 from storeapp.money import parse_yuan  # noqa: E402
-from storeapp.services import countcards, members, sales, shifts  # noqa: E402
+from storeapp.services import (  # noqa: E402
+    companies,
+    countcards,
+    giftcards,
+    members,
+    plans,
+    sales,
+    shifts,
+    users,
+)
 from storeapp.services.sales import LineIn, TenderIn  # noqa: E402
 from sync import client  # noqa: E402
 from sync.hq import service  # noqa: E402
@@ -78,6 +90,25 @@ HQ_RULES = (("setting", "points_promo_multiplier", "2"), ("setting", "tier_near_
 #: one of each, partly used.
 CARD_PRODUCTS = (("WASH10", "精洗车10次卡", 10, "300", 12, 3),
                  ("COFFEE20", "现磨咖啡20杯卡", 20, "360", 6, 5))
+#: Gift cards and company accounts (礼品卡, 挂账): a ¥100 card, partly spent, is scanned at
+#: checkout (it pays part, cash the rest) and in the gift-card dialog; companies buy on account
+#: (code, name, credit limit in fen, owed already); the sell shot sells to a company by transfer.
+GIFT_FACE_FEN, GIFT_SPENT_FEN = 10_000, 1_234
+COMPANIES = (("HUAXIN", "华信科技有限公司", 2_000_000, 0),
+             ("LANTIAN", "蓝天物流有限公司", 500_000, 186_000))
+GIFT_SALE = ("1000", "12", "李明", "6222 0211 0000 1234")  # face, cards, buyer, payer account
+#: Referrals and staff (推荐, 员工): the shown member has referred two members; a staff user's
+#: own member account (员工价, part of the month's cap used) is shown on the counter too, and a
+#: new member registers naming the shown member's referral code.
+REFERRED = (("13700009901", "郑小雨"), ("13700009902", "冯嘉怡"))
+STAFF_USER = ("s01", "周员工", "2222")
+STAFF_SALE_FEN = 80_000  # at the staff price: ¥80 of the ¥300 monthly cap used
+NEW_MEMBER = ("13700009903", "韩梅梅")
+#: What a paid plan is worth (付费会员, PLUS: 3% off for ¥99 a year): a PLUS member who has
+#: bought since joining, and a member without a plan whose ¥6,200 this year would have saved
+#: ¥186 with it (phone, name, open-amount sales in yuan).
+PLAN_SAVER = ("13600003001", "孙悦", ("899", "1,280", "650"))
+PLAN_MISSER = ("13600006201", "赵敏", ("2,680", "1,999", "1,521"))
 
 
 def main() -> int:
@@ -94,15 +125,26 @@ def main() -> int:
         phone = pick_member(db)
         start_shift(db)
         count_cards(db, phone)
+        campaign_prompt(db, phone)
+        gift_qr = gift_card_and_companies(db)
+        staff_phone = referrals_and_staff(db, phone)
         for language in args.lang:
-            for name in shoot(app, db, language, phone, args.out):
+            for name in shoot(app, db, language, phone, args.out, staff_phone):
                 print(name)
         for language in args.lang:
             for name in shoot_sync(app, db, language, phone, Path(tmp), args.out):
                 print(name)
+        for language in args.lang:
+            for name in shoot_gift_cards(app, db, language, phone, gift_qr, args.out):
+                print(name)
         receipt_no = pin_member_sale(db, phone)
         for language in args.lang:
-            for name in shoot_till_screens(app, db, language, phone, receipt_no, args.out):
+            for name in shoot_till_screens(app, db, language, phone, receipt_no, args.out,
+                                           staff_phone):
+                print(name)
+        plan_phones = plan_members(db)  # after the shift's shots: its figures stay as they were
+        for language in args.lang:
+            for name in shoot_plan_value(app, db, language, plan_phones, args.out):
                 print(name)
         db.close()
         busy = Database(Path(tmp) / "reports.db")
@@ -113,6 +155,24 @@ def main() -> int:
                 print(name)
         busy.close()
     return 0
+
+
+#: Head office's campaign line for the shown member, as a download leaves it (docs/programme.md)
+PROMPT = ("BDAY12", "生日快乐：已送¥20券，本次即可使用")
+
+
+def campaign_prompt(db: Database, phone: str) -> None:
+    """The shown member is in a live head-office campaign: the panel says its line, and the
+    campaign's coupon (a birthday ¥20) is among the member's coupons."""
+    now = db.clock.now()
+    with db.session() as s, s.begin():
+        member_id = s.scalar(select(Member.member_id).where(Member.phone == phone))
+        s.add(MemberPrompt(member_id=member_id, campaign=PROMPT[0], text=PROMPT[1],
+                           until=now + dt.timedelta(days=14)))
+        s.add(Coupon(code="CP-BDAY2026", template_code="BDAY20", member_id=member_id,
+                     reason="campaign", action_key="hq:CP-BDAY2026", issued_at=now,
+                     valid_from=now - dt.timedelta(hours=1),
+                     valid_until=now + dt.timedelta(days=14)))
 
 
 def pick_member(db: Database) -> str:
@@ -155,7 +215,7 @@ def start_shift(db: Database) -> None:
 
 
 def shoot(app: QApplication, db: Database, language: str, phone: str,
-          out: Path) -> list[str]:
+          out: Path, staff_phone: str) -> list[str]:
     with db.session() as s, s.begin():
         db.set_setting(s, "language", language)
     worker = Worker()
@@ -186,6 +246,10 @@ def shoot(app: QApplication, db: Database, language: str, phone: str,
         save("countcard-sell", over_window(window, open_dialog(window, dialogs.SellCardDialog,
                                                                products_shown)))
         save("shift", over_window(window, open_dialog(window, dialogs.ShiftDialog, counted)))
+        save("register-referrer", over_window(window, open_dialog(
+            window, registering, referrer_shown(members.get(db, phone).referral_code))))
+        show_staff_member(window, staff_phone)
+        save("counter-staff", window.grab())
     finally:
         for dialog in window.findChildren(QDialog):
             dialog.reject()
@@ -193,6 +257,47 @@ def shoot(app: QApplication, db: Database, language: str, phone: str,
         window.deleteLater()  # its app-wide event filters go with it
         settle()
         worker.stop()
+    return names
+
+
+def plan_members(db: Database) -> list[str]:
+    """:data:`PLAN_SAVER` joins PLUS and buys; :data:`PLAN_MISSER` buys without a plan."""
+    phones = []
+    for (phone, name, amounts), joins in ((PLAN_SAVER, True), (PLAN_MISSER, False)):
+        member = members.register(db, phone=phone, name=name, actor=CASHIER[0])
+        if joins:
+            plans.buy(db, member.member_id, "PLUS", method="wechat", actor=CASHIER[0])
+        for amount in amounts:
+            sales.checkout(db, member_ref=member.member_id,
+                           lines=[LineIn(unit_price_fen=parse_yuan(amount), name="家电")],
+                           tenders=[TenderIn("wechat")], actor=CASHIER[0])
+        phones.append(phone)
+    return phones
+
+
+def shoot_plan_value(app: QApplication, db: Database, language: str, phones: list[str],
+                     out: Path) -> list[str]:
+    """The counter at 1024x768 (the panel's tightest) with what PLUS saved its member, under
+    the plan, and with what it would have saved a member without a plan."""
+    with db.session() as s, s.begin():
+        db.set_setting(s, "language", language)
+    names: list[str] = []
+    for what, phone in zip(("plan-saved", "plan-missed"), phones, strict=True):
+        worker = Worker()
+        window = build(app, db, worker)
+        window.resize(1024, 768)
+        window.show()
+        try:
+            log_in(window)
+            fill_counter(window, phone)
+            wait(window, window.counter.member.plan_value.isVisible)
+            settle()
+            names.append(save_shot(window.grab(), out, f"ui-{language}-1024x768-{what}.png"))
+        finally:
+            window.close()
+            window.deleteLater()
+            settle()
+            worker.stop()
     return names
 
 
@@ -210,7 +315,7 @@ def pin_member_sale(db: Database, phone: str) -> str:
 
 
 def shoot_till_screens(app: QApplication, db: Database, language: str, phone: str,
-                       receipt_no: str, out: Path) -> list[str]:
+                       receipt_no: str, out: Path, staff_phone: str) -> list[str]:
     """At 1024x768 and 1366x768: the counter, checkout with the PIN pad, and a refund showing
     the cash to hand back, each the whole screen."""
     with db.session() as s, s.begin():
@@ -237,6 +342,14 @@ def shoot_till_screens(app: QApplication, db: Database, language: str, phone: st
             names.append(save_shot(
                 over_window(window, open_dialog(window, count_cards_dialog, cards_shown)),
                 out, f"ui-{language}-{size}-countcards.png"))
+        for dialog in window.findChildren(QDialog):
+            dialog.reject()
+        show_staff_member(window, staff_phone)
+        for width, height in TILL_SCREENS:
+            window.resize(width, height)
+            settle()
+            names.append(save_shot(window.grab(), out,
+                                   f"ui-{language}-{width}x{height}-counter-staff.png"))
     finally:
         for dialog in window.findChildren(QDialog):
             dialog.reject()
@@ -245,6 +358,55 @@ def shoot_till_screens(app: QApplication, db: Database, language: str, phone: st
         settle()
         worker.stop()
     return names
+
+
+def referrals_and_staff(db: Database, phone: str) -> str:
+    """The shown member refers :data:`REFERRED`; a staff user is linked (with the manager's
+    approval) to another member, who bought at the staff price. The staff member's phone."""
+    code = members.get(db, phone).referral_code
+    for new_phone, name in REFERRED:
+        members.register(db, phone=new_phone, name=name, referrer=code, actor=CASHIER[0])
+    with db.reader() as s:  # an active member whose phone tail no one else has
+        tails = select(Member.phone_tail).group_by(Member.phone_tail).having(func.count() == 1)
+        staff_phone = s.scalar(
+            select(Member.phone).where(Member.status == "active", Member.phone != phone,
+                                       Member.pin_hash.is_(None), Member.phone_tail.in_(tails))
+            .order_by(Member.phone).limit(1))
+    if staff_phone is None:
+        raise SystemExit("the demo data has no member to make a staff member")
+    code_, name_, pin = STAFF_USER
+    users.add_user(db, code=code_, name=name_, role="cashier", pin=pin, actor=MANAGER[0])
+    users.link_member(db, code_, staff_phone, actor=CASHIER[0],
+                      grant=users.approve(db, MANAGER[0], MANAGER[1], "new staff"))
+    sales.checkout(db, member_ref=staff_phone, lines=[LineIn(unit_price_fen=STAFF_SALE_FEN)],
+                   tenders=[TenderIn("wechat", None)], actor=CASHIER[0])
+    return str(staff_phone)
+
+
+def registering(state: AppState, parent: QWidget) -> QDialog:
+    dialog = dialogs.RegisterDialog(state, NEW_MEMBER[0], parent)
+    dialog.name.setText(NEW_MEMBER[1])
+    return dialog
+
+
+def referrer_shown(code: str) -> Callable[[dialogs.RegisterDialog], bool]:
+    """The referral code typed (looked up after the typing pause): who the referrer is."""
+    def ready(dialog: dialogs.RegisterDialog) -> bool:
+        if not dialog.referrer.text():
+            dialog.referrer.setText(code)
+            dialog.referrer.setFocus()
+        return dialog.referrer_found is not None and not dialog.state.worker.busy
+    return ready
+
+
+def show_staff_member(window: MainWindow, phone: str) -> None:
+    """The counter with the staff member and the cart: the staff badge and the price left."""
+    window.state.clear_sale()
+    settle()
+    fill_counter(window, phone)
+    panel = window.counter.member
+    wait(window, lambda: panel.staff.isVisible() and not window.state.worker.busy)
+    settle()
 
 
 def pin_typed(dialog: dialogs.CheckoutDialog) -> bool:
@@ -420,6 +582,111 @@ def head_office(db_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         if server.poll() is None:
             server.terminate()
             server.wait(10)
+
+
+def gift_card_and_companies(db: Database) -> str:
+    """A gift card sold and partly spent, and the companies buying on account: the card's QR."""
+    card = giftcards.sell(db, face_fen=GIFT_FACE_FEN, method="cash", actor=CASHIER[0]).cards[0]
+    sales.checkout(db, member_ref=None, lines=[LineIn(unit_price_fen=GIFT_SPENT_FEN)],
+                   tenders=[TenderIn("giftcard", None, ref=card.qr)], actor=CASHIER[0])
+    for code, name, limit_fen, owed_fen in COMPANIES:
+        companies.add(db, code=code, name=name, contact_name="王经理",
+                      contact_phone="13800138000", credit_limit_fen=limit_fen, terms_days=30,
+                      actor=MANAGER[0])
+        if owed_fen:
+            companies.charge(db, code, owed_fen, actor=CASHIER[0])
+    return card.qr
+
+
+def shoot_gift_cards(app: QApplication, db: Database, language: str, phone: str, gift_qr: str,
+                     out: Path) -> list[str]:
+    """Checkout with a gift card scanned (it pays part, cash the rest) and on a company's
+    account; the gift-card dialog (Ctrl+G) with a card's balance, and selling cards to a
+    company by bank transfer with the buyer's name. The first and the last also at 1024x768 and
+    1366x768, the whole screen."""
+    with db.session() as s, s.begin():
+        db.set_setting(s, "language", language)
+    worker = Worker()
+    window = build(app, db, worker)
+    window.resize(1280, 800)
+    window.show()
+    settle()
+    names: list[str] = []
+
+    def shot(dialog: QDialog, what: str) -> None:
+        names.append(save_shot(over_window(window, dialog), out, f"ui-{language}-{what}.png"))
+
+    scanned = functools.partial(dialogs.CheckoutDialog, gift_ref=gift_qr)
+
+    def gift_dialog(state: AppState, parent: QWidget) -> QDialog:
+        return dialogs.GiftCardDialog(state, gift_qr, parent)
+
+    try:
+        log_in(window)
+        fill_counter(window, phone)
+        shot(open_dialog(window, scanned, gift_card_paying), "checkout-giftcard")
+        shot(open_dialog(window, dialogs.CheckoutDialog, on_account), "checkout-account")
+        shot(open_dialog(window, gift_dialog, card_read), "giftcard-balance")
+        shot(open_dialog(window, lambda state, parent: dialogs.GiftCardDialog(state, "", parent),
+                         selling_cards), "giftcard-sell")
+        for width, height in TILL_SCREENS:
+            window.resize(width, height)
+            settle()
+            size = f"{width}x{height}"
+            shot(open_dialog(window, scanned, gift_card_paying), f"{size}-checkout-giftcard")
+            shot(open_dialog(window, gift_dialog, lambda d: card_read(d) and selling_cards(d)),
+                 f"{size}-giftcard")
+    finally:
+        for dialog in window.findChildren(QDialog):
+            dialog.reject()
+        window.close()
+        window.deleteLater()
+        settle()
+        worker.stop()
+    return names
+
+
+def gift_card_paying(dialog: dialogs.CheckoutDialog) -> bool:
+    """The card read; it pays what it holds (not the stored value), cash the rest."""
+    if dialog.gift_card is None or dialog.company.count() < 1 + len(COMPANIES):
+        return False
+    if not dialog.cash.text():
+        dialog.wallet.clear()
+        card_fen = min(dialog.gift_card.balance_fen, dialog.total_fen)
+        dialog.gift_amount.setText(f"{card_fen // 100}.{card_fen % 100:02d}")
+        rest_fen = dialog.total_fen - card_fen
+        dialog.cash.setText(str((rest_fen // 10_000 + 1) * 100))  # the next ¥100 note up
+    return dialog.change.text() != ""
+
+
+def on_account(dialog: dialogs.CheckoutDialog) -> bool:
+    """The first company chosen: all of the sale on its account."""
+    if dialog.company.count() < 1 + len(COMPANIES) or dialog.state.worker.busy:
+        return False
+    if dialog.company.currentIndex() != 1:
+        dialog.wallet.clear()
+        dialog.company.setCurrentIndex(1)
+        dialog.company.setFocus()
+    return dialog.account.text() != ""
+
+
+def card_read(dialog: dialogs.GiftCardDialog) -> bool:
+    return dialog.card is not None and not dialog.state.worker.busy
+
+
+def selling_cards(dialog: dialogs.GiftCardDialog) -> bool:
+    """¥12,000 of cards to a company: its buyer's real name, paid by bank transfer (F5) from
+    the payer's account."""
+    face, count, buyer, payer = GIFT_SALE
+    if not dialog.face.text():
+        dialog.face.setText(face)
+        dialog.count.setText(count)
+        dialog.company.setChecked(True)
+        dialog.group.button(giftcards.SELL_METHODS.index("transfer")).click()
+        dialog.buyer.setText(buyer)
+        dialog.payer.setText(payer)
+        dialog.payer.setFocus()
+    return dialog.buyer.isVisible() and dialog.payer.isVisible()
 
 
 def save_shot(pixmap: QPixmap, out: Path, name: str) -> str:

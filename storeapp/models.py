@@ -89,6 +89,9 @@ class Member(Base):
         Index("ix_members_tier", "tier", "status"),  # tier distribution reads only this
         Index("ix_members_created", "created_at"),
         Index("ix_members_merged", "merged_into", sqlite_where=text("merged_into IS NOT NULL")),
+        # the panel counts a member's referrals; few members name a referrer
+        Index("ix_members_referrer", "referrer_id",
+              sqlite_where=text("referrer_id IS NOT NULL")),
     )
 
     @property
@@ -314,6 +317,21 @@ class Coupon(Base):
     valid_until: Mapped[dt.datetime] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     used_receipt: Mapped[str | None] = mapped_column(String(24))
+
+
+class MemberPrompt(Base):
+    """A head-office campaign's one line for a member (e.g. 生日快乐：已送¥20券), shown on the
+    member panel and printed on the receipt until ``until``; replaced whole at each download
+    of the member."""
+
+    __tablename__ = "member_prompts"
+    member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"),
+                                                primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(24), primary_key=True)
+    text: Mapped[str] = mapped_column(String(200))
+    until: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: a points-multiplier campaign: the member earns this many times the points until then
+    points_multiplier: Mapped[str | None] = mapped_column(String(8))
 
 
 class Plan(Base):

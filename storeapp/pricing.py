@@ -325,18 +325,35 @@ def _share(tender: TenderIn, rest_fen: int, left_for_cash: int) -> Allocation:
 
 
 def typed_tenders(total_fen: int, *, wallet_fen: int, other_method: str, other_fen: int,
-                  cash_fen: int) -> list[TenderIn]:
-    """The tenders a cashier means by the amounts typed at checkout (stored value, another
-    method, cash handed over): when cash is not given and the rest does not cover the total,
-    the other method takes what is left."""
+                  cash_fen: int, giftcard_ref: str | None = None, giftcard_fen: int = 0,
+                  account_ref: str | None = None, account_fen: int = 0) -> list[TenderIn]:
+    """The tenders a cashier means by the amounts typed at checkout (stored value, a gift card
+    scanned, a company's account, another method, cash handed over): when cash is not given and
+    the rest does not cover the total, the other method takes what is left.
+
+    A gift-card or on-account amount goes with what it names (``giftcard_ref``: the card's QR
+    or number; ``account_ref``: the company's code). An amount typed without its card or
+    company is kept without one, so that :func:`check_tenders` refuses it saying which is
+    missing rather than the sale quietly going to another method; a card or company named with
+    no amount pays nothing."""
     tenders = []
     if wallet_fen:
         tenders.append(TenderIn("wallet", wallet_fen))
+    if giftcard_fen:
+        tenders.append(TenderIn("giftcard", giftcard_fen, ref=_named(giftcard_ref)))
+    if account_fen:
+        tenders.append(TenderIn("account", account_fen, ref=_named(account_ref)))
     if other_fen:
         tenders.append(TenderIn(other_method, other_fen))
     if cash_fen:
         tenders.append(TenderIn("cash", cash_fen))
-    if not tenders or (not cash_fen and wallet_fen + other_fen < total_fen):
+    fixed = wallet_fen + giftcard_fen + account_fen + other_fen
+    if not tenders or (not cash_fen and fixed < total_fen):
         tenders = [t for t in tenders if t.method != other_method]
         tenders.append(TenderIn(other_method, None))
     return tenders
+
+
+def _named(ref: str | None) -> str | None:
+    """What a tender names, as typed or scanned (surrounding blanks are no name)."""
+    return (ref or "").strip() or None

@@ -104,7 +104,7 @@ def member_fields(member: Any) -> dict[str, Any]:
     m: Mapping[str, Any] = member.to_dict() if hasattr(member, "to_dict") else member
     out = {"name": mask_name(m["name"]), "phone": mask_phone(m["phone"])}
     for key in ("card_no", "qr", "tier_name", "tier_name_en", "balance_fen", "principal_fen",
-                "bonus_fen", "points"):
+                "bonus_fen", "points", "referral_code"):
         if m.get(key) is not None:
             out[key] = m[key]
     return out
@@ -115,6 +115,21 @@ def tier_names(settings: Settings) -> dict[str, str]:
     from storeapp.services import tiers
 
     return {t.code: f"{t.name} {t.name_en}" for t in tiers.table(settings)}
+
+
+def plan_value(session: Session, settings: Settings, member_id: str,
+               now: dt.datetime) -> dict[str, Any] | None:
+    """``plan_value`` of a member's sale receipt: what their plan saved them in the last 12
+    months, or the plan that would have saved more than it costs
+    (:mod:`storeapp.services.plan_value`), read in the sale's transaction so the sale counts.
+    None when there is nothing to say, or no printer: it runs in every member checkout."""
+    from storeapp.pricing import PricingRules
+    from storeapp.services import plan_value as worth
+
+    if not printing(settings):
+        return None
+    shown = worth.value_in(session, member_id, now, PricingRules.of(settings))
+    return shown.to_json() if shown.kind else None
 
 
 def job_ref(kind: str, payload: Mapping[str, Any]) -> str:
@@ -202,6 +217,7 @@ __all__ = [
     "job_ref",
     "member_card",
     "member_fields",
+    "plan_value",
     "printing",
     "result_part",
     "shift_payload",

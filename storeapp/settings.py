@@ -180,6 +180,9 @@ class Settings:
     birthday_coupon_template = Var(str, "", "Template code issued in the birthday month")
     topup_coupon_rules = Var[list[TopupCouponRule]](
         list, [], "[{min_fen, template}] coupons issued with a top-up")
+    # -- campaigns (head office's programme)
+    campaign_monthly_contacts = Var(
+        int, 4, "Most campaigns one member is chosen for in a month (holdout included)")
     # -- staff
     user_pin_max_tries = Var(int, 5, "Wrong login PINs before a user is locked")
     staff_discount_pct = Var(

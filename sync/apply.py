@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from storeapp import audit, count_rules, ledger
@@ -27,13 +27,16 @@ from storeapp.models import (
     Card,
     CountCard,
     CountEntry,
+    Coupon,
+    CouponTemplate,
     Member,
+    MemberPrompt,
     PointsEntry,
     PointsLot,
     WalletEntry,
 )
 from storeapp.sequences import insert_row
-from storeapp.services import countcards, points
+from storeapp.services import countcards, coupons, points
 from sync.rules import BadRule, apply_rule
 
 SYNC_KIND = "sync"
@@ -92,6 +95,7 @@ def apply_page(db: Database, session: Session, page: Mapping[str, Any]) -> Appli
         _post_remote_part(ctx, member, data, held.get(member.member_id, (0, 0, 0)))
         for card in data.get("count_cards") or ():
             _take_card(ctx, card)
+        _take_offers(session, member.member_id, data, now)
         applied.members += 1
         applied.inserted += inserted
         applied.blocked += bool(data.get("wallet_blocked"))
@@ -102,6 +106,35 @@ def apply_page(db: Database, session: Session, page: Mapping[str, Any]) -> Appli
                      detail={"members": applied.members, "new_members": applied.inserted,
                              "rules": applied.rules})
     return applied
+
+
+# -- head office's offers: campaign coupons and prompts ----------------------------------------
+
+def _take_offers(s: Session, member_id: str, data: Mapping[str, Any], now: dt.datetime) -> None:
+    """The member's head-office coupons (new ones added; one used elsewhere is used here too)
+    and campaign prompts (replaced whole: a stopped campaign's prompt goes)."""
+    for offer in data.get("coupons") or ():
+        code = str(offer["code"])
+        coupon = s.get(Coupon, code)
+        if coupon is None:
+            if offer.get("used") or s.get(CouponTemplate, str(offer["template"])) is None:
+                continue  # used already, or a template this till has not got
+            s.add(Coupon(code=code, template_code=str(offer["template"]), member_id=member_id,
+                         reason=coupons.CAMPAIGN, action_key=ActionKey(f"hq:{code}"),
+                         issued_at=now, valid_from=_at(offer["valid_from"]),
+                         valid_until=_at(offer["valid_until"])))
+        elif offer.get("used") and coupon.used_at is None:
+            coupon.used_at, coupon.used_receipt = now, HQ_REF.upper()
+    s.execute(delete(MemberPrompt).where(MemberPrompt.member_id == member_id))
+    for prompt in data.get("prompts") or ():
+        times = prompt.get("points_multiplier")
+        s.add(MemberPrompt(member_id=member_id, campaign=str(prompt["campaign"])[:24],
+                           text=str(prompt["text"])[:200], until=_at(prompt["until"]),
+                           points_multiplier=str(times)[:8] if times else None))
+
+
+def _at(value: Any) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(value)).replace(tzinfo=None)
 
 
 # -- members ------------------------------------------------------------------------------------

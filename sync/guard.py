@@ -35,6 +35,7 @@ _MESSAGES = {
                            "across stores): a manager must settle it with head office"),
     "giftcard_insufficient": ("chain", "The gift card's balance across all stores is not "
                                        "enough"),
+    "coupon_used": ("chain", "This coupon was already used at another store"),
 }
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,12 @@
 reconcile against the events it stored (``POST /day-totals``).
 
 Only the till's own movements count: ``kind='sync'`` rows are the remote part head office sent,
-not something that happened here.
+not something that happened here, and a gift card's ``known`` row is only the face value of a card
+first scanned here (its starting point, not a movement).
+
+Accounts: ``wallet:principal``, ``wallet:bonus``, ``points`` (the ledgers); ``countcard:uses``
+and ``countcard:value`` (the count-card journal, ``count_entries``: uses and the value they
+moved); ``giftcard`` (the gift-card journal, ``gift_entries``: money in and out of cards).
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from sqlalchemy.orm import Session
 
 from storeapp.clock import local_day_bounds
 from storeapp.db import Database
-from storeapp.models import PointsEntry, WalletEntry
+from storeapp.models import CountEntry, GiftEntry, PointsEntry, WalletEntry
 
 SYNC_KIND = "sync"
+#: a gift card's first scan at this till: the face value it starts from, never sent
+GIFT_KNOWN = "known"
 Accounts = dict[str, list[int]]
 
 
@@ -42,6 +49,10 @@ def accounts(s: Session, day: dt.date) -> Accounts:
               WalletEntry.kind != SYNC_KIND)
     points = (PointsEntry.created_at >= start, PointsEntry.created_at < end,
               PointsEntry.kind != SYNC_KIND)
+    count = (CountEntry.created_at >= start, CountEntry.created_at < end,
+             CountEntry.kind != SYNC_KIND)
+    gift = (GiftEntry.created_at >= start, GiftEntry.created_at < end,
+            GiftEntry.kind != GIFT_KNOWN)
     return {
         "wallet:principal": _movements(s, select(func.sum(WalletEntry.amount_fen).label("net"))
                                        .where(*wallet, WalletEntry.bucket == "principal")
@@ -52,6 +63,16 @@ def accounts(s: Session, day: dt.date) -> Accounts:
         "points": _movements(s, select(func.sum(PointsEntry.points).label("net"))
                              .where(*points)
                              .group_by(PointsEntry.action_key, PointsEntry.member_id)),
+        # one movement per action and card, as the event's ``count`` and ``gift`` lines are
+        "countcard:uses": _movements(s, select(func.sum(CountEntry.uses).label("net"))
+                                     .where(*count)
+                                     .group_by(CountEntry.action_key, CountEntry.card_no)),
+        "countcard:value": _movements(s, select(func.sum(CountEntry.value_fen).label("net"))
+                                      .where(*count)
+                                      .group_by(CountEntry.action_key, CountEntry.card_no)),
+        "giftcard": _movements(s, select(func.sum(GiftEntry.amount_fen).label("net"))
+                               .where(*gift)
+                               .group_by(GiftEntry.action_key, GiftEntry.card_no)),
     }
 
 

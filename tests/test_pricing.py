@@ -124,6 +124,67 @@ def test_what_the_cashier_types_at_checkout_pays_the_total(
     assert change == (max(0, cash - (total - wallet - other)) if cash else 0)
 
 
+@given(st.integers(0, 100_000), st.integers(0, 100_000), st.integers(0, 100_000),
+       st.integers(0, 100_000), st.integers(0, 100_000), st.integers(0, 100_000),
+       st.sampled_from(["wechat", "alipay", "card"]))
+def test_a_gift_card_and_a_company_account_typed_at_checkout_pay_the_total(
+        total: int, wallet: int, gift: int, account: int, other: int, cash: int,
+        method: str) -> None:
+    """With a gift card scanned and a company chosen, the typed amounts still make tenders that
+    every sale could take, each naming what it takes from, paying the total or refused."""
+    typed = typed_tenders(total, wallet_fen=wallet, other_method=method, other_fen=other,
+                          cash_fen=cash, giftcard_ref=" G1-0001010000001-50000-202903-ABC ",
+                          giftcard_fen=gift, account_ref="ACME", account_fen=account)
+    pricing.check_tenders(typed)
+    named = {t.method: t.ref for t in typed if t.method in ("giftcard", "account")}
+    assert named == {**({"giftcard": "G1-0001010000001-50000-202903-ABC"} if gift else {}),
+                     **({"account": "ACME"} if account else {})}
+    fixed = wallet + gift + account + other
+    try:
+        shares = allocate(typed, total)
+    except Refused as refused:
+        assert refused.code in {"overpaid", "underpaid"}
+        assert fixed > total or (cash and fixed + cash < total)
+        return
+    except InvalidInput as refused:
+        assert (refused.code, refused.variant) == ("bad_tender", "cash_amount")
+        return
+    assert sum(s.amount_fen for s in shares) == total
+    assert {s.method: s.ref for s in shares if s.method in ("giftcard", "account")} == named
+    assert sum(s.change_fen for s in shares) == (max(0, cash - (total - fixed)) if cash else 0)
+
+
+def test_the_checkout_amounts_with_a_gift_card_and_an_account() -> None:
+    card = "G1-0001010000001-50000-202903-ABC"
+    # the card pays part, cash the rest; the company pays all of it
+    assert typed_tenders(10_000, wallet_fen=0, other_method="wechat", other_fen=0,
+                         cash_fen=5_000, giftcard_ref=card, giftcard_fen=6_000) == [
+        TenderIn("giftcard", 6_000, ref=card), TenderIn("cash", 5_000)]
+    assert typed_tenders(10_000, wallet_fen=0, other_method="wechat", other_fen=0, cash_fen=0,
+                         account_ref="ACME", account_fen=10_000) == [
+        TenderIn("account", 10_000, ref="ACME")]
+    # nothing else typed: the other method takes what the card leaves
+    assert typed_tenders(10_000, wallet_fen=0, other_method="alipay", other_fen=0, cash_fen=0,
+                         giftcard_ref=card, giftcard_fen=3_000) == [
+        TenderIn("giftcard", 3_000, ref=card), TenderIn("alipay", None)]
+    # a card or company named with nothing typed pays nothing
+    assert typed_tenders(10_000, wallet_fen=0, other_method="card", other_fen=0, cash_fen=0,
+                         giftcard_ref=card, account_ref="ACME") == [TenderIn("card", None)]
+
+
+@pytest.mark.parametrize(("typed", "variant"), [
+    ({"giftcard_ref": " ", "giftcard_fen": 500}, "giftcard"),
+    ({"account_ref": None, "account_fen": 500}, "account"),
+])
+def test_an_amount_typed_without_its_card_or_company_is_refused_saying_which(
+        typed: dict[str, object], variant: str) -> None:
+    tenders = typed_tenders(1_000, wallet_fen=0, other_method="wechat", other_fen=0,
+                            cash_fen=0, **typed)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput) as refused:
+        pricing.check_tenders(tenders)
+    assert (refused.value.code, refused.value.variant) == ("bad_tender", variant)
+
+
 @given(st.integers(-100_000, 100_000), st.integers(-100_000, 100_000))
 def test_ledger_rows_carry_each_bucket_that_moves(principal: int, bonus: int) -> None:
     rows = ledger.wallet_rows("m", "k", "adjustment", principal, bonus, method=None, ref=None,

@@ -22,6 +22,7 @@ from storeapp.services.members import MemberView
 from ui import dialogs
 from ui.cart import CartPanel
 from ui.dialogs.countcard import COUNT_CARD_KEY
+from ui.dialogs.giftcard import GIFT_CARD_KEY
 from ui.member_panel import MemberPanel
 from ui.search import SearchPanel
 from ui.state import AppState, readable
@@ -82,12 +83,13 @@ class CounterScreen(QWidget):
         QShortcut(QKeySequence(REPORTS_KEY), self, self.reports)
         QShortcut(QKeySequence(SYNC_KEY), self, self.sync_requested.emit)
         QShortcut(QKeySequence(COUNT_CARD_KEY), self, lambda: self.count_cards(""))
+        QShortcut(QKeySequence(GIFT_CARD_KEY), self, lambda: self.gift_cards(""))
         self.search.picked.connect(self._on_picked)
         self.search.unknown_phone.connect(self._on_unknown_phone)
         b = self.buttons
         b["register"].clicked.connect(lambda: self._register(""))
         b["topup"].clicked.connect(self._topup)
-        b["checkout"].clicked.connect(self._checkout)
+        b["checkout"].clicked.connect(lambda: self._checkout())  # not its checked flag
         b["refund"].clicked.connect(lambda: self._refund(""))
         b["card"].clicked.connect(self._card)
         b["history"].clicked.connect(self._history)
@@ -114,6 +116,8 @@ class CounterScreen(QWidget):
                 self._state.set_discounts(routed.code, self._state.redeem_points)
             case Target.COUNT_CARD:
                 self.count_cards(routed.code)
+            case Target.UNKNOWN if classify(routed.code) is Shape.GIFT_CARD:
+                self.gift_cards(routed.code)
             case _:
                 self._state.message.emit(
                     self.tr("Unrecognised scan: %1").replace("%1", routed.code), True)
@@ -143,6 +147,14 @@ class CounterScreen(QWidget):
                 self.tr("Count cards: find the member first, or scan their count card."), True)
             return
         self.modal(dialogs.CountCardDialog(self._state, card_ref, self))
+
+    def gift_cards(self, card_ref: str) -> None:
+        """Ctrl+G: gift cards (balance, selling). A card scanned (``card_ref``) pays the sale
+        on the counter (checkout opens with it read), or with no sale shows its balance."""
+        if card_ref and self._state.lines:
+            self._checkout(card_ref)
+        else:
+            self.modal(dialogs.GiftCardDialog(self._state, card_ref, self))
 
     def reports(self) -> None:
         """Ctrl+R: the reports screen, with a manager's rights: a manager logged in, or a
@@ -216,11 +228,11 @@ class CounterScreen(QWidget):
         if self._state.member is not None:
             self.modal(dialogs.TopupDialog(self._state, self))
 
-    def _checkout(self) -> None:
+    def _checkout(self, gift_ref: str = "") -> None:
         if not self._state.lines:
             self._state.message.emit(self.tr("The cart is empty."), True)
             return
-        if dialogs.CheckoutDialog(self._state, self).exec():
+        if dialogs.CheckoutDialog(self._state, self, gift_ref=gift_ref).exec():
             self._state.clear_sale()
             self.ready_for_next()
         else:

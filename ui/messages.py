@@ -235,6 +235,11 @@ TEMPLATES: dict[str, str] = {
     "giftcard_insufficient.chain": QT_TRANSLATE_NOOP(
         "Errors", "Gift card {card_no} has {balance_fen} available across all stores, less "
                   "than {amount_fen}."),
+    # head office's campaign coupons: usable once in the whole chain
+    "coupon_used.chain": QT_TRANSLATE_NOOP(
+        "Errors", "Coupon {coupon} was already used at store {store}."),
+    "coupon_held": QT_TRANSLATE_NOOP(
+        "Errors", "Coupon {coupon} is being used in another sale right now."),
     # company accounts (企业挂账)
     "unknown_company": QT_TRANSLATE_NOOP("Errors", "No company {company}."),
     "company_exists": QT_TRANSLATE_NOOP("Errors", "A company with this code already exists."),

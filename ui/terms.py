@@ -43,6 +43,8 @@ _TERMS: dict[str, dict[str, str]] = {
         "alipay": QT_TRANSLATE_NOOP("PaymentMethod", "Alipay"),
         "card": QT_TRANSLATE_NOOP("PaymentMethod", "Bank card"),
         "transfer": QT_TRANSLATE_NOOP("PaymentMethod", "Bank transfer"),
+        "giftcard": QT_TRANSLATE_NOOP("PaymentMethod", "Gift card"),
+        "account": QT_TRANSLATE_NOOP("PaymentMethod", "On account"),
     },
     MEMBER_STATUS: {
         "active": QT_TRANSLATE_NOOP("MemberStatus", "active"),

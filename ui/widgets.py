@@ -1,10 +1,10 @@
-"""Small shared pieces: function-key buttons, money labels, message dialogs."""
+"""Small shared pieces: function-key buttons, money labels, message dialogs, one-line labels."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QRect, QSize
-from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtCore import QCoreApplication, QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QSizePolicy, QWidget
 
 from storeapp.money import format_fen
 
@@ -52,3 +52,35 @@ def fit_to_screen(window: QWidget, preferred: QSize) -> None:
     window.resize(max(width, window.minimumWidth()), max(height, window.minimumHeight()))
     window.move(room.x() + (room.width() - window.width()) // 2,
                 room.y() + (room.height() - window.height()) // 2)
+
+
+class OneLineLabel(QLabel):
+    """A label kept to one line: a text longer than its width ends in "…" (the tooltip has it
+    whole), so a long line never widens the window or takes a second line's room."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_line(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def line(self) -> str:
+        """The whole text (``text()`` is what shows)."""
+        return self._full
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance("…") * 4, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = max(0, self.contentsRect().width())
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                                   room) if room else self._full)

@@ -4,7 +4,7 @@
 <context>
     <name>MemberPanel</name>
     <message numerus="yes">
-        <location filename="../../ui/member_panel.py" line="+132"/>
+        <location filename="../../ui/member_panel.py" line="+212"/>
         <source>%n more kind(s)</source>
         <translation>
             <numerusform>%n more kind</numerusform>

@@ -303,14 +303,29 @@
 <context>
     <name>CheckoutDialog</name>
     <message>
-        <location filename="../../ui/dialogs/checkout.py" line="+21"/>
+        <location filename="../../ui/dialogs/checkout.py" line="+50"/>
         <source>Checkout</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+24"/>
+        <source>Scan the card, or type its number</source>
+        <extracomment>the gift card scanned, as the worker read it (None: none, or not read yet) the member set a payment PIN and has a balance to pay from: the PIN pad is shown</extracomment>
+        <translation>扫描礼品卡，或输入卡号</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>— none —</source>
+        <translation>— 不挂账 —</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>To pay</source>
-        <extracomment>the member set a payment PIN and has a balance to pay from: the PIN pad is shown</extracomment>
         <translation>应付</translation>
     </message>
     <message>
@@ -325,13 +340,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Other method</source>
-        <translation>其他支付方式</translation>
+        <source>Gift card</source>
+        <translation>礼品卡</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>On account (company)</source>
+        <translation>挂账（企业月结）</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Other amount</source>
-        <translation>其他支付金额</translation>
+        <source>Other method</source>
+        <translation>其他支付方式</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -344,7 +364,42 @@
         <translation>找零 / 还差</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+75"/>
+        <source>What a gift card can pay shows here once it is scanned.</source>
+        <translation>扫描礼品卡后，这里显示可付金额。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Balance %1 of %2, valid until %3</source>
+        <translation>余额 %1（面值 %2），有效期至 %3</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>(expired)</source>
+        <translation>（已过期）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(sold at another store)</source>
+        <translation>（他店售出）</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>blocked</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>overdue %1</source>
+        <translation>逾期 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 available</source>
+        <translation>可用 %1</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>change %1</source>
         <translation>找零 %1</translation>
     </message>
@@ -354,7 +409,7 @@
         <translation>还差 %1</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+17"/>
         <source>Ask the member to type the payment PIN.</source>
         <translation>请会员输入支付密码。</translation>
     </message>
@@ -485,7 +540,7 @@
 <context>
     <name>CountCardStatus</name>
     <message>
-        <location filename="../../ui/terms.py" line="+69"/>
+        <location filename="../../ui/terms.py" line="+71"/>
         <source>in use</source>
         <translation>使用中</translation>
     </message>
@@ -508,7 +563,7 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="+52"/>
+        <location filename="../../ui/counter.py" line="+53"/>
         <source>Register</source>
         <translation>会员注册</translation>
     </message>
@@ -553,7 +608,7 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+62"/>
         <source>Unrecognised scan: %1</source>
         <translation>无法识别的扫码：%1</translation>
     </message>
@@ -563,7 +618,7 @@
         <translation>次卡：请先查找会员，或扫描会员的次卡。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+20"/>
         <source>Open the reports</source>
         <translation>打开报表</translation>
     </message>
@@ -667,7 +722,7 @@
         <translation>请选择付款方式。</translation>
     </message>
     <message>
-        <location line="+342"/>
+        <location line="+347"/>
         <source>Head office found this till&apos;s records do not match: stored value can be used only while head office answers.</source>
         <translation>总部发现本机记录不符：仅在总部在线时才能使用储值。</translation>
     </message>
@@ -677,7 +732,7 @@
         <translation>本机丢失了总部已收到的数据：店长运行 storeapp restore 恢复之前不能使用储值。</translation>
     </message>
     <message>
-        <location line="-344"/>
+        <location line="-349"/>
         <source>Each payment method at most once per sale.</source>
         <translation>每种付款方式每笔只能使用一次。</translation>
     </message>
@@ -762,7 +817,7 @@
         <translation>会员码校验失败（可能被篡改）。</translation>
     </message>
     <message>
-        <location line="+107"/>
+        <location line="+112"/>
         <source>This top-up was already voided.</source>
         <translation>此笔充值已撤销。</translation>
     </message>
@@ -802,7 +857,7 @@
         <translation>工号为 1–16 位字母、数字或下划线。</translation>
     </message>
     <message>
-        <location line="-257"/>
+        <location line="-262"/>
         <source>The member&apos;s payment PIN is needed to pay from the balance.</source>
         <translation>使用储值付款需输入会员的支付密码。</translation>
     </message>
@@ -1318,6 +1373,16 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>Coupon {coupon} was already used at store {store}.</source>
+        <translation>券 {coupon} 已在门店 {store} 使用过。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Coupon {coupon} is being used in another sale right now.</source>
+        <translation>券 {coupon} 正在另一笔交易中使用。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>No company {company}.</source>
         <translation>无此企业 {company}。</translation>
     </message>
@@ -1896,6 +1961,125 @@
     </message>
 </context>
 <context>
+    <name>GiftCardDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/giftcard.py" line="+52"/>
+        <source>Gift cards</source>
+        <translation>礼品卡</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Scan a gift card for its balance</source>
+        <extracomment>the card last read (None: none scanned, or it could not be read)</extracomment>
+        <translation>扫描礼品卡查询余额</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>up to %1</source>
+        <translation>最高 %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Bought by a company</source>
+        <translation>单位购卡</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Enter  Sell</source>
+        <translation>Enter  售卡</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Esc  Close</source>
+        <translation>Esc  关闭</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Balance enquiry</source>
+        <translation>余额查询</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Sell gift cards</source>
+        <translation>售卖礼品卡</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Face value × cards</source>
+        <translation>面值 × 张数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paid by</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Buyer&apos;s real name</source>
+        <translation>购卡人实名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Payer&apos;s bank account</source>
+        <translation>付款银行账号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>To pay</source>
+        <translation>应付</translation>
+    </message>
+    <message>
+        <location line="+71"/>
+        <source>Face value %1</source>
+        <translation>面值 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>valid until %1</source>
+        <translation>有效期至 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sold %1</source>
+        <translation>售于 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sold at another store: spends there are not known here</source>
+        <translation>他店售出：在他店的消费本店尚不知晓</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>A card scanned shows its number, balance, face value and expiry here.</source>
+        <translation>扫描礼品卡后，这里显示卡号、余额、面值和有效期。</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>%1 by %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>From %1 at once the buyer&apos;s real name is recorded.</source>
+        <translation>单次购卡满 %1 须登记购卡人实名。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>From %1 at once only a bank transfer (F5) may pay.</source>
+        <translation>单次满 %1 只能银行转账（F5）付款。</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>Gift cards sold: %1 × %2 = %3 by %4 (%5)</source>
+        <translation>已售礼品卡：%1 × %2 = %3，%4（%5）</translation>
+    </message>
+</context>
+<context>
     <name>HistoryDialog</name>
     <message>
         <location filename="../../ui/dialogs/history.py" line="+31"/>
@@ -1951,7 +2135,7 @@
 <context>
     <name>LedgerKind</name>
     <message>
-        <location filename="../../ui/terms.py" line="-47"/>
+        <location filename="../../ui/terms.py" line="-49"/>
         <source>Top-up</source>
         <translation>充值</translation>
     </message>
@@ -2032,7 +2216,7 @@
 <context>
     <name>LinkStatus</name>
     <message>
-        <location filename="../../ui/terms.py" line="+38"/>
+        <location filename="../../ui/terms.py" line="+40"/>
         <source>connected</source>
         <translation>已连接</translation>
     </message>
@@ -2129,7 +2313,7 @@
 <context>
     <name>MemberPanel</name>
     <message>
-        <location filename="../../ui/member_panel.py" line="+49"/>
+        <location filename="../../ui/member_panel.py" line="+95"/>
         <source>Phone</source>
         <translation>手机号</translation>
     </message>
@@ -2149,7 +2333,7 @@
         <translation>积分</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>Plan</source>
         <translation>付费会员</translation>
     </message>
@@ -2164,12 +2348,12 @@
         <translation>次卡</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+25"/>
         <source>No member: search, scan a member QR or press F2 to register.</source>
         <translation>未选会员：请搜索、扫会员码，或按 F2 注册新会员。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+41"/>
         <source>Top tier</source>
         <translation>已是最高等级</translation>
     </message>
@@ -2185,8 +2369,8 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+1"/>
-        <location line="+21"/>
+        <location line="+5"/>
+        <location line="+23"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -2203,12 +2387,67 @@
         </translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="+7"/>
+        <source>Saved %1 in the last 12 months</source>
+        <translation>过去一年已省 %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 would have saved %2</source>
+        <translation>开通%1，过去一年可省 %2</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Discount and plan coupons over the last 12 months</source>
+        <translation>过去一年的会员折扣和会员券</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>On the last 12 months&apos; purchases; the plan costs %1 a year</source>
+        <translation>按过去一年的消费计算；年费 %1</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Referral code</source>
+        <translation>推荐码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Referral code · %1</source>
+        <translation>推荐码 · %1 人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Members registered with this code here: %1</source>
+        <translation>本店以此码注册的会员：%1 人</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Referral code %1</source>
+        <translation>推荐码 %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 left</source>
+        <translation>本月余 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Staff price this month: %1 of %2 left</source>
+        <translation>本月员工折扣剩余 %1（上限 %2）</translation>
+    </message>
+    <message>
+        <location line="-73"/>
         <source>Member is %1</source>
         <translation>会员状态：%1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-143"/>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <location line="+145"/>
         <source>Card %1 reported lost: replace it (F6)</source>
         <translation>卡 %1 已挂失：请补卡（F6）</translation>
     </message>
@@ -2323,7 +2562,7 @@
 <context>
     <name>PaymentMethod</name>
     <message>
-        <location filename="../../ui/terms.py" line="-10"/>
+        <location filename="../../ui/terms.py" line="-12"/>
         <source>Stored value</source>
         <translation>储值</translation>
     </message>
@@ -2351,6 +2590,16 @@
         <location line="+1"/>
         <source>Bank transfer</source>
         <translation>银行转账</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Gift card</source>
+        <translation>礼品卡</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>On account</source>
+        <translation>挂账</translation>
     </message>
 </context>
 <context>
@@ -2447,12 +2696,18 @@
 <context>
     <name>RegisterDialog</name>
     <message>
-        <location filename="../../ui/dialogs/register.py" line="+15"/>
+        <location filename="../../ui/dialogs/register.py" line="+31"/>
         <source>Register a member</source>
+        <extracomment>A pause in typing the referrer this long looks them up (a scan&apos;s Enter looks up at once).</extracomment>
         <translation>会员注册</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+16"/>
+        <source>Referral code, phone or scan</source>
+        <translation>推荐码、手机号或扫码</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Agrees to receive offers</source>
         <translation>同意接收优惠信息</translation>
     </message>
@@ -2472,7 +2727,12 @@
         <translation>生日</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+1"/>
+        <source>Referred by</source>
+        <translation>推荐人</translation>
+    </message>
+    <message>
+        <location line="+87"/>
         <source>Registered %1, card %2</source>
         <translation>已注册 %1，卡号 %2</translation>
     </message>

@@ -22,6 +22,8 @@ from storeapp.results import ActionResult, Done, Record
 from storeapp.services import members
 
 KINDS = ("amount_off", "percent_off", "gift")
+#: A coupon head office issued (a campaign's benefit): usable once at any store of the chain.
+CAMPAIGN = "campaign"
 CODE_SHAPE = re.compile(r"CP-[A-Z2-7]{8}")
 
 

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from storeapp import receipt_jobs
@@ -119,7 +119,7 @@ def register(
         s, settings = ctx.session, ctx.db.settings
         if s.scalar(select(Member.member_id).where(Member.phone == phone)) is not None:
             raise Refused("phone_taken", f"Phone {phone} is already registered", phone=phone)
-        referrer_id = _referrer(db, s, referrer, phone) if referrer else None
+        referrer_id = _referrer(db, s, referrer, phone).member_id if referrer else None
         card_no = make_card_no(settings.store_code, int(settings.till_no), next_value(s, "card"))
         member = Member(
             member_id=new_member_id(), card_no=card_no, phone=phone, phone_tail=phone_tail(phone),
@@ -151,10 +151,30 @@ def register(
     return get(db, result.member_id)
 
 
-def _referrer(db: Database, s: Session, ref: str, phone: str) -> str:
+def find_referrer(db: Database, ref: str, *, phone: str = "") -> MemberView:
+    """Who ``ref`` (a referral code, a phone or a member QR) names as the referrer of a member
+    about to register with ``phone``: what the registration dialog shows before registering,
+    refused as :func:`register` would refuse it (``phone`` not yet a valid phone is not
+    checked against: registering checks it again)."""
+    ref = (ref or "").strip()
+    if not ref:
+        raise InvalidInput("member_required", "No member given")
+    with db.reader() as s:
+        return view(db, _referrer(db, s, ref, _phone_or_none(phone or "")))
+
+
+def referred_count(db: Database, member_id: str) -> int:
+    """How many members this till knows were referred by ``member_id`` (one read of the
+    ``ix_members_referrer`` index; head office counts across the chain)."""
+    with db.reader() as s:
+        return int(s.scalar(select(func.count()).select_from(Member)
+                            .where(Member.referrer_id == member_id)) or 0)
+
+
+def _referrer(db: Database, s: Session, ref: str, phone: str | None) -> Member:
     """The member ``ref`` (a referral code = card number, a phone or a member QR) names, for a
     registration by ``phone``: unknown here is refused, and so is the new member themself."""
-    if ref == phone or _phone_or_none(ref) == phone:
+    if phone is not None and (ref == phone or _phone_or_none(ref) == phone):
         raise InvalidInput("self_referral", "A member cannot refer themselves")
     try:
         found = load(db, s, ref)
@@ -163,7 +183,7 @@ def _referrer(db: Database, s: Session, ref: str, phone: str) -> str:
                        ref=ref) from None
     if found.status == "closed":
         raise Refused("referrer_closed", "The referring membership is closed", ref=ref)
-    return found.member_id
+    return found
 
 
 def _phone_or_none(text: str) -> str | None:

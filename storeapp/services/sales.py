@@ -19,7 +19,7 @@ from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.db import Database
 from storeapp.errors import DomainError, InvalidInput, NotFound, Refused
 from storeapp.ids import ActionKey, MemberId
-from storeapp.models import Member, PointsLot, Product, Refund, Sale, SaleLine, Tender
+from storeapp.models import Coupon, Member, PointsLot, Product, Refund, Sale, SaleLine, Tender
 from storeapp.money import MAX_AMOUNT_FEN, format_fen
 from storeapp.pricing import (
     MAX_LINES,
@@ -40,6 +40,7 @@ from storeapp.services import (
     members,
     plans,
     points,
+    prompts,
     shifts,
     spend_gate,
     tiers,
@@ -139,6 +140,8 @@ class ReturnedTender(Record):
     principal_fen: int
     bonus_fen: int
     bonus_forfeited_fen: int = optional(0)
+    #: a gift card's number or a company's code, as the sale's tender named it
+    ref: str | None = optional(None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -258,9 +261,14 @@ def checkout(
     def gift_share() -> tuple[str | None, int]:
         return _gift_share(db, member_ref, lines, tenders, coupon_code, redeem_points)
 
+    def coupon_share() -> tuple[str | None, int]:
+        return _chain_coupon(db, coupon_code)
+
     with spend_gate.spending(db, key=key, share=share) as verdict, \
             spend_gate.spending(db, key=key, share=gift_share, kind="gift",
                                 hold_key=gift_hold_key(key)) as gift_verdict, \
+            spend_gate.spending(db, key=key, share=coupon_share, kind="coupon",
+                                hold_key=coupon_hold_key(key)), \
             wallet.pin_tries_counted(db):
         return run_action(db, key=key, kind="sale", actor=actor, request=request, body=body,
                           returns=SaleResult)
@@ -295,6 +303,25 @@ def _allocated(db: Database, member_ref: str | None, lines: list[LineIn],
     except DomainError:
         return priced, 0
     return priced, sum(a.amount_fen for a in shares if a.method == method)
+
+
+def coupon_hold_key(key: str) -> str:
+    """The head-office hold of a head-office coupon a sale takes (head office's
+    ``apply_coupons.hold_key``)."""
+    return f"{key[:57]}:coupon"
+
+
+def _chain_coupon(db: Database, code: str | None) -> tuple[str | None, int]:
+    """A head-office coupon (a campaign's, usable once in the whole chain) the sale takes:
+    head office holds it before the sale, so a second store cannot take it too. Offline it is
+    taken; head office flags it if another store took it first (``coupon_reused``)."""
+    if not code:
+        return None, 0
+    with db.reader() as s:
+        coupon = s.get(Coupon, code.strip().upper())
+    if coupon is None or coupon.reason != coupons.CAMPAIGN or coupon.used_at is not None:
+        return None, 0
+    return coupon.code, 1
 
 
 def gift_hold_key(key: str) -> str:
@@ -360,7 +387,7 @@ def refund(db: Database, receipt_no: str, *, actor: str, grant: Grant | None,
                 companies.give_back(ctx, tender.ref, tender.amount_fen, ref=receipt_no)
             returned.append(ReturnedTender(method=tender.method, amount_fen=tender.amount_fen,
                                            principal_fen=tender.principal_fen,
-                                           bonus_fen=tender.bonus_fen))
+                                           bonus_fen=tender.bonus_fen, ref=tender.ref))
             shifts.record_payment(ctx, "refund", tender.method, -tender.amount_fen)
         clawed = shortfall = given_back = 0
         if member is not None:
@@ -452,7 +479,8 @@ def _member_terms(s: Session, settings: Settings, now: dt.datetime,
         pct, plan_mult = pct + plan.extra_discount_pct, plan.points_multiplier
     staff = staff_of(s, member.member_id)
     return MemberTerms(member_id=member.member_id, points=member.points, discount_pct=pct,
-                       points_multiplier=points.multiplier(settings, member, now, plan_mult),
+                       points_multiplier=points.multiplier(settings, member, now, plan_mult)
+                       * prompts.points_multiplier(s, member.member_id, now),
                        staff_code=staff,
                        staff_used_fen=staff_discount_used(s, member.member_id, now)
                        if staff else 0)
@@ -534,12 +562,21 @@ def _money_fields(q: Quote) -> dict[str, int | str | None]:
 
 def _slip(kind: str, ctx: Ctx, result: ActionResult, member: Member | None) -> dict[str, object]:
     """The receipt of a sale or refund as the action left things: its result, and the member's
-    balance, points and tier after it (the sale's tier-progress line names the tiers)."""
+    balance, points and tier after it (the sale's tier-progress line names the tiers), and
+    what a paid plan saved the member or would have (this sale included), and head office's
+    campaign lines for the member."""
     payload: dict[str, object] = {kind: receipt_jobs.result_part(result)}
     if member is not None:
         payload["member"] = receipt_jobs.member_fields(members.view(ctx.db, member))
         if kind == "sale":
             payload["tier_names"] = receipt_jobs.tier_names(ctx.db.settings)
+            worth = receipt_jobs.plan_value(ctx.session, ctx.db.settings, member.member_id,
+                                            ctx.now)
+            if worth is not None:
+                payload["plan_value"] = worth
+            said = prompts.live(ctx.session, member.member_id, ctx.now)
+            if said:  # head office's campaign line: the cashier said it, the slip keeps it
+                payload["prompts"] = said
     return payload
 
 

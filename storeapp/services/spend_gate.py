@@ -34,8 +34,9 @@ Verdict = Literal["held", "offline"]
 #: What leaves the member's stored value: "spend" (a sale, a plan, a top-up voided) is checked
 #: against the whole chain balance; "payout" (principal paid back in cash when an account is
 #: closed) against the principal head office knows; "gift" is a gift card's balance (its number
-#: in place of the member).
-HoldKind = Literal["spend", "payout", "gift"]
+#: in place of the member); "coupon" is a head-office coupon, usable once in the chain (its
+#: code in place of the member).
+HoldKind = Literal["spend", "payout", "gift", "coupon"]
 #: Stored value that left the till while head office was unreachable: what the allowance counts.
 OFFLINE_KINDS = ("spend", "close_refund", "topup_void")
 

@@ -1,5 +1,5 @@
 """Everything the counter shows about a member in one read: profile, balance, tier progress,
-active plan and usable coupons."""
+active plan, usable coupons and head office's campaign prompts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 from storeapp.db import Database
 from storeapp.models import Card
-from storeapp.services import coupons, members, plans, tiers
+from storeapp.services import coupons, members, plans, prompts, tiers
 from storeapp.services.coupons import UsableCoupon
 from storeapp.services.members import MemberView
 
@@ -27,6 +27,8 @@ class MemberSummary:
     plan_expires_at: str | None
     coupons: list[UsableCoupon]
     card_status: str  # active, lost or replaced: a lost card still finds its member by phone
+    #: head office's campaign lines for this member (生日快乐：已送¥20券), to show and print
+    prompts: list[str]
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -41,6 +43,7 @@ def summary(db: Database, ref: str) -> MemberSummary:
         progress = tiers.progress(s, db.settings, row, now)
         plan = plans.active(s, row.member_id, now)
         card = s.get(Card, row.card_no)
+        said = prompts.live(s, row.member_id, now)
     nxt = progress.next_tier
     if nxt is None:
         pct = 100
@@ -56,5 +59,5 @@ def summary(db: Database, ref: str) -> MemberSummary:
         plan=plan.code if plan else None, plan_name=plan.name if plan else None,
         plan_expires_at=plan.expires_at.isoformat() if plan else None,
         coupons=coupons.usable(db, view.member_id),
-        card_status=card.status if card is not None else "active",
+        card_status=card.status if card is not None else "active", prompts=said,
     )

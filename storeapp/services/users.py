@@ -195,6 +195,29 @@ def staff_discount_used(s: Session, member_id: str, now: dt.datetime) -> int:
     return int(used or 0)
 
 
+@dataclass(frozen=True)
+class StaffAllowance:
+    """A staff member's staff price this store-local month, as the counter's member panel shows
+    it: the staff user, the monthly cap, what the month's sales took of it and what is left."""
+
+    code: str
+    cap_fen: int
+    used_fen: int
+    left_fen: int
+
+
+def staff_allowance(db: Database, member_id: str) -> StaffAllowance | None:
+    """The staff price left this month for member ``member_id``, or None when no active staff
+    user is linked to that member account (the same reads checkout prices a staff sale by)."""
+    with db.reader() as s:
+        code = staff_of(s, member_id)
+        if code is None:
+            return None
+        used = staff_discount_used(s, member_id, db.clock.now())
+    cap = db.settings.staff_monthly_discount_cap_fen
+    return StaffAllowance(code=code, cap_fen=cap, used_fen=used, left_fen=max(0, cap - used))
+
+
 def _linked_member(s: Session, code: str) -> str | None:
     return s.scalar(select(User.member_id).where(User.code == code))
 

@@ -10,6 +10,7 @@ import functools
 from collections.abc import Callable
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from storeapp.pins import check_pin, hash_pin
 from sync.hq import models as m
@@ -22,16 +23,29 @@ Clock = Callable[[], dt.datetime]
 MIN_PASSWORD = 8
 
 
+ROLES = ("manager", "analyst")
+
+
 def add_user(hq: HqDatabase, name: str, password: str,
-             now: dt.datetime | None = None) -> dict[str, str]:
-    """A new head-office user who may read the pages; refuses a taken name or a short password."""
+             now: dt.datetime | None = None, role: str = "manager") -> dict[str, str]:
+    """A new head-office user who may read the pages; refuses a taken name, a short password or
+    an unknown role. A ``manager`` may see members' full phones (each view audited) and launch
+    campaigns; an ``analyst`` reads, phones masked."""
     name = _check_credentials(name, password)
+    if role not in ROLES:
+        raise HqRefusal(422, "bad_role", f"a head-office role is one of {', '.join(ROLES)}")
     now = now or utcnow()
     with hq.transaction() as s:
         if s.get(m.User, name) is not None:
             raise HqRefusal(409, "user_exists", f"head-office user {name} already exists")
-        s.add(m.User(name=name, password_hash=hash_pin(password), created_at=now))
-    return {"name": name, "created_at": now.isoformat()}
+        s.add(m.User(name=name, password_hash=hash_pin(password), created_at=now, role=role))
+    return {"name": name, "role": role, "created_at": now.isoformat()}
+
+
+def role_of(s: Session, name: str) -> str:
+    """A signed-in user's role (``analyst``, the lesser, should the row be gone)."""
+    role = s.scalar(select(m.User.role).where(m.User.name == name))
+    return role if role in ROLES else "analyst"
 
 
 def set_password(hq: HqDatabase, name: str, password: str) -> dict[str, str]:

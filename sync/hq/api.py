@@ -23,6 +23,7 @@ from sync.hq import models as m
 from sync.hq import wire_schemas as wire
 from sync.hq.db import HqDatabase, utcnow
 from sync.hq.errors import HqRefusal
+from sync.hq.giftcard_balance import gift_balance
 from sync.hq.shield import BodyLimit
 from sync.protocol import API, AUTHORIZATION, SIGNATURE, TIMESTAMP
 
@@ -32,6 +33,7 @@ TillNo = Annotated[int, Query(ge=1, le=99)]
 Seq = Annotated[int, Query(ge=0, le=2**62)]
 Limit = Annotated[int, Query(ge=1, le=5000)]
 Cursor = Annotated[str, Query(max_length=200)]
+CardNo = Annotated[str, Query(min_length=1, max_length=20)]
 
 
 def create_app(url: str, *, clock: Clock = utcnow,
@@ -152,6 +154,10 @@ def create_app(url: str, *, clock: Clock = utcnow,
     async def release(request: Request) -> Response:
         return await signed(request, lambda store, body: service.release(
             hq, store, str(parsed(body).get("key", "")), clock()))
+
+    @app.get(f"{API}/giftcard")
+    async def giftcard(request: Request, card_no: CardNo) -> Response:
+        return await reading(request, lambda s, _store: gift_balance(s, card_no, clock()))
 
     @app.post(f"{API}/day-totals", openapi_extra=wire.body(wire.DAY_TOTALS))
     async def day_totals(request: Request) -> Response:

@@ -27,7 +27,7 @@ from sync.protocol import HQ_STORE
 if TYPE_CHECKING:
     from sync.hq.ingest import EventIn
 
-PROFILE_FIELDS = ("name", "birthday", "gender", "phone")
+PROFILE_FIELDS = ("name", "birthday", "gender", "phone", "marketing_consent")
 
 
 class Applier(Batch):
@@ -51,6 +51,8 @@ class Applier(Batch):
 
         def record_visit(self, event: EventIn) -> None: ...  # sync.hq.apply_visits
 
+        def apply_coupon(self, event: EventIn) -> None: ...  # sync.hq.apply_coupons
+
     def apply_event(self, event: EventIn) -> None:
         """Apply one accepted event: its handler (members), its ledger lines, the holds it
         releases."""
@@ -68,6 +70,7 @@ class Applier(Batch):
             self.apply_referral(event)
         if event.type in VISIT_EVENTS:
             self.record_visit(event)
+            self.apply_coupon(event)
         key = body.get("key")
         if isinstance(key, str) and body.get("ledger"):
             self.hold_keys.append(key)
@@ -174,8 +177,9 @@ class Applier(Batch):
             name=str(body.get("name") or ""), birthday=_date(body.get("birthday")),
             gender=body.get("gender"), tier="regular", status="active",
             home_store=self.store.code, principal_fen=0, bonus_fen=0, points=0,
-            wallet_blocked=False, merged_into=merged_into, created_at=self.now,
-            updated_at=self.now, change_no=0)
+            wallet_blocked=False, merged_into=merged_into,
+            created_at=_at(body.get("at")) or self.now, updated_at=self.now, change_no=0,
+            marketing_consent=bool(body.get("marketing_consent")))
         self.s.add(row)  # inserted with the batch's other changes, in one flush
         self.members[member_id] = row
         if merged_into is None:
@@ -192,6 +196,7 @@ class Applier(Batch):
             existing.name = str(body.get("name") or existing.name)
             existing.birthday = _date(body.get("birthday")) or existing.birthday
             existing.gender = body.get("gender") or existing.gender
+            existing.marketing_consent = bool(body.get("marketing_consent"))
             if survivor is None and existing.merged_into is None:
                 self.live_phones[existing.phone] = None
                 existing.phone = phone
@@ -231,6 +236,8 @@ class Applier(Batch):
             value = fields[name]
             if name == "birthday":
                 value = _date(value)
+            if name == "marketing_consent":
+                value = bool(value)
             if name == "phone":
                 if row.merged_into is not None:
                     continue
@@ -386,7 +393,7 @@ class Applier(Batch):
 #: What applying events may change on a member that already existed.
 _MEMBER_CHANGES = ("card_no", "phone", "name", "birthday", "gender", "tier", "status",
                    "principal_fen", "bonus_fen", "points", "wallet_blocked", "updated_at",
-                   "change_no")
+                   "change_no", "marketing_consent")
 _WRITE_MEMBER = update(m.Member).where(m.Member.member_id == bindparam("k_member_id")).values(
     {c: bindparam(f"k_{c}") for c in _MEMBER_CHANGES})
 
@@ -401,6 +408,15 @@ def _survivor_id(session: Session, member_id: str) -> str:
             return member_id
         member_id = nxt
     return member_id
+
+
+def _at(value: Any) -> dt.datetime | None:
+    """When the till says something happened (its ``at``, UTC), for a member's registration
+    time: what the programme's cohorts and welcome rule count by, not when it arrived here."""
+    try:
+        return dt.datetime.fromisoformat(str(value)).replace(tzinfo=None) if value else None
+    except ValueError:
+        return None
 
 
 def _date(value: Any) -> dt.date | None:

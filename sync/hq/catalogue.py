@@ -68,7 +68,8 @@ AMOUNT_LABELS = {
     "staff_discount_fen": "staff discount", "staff_code": "staff user",
 }
 ACCOUNT_LABELS = {"wallet:principal": "Principal", "wallet:bonus": "Bonus",
-                  "points": "Points"}
+                  "points": "Points", "countcard:uses": "Count-card uses",
+                  "countcard:value": "Count-card value", "giftcard": "Gift-card money"}
 LEDGER_KINDS = {
     "wallet_topped_up": "Top-up", "wallet_topup_voided": "Top-up voided",
     "wallet_adjusted": "Stored-value adjustment", "sale_completed": "Sale",
@@ -219,6 +220,7 @@ ZH: dict[str, str] = {
     "Count card sold": "售出次卡", "Count card used": "次卡核销",
     "Count card refunded": "次卡退卡", "Count card adjusted": "次卡调整",
     "Count cards expired": "次卡过期",
+    "Count-card uses": "次卡次数", "Count-card value": "次卡价值", "{n} uses": "{n} 次",
     "Card {c} ({name}): {n} uses more than it had. Uses by store: {s}.":
         "次卡 {c}（{name}）：超出 {n} 次。各店净次数：{s}。",
     "Count cards: unused value": "次卡未用价值", "Uses left": "剩余次数",
@@ -232,7 +234,7 @@ ZH: dict[str, str] = {
     "its gift-card money is not what it says happened": "礼品卡金额与业务内容不符",
     "the gift card was sold before": "该礼品卡已售出过",
     "this kind of event may not move gift-card money": "此类事件不得变动礼品卡金额",
-    "Gift cards sold": "售出礼品卡",
+    "Gift cards sold": "售出礼品卡", "Gift-card money": "礼品卡金额",
     "Gift card {c} (face {f}): spent {o} more than it held. Net by store: {s}.":
         "礼品卡 {c}（面值 {f}）：超额消费 {o}。各店净额：{s}。",
     "Gift cards: unused balance": "礼品卡未用余额", "Cards": "张数",
@@ -242,5 +244,306 @@ ZH: dict[str, str] = {
     "Referral reward": "推广奖励", "Referrals this month": "本月推广",
     "Rewarded": "已奖励", "Refused": "未奖励", "Awaiting a first purchase": "待首次消费",
     "Points given": "奖励积分",
+    "Referrals": "推广", "Previous month": "上个月", "Next month": "下个月", "Month": "月份",
+    "The month must look like 2026-03, not {raw}.": "月份格式应为 2026-03，而不是 {raw}。",
+    "A referral counts in the month its referee registered; rewards and monthly-cap refusals "
+    "in the month head office decided them. Chain-new: head office found the referee's phone "
+    "new to the whole chain.":
+        "推荐注册按被推荐人注册的月份统计；奖励与超月上限按总部处理的月份统计。"
+        "确认新客：总部确认被推荐人的手机号在全连锁是新的。",
+    "Referred": "推荐注册", "Chain-new": "确认新客", "Awaiting purchase": "待首购",
+    "Not new": "非新客", "Over monthly cap": "超月上限", "Other refusals": "其他未奖励",
+    "Check: head office's ledger gives the same referral reward points.":
+        "核对：总部流水中的推广奖励积分与上表一致。",
+    "Check failed: head office's ledger gives {n} points of referral rewards.":
+        "核对不符：总部流水中的推广奖励为 {n} 积分。",
+    "By referrer": "按推荐人",
+    "Stores above are where the referee registered; a referrer's reward counts against their "
+    "own monthly cap wherever their referees registered.":
+        "上表的门店是被推荐人注册的门店；推荐人的奖励不论被推荐人在哪家门店注册，"
+        "都计入推荐人本人的月上限。",
+    "The {n} referrers with the most points of {all}.":
+        "共 {all} 位推荐人，此处列出奖励积分最多的 {n} 位。",
+    "Referral code": "推荐码", "Home store": "所属门店",
+    "No referrals this month.": "本月没有推广。",
+    # company accounts (企业月结)
+    "Company accounts": "企业月结", "Company receivables": "企业应收款",
+    "Company accounts (monthly billing) are kept at the till that opened them. Head office "
+    "adds up what the tills sent: sales put on account, refunds of those sales, and payments "
+    "received.":
+        "企业月结账户保存在开户的收银机上。总部汇总各收银机上传的数据：挂账销售、"
+        "这些销售的退货，以及收到的还款。",
+    "Companies": "企业数", "Charged on account": "挂账金额", "Given back by refunds": "退货冲回",
+    "Paid": "已还款", "Owed": "应收余额", "By company": "按企业", "Company code": "企业编号",
+    "Credit limit": "信用额度", "Last payment": "最近还款",
+    "No till has sent a company account yet.": "尚无收银机上传企业账户。",
+    # membership programme: directory, segments, campaigns (pages_programme.py)
+    "Segments": "会员分群", "Campaigns": "营销活动",
+    "Member directory": "会员查询", "Automations": "自动营销",
+    "Phone, its last 4 digits, card number or name": "手机号、手机尾号 4 位、卡号或姓名",
+    "Search": "查询",
+    "{n} live members in the chain. Lists mask phones; a member's page shows the rest.":
+        "全连锁共 {n} 位有效会员。列表中的手机号已隐藏，会员详情页显示其余信息。",
+    "Card": "卡号", "Member name": "姓名", "Tier": "等级", "Stored value": "储值余额",
+    "Only the first {n} matches are shown: search more narrowly.":
+        "仅显示前 {n} 条结果，请缩小查询范围。",
+    "No member matches {q}.": "没有与 {q} 匹配的会员。",
+    "There is no member {id}.": "没有会员 {id}。",
+    "This member was merged into another:": "该会员已并入另一会员：",
+    "This membership is closed.": "该会员已注销。",
+    "The full phone is shown: this view is written to the access log under your name.":
+        "已显示完整手机号：本次查看已以您的名义记入访问日志。",
+    "Mask it again": "重新隐藏",
+    "Show the full phone (written to the access log)": "显示完整手机号（记入访问日志）",
+    "Only a manager may see a member's full phone.": "只有经理可以查看会员的完整手机号。",
+    "Tier progress": "升级进度", "Registered": "注册时间", "Birthday": "生日",
+    "Marketing consent": "营销许可", "Wallet": "储值账户", "Blocked (overdrawn)": "已冻结（透支）",
+    "Merged from": "合并来源", "{n} duplicate registrations": "{n} 个重复注册",
+    "Top tier": "已是最高等级",
+    "Net spend {g} of {t} for {tier} ({p} %) over {d} days":
+        "近 {d} 天净消费 {g}，升级{tier}需 {t}（{p}%）",
+    "Segment and rhythm": "分群与消费节奏", "RFM segment": "RFM 分群",
+    "None: no purchase in the last 12 months": "无：近 12 个月没有消费",
+    "Purchases in the last 12 months": "近 12 个月消费次数",
+    "Net spend in the last 12 months": "近 12 个月净消费",
+    "Purchase cycle": "消费周期", "every {n} days (median between visits)":
+        "每 {n} 天（两次到店间隔的中位数）",
+    "Not yet: it needs three visits": "暂无：需要至少三次到店",
+    "Expected next visit": "预计下次到店", "overdue by {n} days": "已逾期 {n} 天",
+    "Watchlists": "关注名单",
+    "Coupons from head office": "总部发放的券", "Coupon": "券号", "Template": "券模板",
+    "Campaign": "活动", "Valid from": "生效", "Valid until": "到期", "Used": "使用",
+    "{t} at store {s}, {a} off": "{t} 于门店 {s} 使用，抵扣 {a}", "Not yet": "未使用",
+    "None.": "无。", "Expires": "到期",
+    "Group": "分组", "Entered": "入组时间", "Until": "截止", "Benefit": "权益",
+    "nothing (held out)": "无（对照组）",
+    "Stores visited": "到访门店", "Purchases": "消费次数", "Net spend": "净消费",
+    "Last visit": "最近到店", "Visits at every store": "各门店消费记录", "Time": "时间",
+    "The latest {n} visits.": "最近 {n} 条记录。",
+    # segments
+    "Champions": "重要价值客户", "Promising big spenders": "重要发展客户",
+    "Loyal at risk": "重要保持客户", "Can't lose them": "重要挽留客户",
+    "Loyal, low spend": "一般价值客户", "Promising": "一般发展客户",
+    "Need attention": "一般保持客户", "Hibernating": "一般挽留客户",
+    "Lapsed": "流失会员", "Near the next tier": "即将升级", "Birthday this month": "本月生日",
+    "Purchase cycle overdue": "消费周期逾期",
+    "Bought recently, often, and spent much.": "近期来过、来得频繁、消费高。",
+    "Bought recently and spent much, but not often.": "近期来过、消费高，但来得不频繁。",
+    "Bought often and spent much, but not recently.": "来得频繁、消费高，但近期没来。",
+    "Spent much, but neither recently nor often.": "消费高，但近期没来、也不频繁。",
+    "Bought recently and often, but spent little.": "近期来过、来得频繁，但消费低。",
+    "Bought recently, but not often and spent little.": "近期来过，但不频繁、消费低。",
+    "Bought often, but not recently and spent little.": "来得频繁，但近期没来、消费低。",
+    "Neither recently nor often, and spent little.": "近期没来、不频繁、消费低。",
+    "No purchase at any store for more than {n} days.": "在所有门店超过 {n} 天没有消费。",
+    "Net spend within {n} % of the next tier's threshold.": "净消费距下一等级门槛不足 {n}%。",
+    "Born this month (Beijing time).": "本月生日（北京时间）。",
+    "Later than their usual rhythm (median days between visits) times {f}.":
+        "距上次到店已超过其平常周期（到店间隔中位数）的 {f} 倍。",
+    "RFM over the last {d} days at every store: {n} members bought. Each of recency, "
+    "frequency and spend is scored 1 to 5 by quintile; 3 or more is high. The counter's "
+    "reports use the same rule.":
+        "按所有门店近 {d} 天的消费计算 RFM：共 {n} 位会员有消费。最近消费、消费频次、"
+        "消费金额各按五分位打 1–5 分，3 分及以上为高。与收银端报表规则相同。",
+    "Segment": "分群", "Who": "对象", "Average days since last purchase": "平均距上次消费天数",
+    "Average purchases": "平均消费次数", "Net spend per member": "人均净消费",
+    "{n} members": "{n} 位会员", "the first {n} shown": "显示前 {n} 位",
+    "Full phones are shown: this view is written to the access log under your name.":
+        "已显示完整手机号：本次查看已以您的名义记入访问日志。",
+    "Mask them again": "重新隐藏",
+    "Show full phones (written to the access log)": "显示完整手机号（记入访问日志）",
+    "A campaign for this segment": "为该分群建营销活动",
+    "Phones are masked; only a manager may see them in full.":
+        "手机号已隐藏；只有经理可以查看完整号码。",
+    "No member is in this segment now.": "该分群目前没有会员。",
+    "There is no segment {segment}.": "没有分群 {segment}。",
+    "Days since last purchase": "距上次消费天数", "Cycle (days)": "周期（天）",
+    "Expected visit": "预计到店", "Next tier": "下一等级", "Still to go": "还差",
+    # campaigns
+    "New campaign": "新建活动",
+    "Each campaign holds a random share of its audience out: they get nothing, so what the "
+    "treated members did can be told from what they would have done anyway.":
+        "每个活动都随机留出一部分目标会员作为对照组，他们不获得任何权益，"
+        "以便区分实验组的消费是活动带来的，还是本来就会发生的。",
+    "Audience": "目标会员", "Launched": "启动时间", "Treated": "实验组", "Holdout": "对照组",
+    "No consent": "无营销许可", "At monthly cap": "达本月上限", "Results": "效果",
+    "No campaigns yet.": "尚无营销活动。",
+    "Draft": "草稿", "Live": "进行中", "Stopped": "已停止",
+    "Rule": "规则", "Message": "消息", "Holdout %": "对照组 %",
+    "Welcome (after registration)": "欢迎（注册后）", "Upgrade congratulations": "升级祝贺",
+    "Birthday (in their month)": "生日（当月）", "Win-back (lapsed)": "召回（流失会员）",
+    "Cycle reminder (overdue)": "周期提醒（逾期）",
+    "Standing campaigns, evaluated every night (storeapp-hq automation run): a member enters "
+    "each rule at most once per period, and a share of them is held out. Members without "
+    "marketing consent, or contacted the most times this month, are left out and counted.":
+        "常设活动，每晚评估一次（storeapp-hq automation run）：每位会员在每个周期内最多进入"
+        "每条规则一次，并按比例留出对照组。无营销许可或本月联系次数已达上限的会员不会入选，"
+        "并单独计数。",
+    "No automations yet: add one on the server with storeapp-hq automation add RULE CODE.":
+        "尚无自动营销：在服务器上用 storeapp-hq automation add 规则 编号 添加。",
+    "Enable": "启用", "Disable": "停用",
+    "Automation enabled: the nightly run takes its members from now.":
+        "自动营销已启用：从今晚起按规则入选会员。",
+    "Automation disabled: its prompts end.": "自动营销已停用：其收银提示随之结束。",
+    "Campaign {c}": "营销活动 {c}", "Automation {c}": "自动营销 {c}",
+    "Message at the counter": "收银提示语", "Window": "活动期",
+    "{n} days": "{n} 天", "Created": "创建",
+    "Left out: no marketing consent": "未入选：无营销许可",
+    "Left out: contacted the most times this month": "未入选：本月联系次数已达上限",
+    "Results against the holdout": "与对照组比较的效果",
+    "Contact list (CSV, written to the access log)": "联系名单（CSV，记入访问日志）",
+    "If launched now": "如果现在启动", "Members matching": "符合条件的会员",
+    "Held out, about": "对照组约",
+    "Only a manager may launch or stop a campaign.": "只有经理可以启动或停止营销活动。",
+    "Launch now": "立即启动",
+    "Stop (prompts end; coupons stay valid)": "停止（收银提示结束，已发的券仍然有效）",
+    "Draft saved: check the audience below, then launch.":
+        "草稿已保存：请核对下方目标会员，然后启动。",
+    "Launched: the treated members' benefit reaches the tills with the next sync.":
+        "已启动：实验组会员的权益将随下次同步送达各收银机。",
+    "Stopped: the counter no longer shows its prompt; coupons stay valid.":
+        "已停止：收银台不再显示提示，已发的券仍然有效。",
+    "segment {s}": "分群：{s}", "tier {t}": "等级：{t}", "store {c}": "门店：{c}",
+    "no purchase for over {n} days": "超过 {n} 天未消费", "purchase cycle overdue": "消费周期逾期",
+    "born in month {m}": "{m} 月生日", "every live member": "全部有效会员",
+    "coupon {t}": "券：{t}", "none (the message only)": "无（仅消息）",
+    # the new-campaign form
+    "Only a manager may create a campaign; you may see who it would reach.":
+        "只有经理可以新建活动；您可以查看它会覆盖哪些会员。",
+    "any": "不限", "Registered or bought at": "注册或消费门店",
+    "No purchase for over (days)": "超过多少天未消费", "Birthday month": "生日月份",
+    "What they get": "权益", "A chain coupon": "连锁优惠券", "Bonus points": "赠送积分",
+    "Nothing: the message only": "无：仅发消息",
+    "Message at the counter (and for SMS or WeChat)": "收银提示语（也用于短信或微信）",
+    "The campaign": "活动", "Window (days)": "活动期（天）",
+    "See who it reaches": "查看覆盖会员", "Who it reaches now": "当前覆盖的会员",
+    "Save as a draft": "保存为草稿",
+    "A draft changes nothing yet: its page shows the audience again, and launching it "
+    "chooses the members then.":
+        "草稿不会产生任何变动：草稿页会再次显示目标会员，启动时才确定入选会员。",
+    "The lapsed days must be a whole number from 1 to 3650, not {raw}.":
+        "未消费天数应为 1 到 3650 的整数，而不是 {raw}。",
+    "The birthday month must be 1 to 12, not {raw}.": "生日月份应为 1 到 12，而不是 {raw}。",
+    "Choose a coupon template for a coupon benefit.": "权益为优惠券时，请选择券模板。",
+    "The points must be a whole number from 1 to 100,000, not {raw}.":
+        "积分应为 1 到 100,000 的整数，而不是 {raw}。",
+    "Say how many points a points benefit gives.": "权益为积分时，请填写赠送积分数。",
+    "The holdout must be a whole percent from 0 to 90, not {raw}.":
+        "对照组比例应为 0 到 90 的整数百分比，而不是 {raw}。",
+    "The window must be 1 to 366 days, not {raw}.": "活动期应为 1 到 366 天，而不是 {raw}。",
+    "A campaign code is 2 to 24 letters, digits, - or _.":
+        "活动编号为 2 到 24 位字母、数字、- 或 _。",
+    "A holdout is 0 to 90 % of the audience.": "对照组为目标会员的 0% 到 90%。",
+    "A campaign's window is 1 to 366 days.": "活动期为 1 到 366 天。",
+    "A campaign's message is 1 to 200 characters.": "活动消息为 1 到 200 个字符。",
+    "There is no chain coupon template {template}.": "没有连锁券模板 {template}。",
+    "A points benefit is 1 to 100,000 points.": "赠送积分为 1 到 100,000。",
+    "Choose a benefit: a coupon, points, or none.": "请选择权益：优惠券、积分或无。",
+    "There is already a campaign {campaign}.": "已有活动 {campaign}。",
+    "Campaign {campaign} is not a draft any more: it cannot be launched.":
+        "活动 {campaign} 已不是草稿，不能再启动。",
+    "Campaign {campaign} is not live: there is nothing to stop.":
+        "活动 {campaign} 未在进行中，无需停止。",
+    "There is no campaign {campaign}.": "没有活动 {campaign}。",
+    "{campaign} is a campaign, not an automation.": "{campaign} 是营销活动，不是自动营销。",
+    "A birthday month is 1 to 12.": "生日月份为 1 到 12。",
+    # forms refused
+    "Not done": "未执行", "Not found": "未找到",
+    "This form did not come from head office's own page (its origin is another site, or the "
+    "browser did not say): nothing was changed.":
+        "该表单并非来自总部本站页面（来源是其他网站，或浏览器未注明来源）：未做任何更改。",
+    "This form's security token is missing, wrong or older than {h} hours: nothing was "
+    "changed. Open the page again and repeat.":
+        "该表单的安全令牌缺失、有误或已超过 {h} 小时：未做任何更改。请重新打开页面再操作。",
+    "Only a manager may create, launch or stop campaigns and switch automations: nothing "
+    "was changed.":
+        "只有经理可以新建、启动或停止营销活动以及启停自动营销：未做任何更改。",
+    "Only a manager may export a contact list.": "只有经理可以导出联系名单。",
+    # results
+    "Results of {c}": "{c} 的效果", "Not launched yet: there is nothing to measure.":
+        "尚未启动，没有可衡量的数据。",
+    "Cost": "成本", "({n} coupons used, {p} points given)": "（已用券 {n} 张，赠送积分 {p}）",
+    "During the campaign": "活动期内", "After it, as long again": "活动结束后的同等时长",
+    "Difference": "差值", "95 % interval": "95% 置信区间",
+    "Redemption rate": "核销率", "Share who bought": "消费会员占比",
+    "Revenue per member": "人均消费额", "Incremental revenue": "增量收入",
+    "Revenue per member: bars and whiskers with 95 % intervals":
+        "人均消费额：柱形与误差线为 95% 置信区间",
+    "Bars: revenue per member in each group, whiskers its 95 % interval; the dot is the "
+    "difference with its interval, which decides the verdict.":
+        "柱形为各组人均消费额，误差线为其 95% 置信区间；圆点为两组差值及其置信区间，"
+        "结论依据差值的区间得出。",
+    "The same length after the window is measured from {t}, once it has passed.":
+        "活动结束后同等时长的效果将在 {t} 之后计算。",
+    "Revenue is net of refunds at every store. Incremental revenue is the difference in "
+    "revenue per member times the treated members; 95 % intervals by the normal "
+    "approximation with each group's own variance (Welch). Cost is what the coupons took off "
+    "sales plus the points given, at their value.":
+        "消费额为各门店扣除退货后的净额。增量收入 = 人均消费额差值 × 实验组人数；"
+        "95% 置信区间按正态近似、两组方差分别估计（Welch）。成本为优惠券实际抵扣金额加上"
+        "赠送积分的价值。",
+    "Too few members to measure: each group needs at least two.":
+        "会员太少，无法衡量：每组至少需要两人。",
+    "No measurable effect: the interval covers zero (from {low} to {high} per member).":
+        "没有可测量的效果：置信区间包含零（人均 {low} 至 {high}）。",
+    "It worked: treated members spent {d} more per member than the holdout (95 % interval "
+    "{low} to {high}).":
+        "有效：实验组人均比对照组多消费 {d}（95% 置信区间 {low} 至 {high}）。",
+    "It did harm: treated members spent {d} less per member than the holdout (95 % interval "
+    "{low} to {high}).":
+        "有负面效果：实验组人均比对照组少消费 {d}（95% 置信区间 {low} 至 {high}）。",
+    # end of the membership programme's words
+    # programme KPIs (pages_kpis.py)
+    "KPIs": "会员指标", "Programme KPIs": "会员计划指标", "Whole chain": "全连锁",
+    "From": "从", "To": "到", "Download CSV": "下载 CSV",
+    "No KPI figures yet: they are made nightly by storeapp-hq kpi refresh.":
+        "尚无指标数据：每晚由 storeapp-hq kpi refresh 生成。",
+    "Figures as of the refresh at {t} (Beijing time), up to {d}; storeapp-hq kpi refresh "
+    "makes them nightly.":
+        "数据来自 {t}（北京时间）的刷新，统计到 {d}；每晚由 storeapp-hq kpi refresh 生成。",
+    "This range's members who bought were counted from the visits just now.":
+        "本区间的消费会员数为刚刚根据消费记录统计。",
+    "Active members (30 days)": "活跃会员（30 天）",
+    "Active members (90 days)": "活跃会员（90 天）",
+    "Members who bought": "消费会员", "Repurchase rate": "复购率",
+    "Average spend per purchase": "客单价", "Purchases per member who bought": "人均消费次数",
+    "Net spend (less refunds)": "净消费（扣除退货）",
+    "Active: bought in the 30 or 90 days to the range's last day. Repurchase rate: of the "
+    "members who bought in the range, those who bought on two or more days. A store counts "
+    "the purchases made there.":
+        "活跃：截至区间最后一天的 30 天或 90 天内有消费。复购率：区间内消费的会员中，"
+        "在两天或以上有消费的比例。按门店查看时只计在该店的消费。",
+    "Members and churn by month": "按月活跃与流失", "Members active at each month's end":
+        "各月末活跃会员", "Active (30 days)": "活跃（30 天）", "Active (90 days)": "活跃（90 天）",
+    "Monthly churn": "月流失率", "Churn": "流失率", "Nothing in this range.": "此区间无数据。",
+    "Churn of a month: of the members who bought the month before, those who did not buy in "
+    "it. Each month is whole (the current one so far).":
+        "月流失率：上月有消费的会员中，本月没有消费的比例。每月按整月统计（当月为截至目前）。",
+    "Bought": "消费人数", "On 2+ days": "2 天以上消费", "Sales": "销售额", "Refunds": "退货",
+    "Liability by month": "按月储值负债",
+    "Stored-value liability at each month's end": "各月末储值负债",
+    "At each month's end, from head office's ledger; a store counts what was topped up, spent "
+    "and earned there.":
+        "各月末余额，取自总部流水；按门店查看时只计在该店充值、消费与获得的部分。",
+    "Lifetime value by registration cohort": "按注册月份的会员累计价值",
+    "Lifetime value per member, by months since registration": "人均累计净消费（按注册后月数）",
+    "Registered in": "注册月份", "Month {n}": "第 {n} 月", "To date": "至今",
+    "Net spend per member (purchases less refunds, at every store), added up month by month "
+    "since registration; month 0 is the month of registration. A store's cohorts are the "
+    "members it registered.":
+        "人均净消费（消费减退货，含所有门店），自注册起逐月累计；第 0 月为注册当月。"
+        "按门店查看时为该店注册的会员。",
+    "No member registered in this range.": "此区间没有新注册会员。",
+    "Tier movement": "等级变动",
+    "Members who moved into each tier: up, by a purchase or a review; down, by a review.":
+        "进入各等级的会员人次：↑ 为消费或评级升级，↓ 为评级降级。",
+    "No member changed tier in this range.": "此区间没有会员等级变动。",
+    "There is no store {store}.": "没有门店 {store}。",
+    "The range starts after it ends.": "开始日期晚于结束日期。",
+    "so far": "截至目前",
+    "Last 30 days": "最近 30 天", "Last 90 days": "最近 90 天", "Last 12 months": "最近 12 个月",
+    "No figures for that range: they cover at most {n} days, up to the last refresh.":
+        "该区间没有数据：区间最多 {n} 天，且不晚于最近一次刷新。",
+    # end of the programme KPIs' words
 }
 

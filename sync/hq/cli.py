@@ -6,8 +6,10 @@
     storeapp-hq [--db URL] reconcile [--date YYYY-MM-DD]
     storeapp-hq [--db URL] referrals [--month YYYY-MM]
     storeapp-hq [--db URL] rule set KIND KEY JSON | rule delete KIND KEY
-    storeapp-hq [--db URL] user add NAME --password PASSWORD
+    storeapp-hq [--db URL] user add NAME --password PASSWORD [--role manager|analyst]
     storeapp-hq [--db URL] bench --stores N --events M
+    storeapp-hq [--db URL] programme-bench --members N --visits M --stores S --fresh
+    storeapp-hq [--db URL] segment|campaign|automation|kpi …   (sync/hq/programme_cli.py)
 
 ``--db`` defaults to ``$STOREAPP_HQ_DB`` or a SQLite file ``storeapp-hq.db`` in the current
 directory; a chain uses ``postgresql+psycopg://user@host/db``. Every command prints one JSON
@@ -24,7 +26,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from sync.hq import service
+from sync.hq import programme_cli, service
 from sync.hq.db import DEFAULT_URL, HqDatabase, utcnow
 from sync.hq.errors import HqRefusal
 from sync.hq.shield import HeaderDeadline
@@ -95,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     user_add = user.add_subparsers(dest="action", required=True).add_parser("add")
     user_add.add_argument("name")
     user_add.add_argument("--password", required=True)
+    user_add.add_argument("--role", choices=("manager", "analyst"), default="manager",
+                          help="manager: full phones (audited) and campaigns; analyst: reads")
+
+    programme_cli.add_parsers(sub)
 
     bench = sub.add_parser("bench", help="end-to-end ingest throughput over HTTP")
     bench.add_argument("--stores", type=int, default=10)
@@ -109,6 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="no HTTP server: authenticate and ingest in this process")
     bench.add_argument("--profile", metavar="FILE",
                        help="cProfile an in-process, single-client run into FILE")
+
+    prog = sub.add_parser("programme-bench", help="the programme's queries at chain scale: "
+                          "chain RFM, a campaign launch, the KPI page")
+    prog.add_argument("--members", type=int, default=100_000)
+    prog.add_argument("--visits", type=int, default=1_000_000)
+    prog.add_argument("--stores", type=int, default=100)
+    prog.add_argument("--seed", type=int, default=1)
+    prog.add_argument("--fresh", action="store_true",
+                      help="start empty (PostgreSQL: scratch schema storeapp_bench; "
+                      "SQLite: deletes the file)")
     return parser
 
 
@@ -141,13 +157,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> Any:
     if args.command == "serve":
         return serve(args.db, args.host, args.port, args.workers)
-    if args.command == "bench":
+    if args.command in ("bench", "programme-bench"):
         from storeapp import tooling
         from storeapp.errors import DomainError
 
-        command = "storeapp-hq bench"
+        command = f"storeapp-hq {args.command}"
         try:
-            bench = tooling.load("hq_bench", command)
+            bench = tooling.load("hq_bench" if args.command == "bench" else "programme_bench",
+                                 command)
         except DomainError as missing:  # an installed head office without the checkout
             raise HqRefusal(501, missing.code, missing.message, command=command) from None
         return bench.run(args)
@@ -206,11 +223,13 @@ def _admin(hq: HqDatabase, args: argparse.Namespace) -> Any:
             return service.set_rule(hq, args.kind, args.key, value)
         case "rule", "delete":
             return service.set_rule(hq, args.kind, args.key, None)
+        case ("segment" | "campaign" | "automation" | "kpi"), _:
+            return programme_cli.run(hq, args, now)
         case "user", "add":
             from sync.hq import accounts
 
-            accounts.add_user(hq, args.name, args.password)
-            return {"user": args.name}
+            accounts.add_user(hq, args.name, args.password, role=args.role)
+            return {"user": args.name, "role": args.role}
     raise HqRefusal(422, "usage", f"unknown command {args.command}")
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sync.hq import models as m
-from sync.hq.reconcile import ACCOUNTS
+from sync.hq.reconcile import ACCOUNTS, CARD_ACCOUNTS, card_applied
 from sync.protocol import HQ_STORE
 
 
@@ -193,7 +193,8 @@ class TillCheck:
 def till_checks(s: Session, day: dt.date) -> list[TillCheck]:
     """Each till's own day totals next to what head office applied for it (count of non-zero
     movements and their sum, per account), as :func:`sync.hq.reconcile.day_mismatches` compares
-    them, in two grouped queries."""
+    them, in grouped queries. Count-card and gift-card accounts are listed where either side
+    moved them."""
     led = m.LedgerRow
     columns: list[ColumnElement[Any]] = []
     for column in ACCOUNTS.values():
@@ -210,10 +211,16 @@ def till_checks(s: Session, day: dt.date) -> list[TillCheck]:
     for row in s.scalars(select(m.DayTotal).where(m.DayTotal.day == day)):
         theirs.setdefault((row.store_code, row.till_no), {})[row.account] = (
             int(row.count), int(row.total))
+    for (code, till_no, _day), totals in card_applied(s, day=day).items():
+        if code in codes:
+            ours.setdefault((code, till_no), {}).update(totals)
     out = []
     for key in sorted(ours.keys() | theirs.keys()):
         reported, applied = theirs.get(key), ours.get(key, {})
-        accounts = set(ACCOUNTS) | set(reported or ())
+        # count and gift cards only where either side moved them (most tills sell none)
+        accounts = set(ACCOUNTS) | {a for a, v in (reported or {}).items()
+                                    if a not in CARD_ACCOUNTS or v != (0, 0)} | {
+            a for a in CARD_ACCOUNTS if applied.get(a, (0, 0)) != (0, 0)}
         for account in sorted(accounts, key=_account_order):
             out.append(TillCheck(key[0], key[1], account,
                                  None if reported is None else reported.get(account, (0, 0)),
@@ -226,5 +233,5 @@ def _sum(column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> ColumnEleme
 
 
 def _account_order(account: str) -> tuple[int, str]:
-    order = list(ACCOUNTS)
+    order = [*ACCOUNTS, *CARD_ACCOUNTS]
     return (order.index(account) if account in order else len(order), account)

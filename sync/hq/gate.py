@@ -13,14 +13,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from storeapp.clock import to_local
+from sync.hq import campaigns, verify, verify_cards, verify_gifts
 from sync.hq import models as m
-from sync.hq import verify, verify_cards, verify_gifts
 from sync.hq.batch import Batch
 from sync.hq.db import HqDatabase, current_change_no
 
@@ -36,6 +37,8 @@ class Gate(Batch):
     blocked: dict[str, tuple[int, int]]
     #: sales and top-ups a refund or void of this batch may name, by ref
     given: dict[str, tuple[verify.Given, m.Refundable | dict[str, Any]]]
+    #: the batch's sale members' campaign points multipliers (from, until, times)
+    multipliers: dict[str, list[tuple[dt.datetime, dt.datetime, Fraction]]]
     new_given: list[dict[str, Any]]
     newest_rules: int
     _last_change_no: int
@@ -56,6 +59,9 @@ class Gate(Batch):
                 m.HeldEvent.status.in_(("open", "waiting"))).order_by(m.HeldEvent.seq)):
             for member_id in json.loads(held.member_ids):
                 self.blocked.setdefault(member_id, (held.blocked_by or held.id, held.seq))
+        self.multipliers = campaigns.multiplier_windows(
+            self.s, {str(e.body["member_id"]) for e in run
+                     if e.type == "sale_completed" and e.body.get("member_id")})
         refs = {_ref(e.type, e.body) for e in run} - {None}
         if refs:
             for row in self.s.scalars(select(m.Refundable).where(
@@ -100,7 +106,9 @@ class Gate(Batch):
         given = self.given[ref][0] if ref is not None and ref in self.given else None
         member = self.members.get(str(body.get("member_id")))
         facts = verify.Facts(till_no=self.till_no, rules=rules, given=given,
-                             birthday=member.birthday if member is not None else None)
+                             birthday=member.birthday if member is not None else None,
+                             multipliers=tuple(self.multipliers.get(
+                                 str(body.get("member_id")), ())))
         problem = verify.check(event.type, body, facts)
         if problem is None and (body.get("count") or event.type in verify_cards.COUNT_EVENTS):
             problem = verify_cards.check(event.type, body, facts, self.card_facts())

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -30,6 +31,7 @@ from storeapp.continuity import GENESIS
 from sync.hq import anchors, verify
 from sync.hq import models as m
 from sync.hq.apply_cards import CardApplier
+from sync.hq.apply_coupons import CouponApplier
 from sync.hq.apply_events import Applier
 from sync.hq.apply_gifts import GiftApplier
 from sync.hq.apply_referrals import ReferralApplier
@@ -123,7 +125,8 @@ def _parse(batch: dict[str, Any]) -> tuple[int, str, list[EventIn]]:
     return till_no, batch_id, events
 
 
-class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitApplier):
+class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitApplier,
+             CouponApplier):
     """One transaction's work on one till's stream: store a batch, check and apply it."""
 
     def __init__(self, hq: HqDatabase, session: Session, store: m.Store, till_no: int,
@@ -149,6 +152,9 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
         self.referrals: dict[str, m.Referral | None] = {}
         self.referral_counts: dict[tuple[str, int, int], int] = {}
         self.visits: list[dict[str, Any]] = []
+        self.multipliers: dict[str, list[tuple[dt.datetime, dt.datetime, Fraction]]] = {}
+        self.chain_coupons: dict[str, m.ChainCoupon] = {}
+        self.coupon_by_receipt: dict[tuple[str, str], m.ChainCoupon] = {}
         #: members held by an open event of this till: member -> (held id, its seq)
         self.blocked: dict[str, tuple[int, int]] = {}
         #: sales and top-ups a refund or void of this batch may name, by ref
@@ -278,6 +284,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
         self.load_cards(run)
         self.load_gifts(run)
         self.load_referrals(run)
+        self.load_coupons(run)
         self.load_gate(run)
 
     def process(self, event: EventIn, *, checked: bool = False) -> None:

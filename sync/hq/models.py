@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -141,6 +142,9 @@ class Member(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     change_no: Mapped[int] = mapped_column(BigInteger)
+    #: the member agreed to marketing (at registration or since, at any store)
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
 
     __table_args__ = (
         # one live member per phone: the merge rule's guarantee, enforced by the database
@@ -216,6 +220,91 @@ class Visit(Base):
         Index("ix_hq_visits_member_at", "member_id", "at"),
         Index("ix_hq_visits_day", "day", "store_code"),
     )
+
+
+class Campaign(Base):
+    """A head-office campaign: an audience (segment and filters), a benefit, a message, a
+    holdout share. ``kind`` ``automation`` is a standing campaign (``rule``: welcome, upgrade,
+    birthday, winback, cycle) evaluated nightly, each member entering once per period."""
+
+    __tablename__ = "hq_campaigns"
+    code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(12))  # campaign | automation
+    rule: Mapped[str | None] = mapped_column(String(12))
+    filters_json: Mapped[str] = mapped_column(Text)
+    benefit_json: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(String(200))
+    holdout_pct: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[str] = mapped_column(String(32))
+    window_days: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))  # draft | live | stopped
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    launched_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: what the last launch or nightly run left out: no marketing consent, monthly cap reached
+    excluded_consent: Mapped[int] = mapped_column(Integer, default=0)
+    excluded_cap: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CampaignMember(Base):
+    """A member chosen by a campaign, treated or held out, append-only. ``period`` is empty
+    for a one-off campaign and names the period for an automation (``2026-12`` for a birthday
+    month, the member's id for a once-ever welcome), so a member enters each rule at most once
+    per period."""
+
+    __tablename__ = "hq_campaign_members"
+    campaign_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    period: Mapped[str] = mapped_column(String(12), primary_key=True)
+    grp: Mapped[str] = mapped_column(String(8))  # treated | holdout
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    until: Mapped[dt.datetime] = mapped_column(DateTime)  # the member's window ends
+    coupon_code: Mapped[str | None] = mapped_column(String(24))
+    points: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: a points-multiplier benefit: the treated member earns this many times the points from
+    #: entered_at for the campaign's window (head office's checks allow it then)
+    multiplier: Mapped[str | None] = mapped_column(String(8))
+
+    __table_args__ = (
+        # contacts this month, per member (the cap); a member's live prompts (the download)
+        Index("ix_hq_campaign_members_member", "member_id", "entered_at"),
+    )
+
+
+class ChainCoupon(Base):
+    """A coupon head office issued (a campaign's benefit), usable once at any store: tills
+    get it with the member, hold it at head office when they take it (``POST /holds`` kind
+    ``coupon``), and the sale's event marks it used; used twice (two tills offline) is a
+    ``coupon_reused`` exception."""
+
+    __tablename__ = "hq_coupons"
+    code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), index=True)
+    template_code: Mapped[str] = mapped_column(String(24))
+    campaign_code: Mapped[str] = mapped_column(String(24))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime)
+    valid_until: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    used_store: Mapped[str | None] = mapped_column(String(8))
+    used_receipt: Mapped[str | None] = mapped_column(String(24))
+    #: what the coupon took off the sale it was used in (the campaign's cost)
+    used_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AccessLog(Base):
+    """Who at head office saw or took members' full phones, append-only: a member page or list
+    shown unmasked, a campaign's contact list exported."""
+
+    __tablename__ = "hq_access_log"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(24))
+    subject: Mapped[str] = mapped_column(String(64))
+    detail_json: Mapped[str] = mapped_column(Text)
 
 
 class Referral(Base):
@@ -506,3 +595,55 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     #: ``manager`` sees members' full phones (each view audited); ``analyst`` sees them masked
     role: Mapped[str] = mapped_column(String(12), default="manager", server_default="manager")
+
+
+class KpiDay(Base):
+    """The programme KPIs' nightly figures per store per Beijing day (``storeapp-hq kpi
+    refresh``, :mod:`sync.hq.kpis`); ``store_code`` ``*`` is the whole chain. Sums over days
+    give a range's purchases and spend, and the liability at a day's end; ``active_30`` and
+    ``active_90`` are changes (members becoming active minus those lapsing that day), whose sum
+    up to a day is the members active on it."""
+
+    __tablename__ = "hq_kpi_days"
+    store_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    sales: Mapped[int] = mapped_column(BigInteger, default=0)
+    sales_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunds: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunds_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # negative
+    active_30: Mapped[int] = mapped_column(BigInteger, default=0)
+    active_90: Mapped[int] = mapped_column(BigInteger, default=0)
+    principal_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    bonus_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    points: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class KpiFigure(Base):
+    """The KPIs' nightly figures that are not sums of days: distinct buyers of a month or a
+    range, members retained from the month before, registration cohorts and their spend by
+    month since registration, tier moves (``figure`` and ``dim`` say which)."""
+
+    __tablename__ = "hq_kpi_figures"
+    store_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(16), primary_key=True)
+    first_day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    last_day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    dim: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class KpiRun(Base):
+    """Each KPI refresh: when it ran, the Beijing day its figures reach, how long it took."""
+
+    __tablename__ = "hq_kpi_runs"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    through: Mapped[dt.date] = mapped_column(Date)
+    millis: Mapped[int] = mapped_column(BigInteger)
+
+
+#: The tier changes among the events, which the KPI refresh reads (partial: no cost to the
+#: ingest of any other event).
+Index("ix_hq_events_tier_changes", Event.created_at,
+      postgresql_where=text("type = 'member_tier_changed'"),
+      sqlite_where=text("type = 'member_tier_changed'"))

@@ -45,7 +45,7 @@ from sync.hq.figures import (
     liability_by_store,
     till_checks,
 )
-from sync.hq.reconcile import reconcile
+from sync.hq.reconcile import UNIT_ACCOUNTS, reconcile
 
 Clock = Callable[[], dt.datetime]
 
@@ -53,12 +53,16 @@ HERE = Path(__file__).parent
 LAG_ALERT = dt.timedelta(hours=1)
 REALM = 'Basic realm="storeapp head office", charset="UTF-8"'
 NAV = (("/", "Overview"), ("/stores", "Stores"), ("/liability", "Liability"),
-       ("/exceptions", "Exceptions"), ("/daily", "Daily totals"))
+       ("/exceptions", "Exceptions"), ("/daily", "Daily totals"), ("/referrals", "Referrals"),
+       ("/companies", "Company accounts"), ("/members", "Members"), ("/segments", "Segments"),
+       ("/campaigns", "Campaigns"), ("/kpis", "KPIs"))
 HEADERS = {  # chain data: never cached, never framed, no script at all
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with a
+    # form's POST, and the programme's forms check that they came from this very site
+    "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
                                "form-action 'self'; frame-ancestors 'none'",
 }
@@ -68,18 +72,40 @@ HEADERS = {  # chain data: never cached, never framed, no script at all
 
 def mount(app: FastAPI, hq: HqDatabase, clock: Clock) -> None:
     """Add the pages (and their stylesheet) to head office's application."""
+    from sync.hq.pages_chain import ChainPages  # it builds on this module's Ui
+
     pages = _Pages(hq, clock)
+    chain = ChainPages(pages.today)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="hq-static")
     views: dict[str, Callable[[Session, Ui, Request], tuple[str, dict[str, Any]]]] = {
         "/": pages.overview, "/stores": pages.stores, "/liability": pages.liability,
-        "/exceptions": pages.exceptions, "/daily": pages.daily}
+        "/exceptions": pages.exceptions, "/daily": pages.daily,
+        "/referrals": chain.referrals, "/companies": chain.companies}
     for path, view in views.items():
         app.add_api_route(path, pages.endpoint(path, view), methods=["GET"],
                           response_class=HTMLResponse, include_in_schema=False)
+    from sync.hq import pages_programme  # members, segments, campaigns: it builds on _Pages
+
+    pages_programme.mount(app, pages)
+    from sync.hq import pages_kpis  # the programme's KPIs: it builds on _Pages
+
+    pages_kpis.mount(app, pages)
 
 
 class BadInput(Exception):
     """A query parameter a person typed wrong; the page says which."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who asks for a page (a view finds it in ``request.state.user``)."""
+
+    name: str
+    role: str  # manager | analyst
+
+    @property
+    def manager(self) -> bool:
+        return self.role == "manager"
 
 
 class Ui:
@@ -152,10 +178,10 @@ class _Pages:
             loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(exception_kinds=KINDS, accounts=ACCOUNT_LABELS,
-                                ledger_kinds=LEDGER_KINDS)
+                                ledger_kinds=LEDGER_KINDS, unit_accounts=UNIT_ACCOUNTS)
 
     def endpoint(self, path: str,
-                 view: Callable[[Session, Ui, Request], tuple[str, dict[str, Any]]]
+                 view: Callable[[Session, Ui, Request], tuple[str, dict[str, Any]] | Response]
                  ) -> Callable[[Request], Response]:
         # a plain function: FastAPI runs it in its thread pool (scrypt and SQL never block
         # the event loop)
@@ -174,11 +200,16 @@ class _Pages:
                                     headers={**HEADERS, "WWW-Authenticate": REALM})
             try:
                 with self.hq.transaction() as s:
-                    template, context = view(s, ui, request)
+                    request.state.user = SignedIn(user, accounts.role_of(s, user))
+                    shown = view(s, ui, request)
             except BadInput as exc:
                 html = self._render("bad_input.html", ui, path, user,
                                     {"title": ui._("Wrong input"), "message": str(exc)})
                 return HTMLResponse(html, status_code=400, headers=HEADERS)
+            if isinstance(shown, Response):  # a download
+                shown.headers.update(HEADERS)
+                return shown
+            template, context = shown
             return HTMLResponse(self._render(template, ui, path, user, context),
                                 headers=HEADERS)
 
@@ -311,6 +342,8 @@ def exception_row(ui: Ui, raw: dict[str, Any]) -> ExceptionRow:
     amount = raw.get("amount_fen")
     if kind == "day_mismatch" and raw.get("account") == "points":
         amount_text = ui._("{n} points").format(n=ui.points(amount))
+    elif kind == "day_mismatch" and raw.get("account") in UNIT_ACCOUNTS:
+        amount_text = ui._("{n} uses").format(n=ui.points(amount))
     else:
         amount_text = ui.money(amount) if amount is not None else "—"
     at = raw.get("at")
@@ -357,7 +390,7 @@ def _sentence(ui: Ui, kind: str, raw: dict[str, Any], detail: dict[str, Any]) ->
             survivor=_short(detail.get("survivor")), ss=detail.get("survivor_store", "?"))
     if kind == "day_mismatch":
         till, ours = raw.get("till") or {}, raw.get("head_office") or {}
-        fmt = ui.points if raw.get("account") == "points" else ui.money
+        fmt = ui.points if raw.get("account") in UNIT_ACCOUNTS else ui.money
         return _("Till {t}, {account}: till {tc} movements, {ts}; head office {hc}, {hs}.").format(
             t=raw.get("till_no"), account=_(ACCOUNT_LABELS.get(str(raw.get("account")),
                                                                str(raw.get("account")))),

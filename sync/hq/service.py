@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from storeapp.identity import normalize_phone
 from storeapp.money import format_fen
+from sync.hq import campaigns
 from sync.hq import models as m
 from sync.hq.apply_cards import card_out
-from sync.hq.db import HqDatabase, next_change_no
+from sync.hq.db import HqDatabase, next_change_no, utcnow
 from sync.hq.errors import HqRefusal, log_refusal
 from sync.protocol import WINDOW_SECONDS, signature_ok, token_hash
 
@@ -138,7 +139,7 @@ def parse_cursor(cursor: str) -> tuple[int, str, int]:
 
 
 def changes(session: Session, store: m.Store, till_no: int, cursor: str,
-            limit: int) -> dict[str, Any]:
+            limit: int, now: dt.datetime | None = None) -> dict[str, Any]:
     """Members and rules changed after ``cursor``, in server order, each with what this till
     itself contributed to the member's balance (``mine``).
 
@@ -166,6 +167,7 @@ def changes(session: Session, store: m.Store, till_no: int, cursor: str,
             log.change_no == last.change_no, log.member_id > last.member_id)).all()
     members = [_member_out(row, (p, b, pts)) for row, p, b, pts in rows]
     _attach_cards(session, members, store.code, till_no)
+    _attach_offers(session, members, now or utcnow())
     members.sort(key=lambda x: x["merged_into"] is None)
     if rows:
         change, after_member = rows[-1][0].change_no, rows[-1][0].member_id
@@ -212,6 +214,17 @@ def _attach_cards(session: Session, members: list[dict[str, Any]], store_code: s
     for card in cards:
         by_member[card.member_id].setdefault("count_cards", []).append(
             card_out(card, int(mine.get(card.card_no, 0))))
+
+
+def _attach_offers(session: Session, members: list[dict[str, Any]], now: dt.datetime) -> None:
+    """Each member's head-office coupons (``coupons``) and live campaign prompts
+    (``prompts``), left out when none: two reads for the page."""
+    coupons, prompts = campaigns.offers_for(session, [x["member_id"] for x in members], now)
+    for member in members:
+        if member["member_id"] in coupons:
+            member["coupons"] = coupons[member["member_id"]]
+        if member["member_id"] in prompts:
+            member["prompts"] = prompts[member["member_id"]]
 
 
 # -- a till's own history back (restore) ---------------------------------------------------
@@ -267,14 +280,39 @@ def _hold_gift(s: Session, store: m.Store, key: str, card_no: str, amount_fen: i
     return {"held": True, "available_fen": available - amount_fen}
 
 
+def _hold_coupon(s: Session, store: m.Store, key: str, code: str,
+                 now: dt.datetime) -> dict[str, Any]:
+    """A head-office coupon taken at a till: usable once in the whole chain, so held while the
+    sale that takes it is in flight, and refused when used or held by another sale."""
+    coupon = s.scalars(select(m.ChainCoupon).where(m.ChainCoupon.code == code)
+                       .with_for_update()).first()
+    if coupon is None:
+        raise HqRefusal(404, "unknown_coupon", f"head office did not issue coupon {code}",
+                        coupon=code)
+    if coupon.used_at is not None:
+        raise HqRefusal(409, "coupon_used", f"coupon {code} was used at store "
+                        f"{coupon.used_store}", coupon=code, store=coupon.used_store or "")
+    if coupon.valid_until <= now:
+        raise HqRefusal(409, "coupon_expired", f"coupon {code} has expired", coupon=code)
+    other = s.scalar(select(m.Hold.key).where(
+        m.Hold.member_id == code, m.Hold.released_at.is_(None), m.Hold.expires_at > now))
+    if other is not None:
+        raise HqRefusal(409, "coupon_held", f"coupon {code} is being used in another sale "
+                        "right now", coupon=code)
+    s.add(m.Hold(key=key, member_id=code, store_code=store.code, amount_fen=1, created_at=now,
+                 expires_at=now + dt.timedelta(minutes=HOLD_MINUTES)))
+    return {"held": True, "available_fen": None}
+
+
 def hold(hq: HqDatabase, store: m.Store, key: str, member_id: str, amount_fen: int,
          now: dt.datetime, *, kind: str = "spend") -> dict[str, Any]:
     """Check a stored-value spend against the chain balance less live holds, or a payout of
     principal (an account closed) against the chain's principal less live holds, and hold it."""
     if not key or len(key) > 64 or not 0 < amount_fen <= 10**10:
         raise HqRefusal(422, "bad_hold", "a hold needs a key and a positive amount")
-    if kind not in ("spend", "payout", "gift"):
-        raise HqRefusal(422, "bad_hold", "a hold is a spend, a payout or a gift card's")
+    if kind not in ("spend", "payout", "gift", "coupon"):
+        raise HqRefusal(422, "bad_hold",
+                        "a hold is a spend, a payout, a gift card's or a coupon's")
 
     def work(s: Session) -> dict[str, Any]:
         existing = s.get(m.Hold, key)
@@ -282,6 +320,8 @@ def hold(hq: HqDatabase, store: m.Store, key: str, member_id: str, amount_fen: i
             return {"held": True, "available_fen": None, "replayed": True}
         if kind == "gift":
             return _hold_gift(s, store, key, member_id, amount_fen, now)
+        if kind == "coupon":
+            return _hold_coupon(s, store, key, member_id, now)
         member = _live_member(s, member_id)
         if member.wallet_blocked:
             raise HqRefusal(409, "wallet_blocked", "stored value of this member is blocked by "

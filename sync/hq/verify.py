@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -82,6 +82,15 @@ class Facts:
     rules: ChainRules | None
     given: Given | None = None  # the sale a refund names, or the top-up a void names
     birthday: dt.date | None = None  # the member's, as head office knows it
+    #: the member's campaign points multipliers: (from, until, times) — a sale in one may earn
+    #: that many times more (sync.hq.campaigns.multiplier_windows)
+    multipliers: tuple[tuple[dt.datetime, dt.datetime, Fraction], ...] = ()
+    campaign_times: Fraction = Fraction(1)
+
+    def campaign_at(self, at: dt.datetime) -> Fraction:
+        """The highest campaign multiplier live for the member at ``at`` (1 when none)."""
+        return max((times for start, end, times in self.multipliers if start <= at < end),
+                   default=Fraction(1))
 
 
 class Implausible(Exception):
@@ -229,7 +238,9 @@ def _check_points(body: Mapping[str, Any], line: Line, facts: Facts) -> None:
                   f"{payable} fen; the rules allow {settings.points_redeem_min} to {most}",
                   redeemed=redeemed, allowed_max=most)
     whole_yuan = max(0, whole(body["total_fen"])) // 100
-    multiplier = _most_multiplier(facts, to_local(event_at(body)).date())
+    at = event_at(body)
+    multiplier = _most_multiplier(replace(facts, campaign_times=facts.campaign_at(at)),
+                                  to_local(at).date())
     most_earned = math.floor(whole_yuan * settings.points_per_yuan * multiplier)
     if earned > most_earned:
         fail("points_break_rule", f"{earned} points earned on {body['total_fen']} fen paid; "
@@ -262,7 +273,7 @@ def _most_multiplier(facts: Facts, day: dt.date) -> Fraction:
         value *= facts.rules.promo_multiplier
     if facts.birthday is not None and facts.birthday.month == day.month:
         value *= facts.rules.birthday_multiplier
-    return value
+    return value * facts.campaign_times
 
 
 def _half_up(value: Fraction) -> int:

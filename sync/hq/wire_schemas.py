@@ -25,7 +25,7 @@ EVENTS = {
     }}
 HOLD = {"type": "object", "required": ["key", "member_id", "amount_fen"],
         "properties": {"key": _TEXT, "member_id": _TEXT, "amount_fen": _INT,
-                       "kind": {"type": "string", "enum": ["spend", "payout", "gift"]}}}
+                       "kind": {"type": "string", "enum": ["spend", "payout", "gift", "coupon"]}}}
 RELEASE = {"type": "object", "properties": {"key": _TEXT}}
 DAY_TOTALS = {"type": "object", "required": ["till_no", "days"], "properties": {
     "till_no": _INT, "days": {"type": "array", "items": {

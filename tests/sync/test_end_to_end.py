@@ -44,13 +44,14 @@ class AppTransport(httpx.BaseTransport):
         return asyncio.run(send())
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Any:
+@pytest.fixture(name="app")
+def app_fixture(tmp_path: Path) -> Any:
     return api.create_app(f"sqlite:///{tmp_path / 'hq.db'}")
 
 
-@pytest.fixture
-def till(tmp_path: Path, migrated_template: Path, app: Any) -> Iterator[Callable[..., Database]]:
+@pytest.fixture(name="till")
+def till_fixture(tmp_path: Path, migrated_template: Path,
+                 app: Any) -> Iterator[Callable[..., Database]]:
     """A new till database, number ``till_no``, joined to store ``code`` (made at head office
     on first use)."""
     opened: list[Database] = []

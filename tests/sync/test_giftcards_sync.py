@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from storeapp.errors import Refused
-from storeapp.services import giftcards, sales, shifts
+from storeapp.services import giftcards, sales, shifts, users
 from storeapp.services.sales import LineIn, TenderIn
 from sync import client
 from sync.hq import models as m
@@ -72,6 +72,21 @@ def test_a_card_sold_at_one_store_and_spent_at_another_adds_up_in_any_order(
         upload(hq, till)
     assert hq_gift(hq, card.card_no) == (38_000, True)
     assert held(hq) == [] and exceptions(hq, "giftcard_overdrawn") == []
+
+
+def test_a_refund_of_a_gift_card_payment_gives_the_money_back_at_head_office(
+        chain: Any) -> None:
+    hq, (a, _, b) = chain
+    card = giftcards.sell(a.db, face_fen=50_000, cards=1, method="cash", actor="C01").cards[0]
+    sale = pay(b, card.qr, 12_000)
+    users.add_user(b.db, code="M01", name="经理", role="manager", pin="2468", actor="setup")
+    grant = users.approve(b.db, "M01", "2468", "customer request")
+    back = sales.refund(b.db, sale.receipt_no, actor="C01", grant=grant)
+    assert [(t.method, t.ref) for t in back.tenders] == [("giftcard", card.card_no)]
+    upload(hq, a)
+    upload(hq, b)
+    assert held(hq) == []  # an honest refund is not held as gift_differs
+    assert hq_gift(hq, card.card_no) == (50_000, True)
 
 
 def test_two_stores_overspending_a_card_offline_is_an_exception(chain: Any) -> None:

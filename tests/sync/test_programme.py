@@ -11,11 +11,8 @@ import datetime as dt
 import random
 import statistics
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-import pytest
 from sqlalchemy import delete, select
 
 from storeapp.clock import to_local
@@ -25,7 +22,8 @@ from sync.hq import programme
 from sync.hq.apply_visits import backfill
 from sync.hq.db import HqDatabase
 from tests.helpers import START, register, sell
-from tests.sync.test_sync_properties import Network, Till, deliver, make_tills, send
+from tests.sync.chain import chain_fixture, upload  # noqa: F401 (the fixture chain)
+from tests.sync.test_sync_properties import Till
 
 SEGMENTS = {  # (R high, F high, M high), written out again from the definition
     (True, True, True): "champions", (True, False, True): "big_spenders",
@@ -41,30 +39,6 @@ class Made:
     at: dt.datetime
     amount_fen: int  # negative: a refund
     store: str
-
-
-@pytest.fixture
-def chain(tmp_path: Path, migrated_template: Path,
-          hq_url: str) -> Iterator[tuple[HqDatabase, list[Till]]]:
-    hq = HqDatabase(hq_url)
-    tills = make_tills(tmp_path, migrated_template, hq)
-    for till in tills:
-        users.add_user(till.db, code="M01", name="经理", role="manager", pin="2468",
-                       actor="setup")
-    try:
-        yield hq, tills
-    finally:
-        for till in tills:
-            till.db.close()
-        hq.close()
-
-
-def upload(hq: HqDatabase, *tills: Till) -> None:
-    net = Network()
-    for till in tills:
-        send(till, net, 2000)
-    while net.in_flight:
-        deliver(hq, net, 0)
 
 
 def at(till: Till, when: dt.datetime) -> Till:
@@ -114,7 +88,7 @@ def test_segments_and_the_directory_equal_what_the_tills_sold(
         chain: tuple[HqDatabase, list[Till]]) -> None:
     hq, tills = chain
     made, _home = build_year(tills)
-    upload(hq, *tills)
+    upload(hq, tills)
     now = START + dt.timedelta(days=365)
     with hq.transaction() as s:
         found = programme.insight(s, now)
@@ -189,7 +163,7 @@ def test_visits_written_before_the_table_existed_are_filled_in(
         chain: tuple[HqDatabase, list[Till]]) -> None:
     hq, tills = chain
     made, _ = build_year(tills, seed=3)
-    upload(hq, *tills)
+    upload(hq, tills)
 
     def visits() -> list[tuple[str, str, int, dt.datetime]]:
         with hq.transaction() as s:

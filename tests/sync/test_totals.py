@@ -28,6 +28,7 @@ def test_counts_and_sums_of_own_movements_per_bucket(db: Database, member: Membe
         "wallet:principal": [2, 50_000 - 10_000],
         "wallet:bonus": [2, 5_000 - 1_000],
         "points": [1, 110],  # earned by the sale
+        "countcard:uses": [0, 0], "countcard:value": [0, 0], "giftcard": [0, 0],
     }}
 
 
@@ -48,7 +49,8 @@ def test_a_movement_belongs_to_its_local_day(db: Database, clock: FixedClock,
 def test_a_quiet_day_reports_zeros(db: Database) -> None:
     [quiet] = day_totals(db, [dt.date(2026, 1, 1)])
     assert quiet["accounts"] == {"wallet:principal": [0, 0], "wallet:bonus": [0, 0],
-                                 "points": [0, 0]}
+                                 "points": [0, 0], "countcard:uses": [0, 0],
+                                 "countcard:value": [0, 0], "giftcard": [0, 0]}
 
 
 def test_a_redemption_across_two_lots_is_one_movement_as_in_its_event(

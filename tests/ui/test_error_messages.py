@@ -47,7 +47,8 @@ DYNAMIC: dict[tuple[str, str], Callable[[], set[str]]] = {
 #: batch: a bug, not a person's to fix) show head office's English message.
 HEAD_OFFICE = {"revoked", "bad_token", "bad_signature", "stale_request", "too_many_failures",
                "wrong_store", "event_conflict", "payout_exceeds_principal", "wallet_blocked",
-               "insufficient_balance.chain", "giftcard_insufficient.chain", "giftcard_expired"}
+               "insufficient_balance.chain", "giftcard_insufficient.chain", "giftcard_expired",
+               "coupon_used.chain", "coupon_held"}
 
 
 @dataclass

@@ -6,6 +6,7 @@ from ui.dialogs.card import CardDialog
 from ui.dialogs.checkout import CheckoutDialog
 from ui.dialogs.countcard import CountCardDialog
 from ui.dialogs.countcard_sell import SellCardDialog
+from ui.dialogs.giftcard import GiftCardDialog
 from ui.dialogs.history import HistoryDialog
 from ui.dialogs.refund import RefundDialog
 from ui.dialogs.register import RegisterDialog
@@ -15,5 +16,5 @@ from ui.dialogs.shift_open import OpenShiftDialog
 from ui.dialogs.topup import TopupDialog
 
 __all__ = ["AdjustDialog", "ApprovalDialog", "CardDialog", "CheckoutDialog", "CountCardDialog",
-           "HistoryDialog", "OpenShiftDialog", "RefundDialog", "RegisterDialog", "SellCardDialog",
-           "SettingsDialog", "ShiftDialog", "TopupDialog"]
+           "GiftCardDialog", "HistoryDialog", "OpenShiftDialog", "RefundDialog", "RegisterDialog",
+           "SellCardDialog", "SettingsDialog", "ShiftDialog", "TopupDialog"]
