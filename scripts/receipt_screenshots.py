@@ -87,7 +87,7 @@ def _payloads(db: Database, store: str, name: str,
                                  for i, (n, p) in enumerate(zip(products, prices, strict=True))],
                           tenders=[TenderIn("wallet", 10_000), TenderIn("cash", 5_000)],
                           actor=CASHIER)
-    sale_payload = {**jobs.sale_payload(db, sale, cashier=CASHIER)}
+    sale_payload = {**jobs.sale_payload(db, sale.receipt_no, cashier=CASHIER)}
     sale_payload["member"] = receipt_jobs.member_fields(members.get(db, member.member_id))
     registration = jobs.registration_payload(db, member.member_id, cashier=CASHIER)
     return sale_payload, registration
