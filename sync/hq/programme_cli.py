@@ -91,6 +91,19 @@ def add_parsers(sub: Any) -> None:
         cmd.add_argument("code")
         cmd.add_argument("--user", required=True)
     _kpi_parser(sub)
+    for name in ("segment", "campaign", "automation", "kpi"):
+        _accept_json(sub.choices[name])
+
+
+def _accept_json(parser: argparse.ArgumentParser) -> None:
+    """``--json`` on the command and each of its actions: every answer is JSON already, so it
+    changes nothing; it is there so scripts written for the till's CLI (where it matters) work."""
+    parser.add_argument("--json", action="store_true", help="print JSON (always the case)")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                child.add_argument("--json", action="store_true",
+                                   help="print JSON (always the case)")
 
 
 def _full_phones(parser: argparse.ArgumentParser) -> None:

@@ -34,7 +34,7 @@ def test_from_segment_to_contacts(chain: tuple[HqDatabase, list[Till]],
     upload(hq, tills)
     service.set_rule(hq, "coupon_template", "CAMP20", {
         "name": "活动券", "kind": "amount_off", "value": 2000, "valid_days": 30})
-    segments = cli(capsys, hq, "segment", "list")
+    segments = cli(capsys, hq, "segment", "list", "--json")  # JSON always; --json accepted
     sizes = {x["code"]: x["members"] for x in segments["segments"]}
     assert segments["scored"] == sum(sizes[c] for c in list(sizes)[:8])
     shown = cli(capsys, hq, "segment", "show", "lapsed")
