@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 from devices.layout import QR, Barcode, Cut, DrawerKick, Feed, Line, Op, Receipt, lay_out
 from devices.profiles import DEFAULT_PROFILE, PaperProfile, get_profile
 from devices.text import DEFAULT_ENCODING, Encoding, get_encoding
+from storeapp.storage import open_owner_only
 
 LINE_DOTS = 30  # font A is 24 dots tall; printers' default line spacing is about 30 dots
 MARGIN_DOTS = 12
@@ -54,7 +55,9 @@ def save_png(receipt: Receipt, profile: str | PaperProfile, path: str | Path,
              encoding: str | Encoding = DEFAULT_ENCODING) -> Path:
     """Write the preview of ``receipt`` as a PNG; returns the path."""
     target = Path(path)
-    render_image(receipt, profile, encoding).save(target, format="PNG", optimize=True)
+    image = render_image(receipt, profile, encoding)
+    with open_owner_only(target, "wb") as out:  # a member's name and balance: the owner's only
+        image.save(out, format="PNG", optimize=True)
     return target
 
 

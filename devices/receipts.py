@@ -24,20 +24,25 @@ and a tier's ``"金卡 Gold"`` arrive as text and are split into labels by
     ``[tier_upgraded_to]``, ``[staff_code]``); ``[member]``: :func:`member_fields`;
     ``[tier_names]``: :func:`tier_names`; ``[plan_value]``: :func:`plan_value` (``kind``
     ``saved`` or ``missed``, ``plan_code``, ``plan_name``, ``amount_fen``, ``fee_fen``);
-    ``[prompts]``: head office's campaign lines for the member (生日快乐：已送¥20券), as written.
+    ``[prompts]``: head office's campaign lines for the member (生日快乐：已送¥20券), as written;
+    ``[self_service]``: :func:`storeapp.receipt_jobs.self_service` (``url``, ``expires_at``),
+    the member's own page at head office, printed as a QR under the member's.
 ``topup``
-    ``topup``: the dict :func:`storeapp.services.wallet.topup` returns; ``member``; ``at``.
+    ``topup``: the dict :func:`storeapp.services.wallet.topup` returns (``[payer_account_masked]``
+    and ``[company]`` for a transfer; ``[agreement_version]`` and ``[agreement_sha256]``, the
+    prepaid agreement accepted, printed with its QR); ``member``; ``at``.
 ``refund``
     ``refund``: the dict :func:`storeapp.services.sales.refund` returns; ``[member]``.
 ``void``
     ``void``: the dict :func:`storeapp.services.wallet.void_topup` returns; ``member`` (its
     balance keys, when present, show the balance after); ``at``.
 ``close``
-    ``close``: the dict :func:`storeapp.services.wallet.close_account` returns; ``member``;
-    ``at``.
+    ``close``: the dict :func:`storeapp.services.wallet.close_account` returns (with
+    ``paid_in_fen`` and the other figures of its refund calculation, printed in words when
+    present); ``member``; ``at``.
 ``registration``
     ``member``: :func:`member_fields` of the new member (``qr`` and ``card_no`` needed,
-    ``[referral_code]``, the card number when missing); ``at``.
+    ``[referral_code]``, the card number when missing); ``at``; ``[self_service]`` as for a sale.
 ``countcard``
     ``sold``: the dict :func:`storeapp.services.countcards.sell` returns (``card`` with
     ``card_no``, ``name``, ``uses_total``, ``uses_left``, ``paid_fen``, ``expires_at``,
@@ -86,6 +91,7 @@ from storeapp.clock import STORE_TZ, to_local
 from storeapp.identity import mask_name, mask_phone
 from storeapp.ids import short_ref
 from storeapp.money import format_fen
+from storeapp.prepaid_rules import agreement_qr
 
 Payload = Mapping[str, Any]
 
@@ -163,6 +169,7 @@ def _sale(p: Payload) -> Iterable[Block]:
             yield Feed()
             yield QR(member["qr"], size=6)
             yield Text(L("下次到店出示此码", "Show this code next visit"), align="center")
+        yield from _self_service(p.get("self_service"))
     yield Feed()
     yield Barcode(sale["receipt_no"])
     yield from _footer(L("谢谢惠顾", "Thank you!"))
@@ -182,11 +189,29 @@ def _topup(p: Payload) -> Iterable[Block]:
     if t.get("bonus_fen"):
         yield Columns(L("赠送", "Bonus"), format_fen(t["bonus_fen"]))
     yield Columns(L("支付", "Paid by"), _method(t["method"]))
+    if t.get("company"):
+        yield Columns(L("付款方", "Payer"), L("单位", "Company"))
+    if t.get("payer_account_masked"):
+        yield Columns(L("付款账号", "Payer account"), str(t["payer_account_masked"]))
     for code in t.get("coupons") or []:
         yield Columns(L("赠券", "Coupon"), code)
     yield Rule()
     yield from _balance(t["balance_fen"], t["balance_principal_fen"], t["balance_bonus_fen"])
+    yield from _agreement(t.get("agreement_version"), t.get("agreement_sha256"))
     yield from _footer(L("谢谢", "Thank you!"))
+
+
+def _agreement(version: str | None, sha256: str | None) -> Iterable[Block]:
+    """The prepaid agreement (预付卡协议) the member accepted by topping up: its version and the
+    start of its text's SHA-256, and a QR of both, to check against the published text."""
+    if not version or not sha256:
+        return  # a slip of a top-up made before the agreement was recorded
+    yield Rule()
+    yield Columns(L("预付卡协议", "Agreement"), f"v{version}")
+    yield Columns(L("协议摘要", "SHA-256"), sha256[:12])
+    yield QR(agreement_qr(version, sha256), size=4)
+    yield Text(L("充值即同意此版本协议", "Topping up accepts this version", sep="\n"),
+               align="center")
 
 
 def _refund(p: Payload) -> Iterable[Block]:
@@ -243,11 +268,52 @@ def _close(p: Payload) -> Iterable[Block]:
     yield from _drawer(p, c["method"] == "cash")
     yield from _header(p, L("退卡", "Account closed"))
     yield Columns(L("时间", "Time"), _local(p["at"]))
+    yield from _refund_worked_out(c)
     yield from _paid_back(c["refund_fen"], c.get("forfeited_bonus_fen", 0), c["method"])
     yield Rule()
     yield from _member(p["member"], None)
     yield from _signature()
     yield from _footer(None)
+
+
+def _refund_worked_out(c: Payload) -> Iterable[Block]:
+    """How an account close's refund comes out (storeapp.prepaid_rules.close_calculation), in
+    figures the member can check against their slips: principal paid in, what was consumed
+    (each spend took principal and bonus in proportion to the balance), other movements, and
+    the subtraction that gives the refund and the bonus that is not refunded."""
+    if "paid_in_fen" not in c:
+        return  # a slip of a close made before the calculation was printed
+    paid_in, given = c["paid_in_fen"], c.get("bonus_given_fen", 0)
+    used_p, used_b = c.get("consumed_principal_fen", 0), c.get("consumed_bonus_fen", 0)
+    other_p, other_b = c.get("other_principal_fen", 0), c.get("other_bonus_fen", 0)
+    yield Rule()
+    yield Text(L("退款计算", "Refund worked out"), bold=True)
+    yield Columns(L("本金充值", "Paid in"), format_fen(paid_in))
+    yield Columns(L("赠送合计", "Bonus given"), format_fen(given))
+    yield Columns(L("已消费", "Consumed"), format_fen(used_p + used_b))
+    yield Columns(("  ", L("本金部分", "Principal")), format_fen(used_p))
+    yield Columns(("  ", L("赠送部分", "Bonus")), format_fen(used_b))
+    yield Text(L("消费按本金与赠送余额的比例扣减", "Each spend took principal and bonus in "
+                 "proportion to the balance", sep="\n"))
+    if other_p or other_b:
+        yield Columns(L("其他变动", "Other"), format_fen(other_p + other_b))
+    zh_other = " + 其他变动" if other_p else ""
+    en_other = " + other" if other_p else ""
+    yield Text(L(f"退还本金 = 本金充值 - 本金部分{zh_other}",
+                 f"Refund = paid in - principal{en_other}", sep="\n"))
+    yield Text(_sum(paid_in, used_p, other_p, c["refund_fen"]), align="right")
+    zh_other = " + 其他变动" if other_b else ""
+    en_other = " + other" if other_b else ""
+    yield Text(L(f"不退赠送 = 赠送合计 - 赠送部分{zh_other}",
+                 f"Forfeited = bonus given - bonus{en_other}", sep="\n"))
+    yield Text(_sum(given, used_b, other_b, c.get("forfeited_bonus_fen", 0)), align="right")
+
+
+def _sum(first: int, less: int, other: int, result: int) -> str:
+    """``¥1,000.00 - ¥400.00 = ¥600.00``: a subtraction written out, "other" added (or taken
+    away) when there is any."""
+    more = f" {'-' if other < 0 else '+'} {format_fen(abs(other))}" if other else ""
+    return f"{format_fen(first)} - {format_fen(less)}{more} = {format_fen(result)}"
 
 
 def _paid_back(refund_fen: int, bonus_fen: int, method: str) -> Iterable[Block]:
@@ -273,6 +339,7 @@ def _registration(p: Payload) -> Iterable[Block]:
     yield QR(member["qr"], size=8)
     yield Text(L("到店出示此码识别会员", "Show this code at the counter", sep="\n"),
                align="center")
+    yield from _self_service(p.get("self_service"))
     yield from _footer(L("请妥善保存", "Please keep this slip"))
 
 
@@ -375,6 +442,21 @@ def _giftcard(p: Payload) -> Iterable[Block]:
     yield Rule()
     yield Text(L("不记名卡，遗失不补", "Anonymous card: not replaced if lost"), align="center")
     yield from _footer(L("谢谢", "Thank you!"))
+
+
+def _self_service(link: Payload | None) -> Iterable[Block]:
+    """The member's own page at head office (balances, history, consents, their data), as a
+    QR the member scans with a phone, and the day the link stops opening it. Smaller than the
+    member QR the counter scans: a phone reads it close up."""
+    if not link or not link.get("url"):
+        return
+    yield Rule()
+    yield QR(str(link["url"]), size=4)
+    yield Text(L("扫码查看余额、管理隐私", "Scan: your balance and privacy", sep="\n"),
+               align="center")
+    if link.get("expires_at"):
+        yield Text((L("有效期至", "Valid until"), " ", _local(link["expires_at"])[:10]),
+                   align="center")
 
 
 def _uses_left(uses_left: int, expires_at: str) -> Iterable[Block]:

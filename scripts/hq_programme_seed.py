@@ -26,7 +26,13 @@ from storeapp.services import members, users
 from storeapp.services.members import MemberView
 from storeapp.till import open_till
 from sync import apply
-from sync.hq import campaigns, ingest, service
+from sync.client import member_keys_for
+from sync.hq import (
+    campaigns,
+    ingest,
+    member_keys,
+    service,
+)
 from sync.hq import models as m
 from sync.hq.accounts import add_user
 from sync.hq.campaigns import Audience, Benefit
@@ -52,7 +58,8 @@ class Till:
         with self.db.session() as s, s.begin():
             self.db.set_setting(s, "store_code", code)
             self.db.set_setting(s, "till_no", 1)
-        users.add_user(self.db, code="C01", name="收银员", role="cashier", pin="1357",
+            self.db.set_setting(s, "hq_member_key", member_keys.public_key(hq))
+        users.add_user(self.db, code="C01", name="收银员", role="cashier", pin="135700",
                        actor="setup")
         with hq.transaction() as s:
             self.store = s.scalars(select(m.Store).where(m.Store.code == code)).one()
@@ -74,7 +81,8 @@ class Till:
                 "batch_id": str(uuid.uuid4()), "till_no": 1,
                 "events": [{"seq": r.seq, "event_id": r.event_id, "type": r.type,
                             "created_at": r.created_at.isoformat(), "payload": r.payload_json}
-                           for r in rows]}, self.clock.now())
+                           for r in rows],
+                "member_keys": member_keys_for(self.db, rows)}, self.clock.now())
             self.next_seq = rows[-1].seq + 1
 
     def download(self) -> None:

@@ -1,6 +1,7 @@
 """Screenshots of head office's pages, from a real server and a real browser.
 
     python scripts/hq_screenshots.py [--out docs/screenshots] [--chromium /usr/bin/chromium]
+                                     [--only compliance|self-service]
 
 Seeds a temporary SQLite head office through the real ingest (four stores, a member registered
 at two of them and merged, an overdraft, a till whose day totals are off by ¥10), starts it with
@@ -9,8 +10,12 @@ uvicorn on a free loopback port, and has headless Chromium save
 referrals and company accounts from the tills too), and ``hq-{zh_CN,en}-kpis.png`` from a head
 office with a year of members of its own (``scripts/hq_kpi_seed.py``), and
 ``hq-{zh_CN,en}-{members,member,segments,campaign-results}.png`` from real tills' year and a
-campaign with a known effect (``scripts/hq_programme_seed.py``). The pages ask for HTTP
-Basic credentials, which go in the URL (``http://user:password@127.0.0.1:port/``).
+campaign with a known effect (``scripts/hq_programme_seed.py``), and
+``hq-{zh_CN,en}-compliance.png`` from a chain of three issuers' stores
+(``scripts/hq_compliance_seed.py``; ``--only compliance`` takes just those), and the member's
+own page at a phone's size, ``hq-{zh_CN,en}-self-service.png`` (``scripts/hq_selfservice_seed.py``;
+``--only self-service``). The pages ask for HTTP Basic credentials, which go in the URL
+(``http://user:password@127.0.0.1:port/``).
 """
 
 from __future__ import annotations
@@ -58,8 +63,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument("--only", choices=("compliance", "self-service"),
+                        help="just this page's screenshots (from its own head office)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    from hq_compliance_seed import shoot_compliance  # issuers, their deposits and alerts
+    from hq_selfservice_seed import shoot_self_service  # a member's own page, phone-sized
+
+    only = {"compliance": shoot_compliance, "self-service": shoot_self_service}
+    if args.only:
+        with tempfile.TemporaryDirectory(prefix="hq-shots-") as tmp:
+            for target in only[args.only](args.chromium, args.out, Path(tmp), NOW):
+                print(target)
+        return 0
     with tempfile.TemporaryDirectory(prefix="hq-shots-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'hq.db'}"
         seed(url, NOW)
@@ -81,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         from hq_programme_seed import shoot_programme  # members, segments, a campaign's results
 
         for target in shoot_programme(args.chromium, args.out, Path(tmp), NOW):
+            print(target)
+        for target in shoot_compliance(args.chromium, args.out, Path(tmp), NOW):
+            print(target)
+        for target in shoot_self_service(args.chromium, args.out, Path(tmp), NOW):
             print(target)
     return 0
 

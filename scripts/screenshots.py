@@ -71,13 +71,13 @@ from ui.sync_runner import SyncRunner  # noqa: E402
 from ui.worker import Worker  # noqa: E402
 
 LANGUAGES = ("zh_CN", "en")
-CASHIER = ("c01", "1111")  # storeapp.demo.DEMO_USERS: a cashier sees masked phones
+CASHIER = ("c01", "111100")  # storeapp.demo.DEMO_USERS: a cashier sees masked phones
 CART = ("6906789012349", "6908901234569", "6904567890127", "6902345678907")  # coffee, shampoo…
 WALLET_PART = "100.00"  # yuan from stored value at checkout; cash pays the rest
 TITLE_BAR_PX = 36
 FLOAT_FEN = 50_000  # the shift's float
 SHORT_FEN = 200  # the drawer counted ¥2 short, so the shift screenshot shows a variance
-MANAGER = ("m01", "9999")  # the reports are a manager's
+MANAGER = ("m01", "999900")  # the reports are a manager's
 REPORT_MEMBERS, REPORT_DAYS = 240, 45  # the busier store behind the reports screenshots
 REPORT_RANGE_DAYS = 14  # the daily report over the last two weeks
 REPORT_SIZE = (1280, 960)  # taller than the counter: charts and the figures under them
@@ -101,7 +101,7 @@ GIFT_SALE = ("1000", "12", "李明", "6222 0211 0000 1234")  # face, cards, buye
 #: own member account (员工价, part of the month's cap used) is shown on the counter too, and a
 #: new member registers naming the shown member's referral code.
 REFERRED = (("13700009901", "郑小雨"), ("13700009902", "冯嘉怡"))
-STAFF_USER = ("s01", "周员工", "2222")
+STAFF_USER = ("s01", "周员工", "222200")
 STAFF_SALE_FEN = 80_000  # at the staff price: ¥80 of the ¥300 monthly cap used
 NEW_MEMBER = ("13700009903", "韩梅梅")
 #: What a paid plan is worth (付费会员, PLUS: 3% off for ¥99 a year): a PLUS member who has
@@ -166,7 +166,8 @@ def campaign_prompt(db: Database, phone: str) -> None:
     campaign's coupon (a birthday ¥20) is among the member's coupons."""
     now = db.clock.now()
     with db.session() as s, s.begin():
-        member_id = s.scalar(select(Member.member_id).where(Member.phone == phone))
+        member_id = s.scalar(select(Member.member_id).where(
+            Member.phone_key == db.pii.phone_key(phone)))
         s.add(MemberPrompt(member_id=member_id, campaign=PROMPT[0], text=PROMPT[1],
                            until=now + dt.timedelta(days=14)))
         s.add(Coupon(code="CP-BDAY2026", template_code="BDAY20", member_id=member_id,
@@ -181,16 +182,16 @@ def pick_member(db: Database) -> str:
     and the history all have something to show."""
     wallet_rows = select(func.count()).where(WalletEntry.member_id == Member.member_id)
     with db.reader() as s:
-        phone = s.scalar(
-            select(Member.phone)
+        chosen = s.scalars(
+            select(Member)
             .where(Member.status == "active", Member.pin_hash.is_(None), Member.bonus_fen > 0,
                    Member.principal_fen >= 10_000)
             .order_by((Member.tier == "regular").asc(), wallet_rows.scalar_subquery().desc(),
-                      Member.phone)
-            .limit(1))
-    if phone is None:
-        raise SystemExit("the demo data has no member with a balance to show")
-    return str(phone)
+                      Member.member_id)
+            .limit(1)).first()
+        if chosen is None:
+            raise SystemExit("the demo data has no member with a balance to show")
+        return chosen.phone
 
 
 def count_cards(db: Database, phone: str) -> None:
@@ -367,11 +368,13 @@ def referrals_and_staff(db: Database, phone: str) -> str:
     for new_phone, name in REFERRED:
         members.register(db, phone=new_phone, name=name, referrer=code, actor=CASHIER[0])
     with db.reader() as s:  # an active member whose phone tail no one else has
-        tails = select(Member.phone_tail).group_by(Member.phone_tail).having(func.count() == 1)
-        staff_phone = s.scalar(
-            select(Member.phone).where(Member.status == "active", Member.phone != phone,
-                                       Member.pin_hash.is_(None), Member.phone_tail.in_(tails))
-            .order_by(Member.phone).limit(1))
+        tails = select(Member.tail_key).group_by(Member.tail_key).having(func.count() == 1)
+        staff = s.scalars(
+            select(Member).where(Member.status == "active",
+                                 Member.phone_key != db.pii.phone_key(phone),
+                                 Member.pin_hash.is_(None), Member.tail_key.in_(tails))
+            .order_by(Member.member_id).limit(1)).first()
+        staff_phone = staff.phone if staff is not None else None
     if staff_phone is None:
         raise SystemExit("the demo data has no member to make a staff member")
     code_, name_, pin = STAFF_USER

@@ -27,6 +27,7 @@ def backup(db: Database, directory: Path | None = None, *, keep: int = 14) -> di
     target = directory / f"{db.path.stem}-{db.clock.now():%Y%m%d-%H%M%S}.db"
     partial = target.with_suffix(".db.partial")  # never mistaken for a backup
     try:
+        storage.create_owner_only(partial)  # owner-only before a byte of it is written
         source = sqlite3.connect(db.path)
         dest = sqlite3.connect(partial)
         try:

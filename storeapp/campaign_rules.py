@@ -40,11 +40,16 @@ def in_holdout(seed: str, member_id: str, pct: int) -> bool:
     return holdout_draw(seed, member_id) < pct / 100
 
 
-def may_contact(contacts_this_month: int, consent: bool, cap: int) -> str | None:
-    """Why a member may not be contacted, or None: without marketing consent never, and not
-    more than ``cap`` times a month (holdout members count: they were chosen too)."""
+def may_contact(contacts_this_month: int, consent: bool, cap: int, *,
+                personalised: bool = True) -> str | None:
+    """Why a member may not be contacted, or None: without marketing consent never; for a
+    campaign that chose them by their profile, not once they withdrew personalised offers
+    (``personalised`` False: PIPL Art. 24); and not more than ``cap`` times a month (holdout
+    members count: they were chosen too)."""
     if not consent:
         return "consent"
+    if not personalised:
+        return "personalised"
     if contacts_this_month >= cap:
         return "cap"
     return None

@@ -4,7 +4,8 @@ With ``--json`` each command prints one JSON object on stdout; a refused or inva
 prints ``{"error": CODE, "message": TEXT}`` (with ``"params"``, the values the message names,
 when it names any: money as ``*_fen``) and exits non-zero, having changed nothing but the
 security record: a wrong PIN still counts towards its lock, and every login try is audited.
-The CLI acts with the rights of whoever can open the database file (an administrator at the till).
+Money and manager actions run as a logged-in user: ``--as CODE`` with the PIN in
+``$STOREAPP_PIN`` or typed when asked (:mod:`storeapp.cli_access` says which commands need whom).
 """
 
 from __future__ import annotations
@@ -51,9 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from storeapp.app import start  # no command: start the app on the embedded default
 
         return start(args.db, args)
-    from storeapp.commands import close_till
+    from storeapp import cli_access
+    from storeapp.commands import close_till, db_of
 
     try:
+        cli_access.authorize(args, db_of)
         result = handler(args)
     except DomainError as exc:
         return _fail(args, exc, EXIT_INVALID if isinstance(exc, InvalidInput) else EXIT_REFUSED)
@@ -78,13 +81,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="storeapp", description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="database file (default: user data directory)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per command")
-    parser.add_argument("--as", dest="actor", default="admin",
-                        help="who the action is recorded as (default: admin)")
+    parser.add_argument("--as", dest="actor", metavar="CODE", default=None,
+                        help="the user doing it (default: $STOREAPP_USER); the PIN comes from "
+                             "$STOREAPP_PIN or is asked for, never from the command line")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     commands.register(sub)
     for plugin in entry_points(group=COMMAND_PLUGINS):
         plugin.load()(sub)
+    _name_commands(parser, "")
     return parser
+
+
+def _name_commands(parser: argparse.ArgumentParser, prefix: str) -> None:
+    """Give every command its words (``args.command``, e.g. ``"wallet topup"``), which say
+    who may run it (:mod:`storeapp.cli_access`); a command's own parser sets it last."""
+    for action in parser._actions:  # argparse has no public way to its subparsers
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                words = f"{prefix} {name}".strip()
+                child.set_defaults(command=words)
+                _name_commands(child, words)
 
 
 def _fail(args: argparse.Namespace, error: DomainError, status: int) -> int:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from storeapp import cli_access
 from storeapp.db import Database
 from storeapp.errors import InvalidInput
 from storeapp.money import parse_yuan
@@ -15,6 +16,7 @@ from storeapp.services import (
     members,
     plans,
     points,
+    privacy,
     sales,
     tiers,
     users,
@@ -47,6 +49,9 @@ def register(sub: Sub) -> None:
     from storeapp import company_commands
 
     company_commands.register(sub)
+    from storeapp import consent_commands
+
+    consent_commands.register(sub)
     _catalog_commands(sub.add_parser("catalog", help="products and prices"))
     _user_commands(sub.add_parser("user", help="staff users"))
     p = sub.add_parser("audit", help="verify the hash-chained audit log")
@@ -68,6 +73,9 @@ def register(sub: Sub) -> None:
     p.add_argument("--store-code", default="0001", help="4 digits (head office's, when joining)")
     p.add_argument("--store-name", default=None)
     p.add_argument("--till", type=int, default=1, help="this till's number in its store")
+    p.add_argument("--admin-name", default="管理员", help="the administrator's name (their code "
+                   "is --as, default admin; their PIN: STOREAPP_NEW_PIN or STOREAPP_PIN, or "
+                   "typed twice)")
     p.set_defaults(handler=_init, creates=True)
     p = sub.add_parser("demo", help="fill the database with realistic demo data (a new one "
                                     "when the file does not exist yet)")
@@ -135,14 +143,17 @@ def _member_commands(p: argparse.ArgumentParser) -> None:
     for name, helptext in (("replace", "replace the card (补卡), same balance"),
                            ("unfreeze", "unfreeze (manager approval)"),
                            ("close", "close and refund principal (退卡, manager approval)"),
+                           ("erase", "erase the member's personal data everywhere, at their "
+                                     "request (closes and refunds first; manager approval)"),
                            ("pin", "set or reset the payment PIN"),
                            ("unlock-pin", "let a member whose PIN locked try again (manager "
                                           "approval)")):
         c = sub.add_parser(name, help=helptext)
         c.add_argument("member")
         approval_args(c, default_reason=helptext, required=name not in ("pin",))
-        if name == "close":
-            c.add_argument("--method", default="cash", choices=wallet.REFUND_METHODS)
+        if name in ("close", "erase"):
+            c.add_argument("--method", default="cash", choices=wallet.REFUND_METHODS,
+                           help="how the principal is paid back (the member's choice)")
         if name == "pin":
             c.add_argument("--new-pin", required=True)
         c.add_argument("--key")
@@ -170,6 +181,8 @@ _CARD_HANDLERS = {
                                            key=a.key).to_dict(),
     "close": lambda a: wallet.close_account(db_of(a), a.member, actor=a.actor, grant=grant_of(a),
                                             method=a.method, key=a.key),
+    "erase": lambda a: privacy.erase(db_of(a), a.member, actor=a.actor, grant=grant_of(a),
+                                     refund_method=a.method, key=a.key),
     "pin": lambda a: members.set_pin(db_of(a), a.member, a.new_pin, actor=a.actor,
                                      grant=grant_of(a), key=a.key).to_dict(),
     "unlock-pin": lambda a: members.unlock_pin(db_of(a), a.member, actor=a.actor,
@@ -184,7 +197,13 @@ def _wallet_commands(p: argparse.ArgumentParser) -> None:
     t = sub.add_parser("topup", help="top up stored value (bonus by rule)")
     t.add_argument("member")
     t.add_argument("amount", help="yuan, e.g. 500 or 12.50")
-    t.add_argument("--method", default="cash", choices=wallet.TOPUP_METHODS)
+    t.add_argument("--method", default="cash", choices=wallet.TOPUP_PAY_METHODS,
+                   help="transfer: the only way for a company's ¥5,000 or a person's ¥50,000 "
+                   "at once (prepaid-card rules)")
+    t.add_argument("--company", action="store_true", help="a company pays")
+    t.add_argument("--payer-account", help="the bank account a transfer came from")
+    t.add_argument("--agreement-version", help="the prepaid agreement version the member was "
+                   "shown (refused when it is no longer the one in force)")
     t.add_argument("--key")
     t.set_defaults(handler=_topup)
     v = sub.add_parser("void", help="void a same-day top-up by its key (manager approval)")
@@ -208,7 +227,8 @@ def _wallet_commands(p: argparse.ArgumentParser) -> None:
 def _topup(a: argparse.Namespace) -> Any:
     db = db_of(a)
     result = wallet.topup(db, a.member, parse_yuan(a.amount), method=a.method, actor=a.actor,
-                          key=a.key)
+                          company=a.company, payer_account=a.payer_account,
+                          agreement_version=a.agreement_version, key=a.key)
     return {**result, "member": members.get(db, result.member_id).to_dict()}
 
 
@@ -361,9 +381,16 @@ def _user_commands(p: argparse.ArgumentParser) -> None:
     d.add_argument("code")
     d.add_argument("--name", required=True)
     d.add_argument("--role", choices=users.ROLES, default="cashier")
-    d.add_argument("--pin", required=True)
-    d.set_defaults(handler=lambda a: users.add_user(db_of(a), code=a.code, name=a.name,
-                                                    role=a.role, pin=a.pin, actor=a.actor))
+    d.set_defaults(handler=lambda a: users.add_user(
+        db_of(a), code=a.code, name=a.name, role=a.role, actor=a.actor,
+        pin=cli_access.new_pin(a.code, cli_access.NEW_PIN_ENV)))
+    u = sub.add_parser("unlock", help="let a user locked by wrong PINs log in again (manager)")
+    u.add_argument("code")
+    u.add_argument("--reason", default="unlocked at the till")
+    u.set_defaults(handler=_user_unlock)
+    c = sub.add_parser("pin", help="change your own PIN (--as CODE; the old PIN in "
+                       "STOREAPP_PIN, the new one in STOREAPP_NEW_PIN, or both typed)")
+    c.set_defaults(handler=_user_pin)
     k = sub.add_parser("link-member", help="link a staff user to the member account they buy "
                        "as (staff price, 内部会员); needs another manager's approval")
     k.add_argument("code")
@@ -372,6 +399,26 @@ def _user_commands(p: argparse.ArgumentParser) -> None:
     approval_args(k, default_reason="staff member")
     k.set_defaults(handler=lambda a: users.link_member(
         db_of(a), a.code, a.member, actor=a.actor, grant=grant_of(a), key=a.key))
+
+
+def _user_unlock(a: argparse.Namespace) -> Any:
+    users.unlock_user(db_of(a), a.code, users.Grant(a.actor, a.reason), actor=a.actor)
+    return {"unlocked": a.code}
+
+
+def _user_pin(a: argparse.Namespace) -> Any:
+    from storeapp.errors import AuthError
+
+    if not a.actor:
+        raise AuthError("login_required", "Whose PIN? --as CODE (or STOREAPP_USER)",
+                        command="user pin")
+    old = cli_access.secret(cli_access.PIN_ENV, f"Current PIN for {a.actor}: ")
+    if old is None:
+        raise AuthError("login_required", f"'user pin' needs {a.actor}'s current PIN: in "
+                        f"{cli_access.PIN_ENV} or typed when asked", variant="pin",
+                        command="user pin", user=a.actor)
+    users.change_pin(db_of(a), a.actor, old, cli_access.new_pin(a.actor, cli_access.NEW_PIN_ENV))
+    return {"pin_changed": a.actor}
 
 
 # -- audit, settings, demo, bench ---------------------------------------------------------------
@@ -453,15 +500,24 @@ def _bench(a: argparse.Namespace) -> Any:
 
 def approval_args(p: argparse.ArgumentParser, *, default_reason: str,
                    required: bool = True) -> None:
-    p.add_argument("--approver", required=required, help="manager's user code")
-    p.add_argument("--approver-pin", required=required)
+    p.add_argument("--approver", required=required, help="manager's user code (their PIN: "
+                   "STOREAPP_APPROVER_PIN, or typed when asked)")
+    p.add_argument("--approver-pin", help=argparse.SUPPRESS)  # shows in ps: the env is better
     p.add_argument("--reason", default=default_reason)
 
 
 def grant_of(a: argparse.Namespace) -> users.Grant | None:
     if not a.approver:
         return None
-    return users.approve(db_of(a), a.approver, a.approver_pin or "", a.reason)
+    pin = a.approver_pin or cli_access.secret(cli_access.APPROVER_PIN_ENV,
+                                              f"PIN for {a.approver} (approving): ")
+    if pin is None:
+        from storeapp.errors import AuthError
+
+        raise AuthError("login_required", f"The approval needs {a.approver}'s PIN: in "
+                        f"{cli_access.APPROVER_PIN_ENV} or typed when asked", variant="approver",
+                        user=a.approver)
+    return users.approve(db_of(a), a.approver, pin, a.reason)
 
 
 def _signed_yuan(text: str) -> int:
@@ -518,8 +574,13 @@ def _init(a: argparse.Namespace) -> Any:
         raise InvalidInput("bad_store_code", "A store code has 4 digits, e.g. 0002")
     if not 1 <= a.till <= 99:
         raise InvalidInput("bad_till", "A till number is 1 to 99")
+    admin = getattr(a, "user_code", "") or "admin"
+    # the administrator's PIN before the file exists: a refused PIN makes no till
+    pin = cli_access.new_pin(admin, cli_access.NEW_PIN_ENV, cli_access.PIN_ENV)
+    users.check_new_user(code=admin, name=a.admin_name, role="admin", pin=pin)
     db = db_of(a)
     with db.session() as s, s.begin():
         for name, value in values.items():
             db.set_setting(s, name, value)
-    return {"db": str(path), **values}
+    users.add_user(db, code=admin, name=a.admin_name, role="admin", pin=pin, actor=admin)
+    return {"db": str(path), **values, "admin": admin}

@@ -19,7 +19,7 @@ from storeapp.models import Member, Sale
 from storeapp.services import catalog, coupons, members, plans, sales, users, wallet
 from storeapp.services.sales import LineIn, TenderIn
 
-DEMO_USERS = (("c01", "李收银", "cashier", "1111"), ("m01", "王店长", "manager", "9999"))
+DEMO_USERS = (("c01", "李收银", "cashier", "111100"), ("m01", "王店长", "manager", "999900"))
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
     "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
@@ -101,7 +101,7 @@ def _history(db: Database, rng: random.Random, clock: FixedClock, count: int,
     phones = _phones(rng, count)
     ids: dict[int, str] = {}
     receipts: list[str] = []
-    manager = users.approve(db, "m01", "9999", "demo refund")
+    manager = users.approve(db, "m01", "999900", "demo refund")
     for when, i, what in plan:
         if when > end:
             continue

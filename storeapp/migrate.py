@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -28,6 +30,50 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         target = set(script.get_heads()) if revision == "head" else {revision}
         if set(current) == target:
             return
-    with engine.begin() as conn:
+    with _foreign_keys_checked_at_the_end(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+    if current and min(current) < SEALED_MEMBERS <= max(target):
+        _vacuum(engine)
+
+
+@contextmanager
+def _foreign_keys_checked_at_the_end(engine: Engine) -> Iterator[Connection]:
+    """One transaction for the migrations, with SQLite's foreign keys off while they run and
+    checked before it commits: a migration that rebuilds a table others point at (batch mode:
+    copy, drop, rename) must not have the drop cascade or fail (sqlite.org/lang_altertable.html,
+    "Making Other Kinds Of Table Schema Changes")."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: set before it
+        try:
+            with conn.begin():
+                yield conn
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise RuntimeError(f"a migration broke a foreign key: {tuple(broken)}")
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (tests, and an engineer undoing a release)."""
+    cfg = alembic_config()
+    with _foreign_keys_checked_at_the_end(engine) as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
+#: the revision that sealed members' personal data: a till upgraded across it is vacuumed, so
+#: the plain phones and names it held are overwritten rather than left in free pages
+SEALED_MEMBERS = "0016"
+
+
+def _vacuum(engine: Engine) -> None:
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA secure_delete = ON")
+        raw.execute("VACUUM")
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")

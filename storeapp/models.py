@@ -11,7 +11,6 @@ import datetime as dt
 
 from sqlalchemy import (
     Boolean,
-    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -24,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storeapp.ids import ActionKey, MemberId
+from storeapp.pii_orm import PersonalFields, install
 
 
 class Base(DeclarativeBase):
@@ -53,14 +53,20 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(Integer)
 
 
-class Member(Base):
+class Member(PersonalFields, Base):
     __tablename__ = "members"
     member_id: Mapped[MemberId] = mapped_column(String(36), primary_key=True)
     card_no: Mapped[str] = mapped_column(String(20), unique=True)
-    phone: Mapped[str] = mapped_column(String(20), unique=True)
-    phone_tail: Mapped[str] = mapped_column(String(4))
-    name: Mapped[str] = mapped_column(String(32), index=True)
-    birthday: Mapped[dt.date | None] = mapped_column(Date)
+    #: The phone as a keyed hash (:mod:`storeapp.pii`): how a full phone finds the member.
+    #: "merged:<id>" / "dup:<id>" for a member that gave its phone to another.
+    phone_key: Mapped[str] = mapped_column(String(48), unique=True)
+    #: The phone's last four digits as a keyed hash: how 手机尾号 finds the member.
+    tail_key: Mapped[str] = mapped_column(String(32))
+    #: Phone, name and birthday sealed under the member's own key (read them as ``phone``,
+    #: ``name``, ``birthday``: :class:`storeapp.pii_orm.PersonalFields`).
+    personal: Mapped[str] = mapped_column(Text)
+    #: The birthday's month, for birthday coupons and lists (the day stays sealed).
+    birth_month: Mapped[int | None] = mapped_column(Integer)
     gender: Mapped[str | None] = mapped_column(String(1))
     marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     tier: Mapped[str] = mapped_column(String(16), default="regular")
@@ -85,7 +91,8 @@ class Member(Base):
     referrer_id: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (
-        Index("ix_members_tail_visit", "phone_tail", "last_visit_at"),
+        Index("ix_members_tail_visit", "tail_key", "last_visit_at"),
+        Index("ix_members_birth_month", "birth_month"),
         Index("ix_members_tier", "tier", "status"),  # tier distribution reads only this
         Index("ix_members_created", "created_at"),
         Index("ix_members_merged", "merged_into", sqlite_where=text("merged_into IS NOT NULL")),
@@ -108,6 +115,16 @@ class Card(Base):
     status: Mapped[str] = mapped_column(String(12))  # active|lost|replaced|closed
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class MemberNameGram(Base):
+    """A member's name as keyed grams (:func:`storeapp.pii.name_grams`): how a typed name finds
+    members without opening every sealed name."""
+
+    __tablename__ = "member_name_grams"
+    gram: Mapped[str] = mapped_column(String(16), primary_key=True)
+    member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"),
+                                                primary_key=True)
 
 
 class Action(Base):
@@ -146,6 +163,10 @@ class WalletEntry(Base):
 
 
 class Topup(Base):
+    """A top-up, with what the prepaid-card rules ask it to record: the agreement the member
+    accepted (version and SHA-256 of its text; None on top-ups made before it was recorded),
+    whether a company paid, and the payer's bank account when it came by transfer."""
+
     __tablename__ = "topups"
     key: Mapped[ActionKey] = mapped_column(String(64), primary_key=True)
     member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"), index=True)
@@ -155,6 +176,10 @@ class Topup(Base):
     cashier: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     voided_by: Mapped[str | None] = mapped_column(String(64))
+    agreement_version: Mapped[str | None] = mapped_column(String(32))
+    agreement_sha256: Mapped[str | None] = mapped_column(String(64))
+    company: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
+    payer_account: Mapped[str | None] = mapped_column(String(32))
 
 
 class PointsLot(Base):
@@ -204,6 +229,10 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     #: the member account this staff user buys as (内部会员): its sales get the staff price
     member_id: Mapped[MemberId | None] = mapped_column(String(36))
+    #: locked after too many wrong PINs until then (naive UTC), unless a manager unlocks first
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: locks in a row since the last good login: each lock lasts twice the one before
+    lock_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class Approval(Base):
@@ -332,6 +361,41 @@ class MemberPrompt(Base):
     until: Mapped[dt.datetime] = mapped_column(DateTime)
     #: a points-multiplier campaign: the member earns this many times the points until then
     points_multiplier: Mapped[str | None] = mapped_column(String(8))
+
+
+class Consent(Base):
+    """The consent ledger (PIPL): one row per consent given or withdrawn, here or (sent down
+    with the member) elsewhere, never changed (:mod:`storeapp.services.consents`). ``entry_id``
+    is the entry's id across the chain; ``action_key`` is None for entries made elsewhere."""
+
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(48), unique=True)
+    member_id: Mapped[MemberId] = mapped_column(ForeignKey("members.member_id"))
+    purpose: Mapped[str] = mapped_column(String(24))
+    given: Mapped[bool] = mapped_column(Boolean)
+    #: the notice it was given under: its version and the SHA-256 of its text
+    version: Mapped[str] = mapped_column(String(24))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))  # counter|self_service|head_office|import
+    actor: Mapped[str] = mapped_column(String(32))  # a user's code, or "member"
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    store: Mapped[str] = mapped_column(String(8))
+    action_key: Mapped[ActionKey | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_consents_member", "member_id", "purpose", "at"),)
+
+
+class ConsentNotice(Base):
+    """A notice text head office published for a consent purpose, kept by version: what the
+    counter shows and a new consent names."""
+
+    __tablename__ = "consent_notices"
+    purpose: Mapped[str] = mapped_column(String(24), primary_key=True)
+    version: Mapped[str] = mapped_column(String(24), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class Plan(Base):
@@ -636,7 +700,7 @@ class LedgerTotal(Base):
 
 APPEND_ONLY_TABLES = ("wallet_entries", "points_entries", "audit_log", "outbox", "payments",
                       "z_reports", "tier_changes", "count_entries", "gift_entries",
-                      "company_entries")
+                      "company_entries", "consents")
 
 
 class PrintJob(Base):
@@ -655,3 +719,6 @@ class PrintJob(Base):
     copy_of: Mapped[int | None] = mapped_column(Integer)  # a reprint names the original job
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     printed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+install(Member)  # phone, name and birthday are sealed at every flush (storeapp.pii_orm)

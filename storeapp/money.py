@@ -17,13 +17,15 @@ FEN_PER_YUAN = 100
 MAX_AMOUNT_FEN = 100_000_000
 
 
-def parse_yuan(text: str | int, *, allow_zero: bool = False) -> int:
+def parse_yuan(text: str | int, *, allow_zero: bool = False,
+               max_fen: int = MAX_AMOUNT_FEN) -> int:
     """Parse an amount in yuan ("500", "12.50", "¥1,000", "５００") into fen.
 
     An amount is what a person reads as one: digits (any script's, full-width included), at
     most two decimals, thousands grouped by commas of three ("1,000", never "10,50"); no
     exponent, underscore or sign. Refuses negative, zero (unless allowed), absurdly large and
-    non-numeric amounts with a message a cashier can read.
+    non-numeric amounts with a message a cashier can read. ``max_fen`` raises the limit for
+    amounts that are not typed at a counter (head office's deposit-account balances).
     """
     raw = plain(str(text)).strip().removeprefix("¥").strip()
     if raw.startswith("-") and _AMOUNT.fullmatch(raw[1:]):
@@ -36,10 +38,10 @@ def parse_yuan(text: str | int, *, allow_zero: bool = False) -> int:
         raise InvalidInput("bad_amount", f"'{text}' is not an amount of money (write it like "
                            "500, 12.50 or 1,000)", variant="not_money", text=str(text))
     value = Decimal(raw.replace(",", ""))
-    if value > Decimal(MAX_AMOUNT_FEN) / FEN_PER_YUAN:
-        limit = format_fen(MAX_AMOUNT_FEN)
+    if value > Decimal(max_fen) / FEN_PER_YUAN:
+        limit = format_fen(max_fen)
         raise InvalidInput("bad_amount", f"Amount {text} is larger than {limit}",
-                           variant="too_large", text=str(text), max_fen=MAX_AMOUNT_FEN)
+                           variant="too_large", text=str(text), max_fen=max_fen)
     fen = int(value * FEN_PER_YUAN)
     if fen == 0 and not allow_zero:
         raise InvalidInput("bad_amount", "Amount must be more than ¥0.00", variant="zero")

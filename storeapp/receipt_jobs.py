@@ -110,6 +110,20 @@ def member_fields(member: Any) -> dict[str, Any]:
     return out
 
 
+def self_service(settings: Settings, member_id: str, now: dt.datetime) -> dict[str, Any]:
+    """``self_service`` of a member's sale receipt or registration slip: the signed link to the
+    member's page at head office (``url``, printed as a QR) and when it stops opening
+    (``expires_at``, naive UTC), made from the chain's secret (:mod:`storeapp.selfservice_link`).
+    Empty on a till with no head office (``hq_url``): there is no page to send the member to."""
+    from storeapp.selfservice_link import LINK_DAYS, link_url
+
+    if not settings.hq_url or not settings.qr_secret:
+        return {}
+    url = link_url(settings.hq_url, member_id, now, settings.qr_secret, LINK_DAYS)
+    expires = now + dt.timedelta(days=LINK_DAYS)
+    return {"self_service": {"url": url, "expires_at": expires.isoformat()}}
+
+
 def tier_names(settings: Settings) -> dict[str, str]:
     """``{tier code: "金卡 Gold"}`` for the tier-progress line."""
     from storeapp.services import tiers
@@ -176,7 +190,8 @@ def member_card(db: Database, member_ref: str, *, cashier: str) -> Payload:
         raise Refused("member_closed", "This membership is closed: no member card to print",
                       variant="card")
     return {**store_fields(db.settings, cashier), "member": member_fields(member),
-            "at": member.created_at}
+            "at": member.created_at,
+            **self_service(db.settings, member.member_id, db.clock.now())}
 
 
 def shift_report(db: Database, z_no: int | None) -> dict[str, Any]:
@@ -220,6 +235,7 @@ __all__ = [
     "plan_value",
     "printing",
     "result_part",
+    "self_service",
     "shift_payload",
     "shift_ref",
     "store_fields",

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 from storeapp import ledger
 from storeapp.actions import RESTORED, Ctx, count_deltas, gift_deltas, ledger_deltas
 from storeapp.continuity import GENESIS, chain_next, event_digest
-from storeapp.identity import phone_tail
 from storeapp.ids import ActionKey
 from storeapp.models import (
     Action,
@@ -50,8 +49,18 @@ from storeapp.models import (
     Tender,
     Topup,
 )
+from storeapp.pii import PERSONAL_FIELDS
 from storeapp.sequences import insert_row
-from storeapp.services import companies, countcards, coupons, giftcards, points, shifts, tiers
+from storeapp.services import (
+    companies,
+    consents,
+    countcards,
+    coupons,
+    giftcards,
+    points,
+    shifts,
+    tiers,
+)
 
 if TYPE_CHECKING:
     from storeapp.db import Database
@@ -124,6 +133,8 @@ def _action(db: Database, s: Session, group: list[StoredEvent], renumber: bool,
         body = event.body
         handler = _HANDLERS.get(event.type, _unknown)
         handler(ctx, body, done)
+        if body.get("consents"):  # a registration's, a profile's or a consent's own entries
+            consents.write_back(ctx, _member(ctx, body), body)
         if renumber:  # never sent: it may say the receipt and card numbers it now has
             event = _renumbered(event, done.renumbered)
         _write_event(s, event, renumber, done)
@@ -201,17 +212,16 @@ def _registered(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
     s, member_id = ctx.session, str(body["member_id"])
     if s.get(Member, member_id) is not None:
         return
-    phone = str(body["phone"])
-    holder = s.scalar(select(Member).where(Member.phone == phone))
+    person = ctx.db.pii.from_event(body)
+    phone = person.phone
+    holder = s.scalar(select(Member).where(Member.phone_key == ctx.db.pii.phone_key(phone)))
     if holder is not None:  # a member downloaded later took the phone here: it gives it back
-        holder.phone, holder.phone_tail = f"dup:{holder.member_id}", ""
+        holder.phone = f"dup:{holder.member_id}"
         s.flush()
     card_no = _free_card(s, str(body["card_no"]), done)
-    birthday = body.get("birthday")
     s.add(Member(
-        member_id=member_id, card_no=card_no, phone=phone, phone_tail=phone_tail(phone),
-        name=str(body.get("name") or ""), gender=body.get("gender"),
-        birthday=dt.date.fromisoformat(birthday) if birthday else None,
+        member_id=member_id, card_no=card_no, phone=phone, name=person.name,
+        gender=body.get("gender"), birthday=person.birthday,
         marketing_consent=bool(body.get("marketing_consent")),
         tier=tiers.table(ctx.db.settings)[0].code, status="active", pin_failed=0,
         principal_fen=0, bonus_fen=0, points=0, home_store=str(body.get("store") or ""),
@@ -224,13 +234,23 @@ def _registered(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
 
 def _profile(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
     member = _member(ctx, body)
+    person = ctx.db.pii.from_event(body) if body.get("personal") else None
     for name, value in (body.get("fields") or {}).items():
-        if name == "birthday":
-            value = dt.date.fromisoformat(value) if value else None
-        if name == "phone":
-            member.phone_tail = phone_tail(str(value))
+        if name in PERSONAL_FIELDS:
+            if person is None:
+                continue
+            value = getattr(person, name)
         setattr(member, name, value)
     member.updated_at = ctx.now
+
+
+def _erased(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
+    """An erasure written back: the key is gone already (it was destroyed with the erasure, and
+    head office has none to send), so the member's row is blanked as the erasure left it."""
+    from storeapp.services.privacy import blank
+
+    blank(ctx.session, _member(ctx, body), ctx.now)
+    ctx.db.pii.keys.destroy(str(body["member_id"]))
 
 
 def _pin(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
@@ -277,7 +297,11 @@ def _topped_up(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
     _post(ctx, member, "topup", principal, bonus, method=method, ref=ctx.key)
     shifts.record_payment(ctx, "topup", method, principal)
     ctx.session.add(Topup(key=ctx.key, member_id=member.member_id, principal_fen=principal,
-                          bonus_fen=bonus, method=method, cashier=ctx.actor, created_at=ctx.now))
+                          bonus_fen=bonus, method=method, cashier=ctx.actor, created_at=ctx.now,
+                          agreement_version=body.get("agreement_version"),
+                          agreement_sha256=body.get("agreement_sha256"),
+                          company=bool(body.get("company")),
+                          payer_account=body.get("payer_account")))
     member.last_visit_at = ctx.now
 
 
@@ -699,7 +723,7 @@ _HANDLERS: dict[str, Handler] = {
     "member_registered": _registered, "member_profile_updated": _profile,
     "member_pin_set": _pin, "member_card_lost": _card_lost,
     "member_card_replaced": _card_replaced, "member_status_changed": _status,
-    "member_closed": _closed, "member_tier_changed": _tier,
+    "member_closed": _closed, "member_tier_changed": _tier, "member_erased": _erased,
     "wallet_topped_up": _topped_up, "wallet_topup_voided": _voided,
     "wallet_adjusted": _adjusted, "points_adjusted": _points_adjusted,
     "points_expired": _expired, "sale_completed": _sale, "sale_refunded": _refunded,

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any, Generic, TypedDict, TypeVar, cast, overload
 
+from storeapp import prepaid_agreement as agreement_text
 from storeapp.errors import InvalidInput
 
 T = TypeVar("T")
@@ -52,7 +53,7 @@ class Var(Generic[T]):
     name: str
 
     def __init__(self, type_: type[T], default: T, description: str, scope: str = CHAIN, *,
-                 secret: bool = False) -> None:
+                 secret: bool = False, key_store: bool = False) -> None:
         if not isinstance(default, type_):  # a declaration's own mistake: fails at import
             raise TypeError(f"default {default!r} is not a {type_.__name__}")
         self.type = type_
@@ -60,6 +61,9 @@ class Var(Generic[T]):
         self.description = description
         self.scope = scope
         self.secret = secret
+        #: kept in the till's key store (storeapp.keystore), not the settings table: a copy of
+        #: the database file or a backup does not carry it (Database.set_setting/load_settings)
+        self.key_store = key_store
 
     def __set_name__(self, owner: type[Any], name: str) -> None:
         self.name = name
@@ -108,9 +112,16 @@ class Settings:
     qr_secrets_previous = Var[list[str]](
         list, [], "Secrets this till signed QR codes with before (QR codes they signed still "
         "verify)", TILL, secret=True)
+    key_entry = Var(
+        str, "", "Names this till's keys in the key store (storeapp.keystore): not a secret, made "
+        "on first start", TILL)
     # -- head office (docs/sync.md)
     hq_url = Var(str, "", "Head-office server URL; empty = not linked", TILL)
-    hq_token = Var(str, "", "This store's token for head office", TILL, secret=True)
+    hq_token = Var(str, "", "This store's token for head office (kept in the till's key store, "
+                   "never in the database)", TILL, secret=True, key_store=True)
+    hq_member_key = Var(
+        str, "", "Head office's public key members' own keys are sealed to when uploaded "
+        "(given when the till joins)", TILL)
     hq_rules_version = Var(
         int, 0, "Version of head office's chain rules this till has taken (set by sync)", TILL)
     sync_interval_minutes = Var(int, 5, "Minutes between syncs with head office", TILL)
@@ -175,6 +186,10 @@ class Settings:
     wallet_cap_fen = Var(int, 500_000, "Largest balance a named member may hold (fen)")
     wallet_pin_max_tries = Var(int, 5, "Wrong payment PINs before the PIN locks")
     cash_refund_transfer_over_fen = Var(int, 10_000, "Cash refunds above this are transfers")
+    prepaid_agreement = Var[dict[str, str]](
+        dict, {"version": agreement_text.VERSION, "text": agreement_text.TEXT},
+        "The prepaid agreement (预付卡协议) a member accepts by topping up: {version, text}; each "
+        "top-up records its version and the text's SHA-256 (a new text needs a new version)")
     # -- coupons
     welcome_coupon_template = Var(str, "", "Template code issued on registration ('' = none)")
     birthday_coupon_template = Var(str, "", "Template code issued in the birthday month")
@@ -184,7 +199,10 @@ class Settings:
     campaign_monthly_contacts = Var(
         int, 4, "Most campaigns one member is chosen for in a month (holdout included)")
     # -- staff
-    user_pin_max_tries = Var(int, 5, "Wrong login PINs before a user is locked")
+    user_pin_max_tries = Var(int, 5, "Wrong login PINs in a row before a user is locked")
+    user_lock_minutes = Var(
+        int, 5, "Minutes a user stays locked after too many wrong PINs; each lock in a row lasts "
+        "twice as long (at most a day), and a manager can unlock sooner")
     staff_discount_pct = Var(
         str, "10", "Staff price (内部会员): percent off a linked staff member's purchases, "
         "given instead of the tier and plan discount when larger")

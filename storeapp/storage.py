@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
+from typing import IO, Any
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -68,11 +70,35 @@ OWNER_ONLY = 0o600
 
 
 def owner_only(path: Path) -> None:
-    """Members' data is readable by the till's own user only (the file and its journals)."""
-    for suffix in ("", "-wal", "-shm"):
+    """Members' data is readable by the till's own user only (the file and its journals; SQLite
+    makes a journal, WAL or shared-memory file with the database file's own mode). Takes the
+    group's and others' rights away and gives none: a file made read-only stays read-only."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
         target = Path(f"{path}{suffix}")
         if target.exists():
-            target.chmod(OWNER_ONLY)
+            mode = stat.S_IMODE(target.stat().st_mode)
+            if mode & 0o077:
+                target.chmod(mode & 0o700)
 
 
-__all__ = ["OWNER_ONLY", "StorageError", "explain", "is_blank", "missing", "owner_only"]
+def create_owner_only(path: Path) -> None:
+    """Make ``path`` an empty file only its owner can read, whatever the umask, so SQLite
+    (which keeps a file's mode) never has a moment with members' data readable by others."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, OWNER_ONLY))
+    os.chmod(path, OWNER_ONLY)
+
+
+def open_owner_only(path: Path | str, mode: str = "w", **kwargs: Any) -> IO[Any]:
+    """Open ``path`` for writing (``w``/``wb``), created or truncated, readable by its owner
+    only whatever the umask: exports and previews carry members' data out of the database."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, OWNER_ONLY)
+    try:
+        os.fchmod(fd, OWNER_ONLY)  # a file that was there before keeps its mode otherwise
+        return os.fdopen(fd, mode, **kwargs)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+__all__ = ["OWNER_ONLY", "StorageError", "create_owner_only", "explain", "is_blank", "missing",
+           "open_owner_only", "owner_only"]

@@ -11,6 +11,7 @@ this till.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,8 +36,10 @@ from storeapp.models import (
     PointsLot,
     WalletEntry,
 )
+from storeapp.pii_orm import GIVEN_BACK, ring_for
 from storeapp.sequences import insert_row
-from storeapp.services import countcards, coupons, points
+from storeapp.services import consents, countcards, coupons, points
+from storeapp.services.privacy import ERASED_PREFIX, blank
 from sync.rules import BadRule, apply_rule
 
 SYNC_KIND = "sync"
@@ -90,12 +93,15 @@ def apply_page(db: Database, session: Session, page: Mapping[str, Any]) -> Appli
     latest = {m["member_id"]: m for m in page.get("members") or ()}  # once each, the last
     members = sorted(latest.values(), key=lambda m: not m.get("merged_into"))
     held = _current_remote(session, [m["member_id"] for m in members])
+    take_member_keys(db, {m["member_id"]: m["key"] for m in members if m.get("key")})
     for data in members:
         member, inserted = _upsert_member(session, data, now)
         _post_remote_part(ctx, member, data, held.get(member.member_id, (0, 0, 0)))
         for card in data.get("count_cards") or ():
             _take_card(ctx, card)
         _take_offers(session, member.member_id, data, now)
+        if data.get("consents"):  # given or withdrawn elsewhere: the self-service page, ...
+            consents.take_remote(session, member, data["consents"], now)
         applied.members += 1
         applied.inserted += inserted
         applied.blocked += bool(data.get("wallet_blocked"))
@@ -139,18 +145,25 @@ def _at(value: Any) -> dt.datetime:
 
 # -- members ------------------------------------------------------------------------------------
 
+def take_member_keys(db: Database, keys: Mapping[str, str] | None) -> None:
+    """Keep the members' own keys head office sent (``member_id → key``): their sealed data here
+    is then under the one key an erasure destroys everywhere."""
+    for member_id, key in (keys or {}).items():
+        if db.pii.keys.get(member_id) is None:
+            db.pii.keys.put(member_id, base64.urlsafe_b64decode(key))
+
+
 def _upsert_member(s: Session, data: Mapping[str, Any], now: dt.datetime) -> tuple[Member, bool]:
     member_id = str(data["member_id"])
     merged = bool(data.get("merged_into"))
     phone = f"merged:{member_id}" if merged else str(data["phone"])
-    # A merged member's tail is blanked: the survivor answers to those four digits.
-    tail = "" if merged else phone[-4:]
+    # A merged member's phone (and so its last four digits) answers for the survivor now.
     _free_phone(s, phone, member_id)
     member = s.get(Member, member_id)
     inserted = member is None
     if member is None:
         member = Member(
-            member_id=member_id, card_no=str(data["card_no"]), phone=phone, phone_tail=tail,
+            member_id=member_id, card_no=str(data["card_no"]), phone=phone,
             name=str(data["name"]), marketing_consent=False, pin_failed=0, principal_fen=0,
             bonus_fen=0, points=0, home_store=str(data["home_store"]), created_at=now,
             updated_at=now, last_visit_at=now)
@@ -159,7 +172,7 @@ def _upsert_member(s: Session, data: Mapping[str, Any], now: dt.datetime) -> tup
         s.add(Card(card_no=member.card_no, member_id=member_id, status="active", issued_at=now,
                    changed_at=now))
     elif member.phone != phone:
-        member.phone, member.phone_tail = phone, tail
+        member.phone = phone
     if member.card_no != data["card_no"]:
         _new_card(s, member, str(data["card_no"]), now)
     changed = False
@@ -168,6 +181,9 @@ def _upsert_member(s: Session, data: Mapping[str, Any], now: dt.datetime) -> tup
         if getattr(member, name) != value:
             setattr(member, name, value)
             changed = True
+    if phone.startswith(ERASED_PREFIX):  # erased at head office: this till's key goes too,
+        blank(s, member, now)  # and with it every sealed copy here, backups included
+        ring_for(s).keys.destroy(member_id)
     if changed or inserted:
         member.updated_at = now
         if member.status == "closed":
@@ -193,9 +209,11 @@ def _free_phone(s: Session, phone: str, member_id: str) -> None:
     """Phones are unique at the till too. Whoever holds ``phone`` here now lost it at head office
     (a later change moved it; or it was registered here after the last upload and head office
     will merge it): it is parked on ``dup:<id>`` until its own change arrives."""
-    holder = s.scalar(select(Member).where(Member.phone == phone, Member.member_id != member_id))
+    key = phone if phone.startswith(GIVEN_BACK) else ring_for(s).phone_key(phone)
+    holder = s.scalar(select(Member).where(Member.phone_key == key,
+                                           Member.member_id != member_id))
     if holder is not None:
-        holder.phone, holder.phone_tail = f"dup:{holder.member_id}", ""
+        holder.phone = f"dup:{holder.member_id}"
         s.flush()  # before the new holder's UPDATE: SQLite checks UNIQUE per statement
 
 

@@ -9,11 +9,13 @@ cursor stored with the last page applied.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
+import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,7 @@ import httpx
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from storeapp import integrity, sync_state
+from storeapp import integrity, pii, sync_state
 from storeapp.continuity import GENESIS
 from storeapp.db import Database
 from storeapp.errors import DomainError, Refused
@@ -120,6 +122,8 @@ def join(db: Database, url: str, token: str, *,
         db.set_setting(s, "hq_url", url)
         db.set_setting(s, "hq_token", token)
         take_chain_secret(db, s, str(store.get("qr_secret") or ""))
+        if store.get("member_key_public"):
+            db.set_setting(s, "hq_member_key", str(store["member_key_public"]))
         sync_state.write(s, last_contact_at=db.clock.now(), offline_since=None, last_error="",
                          store_name_hq=name)
     return {"store_code": code, "store_name": name, "hq_url": url,
@@ -173,6 +177,10 @@ def upload(db: Database, client: HqClient, *, batch_size: int = 500,
     with db.session() as s, s.begin():
         sync_state.write(s, acked_seq=acked, audit_acked=audit_from,
                          online_only=str(held.get("flag") or ""))
+        if not db.settings.hq_member_key:  # a till that joined before head office gave one
+            public = client.store().get("member_key_public")
+            if public:
+                db.set_setting(s, "hq_member_key", str(public))
     first, stored = acked, 0
     while True:
         batch, last, audit_last = _next_batch(db, till_no, acked, audit_from, batch_size)
@@ -264,7 +272,31 @@ def _next_batch(db: Database, till_no: int, acked: int, audit_from: int,
                             r.detail_json] for r in audit_rows]},
         "check": check,
     }
+    sealed = member_keys_for(db, rows)
+    if sealed:
+        batch["member_keys"] = sealed
     return batch, last, audit_last
+
+
+#: the events that carry a member's personal data, sealed (storeapp.pii)
+_SEALED = ("member_registered", "member_profile_updated")
+
+
+def member_keys_for(db: Database, rows: Sequence[OutboxEvent]) -> dict[str, str]:
+    """The own keys of the members whose sealed data ``rows`` carry, sealed to head office's
+    public key (given when the till joined): head office opens their data with them, and no
+    one who reads the batch on its way can."""
+    ids = {str(json.loads(e.payload_json)["member_id"]) for e in rows
+           if e.type in _SEALED and '"personal"' in e.payload_json}
+    if not ids:
+        return {}
+    public = db.settings.hq_member_key
+    if not public:
+        raise Refused("hq_key_missing", "Head office has not given this till its key for "
+                      "members' data: join head office again (storeapp sync join)")
+    raw = base64.urlsafe_b64decode(public)
+    keys = db.pii.keys.get_many(ids)
+    return {i: pii.seal_for(raw, i, keys[i]) for i in sorted(ids) if i in keys}
 
 
 def send_balances(db: Database, client: HqClient, till_no: int) -> list[str]:

@@ -40,9 +40,11 @@ from storeapp.clock import Clock
 from storeapp.continuity import GENESIS, event_digest
 from storeapp.db import Database
 from storeapp.errors import Refused
+from storeapp.keystore import KeyStore
 from storeapp.models import AuditRow, OutboxEvent, SettingRow, User
 from storeapp.sequences import insert_row
 from storeapp.settings import BY_NAME, TILL
+from sync.apply import take_member_keys
 from sync.client import take_chain_secret
 from sync.http import HqClient
 
@@ -187,7 +189,9 @@ def _pull_events(db: Database, hq: HqClient, till_no: int, after: int, acked: in
                  chain: str) -> int:
     pulled = 0
     while after < acked:
-        page = hq.own_events(till_no, after, PAGE)["events"]
+        answer = hq.own_events(till_no, after, PAGE)
+        take_member_keys(db, answer.get("member_keys"))
+        page = answer["events"]
         if not page:
             break
         events = [replay.StoredEvent(int(e["seq"]), str(e["event_id"]), str(e["type"]),
@@ -321,7 +325,8 @@ def _carry_over(db: Database, lost: Path,
                            created_at=dt.datetime.fromisoformat(created)))
         for name, value_json in settings:
             declared = BY_NAME.get(name)
-            if declared is not None and declared.scope == TILL and name != "hq_rules_version":
+            if declared is not None and declared.scope == TILL and \
+                    name != "hq_rules_version" and not declared.key_store:
                 s.merge(SettingRow(name=name, value_json=value_json))
     return len(later), renumbered, len(staff)
 
@@ -401,9 +406,12 @@ def _link_of(path: Path | None) -> Link | None:
         with _read_only(path) as conn:
             values = {name: json.loads(value) for name, value in conn.execute(
                 "SELECT name, value_json FROM settings WHERE name IN "
-                "('hq_url', 'hq_token', 'till_no')")}
+                "('hq_url', 'hq_token', 'till_no', 'key_entry')")}
     except sqlite3.DatabaseError:
         return None
+    if not values.get("hq_token") and values.get("key_entry"):
+        # the token is in the till's key store (a file from before: in its settings)
+        values["hq_token"] = KeyStore(str(values["key_entry"])).text("hq_token")
     if not values.get("hq_url") or not values.get("hq_token"):
         return None
     return Link(str(values["hq_url"]), str(values["hq_token"]), int(values.get("till_no", 1)))

@@ -1,6 +1,6 @@
 """Head office's rules and prices, applied to the till's copy: chain-scope settings, products,
-coupon templates, plans and count cards on sale (``{"kind", "key", "value"}``, ``value`` null =
-deleted).
+coupon templates, plans, count cards on sale and consent notices (``{"kind", "key", "value"}``,
+``value`` null = deleted).
 
 Till-scope settings (store code, printer, head-office URL, ...) belong to the till and are never
 taken from a download. A rule the till cannot take raises :class:`BadRule`; the caller reports it
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from storeapp.db import Database
 from storeapp.models import Base, CardProduct, CouponTemplate, Plan, Product, SettingRow
+from storeapp.services import consents
 from storeapp.settings import BY_NAME, CHAIN, Settings
 
 #: Rule kind -> (model, the columns head office sends, those a new row cannot do without).
@@ -48,6 +49,13 @@ def apply_rule(db: Database, s: Session, rule: Mapping[str, Any], now: dt.dateti
         return _setting(db, s, key, value)
     if kind in _TABLES:
         _row(s, str(kind), key, value, now)
+        return True
+    if kind == "notice":  # a consent notice's text: kept by version, never withdrawn
+        if value is not None:
+            try:
+                consents.take_notice(s, value)
+            except consents.BadNotice as bad:
+                raise BadRule(f"notice {key}: {bad}") from None
         return True
     raise BadRule(f"rule {kind}:{key}: unknown kind (a newer head office?)")
 

@@ -6,6 +6,10 @@ own copy of that file (via SQLite's backup API, which is safe with WAL) under ``
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sqlite3
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,12 +23,21 @@ from storeapp.services.users import Staff
 from storeapp.till import open_till
 from tests.helpers import CASHIER, MANAGER_CODE, MANAGER_PIN, START, copy_database, register
 
+# Keys live outside the databases (storeapp.keystore): this run's in a directory of its own,
+# never the user's keyring or config directory; the tills the tests start as processes inherit it.
+os.environ.setdefault("STOREAPP_KEY_DIR", tempfile.mkdtemp(prefix="storeapp-test-keys-"))
+os.environ.setdefault("STOREAPP_KEYRING", "0")
+
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A freshly migrated, empty till database, made once for the whole run."""
     path = tmp_path_factory.mktemp("template") / "till.db"
     Database(path, clock=FixedClock(START)).close()
+    # Each copy names its own entry in the key store at its first open, as every real till
+    # does: tills copied from one template must not share secrets (a head-office token).
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("DELETE FROM settings WHERE name = 'key_entry'")
     return path
 
 
@@ -46,15 +59,15 @@ def db(tmp_path: Path, migrated_template: Path, clock: FixedClock) -> Iterator[D
 
 @pytest.fixture
 def manager(db: Database) -> Staff:
-    """A store manager ``M01`` with PIN ``2468`` (see :func:`tests.helpers.approve`)."""
+    """A store manager ``M01`` with PIN ``246800`` (see :func:`tests.helpers.approve`)."""
     return users.add_user(db, code=MANAGER_CODE, name="王经理", role="manager", pin=MANAGER_PIN,
                           actor="setup")
 
 
 @pytest.fixture
 def cashier(db: Database) -> Staff:
-    """A cashier ``C01`` with PIN ``1357``."""
-    return users.add_user(db, code=CASHIER, name="李收银", role="cashier", pin="1357",
+    """A cashier ``C01`` with PIN ``135700``."""
+    return users.add_user(db, code=CASHIER, name="李收银", role="cashier", pin="135700",
                           actor="setup")
 
 

@@ -23,7 +23,7 @@ from storeapp.services.sales import LineIn, TenderIn
 MEMBERS = 5
 ROUNDS = 150
 START = dt.datetime(2026, 3, 10, 2, 0)
-CASHIER, MANAGER, MANAGER_PIN = "C01", "M01", "2468"
+CASHIER, MANAGER, MANAGER_PIN = "C01", "M01", "246800"
 TOPUP_FEN, BIG_TOPUP_FEN, BIG_TOPUP_BONUS_FEN = 20_000, 50_000, 5_000
 SALE_FEN, SALE_WALLET_FEN = 30_000, 18_000
 
@@ -52,6 +52,11 @@ def plan() -> list[Step]:
     return steps
 
 
+def real_name(member: int) -> str:
+    """As tests.helpers.real_name (this file runs as a script, outside the tests package)."""
+    return "张" + "".join("零一二三四五六七八九"[int(d)] for d in str(member))
+
+
 def phone(member: int) -> str:
     return f"1380000{member:04d}"
 
@@ -78,7 +83,7 @@ def _post(db: Database, step: Step, grant: users.Grant,
     if step.kind == "register":
         with db.reader() as session:  # register returns the member, not the action's result
             done = session.get(Action, step.key) is not None
-        members.register(db, phone=phone(step.member), name=f"会员{step.member}", actor=CASHIER,
+        members.register(db, phone=phone(step.member), name=real_name(step.member), actor=CASHIER,
                          key=step.key)
         return {"replayed": done}
     if step.kind == "topup":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,7 +40,9 @@ T = TypeVar("T", bound=Base)
 #: Naive UTC, as the services store it: 10:00 on Tuesday 2026-03-10 in the store (Asia/Shanghai).
 START = dt.datetime(2026, 3, 10, 2, 0)
 CASHIER = "C01"
-MANAGER_CODE, MANAGER_PIN = "M01", "2468"
+MANAGER_CODE, MANAGER_PIN = "M01", "246800"
+#: who runs ``storeapp`` commands in the tests (``init`` makes them the till's administrator)
+CLI_USER, CLI_PIN = "admin", "975310"
 
 #: Tables whose row counts tell whether an action posted anything.
 LEDGER_TABLES = (
@@ -49,6 +52,12 @@ LEDGER_TABLES = (
 )
 
 _phone_numbers = itertools.count(1)
+
+
+def cli_env(user: str = CLI_USER, pin: str = CLI_PIN, **more: str) -> dict[str, str]:
+    """The environment of a ``storeapp`` process run by ``user``: the PIN travels in
+    ``STOREAPP_PIN``, never as an argument (``more``: e.g. ``STOREAPP_APPROVER_PIN``)."""
+    return {**os.environ, "STOREAPP_USER": user, "STOREAPP_PIN": pin, **more}
 
 
 def copy_database(source: Path, target: Path) -> None:
@@ -61,6 +70,12 @@ def copy_database(source: Path, target: Path) -> None:
 def new_phone() -> str:
     """A fresh, valid mainland mobile number (unique within the test run)."""
     return f"137{next(_phone_numbers):08d}"
+
+
+def real_name(number: int) -> str:
+    """A name the prepaid rules take as a member's real name (no digits, not a placeholder such
+    as 会员 or a surname with a title): 张一, 张二, … 张一二."""
+    return "张" + "".join("零一二三四五六七八九"[int(d)] for d in str(number))
 
 
 def register(db: Database, *, phone: str | None = None, name: str = "测试会员",

@@ -205,9 +205,12 @@ def restorable_state(conn: sqlite3.Connection) -> dict[str, Any]:
         return sorted(conn.execute(sql).fetchall(), key=repr)
 
     return {
-        "members": rows("SELECT member_id, card_no, phone, phone_tail, name, birthday, gender, "
+        # phone, name and birthday are sealed (a fresh nonce each time they are written): their
+        # keyed hashes and name grams say they are the same
+        "members": rows("SELECT member_id, card_no, phone_key, tail_key, birth_month, gender, "
                         "tier, status, pin_hash, principal_fen, bonus_fen, points, home_store "
                         "FROM members"),
+        "names": rows("SELECT gram, member_id FROM member_name_grams"),
         "cards": rows("SELECT card_no, member_id, status FROM cards"),
         "wallet": rows("SELECT member_id, action_key, kind, bucket, amount_fen, method, ref, "
                        "created_at FROM wallet_entries"),

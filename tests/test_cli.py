@@ -1,6 +1,8 @@
 """The ``storeapp`` command line, driven as a user drives it: a real process per command with
-``--json``. A refused or invalid request exits non-zero, prints ``{"error", "message"}`` on
-stdout and changes nothing (row counts and balances compared before and after)."""
+``--json``, run by a logged-in user (``STOREAPP_USER`` and ``STOREAPP_PIN``, as a script at the
+till would). A refused or invalid request exits non-zero, prints ``{"error", "message"}`` on
+stdout and changes nothing but the record of the login (row counts and balances compared before
+and after)."""
 
 from __future__ import annotations
 
@@ -26,8 +28,10 @@ pytestmark = pytest.mark.slow
 
 PHONE = "13812345678"
 MEMBER_PIN = "123456"
-MANAGER, MANAGER_PIN = "m1", "1234"
-CASHIER, CASHIER_PIN = "c1", "1357"
+MANAGER, MANAGER_PIN = "m1", "123400"
+CASHIER, CASHIER_PIN = "c1", "135700"
+#: who runs the commands (``init`` makes them the till's administrator)
+ADMIN, ADMIN_PIN = "admin", "975310"
 EXIT_INVALID, EXIT_REFUSED = 2, 1
 
 
@@ -38,11 +42,13 @@ class Run:
     stderr: str
 
 
-def cli(db: Path, *args: str) -> Run:
-    """One ``storeapp --db DB --json ...`` process; its stdout must be exactly one JSON object."""
+def cli(db: Path, *args: str, user: str = ADMIN, pin: str = ADMIN_PIN, **env: str) -> Run:
+    """One ``storeapp --db DB --json ...`` process run by ``user`` (``env``: more variables,
+    e.g. ``STOREAPP_APPROVER_PIN``); its stdout must be exactly one JSON object."""
     proc = subprocess.run(
         [sys.executable, "-m", "storeapp.cli", "--db", str(db), "--json", *args],
-        capture_output=True, text=True, timeout=60, check=False)
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "STOREAPP_USER": user, "STOREAPP_PIN": pin, **env})
     lines = proc.stdout.splitlines()
     assert len(lines) == 1, f"{args}: stdout {proc.stdout!r} stderr {proc.stderr[-2000:]}"
     return Run(proc.returncode, json.loads(lines[0]), proc.stderr)
@@ -76,9 +82,10 @@ def assert_refused(run: Run, code: str, status: int) -> None:
 
 def test_register_find_top_up_sell_refund_verify(tmp_path: Path) -> None:
     db = tmp_path / "till.db"
-    assert cli(db, "init").out == {"db": str(db), "store_code": "0001", "till_no": 1}
+    assert cli(db, "init").out == {"db": str(db), "store_code": "0001", "till_no": 1,
+                                   "admin": ADMIN}
     made = cli(db, "user", "add", MANAGER, "--name", "王店长", "--role", "manager",
-               "--pin", MANAGER_PIN)
+               STOREAPP_NEW_PIN=MANAGER_PIN)
     assert (made.status, made.out["role"]) == (0, "manager")
 
     added = cli(db, "member", "add", "--phone", "138 1234 5678", "--name", "张三")
@@ -106,7 +113,8 @@ def test_register_find_top_up_sell_refund_verify(tmp_path: Path) -> None:
     assert sold.out["member_after"]["balance_fen"] == 55_000 - 2_550
     assert sold.out["points_earned"] == 25
 
-    refunded = cli(db, "refund", receipt, "--approver", MANAGER, "--approver-pin", MANAGER_PIN)
+    refunded = cli(db, "refund", receipt, "--approver", MANAGER,
+                   STOREAPP_APPROVER_PIN=MANAGER_PIN)
     assert refunded.status == 0, refunded
     assert (refunded.out["amount_fen"], refunded.out["points_clawed_back"]) == (2_550, 25)
     assert refunded.out["member_after"]["balance_fen"] == 55_000
@@ -120,8 +128,10 @@ def test_register_find_top_up_sell_refund_verify(tmp_path: Path) -> None:
     with contextlib.closing(ledger_checks.connect(db)) as conn:
         assert ledger_checks.ledger_problems(conn) == []
         assert ledger_checks.balances(conn) == {member_id: (50_000, 5_000, 0)}
-        assert conn.execute("SELECT approved_by, kind FROM approvals").fetchall() == [
-            (MANAGER, "refund")]
+        assert conn.execute("SELECT requested_by, approved_by, kind FROM approvals"
+                            ).fetchall() == [(ADMIN, MANAGER, "refund")]
+        assert {row[0] for row in conn.execute(  # who did it: the user who logged in
+            "SELECT actor FROM audit_log WHERE action NOT LIKE 'login%'")} == {ADMIN}
 
 
 def alter(qr: str) -> str:
@@ -133,11 +143,12 @@ def alter(qr: str) -> str:
 
 @pytest.fixture
 def till(tmp_path: Path) -> tuple[Path, str]:
-    """A till with a manager, a cashier, and a member holding ¥550 (PIN set) who bought once;
-    returns the database path and that sale's receipt number."""
+    """A till with its administrator, a manager, a cashier, and a member holding ¥550 (PIN set)
+    who bought once; returns the database path and that sale's receipt number."""
     path = tmp_path / "till.db"
     db = Database(path)
     try:
+        users.add_user(db, code=ADMIN, name="管理员", role="admin", pin=ADMIN_PIN, actor="setup")
         users.add_user(db, code=MANAGER, name="王店长", role="manager", pin=MANAGER_PIN,
                        actor="setup")
         users.add_user(db, code=CASHIER, name="李收银", role="cashier", pin=CASHIER_PIN,
@@ -178,7 +189,11 @@ def test_invalid_and_refused_requests_change_nothing(till: tuple[Path, str]) -> 
     runs = cli_many(db, [command for command, _, _ in expected])
     for run, (_, code, status) in zip(runs, expected, strict=True):
         assert_refused(run, code, status)
-    assert snapshot(db) == before  # rows are only ever added: equal counts mean none was
+    after = snapshot(db)
+    # the logins of the runs argparse let through are all they leave
+    assert set(audit_since(db, before.pop("count:audit_log"))) == {"login"}
+    del after["count:audit_log"]
+    assert after == before  # rows are only ever added: equal counts mean none was
     over_cap = runs[[command for command, _, _ in expected].index(
         ("wallet", "topup", PHONE, "4500"))]
     assert "¥5,000.00" in over_cap.out["message"]  # the cap, and how much still fits
@@ -194,18 +209,20 @@ def test_wrong_pins_and_wrong_approvers_refuse_and_only_leave_an_audit_trail(
     nothing else changes."""
     db, receipt = till
     cases = [
-        (("sale", PHONE, "--amount", "10", "--pay", "wallet", "--pin", "000000"),
-         "wrong_pin", ["member_pin_failed"]),
-        (("refund", receipt, "--approver", MANAGER, "--approver-pin", "9999"),
-         "bad_login", ["login_failed"]),
-        (("refund", receipt, "--approver", CASHIER, "--approver-pin", CASHIER_PIN),
-         "not_a_manager", ["login"]),
-        (("refund", "R0001019999999", "--approver", MANAGER, "--approver-pin", MANAGER_PIN),
-         "unknown_receipt", ["login"]),
+        (("sale", PHONE, "--amount", "10", "--pay", "wallet", "--pin", "000000"), "",
+         "wrong_pin", ["login", "member_pin_failed"]),
+        (("refund", receipt, "--approver", MANAGER), "999900",
+         "bad_login", ["login", "login_failed"]),
+        (("refund", receipt, "--approver", CASHIER), CASHIER_PIN,
+         "not_a_manager", ["login", "login"]),
+        (("refund", "R0001019999999", "--approver", MANAGER), MANAGER_PIN,
+         "unknown_receipt", ["login", "login"]),
+        (("refund", receipt, "--approver", MANAGER, "--approver-pin", "999900"), "",
+         "bad_login", ["login", "login_failed"]),  # the old option still works (but shows in ps)
     ]
-    for command, code, audited in cases:
+    for command, approver_pin, code, audited in cases:
         before = snapshot(db)
-        run = cli(db, *command)
+        run = cli(db, *command, STOREAPP_APPROVER_PIN=approver_pin)
         assert_refused(run, code, EXIT_REFUSED)
         after = snapshot(db)
         assert audit_since(db, before["count:audit_log"]) == audited, command
@@ -228,6 +245,7 @@ def test_simultaneous_top_ups_respect_the_cap_and_their_keys(tmp_path: Path) -> 
     db = tmp_path / "till.db"
     other = "13900002222"
     with contextlib.closing(Database(db)) as till:
+        users.add_user(till, code=ADMIN, name="管理员", role="admin", pin=ADMIN_PIN, actor="setup")
         members.register(till, phone=PHONE, name="张三", actor="setup")
         members.register(till, phone=other, name="李四", actor="setup")
 
@@ -242,10 +260,33 @@ def test_simultaneous_top_ups_respect_the_cap_and_their_keys(tmp_path: Path) -> 
 
     with contextlib.closing(ledger_checks.connect(db)) as conn:
         assert ledger_checks.ledger_problems(conn) == []
-        assert conn.execute("SELECT principal_fen, bonus_fen FROM members WHERE phone = ?",
-                            (PHONE,)).fetchone() == (420_000, 35_000)
-        assert conn.execute("SELECT principal_fen, bonus_fen FROM members WHERE phone = ?",
-                            (other,)).fetchone() == (10_000, 0)
+    till = Database(db)  # phones are sealed: found through the till's keys
+    try:
+        for phone, held in ((PHONE, (420_000, 35_000)), (other, (10_000, 0))):
+            with till.reader() as s:
+                member = members.load(till, s, phone)
+                assert (member.principal_fen, member.bonus_fen) == held
+    finally:
+        till.close()
+
+
+def test_erasing_a_member_refunds_first_and_leaves_no_way_to_find_them(
+        till: tuple[Path, str]) -> None:
+    db, _ = till
+    approver = {"STOREAPP_APPROVER_PIN": MANAGER_PIN}
+    assert_refused(cli(db, "member", "erase", PHONE, "--approver", CASHIER,
+                       STOREAPP_APPROVER_PIN=CASHIER_PIN), "not_a_manager", EXIT_REFUSED)
+    erased = cli(db, "member", "erase", PHONE, "--approver", MANAGER, "--method", "transfer",
+                 **approver)
+    assert erased.status == 0, erased
+    assert (erased.out["refunded_fen"], erased.out["refund_method"]) == (50_000, "transfer")
+    assert_refused(cli(db, "member", "show", PHONE), "unknown_member", EXIT_REFUSED)
+    with contextlib.closing(ledger_checks.connect(db)) as conn:
+        assert ledger_checks.ledger_problems(conn) == []
+        actors = dict(conn.execute("SELECT action, actor FROM audit_log WHERE action IN "
+                                   "('member_erased', 'account_closed')"))
+    assert actors.get("member_erased") == ADMIN  # who really did it, by their own login
+    assert "张三".encode() not in db.read_bytes()
 
 
 def test_an_explicitly_empty_key_is_refused_not_made_new(till: tuple[Path, str]) -> None:
@@ -253,7 +294,10 @@ def test_an_explicitly_empty_key_is_refused_not_made_new(till: tuple[Path, str])
     before = snapshot(db)
     refused = cli(db, "wallet", "topup", PHONE, "100", "--key", "")
     assert refused.status == 2 and refused.out["error"] == "bad_key"
-    assert snapshot(db) == before
+    after = snapshot(db)
+    assert audit_since(db, before.pop("count:audit_log")) == ["login"]
+    del after["count:audit_log"]
+    assert after == before
 
 
 # -- the audit chain ----------------------------------------------------------------------------
@@ -303,6 +347,8 @@ def test_audit_verify_checks_balances_against_ledgers_and_totals(
 # -- settings -----------------------------------------------------------------------------------
 
 def test_settings_show_the_head_office_link_but_never_its_token(tmp_path: Path) -> None:
+    """The token is kept in the till's key store: neither the settings table nor any byte of the
+    database file holds it, yet the till has it to sign its requests."""
     db = tmp_path / "till.db"
     token = "s3cret-store-token-0123456789abcdef"
     assert cli(db, "init").status == 0
@@ -321,4 +367,8 @@ def test_settings_show_the_head_office_link_but_never_its_token(tmp_path: Path) 
         audit_rows = " ".join(row[0] for row in conn.execute("SELECT detail_json FROM audit_log"))
         stored = conn.execute("SELECT value_json FROM settings WHERE name = 'hq_token'").fetchone()
     assert token not in audit_rows  # the audit log says it changed, not what to
-    assert stored == (json.dumps(token),)  # the till itself still has it, to sign requests
+    assert stored is None
+    assert not [f for f in tmp_path.iterdir() if token.encode() in f.read_bytes()]
+    with contextlib.closing(Database(db)) as till:
+        assert till.settings.hq_token == token  # the till itself still has it, to sign requests
+        assert till.keys.text("hq_token") == token

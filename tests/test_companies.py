@@ -3,6 +3,7 @@ accounts blocked, payments, the monthly statement (CSV and PDF) and the receivab
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 from pathlib import Path
@@ -19,10 +20,10 @@ from storeapp.models import CompanyEntry, OutboxEvent, Payment
 from storeapp.reports import company_statement, export
 from storeapp.reports.daily import daily
 from storeapp.reports.liability import liability
-from storeapp.services import companies, sales, shifts
+from storeapp.services import companies, sales, shifts, users
 from storeapp.services.sales import LineIn, TenderIn
 from storeapp.services.users import Staff
-from tests.helpers import CASHIER, START, all_rows, approve, counts
+from tests.helpers import CASHIER, CLI_PIN, CLI_USER, START, all_rows, approve, counts
 
 NAME = "上海示例贸易有限公司"
 MONEY_TABLES = ("company_entries", "sales", "tenders", "payments", "outbox", "audit_log",
@@ -241,9 +242,14 @@ def test_receivables_line_equals_the_sum_of_balances(db: Database, clock: FixedC
     assert now == journal_sum(db) == independent + 1_000
 
 
-def test_cli_company_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_company_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                              monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "till.db"
-    Database(path).close()
+    with contextlib.closing(Database(path)) as db:  # its administrator runs the commands
+        users.add_user(db, code=CLI_USER, name="管理员", role="admin", pin=CLI_PIN,
+                       actor="setup")
+    monkeypatch.setenv("STOREAPP_USER", CLI_USER)
+    monkeypatch.setenv("STOREAPP_PIN", CLI_PIN)
 
     def run(*args: str) -> tuple[int, dict[str, object]]:
         status = cli.main(["--db", str(path), "--json", *args])
@@ -280,7 +286,7 @@ def test_head_office_takes_the_events_and_a_restore_writes_them_back(
     from tests.helpers import register
 
     db = Database(tmp_path / "till.db", clock=clock)
-    users.add_user(db, code="M01", name="王经理", role="manager", pin="2468", actor="setup")
+    users.add_user(db, code="M01", name="王经理", role="manager", pin="246800", actor="setup")
     shifts.open_shift(db, 0, actor=CASHIER)
     saved = backup.backup(db, tmp_path / "backups")
     with db.reader() as s:

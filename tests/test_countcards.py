@@ -313,7 +313,7 @@ def test_any_sequence_keeps_uses_value_and_journal_in_step(
     try:
         from storeapp.services import users
 
-        users.add_user(db, code="M01", name="经理", role="manager", pin="2468", actor="t")
+        users.add_user(db, code="M01", name="经理", role="manager", pin="246800", actor="t")
         for code, uses, price, months in (("A", 10, 30_000, 12), ("B", 3, 1_000, 1),
                                           ("C", 7, 9_999, 2)):
             countcards.save_product(db, code=code, name=code, covers=code, uses=uses,

@@ -167,22 +167,27 @@ def check_balances(conn: sqlite3.Connection, plan: list[crash_worker.Step]) -> N
             expected[step.member] += step.amount_fen + (BIG_TOPUP_BONUS_FEN if big else 0)
         elif step.kind == "sale" and step.key not in refunded:
             expected[step.member] -= SALE_WALLET_FEN
-    for member in range(crash_worker.MEMBERS):
-        principal, bonus = conn.execute(
-            "SELECT principal_fen, bonus_fen FROM members WHERE phone = ?",
-            (crash_worker.phone(member),)).fetchone()
-        assert principal + bonus == expected[member], f"member {member}"
+    till = Database(conn.execute("PRAGMA database_list").fetchone()[2])  # its keys find phones
+    try:
+        for member in range(crash_worker.MEMBERS):
+            principal, bonus = conn.execute(
+                "SELECT principal_fen, bonus_fen FROM members WHERE phone_key = ?",
+                (till.pii.phone_key(crash_worker.phone(member)),)).fetchone()
+            assert principal + bonus == expected[member], f"member {member}"
+    finally:
+        till.close()
 
 
 def comparable_state(conn: sqlite3.Connection) -> dict[str, object]:
-    """What must match an uninterrupted run: balances, points and tiers by phone, and the row
+    """What must match an uninterrupted run: balances, points and tiers by card, and the row
     count of every table (the audit log without the manager's per-process logins)."""
     counts = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
               for table in ledger_checks.TABLES if table != "audit_log"}
     audit_rows = conn.execute(
         "SELECT count(*) FROM audit_log WHERE action != 'login'").fetchone()[0]
-    members = conn.execute("SELECT phone, card_no, principal_fen, bonus_fen, points, tier "
-                           "FROM members ORDER BY phone").fetchall()
+    # by card number: each run's till has keys of its own, so its phones hash differently
+    members = conn.execute("SELECT card_no, principal_fen, bonus_fen, points, tier "
+                           "FROM members ORDER BY card_no").fetchall()
     receipts = conn.execute("SELECT action_key, receipt_no, total_fen, points_earned, status "
                             "FROM sales ORDER BY action_key").fetchall()
     return {"counts": counts, "audit": audit_rows, "members": members, "receipts": receipts}

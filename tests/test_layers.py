@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import cli_env
+
 pytestmark = pytest.mark.slow  # both tests start a Python process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +59,8 @@ def test_layering_rules_hold() -> None:
 
 def test_core_imports_and_cli_run_without_pyside6(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-c", WITHOUT_QT, str(tmp_path / "till.db")],
-                         capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path)
+                         capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+                         env=cli_env())  # init makes this user the till's administrator
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout.strip().splitlines()[-1])
     assert report["qt_or_ui_loaded"] == []

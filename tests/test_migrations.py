@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -24,9 +23,9 @@ from sqlalchemy.orm import Session
 from storeapp import audit
 from storeapp.clock import FixedClock
 from storeapp.db import Database, make_engine
-from storeapp.migrate import alembic_config, upgrade
+from storeapp.migrate import alembic_config, downgrade, upgrade
 from storeapp.models import Base
-from storeapp.services import plans, sales, wallet
+from storeapp.services import members, plans, sales, wallet
 from storeapp.services.sales import TenderIn
 from storeapp.services.users import Staff
 from tests.helpers import CASHIER, approve, register, sell, topup
@@ -80,8 +79,8 @@ def test_a_0001_database_with_rows_upgrades_to_the_fresh_schema(tmp_path: Path) 
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
                 == REVISIONS[-1]
             member = conn.execute(text(
-                "SELECT phone, name, principal_fen, bonus_fen, points FROM members")).one()
-            assert tuple(member) == ("13812345678", "老会员", 50_000, 5_000, 120)
+                "SELECT principal_fen, bonus_fen, points FROM members")).one()
+            assert tuple(member) == (50_000, 5_000, 120)
             wallet = conn.execute(text(
                 "SELECT bucket, amount_fen FROM wallet_entries ORDER BY id")).all()
             assert [tuple(row) for row in wallet] == [("principal", 50_000), ("bonus", 5_000)]
@@ -93,6 +92,15 @@ def test_a_0001_database_with_rows_upgrades_to_the_fresh_schema(tmp_path: Path) 
         with pytest.raises(IntegrityError, match="append-only"), db.engine.begin() as conn:
             conn.execute(text("UPDATE wallet_entries SET amount_fen = 1"))
         assert db.settings.store_code == "0042"
+        # 0016 sealed the member's personal data: found by phone, read back whole, and the
+        # file (vacuumed after) holds the phone and name nowhere in plain text
+        found = members.find(db, "13812345678")
+        assert [(m.phone, m.name) for m in found] == [("13812345678", "老会员")]
+        assert members.find(db, "5678")[0].name == "老会员"
+        assert members.find(db, "老会")[0].phone == "13812345678"
+        raw = old.read_bytes() + (Path(f"{old}-wal").read_bytes()
+                                  if Path(f"{old}-wal").exists() else b"")
+        assert b"13812345678" not in raw and "老会员".encode() not in raw
     finally:
         db.close()
 
@@ -111,10 +119,7 @@ def test_downgrade_to_0001_and_back_gives_the_same_schema(tmp_path: Path) -> Non
     Database(path, clock=FixedClock(AT)).close()
     engine = make_engine(path, immediate=True)
     try:
-        cfg = alembic_config()
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0001")
+        downgrade(engine, "0001")
         assert not any(name.endswith("_no_update") for _, name, _, _ in schema(path))
         upgrade(engine)
     finally:
@@ -228,10 +233,7 @@ def test_0004_rebuilds_the_payments_journal_and_ledger_totals_of_an_existing_til
     db.close()
     engine = make_engine(db.path, immediate=True)
     try:
-        cfg = alembic_config()
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0003")
+        downgrade(engine, "0003")
         upgrade(engine)
     finally:
         engine.dispose()

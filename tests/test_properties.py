@@ -41,7 +41,7 @@ from tests.helpers import copy_database
 
 START = dt.datetime(2026, 3, 10, 2, 0)  # 10:00 in the store (Asia/Shanghai, UTC+8, no DST)
 STORE_UTC_OFFSET = dt.timedelta(hours=8)
-CASHIER, MANAGER, MANAGER_PIN = "C01", "M01", "2468"
+CASHIER, MANAGER, MANAGER_PIN = "C01", "M01", "246800"
 CAP_FEN = 500_000
 #: Top-up bonus rules of DESIGN §2, written out independently of the settings module.
 BONUS_RULES_FEN = ((200_000, 40_000), (100_000, 15_000), (50_000, 5_000))

@@ -15,6 +15,7 @@ from storeapp.db import Database
 from storeapp.errors import InvalidInput, NotFound
 from storeapp.models import Member, OutboxEvent
 from storeapp.services import members
+from storeapp.services.users import Staff
 from tests.helpers import new_phone, register
 
 
@@ -67,8 +68,11 @@ def test_an_unknown_referrer_is_refused(db: Database) -> None:
         assert s.scalar(select(Member).where(Member.phone == phone)) is None
 
 
-def test_the_cli_registers_with_a_referrer(db: Database,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_registers_with_a_referrer(db: Database, cashier: Staff,
+                                           capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STOREAPP_USER", cashier.code)
+    monkeypatch.setenv("STOREAPP_PIN", "135700")
     referrer = register(db)
     status = cli.main(["--db", str(db.path), "--json", "member", "add", "--phone", new_phone(),
                        "--name", "李四", "--referrer", referrer.card_no])

@@ -19,7 +19,7 @@ from storeapp.services.sales import LineIn, TenderIn
 from tests import ledger_checks
 from tests.helpers import CASHIER, START, add_coupon_template, register, set_setting, topup
 
-MANAGER, PIN = "M01", "2468"
+MANAGER, PIN = "M01", "246800"
 
 
 def grant(db: Database) -> users.Grant:

@@ -29,6 +29,7 @@ from sync.hq.rulebook import ChainRules
 from tests.helpers import (
     CASHIER,
     MANAGER_CODE,
+    MANAGER_PIN,
     START,
     all_rows,
     approve,
@@ -38,7 +39,7 @@ from tests.helpers import (
     topup,
 )
 
-OTHER_MANAGER, OTHER_PIN = "M02", "1359"
+OTHER_MANAGER, OTHER_PIN = "M02", "135900"
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def managers(db: Database, manager: Staff) -> tuple[Staff, Staff]:
 @pytest.fixture
 def staffer(db: Database, managers: tuple[Staff, Staff]) -> MemberView:
     """Cashier ``S01``'s own member account, linked with manager M01's approval."""
-    users.add_user(db, code="S01", name="员工甲", role="cashier", pin="4321", actor="setup")
+    users.add_user(db, code="S01", name="员工甲", role="cashier", pin="432100", actor="setup")
     account = register(db, phone="13911110001", name="员工甲")
     users.link_member(db, "S01", account.phone, actor=CASHIER, grant=approve(db, "new staff"))
     return account
@@ -238,20 +239,25 @@ def test_the_staff_report_adds_up_each_staff_members_month(
 
 
 def test_the_cli_links_a_staff_member_and_prints_the_report(
-        db: Database, managers: tuple[Staff, Staff], capsys: pytest.CaptureFixture[str]) -> None:
+        db: Database, managers: tuple[Staff, Staff], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     account = register(db, phone="13911110008")
-    users.add_user(db, code="S02", name="员工乙", role="cashier", pin="4321", actor="setup")
+    users.add_user(db, code="S02", name="员工乙", role="cashier", pin="432100", actor="setup")
     path = str(db.path)
+    monkeypatch.setenv("STOREAPP_APPROVER_PIN", MANAGER_PIN)
 
-    def run(*args: str) -> tuple[int, dict[str, Any]]:
+    def run(*args: str, user: str = OTHER_MANAGER, pin: str = OTHER_PIN,
+            ) -> tuple[int, dict[str, Any]]:
+        monkeypatch.setenv("STOREAPP_USER", user)
+        monkeypatch.setenv("STOREAPP_PIN", pin)
         status = cli.main(["--db", path, "--json", *args])
         return status, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
     status, linked = run("user", "link-member", "S02", account.phone, "--approver",
-                         MANAGER_CODE, "--approver-pin", "2468")
+                         MANAGER_CODE)
     assert status == 0 and linked["member_id"] == account.member_id
     status, refused = run("--as", MANAGER_CODE, "user", "link-member", "S02", account.phone,
-                          "--approver", MANAGER_CODE, "--approver-pin", "2468")
+                          "--approver", MANAGER_CODE, pin=MANAGER_PIN)
     assert refused["error"] == "self_approval"
     status, shown = run("report", "staff", "--month", "2026-03")
     assert status == 0 and shown["staff"]["rows"][0]["code"] == "S02"

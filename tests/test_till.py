@@ -80,6 +80,8 @@ def test_the_cli_closes_the_till_each_command_opened(
         tmp_path: Path, migrated_template: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     copy_database(migrated_template, tmp_path / "till.db")
+    monkeypatch.setenv("STOREAPP_USER", "nobody")  # refused at login, after opening the till
+    monkeypatch.setenv("STOREAPP_PIN", "000000")
     opened: list[Till] = []
     closed: list[Till] = []
 

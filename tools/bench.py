@@ -23,6 +23,7 @@ from storeapp.db import Database
 from storeapp.demo import GIVEN, SURNAMES
 from storeapp.identity import make_card_no, sign_qr, verify_qr
 from storeapp.ids import new_uuid7
+from storeapp.pii import Personal
 from storeapp.services import members, sales, wallet
 from storeapp.services.sales import LineIn, TenderIn
 
@@ -97,6 +98,7 @@ def _build(path: Path, count: int) -> float:
     now = db.clock.now()
     for start in range(have, count, 50_000):
         member_rows, card_rows = [], []
+        people: dict[str, Personal] = {}
         for i in range(start, min(count, start + 50_000)):
             member_id, phone = new_uuid7(), _phone(i)
             card_no = make_card_no(settings.store_code, 1, i + 1)
@@ -104,15 +106,20 @@ def _build(path: Path, count: int) -> float:
             visit = f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d} 0{rng.randint(1, 9)}" \
                     f":{rng.randint(10, 59)}:00.000000"
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-            member_rows.append((member_id, card_no, phone, phone[-4:], name, "regular",
-                                "active", 0, 0, 0, 0, 0, settings.store_code, created, created,
-                                visit))
+            people[member_id] = Personal(phone=phone, name=name, birthday=None)
+            member_rows.append((member_id, card_no, "regular", "active", 0, 0, 0, 0, 0,
+                                settings.store_code, created, created, visit))
             card_rows.append((card_no, member_id, "active", created, created))
+        sealed = {r.member_id: r for r in db.pii.bulk(people)}  # sealed as the till seals
         conn.executemany(
-            "INSERT INTO members (member_id, card_no, phone, phone_tail, name, tier, status,"
+            "INSERT INTO members (member_id, card_no, tier, status,"
             " marketing_consent, pin_failed, principal_fen, bonus_fen, points, home_store,"
-            " created_at, updated_at, last_visit_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", member_rows)
+            " created_at, updated_at, last_visit_at, personal, phone_key, tail_key)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(*row, sealed[row[0]].personal, sealed[row[0]].phone_key, sealed[row[0]].tail_key)
+             for row in member_rows])
+        conn.executemany("INSERT INTO member_name_grams VALUES (?, ?)",
+                         [(g, r.member_id) for r in sealed.values() for g in r.grams])
         conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?)", card_rows)
         conn.commit()
     conn.execute("INSERT OR REPLACE INTO counters (name, value) VALUES ('card', ?)", (count,))
@@ -132,8 +139,11 @@ def _lookup_phone(db: Database, rng: random.Random, count: int, n: int) -> dict[
     def ours(phone: str) -> None:
         assert members.find(db, phone)
 
-    def baseline(phone: str) -> None:
-        assert bare.execute("SELECT * FROM members WHERE phone = ?", (phone,)).fetchone()
+    keys = {p: db.pii.phone_key(p) for p in phones}
+
+    def baseline(phone: str) -> None:  # the row by its (precomputed) key: no hash, no opening
+        assert bare.execute("SELECT * FROM members WHERE phone_key = ?",
+                            (keys[phone],)).fetchone()
 
     return _compare("lookup: full phone", phones, ours, baseline, TARGETS_MS["phone"])
 
@@ -145,9 +155,11 @@ def _lookup_tail(db: Database, rng: random.Random, n: int) -> dict[str, Any]:
     def ours(tail: str) -> None:
         members.find(db, tail)
 
+    keys = {t: db.pii.tail_key(t) for t in tails}
+
     def baseline(tail: str) -> None:
-        bare.execute("SELECT * FROM members WHERE phone_tail = ? ORDER BY last_visit_at DESC"
-                     " LIMIT 20", (tail,)).fetchall()
+        bare.execute("SELECT * FROM members WHERE tail_key = ? ORDER BY last_visit_at DESC"
+                     " LIMIT 20", (keys[tail],)).fetchall()
 
     return _compare("lookup: last 4, first page", tails, ours, baseline, TARGETS_MS["tail"])
 
@@ -187,8 +199,8 @@ def _checkout(db: Database, rng: random.Random, count: int, n: int) -> list[dict
 
     bare = sqlite3.connect(db.path, isolation_level=None)
     bare.execute("PRAGMA synchronous=FULL")
-    member_ids = {p: bare.execute("SELECT member_id FROM members WHERE phone=?",
-                                  (p,)).fetchone()[0] for p in buyers}
+    member_ids = {p: bare.execute("SELECT member_id FROM members WHERE phone_key=?",
+                                  (db.pii.phone_key(p),)).fetchone()[0] for p in buyers}
 
     def baseline(phone: str) -> None:
         """The same rows a checkout writes, as plain SQL in one fsync'd transaction."""

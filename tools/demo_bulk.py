@@ -50,6 +50,7 @@ from storeapp.demo import DEMO_USERS, GIVEN, PRESETS_FEN, PRODUCTS, SURNAMES, st
 from storeapp.errors import InvalidInput
 from storeapp.ids import MemberId
 from storeapp.money import percent_of, split_in_proportion
+from storeapp.pii import Personal
 from storeapp.pricing import CouponTerms, MemberTerms, PricedLine, PricingRules, TenderIn
 from storeapp.services import tiers, wallet
 from tools.bench import _phone
@@ -117,14 +118,15 @@ _INSERTS = {
                " VALUES (?,?,?,?,?,?,?,?,NULL,NULL)",
     "tier_changes": "INSERT INTO tier_changes (member_id, from_tier, to_tier, reason,"
                     " action_key, created_at) VALUES (?,?,?,?,?,?)",
-    "members": "INSERT INTO members (member_id, card_no, phone, phone_tail, name, birthday,"
-               " gender, marketing_consent, tier, status, pin_hash, pin_failed, principal_fen,"
-               " bonus_fen, points, home_store, created_at, updated_at, last_visit_at)"
-               " VALUES (?,?,?,?,?,?,?,?,?,'active',NULL,0,?,?,?,?,?,?,?)",
+    "members": "INSERT INTO members (member_id, card_no, phone_key, tail_key, personal,"
+               " birth_month, gender, marketing_consent, tier, status, pin_hash, pin_failed,"
+               " principal_fen, bonus_fen, points, home_store, created_at, updated_at,"
+               " last_visit_at) VALUES (?,?,?,?,?,?,?,?,?,'active',NULL,0,?,?,?,?,?,?,?)",
+    "member_name_grams": "INSERT INTO member_name_grams (gram, member_id) VALUES (?,?)",
     "cards": "INSERT INTO cards (card_no, member_id, status, issued_at, changed_at)"
              " VALUES (?,?,'active',?,?)",
 }
-_EVENT_TABLES = tuple(t for t in _INSERTS if t not in ("members", "cards"))
+_EVENT_TABLES = tuple(t for t in _INSERTS if t not in ("members", "cards", "member_name_grams"))
 
 
 def populate_bulk(db: Database, *, members: int, ledger_rows: int, seed: int = 7,
@@ -429,6 +431,7 @@ class _History:
     def __init__(self, db: Database, writer: _Writer, timeline: _Timeline, members: int,
                  ledger_rows: int, seed: int, say: Progress) -> None:
         self.writer, self.t, self.target, self.say = writer, timeline, ledger_rows, say
+        self.ring = db.pii  # members are sealed as the till seals them (storeapp.pii)
         self.seed, self.rng = seed, random.Random(seed)
         self.rnd = self.rng.random
         self.bits = random.Random(seed + 1).getrandbits
@@ -962,23 +965,28 @@ class _History:
 
     def _write_members(self, chunk: list[_Member]) -> None:
         names, text = random.Random(self.seed * 10_000_019 + chunk[0].idx), self.t.text
-        members, cards = [], []
+        members, cards, people, numbers = [], [], {}, {}
         for m in chunk:
             number = self.card_base + m.idx + 1
-            body = f"{int(self.store):04d}{self.till:02d}{number:07d}"
-            card_no = body + _luhn_digit(body)
-            phone = _phone(number - 1)
             name = SURNAMES[int(names.random() * len(SURNAMES))] + "".join(
                 GIVEN[int(names.random() * len(GIVEN))] for _ in range(1 + (names.random() < .5)))
-            created = text(m.created)
+            people[m.member_id] = Personal(phone=_phone(number - 1), name=name,
+                                           birthday=m.birthday)
+            numbers[m.member_id] = number
+        sealed = {r.member_id: r for r in self.ring.bulk(people)}
+        for m in chunk:
+            body = f"{int(self.store):04d}{self.till:02d}{numbers[m.member_id]:07d}"
+            card_no = body + _luhn_digit(body)
+            created, row = text(m.created), sealed[m.member_id]
             members.append((
-                m.member_id, card_no, phone, phone[-4:], name,
-                m.birthday.isoformat() if m.birthday else None,
+                m.member_id, card_no, row.phone_key, row.tail_key, row.personal, row.birth_month,
                 ("F", "M", "F", "M", None)[int(names.random() * 5)], int(names.random() < 0.4),
                 self.tier_codes[m.tier], m.principal, m.bonus, m.points, self.store, created,
                 text(m.updated), text(m.visit)))
             cards.append((card_no, m.member_id, created, created))
         self.writer.many(self.inserts["members"], members)
+        self.writer.many(self.inserts["member_name_grams"],
+                         [(g, r.member_id) for r in sealed.values() for g in r.grams])
         self.writer.many(self.inserts["cards"], cards)
         self.written["members"] += len(members)
         self.written["cards"] += len(cards)

@@ -56,7 +56,7 @@ def prepare(path: Path) -> Path:
     from storeapp.services import users
 
     db = Database(path)
-    users.add_user(db, code="m01", name="店长", role="manager", pin="9999", actor="setup")
+    users.add_user(db, code="m01", name="店长", role="manager", pin="999900", actor="setup")
     db.close()
     return path
 

@@ -21,6 +21,7 @@ from storeapp.money import format_fen, parse_yuan
 from storeapp.services.members import MemberView
 from ui import dialogs
 from ui.cart import CartPanel
+from ui.dialogs.consent import CONSENT_KEY
 from ui.dialogs.countcard import COUNT_CARD_KEY
 from ui.dialogs.giftcard import GIFT_CARD_KEY
 from ui.member_panel import MemberPanel
@@ -84,6 +85,7 @@ class CounterScreen(QWidget):
         QShortcut(QKeySequence(SYNC_KEY), self, self.sync_requested.emit)
         QShortcut(QKeySequence(COUNT_CARD_KEY), self, lambda: self.count_cards(""))
         QShortcut(QKeySequence(GIFT_CARD_KEY), self, lambda: self.gift_cards(""))
+        QShortcut(QKeySequence(CONSENT_KEY), self, self.consents)
         self.search.picked.connect(self._on_picked)
         self.search.unknown_phone.connect(self._on_unknown_phone)
         b = self.buttons
@@ -155,6 +157,14 @@ class CounterScreen(QWidget):
             self._checkout(card_ref)
         else:
             self.modal(dialogs.GiftCardDialog(self._state, card_ref, self))
+
+    def consents(self) -> None:
+        """Ctrl+N: the member's consents (terms, offers by SMS or WeChat, personalised offers,
+        sensitive data): what holds now, and giving or withdrawing each."""
+        if self._state.member is None:
+            self._state.message.emit(self.tr("Consents: find the member first."), True)
+            return
+        self.modal(dialogs.ConsentDialog(self._state, self))
 
     def reports(self) -> None:
         """Ctrl+R: the reports screen, with a manager's rights: a manager logged in, or a

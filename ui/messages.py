@@ -25,6 +25,9 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 TEMPLATES: dict[str, str] = {
     # paying
+    "hq_key_missing": QT_TRANSLATE_NOOP(
+        "Errors", "Head office has not given this till its key for members' data: join head "
+                  "office again."),
     "wrong_pin": QT_TRANSLATE_NOOP("Errors", "Wrong payment PIN."),
     "wrong_pin.tries_left": QT_TRANSLATE_NOOP(
         "Errors", "Wrong payment PIN: {tries_left} tries left."),
@@ -153,7 +156,8 @@ TEMPLATES: dict[str, str] = {
     "query_too_long": QT_TRANSLATE_NOOP(
         "Errors", "The search text is too long (at most {max_chars} characters)."),
     "bad_pin.payment": QT_TRANSLATE_NOOP("Errors", "A payment PIN has exactly 6 digits."),
-    "bad_pin.staff": QT_TRANSLATE_NOOP("Errors", "A staff PIN has 4 to 8 digits."),
+    "bad_pin.staff": QT_TRANSLATE_NOOP(
+        "Errors", "A staff PIN has {min_digits} to {max_digits} digits."),
     "bad_qr": QT_TRANSLATE_NOOP("Errors", "This is not a member QR code."),
     "forged_qr": QT_TRANSLATE_NOOP(
         "Errors", "This member QR code failed its check (altered?)."),
@@ -174,6 +178,11 @@ TEMPLATES: dict[str, str] = {
     "unknown_referrer": QT_TRANSLATE_NOOP("Errors", "No member has referral code {ref}."),
     "referrer_closed": QT_TRANSLATE_NOOP(
         "Errors", "The referring member's membership is closed."),
+    # consents (storeapp.consent_rules)
+    "unknown_purpose": QT_TRANSLATE_NOOP(
+        "Errors", "There is no consent for {purpose}: it is one of {allowed}."),
+    "bad_channel": QT_TRANSLATE_NOOP(
+        "Errors", "A consent is recorded here through {allowed}, not {channel}."),
     # count cards (次卡)
     "unknown_card_product": QT_TRANSLATE_NOOP("Errors", "No count card {product} is on sale."),
     "bad_card_product.names": QT_TRANSLATE_NOOP(
@@ -220,6 +229,17 @@ TEMPLATES: dict[str, str] = {
                   "{from_fen})."),
     "payer_account_required": QT_TRANSLATE_NOOP(
         "Errors", "Enter the bank account the transfer came from."),
+    # prepaid-card rules at a top-up (storeapp.prepaid_rules)
+    "bad_payer_account": QT_TRANSLATE_NOOP(
+        "Errors", "The payer's bank account is {min_digits} to {max_digits} digits."),
+    "member_real_name_required": QT_TRANSLATE_NOOP(
+        "Errors", "Stored value is held on a named card: record the member's real name (not a "
+                  "placeholder or a form of address such as 王先生) before topping up."),
+    "prepaid_agreement_missing": QT_TRANSLATE_NOOP(
+        "Errors", "The prepaid agreement is not set: head office must set it before top-ups."),
+    "agreement_changed": QT_TRANSLATE_NOOP(
+        "Errors", "The prepaid agreement changed to version {version}: show it to the member "
+                  "again."),
     "bad_buyer": QT_TRANSLATE_NOOP(
         "Errors", "The buyer's name and bank account are at most 64 characters each."),
     "unknown_giftcard": QT_TRANSLATE_NOOP(
@@ -280,7 +300,11 @@ TEMPLATES: dict[str, str] = {
     "unknown_z": QT_TRANSLATE_NOOP("Errors", "There is no Z report {z_no} at till {till}."),
     # staff and approvals
     "bad_login": QT_TRANSLATE_NOOP("Errors", "Unknown user or wrong PIN."),
-    "user_locked": QT_TRANSLATE_NOOP("Errors", "User {user} is locked: ask an administrator."),
+    "user_locked": QT_TRANSLATE_NOOP(
+        "Errors", "User {user} is locked: ask a manager to unlock them."),
+    "user_locked.timed": QT_TRANSLATE_NOOP(
+        "Errors", "User {user} is locked for {minutes} more minutes (too many wrong PINs), or "
+                  "until a manager unlocks them."),
     "not_a_manager": QT_TRANSLATE_NOOP(
         "Errors", "{user} is not a manager and cannot approve."),
     "self_approval.own_request": QT_TRANSLATE_NOOP(
@@ -298,6 +322,17 @@ TEMPLATES: dict[str, str] = {
     "bad_role": QT_TRANSLATE_NOOP("Errors", "The role must be one of: {allowed}."),
     "user_exists": QT_TRANSLATE_NOOP("Errors", "User {user} already exists."),
     "unknown_user": QT_TRANSLATE_NOOP("Errors", "No user {user}."),
+    # the command line: who runs a command
+    "login_required": QT_TRANSLATE_NOOP(
+        "Errors", "'{command}' must be done by a user: their code and PIN."),
+    "login_required.pin": QT_TRANSLATE_NOOP(
+        "Errors", "'{command}' needs {user}'s PIN (never on the command line)."),
+    "login_required.approver": QT_TRANSLATE_NOOP(
+        "Errors", "The approval needs {user}'s PIN."),
+    "manager_required": QT_TRANSLATE_NOOP(
+        "Errors", "{user} cannot do this: '{command}' needs a manager."),
+    "pin_needed": QT_TRANSLATE_NOOP("Errors", "Give the new PIN for {user}."),
+    "pin_mismatch": QT_TRANSLATE_NOOP("Errors", "The two PINs differ: nothing was changed."),
     # settings and setting up
     "bad_setting": QT_TRANSLATE_NOOP("Errors", "Setting {setting} cannot take this: {detail}"),
     "bad_setting.unknown": QT_TRANSLATE_NOOP("Errors", "There is no setting {setting}."),

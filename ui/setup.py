@@ -45,7 +45,7 @@ class SetupDialog(OpDialog):
         form.addRow(self.tr("Store code (4 digits)"), self.store_code)
         form.addRow(self.tr("Manager code"), self.manager_code)
         form.addRow(self.tr("Manager name"), self.manager_name)
-        form.addRow(self.tr("Manager PIN (4-8 digits)"), self.manager_pin)
+        form.addRow(self.tr("Manager PIN (6-12 digits)"), self.manager_pin)
         buttons = QDialogButtonBox()
         self.set_up = buttons.addButton(self.tr("Set up my store"),
                                         QDialogButtonBox.ButtonRole.AcceptRole)

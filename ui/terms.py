@@ -19,6 +19,7 @@ ROLE = "Role"
 PRINTER = "PrinterStatus"
 LINK = "LinkStatus"
 COUNT_CARD_STATUS = "CountCardStatus"
+CONSENT_PURPOSE = "ConsentPurpose"
 
 _TERMS: dict[str, dict[str, str]] = {
     LEDGER: {  # wallet and points ledgers share this vocabulary
@@ -72,6 +73,13 @@ _TERMS: dict[str, dict[str, str]] = {
         "used": QT_TRANSLATE_NOOP("CountCardStatus", "used up"),
         "expired": QT_TRANSLATE_NOOP("CountCardStatus", "expired"),
         "refunded": QT_TRANSLATE_NOOP("CountCardStatus", "refunded"),
+    },
+    CONSENT_PURPOSE: {  # storeapp.consent_rules.PURPOSES
+        "terms": QT_TRANSLATE_NOOP("ConsentPurpose", "Membership terms"),
+        "marketing_sms": QT_TRANSLATE_NOOP("ConsentPurpose", "Offers by SMS"),
+        "marketing_wechat": QT_TRANSLATE_NOOP("ConsentPurpose", "Offers by WeChat"),
+        "personalised": QT_TRANSLATE_NOOP("ConsentPurpose", "Personalised offers"),
+        "sensitive": QT_TRANSLATE_NOOP("ConsentPurpose", "Sensitive data (e.g. bank account)"),
     },
     LINK: {  # devices.serial_port.LinkStatus values
         "connected": QT_TRANSLATE_NOOP("LinkStatus", "connected"),

@@ -420,6 +420,98 @@
     </message>
 </context>
 <context>
+    <name>ConsentDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/consent.py" line="+41"/>
+        <source>Consents</source>
+        <extracomment>The notice&apos;s room: four or five lines, the rest scrolls (a till screen is 768 px high).</extracomment>
+        <translation>会员同意事项</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>1–5: choose · Enter: give or withdraw, once the member has read the notice · Esc: close</source>
+        <translation>1–5：选择 · Enter：同意或撤回（请先让会员阅读告知内容）· Esc：关闭</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>in force until refused</source>
+        <translation>未拒绝即有效</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not given</source>
+        <translation>未同意</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>given</source>
+        <translation>已同意</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 on %2 · notice %3</source>
+        <translation>%2 %1 · 告知书 %3</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Notice %1: %2</source>
+        <translation>告知书 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Enter  Withdraw</source>
+        <translation>Enter  撤回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter  Give</source>
+        <translation>Enter  同意</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1 given</source>
+        <translation>%1：已同意</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 withdrawn</source>
+        <translation>%1：已撤回</translation>
+    </message>
+</context>
+<context>
+    <name>ConsentPurpose</name>
+    <message>
+        <location filename="../../ui/terms.py" line="+78"/>
+        <source>Membership terms</source>
+        <translation>会员服务协议</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Offers by SMS</source>
+        <translation>短信优惠通知</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Offers by WeChat</source>
+        <translation>微信优惠通知</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Personalised offers</source>
+        <translation>个性化推荐</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sensitive data (e.g. bank account)</source>
+        <translation>敏感个人信息（如银行账户）</translation>
+    </message>
+</context>
+<context>
     <name>CountCardDialog</name>
     <message>
         <location filename="../../ui/dialogs/countcard.py" line="+72"/>
@@ -540,7 +632,7 @@
 <context>
     <name>CountCardStatus</name>
     <message>
-        <location filename="../../ui/terms.py" line="+71"/>
+        <location filename="../../ui/terms.py" line="-10"/>
         <source>in use</source>
         <translation>使用中</translation>
     </message>
@@ -563,7 +655,7 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="+53"/>
+        <location filename="../../ui/counter.py" line="+54"/>
         <source>Register</source>
         <translation>会员注册</translation>
     </message>
@@ -608,7 +700,7 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>Unrecognised scan: %1</source>
         <translation>无法识别的扫码：%1</translation>
     </message>
@@ -618,7 +710,12 @@
         <translation>次卡：请先查找会员，或扫描会员的次卡。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+16"/>
+        <source>Consents: find the member first.</source>
+        <translation>同意事项：请先找到会员。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Open the reports</source>
         <translation>打开报表</translation>
     </message>
@@ -692,7 +789,7 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../ui/messages.py" line="+31"/>
+        <location filename="../../ui/messages.py" line="+34"/>
         <source>Wrong payment PIN: the PIN is now locked.</source>
         <translation>支付密码错误，密码已锁定。</translation>
     </message>
@@ -722,7 +819,7 @@
         <translation>请选择付款方式。</translation>
     </message>
     <message>
-        <location line="+347"/>
+        <location line="+379"/>
         <source>Head office found this till&apos;s records do not match: stored value can be used only while head office answers.</source>
         <translation>总部发现本机记录不符：仅在总部在线时才能使用储值。</translation>
     </message>
@@ -732,7 +829,7 @@
         <translation>本机丢失了总部已收到的数据：店长运行 storeapp restore 恢复之前不能使用储值。</translation>
     </message>
     <message>
-        <location line="-349"/>
+        <location line="-381"/>
         <source>Each payment method at most once per sale.</source>
         <translation>每种付款方式每笔只能使用一次。</translation>
     </message>
@@ -802,12 +899,7 @@
         <translation>支付密码须为 6 位数字。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>A staff PIN has 4 to 8 digits.</source>
-        <translation>员工密码须为 4–8 位数字。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>This is not a member QR code.</source>
         <translation>这不是会员码。</translation>
     </message>
@@ -817,7 +909,7 @@
         <translation>会员码校验失败（可能被篡改）。</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+128"/>
         <source>This top-up was already voided.</source>
         <translation>此笔充值已撤销。</translation>
     </message>
@@ -842,7 +934,7 @@
         <translation>工号或密码错误。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+15"/>
         <source>This needs a manager&apos;s approval.</source>
         <translation>此操作需要店长授权。</translation>
     </message>
@@ -857,12 +949,17 @@
         <translation>工号为 1–16 位字母、数字或下划线。</translation>
     </message>
     <message>
-        <location line="-262"/>
+        <location line="-283"/>
         <source>The member&apos;s payment PIN is needed to pay from the balance.</source>
         <translation>使用储值付款需输入会员的支付密码。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-10"/>
+        <source>Head office has not given this till its key for members&apos; data: join head office again.</source>
+        <translation>总部尚未向本机下发会员资料的密钥：请重新加入总部。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>The member has no payment PIN.</source>
         <translation>该会员未设置支付密码。</translation>
     </message>
@@ -1162,7 +1259,12 @@
         <translation>搜索内容过长（最多 {max_chars} 个字符）。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+3"/>
+        <source>A staff PIN has {min_digits} to {max_digits} digits.</source>
+        <translation>员工密码须为 {min_digits}–{max_digits} 位数字。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>This is not a count card QR code.</source>
         <translation>这不是次卡二维码。</translation>
     </message>
@@ -1220,6 +1322,16 @@
         <location line="+1"/>
         <source>The referring member&apos;s membership is closed.</source>
         <translation>推荐人的会员资格已注销。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>There is no consent for {purpose}: it is one of {allowed}.</source>
+        <translation>没有“{purpose}”这项同意：可选 {allowed}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A consent is recorded here through {allowed}, not {channel}.</source>
+        <translation>此处只能通过 {allowed} 记录同意，不能通过 {channel}。</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1332,7 +1444,27 @@
         <translation>请填写转账的付款银行账户。</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>The payer&apos;s bank account is {min_digits} to {max_digits} digits.</source>
+        <translation>付款银行账号应为 {min_digits} 至 {max_digits} 位数字。</translation>
+    </message>
+    <message>
         <location line="+2"/>
+        <source>Stored value is held on a named card: record the member&apos;s real name (not a placeholder or a form of address such as 王先生) before topping up.</source>
+        <translation>储值卡为记名卡：充值前须登记会员的真实姓名（不能是代称或“王先生”之类的称呼）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The prepaid agreement is not set: head office must set it before top-ups.</source>
+        <translation>尚未设置预付卡协议：须由总部设置后才能充值。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The prepaid agreement changed to version {version}: show it to the member again.</source>
+        <translation>预付卡协议已更新为 {version} 版：请重新向会员出示协议。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The buyer&apos;s name and bank account are at most 64 characters each.</source>
         <translation>购卡人姓名和银行账户各最多 64 个字。</translation>
     </message>
@@ -1467,12 +1599,7 @@
         <translation>{till} 号收银台没有 Z 报表 {z_no}。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>User {user} is locked: ask an administrator.</source>
-        <translation>账号 {user} 已锁定，请联系管理员。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+8"/>
         <source>{user} is not a manager and cannot approve.</source>
         <translation>{user} 不是店长，无权授权。</translation>
     </message>
@@ -1510,6 +1637,36 @@
         <location line="+1"/>
         <source>No user {user}.</source>
         <translation>查无工号 {user}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&apos;{command}&apos; must be done by a user: their code and PIN.</source>
+        <translation>“{command}”须由用户以工号和密码登录后操作。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&apos;{command}&apos; needs {user}&apos;s PIN (never on the command line).</source>
+        <translation>“{command}”需要 {user} 的密码（不可写在命令行上）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The approval needs {user}&apos;s PIN.</source>
+        <translation>审批需要 {user} 的密码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{user} cannot do this: &apos;{command}&apos; needs a manager.</source>
+        <translation>{user} 无权操作：“{command}”须由店长执行。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Give the new PIN for {user}.</source>
+        <translation>请输入 {user} 的新密码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The two PINs differ: nothing was changed.</source>
+        <translation>两次输入的密码不一致：未作任何更改。</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1802,7 +1959,17 @@
         <translation>门店编号须为 4 位数字。</translation>
     </message>
     <message>
-        <location line="+125"/>
+        <location line="-41"/>
+        <source>User {user} is locked: ask a manager to unlock them.</source>
+        <translation>账号 {user} 已锁定，请店长解锁。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>User {user} is locked for {minutes} more minutes (too many wrong PINs), or until a manager unlocks them.</source>
+        <translation>账号 {user} 因密码错误次数过多已锁定，{minutes} 分钟后可再试，或请店长解锁。</translation>
+    </message>
+    <message>
+        <location line="+164"/>
         <source>This till already recorded sales and members as store {recorded_store}; the token is for store {token_store}. Use store {recorded_store}&apos;s token, or a new till database for store {token_store}.</source>
         <translation>本收银台已以门店 {recorded_store} 的名义记录了交易和会员，而该令牌属于门店 {token_store}。请使用门店 {recorded_store} 的令牌，或为门店 {token_store} 另用一个新的收银数据库。</translation>
     </message>
@@ -2064,7 +2231,7 @@
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>From %1 at once the buyer&apos;s real name is recorded.</source>
         <translation>单次购卡满 %1 须登记购卡人实名。</translation>
     </message>
@@ -2074,7 +2241,7 @@
         <translation>单次满 %1 只能银行转账（F5）付款。</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+55"/>
         <source>Gift cards sold: %1 × %2 = %3 by %4 (%5)</source>
         <translation>已售礼品卡：%1 × %2 = %3，%4（%5）</translation>
     </message>
@@ -2216,7 +2383,7 @@
 <context>
     <name>LinkStatus</name>
     <message>
-        <location filename="../../ui/terms.py" line="+40"/>
+        <location filename="../../ui/terms.py" line="+47"/>
         <source>connected</source>
         <translation>已连接</translation>
     </message>
@@ -2460,7 +2627,7 @@
 <context>
     <name>MemberStatus</name>
     <message>
-        <location filename="../../ui/terms.py" line="-30"/>
+        <location filename="../../ui/terms.py" line="-37"/>
         <source>active</source>
         <translation>正常</translation>
     </message>
@@ -3068,8 +3235,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Manager PIN (4-8 digits)</source>
-        <translation>店长密码（4–8 位数字）</translation>
+        <source>Manager PIN (6-12 digits)</source>
+        <translation>店长密码（6–12 位数字）</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -3384,8 +3551,9 @@
 <context>
     <name>TopupDialog</name>
     <message>
-        <location filename="../../ui/dialogs/topup.py" line="+34"/>
+        <location filename="../../ui/dialogs/topup.py" line="+45"/>
         <source>Top up</source>
+        <extracomment>Refusals a field answers: it gets the keys.</extracomment>
         <translation>充值</translation>
     </message>
     <message>
@@ -3399,7 +3567,22 @@
         <translation>自定义金额（元）</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+6"/>
+        <source>Paid by a company</source>
+        <translation>单位付款</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The account the transfer came from</source>
+        <translation>转账付款的银行账号</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>F8  Agreement</source>
+        <translation>F8  预付卡协议</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
@@ -3414,7 +3597,22 @@
         <translation>付款方式</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+2"/>
+        <source>Payer&apos;s bank account</source>
+        <translation>付款银行账号</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>From %1 at once only a bank transfer may pay.</source>
+        <translation>单次满 %1 只能银行转账付款。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Prepaid agreement v%1 (%2): topping up accepts it.</source>
+        <translation>预付卡协议 v%1（%2）：充值即表示同意本协议。</translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>Topped up %1 + bonus %2</source>
         <translation>已充值 %1，赠送 %2</translation>
     </message>

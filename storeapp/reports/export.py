@@ -28,6 +28,7 @@ from storeapp.reports.model import (
     Table,
     format_value,
 )
+from storeapp.storage import open_owner_only
 
 PERIOD = Label("期间", "Period")
 STORE = Label("门店", "Store")
@@ -65,7 +66,7 @@ def write_csv(report: Report, path: Path, lang: Lang = "zh") -> Path:
     separator, so a spreadsheet reads the cells as numbers it can sum. Counts are plain integers;
     percentages keep their ``%`` (``12.5%``), which spreadsheets also read as numbers.
     """
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
+    with open_owner_only(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow([report.title(lang)])
         writer.writerows(_header_lines(report, lang))
@@ -114,7 +115,8 @@ def write_pdf(report: Report, path: Path, lang: Lang = "zh") -> Path:
     for heading, grid in sections:
         _draw_section(pdf, heading, grid)
 
-    pdf.output(str(path))
+    with open_owner_only(path, "wb") as out:  # members' names and phones: the owner's only
+        out.write(pdf.output())
     return path
 
 

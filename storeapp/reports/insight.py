@@ -199,10 +199,12 @@ def watchlists(db: Database, *, limit: int = LIST_LIMIT, full_phones: bool = Fal
         lapsed = s.scalars(lapsed_q.order_by((Member.principal_fen + Member.bonus_fen).desc(),
                                              Member.last_visit_at).limit(limit)).all()
         month_days = [d.strftime("%m-%d") for d in week]
-        born = s.scalars(select(Member).where(
+        months = sorted({d.month for d in week})  # the day is sealed: opened for the few
+        born = sorted((m for m in s.scalars(select(Member).where(
             Member.status == "active", Member.merged_into.is_(None),
-            func.strftime("%m-%d", Member.birthday).in_(month_days))
-            .order_by(func.strftime("%m-%d", Member.birthday), Member.name)).all()
+            Member.birth_month.in_(months)))
+            if m.birthday and m.birthday.strftime("%m-%d") in month_days),
+            key=lambda m: (m.birthday.strftime("%m-%d") if m.birthday else "", m.name))
         near = _near_next_tier(db, s, now)
         near_people = _people(s, [member_id for member_id, *_ in near[:limit]])
     names = tier_names(db)

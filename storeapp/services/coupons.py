@@ -8,7 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import extract, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storeapp.actions import Ctx, key_or_new, run_action
@@ -146,7 +146,7 @@ def issue_birthday(db: Database, *, actor: str = "system") -> BirthdayRun:
         already = set(ctx.session.scalars(select(Coupon.member_id).where(
             Coupon.reason == "birthday", Coupon.issued_at >= year_start)))
         due = ctx.session.scalars(select(Member.member_id).where(
-            extract("month", Member.birthday) == today.month, Member.status == "active",
+            Member.birth_month == today.month, Member.status == "active",
             Member.merged_into.is_(None)))
         issued = [issue_in(ctx, template, m, "birthday") for m in due if m not in already]
         return BirthdayRun(issued=len(issued))

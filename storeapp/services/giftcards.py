@@ -87,6 +87,8 @@ def sell(db: Database, *, face_fen: int, cards: int = 1, method: str, actor: str
     payer_account = (payer_account or "").strip() or None
     if (buyer_name and len(buyer_name) > 64) or (payer_account and len(payer_account) > 64):
         raise InvalidInput("bad_buyer", "The buyer's name and account: at most 64 characters")
+    if method == "transfer":  # recorded as typed; a top-up's transfer is checked alike
+        prepaid_rules.payer_account(payer_account)
     prepaid_rules.check_gift_sale(face_fen=face_fen, cards=cards, method=method,
                                   company=company, buyer_name=buyer_name,
                                   payer_account=payer_account)

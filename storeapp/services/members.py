@@ -21,13 +21,13 @@ from storeapp.identity import (
     classify,
     make_card_no,
     normalize_phone,
-    phone_tail,
     sign_qr,
     verify_count_qr,
     verify_qr,
 )
 from storeapp.ids import MemberId, new_member_id
-from storeapp.models import Card, CountCard, Member
+from storeapp.models import Card, CountCard, Member, MemberNameGram
+from storeapp.pii import PERSONAL_FIELDS, fold_name
 from storeapp.pins import hash_pin
 from storeapp.results import MemberChanged
 from storeapp.sequences import next_value
@@ -37,11 +37,13 @@ from storeapp.typed import plain
 
 PAGE = 20
 # Lookups run for every keystroke and scan: their statements are built once.
-_BY_PHONE = select(Member).where(Member.phone == bindparam("phone"))
-_BY_TAIL = (select(Member).where(Member.phone_tail == bindparam("tail"),
+_BY_PHONE = select(Member).where(Member.phone_key == bindparam("phone"))
+_BY_TAIL = (select(Member).where(Member.tail_key == bindparam("tail"),
                                   Member.merged_into.is_(None))
             .order_by(Member.last_visit_at.desc()).limit(bindparam("limit")))
 MAX_NAME = 32
+#: the most members a typed name opens to check: a common surname's first letter finds many
+_NAME_CANDIDATES = 500
 GENDERS = ("F", "M", "X")
 
 
@@ -117,13 +119,14 @@ def register(
 
     def body(ctx: Ctx) -> MemberChanged:
         s, settings = ctx.session, ctx.db.settings
-        if s.scalar(select(Member.member_id).where(Member.phone == phone)) is not None:
+        if s.scalar(select(Member.member_id).where(
+                Member.phone_key == db.pii.phone_key(phone))) is not None:
             raise Refused("phone_taken", f"Phone {phone} is already registered", phone=phone)
         referrer_id = _referrer(db, s, referrer, phone).member_id if referrer else None
         card_no = make_card_no(settings.store_code, int(settings.till_no), next_value(s, "card"))
         member = Member(
-            member_id=new_member_id(), card_no=card_no, phone=phone, phone_tail=phone_tail(phone),
-            name=name, birthday=day, gender=gender, marketing_consent=marketing_consent,
+            member_id=new_member_id(), card_no=card_no, phone=phone, name=name, birthday=day,
+            gender=gender, marketing_consent=marketing_consent,
             tier=tiers.table(settings)[0].code, status="active", pin_failed=0, principal_fen=0,
             bonus_fen=0, points=0, home_store=settings.store_code, created_at=ctx.now,
             updated_at=ctx.now, last_visit_at=ctx.now, referrer_id=referrer_id,
@@ -134,15 +137,21 @@ def register(
                    issued_at=ctx.now, changed_at=ctx.now))
         s.flush()
         ctx.audit("member_registered", member.member_id, card_no=card_no)
-        ctx.emit("member_registered", member_id=member.member_id, card_no=card_no, phone=phone,
-                 name=name, birthday=day.isoformat() if day else None, gender=gender,
-                 marketing_consent=marketing_consent,
+        from storeapp.services import consents  # terms, and offers if ticked: the ledger's
+
+        given = consents.at_registration(ctx, member, marketing=marketing_consent)
+        # phone, name and birthday travel sealed, as the row keeps them (storeapp.pii)
+        ctx.emit("member_registered", member_id=member.member_id, card_no=card_no,
+                 personal=member.personal, gender=gender,
+                 marketing_consent=marketing_consent, consents=given,
                  **({"referrer_id": referrer_id} if referrer_id else {}))
         from storeapp.services import coupons  # welcome coupon, if the chain has one
 
         coupons.issue_by_rule(ctx, member.member_id, "welcome")
         ctx.receipt("registration", {"member": receipt_jobs.member_fields(view(db, member)),
-                                     "at": ctx.now.isoformat()})
+                                     "at": ctx.now.isoformat(),
+                                     **receipt_jobs.self_service(settings, member.member_id,
+                                                                 ctx.now)})
         return MemberChanged(member_id=member.member_id)
 
     result = run_action(db, key=key_or_new(key), kind="member_register", actor=actor,
@@ -243,7 +252,9 @@ def find(db: Database, query: str, *, limit: int = PAGE) -> list[MemberView]:
     if len(query) > 64:
         raise InvalidInput("query_too_long", "Search text is too long", max_chars=64)
     with db.reader() as s:
-        return [view(db, m) for m in _find_rows(db, s, query, limit)]
+        found = _find_rows(db, s, query, limit)
+        db.pii.keys.get_many(m.member_id for m in found)  # one read for the page's keys
+        return [view(db, m) for m in found]
 
 
 def _find_rows(db: Database, s: Session, query: str, limit: int) -> list[Member]:
@@ -253,30 +264,44 @@ def _find_rows(db: Database, s: Session, query: str, limit: int) -> list[Member]
     if shape is Shape.COUNT_CARD:  # a count card scanned: whose it is
         return [surviving(s, _by_count_card(db, s, query))]
     if shape is Shape.PHONE:
-        member = s.scalar(_BY_PHONE, {"phone": normalize_phone(query)})
+        member = s.scalar(_BY_PHONE, {"phone": db.pii.phone_key(normalize_phone(query))})
         return [surviving(s, member)] if member else []
     if shape is Shape.PHONE_TAIL:
-        return list(s.scalars(_BY_TAIL, {"tail": _digits(query), "limit": limit}))
+        return list(s.scalars(_BY_TAIL, {"tail": db.pii.tail_key(_digits(query)),
+                                         "limit": limit}))
     if shape is Shape.CARD_NO:
         return [surviving(s, _by_card(s, _digits(query)))]
     if shape is not Shape.NAME:
         return []
-    # a name is searched as written: % and _ are letters here, not wildcards
-    name = unicodedata.normalize("NFC", query)
-    literal = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    unmerged = Member.merged_into.is_(None)
-    starts = list(s.scalars(
-        select(Member).where(Member.name.like(literal + "%", escape="\\"), unmerged)
-        .order_by(Member.name).limit(limit)
-    ))
-    if len(starts) >= limit or len(name) < 2:
-        return starts
-    seen = {m.member_id for m in starts}
-    inner = s.scalars(
-        select(Member).where(Member.name.like("%" + literal + "%", escape="\\"), unmerged)
-        .limit(limit)
-    )
-    return starts + [m for m in inner if m.member_id not in seen][: limit - len(starts)]
+    return _by_name(db, s, query, limit)
+
+
+def _by_name(db: Database, s: Session, query: str, limit: int) -> list[Member]:
+    """Members whose name starts with ``query`` (first, by name), then those containing it.
+
+    Names are sealed: the keyed grams of the query (:func:`storeapp.pii.query_grams`) find the
+    members whose names have them all, and only those are opened and checked — a gram shared
+    by chance (64-bit keys) or letters in another order cost one opened name, never a wrong
+    match. One letter finds names starting with it."""
+    wanted = fold_name(query)
+    grams = sorted(db.pii.query_grams(query))
+    if not wanted or not grams:
+        return []
+    having_all = (select(MemberNameGram.member_id).where(MemberNameGram.gram.in_(grams))
+                  .group_by(MemberNameGram.member_id)
+                  .having(func.count() == len(grams)))
+    candidates = s.scalars(select(Member).where(Member.member_id.in_(having_all),
+                                                Member.merged_into.is_(None))
+                           .limit(_NAME_CANDIDATES))
+    starts, inner = [], []
+    for member in candidates:
+        folded = fold_name(member.name)
+        if folded.startswith(wanted):
+            starts.append(member)
+        elif wanted in folded:
+            inner.append(member)
+    starts.sort(key=lambda m: m.name)
+    return (starts + inner)[:limit]
 
 
 def _by_count_card(db: Database, s: Session, query: str) -> Member:
@@ -376,17 +401,27 @@ def update_profile(
         member = lock(db, ctx.session, member_ref)
         if "phone" in changes and changes["phone"] != member.phone:
             taken = ctx.session.scalar(select(Member.member_id).where(
-                Member.phone == changes["phone"]))
+                Member.phone_key == db.pii.phone_key(changes["phone"])))
             if taken:
                 raise Refused("phone_taken", f"Phone {changes['phone']} is already registered",
                               phone=changes["phone"])
-            member.phone_tail = phone_tail(changes["phone"])
         for field, value in changes.items():
             setattr(member, field, value)
         member.updated_at = ctx.now
-        shown = {k: str(v) if isinstance(v, dt.date) else v for k, v in changes.items()}
+        given: list[consents.WireEntry] = []
+        if "marketing_consent" in changes:  # the flag caches the consent ledger: said there
+            from storeapp.services import consents
+
+            given = consents.marketing_flag_set(ctx, member, changes["marketing_consent"])
+        # a personal field is named without its value: the new values travel sealed, whole
+        shown = {k: None if k in PERSONAL_FIELDS else v for k, v in changes.items()}
+        sealed: dict[str, Any] = {}
+        if any(k in PERSONAL_FIELDS for k in changes):
+            ctx.session.flush()  # seals them
+            sealed["personal"] = member.personal
         ctx.audit("member_updated", member.member_id, fields=sorted(changes))
-        ctx.emit("member_profile_updated", member_id=member.member_id, fields=shown)
+        ctx.emit("member_profile_updated", member_id=member.member_id, fields=shown,
+                 **sealed, **({"consents": given} if given else {}))
         return MemberChanged(member_id=member.member_id)
 
     request = {"member": member_ref, **{k: str(v) for k, v in changes.items()}}

@@ -574,6 +574,8 @@ def _slip(kind: str, ctx: Ctx, result: ActionResult, member: Member | None) -> d
                                             ctx.now)
             if worth is not None:
                 payload["plan_value"] = worth
+            payload.update(receipt_jobs.self_service(ctx.db.settings, member.member_id,
+                                                     ctx.now))
             said = prompts.live(ctx.session, member.member_id, ctx.now)
             if said:  # head office's campaign line: the cashier said it, the slip keeps it
                 payload["prompts"] = said

@@ -1,6 +1,11 @@
 """Staff: users with roles and PIN login, manager approvals at a cashier's till (never of the
 approver's own request or own member account), and staff members (内部会员): a user linked to
-the member account they buy as."""
+the member account they buy as.
+
+Staff PINs have at least 6 digits and are hashed with argon2id (:mod:`storeapp.pins`); a few
+wrong PINs in a row lock the user for a time that doubles with each lock in a row
+(:mod:`storeapp.login_rules`), or until a manager unlocks them. Every try, lock and unlock is in
+the audit log, whether it came from the counter or the command line."""
 
 from __future__ import annotations
 
@@ -11,20 +16,19 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storeapp import audit
+from storeapp import audit, login_rules
 from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import local_month_bounds, to_local
 from storeapp.db import Database
 from storeapp.errors import AuthError, InvalidInput, Refused
 from storeapp.ids import MemberId
 from storeapp.models import Approval, Sale, User
-from storeapp.pins import check_pin, hash_pin
+from storeapp.pins import check_staff_pin, hash_staff_pin, needs_rehash
 from storeapp.results import ActionResult
 
 ROLES = ("cashier", "manager", "admin")
 APPROVER_ROLES = ("manager", "admin")
 _CODE = re.compile(r"[A-Za-z0-9_]{1,16}")
-_PIN = re.compile(r"\d{4,8}")
 
 
 @dataclass(frozen=True)
@@ -57,54 +61,97 @@ class StaffLinked(ActionResult):
 
 
 def add_user(db: Database, *, code: str, name: str, role: str, pin: str, actor: str) -> Staff:
-    if not _CODE.fullmatch(code):
-        raise InvalidInput("bad_user_code", "User code: 1-16 letters, digits or _")
-    if role not in ROLES:
-        allowed = ", ".join(ROLES)
-        raise InvalidInput("bad_role", f"Role must be one of {allowed}", allowed=allowed)
-    if not _PIN.fullmatch(pin):
-        raise InvalidInput("bad_pin", "A staff PIN has 4 to 8 digits", variant="staff")
-    name = name.strip()
-    if not 1 <= len(name) <= 32:
-        raise InvalidInput("bad_name", "Name: 1 to 32 characters", variant="length",
-                           max_chars=32)
+    name = check_new_user(code=code, name=name, role=role, pin=pin)
     with db.session() as s, s.begin():
         if s.scalar(select(User.id).where(User.code == code)) is not None:
             raise Refused("user_exists", f"User {code} already exists", user=code)
         now = db.clock.now()
-        s.add(User(code=code, name=name, role=role, pin_hash=hash_pin(pin), created_at=now))
+        s.add(User(code=code, name=name, role=role, pin_hash=hash_staff_pin(pin),
+                   created_at=now))
         audit.append(s, at=now, actor=actor, action="user_added", subject=code,
                      detail={"role": role})
     return Staff(code, name, role)
 
 
-def login(db: Database, code: str, pin: str) -> Staff:
-    """Check a user's PIN; wrong PINs count towards a lock, and every attempt is audited."""
-    max_tries = db.settings.user_pin_max_tries
+def check_new_user(*, code: str, name: str, role: str, pin: str) -> str:
+    """Refuse a new user's bad code, role, PIN or name before anything is made; the name as
+    it is stored (trimmed)."""
+    if not _CODE.fullmatch(code):
+        raise InvalidInput("bad_user_code", "User code: 1-16 letters, digits or _")
+    if role not in ROLES:
+        allowed = ", ".join(ROLES)
+        raise InvalidInput("bad_role", f"Role must be one of {allowed}", allowed=allowed)
+    _require_staff_pin(pin)
+    name = name.strip()
+    if not 1 <= len(name) <= 32:
+        raise InvalidInput("bad_name", "Name: 1 to 32 characters", variant="length",
+                           max_chars=32)
+    return name
+
+
+def login(db: Database, code: str, pin: str, *, via: str = "till") -> Staff:
+    """Check a user's PIN; every try is audited (``via``: the till or the command line).
+
+    A locked user is refused without their PIN being checked. Wrong PINs count towards a lock
+    (``user_pin_max_tries`` in a row lock the user for ``user_lock_minutes``, doubling with each
+    lock in a row); a good PIN clears the count and moves an older hash to argon2id."""
+    max_tries = max(db.settings.user_pin_max_tries, 1)
     with db.session() as s, s.begin():
         user = s.scalar(select(User).where(User.code == code))
         now = db.clock.now()
+
+        def record(action: str, **detail: object) -> None:
+            audit.append(s, at=now, actor=code[:32], action=action, subject=code[:64],
+                         detail={**detail, "via": via})
+
+        result: Staff | AuthError
         if user is None or not user.active:
-            audit.append(s, at=now, actor=code[:32], action="login_failed", subject=code[:64],
-                         detail={"why": "unknown user"})
-            result: Staff | AuthError = AuthError("bad_login", "Unknown user or wrong PIN")
-        elif user.failed_tries >= max_tries:
-            audit.append(s, at=now, actor=code, action="login_failed", subject=code,
-                         detail={"why": "locked"})
-            result = AuthError("user_locked", f"User {code} is locked: ask an administrator",
-                               user=code)
-        elif not check_pin(pin, user.pin_hash):
-            user.failed_tries += 1
-            audit.append(s, at=now, actor=code, action="login_failed", subject=code,
-                         detail={"tries": user.failed_tries})
+            record("login_failed", why="unknown user")
             result = AuthError("bad_login", "Unknown user or wrong PIN")
+        elif user.locked_until is not None and now < user.locked_until:
+            record("login_failed", why="locked")
+            result = _locked(user, now)
+        elif not check_staff_pin(pin, user.pin_hash):
+            user.failed_tries += 1
+            record("login_failed", tries=user.failed_tries)
+            result = AuthError("bad_login", "Unknown user or wrong PIN")
+            if user.failed_tries >= max_tries:
+                user.lock_count += 1
+                user.locked_until = now + login_rules.lock_duration(
+                    db.settings.user_lock_minutes, user.lock_count)
+                user.failed_tries = 0
+                record("user_locked", until=user.locked_until.isoformat(timespec="seconds"),
+                       locks_in_a_row=user.lock_count)
+                result = _locked(user, now)
         else:
-            user.failed_tries = 0
-            audit.append(s, at=now, actor=code, action="login", subject=code, detail={})
+            rehashed = needs_rehash(user.pin_hash)
+            if rehashed:
+                user.pin_hash = hash_staff_pin(pin)
+            user.failed_tries, user.lock_count, user.locked_until = 0, 0, None
+            record("login", **({"rehashed": "argon2id"} if rehashed else {}))
             result = Staff(user.code, user.name, user.role)
     if isinstance(result, AuthError):
         raise result
     return result
+
+
+def _locked(user: User, now: dt.datetime) -> AuthError:
+    until = user.locked_until
+    if until is None or until >= login_rules.UNTIL_UNLOCKED:
+        return AuthError("user_locked", f"User {user.code} is locked: ask a manager to unlock "
+                         "them", user=user.code)
+    minutes = login_rules.minutes_left(now, until)
+    return AuthError("user_locked", f"User {user.code} is locked for {minutes} more minutes "
+                     "(too many wrong PINs), or until a manager unlocks them", variant="timed",
+                     user=user.code, minutes=minutes)
+
+
+def _require_staff_pin(pin: str) -> None:
+    if not login_rules.valid_staff_pin(pin):
+        raise InvalidInput("bad_pin", f"A staff PIN has {login_rules.STAFF_PIN_MIN} to "
+                           f"{login_rules.STAFF_PIN_MAX} digits", variant="staff",
+                           min_digits=login_rules.STAFF_PIN_MIN,
+                           max_digits=login_rules.STAFF_PIN_MAX)
 
 
 def approve(db: Database, code: str, pin: str, reason: str) -> Grant:
@@ -223,13 +270,26 @@ def _linked_member(s: Session, code: str) -> str | None:
 
 
 def unlock_user(db: Database, code: str, grant: Grant, actor: str) -> None:
+    """A manager lets a locked user try again at once (their next lock is the first again)."""
     with db.session() as s, s.begin():
         user = s.scalar(select(User).where(User.code == code))
         if user is None:
             raise InvalidInput("unknown_user", f"No user {code}", user=code)
-        user.failed_tries = 0
+        user.failed_tries, user.lock_count, user.locked_until = 0, 0, None
         audit.append(s, at=db.clock.now(), actor=actor, action="user_unlocked", subject=code,
                      detail={"approver": grant.approver, "reason": grant.reason})
+
+
+def change_pin(db: Database, code: str, old_pin: str, new_pin: str) -> None:
+    """A user changes their own PIN, proving the old one (a wrong one counts towards a lock)."""
+    _require_staff_pin(new_pin)
+    login(db, code, old_pin)
+    with db.session() as s, s.begin():
+        user = s.scalar(select(User).where(User.code == code))
+        assert user is not None  # login found them
+        user.pin_hash = hash_staff_pin(new_pin)
+        audit.append(s, at=db.clock.now(), actor=code, action="user_pin_changed", subject=code,
+                     detail={})
 
 
 def has_users(db: Database) -> bool:

@@ -3,6 +3,11 @@ account close, PINs and adjustments.
 
 Every movement is a ``wallet_entries`` row (append-only) plus the same change to the member's
 cached ``principal_fen`` / ``bonus_fen``, inside one action transaction.
+
+A top-up follows the prepaid-card rules (:mod:`storeapp.prepaid_rules`): the member's real name
+on record (a named card), a company's ¥5,000 or more (a person's ¥50,000) at once only by bank
+transfer with the payer's account recorded, and the prepaid agreement in force (version and
+SHA-256) recorded with it. An account close prints how its refund comes out.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
-from storeapp import audit, ledger, receipt_jobs
+from storeapp import audit, ledger, prepaid_rules, receipt_jobs
 from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import to_local
 from storeapp.db import Database
@@ -23,15 +29,18 @@ from storeapp.ids import ActionKey, MemberId
 from storeapp.models import Card, Member, Topup, WalletEntry
 from storeapp.money import format_fen, split_in_proportion
 from storeapp.pins import check_pin
-from storeapp.results import ActionResult, Record
+from storeapp.results import ActionResult, Record, optional
 from storeapp.rules import bonus_for
 from storeapp.services import members, shifts, spend_gate
 from storeapp.services.spend_gate import Verdict
 from storeapp.services.users import Grant, record_approval
 
 _CARD_STATUS = select(Card.status).where(Card.card_no == bindparam("card_no"))
+#: How money is taken at the counter (plans and count cards are sold by these too).
 TOPUP_METHODS = ("cash", "card", "wechat", "alipay")
-REFUND_METHODS = (*TOPUP_METHODS, "transfer")
+#: A top-up may also come by bank transfer: the only way from the transfer thresholds.
+TOPUP_PAY_METHODS = (*TOPUP_METHODS, "transfer")
+REFUND_METHODS = TOPUP_PAY_METHODS
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +58,13 @@ class TopupResult(ActionResult):
     balance_fen: int
     balance_principal_fen: int
     balance_bonus_fen: int
+    #: the prepaid agreement the member accepted: its version and the SHA-256 of its text
+    agreement_version: str = ""
+    agreement_sha256: str = ""
+    #: a company paid (the transfer threshold is a company's)
+    company: bool = optional(False)
+    #: the payer's account, masked (****1234): the full number is in the top-up's record only
+    payer_account_masked: str | None = optional(None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,12 +81,20 @@ class VoidResult(ActionResult):
 
 @dataclass(frozen=True, eq=False)
 class CloseResult(ActionResult):
-    """A closed account (退卡): the principal paid back and how, the bonus forfeited."""
+    """A closed account (退卡): the principal paid back and how, the bonus forfeited, and how
+    the refund comes out (:class:`storeapp.prepaid_rules.CloseCalculation`): principal paid in,
+    consumed (principal and bonus parts), other movements."""
 
     member_id: MemberId
     refund_fen: int
     forfeited_bonus_fen: int
     method: str
+    paid_in_fen: int = 0
+    bonus_given_fen: int = 0
+    consumed_principal_fen: int = 0
+    consumed_bonus_fen: int = 0
+    other_principal_fen: int = optional(0)
+    other_bonus_fen: int = optional(0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,18 +125,30 @@ def post(ctx: Ctx, member: Member, kind: str, *, principal_fen: int, bonus_fen: 
 # -- top-up -------------------------------------------------------------------------------------
 
 def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash", actor: str,
-          key: str | None = None) -> TopupResult:
-    """Top up: principal as paid, bonus by rule; refused when the balance would pass the cap."""
-    if method not in TOPUP_METHODS:
-        allowed = ", ".join(TOPUP_METHODS)
+          company: bool = False, payer_account: str | None = None,
+          agreement_version: str | None = None, key: str | None = None) -> TopupResult:
+    """Top up: principal as paid, bonus by rule; refused when the balance would pass the cap.
+
+    ``company``: a company pays (its transfer threshold is ¥5,000, a person's ¥50,000);
+    ``payer_account``: the bank account a transfer came from; ``agreement_version``: the
+    version of the prepaid agreement the member was shown (None: the one in force), refused
+    when it is no longer the one in force."""
+    if method not in TOPUP_PAY_METHODS:
+        allowed = ", ".join(TOPUP_PAY_METHODS)
         raise InvalidInput("bad_method", f"Method must be one of {allowed}", allowed=allowed)
     if amount_fen <= 0:
         raise InvalidInput("bad_amount", "Top-up amount must be more than ¥0.00", variant="zero")
+    account = prepaid_rules.payer_account(payer_account) if method == "transfer" else None
+    prepaid_rules.needs_transfer(amount_fen, method=method, company=company,
+                                 payer_account=account)
 
     def body(ctx: Ctx) -> TopupResult:
         settings = ctx.db.settings
+        agreement = prepaid_rules.agreement(settings.prepaid_agreement)
+        prepaid_rules.check_agreement_shown(agreement, agreement_version)
         member = members.lock(db, ctx.session, member_ref)
         members.require_open(member)
+        prepaid_rules.check_real_name(member.name)
         bonus = bonus_for(settings, amount_fen)
         cap = settings.wallet_cap_fen
         after = member.principal_fen + member.bonus_fen + amount_fen + bonus
@@ -129,12 +165,22 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
         shifts.record_payment(ctx, "topup", method, amount_fen)
         ctx.session.add(Topup(key=ctx.key, member_id=member.member_id, principal_fen=amount_fen,
                               bonus_fen=bonus, method=method, cashier=ctx.actor,
-                              created_at=ctx.now))
+                              created_at=ctx.now, agreement_version=agreement.version,
+                              agreement_sha256=agreement.sha256, company=company,
+                              payer_account=account))
         member.last_visit_at = ctx.now
+        masked = prepaid_rules.masked_account(account)
         ctx.audit("wallet_topped_up", member.member_id, principal_fen=amount_fen,
-                  bonus_fen=bonus, method=method)
+                  bonus_fen=bonus, method=method, agreement_version=agreement.version,
+                  **({"company": True} if company else {}),
+                  **({"payer_account": masked} if masked else {}))
+        # head office records the payer's account with the top-up (the law asks for it) and
+        # checks the transfer rule by the same function (sync.hq.verify)
         ctx.emit("wallet_topped_up", member_id=member.member_id, principal_fen=amount_fen,
-                 bonus_fen=bonus, method=method)
+                 bonus_fen=bonus, method=method, agreement_version=agreement.version,
+                 agreement_sha256=agreement.sha256,
+                 **({"company": True} if company else {}),
+                 **({"payer_account": account} if account else {}))
         from storeapp.services import coupons
 
         issued = coupons.issue_by_rule(ctx, member.member_id, "topup", amount_fen=amount_fen)
@@ -143,13 +189,24 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
             principal_fen=amount_fen, bonus_fen=bonus, method=method, coupons=issued,
             balance_fen=member.principal_fen + member.bonus_fen,
             balance_principal_fen=member.principal_fen, balance_bonus_fen=member.bonus_fen,
+            agreement_version=agreement.version, agreement_sha256=agreement.sha256,
+            company=company, payer_account_masked=masked,
         )
         ctx.receipt("topup", _slip("topup", ctx, result, member))
         return result
 
+    request: dict[str, object] = {"member": member_ref, "amount_fen": amount_fen,
+                                  "method": method}
+    if company or account or agreement_version is not None:  # earlier keys keep their hash
+        request.update(company=company, payer=account, agreement=agreement_version)
     return run_action(db, key=key_or_new(key), kind="wallet_topup", actor=actor,
-                      request={"member": member_ref, "amount_fen": amount_fen, "method": method},
-                      body=body, returns=TopupResult)
+                      request=request, body=body, returns=TopupResult)
+
+
+def agreement(db: Database) -> prepaid_rules.Agreement:
+    """The prepaid agreement in force at this till: what a top-up records, and what the
+    counter shows and prints for the member to read."""
+    return prepaid_rules.agreement(db.settings.prepaid_agreement)
 
 
 def void_topup(db: Database, topup_key: str, *, actor: str, grant: Grant | None,
@@ -330,6 +387,8 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
         record_approval(ctx, grant, kind="account_close", subject=member.member_id,
                         member_id=member.member_id)
         principal, bonus = member.principal_fen, member.bonus_fen
+        worked = prepaid_rules.close_calculation(_journal_sums(s, member.member_id),
+                                                 principal_fen=principal, bonus_fen=bonus)
         if verdict == "offline" and principal > 0:
             spend_gate.check_offline_allowance(ctx, member.member_id, principal)
         paid_by = method
@@ -346,8 +405,14 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
                   forfeit_bonus_fen=bonus, method=paid_by)
         ctx.emit("member_closed", member_id=member.member_id, refund_principal_fen=principal,
                  forfeit_bonus_fen=bonus, method=paid_by)
-        result = CloseResult(member_id=member.member_id, refund_fen=principal,
-                             forfeited_bonus_fen=bonus, method=paid_by)
+        result = CloseResult(
+            member_id=member.member_id, refund_fen=principal, forfeited_bonus_fen=bonus,
+            method=paid_by, paid_in_fen=worked.paid_in_fen,
+            bonus_given_fen=worked.bonus_given_fen,
+            consumed_principal_fen=worked.consumed_principal_fen,
+            consumed_bonus_fen=worked.consumed_bonus_fen,
+            other_principal_fen=worked.other_principal_fen,
+            other_bonus_fen=worked.other_bonus_fen)
         ctx.receipt("close", _slip("close", ctx, result, member))
         return result
 
@@ -360,6 +425,15 @@ def close_account(db: Database, member_ref: str, *, actor: str, grant: Grant | N
         return run_action(db, key=key, kind="account_close", actor=actor,
                           request={"member": member_ref, "method": method}, body=body,
                           returns=CloseResult)
+
+
+def _journal_sums(s: Session, member_id: str) -> dict[tuple[str, str], int]:
+    """The member's stored-value journal summed by kind and bucket (the close's calculation)."""
+    rows = s.execute(select(WalletEntry.kind, WalletEntry.bucket,
+                            func.sum(WalletEntry.amount_fen))
+                     .where(WalletEntry.member_id == member_id)
+                     .group_by(WalletEntry.kind, WalletEntry.bucket))
+    return {(kind, bucket): int(total or 0) for kind, bucket, total in rows}
 
 
 def adjust(db: Database, member_ref: str, *, principal_fen: int, bonus_fen: int, actor: str,

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from sync.hq import anchors, ingest, pages, service, shield
+from sync.hq import anchors, ingest, member_keys, pages, service, shield
 from sync.hq import models as m
 from sync.hq import wire_schemas as wire
 from sync.hq.db import HqDatabase, utcnow
@@ -116,7 +116,7 @@ def create_app(url: str, *, clock: Clock = utcnow,
     async def own_events(request: Request, till_no: TillNo = 1, after: Seq = 0,
                          limit: Limit = 1000) -> Response:
         return await reading(request, lambda s, store: service.own_events(
-            s, store, till_no, after, limit))
+            s, store, till_no, after, limit, keys=lambda ids: member_keys.kept(hq, s, ids)))
 
     @app.get(f"{API}/audit")
     async def own_audit(request: Request, till_no: TillNo = 1, after: Seq = 0,
@@ -134,7 +134,8 @@ def create_app(url: str, *, clock: Clock = utcnow,
                       till_no: TillNo = 1) -> Response:
         def work(store: m.Store, _b: bytes) -> dict[str, Any]:
             with hq.transaction() as s:
-                return service.changes(s, store, till_no, cursor, limit)
+                return service.changes(s, store, till_no, cursor, limit,
+                                       keys=lambda ids: member_keys.kept(hq, s, ids))
         return await signed(request, work)
 
     @app.post(f"{API}/holds", openapi_extra=wire.body(wire.HOLD))

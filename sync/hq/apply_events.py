@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
 from storeapp.integrity import fold, member_hash
+from sync.hq import erasure
 from sync.hq import models as m
 from sync.hq.apply_visits import VISIT_EVENTS
 from sync.hq.batch import Batch
@@ -53,6 +54,8 @@ class Applier(Batch):
 
         def apply_coupon(self, event: EventIn) -> None: ...  # sync.hq.apply_coupons
 
+        def apply_consents(self, event: EventIn) -> None: ...  # sync.hq.apply_consents
+
     def apply_event(self, event: EventIn) -> None:
         """Apply one accepted event: its handler (members), its ledger lines, the holds it
         releases."""
@@ -68,6 +71,8 @@ class Applier(Batch):
             self.apply_gift(event)
         if event.type in ("member_registered", "sale_completed"):
             self.apply_referral(event)
+        if body.get("consents"):
+            self.apply_consents(event)
         if event.type in VISIT_EVENTS:
             self.record_visit(event)
             self.apply_coupon(event)
@@ -226,6 +231,14 @@ class Applier(Batch):
         if found is None or found.member_id == exclude or found.merged_into is not None:
             return None
         return found
+
+    def erased(self, body: dict[str, Any]) -> None:
+        """A member erased at a till (:mod:`storeapp.services.privacy`): erased here too, and so
+        at every till (:func:`sync.hq.erasure.erase_member`)."""
+        member_id = str(body["member_id"])
+        self.member(member_id)  # locked, and known to this batch
+        erasure.erase_member(self.s, member_id, by=f"till {self.store.code}/{self.till_no}",
+                             now=self.now, closed_by_till=True)
 
     def profile(self, body: dict[str, Any]) -> None:
         row = self.member(str(body["member_id"]))
@@ -431,6 +444,7 @@ _HANDLERS: dict[str, Any] = {
     "member_status_changed": lambda self, b: self.set_field(str(b["member_id"]),
                                                             status=str(b["status"])),
     "member_closed": lambda self, b: self.set_field(str(b["member_id"]), status="closed"),
+    "member_erased": lambda self, b: self.erased(b),
     "member_tier_changed": lambda self, b: self.set_field(str(b["member_id"]),
                                                           tier=str(b["tier"])),
     "member_card_replaced": lambda self, b: self.set_field(str(b["member_id"]),

@@ -22,6 +22,8 @@ class Batch:
     now: dt.datetime
     stream: m.Stream | None
     members: dict[str, m.Member]
+    #: the members' keys the batch sent (sync.hq.member_keys), opened
+    member_keys: dict[str, bytes] = {}  # noqa: RUF012 - replaced per batch, never mutated
 
     def insert(self, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
         """Write ``rows`` of ``model`` in one statement (the ingest's)."""

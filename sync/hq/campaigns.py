@@ -34,8 +34,8 @@ from sqlalchemy.orm import Session
 from storeapp import campaign_rules
 from storeapp.campaign_rules import Outcome
 from storeapp.clock import local_day_bounds, local_month_bounds, to_local
+from sync.hq import consents, movements, programme
 from sync.hq import models as m
-from sync.hq import movements, programme
 from sync.hq.db import HqDatabase
 from sync.hq.errors import HqRefusal
 from sync.hq.rulebook import current_rules
@@ -186,21 +186,40 @@ def contacts_this_month(s: Session, now: dt.datetime) -> Counter[str]:
         .group_by(m.CampaignMember.member_id)).all()))
 
 
-def screen(s: Session, now: dt.datetime, candidates: Iterable[str]) -> Preview:
-    """``candidates`` less those without marketing consent or at the monthly contact cap."""
+def screen(s: Session, now: dt.datetime, candidates: Iterable[str], *,
+           profiled: bool = False) -> Preview:
+    """``candidates`` less those without marketing consent (or, ``profiled``: a campaign that
+    chooses by profile, who withdrew personalised offers) or at the monthly contact cap."""
     ids = sorted(set(candidates))
     consent = _consents(s, ids)
+    personal = consents.may_personalise(s, ids) if profiled else {}
     contacts = contacts_this_month(s, now)
     cap = current_rules(s).settings.campaign_monthly_contacts
     out: Counter[str] = Counter()
     chosen = []
     for member_id in ids:
-        why = campaign_rules.may_contact(contacts[member_id], consent.get(member_id, False), cap)
+        why = campaign_rules.may_contact(contacts[member_id], consent.get(member_id, False), cap,
+                                         personalised=personal.get(member_id, True))
         if why is None:
             chosen.append(member_id)
         else:
             out[why] += 1
-    return Preview(len(ids), out["consent"], out["cap"], chosen)
+    return Preview(len(ids), out["consent"] + out["personalised"], out["cap"], chosen)
+
+
+#: Automations that choose members by their purchase behaviour.
+PROFILED_RULES = frozenset({"winback", "cycle"})
+
+
+def profiled(audience: Audience, rule: str | None = None) -> bool:
+    """Whether a campaign chooses members by their profile (a segment of their purchases,
+    their lapse or purchase cycle): personalised offers, which a member may refuse."""
+    return bool(audience.segment or audience.cycle_overdue or audience.lapsed_days is not None
+                or rule in PROFILED_RULES)
+
+
+def _profiled(campaign: m.Campaign) -> bool:
+    return profiled(Audience.from_json(campaign.filters_json), campaign.rule)
 
 
 def _consents(s: Session, ids: list[str]) -> dict[str, bool]:
@@ -277,7 +296,8 @@ def _check_benefit(s: Session, benefit: Benefit) -> None:
 def preview(hq: HqDatabase, code: str, now: dt.datetime) -> Preview:
     with hq.transaction() as s:
         campaign = _campaign(s, code)
-        return screen(s, now, audience_ids(s, now, Audience.from_json(campaign.filters_json)))
+        return screen(s, now, audience_ids(s, now, Audience.from_json(campaign.filters_json)),
+                      profiled=_profiled(campaign))
 
 
 def launch(hq: HqDatabase, code: str, *, user: str, now: dt.datetime) -> dict[str, Any]:
@@ -288,7 +308,8 @@ def launch(hq: HqDatabase, code: str, *, user: str, now: dt.datetime) -> dict[st
             raise HqRefusal(409, "campaign_not_draft",
                             f"campaign {campaign.code} is {campaign.status}",
                             campaign=campaign.code, state=campaign.status)
-        chosen = screen(s, now, audience_ids(s, now, Audience.from_json(campaign.filters_json)))
+        chosen = screen(s, now, audience_ids(s, now, Audience.from_json(campaign.filters_json)),
+                        profiled=_profiled(campaign))
         campaign.status, campaign.launched_at = "live", now
         campaign.excluded_consent = chosen.excluded_consent
         campaign.excluded_cap = chosen.excluded_cap
@@ -387,7 +408,8 @@ def campaigns(s: Session) -> list[m.Campaign]:
 def offers_for(s: Session, member_ids: list[str], now: dt.datetime
                ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
     """For a download page: each member's head-office coupons still of use (unused and valid,
-    or used, so a till that has it learns it is gone) and live campaign prompts."""
+    or used, so a till that has it learns it is gone) and live campaign prompts (but not, to a
+    member who withdrew personalised offers, those of a campaign that chose by profile)."""
     coupons: dict[str, list[dict[str, Any]]] = {}
     prompts: dict[str, list[dict[str, Any]]] = {}
     if not member_ids:
@@ -400,14 +422,22 @@ def offers_for(s: Session, member_ids: list[str], now: dt.datetime
             "code": c.code, "template": c.template_code,
             "valid_from": c.valid_from.isoformat(), "valid_until": c.valid_until.isoformat(),
             "used": c.used_at is not None})
-    for member_id, code, message, until, times in s.execute(
-            select(m.CampaignMember.member_id, m.Campaign.code, m.Campaign.message,
-                   m.CampaignMember.until, m.CampaignMember.multiplier)
-            .join(m.Campaign, m.Campaign.code == m.CampaignMember.campaign_code)
-            .where(m.CampaignMember.member_id.in_(member_ids),
-                   m.CampaignMember.grp == "treated", m.CampaignMember.until > now,
-                   m.Campaign.status == "live")
-            .order_by(m.CampaignMember.entered_at.desc(), m.Campaign.code)):
+    rows = s.execute(
+        select(m.CampaignMember.member_id, m.Campaign.code, m.Campaign.message,
+               m.CampaignMember.until, m.CampaignMember.multiplier, m.Campaign.filters_json,
+               m.Campaign.rule)
+        .join(m.Campaign, m.Campaign.code == m.CampaignMember.campaign_code)
+        .where(m.CampaignMember.member_id.in_(member_ids),
+               m.CampaignMember.grp == "treated", m.CampaignMember.until > now,
+               m.Campaign.status == "live")
+        .order_by(m.CampaignMember.entered_at.desc(), m.Campaign.code)).all()
+    by_profile = {code for _, code, _, _, _, filters, rule in rows
+                  if profiled(Audience.from_json(filters), rule)}
+    refused = {x for x, ok in consents.may_personalise(
+        s, [r[0] for r in rows if r[1] in by_profile]).items() if not ok}
+    for member_id, code, message, until, times, _filters, _rule in rows:
+        if code in by_profile and member_id in refused:
+            continue
         prompts.setdefault(member_id, []).append(
             {"campaign": code, "text": message, "until": until.isoformat(),
              **({"points_multiplier": times} if times else {})})
@@ -486,15 +516,19 @@ def results(s: Session, code: str, now: dt.datetime) -> CampaignResults:
 
 def contact_list(s: Session, code: str) -> list[dict[str, str]]:
     """The treated members' phone, name and message: what an SMS or WeChat provider needs (the
-    caller audits the export)."""
+    caller audits the export). Consents are read as they stand now: a member who withdrew
+    marketing (or, from a campaign chosen by profile, personalised offers) since the launch is
+    left out."""
     campaign = _campaign(s, code)
     rows = s.execute(
-        select(m.Member.phone, m.Member.name)
+        select(m.Member.member_id, m.Member.phone, m.Member.name)
         .join(m.CampaignMember, m.CampaignMember.member_id == m.Member.member_id)
         .where(m.CampaignMember.campaign_code == campaign.code,
-               m.CampaignMember.grp == "treated")
-        .order_by(m.Member.phone))
-    return [{"phone": phone, "name": name, "text": campaign.message} for phone, name in rows]
+               m.CampaignMember.grp == "treated", m.Member.marketing_consent.is_(True))
+        .order_by(m.Member.phone)).all()
+    personal = consents.may_personalise(s, [r[0] for r in rows]) if _profiled(campaign) else {}
+    return [{"phone": phone, "name": name, "text": campaign.message}
+            for member_id, phone, name in rows if personal.get(member_id, True)]
 
 
 # -- automations --------------------------------------------------------------------------------
@@ -548,7 +582,7 @@ def run_automations(hq: HqDatabase, now: dt.datetime) -> list[dict[str, Any]]:
             seen = set(s.execute(select(m.CampaignMember.member_id, m.CampaignMember.period)
                                  .where(m.CampaignMember.campaign_code == code)).all())
             fresh = {x: p for x, p in candidates.items() if (x, p) not in seen}
-            chosen = screen(s, now, fresh)
+            chosen = screen(s, now, fresh, profiled=_profiled(campaign))
             treated, held = enter(s, campaign, {x: fresh[x] for x in chosen.chosen}, now)
             campaign.excluded_consent += chosen.excluded_consent
             campaign.excluded_cap += chosen.excluded_cap

@@ -53,9 +53,15 @@ REASONS = {
     "count_value_differs": "the uses' value is not the card's price",
     "moves_uses": "this kind of event may not move count-card uses",
     "giftcard_breaks_rule": "a gift-card sale the prepaid-card rules forbid",
+    "topup_breaks_rule": "a top-up the prepaid-card rules only allow by bank transfer",
     "gift_differs": "its gift-card money is not what it says happened",
     "giftcard_repeated": "the gift card was sold before",
     "moves_gift": "this kind of event may not move gift-card money",
+    "consent_purpose_unknown": "a consent to a purpose that does not exist",
+    "consent_channel": "a consent recorded through a channel a till has not got",
+    "notice_unpublished": "a consent under a notice head office never published",
+    "notice_mismatch": "a consent under another text than the published notice",
+    "consent_not_here": "this kind of event may not record consents",
 }
 AMOUNT_LABELS = {
     "paid_fen": "paid", "bonus_fen": "bonus", "allowed_bonus_fen": "rule's bonus",
@@ -66,6 +72,8 @@ AMOUNT_LABELS = {
     "topup": "top-up", "fee_fen": "fee", "chain_fee_fen": "chain's fee",
     "discount_fen": "discount", "subtotal_fen": "subtotal", "redeemed": "points redeemed",
     "staff_discount_fen": "staff discount", "staff_code": "staff user",
+    "from_fen": "bank transfer only from",
+    "purpose": "consent purpose", "version": "notice version", "channel": "recorded through",
 }
 ACCOUNT_LABELS = {"wallet:principal": "Principal", "wallet:bonus": "Bonus",
                   "points": "Points", "countcard:uses": "Count-card uses",
@@ -80,10 +88,21 @@ LEDGER_KINDS = {
     "countcard_sold": "Count card sold", "countcard_used": "Count card used",
     "countcard_refunded": "Count card refunded", "countcard_adjusted": "Count card adjusted",
     "countcards_expired": "Count cards expired", "giftcards_sold": "Gift cards sold",
-    "referral_reward": "Referral reward",
+    "referral_reward": "Referral reward", "consent_recorded": "Consent",
 }
 
 ZH: dict[str, str] = {
+    # consents (sync/hq/consents.py): held events' reasons, the member page's table
+    "a consent to a purpose that does not exist": "同意事项不存在",
+    "a consent recorded through a channel a till has not got": "记录渠道不是门店可用的渠道",
+    "a consent under a notice head office never published": "所依据的告知书总部从未发布",
+    "a consent under another text than the published notice": "所依据的告知书内容与发布的不一致",
+    "this kind of event may not record consents": "此类事件不能记录同意",
+    "consent purpose": "同意事项", "notice version": "告知书版本", "recorded through": "记录渠道",
+    "Consent": "同意记录", "Consents": "授权同意", "Purpose": "事项",
+    "Notice version": "告知书版本", "Since": "时间", "Through": "渠道",
+    "In force until refused": "未拒绝即有效", "Withdrawn": "已撤回", "Counter": "门店收银台",
+    "Self-service page": "会员自助页面", "Imported records": "导入的记录",
     # frame
     "storeapp head office": "storeapp 总部", "Head office": "总部",
     "Overview": "总览", "Stores": "门店", "Liability": "储值负债",
@@ -231,6 +250,9 @@ ZH: dict[str, str] = {
     # gift cards
     "Gift card overspent": "礼品卡超额消费",
     "a gift-card sale the prepaid-card rules forbid": "礼品卡销售违反预付卡规定",
+    "a top-up the prepaid-card rules only allow by bank transfer":
+        "按预付卡规定只能以银行转账支付的充值",
+    "bank transfer only from": "须银行转账的起点",
     "its gift-card money is not what it says happened": "礼品卡金额与业务内容不符",
     "the gift card was sold before": "该礼品卡已售出过",
     "this kind of event may not move gift-card money": "此类事件不得变动礼品卡金额",
@@ -545,5 +567,155 @@ ZH: dict[str, str] = {
     "No figures for that range: they cover at most {n} days, up to the last refresh.":
         "该区间没有数据：区间最多 {n} 天，且不晚于最近一次刷新。",
     # end of the programme KPIs' words
+    # prepaid compliance (pages_compliance.py, compliance_report.py)
+    "Prepaid compliance": "预付卡合规", "Quarter": "季度", "Previous quarter": "上一季度",
+    "Next quarter": "下一季度", "Download PDF": "下载 PDF", "Summary": "汇总",
+    "Prepaid balance: stored-value principal, count cards' unused value and gift cards' "
+    "unused balance, from head office's ledgers, by the store that took or gave the value. An "
+    "issuer keeps on deposit at least its type's share of last quarter's closing balance: "
+    "size-qualified 20 %, group 30 %, brand (franchise) 40 %.":
+        "预收资金余额：储值本金、次卡未用价值与礼品卡未用余额之和，取自总部流水，按收取或兑付"
+        "该价值的门店计。发卡企业的存管资金不低于上一季度末预收资金余额的相应比例：规模发卡企业 "
+        "20%，集团发卡企业 30%，品牌发卡企业 40%。",
+    "Balances as of the end of": "余额截至", "Quarterly prepaid card deposit report":
+        "单用途预付卡资金存管季度报告",
+    "In progress: balances as of the end of {d}": "本季度进行中：余额截至 {d}",
+    "Prepaid balance": "预收资金余额",
+    "Prepaid balance at the end of last quarter": "上季度末预收资金余额",
+    "Deposit required": "应存管资金", "Deposit recorded": "已登记存管资金",
+    "Shortfall": "存管缺口", "Alerts": "预警", "Alert": "预警",
+    "No alerts: every issuer's deposit covers its share, and no store's prepaid balance passes "
+    "{p} % of its revenue.":
+        "无预警：各发卡企业的存管资金均达到比例，且没有门店的预收资金余额超过其营业收入的 "
+        "{p}%。",
+    "Prepaid balance by issuer": "各发卡企业预收资金余额", "Issuer": "发卡企业",
+    "Issuer type": "发卡企业类型", "Stored value (principal)": "储值（本金）",
+    "Deposit by issuer": "各发卡企业资金存管", "Share": "存管比例",
+    "Balance last quarter": "上季度末余额", "Bank": "存管银行", "Statement date": "对账单日期",
+    "Next quarter requires": "下季度应存管",
+    "Size-qualified": "规模发卡企业", "Group company": "集团发卡企业",
+    "Brand (franchise)": "品牌发卡企业", "The chain itself": "本连锁",
+    "A deposit is what the issuer's deposit account held for the quarter, from the bank's "
+    "statement: storeapp-hq compliance deposit record ISSUER AMOUNT --quarter {q} --bank BANK "
+    "--date DATE --user NAME":
+        "存管资金为发卡企业存管账户在该季度的余额，以银行对账单为准，登记命令：storeapp-hq "
+        "compliance deposit record 发卡企业 金额 --quarter {q} --bank 银行 --date 日期 --user "
+        "用户名",
+    "Stores: prepaid balance against revenue": "门店预收资金余额与营业收入",
+    "Revenue: sales less refunds at the store from {a} to {b}. A store is flagged when its "
+    "prepaid balance passes {p} % of it (storeapp-hq compliance setting).":
+        "营业收入：{a} 至 {b} 该店的销售额减退货。门店预收资金余额超过其 {p}% 时预警"
+        "（由 storeapp-hq compliance setting 设置）。",
+    "Revenue, last {n} months": "最近 {n} 个月营业收入", "Balance / revenue": "余额 / 收入",
+    "Over {p} % of revenue": "超过营业收入的 {p}%",
+    "The quarter must look like 2026Q3, not {raw}.": "季度格式应为 2026Q3，而不是 {raw}。",
+    "Quarter {q} has not begun yet.": "{q} 季度尚未开始。",
+    "Issuer {code}: the deposit account holds {d}; {p} % of last quarter's balance {b} is {r}: "
+    "{s} short.":
+        "发卡企业 {code}：存管账户余额 {d}；上季度末余额 {b} 的 {p}% 为 {r}，缺口 {s}。",
+    "Store {code} (issuer {i}): prepaid balance {b} is more than {p} % of its revenue over the "
+    "last {n} months ({r}).":
+        "门店 {code}（发卡企业 {i}）：预收资金余额 {b} 超过其最近 {n} 个月营业收入 {r} 的 "
+        "{p}%。",
+    # end of the prepaid compliance words
+    # the member's self-service page (pages_me.py) and privacy requests (pages_privacy.py)
+    "Member centre": "会员中心", "My membership": "我的会员", "Card No.": "卡号",
+    "Every view of this page and every download is recorded.": "本页的每次查看和下载都会被记录。",
+    "This link works until {t} (Beijing time).": "此链接有效期至 {t}（北京时间）。",
+    "Principal is what you paid in; bonus was given with it and is used in proportion.":
+        "本金为您充值的金额；赠送金额随充值赠送，消费时按比例使用。",
+    "{left} of {total} uses left": "剩余 {left} / {total} 次", "Valid until {d}": "有效期至 {d}",
+    "No count cards.": "没有次卡。", "Your consents": "我的授权同意",
+    "Given": "已同意", "Not given": "未同意", "since {t}, {where}": "{t}起，{where}",
+    "Withdraw": "撤回同意", "Give consent": "同意",
+    "History at every store": "各门店消费与储值记录", "Purchase": "消费",
+    "stored value {v}": "储值 {v}", "bonus {b}": "其中赠送 {b}", "Nothing yet.": "暂无记录。",
+    "Your data": "我的数据",
+    "A copy of everything we hold about you: your details, balances, history and consents.":
+        "下载我们保存的您的全部信息：个人资料、余额、消费记录与授权同意。",
+    "Download (JSON)": "下载（JSON）", "Download (PDF)": "下载（PDF）",
+    "Correct or erase your data": "更正或删除我的信息", "What is wrong": "哪项信息有误",
+    "What it should be": "正确的内容", "Ask for a correction": "申请更正",
+    "Erasure ends your membership: your personal details become unreadable everywhere; the "
+    "records of money stay, without your name. Stored value is refunded at a store first.":
+        "删除即注销会员：您的个人信息在各处都将无法读取；资金流水会保留，但不再关联您的姓名。"
+        "如有储值余额，请先到门店办理退款。",
+    "Anything we should know (optional)": "补充说明（选填）", "Ask to be erased": "申请删除",
+    "Your requests": "我的申请",
+    "Membership terms": "会员条款", "Marketing by SMS": "短信营销",
+    "Marketing by WeChat": "微信营销", "Personalised offers": "个性化推荐",
+    "Sensitive personal data (such as payment details)": "敏感个人信息（如支付信息）",
+    "Needed for the membership itself: to end it, ask to be erased below.":
+        "办理会员所必需；如需终止，请在下方申请删除。",
+    "Offers and news by text message.": "通过短信接收优惠与资讯。",
+    "Offers and news through WeChat.": "通过微信接收优惠与资讯。",
+    "Offers chosen from what you bought (Art. 24 PIPL).":
+        "根据您的消费记录推荐优惠（《个人信息保护法》第二十四条）。",
+    "Kept only with your separate consent (Art. 29 PIPL).":
+        "仅在您单独同意后保存（《个人信息保护法》第二十九条）。",
+    "at the counter": "在门店收银台", "on this page": "在本页面", "by head office": "由总部记录",
+    "from earlier records": "来自原有记录",
+    "Your name": "姓名", "Your phone number": "手机号", "Something else": "其他",
+    "Correction": "更正", "Erasure": "删除", "Open": "待处理", "Approved": "已批准",
+    "Done": "已完成", "Declined": "已拒绝",
+    "Done: your consent is withdrawn.": "已完成：您的同意已撤回。",
+    "Done: your consent is recorded.": "已完成：您的同意已记录。",
+    "Your request is recorded: a manager will handle it and this page shows when it is done.":
+        "您的申请已记录：经理处理后，本页会显示结果。",
+    "Choose a correction or an erasure.": "请选择更正或删除。",
+    "Choose which detail is wrong.": "请选择哪项信息有误。",
+    "Say what is wrong and what it should be.": "请说明哪里有误以及正确的内容。",
+    "At most {most} characters, please.": "最多 {most} 个字。",
+    "You already have {most} open requests: please wait until they are handled.":
+        "您已有 {most} 个待处理的申请，请等待处理完毕。",
+    "You already asked to be erased: a manager is handling it.": "您已申请删除，经理正在处理。",
+    "This consent cannot be changed here.": "此项同意无法在这里更改。",
+    "This form did not come from this page: nothing was changed.":
+        "此表单不是从本页面提交的，未做任何更改。",
+    "This page is older than {h} hours: nothing was changed. Open it again and repeat.":
+        "此页面已打开超过 {h} 小时，未做任何更改。请重新打开后再试。",
+    "Privacy requests": "隐私申请", "Open requests": "待处理的申请", "Decided": "已处理",
+    "What members asked on their own page. A manager completes a correction; an erasure needs "
+    "two managers: one approves, another erases. Every decision is recorded with the "
+    "manager's name.":
+        "会员在自助页面提交的申请。更正由一位经理完成；删除需要两位经理：一位批准，另一位执行。"
+        "每项处理都会记录经理姓名。",
+    "Asked": "申请时间", "Request": "申请", "The member wrote": "会员填写",
+    "Status": "状态", "Decide": "处理", "approved by {u}": "{u} 已批准",
+    "Corrected value": "更正后的内容", "Note": "备注",
+    "Complete the correction": "完成更正", "Approve the erasure": "批准删除",
+    "Erase the member now": "立即删除会员", "Why": "原因", "Decline": "拒绝",
+    "Another manager erases.": "需由另一位经理执行删除。",
+    "No open requests.": "没有待处理的申请。",
+    "By": "处理人", "When": "时间", "Outcome": "结果",
+    "There is no such form.": "没有这个表单。",
+    "Only a manager decides privacy requests: nothing was changed.":
+        "只有经理可以处理隐私申请，未做任何更改。",
+    "Correction done: the member's details reach the tills with the next sync.":
+        "更正已完成：会员信息将在下次同步时更新到各收银台。",
+    "Erasure approved: a second manager erases the member.": "删除已批准：需由第二位经理执行删除。",
+    "Erased: the member's personal data is unreadable at head office and, once they sync, at "
+    "every till.": "已删除：会员个人信息在总部已无法读取，各收银台同步后亦然。",
+    "Declined: the member sees why on their page.": "已拒绝：会员可在其页面看到原因。",
+    "There is no request #{request}.": "没有编号为 #{request} 的申请。",
+    "Request #{request} was already decided.": "申请 #{request} 已处理过。",
+    "The member still has {principal_fen} of principal: a store closes the account first "
+    "(principal refunded, bonus forfeited).":
+        "该会员仍有本金 {principal_fen}：请先由门店办理退卡（退还本金，赠送部分作废）。",
+    "A manager approves an erasure before it is done.": "删除须先经一位经理批准。",
+    "A second manager erases: not {manager}, who approved it.":
+        "删除须由第二位经理执行，不能是批准人 {manager}。",
+    "Only an open erasure request is approved.": "只能批准待处理的删除申请。",
+    "This request is not a correction.": "此申请不是更正申请。",
+    "Say why (or what was done).": "请说明原因（或所做的处理）。",
+    "A name is 1 to 32 characters.": "姓名为 1 到 32 个字。",
+    "That is not a phone number.": "这不是有效的手机号。",
+    "Another member has this phone.": "此手机号已属于另一位会员。",
+    "A birthday looks like 1990-05-20.": "生日格式应为 1990-05-20。",
+    "Only a name, phone or birthday is corrected here.": "这里只能更正姓名、手机号或生日。",
+    "Head office has no such member.": "总部没有这位会员。",
+    "The member still holds {principal_fen} of principal: a store refunds it first.":
+        "该会员仍有本金 {principal_fen}：请先由门店退还。",
+    # end of the self-service page's words
 }
 

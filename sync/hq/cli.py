@@ -10,6 +10,9 @@
     storeapp-hq [--db URL] bench --stores N --events M
     storeapp-hq [--db URL] programme-bench --members N --visits M --stores S --fresh
     storeapp-hq [--db URL] segment|campaign|automation|kpi …   (sync/hq/programme_cli.py)
+    storeapp-hq [--db URL] notice|consent …                    (sync/hq/consent_cli.py)
+    storeapp-hq [--db URL] compliance issuer|store|deposit|setting|report …
+                                                    (sync/hq/compliance_cli.py)
 
 ``--db`` defaults to ``$STOREAPP_HQ_DB`` or a SQLite file ``storeapp-hq.db`` in the current
 directory; a chain uses ``postgresql+psycopg://user@host/db``. Every command prints one JSON
@@ -26,7 +29,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from sync.hq import programme_cli, service
+from sync.hq import compliance_cli, consent_cli, programme_cli, service
 from sync.hq.db import DEFAULT_URL, HqDatabase, utcnow
 from sync.hq.errors import HqRefusal
 from sync.hq.shield import HeaderDeadline
@@ -101,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="manager: full phones (audited) and campaigns; analyst: reads")
 
     programme_cli.add_parsers(sub)
+    consent_cli.add_parsers(sub)
+    compliance_cli.add_parsers(sub)
 
     bench = sub.add_parser("bench", help="end-to-end ingest throughput over HTTP")
     bench.add_argument("--stores", type=int, default=10)
@@ -225,6 +230,10 @@ def _admin(hq: HqDatabase, args: argparse.Namespace) -> Any:
             return service.set_rule(hq, args.kind, args.key, None)
         case ("segment" | "campaign" | "automation" | "kpi"), _:
             return programme_cli.run(hq, args, now)
+        case ("notice" | "consent"), _:
+            return consent_cli.run(hq, args, now)
+        case "compliance", _:
+            return compliance_cli.run(hq, args, now)
         case "user", "add":
             from sync.hq import accounts
 

@@ -51,6 +51,9 @@ class Gate(Batch):
 
         def gifts_sold(self) -> frozenset[str]: ...
 
+        def check_consents(self, event_type: str,
+                           body: dict[str, Any]) -> verify.Problem | None: ...
+
     def load_gate(self, run: list[EventIn]) -> None:
         """Set-based, once a batch: the members this till's held events hold, and the sales and
         top-ups the batch's refunds and voids name."""
@@ -114,6 +117,8 @@ class Gate(Batch):
             problem = verify_cards.check(event.type, body, facts, self.card_facts())
         if problem is None and (body.get("gift") or event.type == "giftcards_sold"):
             problem = verify_gifts.check(event.type, body, self.gifts_sold())
+        if problem is None and "consents" in body:
+            problem = self.check_consents(event.type, body)
         return problem
 
     def _known_change_no(self, version: int) -> int:

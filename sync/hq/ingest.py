@@ -28,9 +28,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storeapp.continuity import GENESIS
-from sync.hq import anchors, verify
+from sync.hq import anchors, member_keys, verify
 from sync.hq import models as m
 from sync.hq.apply_cards import CardApplier
+from sync.hq.apply_consents import ConsentApplier, ConsentBatch
 from sync.hq.apply_coupons import CouponApplier
 from sync.hq.apply_events import Applier
 from sync.hq.apply_gifts import GiftApplier
@@ -73,8 +74,15 @@ def ingest(hq: HqDatabase, store: m.Store, batch: dict[str, Any], now: dt.dateti
     """Store and apply one batch from one of ``store``'s tills; refusals are logged."""
     try:
         till_no, batch_id, events = _parse(batch)
-        return hq.retrying(lambda s: Ingest(hq, s, store, till_no, now).run(
-            batch_id, events, batch))
+        keys = member_keys.opened_keys(hq, batch.get("member_keys"))
+
+        def work(s: Session) -> Ack:
+            member_keys.keep(hq, s, keys, now)
+            run = Ingest(hq, s, store, till_no, now)
+            run.member_keys = keys
+            return run.run(batch_id, events, batch)
+
+        return hq.retrying(work)
     except HqRefusal as refusal:
         log_refusal(hq, store.code, refusal, now)
         raise
@@ -126,7 +134,7 @@ def _parse(batch: dict[str, Any]) -> tuple[int, str, list[EventIn]]:
 
 
 class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitApplier,
-             CouponApplier):
+             CouponApplier, ConsentApplier):
     """One transaction's work on one till's stream: store a batch, check and apply it."""
 
     def __init__(self, hq: HqDatabase, session: Session, store: m.Store, till_no: int,
@@ -155,6 +163,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
         self.multipliers: dict[str, list[tuple[dt.datetime, dt.datetime, Fraction]]] = {}
         self.chain_coupons: dict[str, m.ChainCoupon] = {}
         self.coupon_by_receipt: dict[tuple[str, str], m.ChainCoupon] = {}
+        self.consents = ConsentBatch()
         #: members held by an open event of this till: member -> (held id, its seq)
         self.blocked: dict[str, tuple[int, int]] = {}
         #: sales and top-ups a refund or void of this batch may name, by ref
@@ -246,7 +255,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
                                 f"event {event.event_id} belongs to store "
                                 f"{body.get('store') if isinstance(body, dict) else '?'}, "
                                 f"not {self.store.code}")
-            event.body = body
+            event.body = member_keys.open_body(body, self.member_keys)
         self.insert(m.Event, [
             {"store_id": self.store.id, "till_no": self.till_no, "seq": e.seq,
              "event_id": e.event_id, "type": e.type, "payload": e.payload, "digest": e.digest,

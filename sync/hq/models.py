@@ -306,6 +306,37 @@ class AccessLog(Base):
     subject: Mapped[str] = mapped_column(String(64))
     detail_json: Mapped[str] = mapped_column(Text)
 
+    __table_args__ = (
+        # a member's own views and downloads (user "member", subject their id): what the
+        # self-service page shows them and counts to bound (sync.hq.selfservice)
+        Index("ix_hq_access_log_subject_at", "subject", "at"),
+    )
+
+
+class PrivacyRequest(Base):
+    """A member's request from the self-service page to correct their data or to be erased
+    (PIPL Art. 46-47), kept after it is decided: what was asked, who approved and completed or
+    declined it, and when. ``status``: ``open``; ``approved`` (an erasure one manager approved:
+    a second manager completes it); ``done``; ``declined``."""
+
+    __tablename__ = "hq_privacy_requests"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # correction | erasure
+    #: what a correction is about: name | phone | birthday | other ("" for an erasure)
+    field: Mapped[str] = mapped_column(String(12))
+    text: Mapped[str] = mapped_column(String(500))  # the member's own words
+    status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(32))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: what was done (the field's new value is not repeated here), or why it was declined
+    outcome: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+    __table_args__ = (Index("ix_hq_privacy_requests_status", "status", "created_at"),)
+
 
 class Referral(Base):
     """A member registered as referred by another (推广): head office decides whether the
@@ -490,6 +521,44 @@ class DayTotal(Base):
     reported_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class Notice(Base):
+    """A consent notice's text as head office published it, by purpose and version (``storeapp-hq
+    notice publish``); tills get it as a ``notice`` rule, and a consent names the version (and
+    the text's SHA-256) it was given under (:mod:`sync.hq.consents`)."""
+
+    __tablename__ = "hq_notices"
+    purpose: Mapped[str] = mapped_column(String(24), primary_key=True)
+    version: Mapped[str] = mapped_column(String(24), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ConsentRow(Base):
+    """The chain's consent ledger, append-only (nothing here updates or deletes it): every
+    consent given or withdrawn at a till (from its events), on the self-service page or at head
+    office. ``entry_id`` is the entry's id everywhere; a till's entries name their store, till
+    and event, head office's store ``HQ``, till 0."""
+
+    __tablename__ = "hq_consents"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(String(48), unique=True)
+    member_id: Mapped[str] = mapped_column(String(36))
+    purpose: Mapped[str] = mapped_column(String(24))
+    given: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[str] = mapped_column(String(24))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))  # counter|self_service|head_office|import
+    actor: Mapped[str] = mapped_column(String(32))  # a user's code, or "member"
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    store_code: Mapped[str] = mapped_column(String(8))
+    till_no: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[str | None] = mapped_column(String(36))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_hq_consents_member", "member_id", "purpose", "at"),)
+
+
 class Rule(Base):
     """A chain rule head office owns: a setting, product, coupon template or plan."""
 
@@ -574,6 +643,16 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(BigInteger)
 
 
+class MemberKey(Base):
+    """A member's own key (:mod:`sync.hq.member_keys`), wrapped under head office's master key,
+    which lives outside this database: the sealed copies of their personal data open with it."""
+
+    __tablename__ = "hq_member_keys"
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    wrapped: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Secret(Base):
     """A secret of the whole chain, made once when head office's database is made (migration
     0008): ``qr`` signs every member and count-card QR code, so a code printed at one store is
@@ -647,3 +726,56 @@ class KpiRun(Base):
 Index("ix_hq_events_tier_changes", Event.created_at,
       postgresql_where=text("type = 'member_tier_changed'"),
       sqlite_where=text("type = 'member_tier_changed'"))
+
+
+class Issuer(Base):
+    """An issuer of prepaid cards (发卡企业) the chain reports for: the chain itself (``CHAIN``)
+    or a franchisee (加盟商). ``kind`` sets the share of last quarter's prepaid balance it keeps
+    on deposit (:data:`storeapp.deposit_rules.DEPOSIT_SHARE_PCT`)."""
+
+    __tablename__ = "hq_issuers"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))  # size | group | brand
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class IssuerStore(Base):
+    """The issuer a store sells prepaid value for; a store without a row is the chain's."""
+
+    __tablename__ = "hq_issuer_stores"
+    store_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    issuer_code: Mapped[str] = mapped_column(String(16))
+    assigned_by: Mapped[str] = mapped_column(String(32))
+    assigned_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Deposit(Base):
+    """What an issuer's deposit account (存管账户) held for a quarter, as a head-office user
+    recorded it from the bank's statement; append-only: the latest record of the quarter
+    counts (a correction is a new record)."""
+
+    __tablename__ = "hq_deposits"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    issuer_code: Mapped[str] = mapped_column(String(16))
+    quarter: Mapped[str] = mapped_column(String(6))  # 2026Q3
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    bank: Mapped[str] = mapped_column(String(64))
+    account: Mapped[str] = mapped_column(String(40))
+    on_day: Mapped[dt.date] = mapped_column(Date)  # the statement's date
+    recorded_by: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_hq_deposits_quarter", "quarter", "issuer_code"),)
+
+
+class ComplianceSetting(Base):
+    """Head office's own compliance settings (not chain rules: no till needs them), e.g. the
+    share of revenue past which a store's prepaid balance is flagged."""
+
+    __tablename__ = "hq_compliance_settings"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -55,7 +55,8 @@ REALM = 'Basic realm="storeapp head office", charset="UTF-8"'
 NAV = (("/", "Overview"), ("/stores", "Stores"), ("/liability", "Liability"),
        ("/exceptions", "Exceptions"), ("/daily", "Daily totals"), ("/referrals", "Referrals"),
        ("/companies", "Company accounts"), ("/members", "Members"), ("/segments", "Segments"),
-       ("/campaigns", "Campaigns"), ("/kpis", "KPIs"))
+       ("/campaigns", "Campaigns"), ("/kpis", "KPIs"), ("/compliance", "Prepaid compliance"),
+       ("/privacy", "Privacy requests"))
 HEADERS = {  # chain data: never cached, never framed, no script at all
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
@@ -90,6 +91,13 @@ def mount(app: FastAPI, hq: HqDatabase, clock: Clock) -> None:
     from sync.hq import pages_kpis  # the programme's KPIs: it builds on _Pages
 
     pages_kpis.mount(app, pages)
+    from sync.hq import pages_compliance  # prepaid deposits per issuer: it builds on _Pages
+
+    pages_compliance.mount(app, pages)
+    from sync.hq import pages_me, pages_privacy  # members' own page, their requests
+
+    pages_me.mount(app, pages)
+    pages_privacy.mount(app, pages)
 
 
 class BadInput(Exception):

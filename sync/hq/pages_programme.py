@@ -44,6 +44,7 @@ from starlette.concurrency import run_in_threadpool
 from storeapp.campaign_rules import DEFAULT_HOLDOUT_PCT, Z95, Estimate
 from storeapp.clock import to_local
 from sync.hq import accounts, campaigns, programme
+from sync.hq import consents as consent_ledger
 from sync.hq import models as m
 from sync.hq.campaigns import Audience, Benefit
 from sync.hq.errors import HqRefusal
@@ -266,6 +267,7 @@ class ProgrammePages:
             "coupons": [(c, template_names.get(c.template_code, c.template_code))
                         for c in coupons],
             "campaigns": joined, "groups": GROUP_LABELS, "statuses": STATUS_LABELS,
+            "consents": list(consent_ledger.current(s, member_id).values()),
             "visit_kinds": VISIT_LABELS, "history_limit": programme.HISTORY_LIMIT,
             "watch": [ui._(SEGMENT_LABELS[code])
                       for code in _watchlists_of(s, now, row, ids, cycle, near)],
@@ -392,8 +394,9 @@ class ProgrammePages:
         row = self._campaign_row(s, ui, c, _group_sizes(s, c.code))
         preview = None
         if c.status == "draft":
-            preview = campaigns.screen(s, now, campaigns.audience_ids(
-                s, now, Audience.from_json(c.filters_json)))
+            audience = Audience.from_json(c.filters_json)
+            preview = campaigns.screen(s, now, campaigns.audience_ids(s, now, audience),
+                                       profiled=campaigns.profiled(audience, c.rule))
         forms = []
         if user.manager:
             if c.kind == "campaign" and c.status == "draft":
@@ -430,7 +433,8 @@ class ProgrammePages:
                 audience = form.audience(ui)
                 form.offer(ui)
                 preview = campaigns.screen(s, self.clock(),
-                                           campaigns.audience_ids(s, self.clock(), audience))
+                                           campaigns.audience_ids(s, self.clock(), audience),
+                                           profiled=campaigns.profiled(audience))
             except BadInput as exc:
                 error = str(exc)
             except HqRefusal as exc:

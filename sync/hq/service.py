@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from storeapp.identity import normalize_phone
 from storeapp.money import format_fen
-from sync.hq import campaigns
+from sync.hq import campaigns, consents, member_keys
 from sync.hq import models as m
 from sync.hq.apply_cards import card_out
 from sync.hq.db import HqDatabase, next_change_no, utcnow
@@ -66,7 +67,8 @@ def store_info(hq: HqDatabase, store: m.Store, now: dt.datetime) -> dict[str, An
     """``GET /store``: who the token's store is, and the chain's QR secret, which a till takes
     when it joins or is restored (docs/sync.md, "The chain's QR secret")."""
     return {"store_code": store.code, "name": store.name, "server_time": now.isoformat(),
-            "qr_secret": hq.retrying(lambda s: chain_secret(s, now))}
+            "qr_secret": hq.retrying(lambda s: chain_secret(s, now)),
+            "member_key_public": member_keys.public_key(hq)}
 
 
 def chain_secret(s: Session, now: dt.datetime) -> str:
@@ -138,13 +140,20 @@ def parse_cursor(cursor: str) -> tuple[int, str, int]:
     return parsed
 
 
+#: finds members' own keys by member id (sync.hq.member_keys.kept, bound to head office)
+KeysOf = Callable[[list[str]], dict[str, bytes]]
+
+
 def changes(session: Session, store: m.Store, till_no: int, cursor: str,
-            limit: int, now: dt.datetime | None = None) -> dict[str, Any]:
+            limit: int, now: dt.datetime | None = None, keys: KeysOf | None = None,
+            ) -> dict[str, Any]:
     """Members and rules changed after ``cursor``, in server order, each with what this till
     itself contributed to the member's balance (``mine``).
 
     A page never ends inside one change number (so a merge's two members travel together), and
-    merged members come first in a page so the till frees their phone before the survivor."""
+    merged members come first in a page so the till frees their phone before the survivor.
+    ``keys`` finds the members' own keys (:mod:`sync.hq.member_keys`), sent with them so every
+    till seals a member's data under the one key erasure destroys."""
     change, after_member, rules_after = parse_cursor(cursor)
     limit = max(1, min(limit, 5000))
     mine, log = m.MemberStore, m.MemberChange
@@ -168,6 +177,7 @@ def changes(session: Session, store: m.Store, till_no: int, cursor: str,
     members = [_member_out(row, (p, b, pts)) for row, p, b, pts in rows]
     _attach_cards(session, members, store.code, till_no)
     _attach_offers(session, members, now or utcnow())
+    _attach_consents(session, members)
     members.sort(key=lambda x: x["merged_into"] is None)
     if rows:
         change, after_member = rows[-1][0].change_no, rows[-1][0].member_id
@@ -180,6 +190,11 @@ def changes(session: Session, store: m.Store, till_no: int, cursor: str,
         rules_after = rules[-1].change_no
     # rules_version: the till has every rule up to this change once it applied the page; its
     # events name it, and head office checks them against the rules as they stood then.
+    if keys is not None:
+        for member_id, key in member_keys.as_text(keys([x["member_id"] for x in members])).items():
+            for member in members:
+                if member["member_id"] == member_id:
+                    member["key"] = key
     return {"members": members, "rules": out_rules,
             "cursor": f"{change}:{after_member}:{rules_after}", "more": more,
             "rules_version": rules_after}
@@ -227,19 +242,34 @@ def _attach_offers(session: Session, members: list[dict[str, Any]], now: dt.date
             member["prompts"] = prompts[member["member_id"]]
 
 
+def _attach_consents(session: Session, members: list[dict[str, Any]]) -> None:
+    """Each member's latest consent entry per purpose (``consents``, left out when none): what
+    the member gave or withdrew elsewhere reaches every till. One read for the page."""
+    found = consents.for_download(session, [x["member_id"] for x in members])
+    for member in members:
+        if member["member_id"] in found:
+            member["consents"] = found[member["member_id"]]
+
+
 # -- a till's own history back (restore) ---------------------------------------------------
 
 def own_events(session: Session, store: m.Store, till_no: int, after: int,
-               limit: int) -> dict[str, Any]:
+               limit: int, keys: KeysOf | None = None) -> dict[str, Any]:
     """A till's own events after sequence ``after``, as it sent them (a restore takes back what
-    its backup lacks)."""
+    its backup lacks), with the keys of the members whose sealed data they carry."""
     limit = max(1, min(limit, 5000))
     rows = session.scalars(select(m.Event).where(
         m.Event.store_id == store.id, m.Event.till_no == till_no, m.Event.seq > after)
         .order_by(m.Event.seq).limit(limit + 1)).all()
-    return {"events": [{"seq": e.seq, "event_id": e.event_id, "type": e.type,
-                        "created_at": e.created_at.isoformat(), "payload": e.payload}
-                       for e in rows[:limit]], "more": len(rows) > limit}
+    out: dict[str, Any] = {
+        "events": [{"seq": e.seq, "event_id": e.event_id, "type": e.type,
+                    "created_at": e.created_at.isoformat(), "payload": e.payload}
+                   for e in rows[:limit]], "more": len(rows) > limit}
+    if keys is not None:
+        sealed = [json.loads(e.payload).get("member_id") for e in rows[:limit]
+                  if '"personal"' in e.payload]
+        out["member_keys"] = member_keys.as_text(keys([str(i) for i in sealed if i]))
+    return out
 
 
 def own_audit(session: Session, store: m.Store, till_no: int, after: int,

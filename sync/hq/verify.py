@@ -5,7 +5,10 @@ when an honest till could have posted it: a top-up credits what was paid plus th
 chain's rule gives; a sale only takes stored value, split over principal and bonus in proportion
 to the balance it was taken from; a refund gives back at most what its sale took, once; a void
 reverses a top-up of the same day, once; adjustments and account closes carry a manager's
-approval; points earned stay within what the rules could give. Everything here is a function of
+approval; points earned stay within what the rules could give; a top-up follows the prepaid-card
+rules' bank-transfer threshold (:func:`storeapp.prepaid_rules.needs_transfer`, the till's own
+check: an honest till never takes a company's ¥5,000 or a person's ¥50,000 in cash, nor a
+transfer without the payer's account). Everything here is a function of
 the event, the chain rules at the version the till named and the facts head office holds; the
 caller (:mod:`sync.hq.ingest`) stores a failing event without applying it (docs/sync.md).
 """
@@ -19,9 +22,10 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
-from storeapp import pricing
+from storeapp import prepaid_rules, pricing
 from storeapp import rules as chain
 from storeapp.clock import to_local
+from storeapp.errors import DomainError
 from storeapp.money import split_in_proportion
 from sync.hq.rulebook import ChainRules
 
@@ -32,7 +36,7 @@ MONEY_EVENTS = frozenset({
     "countcard_sold", "countcard_refunded"})
 APPROVED_EVENTS = frozenset({"wallet_topup_voided", "wallet_adjusted", "member_closed",
                              "sale_refunded", "points_adjusted", "countcard_refunded"})
-TOPUP_METHODS = frozenset({"cash", "card", "wechat", "alipay"})
+TOPUP_METHODS = frozenset({"cash", "card", "wechat", "alipay", "transfer"})
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,7 @@ def _topup(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
             or principal <= 0:
         fail("ledger_differs", "the top-up's ledger is not what it says was paid",
               paid_fen=principal, bonus_fen=bonus, ledger=amounts(line))
+    _check_transfer(body, principal)
     if facts.rules is None:
         return
     allowed = chain.bonus_for(facts.rules.settings, principal)
@@ -157,6 +162,21 @@ def _topup(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
     if principal + bonus > cap:
         fail("over_cap", f"one top-up of {principal + bonus} fen is more than a named card "
               f"may hold ({cap})", amount_fen=principal + bonus, cap_fen=cap)
+
+
+def _check_transfer(body: Mapping[str, Any], principal: int) -> None:
+    """The law, not a chain rule (checked whatever rules the event names): a large top-up came
+    by bank transfer, from an account the event names."""
+    company = body.get("company", False)
+    if not isinstance(company, bool):
+        raise TypeError(f"company {company!r} is not true or false")
+    try:
+        prepaid_rules.needs_transfer(principal, method=str(body.get("method")), company=company,
+                                     payer_account=body.get("payer_account"))
+    except DomainError as broken:
+        fail("topup_breaks_rule", f"the top-up breaks the prepaid-card rules: {broken.message}",
+             rule=broken.code, paid_fen=principal, method=str(body.get("method")),
+             from_fen=prepaid_rules.transfer_from_fen(company))
 
 
 def _void(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:

@@ -25,6 +25,7 @@ from storeapp.db import Database
 from storeapp.services import members
 from tests.devices.printer_sims import NetworkPrinter
 from tests.devices.receipt_helpers import STORE, Stream, read
+from tests.helpers import cli_env
 
 pytestmark = pytest.mark.slow
 
@@ -52,9 +53,9 @@ class Shop:
 
 def cli(db: Path, *args: str) -> Run:
     """One ``storeapp --db DB --json ...`` process; its stdout must be exactly one JSON object."""
-    proc = subprocess.run(
+    proc = subprocess.run(  # run by the administrator `init` made
         [sys.executable, "-m", "storeapp.cli", "--db", str(db), "--json", *args],
-        capture_output=True, text=True, timeout=60, check=False)
+        capture_output=True, text=True, timeout=60, check=False, env=cli_env())
     lines = proc.stdout.splitlines()
     assert len(lines) == 1, f"{args}: stdout {proc.stdout!r} stderr {proc.stderr[-2000:]}"
     return Run(proc.returncode, json.loads(lines[0]))

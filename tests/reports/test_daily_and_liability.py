@@ -33,7 +33,7 @@ from tests.helpers import copy_database
 
 START = dt.datetime(2026, 3, 10, 2, 0)  # 10:00 in the store
 STORE_OFFSET = dt.timedelta(hours=8)  # Asia/Shanghai, written out independently of the app
-CASHIER, MANAGER, MANAGER_PIN = "C01", "M01", "2468"
+CASHIER, MANAGER, MANAGER_PIN = "C01", "M01", "246800"
 METHODS = ("cash", "card", "wechat", "alipay")
 
 

@@ -25,7 +25,7 @@ from storeapp.clock import Clock, FixedClock
 from storeapp.db import Database
 from storeapp.services import members, sales, users, wallet
 from storeapp.services.sales import LineIn, TenderIn
-from tests.helpers import copy_database
+from tests.helpers import copy_database, real_name
 
 STORE_OFFSET = dt.timedelta(hours=8)  # Asia/Shanghai, written out independently of the app
 EXIT_INVALID, EXIT_REFUSED = 2, 1
@@ -72,8 +72,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Till:
     clock = FixedClock(t.at(8))
     db = Database(t.path, clock=clock)
     try:
-        users.add_user(db, code="M01", name="王经理", role="manager", pin="2468", actor="setup")
-        people = [members.register(db, phone=p, name=f"会员{k}", actor="setup")
+        users.add_user(db, code="M01", name="王经理", role="manager", pin="246800", actor="setup")
+        people = [members.register(db, phone=p, name=real_name(k), actor="setup")
                   for k, p in enumerate(PHONES)]
         steps: list[tuple[dt.datetime, str, int, int, str]] = [
             (t.at(10, days=-k - j), "sale", k, 2_000 * (5 - k), "card")
@@ -106,6 +106,13 @@ def till(built: Till, tmp_path: Path) -> Iterator[Till]:
     t = Till(tmp_path / "till.db", built.day, built.book)
     copy_database(built.path, t.path)
     yield t  # the CLI closes the till each command opened
+
+
+@pytest.fixture(autouse=True)
+def manager_logged_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store manager M01 runs the commands (reports are a manager's)."""
+    monkeypatch.setenv("STOREAPP_USER", "M01")
+    monkeypatch.setenv("STOREAPP_PIN", "246800")
 
 
 def run(capsys: pytest.CaptureFixture[str], till: Till, *args: str) -> Run:
@@ -191,7 +198,7 @@ def test_daily_writes_csv_and_pdf_and_audits_each_file(
     assert [(r["subject"], r["format"], r["path"], r["period"]) for r in exported] == [
         ("daily", "csv", str(csv_path), till.day.isoformat()),
         ("daily", "pdf", str(pdf_path), till.day.isoformat())]
-    assert {r["actor"] for r in exported} == {"admin"}
+    assert {r["actor"] for r in exported} == {"M01"}  # the manager who logged in
 
 
 def test_daily_in_english_to_csv(capsys: pytest.CaptureFixture[str], till: Till,

@@ -357,11 +357,13 @@ def test_registration_is_stamped_with_the_till_clock(db: Database, clock: FixedC
     assert (m.created_at, m.last_visit_at) == ("2026-06-01T08:30:00", "2026-06-01T08:30:00")
 
 
-def test_registration_event_carries_the_birthday_or_null(db: Database) -> None:
+def test_registration_event_carries_the_birthday_or_null_sealed(db: Database) -> None:
     register(db, birthday="1990-05-20")
     register(db)
-    events = [json.loads(e.payload_json) for e in all_rows(db, OutboxEvent)]
-    assert [e["birthday"] for e in events] == ["1990-05-20", None]
+    events = [json.loads(e.payload_json) for e in all_rows(db, OutboxEvent)
+              if e.type == "member_registered"]
+    assert all("birthday" not in e and "phone" not in e and "name" not in e for e in events)
+    assert [db.pii.from_event(e).birthday for e in events] == [dt.date(1990, 5, 20), None]
 
 
 def test_foreign_member_is_found_by_e164_phone_and_tail(db: Database) -> None:

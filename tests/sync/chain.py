@@ -1,6 +1,6 @@
 """A chain for the programme's tests: head office (SQLite or PostgreSQL, by ``hq_url``) and the
 three real tills of ``test_sync_properties`` (two at store 0001, one at 0002), each with a
-manager M01 (PIN 2468) for refunds; ``upload`` delivers what the tills have not sent."""
+manager M01 (PIN 246800) for refunds; ``upload`` delivers what the tills have not sent."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def chain_fixture(tmp_path: Path, migrated_template: Path,
     hq = HqDatabase(hq_url)
     tills = make_tills(tmp_path, migrated_template, hq)
     for till in tills:
-        users.add_user(till.db, code="M01", name="经理", role="manager", pin="2468",
+        users.add_user(till.db, code="M01", name="经理", role="manager", pin="246800",
                        actor="setup")
     try:
         yield hq, tills

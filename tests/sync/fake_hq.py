@@ -7,6 +7,7 @@ the real server (``sync.hq``) is exercised end to end in ``test_end_to_end.py``.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -16,12 +17,17 @@ import httpx
 
 from storeapp.continuity import GENESIS, chain_next, event_digest
 from storeapp.identity import make_card_no
+from storeapp.pii import new_keypair
 from sync import protocol
 from sync.http import HqClient
 
 URL = "https://hq.test"
 TOKEN = "store-token-0002"
 _cards = itertools.count(9000)
+
+
+#: the key pair members' keys are sealed to (head office's real one lives in its key store)
+MEMBER_KEY_PRIVATE, MEMBER_KEY_PUBLIC = new_keypair()
 
 
 @dataclass
@@ -89,7 +95,8 @@ class FakeHq:
 
     def _store(self, _r: httpx.Request, _b: Any) -> tuple[int, Any]:
         return 200, {"store_code": self.store_code, "name": self.name,
-                     "server_time": "2026-03-10T02:00:00", "qr_secret": self.qr_secret}
+                     "server_time": "2026-03-10T02:00:00", "qr_secret": self.qr_secret,
+                     "member_key_public": base64.urlsafe_b64encode(MEMBER_KEY_PUBLIC).decode()}
 
     def _acked(self, _r: httpx.Request, _b: Any) -> tuple[int, Any]:
         return 200, {"acked_seq": self.acked_seq, "chain": self.chain,

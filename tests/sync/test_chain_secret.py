@@ -28,7 +28,7 @@ from storeapp.identity import (
     verify_count_qr,
     verify_qr,
 )
-from storeapp.services import countcards, members, till_settings
+from storeapp.services import countcards, members, till_settings, users
 from storeapp.till import open_till
 from sync import client
 from sync.hq import models as m
@@ -36,7 +36,7 @@ from sync.hq import service
 from sync.hq.db import HqDatabase, utcnow
 from sync.hq.errors import HqRefusal
 from sync.restore import Link, restore
-from tests.helpers import CASHIER, START, copy_database, register
+from tests.helpers import CASHIER, CLI_PIN, CLI_USER, START, cli_env, copy_database, register
 from tests.sync.conftest import LiveHq
 from tests.sync.fake_hq import TOKEN, URL, FakeHq
 
@@ -262,10 +262,11 @@ def test_the_qr_secrets_are_never_shown_nor_set_by_hand_in_a_chain(make_till: ob
     path = tmp_path / "till-a.db"
     secrets_ = [db.settings.qr_secret, *db.settings.qr_secrets_previous]
     assert len(secrets_) == 2
+    users.add_user(db, code=CLI_USER, name="管理员", role="admin", pin=CLI_PIN, actor="setup")
     for args in ((), ("qr_secret",), ("qr_secrets_previous",)):
         proc = subprocess.run([sys.executable, "-m", "storeapp.cli", "--db", str(path), "--json",
                                "settings", *args], capture_output=True, text=True, timeout=60,
-                              check=True)
+                              check=True, env=cli_env())
         shown = json.loads(proc.stdout)
         assert not any(secret in proc.stdout + proc.stderr for secret in secrets_), args
         if args:

@@ -1,5 +1,6 @@
 """``storeapp store join``, ``storeapp sync`` and ``storeapp sync status`` as a script sees them:
-one JSON object, and head office being away is a refusal (``hq_unreachable``), never a crash."""
+one JSON object, and head office being away is a refusal (``hq_unreachable``), never a crash.
+The store manager runs them (joining is a manager's; ``sync status`` needs no login)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ import pytest
 
 from storeapp.cli import main
 from storeapp.db import Database
+from storeapp.services.users import Staff
+from tests.helpers import MANAGER_CODE, MANAGER_PIN
+
+
+@pytest.fixture(autouse=True)
+def logged_in(manager: Staff, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STOREAPP_USER", MANAGER_CODE)
+    monkeypatch.setenv("STOREAPP_PIN", MANAGER_PIN)
 
 
 def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, dict[str, Any]]:

@@ -5,7 +5,9 @@ stores becomes one member, and a spend is held by head office."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,11 +21,20 @@ from storeapp.cli import main
 from storeapp.clock import FixedClock
 from storeapp.db import Database
 from storeapp.errors import Refused
-from storeapp.services import members
+from storeapp.services import members, users
 from storeapp.services.sales import TenderIn
 from sync import client
 from sync.guard import HttpSpendGate
-from tests.helpers import START, copy_database, register, sell, set_setting, topup
+from tests.helpers import (
+    MANAGER_CODE,
+    MANAGER_PIN,
+    START,
+    copy_database,
+    register,
+    sell,
+    set_setting,
+    topup,
+)
 
 api = pytest.importorskip("sync.hq.api")
 service = pytest.importorskip("sync.hq.service")
@@ -197,10 +208,16 @@ def served(app: Any) -> Iterator[str]:
 
 def test_join_and_sync_from_the_command_line(served: str, app: Any, tmp_path: Path,
                                              migrated_template: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+                                             capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     token = service.add_store(app.state.hq, "0003", "三号店", START)["token"]
     path = tmp_path / "cli-till.db"
     copy_database(migrated_template, path)
+    with contextlib.closing(Database(path)) as at_till:
+        users.add_user(at_till, code=MANAGER_CODE, name="经理", role="manager", pin=MANAGER_PIN,
+                       actor="setup")
+    monkeypatch.setenv("STOREAPP_USER", MANAGER_CODE)  # the store manager joins the till
+    monkeypatch.setenv("STOREAPP_PIN", MANAGER_PIN)
 
     def cli(*args: str) -> dict[str, Any]:
         assert main(["--db", str(path), "--json", *args]) == 0
@@ -208,7 +225,13 @@ def test_join_and_sync_from_the_command_line(served: str, app: Any, tmp_path: Pa
 
     joined = cli("store", "join", "--server", served, "--token", token)
     assert (joined["store_code"], joined["store_name"]) == ("0003", "三号店")
+    # the token is in the till's key store: not in its settings, nor anywhere in its files
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT count(*) FROM settings WHERE name = 'hq_token'"
+                            ).fetchone() == (0,)
+    assert not [f for f in tmp_path.glob("cli-till.db*") if token.encode() in f.read_bytes()]
     at_till = Database(path)
+    assert at_till.settings.hq_token == token
     register(at_till, phone="13812345678", name="张三")
     at_till.close()
 

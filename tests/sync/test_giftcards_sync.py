@@ -79,8 +79,8 @@ def test_a_refund_of_a_gift_card_payment_gives_the_money_back_at_head_office(
     hq, (a, _, b) = chain
     card = giftcards.sell(a.db, face_fen=50_000, cards=1, method="cash", actor="C01").cards[0]
     sale = pay(b, card.qr, 12_000)
-    users.add_user(b.db, code="M01", name="经理", role="manager", pin="2468", actor="setup")
-    grant = users.approve(b.db, "M01", "2468", "customer request")
+    users.add_user(b.db, code="M01", name="经理", role="manager", pin="246800", actor="setup")
+    grant = users.approve(b.db, "M01", "246800", "customer request")
     back = sales.refund(b.db, sale.receipt_no, actor="C01", grant=grant)
     assert [(t.method, t.ref) for t in back.tenders] == [("giftcard", card.card_no)]
     upload(hq, a)

@@ -34,7 +34,7 @@ def till(tmp_path: Path, migrated_template: Path, live_hq: LiveHq) -> Iterator[D
     path = tmp_path / "till.db"
     copy_database(migrated_template, path)
     db = Database(path, clock=FixedClock(START))
-    users.add_user(db, code="M01", name="王经理", role="manager", pin="2468", actor="setup")
+    users.add_user(db, code="M01", name="王经理", role="manager", pin="246800", actor="setup")
     client.join(db, live_hq.url, live_hq.add_store("0001"))
     accounts.add_user(live_hq.hq, "auditor", "a long enough password", utcnow())
     yield db

@@ -24,6 +24,7 @@ from storeapp.models import Company, OutboxEvent
 from storeapp.services import companies, sales, users
 from storeapp.services.sales import LineIn, TenderIn
 from storeapp.settings import Settings
+from sync.client import member_keys_for
 from sync.hq import accounts, ingest, pages_chain
 from sync.hq.api import create_app
 from sync.hq.catalogue import ZH
@@ -62,9 +63,13 @@ def upload(hq: HqDatabase, till: Till) -> list[dict[str, Any]]:
         "batch_id": str(uuid.uuid4()), "till_no": till.till_no,
         "events": [{"seq": r.seq, "event_id": r.event_id, "type": r.type,
                     "created_at": r.created_at.isoformat(), "payload": r.payload_json}
-                   for r in rows]}, till.db.clock.now())
+                   for r in rows], "member_keys": member_keys_for(till.db, rows)},
+        till.db.clock.now())
     till.next_seq = rows[-1].seq + 1
-    return [json.loads(r.payload_json) for r in rows]
+    bodies = [json.loads(r.payload_json) for r in rows]
+    # a registration's phone travels sealed: opened with the till's keys, as head office does
+    return [{**b, **till.db.pii.from_event(b).as_json()} if b.get("personal") else b
+            for b in bodies]
 
 
 @pytest.fixture

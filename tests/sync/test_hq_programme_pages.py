@@ -71,7 +71,7 @@ def chain(tmp_path: Path, migrated_template: Path,
     hq = HqDatabase(hq_url)
     tills = make_tills(tmp_path, migrated_template, hq)
     for till in tills:
-        users.add_user(till.db, code="M01", name="经理", role="manager", pin="2468",
+        users.add_user(till.db, code="M01", name="经理", role="manager", pin="246800",
                        actor="setup")
     accounts.add_user(hq, BOSS, PASSWORD, START, role="manager")
     accounts.add_user(hq, ANA, PASSWORD, START, role="analyst")

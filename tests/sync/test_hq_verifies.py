@@ -46,7 +46,7 @@ def make_till(tmp_path: Path, migrated_template: Path) -> Iterator[Any]:
         path = tmp_path / f"till-{store_code}.db"
         copy_database(migrated_template, path)
         db = open_till(path, clock=FixedClock(START)).db
-        users.add_user(db, code="M01", name="王经理", role="manager", pin="2468", actor="setup")
+        users.add_user(db, code="M01", name="王经理", role="manager", pin="246800", actor="setup")
         client.join(db, hq.url, hq.add_store(store_code))
         opened.append(db)
         return db
@@ -92,7 +92,7 @@ def test_events_no_honest_till_could_send_are_kept_listed_and_not_applied(
     bigger = wallet(a, people["bigger"].phone, 10_000)
     twice = wallet(a, people["twice"].phone, 2_000)
     sales.refund(a, twice["receipt_no"], actor=CASHIER,
-                 grant=users.approve(a, "M01", "2468", "wrong item"))
+                 grant=users.approve(a, "M01", "246800", "wrong item"))
     client.run_sync(a)
     honest = {p: chain(live_hq.hq, p) for p in
               ["13900000005", *(x.phone for x in people.values())]}
@@ -240,7 +240,7 @@ def test_an_account_close_above_head_offices_principal_is_refused_online(
     topup(a, wang, 20_000)
     topup(a, li, 40_000)
     client.run_sync(a)
-    grant = users.approve(a, "M01", "2468", "moving away")
+    grant = users.approve(a, "M01", "246800", "moving away")
     # head office unreachable: the offline allowance caps a payout like a spend (¥300)
     hq_url = a.settings.hq_url
     set_setting(a, "hq_url", "http://127.0.0.1:9")  # nothing listens there

@@ -33,7 +33,7 @@ from sync.hq.api import create_app
 from sync.hq.catalogue import ZH
 from sync.hq.cli import main as hq_main
 from sync.hq.db import HqDatabase
-from tests.helpers import START, register, sell, set_setting, topup
+from tests.helpers import START, real_name, register, sell, set_setting, topup
 from tests.sync.chain import chain_fixture, upload  # noqa: F401 (the fixture chain)
 from tests.sync.test_sync_properties import Till, download
 
@@ -86,7 +86,8 @@ def build(hq: HqDatabase, tills: list[Till], *, months: int, per_month: int,
             index = (month * per_month + i) % len(tills)
             when = begin + dt.timedelta(hours=rng.randrange(0, 72), minutes=i)
             phone = f"1391{month:02d}{i:05d}"
-            member = register(at(tills[index], when).db, phone=phone, name=f"会员{month}-{i}")
+            member = register(at(tills[index], when).db, phone=phone,
+                              name=real_name(month * 100 + i))
             newcomers.append((phone, member, index))
             record.people[phone] = (when, tills[index].store.code)
             record.members[phone] = member
@@ -95,7 +96,7 @@ def build(hq: HqDatabase, tills: list[Till], *, months: int, per_month: int,
             # them: head office merges this one into the first; it buys a few times meanwhile
             phone, _, _ = newcomers[0]
             twin_at = begin + dt.timedelta(days=4)
-            twin = register(at(tills[2], twin_at).db, phone=phone, name="会员0-0")
+            twin = register(at(tills[2], twin_at).db, phone=phone, name=real_name(0))
             for n in range(3):
                 when = twin_at + dt.timedelta(days=2 * n + 1, hours=1)
                 done = sell(at(tills[2], when).db, twin, 5_000 + 1_000 * n)
@@ -125,7 +126,7 @@ def build(hq: HqDatabase, tills: list[Till], *, months: int, per_month: int,
                                           "up"))
             if rng.random() < 0.08:
                 back_at = when + dt.timedelta(minutes=30)
-                grant = users.approve(at(till, back_at).db, "M01", "2468", "customer")
+                grant = users.approve(at(till, back_at).db, "M01", "246800", "customer")
                 back = sales.refund(till.db, done.receipt_no, actor="C01", grant=grant)
                 record.made.append(Made(phone, back_at, "refund", -back.amount_fen,
                                         till.store.code))

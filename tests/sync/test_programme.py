@@ -72,7 +72,7 @@ def build_year(tills: list[Till], seed: int = 7) -> tuple[list[Made], dict[str, 
             made.append(Made(phone, when, result.total_fen, till.store.code))
             if rng.random() < 0.08:
                 refund_at = when + dt.timedelta(hours=1)
-                grant = users.approve(at(till, refund_at).db, "M01", "2468", "customer")
+                grant = users.approve(at(till, refund_at).db, "M01", "246800", "customer")
                 back = sales.refund(till.db, result.receipt_no, actor="C01", grant=grant)
                 made.append(Made(phone, refund_at, -back.amount_fen, till.store.code))
             when += dt.timedelta(days=rhythm + rng.randrange(-2, 3))

@@ -28,7 +28,7 @@ from sync import client
 from sync.hq import models as m
 from sync.hq import service
 from sync.restore import Link, restore
-from tests.helpers import CASHIER, START, copy_database, register, topup
+from tests.helpers import CASHIER, START, cli_env, copy_database, register, topup
 from tests.sync.conftest import LiveHq
 
 
@@ -46,7 +46,7 @@ def till(tmp_path: Path, migrated_template: Path, live_hq: LiveHq,
     copy_database(migrated_template, path)
     token = live_hq.add_store("0001")
     with opened(path, clock) as db:
-        users.add_user(db, code="M01", name="王经理", role="manager", pin="2468", actor="setup")
+        users.add_user(db, code="M01", name="王经理", role="manager", pin="246800", actor="setup")
         client.join(db, live_hq.url, token)
     yield path, token
 
@@ -100,7 +100,7 @@ def a_day_of_business(db: Database) -> None:
     sold = wallet(db, wang.phone, 12_300)
     wallet(db, zhang.phone, 5_000)
     sales.refund(db, sold["receipt_no"], actor=CASHIER,
-                 grant=users.approve(db, "M01", "2468", "changed her mind"))
+                 grant=users.approve(db, "M01", "246800", "changed her mind"))
     countcards.save_product(db, code="WASH10", name="洗车10次卡", covers="洗车", uses=10,
                             price_fen=30_000, valid_months=12, actor=CASHIER)
     card = countcards.sell(db, wang.member_id, "WASH10", method="wallet", actor=CASHIER).card
@@ -178,7 +178,8 @@ def test_a_lost_wal_is_stopped_and_restored_from_the_command_line(
 
     def storeapp(*args: str) -> tuple[int, dict[str, Any]]:
         run = subprocess.run([sys.executable, "-m", "storeapp.cli", "--db", str(path), "--json",
-                              *args], capture_output=True, text=True, timeout=120)
+                              *args], capture_output=True, text=True, timeout=120,
+                             env=cli_env("M01", "246800"))  # the store manager restores
         return run.returncode, json.loads(run.stdout.splitlines()[-1])
 
     status, refused = storeapp("sync")

@@ -30,8 +30,8 @@ def till(tmp_path: Path, migrated_template: Path, live_hq: LiveHq) -> Iterator[D
     path = tmp_path / "till.db"
     copy_database(migrated_template, path)
     db = open_till(path, clock=FixedClock(START)).db
-    users.add_user(db, code="M01", name="王经理", role="manager", pin="2468", actor="setup")
-    users.add_user(db, code="S01", name="员工甲", role="cashier", pin="4321", actor="setup")
+    users.add_user(db, code="M01", name="王经理", role="manager", pin="246800", actor="setup")
+    users.add_user(db, code="S01", name="员工甲", role="cashier", pin="432100", actor="setup")
     client.join(db, live_hq.url, live_hq.add_store("0001"))
     yield db
     db.close()
@@ -58,7 +58,7 @@ def test_head_office_applies_an_honest_staff_sale_and_holds_an_invented_staff_di
     assert till.settings.staff_discount_pct == "30"
     worker, customer = register(till, phone="13800000001"), register(till, phone="13800000002")
     users.link_member(till, "S01", worker.phone, actor=CASHIER,
-                      grant=users.approve(till, "M01", "2468", "new staff"))
+                      grant=users.approve(till, "M01", "246800", "new staff"))
     for member in (worker, customer):
         topup(till, member, 10_000)
     sold = sales.checkout(till, member_ref=worker.phone, lines=[LineIn(unit_price_fen=10_000)],

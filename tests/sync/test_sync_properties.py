@@ -29,7 +29,8 @@ from storeapp.models import Member, OutboxEvent, PointsEntry, WalletEntry
 from storeapp.services import sales
 from storeapp.till import open_till
 from sync import apply
-from sync.hq import ingest, service
+from sync.client import member_keys_for
+from sync.hq import ingest, member_keys, service
 from sync.hq import models as m
 from sync.hq.db import HqDatabase, utcnow
 from sync.hq.errors import HqRefusal
@@ -70,6 +71,7 @@ def make_tills(tmp: Path, template: Path, hq: HqDatabase) -> list[Till]:
         with db.session() as s, s.begin():
             db.set_setting(s, "store_code", code)
             db.set_setting(s, "till_no", till_no)
+            db.set_setting(s, "hq_member_key", member_keys.public_key(hq))
         tills.append(Till(db=db, store=stores[code], till_no=till_no))
     return tills
 
@@ -84,7 +86,8 @@ def send(till: Till, net: Network, size: int) -> None:
         "batch_id": str(uuid.uuid4()), "till_no": till.till_no,
         "events": [{"seq": r.seq, "event_id": r.event_id, "type": r.type,
                     "created_at": r.created_at.isoformat(), "payload": r.payload_json}
-                   for r in rows]}))
+                   for r in rows],
+        "member_keys": member_keys_for(till.db, rows)}))
     till.next_seq = rows[-1].seq + 1
 
 

@@ -86,7 +86,7 @@ def test_head_office_applies_exactly_the_honest_movements_and_every_till_ends_eq
             copy_database(migrated_template, path)
             clock = FixedClock(START)
             db = open_till(path, clock=clock).db
-            users.add_user(db, code="M01", name="王经理", role="manager", pin="2468",
+            users.add_user(db, code="M01", name="王经理", role="manager", pin="246800",
                            actor="setup")
             client.join(db, hq.url, hq.add_store(code))
             tills.append(Till(path, clock, db))
@@ -134,19 +134,18 @@ def run(action: tuple[Any, ...], tills: list[Till], hq: LiveHq, forged: set[str]
 def act(till: Till, choice: int, amount: int) -> None:
     db = till.db
     with db.reader() as s:
-        known = s.scalars(select(Member.phone).where(Member.merged_into.is_(None),
-                                                     Member.status == "active")
-                          .order_by(Member.phone)).all()
+        known = sorted(m.phone for m in s.scalars(select(Member).where(
+            Member.merged_into.is_(None), Member.status == "active")))  # phones are sealed
         last_sale = s.scalar(select(Sale.receipt_no).where(Sale.status == "completed")
                              .order_by(Sale.id.desc()))
         last_topup = s.scalar(select(Topup.key).where(Topup.voided_by.is_(None))
                               .order_by(Topup.created_at.desc()))
-    grant = users.approve(db, "M01", "2468", "property")
+    grant = users.approve(db, "M01", "246800", "property")
     try:
         if choice == 0 or not known:
             till.phones += 1
             members.register(db, phone=f"13{db.settings.store_code[-1]}0000{till.phones:04d}",
-                             name="会员", actor=CASHIER)
+                             name="张会员", actor=CASHIER)
         elif choice == 1:
             wallet.topup(db, known[amount % len(known)], 10_000 + amount * 2_500, actor=CASHIER)
         elif choice == 2:

@@ -72,7 +72,7 @@ def keys(qtbot: QtBot, widget: QWidget, text: str, *, enter: bool = False) -> No
         qtbot.keyClick(widget, Qt.Key.Key_Return, delay=HUMAN_MS)
 
 
-def login(qtbot: QtBot, win: MainWindow, code: str = "C01", pin: str = "1357") -> None:
+def login(qtbot: QtBot, win: MainWindow, code: str = "C01", pin: str = "135700") -> None:
     keys(qtbot, win.login.code, code, enter=True)
     keys(qtbot, win.login.pin, pin, enter=True)
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.counter, timeout=5000)

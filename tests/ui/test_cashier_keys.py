@@ -78,7 +78,7 @@ def test_a_manager_unlocks_and_resets_a_pin_from_the_card_dialog(
 
     def manager(approval: dialogs.ApprovalDialog) -> None:
         keys(qtbot, approval.code, "M01")
-        keys(qtbot, approval.pin, "2468", enter=True)
+        keys(qtbot, approval.pin, "246800", enter=True)
 
     def unlock(card: dialogs.CardDialog) -> None:
         when_dialog(qtbot, dialogs.ApprovalDialog, manager)
@@ -205,7 +205,8 @@ def test_the_next_customer_starts_clean(qtbot: QtBot, window: MainWindow, db: Da
 
     def replace(card: dialogs.CardDialog) -> None:
         when_dialog(qtbot, dialogs.ApprovalDialog,
-                    lambda a: (keys(qtbot, a.code, "M01"), keys(qtbot, a.pin, "2468", enter=True)))
+                    lambda a: (keys(qtbot, a.code, "M01"),
+                               keys(qtbot, a.pin, "246800", enter=True)))
         qtbot.keyClick(card, Qt.Key.Key_2)
 
     when_dialog(qtbot, dialogs.CardDialog, replace)
@@ -218,7 +219,7 @@ def test_the_next_customer_starts_clean(qtbot: QtBot, window: MainWindow, db: Da
     qtbot.keyClick(counter, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.login, timeout=2000)
     qtbot.keyClick(window.login.code, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    login(qtbot, window, code="M01", pin="2468")  # over the last user's code
+    login(qtbot, window, code="M01", pin="246800")  # over the last user's code
     assert window.state.member is None and counter.search.field.text() == ""
 
 
@@ -270,7 +271,7 @@ def test_history_shows_a_top_up_by_a_number_a_person_can_read(
 
 def test_the_language_switches_live(qtbot: QtBot, window: MainWindow, db: Database) -> None:
     register(db, phone="13912345678", name="王芳")
-    login(qtbot, window, code="M01", pin="2468")
+    login(qtbot, window, code="M01", pin="246800")
     pick(qtbot, window, "13912345678")
     keys(qtbot, window.counter.cart.entry, "12", enter=True)
     qtbot.waitUntil(lambda: window.state.quote is not None, timeout=5000)

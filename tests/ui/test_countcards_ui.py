@@ -212,7 +212,7 @@ def test_refund_a_cards_unused_uses_with_a_manager(
 
         def manager(approval: dialogs.ApprovalDialog) -> None:
             keys(qtbot, approval.code, "M01")
-            keys(qtbot, approval.pin, "2468", enter=True)
+            keys(qtbot, approval.pin, "246800", enter=True)
 
         when_dialog(qtbot, dialogs.ApprovalDialog, manager)
         active(qtbot, dialog)

@@ -132,7 +132,7 @@ def test_refund_needs_a_manager(qtbot: QtBot, window: MainWindow, db: Database) 
 
         def manager(approval: dialogs.ApprovalDialog) -> None:
             keys(qtbot, approval.code, "M01")
-            keys(qtbot, approval.pin, "2468", enter=True)
+            keys(qtbot, approval.pin, "246800", enter=True)
 
         when_dialog(qtbot, dialogs.ApprovalDialog, manager)
         dialog.buttons.accepted.emit()
@@ -206,7 +206,7 @@ def test_todays_top_up_is_voided_with_a_manager(qtbot: QtBot, window: MainWindow
         def manager(approval: dialogs.ApprovalDialog) -> None:
             assert "¥500.00" in approval.what.text() and "¥50.00" in approval.what.text()
             keys(qtbot, approval.code, "M01")
-            keys(qtbot, approval.pin, "2468", enter=True)
+            keys(qtbot, approval.pin, "246800", enter=True)
 
         when_dialog(qtbot, dialogs.ApprovalDialog, manager)
         qtbot.keyClick(dialog, Qt.Key.Key_6)
@@ -264,7 +264,7 @@ def test_a_manager_adjusts_balance_and_points_as_new_entries(qtbot: QtBot, windo
 
         def manager(approval: dialogs.ApprovalDialog) -> None:
             keys(qtbot, approval.code, "M01")
-            keys(qtbot, approval.pin, "2468")
+            keys(qtbot, approval.pin, "246800")
             keys(qtbot, approval.reason, "counted wrong", enter=True)
 
         when_dialog(qtbot, dialogs.ApprovalDialog, manager)
@@ -295,7 +295,7 @@ def test_a_price_override_goes_through_a_manager(qtbot: QtBot, window: MainWindo
     def new_price(dialog: QInputDialog) -> None:
         def manager(approval: dialogs.ApprovalDialog) -> None:
             keys(qtbot, approval.code, "M01")
-            keys(qtbot, approval.pin, "2468", enter=True)
+            keys(qtbot, approval.pin, "246800", enter=True)
 
         when_dialog(qtbot, dialogs.ApprovalDialog, manager)
         dialog.setTextValue("3")

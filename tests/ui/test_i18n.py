@@ -77,7 +77,7 @@ def test_chinese_screens_come_from_the_qm(qtbot: QtBot, open_window: Callable[[s
     assert win.login.title.text() == "收银台登录"
     assert win.login.button.text() == "登录（Enter）"
     keys(qtbot, win.login.code, "C01", enter=True)
-    keys(qtbot, win.login.pin, "0000", enter=True)  # a wrong PIN, refused in Chinese
+    keys(qtbot, win.login.pin, "000000", enter=True)  # a wrong PIN, refused in Chinese
     qtbot.waitUntil(lambda: win.login.error.text() != "", timeout=5000)
     assert win.login.error.text() == "工号或密码错误。"
     win.login.code.clear()
@@ -107,7 +107,7 @@ def test_english_shows_the_source_texts(qtbot: QtBot, qapp: QApplication,
     win = open_window("en")
     assert win.login.title.text() == "Log in to the counter"
     keys(qtbot, win.login.code, "C01", enter=True)
-    keys(qtbot, win.login.pin, "0000", enter=True)
+    keys(qtbot, win.login.pin, "000000", enter=True)
     qtbot.waitUntil(lambda: win.login.error.text() != "", timeout=5000)
     assert win.login.error.text() == "Unknown user or wrong PIN."  # the template, in English
     win.login.code.clear()

@@ -222,7 +222,7 @@ def test_the_staff_marker_and_the_staff_price_left(qtbot: QtBot, window: MainWin
     """A member linked to a staff user shows 员工 and what is left of the month's cap (¥300
     by default, less the ¥50 a ¥500 sale at the staff price took); another member shows
     neither, and neither is left over from the staff member before."""
-    users.add_user(db, code="S01", name="员工甲", role="cashier", pin="4321", actor="setup")
+    users.add_user(db, code="S01", name="员工甲", role="cashier", pin="432100", actor="setup")
     staffer = register(db, phone="13911110001", name="员工甲")
     users.link_member(db, "S01", staffer.phone, actor=CASHIER, grant=approve(db, "new staff"))
     sell(db, staffer, 50_000)

@@ -27,7 +27,7 @@ from ui.main_window import MainWindow
 from ui.reports import ReportsDialog
 
 CTRL = Qt.KeyboardModifier.ControlModifier
-MANAGER = ("M01", "2468")
+MANAGER = ("M01", "246800")
 
 
 def open_reports(qtbot: QtBot, win: MainWindow, drive: Any) -> None:

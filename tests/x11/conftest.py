@@ -23,7 +23,7 @@ from storeapp.services import shifts, users
 from tests.helpers import CASHIER, MANAGER_CODE, MANAGER_PIN, copy_database
 from tests.x11.driver import CounterApp, XServer, XUnavailable, start_xvfb
 
-CASHIER_PIN = "1357"
+CASHIER_PIN = "135700"
 DEFAULT_SIZE = (1366, 768)
 
 _HERE = Path(__file__).parent
@@ -101,7 +101,7 @@ def xserver(xservers: XServers, screen_size: tuple[int, int]) -> XServer:
 
 @pytest.fixture(scope="session")
 def staffed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated till on the real clock with manager M01 (PIN 2468) and cashier C01 (PIN 1357),
+    """A migrated till on the real clock with manager M01 (PIN 246800) and cashier C01 (PIN 135700),
     in English; made once (PIN hashing is slow on purpose), copied for each test."""
     path = tmp_path_factory.mktemp("x11-template") / "till.db"
     db = Database(path)

@@ -4,6 +4,7 @@ from ui.dialogs.adjust import AdjustDialog
 from ui.dialogs.approval import ApprovalDialog
 from ui.dialogs.card import CardDialog
 from ui.dialogs.checkout import CheckoutDialog
+from ui.dialogs.consent import ConsentDialog
 from ui.dialogs.countcard import CountCardDialog
 from ui.dialogs.countcard_sell import SellCardDialog
 from ui.dialogs.giftcard import GiftCardDialog
@@ -15,6 +16,7 @@ from ui.dialogs.shift import ShiftDialog
 from ui.dialogs.shift_open import OpenShiftDialog
 from ui.dialogs.topup import TopupDialog
 
-__all__ = ["AdjustDialog", "ApprovalDialog", "CardDialog", "CheckoutDialog", "CountCardDialog",
-           "GiftCardDialog", "HistoryDialog", "OpenShiftDialog", "RefundDialog", "RegisterDialog",
-           "SellCardDialog", "SettingsDialog", "ShiftDialog", "TopupDialog"]
+__all__ = ["AdjustDialog", "ApprovalDialog", "CardDialog", "CheckoutDialog", "ConsentDialog",
+           "CountCardDialog", "GiftCardDialog", "HistoryDialog", "OpenShiftDialog",
+           "RefundDialog", "RegisterDialog", "SellCardDialog", "SettingsDialog", "ShiftDialog",
+           "TopupDialog"]

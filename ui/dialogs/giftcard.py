@@ -259,8 +259,7 @@ class GiftCardDialog(OpDialog):
         self.to_pay.setText(self.tr("%1 by %2").replace("%1", format_fen(total))
                             .replace("%2", term(METHOD, method)) if total else "")
         needs_name = total >= prepaid_rules.REAL_NAME_FROM_FEN
-        limit = (prepaid_rules.COMPANY_TRANSFER_FROM_FEN if company
-                 else prepaid_rules.PERSON_TRANSFER_FROM_FEN)
+        limit = prepaid_rules.transfer_from_fen(company)
         needs_transfer = total >= limit
         self.sell.setRowVisible(self.buyer, needs_name)
         self.sell.setRowVisible(self.payer, method == "transfer")
@@ -284,6 +283,7 @@ class GiftCardDialog(OpDialog):
         payer = self.payer.text().strip() if method == "transfer" else ""
         try:
             face = parse_yuan(self.face.text().strip())
+            prepaid_rules.payer_account(payer)
             prepaid_rules.check_gift_sale(face_fen=face, cards=count, method=method,
                                           company=company, buyer_name=buyer,
                                           payer_account=payer)
@@ -311,6 +311,7 @@ class GiftCardDialog(OpDialog):
     def _focus_on(self, refused: DomainError) -> None:
         """The field that answers the refusal gets the keys."""
         field = {"real_name_required": self.buyer, "payer_account_required": self.payer,
+                 "bad_payer_account": self.payer,
                  "giftcard_count": self.count}.get(refused.code, self.face)
         if isinstance(refused, Refused) and refused.code == "transfer_required":
             return  # F5 answers it

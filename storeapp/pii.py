@@ -1,0 +1,354 @@
+"""Members' personal data sealed at rest: one key per member, keyed hashes for exact lookups.
+
+A member's phone, name and birthday are kept as one sealed blob (AES-256-GCM under the member's
+own key, the member id as associated data so a blob cannot be moved to another member), in the
+``members`` table, in outbox payloads and in backups alike. Lookups never open blobs: the full
+phone and its last four digits are found through keyed hashes (HMAC-SHA-256 under the till's
+index key), and a name through keyed hashes of its first letter and of each pair of letters,
+checked against the opened names of the few members they point at.
+
+Each member's key lives in the till's key store (:class:`MemberKeys`, a file beside the till's
+other secrets, each key wrapped under the till's master key), never in the database: erasing a
+member destroys their key, and every copy of their data — this database, its backups, the
+outbox, head office's copy — turns to noise (crypto-shredding) while the ledgers keep their rows.
+
+Head office receives a member's key with the till's upload, sealed to head office's public key
+(:func:`seal_for`), and sends keys back to a till being restored or that meets a member of
+another store.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from storeapp.keystore import KeyStore
+
+SEALED_PREFIX = "p1."
+KEY_BYTES = 32
+#: the hex length of a lookup key (128 bits of HMAC-SHA-256): collisions are not a concern
+LOOKUP_HEX = 32
+#: a name gram keeps 64 bits: a collision only costs one extra member opened and dropped
+GRAM_HEX = 16
+
+
+class Unreadable(Exception):
+    """A sealed value whose key is gone (an erased member) or that was altered."""
+
+
+@dataclass(frozen=True)
+class Personal:
+    """What of a member is personal data: sealed together, opened together."""
+
+    phone: str
+    name: str
+    birthday: dt.date | None
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"phone": self.phone, "name": self.name,
+                "birthday": self.birthday.isoformat() if self.birthday else None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Personal:
+        day = data.get("birthday")
+        return cls(phone=str(data.get("phone") or ""), name=str(data.get("name") or ""),
+                   birthday=dt.date.fromisoformat(str(day)) if day else None)
+
+
+#: the member fields that are personal data (sealed; an event names them, never their values)
+PERSONAL_FIELDS = ("phone", "name", "birthday")
+#: what an erased member shows wherever their data was: no phone, no name, no birthday
+ERASED = Personal(phone="", name="", birthday=None)
+
+
+# -- sealing ------------------------------------------------------------------------------------
+
+def seal(key: bytes, member_id: str, personal: Personal) -> str:
+    nonce = os.urandom(12)
+    plain = json.dumps(personal.as_json(), ensure_ascii=False, separators=(",", ":")).encode()
+    sealed = AESGCM(key).encrypt(nonce, plain, member_id.encode())
+    return SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def unseal(key: bytes, member_id: str, sealed: str) -> Personal:
+    if not sealed.startswith(SEALED_PREFIX):
+        raise Unreadable("not a sealed value")
+    raw = base64.urlsafe_b64decode(sealed[len(SEALED_PREFIX):])
+    try:
+        plain = AESGCM(key).decrypt(raw[:12], raw[12:], member_id.encode())
+    except InvalidTag:
+        raise Unreadable(f"member {member_id}: the key does not open this value") from None
+    return Personal.from_json(json.loads(plain))
+
+
+# -- keyed hashes for lookups -------------------------------------------------------------------
+
+def _mac(index_key: bytes, kind: str, value: str) -> str:
+    return hmac.new(index_key, f"{kind}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def phone_key(index_key: bytes, phone: str) -> str:
+    return _mac(index_key, "phone", phone)[:LOOKUP_HEX]
+
+
+def tail_key(index_key: bytes, tail: str) -> str:
+    return _mac(index_key, "tail", tail)[:LOOKUP_HEX]
+
+
+def fold_name(name: str) -> str:
+    """A name as searched: NFC, case folded, spaces dropped ("Zoé Li" finds "zoeli" no; "zoé")."""
+    return "".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def name_grams(index_key: bytes, name: str) -> set[str]:
+    """The keyed grams a name is found by: its first letter (prefix search), each pair."""
+    folded = fold_name(name)
+    if not folded:
+        return set()
+    grams = {"^" + folded[0]} | {folded[i:i + 2] for i in range(len(folded) - 1)}
+    return {_mac(index_key, "name", g)[:GRAM_HEX] for g in grams}
+
+
+def query_grams(index_key: bytes, query: str) -> set[str]:
+    """The grams every member whose name contains ``query`` has (one letter: starts with it)."""
+    folded = fold_name(query)
+    if len(folded) == 1:
+        return {_mac(index_key, "name", "^" + folded)[:GRAM_HEX]}
+    return {_mac(index_key, "name", folded[i:i + 2])[:GRAM_HEX]
+            for i in range(len(folded) - 1)}
+
+
+# -- sealing a key to head office ---------------------------------------------------------------
+
+def new_keypair() -> tuple[bytes, bytes]:
+    """Head office's key pair for receiving member keys: (private raw, public raw)."""
+    private = X25519PrivateKey.generate()
+    public = private.public_key().public_bytes(serialization.Encoding.Raw,
+                                               serialization.PublicFormat.Raw)
+    return private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                 serialization.NoEncryption()), public
+
+
+def _box_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral + recipient,
+                info=b"storeapp member key").derive(shared)
+
+
+def seal_for(public: bytes, member_id: str, key: bytes) -> str:
+    """``key`` sealed so only the holder of ``public``'s private key opens it (X25519 + AES-GCM
+    with a one-time key pair: the till cannot open what it sent)."""
+    ephemeral = X25519PrivateKey.generate()
+    mine = ephemeral.public_key().public_bytes(serialization.Encoding.Raw,
+                                               serialization.PublicFormat.Raw)
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public))
+    nonce = os.urandom(12)
+    sealed = AESGCM(_box_key(shared, mine, public)).encrypt(nonce, key, member_id.encode())
+    return base64.urlsafe_b64encode(mine + nonce + sealed).decode()
+
+
+def open_from(private: bytes, member_id: str, box: str) -> bytes:
+    raw = base64.urlsafe_b64decode(box)
+    mine, nonce, sealed = raw[:32], raw[32:44], raw[44:]
+    me = X25519PrivateKey.from_private_bytes(private)
+    public = me.public_key().public_bytes(serialization.Encoding.Raw,
+                                          serialization.PublicFormat.Raw)
+    shared = me.exchange(X25519PublicKey.from_public_bytes(mine))
+    try:
+        return AESGCM(_box_key(shared, mine, public)).decrypt(nonce, sealed, member_id.encode())
+    except InvalidTag:
+        raise Unreadable(f"member {member_id}: the key was not sealed to this head office") \
+            from None
+
+
+def wrap(master: bytes, member_id: str, key: bytes) -> bytes:
+    nonce = os.urandom(12)
+    return nonce + AESGCM(master).encrypt(nonce, key, member_id.encode())
+
+
+def unwrap(master: bytes, member_id: str, wrapped: bytes) -> bytes:
+    try:
+        return AESGCM(master).decrypt(wrapped[:12], wrapped[12:], member_id.encode())
+    except InvalidTag:
+        raise Unreadable(f"member {member_id}: the key store's master key changed") from None
+
+
+# -- the till's member keys ---------------------------------------------------------------------
+
+class MemberKeys:
+    """Each member's key, kept in a small file in the till's key store, wrapped under its master
+    key; keys are cached in memory once read. Thread-safe (the counter reads from workers)."""
+
+    FILE = "members.keys"
+
+    def __init__(self, store: KeyStore) -> None:
+        self._master = store.secret("master")
+        path = Path(store.directory) / self.FILE
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fresh = not path.exists()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        if fresh:
+            path.chmod(0o600)
+        self._db.execute("PRAGMA secure_delete = ON")  # a destroyed key leaves no copy behind
+        self._db.execute("CREATE TABLE IF NOT EXISTS member_keys ("
+                         "member_id TEXT PRIMARY KEY, wrapped BLOB NOT NULL)")
+        self._cache: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, member_id: str) -> bytes | None:
+        with self._lock:
+            key = self._cache.get(member_id)
+            if key is None:
+                row = self._db.execute("SELECT wrapped FROM member_keys WHERE member_id = ?",
+                                       (member_id,)).fetchone()
+                if row is None:
+                    return None
+                key = self._cache[member_id] = unwrap(self._master, member_id, row[0])
+            return key
+
+    def get_many(self, member_ids: Iterable[str]) -> dict[str, bytes]:
+        member_ids = list(member_ids)
+        wanted = [i for i in member_ids if i not in self._cache]
+        with self._lock:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                for member_id, wrapped in self._db.execute(
+                        f"SELECT member_id, wrapped FROM member_keys WHERE member_id IN "
+                        f"({marks})", chunk):
+                    self._cache[member_id] = unwrap(self._master, member_id, wrapped)
+            return {i: self._cache[i] for i in member_ids if i in self._cache}
+
+    def put(self, member_id: str, key: bytes) -> None:
+        """Keep ``key`` for ``member_id`` (durably, before the caller's transaction commits)."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO member_keys VALUES (?, ?)",
+                             (member_id, wrap(self._master, member_id, key)))
+            self._cache[member_id] = key
+
+    def get_or_create(self, member_id: str) -> bytes:
+        key = self.get(member_id)
+        if key is None:
+            key = os.urandom(KEY_BYTES)
+            self.put(member_id, key)
+        return key
+
+    def create_many(self, member_ids: Iterable[str]) -> dict[str, bytes]:
+        """New keys for many members at once, in one transaction (bulk loaders, benchmarks)."""
+        made = {i: os.urandom(KEY_BYTES) for i in member_ids}
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO member_keys VALUES (?, ?)",
+                                 [(i, wrap(self._master, i, k)) for i, k in made.items()])
+            self._db.execute("COMMIT")
+            self._cache.update(made)
+        return made
+
+    def destroy(self, member_id: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM member_keys WHERE member_id = ?", (member_id,))
+            self._cache.pop(member_id, None)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+@dataclass(frozen=True)
+class SealedRow:
+    """A member's sealed columns, as :meth:`Ring.bulk` makes them."""
+
+    member_id: str
+    personal: str
+    phone_key: str
+    tail_key: str
+    birth_month: int | None
+    grams: list[str]
+
+
+class Ring:
+    """Everything a till needs to seal, open and find members' personal data."""
+
+    _open: ClassVar[dict[str, Ring]] = {}
+    _guard = threading.Lock()
+
+    @classmethod
+    def of(cls, store: KeyStore) -> Ring:
+        """The ring of ``store``, one per key store in a process (several handles on one till
+        share its keys, and an erased member's key leaves every handle's cache at once)."""
+        with cls._guard:
+            ring = cls._open.get(str(store.directory))
+            if ring is None:
+                ring = cls._open[str(store.directory)] = cls(store)
+            return ring
+
+    def __init__(self, store: KeyStore) -> None:
+        self.index_key = store.secret("index")
+        self.keys = MemberKeys(store)
+
+    def seal(self, member_id: str, personal: Personal) -> str:
+        return seal(self.keys.get_or_create(member_id), member_id, personal)
+
+    def open(self, member_id: str, sealed: str | None) -> Personal:
+        """The member's personal data; :data:`ERASED` when their key is gone (an erased member
+        or a member whose key this till never received)."""
+        if not sealed:
+            return ERASED
+        key = self.keys.get(member_id)
+        if key is None:
+            return ERASED
+        return unseal(key, member_id, sealed)
+
+    def bulk(self, people: Mapping[str, Personal]) -> list[SealedRow]:
+        """Many members' rows at once (bulk loaders and benchmarks write members without the
+        ORM): their keys made in one transaction, each member's data sealed and indexed."""
+        keys = self.keys.create_many(people)
+        return [SealedRow(member_id=i, personal=seal(keys[i], i, p),
+                          phone_key=self.phone_key(p.phone), tail_key=self.tail_key(p.phone[-4:]),
+                          birth_month=p.birthday.month if p.birthday else None,
+                          grams=sorted(self.name_grams(p.name)))
+                for i, p in people.items()]
+
+    def from_event(self, body: Mapping[str, object]) -> Personal:
+        """The personal data an event carries: sealed (``personal``), or in plain fields in
+        events written before sealing."""
+        sealed = body.get("personal")
+        if sealed:
+            return self.open(str(body["member_id"]), str(sealed))
+        return Personal.from_json(dict(body))
+
+    def phone_key(self, phone: str) -> str:
+        return phone_key(self.index_key, phone)
+
+    def tail_key(self, tail: str) -> str:
+        return tail_key(self.index_key, tail)
+
+    def name_grams(self, name: str) -> set[str]:
+        return name_grams(self.index_key, name)
+
+    def query_grams(self, query: str) -> set[str]:
+        return query_grams(self.index_key, query)
+
+    def close(self) -> None:
+        self.keys.close()
+
+
+__all__ = ["ERASED", "PERSONAL_FIELDS", "MemberKeys", "Personal", "Ring", "Unreadable",
+           "fold_name", "name_grams",
+           "new_keypair", "open_from", "phone_key", "query_grams", "seal", "seal_for",
+           "tail_key", "unseal", "unwrap", "wrap"]

@@ -1,0 +1,161 @@
+"""A member's phone, name and birthday as plain attributes over their sealed column.
+
+``member.name`` opens the member's sealed ``personal`` blob (once, then cached on the object);
+``member.name = "张三"`` stages the change, and the session seals it when it flushes, with the
+lookup keys (phone, last four digits, name grams) and the birthday's month recomputed from it.
+Code that reads and writes members stays as it was; only a query must use the lookup keys
+(``Member.phone_key == ring.phone_key(phone)``), never a personal field, which SQL cannot see.
+
+The ring (keys and index key, :class:`storeapp.pii.Ring`) is found from the session's engine:
+:class:`storeapp.db.Database` registers its ring for both its engines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Engine, delete, event, inspect
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import flag_modified
+
+from storeapp.pii import ERASED, Personal, Ring
+
+#: the ring of each engine's database (registered by storeapp.db.Database)
+_RINGS: dict[int, Ring] = {}
+#: a phone given back to another member (head office's merges, a restore's duplicates) or
+#: erased with the member's key (sync.hq.erasure)
+GIVEN_BACK = ("merged:", "dup:", "erased:")
+_BLANK = Personal(phone="", name="", birthday=None)
+
+
+def register(engine: Engine, ring: Ring) -> None:
+    _RINGS[id(engine)] = ring
+
+
+def forget(engine: Engine) -> None:
+    _RINGS.pop(id(engine), None)
+
+
+def ring_for(session: Session) -> Ring:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    ring = _RINGS.get(id(engine))
+    if ring is None:
+        raise LookupError("no key ring for this database: open it with storeapp.db.Database")
+    return ring
+
+
+def _ring_of(member: Any) -> Ring:
+    ring = member.__dict__.get("_pii_ring")
+    if ring is None:
+        session = object_session(member)
+        if session is None:
+            raise LookupError("a member's personal data is read through its database")
+        ring = member.__dict__["_pii_ring"] = ring_for(session)
+    return ring  # type: ignore[no-any-return]
+
+
+class PersonalFields:
+    """Mixed into :class:`storeapp.models.Member`."""
+
+    def _personal_now(self) -> Personal:
+        staged = self.__dict__.get("_pii_staged")
+        if staged is not None:
+            return staged  # type: ignore[no-any-return]
+        sealed = self.__dict__.get("personal")
+        if sealed is None:
+            if inspect(self).transient or inspect(self).pending:
+                return _BLANK
+            sealed = self.personal  # type: ignore[attr-defined]  # an expired row: load it
+        opened = self.__dict__.get("_pii_opened")
+        if opened is not None and opened[0] == sealed:
+            return opened[1]  # type: ignore[no-any-return]
+        personal = _ring_of(self).open(self.member_id, sealed)  # type: ignore[attr-defined]
+        self.__dict__["_pii_opened"] = (sealed, personal)
+        return personal
+
+    def _stage(self, **change: Any) -> None:
+        self.__dict__["_pii_staged"] = dataclasses.replace(self._personal_now(), **change)
+        state = inspect(self)
+        if state.persistent or state.detached:
+            flag_modified(self, "personal")
+
+    @property
+    def phone(self) -> str:
+        return self._personal_now().phone
+
+    @phone.setter
+    def phone(self, value: str) -> None:
+        self._stage(phone=value)
+
+    @property
+    def name(self) -> str:
+        return self._personal_now().name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._stage(name=value)
+
+    @property
+    def birthday(self) -> dt.date | None:
+        return self._personal_now().birthday
+
+    @birthday.setter
+    def birthday(self, value: dt.date | None) -> None:
+        self._stage(birthday=value)
+
+    @property
+    def phone_tail(self) -> str:
+        phone = self.phone
+        return "" if not phone or phone.startswith(GIVEN_BACK) else phone[-4:]
+
+    @property
+    def erased(self) -> bool:
+        """The member's key is gone: their personal data can no longer be read."""
+        return self._personal_now() is ERASED
+
+
+def seal_staged(session: Session, member: Any) -> None:
+    """Write a member's staged personal data: sealed, with its lookup keys and name grams."""
+    from storeapp.models import MemberNameGram
+
+    staged: Personal | None = member.__dict__.pop("_pii_staged", None)
+    if staged is None:
+        return
+    ring = member.__dict__.get("_pii_ring") or ring_for(session)
+    member.__dict__["_pii_ring"] = ring
+    member_id = member.member_id
+    member.personal = ring.seal(member_id, staged)
+    member.__dict__["_pii_opened"] = (member.personal, staged)
+    given_back = staged.phone.startswith(GIVEN_BACK)
+    member.phone_key = staged.phone if given_back else ring.phone_key(staged.phone)
+    member.tail_key = "" if given_back else ring.tail_key(staged.phone[-4:])
+    member.birth_month = staged.birthday.month if staged.birthday else None
+    if not inspect(member).pending:
+        session.execute(delete(MemberNameGram).where(MemberNameGram.member_id == member_id))
+    session.add_all(MemberNameGram(gram=g, member_id=member_id)
+                    for g in sorted(ring.name_grams(staged.name)))
+
+
+def install(model: type) -> None:
+    """Seal ``model``'s staged personal data at every flush; give loaded rows their ring."""
+
+    @event.listens_for(Session, "before_flush")
+    def _seal(session: Session, _context: Any, _instances: Any) -> None:
+        for obj in (*session.new, *session.dirty):
+            if isinstance(obj, model) and "_pii_staged" in obj.__dict__:
+                seal_staged(session, obj)
+
+    @event.listens_for(model, "load")
+    def _loaded(target: Any, context: Any) -> None:
+        session = context.session
+        if session is not None and "_pii_ring" not in target.__dict__:
+            with contextlib.suppress(LookupError):  # a bare engine: found when first read
+                target.__dict__["_pii_ring"] = ring_for(session)
+
+
+__all__ = ["GIVEN_BACK", "PersonalFields", "forget", "install", "register", "ring_for",
+           "seal_staged"]
