@@ -28,6 +28,7 @@ import os
 import sqlite3
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,9 @@ SEALED_PREFIX = "p1."
 KEY_BYTES = 32
 #: the hex length of a lookup key (128 bits of HMAC-SHA-256): collisions are not a concern
 LOOKUP_HEX = 32
+#: the members' keys a till keeps opened in memory (~100 bytes each): the members at the counter
+#: today; a report over every member reads the rest from the key file as it goes
+CACHED_KEYS = 50_000
 #: a name gram keeps 64 bits: a collision only costs one extra member opened and dropped
 GRAM_HEX = 16
 
@@ -208,39 +212,51 @@ class MemberKeys:
         self._db.execute("PRAGMA secure_delete = ON")  # a destroyed key leaves no copy behind
         self._db.execute("CREATE TABLE IF NOT EXISTS member_keys ("
                          "member_id TEXT PRIMARY KEY, wrapped BLOB NOT NULL)")
-        self._cache: dict[str, bytes] = {}
+        self._cache: OrderedDict[str, bytes] = OrderedDict()  # least recently used first
         self._lock = threading.Lock()
+
+    def _remember(self, member_id: str, key: bytes) -> None:
+        self._cache[member_id] = key
+        self._cache.move_to_end(member_id)
+        if len(self._cache) > CACHED_KEYS:
+            self._cache.popitem(last=False)
 
     def get(self, member_id: str) -> bytes | None:
         with self._lock:
             key = self._cache.get(member_id)
-            if key is None:
-                row = self._db.execute("SELECT wrapped FROM member_keys WHERE member_id = ?",
-                                       (member_id,)).fetchone()
-                if row is None:
-                    return None
-                key = self._cache[member_id] = unwrap(self._master, member_id, row[0])
+            if key is not None:
+                self._cache.move_to_end(member_id)
+                return key
+            row = self._db.execute("SELECT wrapped FROM member_keys WHERE member_id = ?",
+                                   (member_id,)).fetchone()
+            if row is None:
+                return None
+            key = unwrap(self._master, member_id, row[0])
+            self._remember(member_id, key)
             return key
 
     def get_many(self, member_ids: Iterable[str]) -> dict[str, bytes]:
         member_ids = list(member_ids)
-        wanted = [i for i in member_ids if i not in self._cache]
         with self._lock:
+            found = {i: self._cache[i] for i in member_ids if i in self._cache}
+            wanted = [i for i in member_ids if i not in found]
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
                 marks = ",".join("?" * len(chunk))
                 for member_id, wrapped in self._db.execute(
                         f"SELECT member_id, wrapped FROM member_keys WHERE member_id IN "
                         f"({marks})", chunk):
-                    self._cache[member_id] = unwrap(self._master, member_id, wrapped)
-            return {i: self._cache[i] for i in member_ids if i in self._cache}
+                    found[member_id] = unwrap(self._master, member_id, wrapped)
+            for member_id, key in found.items():
+                self._remember(member_id, key)
+            return found
 
     def put(self, member_id: str, key: bytes) -> None:
         """Keep ``key`` for ``member_id`` (durably, before the caller's transaction commits)."""
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO member_keys VALUES (?, ?)",
                              (member_id, wrap(self._master, member_id, key)))
-            self._cache[member_id] = key
+            self._remember(member_id, key)
 
     def get_or_create(self, member_id: str) -> bytes:
         key = self.get(member_id)
@@ -256,8 +272,7 @@ class MemberKeys:
             self._db.execute("BEGIN")
             self._db.executemany("INSERT OR REPLACE INTO member_keys VALUES (?, ?)",
                                  [(i, wrap(self._master, i, k)) for i, k in made.items()])
-            self._db.execute("COMMIT")
-            self._cache.update(made)
+            self._db.execute("COMMIT")  # not cached: a bulk load reads them back if asked
         return made
 
     def destroy(self, member_id: str) -> None:

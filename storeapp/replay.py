@@ -86,6 +86,13 @@ class ReplayMismatch(Exception):
     """An action written back did not leave the ledger movement its event carried."""
 
 
+class Repeated(ReplayMismatch):
+    """An action made after the loss that repeats one head office already holds: a till put
+    back on an old backup refunded a sale again. Carried over, it would refund the sale twice
+    (stored value minted, a refund row the sale cannot have): it is left out, and the restore
+    says so, for a manager to settle the money that went out twice."""
+
+
 @dataclass
 class Replayed:
     events: int = 0
@@ -93,6 +100,8 @@ class Replayed:
     last_seq: int = 0
     #: receipt and card numbers a renumbered (forked) event had to give up: old -> new
     renumbered: dict[str, str] = field(default_factory=dict)
+    #: events made after the loss that were not carried over, and why (:class:`Repeated`)
+    left_out: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _Ctx(Ctx):
@@ -115,12 +124,27 @@ def replay(db: Database, session: Session, events: Iterable[StoredEvent], *,
     group: list[StoredEvent] = []
     for event in events:
         if group and event.body.get("key") != group[0].body.get("key"):
-            _action(db, session, group, renumber, done)
+            _one_action(db, session, group, renumber, done)
             group = []
         group.append(event)
     if group:
-        _action(db, session, group, renumber, done)
+        _one_action(db, session, group, renumber, done)
     return done
+
+
+def _one_action(db: Database, s: Session, group: list[StoredEvent], renumber: bool,
+                done: Replayed) -> None:
+    if not renumber:  # head office's own events: a repeat there is a mismatch, and stops
+        _action(db, s, group, renumber, done)
+        return
+    savepoint = s.begin_nested()
+    try:
+        _action(db, s, group, renumber, done)
+    except Repeated as repeated:
+        savepoint.rollback()
+        done.left_out += [(event.event_id, str(repeated)) for event in group]
+        return
+    savepoint.commit()
 
 
 def _action(db: Database, s: Session, group: list[StoredEvent], renumber: bool,
@@ -444,6 +468,9 @@ def _refunded(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
     sale = s.scalar(select(Sale).where(Sale.receipt_no == receipt_no))
     if sale is None:
         raise ReplayMismatch(f"refund of {receipt_no}: the sale is not here")
+    if sale.status == "refunded":
+        raise Repeated(f"refund of {receipt_no} ({body.get('at')}): the sale was refunded "
+                       "already, before the loss; this second refund was not carried over")
     approval_id = _approved(ctx, body, "refund", receipt_no)
     member = s.get(Member, sale.member_id) if sale.member_id else None
     for tender in body["tenders"]:

@@ -100,7 +100,7 @@ def restore(path: Path, *, backup: Path | None = None, from_head_office: bool = 
                 rebased, staff, renumbered = 0, 0, dict[str, str]()
                 if lost is not None:
                     try:
-                        rebased, renumbered, staff = _carry_over(db, lost, chained)
+                        rebased, renumbered, staff = _carry_over(db, lost, chained, notes)
                     except sqlite3.DatabaseError as exc:
                         notes.append(f"the file that lost events could not be read ({exc}): "
                                      "nothing made after the loss was carried over")
@@ -290,8 +290,8 @@ _NO_DELETE = ("CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
 
 # -- what the till made after the loss -----------------------------------------------------------
 
-def _carry_over(db: Database, lost: Path,
-                chained: set[tuple[Any, ...]]) -> tuple[int, dict[str, str], int]:
+def _carry_over(db: Database, lost: Path, chained: set[tuple[Any, ...]],
+                notes: list[str]) -> tuple[int, dict[str, str], int]:
     """Events of the file that lost events that head office never got, its audit rows after what
     the restored till shares with it (less those the base already brought), its staff and its
     own settings."""
@@ -315,7 +315,9 @@ def _carry_over(db: Database, lost: Path,
     renumbered: dict[str, str] = {}
     with db.session() as s, s.begin():
         if later:
-            renumbered = replay.replay(db, s, later, renumber=True).renumbered
+            done = replay.replay(db, s, later, renumber=True)
+            renumbered = done.renumbered
+            notes += [f"not carried over: {why}" for _, why in done.left_out]
         _chain_audit(s, [r for r in audit_rows if _content(r) not in chained])
         known = set(s.scalars(select(User.code)))
         for code, name, role, pin_hash, tries, active, created in staff:

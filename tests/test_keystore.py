@@ -42,3 +42,19 @@ def test_processes_making_a_secret_at_once_agree_on_one(tmp_path: Path) -> None:
 def test_names_cannot_leave_the_directory(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError):
         KeyStore("till-test", tmp_path, use_keyring=False).get(name)
+
+
+def test_members_keys_stay_few_in_memory_and_all_on_disk(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from storeapp import pii
+
+    monkeypatch.setattr(pii, "CACHED_KEYS", 10)
+    keys = pii.MemberKeys(KeyStore("till-test", tmp_path, use_keyring=False))
+    made = keys.create_many(f"m{i}" for i in range(30))
+    assert [keys.get(f"m{i}") for i in range(30)] == [made[f"m{i}"] for i in range(30)]
+    assert keys.get_many(f"m{i}" for i in range(25, 35)) == {
+        f"m{i}": made[f"m{i}"] for i in range(25, 30)}
+    assert len(keys._cache) == 10  # the most recently used only
+    keys.destroy("m29")
+    assert keys.get("m29") is None and keys.get("m28") == made["m28"]
+    keys.close()

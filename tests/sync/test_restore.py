@@ -162,6 +162,38 @@ def test_yesterdays_backup_put_back_is_stopped_and_restored_to_the_fen(
         assert client.status(db).restore_needed == ""
 
 
+def test_a_sale_refunded_again_after_the_loss_is_left_out_and_said(
+        live_hq: LiveHq, till: tuple[Path, str], clock: FixedClock) -> None:
+    """Yesterday's backup put back, the till refunds again a sale it had refunded (and sent)
+    before the loss: the restore does not refund it twice (no stored value minted, no second
+    refund row), says so for a manager, and the till ends equal to head office."""
+    path, _ = till
+    with opened(path, clock) as db:
+        zhang = register(db, phone="13800000001", name="张三")
+        topup(db, zhang, 50_000)
+        sold = wallet(db, zhang.phone, 10_000)
+        yesterday = Path(backup.backup(db, path.parent / "backups")["backup"])
+        sales.refund(db, sold["receipt_no"], actor=CASHIER,
+                     grant=users.approve(db, "M01", "246800", "changed his mind"))
+        client.run_sync(db)
+        refunded = till_balance(db, zhang.phone)
+    path.unlink()
+    shutil.copy(yesterday, path)
+    clock.set(START + dt.timedelta(hours=2))
+    with opened(path, clock) as db:  # the old file: the sale is not refunded here
+        sales.refund(db, sold["receipt_no"], actor=CASHIER,
+                     grant=users.approve(db, "M01", "246800", "asked again"))
+    report = restore(path)
+    assert [n for n in report.notes if n.startswith("not carried over")] == [
+        n for n in report.notes if sold["receipt_no"] in n]
+    assert any(sold["receipt_no"] in n for n in report.notes)
+    with opened(path, clock) as db:
+        client.run_sync(db)
+        assert till_balance(db, zhang.phone) == refunded == chain_balance(live_hq, zhang.phone)
+        with db.reader() as s:
+            assert audit.verify(s).ok and integrity.ledger_problems(s) == []
+
+
 def test_a_lost_wal_is_stopped_and_restored_from_the_command_line(
         live_hq: LiveHq, till: tuple[Path, str], clock: FixedClock, tmp_path: Path) -> None:
     path, _ = till
