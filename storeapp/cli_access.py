@@ -44,7 +44,7 @@ RULES: dict[str, str] = {
     "report": MANAGER, "company statement": MANAGER,
     # staff, settings, the till's files and its link to head office
     "user add": MANAGER, "user unlock": MANAGER, "settings": MANAGER, "backup": MANAGER,
-    "store join": MANAGER, "restore": MANAGER, "demo": MANAGER,
+    "store join": MANAGER, "restore": MANAGER, "demo": MANAGER, "keys": MANAGER,
     # the chain's offer and catalogue, and batch postings
     "tiers": MANAGER, "coupon": MANAGER, "plan add": MANAGER, "catalog import": MANAGER,
     "catalog add": MANAGER, "card-product add": MANAGER, "points expire": MANAGER,

@@ -52,6 +52,9 @@ def register(sub: Sub) -> None:
     from storeapp import consent_commands
 
     consent_commands.register(sub)
+    from storeapp import key_commands
+
+    key_commands.register(sub)
     _catalog_commands(sub.add_parser("catalog", help="products and prices"))
     _user_commands(sub.add_parser("user", help="staff users"))
     p = sub.add_parser("audit", help="verify the hash-chained audit log")

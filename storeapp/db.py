@@ -17,7 +17,7 @@ import platformdirs
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session
 
-from storeapp import pii_orm, storage
+from storeapp import pii_orm, sealed_records, storage
 from storeapp.clock import Clock
 from storeapp.keystore import KeyStore, new_entry
 from storeapp.models import SettingRow
@@ -84,9 +84,15 @@ class Database:
             upgrade(self.engine)
             self._ensure_secrets()
             self.settings = self.load_settings()
+            from storeapp.services.keys import finish_rotation  # services import this module
+
+            finish_rotation(self.engine, self.keys)  # one a crash cut short, before it is read
             self.pii = Ring.of(self.keys)
             pii_orm.register(self.engine, self.pii)
             pii_orm.register(self.read_engine, self.pii)
+            records = sealed_records.records_key(self.keys)
+            sealed_records.register(self.engine, records)
+            sealed_records.register(self.read_engine, records)
         except Exception as exc:
             fault = storage.explain(exc, self.path)
             if fault is None:
@@ -147,6 +153,8 @@ class Database:
             self.head_office.close()
         pii_orm.forget(self.engine)
         pii_orm.forget(self.read_engine)
+        sealed_records.forget(self.engine)
+        sealed_records.forget(self.read_engine)
         self.engine.dispose()
         self.read_engine.dispose()
 

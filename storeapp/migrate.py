@@ -33,7 +33,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with _foreign_keys_checked_at_the_end(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
-    if current and min(current) < SEALED_MEMBERS <= max(target):
+    if current and any(min(current) < sealing <= max(target) for sealing in SEALING):
         _vacuum(engine)
 
 
@@ -65,9 +65,10 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(cfg, revision)
 
 
-#: the revision that sealed members' personal data: a till upgraded across it is vacuumed, so
-#: the plain phones and names it held are overwritten rather than left in free pages
-SEALED_MEMBERS = "0016"
+#: the revisions that sealed personal data (members' in 0016; payer accounts, gift-card buyers
+#: and company contacts in 0018): a till upgraded across one is vacuumed, so the plain values it
+#: held are overwritten rather than left in free pages
+SEALING = ("0016", "0018")
 
 
 def _vacuum(engine: Engine) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storeapp.ids import ActionKey, MemberId
 from storeapp.pii_orm import PersonalFields, install
+from storeapp.sealed_records import SealedText
 
 
 class Base(DeclarativeBase):
@@ -179,7 +180,9 @@ class Topup(Base):
     agreement_version: Mapped[str | None] = mapped_column(String(32))
     agreement_sha256: Mapped[str | None] = mapped_column(String(64))
     company: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
-    payer_account: Mapped[str | None] = mapped_column(String(32))
+    payer_account_sealed: Mapped[str | None] = mapped_column("payer_account", Text)
+    #: the bank account a transfer came from, sealed (:mod:`storeapp.sealed_records`)
+    payer_account = SealedText("payer_account_sealed", "key")
 
 
 class PointsLot(Base):
@@ -523,9 +526,12 @@ class GiftSale(Base):
     total_fen: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(16))
     company: Mapped[bool] = mapped_column(Boolean, default=False)
-    buyer_name: Mapped[str | None] = mapped_column(String(64))
-    payer_account: Mapped[str | None] = mapped_column(String(64))
+    buyer_name_sealed: Mapped[str | None] = mapped_column("buyer_name", Text)
+    payer_account_sealed: Mapped[str | None] = mapped_column("payer_account", Text)
     cashier: Mapped[str] = mapped_column(String(32))
+    #: sealed (:mod:`storeapp.sealed_records`)
+    buyer_name = SealedText("buyer_name_sealed", "action_key")
+    payer_account = SealedText("payer_account_sealed", "action_key")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
 
@@ -554,14 +560,17 @@ class Company(Base):
     __tablename__ = "companies"
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
-    contact_name: Mapped[str | None] = mapped_column(String(32))
-    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    contact_name_sealed: Mapped[str | None] = mapped_column("contact_name", Text)
+    contact_phone_sealed: Mapped[str | None] = mapped_column("contact_phone", Text)
     credit_limit_fen: Mapped[int] = mapped_column(Integer)
     terms_days: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10))  # active|blocked
     balance_fen: Mapped[int] = mapped_column(Integer)
     action_key: Mapped[ActionKey] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: the contact person, sealed (:mod:`storeapp.sealed_records`)
+    contact_name = SealedText("contact_name_sealed", "code")
+    contact_phone = SealedText("contact_phone_sealed", "code")
 
 
 class CompanyEntry(Base):
@@ -721,4 +730,5 @@ class PrintJob(Base):
     printed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
-install(Member)  # phone, name and birthday are sealed at every flush (storeapp.pii_orm)
+# phone, name and birthday are sealed at every flush (storeapp.pii_orm)
+install(Member, MemberNameGram)

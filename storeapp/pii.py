@@ -20,6 +20,7 @@ another store.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -29,7 +30,7 @@ import sqlite3
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -85,21 +86,31 @@ ERASED = Personal(phone="", name="", birthday=None)
 # -- sealing ------------------------------------------------------------------------------------
 
 def seal(key: bytes, member_id: str, personal: Personal) -> str:
-    nonce = os.urandom(12)
-    plain = json.dumps(personal.as_json(), ensure_ascii=False, separators=(",", ":")).encode()
-    sealed = AESGCM(key).encrypt(nonce, plain, member_id.encode())
-    return SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+    plain = json.dumps(personal.as_json(), ensure_ascii=False, separators=(",", ":"))
+    return seal_text(key, member_id, plain)
 
 
 def unseal(key: bytes, member_id: str, sealed: str) -> Personal:
+    return Personal.from_json(json.loads(unseal_text(key, member_id, sealed)))
+
+
+def seal_text(key: bytes, context: str, text: str) -> str:
+    """``text`` sealed under a member's ``key``, bound to ``context`` (the member id for their
+    personal data; ``<id>/request/<n>`` for what they wrote to head office): a sealed value
+    copied to another place does not open there."""
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, text.encode(), context.encode())
+    return SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def unseal_text(key: bytes, context: str, sealed: str) -> str:
     if not sealed.startswith(SEALED_PREFIX):
         raise Unreadable("not a sealed value")
     raw = base64.urlsafe_b64decode(sealed[len(SEALED_PREFIX):])
     try:
-        plain = AESGCM(key).decrypt(raw[:12], raw[12:], member_id.encode())
+        return AESGCM(key).decrypt(raw[:12], raw[12:], context.encode()).decode()
     except InvalidTag:
-        raise Unreadable(f"member {member_id}: the key does not open this value") from None
-    return Personal.from_json(json.loads(plain))
+        raise Unreadable(f"{context}: the key does not open this value") from None
 
 
 # -- keyed hashes for lookups -------------------------------------------------------------------
@@ -195,25 +206,47 @@ def unwrap(master: bytes, member_id: str, wrapped: bytes) -> bytes:
 
 # -- the till's member keys ---------------------------------------------------------------------
 
+#: the key store's name for a new master until it is in place (:meth:`MemberKeys.rotate`)
+STAGED_MASTER = "master.next"
+#: keys rewrapped per statement while a rotation walks the file
+_BATCH = 2000
+
+
+def key_check(key: bytes) -> str:
+    """A key's check value: which key something was made under, saying nothing of the key (a
+    keyed hash of a fixed text), so it may be written beside what the key protects."""
+    return hmac.new(key, b"storeapp key check", hashlib.sha256).hexdigest()[:LOOKUP_HEX]
+
+
 class MemberKeys:
     """Each member's key, kept in a small file in the till's key store, wrapped under its master
-    key; keys are cached in memory once read. Thread-safe (the counter reads from workers)."""
+    key; keys are cached in memory once read. Thread-safe (the counter reads from workers).
+
+    The file records which master its keys are under (:func:`key_check`), so the master can be
+    rotated (:meth:`rotate`) safely against a crash at any point and against the till's other
+    processes: one holding an older master takes the current one before it wraps a key, and
+    when a key it reads does not open."""
 
     FILE = "members.keys"
 
     def __init__(self, store: KeyStore) -> None:
-        self._master = store.secret("master")
+        self._store = store
         path = Path(store.directory) / self.FILE
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fresh = not path.exists()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # a rotation holds the file's write lock while it rewraps every key: others wait for it
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
+                                   timeout=60)
         if fresh:
             path.chmod(0o600)
         self._db.execute("PRAGMA secure_delete = ON")  # a destroyed key leaves no copy behind
         self._db.execute("CREATE TABLE IF NOT EXISTS member_keys ("
                          "member_id TEXT PRIMARY KEY, wrapped BLOB NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS master_check ("
+                         "one INTEGER PRIMARY KEY CHECK (one = 1), value TEXT NOT NULL)")
         self._cache: OrderedDict[str, bytes] = OrderedDict()  # least recently used first
         self._lock = threading.Lock()
+        self._use(self._settled())
 
     def _remember(self, member_id: str, key: bytes) -> None:
         self._cache[member_id] = key
@@ -231,7 +264,7 @@ class MemberKeys:
                                    (member_id,)).fetchone()
             if row is None:
                 return None
-            key = unwrap(self._master, member_id, row[0])
+            key = self._unwrapped(member_id, row[0])
             self._remember(member_id, key)
             return key
 
@@ -246,7 +279,7 @@ class MemberKeys:
                 for member_id, wrapped in self._db.execute(
                         f"SELECT member_id, wrapped FROM member_keys WHERE member_id IN "
                         f"({marks})", chunk):
-                    found[member_id] = unwrap(self._master, member_id, wrapped)
+                    found[member_id] = self._unwrapped(member_id, wrapped)
             for member_id, key in found.items():
                 self._remember(member_id, key)
             return found
@@ -254,8 +287,10 @@ class MemberKeys:
     def put(self, member_id: str, key: bytes) -> None:
         """Keep ``key`` for ``member_id`` (durably, before the caller's transaction commits)."""
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO member_keys VALUES (?, ?)",
-                             (member_id, wrap(self._master, member_id, key)))
+            with self._writing():
+                self._catch_up()
+                self._db.execute("INSERT OR REPLACE INTO member_keys VALUES (?, ?)",
+                                 (member_id, wrap(self._master, member_id, key)))
             self._remember(member_id, key)
 
     def get_or_create(self, member_id: str) -> bytes:
@@ -268,20 +303,127 @@ class MemberKeys:
     def create_many(self, member_ids: Iterable[str]) -> dict[str, bytes]:
         """New keys for many members at once, in one transaction (bulk loaders, benchmarks)."""
         made = {i: os.urandom(KEY_BYTES) for i in member_ids}
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._lock, self._writing():
+            self._catch_up()
             self._db.executemany("INSERT OR REPLACE INTO member_keys VALUES (?, ?)",
                                  [(i, wrap(self._master, i, k)) for i, k in made.items()])
-            self._db.execute("COMMIT")  # not cached: a bulk load reads them back if asked
-        return made
+        return made  # not cached: a bulk load reads them back if asked
 
     def destroy(self, member_id: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM member_keys WHERE member_id = ?", (member_id,))
             self._cache.pop(member_id, None)
 
+    def rotate(self) -> int:
+        """Rewrap every member's key under a new master and put it in place; how many keys.
+
+        The new master is staged in the key store (``master.next``) under the file's write
+        lock, the keys are rewrapped and its check value recorded in one transaction of the
+        file, and only then does it replace the old master. A crash before that commit leaves
+        every key under the old master (the staged one is dropped at the next open), a crash
+        after it leaves them under the staged one (put in place at the next open). A key the
+        current master does not open refuses the rotation: nothing changes."""
+        new = os.urandom(KEY_BYTES)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._catch_up()
+                self._store.put(STAGED_MASTER, new)
+                rewrapped = self._rewrap(new)
+                self._record(key_check(new))
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if self._recorded() != key_check(new):  # not committed: never in use
+                    self._store.delete(STAGED_MASTER)
+                raise
+            self._use(new)
+        self._store.put("master", new)
+        self._store.delete(STAGED_MASTER)
+        return rewrapped
+
     def close(self) -> None:
         self._db.close()
+
+    def _rewrap(self, new: bytes) -> int:
+        """Every wrapped key rewrapped under ``new``, a batch at a time (the file may hold a
+        million), inside the caller's transaction."""
+        done, after = 0, ""
+        while True:
+            rows = self._db.execute(
+                "SELECT member_id, wrapped FROM member_keys WHERE member_id > ? "
+                "ORDER BY member_id LIMIT ?", (after, _BATCH)).fetchall()
+            if not rows:
+                return done
+            self._db.executemany(
+                "UPDATE member_keys SET wrapped = ? WHERE member_id = ?",
+                [(wrap(new, i, unwrap(self._master, i, w)), i) for i, w in rows])
+            done, after = done + len(rows), rows[-1][0]
+
+    def _settled(self) -> bytes:
+        """The master the file's keys are under, once a rotation a crash cut short is finished
+        (its rewrap committed: the staged master goes in place) or dropped (it did not: the keys
+        are still under the master in place)."""
+        master = self._store.secret("master")
+        if self._recorded() == key_check(master) and self._store.get(STAGED_MASTER) is None:
+            return master
+        with self._writing():  # a rotation running in another process ends first
+            master = self._store.secret("master")
+            recorded = self._recorded()
+            if recorded is None:  # a new file, or one from before rotations
+                recorded = key_check(master)
+                self._record(recorded)
+            staged = self._store.get(STAGED_MASTER)
+            if staged is not None:
+                if key_check(staged) == recorded:
+                    self._store.put("master", staged)
+                    master = staged
+                self._store.delete(STAGED_MASTER)
+        return master
+
+    def _catch_up(self) -> bool:
+        """Take the master the file says its keys are under when another process rotated it
+        since this one read its own; whether it changed."""
+        recorded = self._recorded()
+        if recorded is None or recorded == self._check:
+            return False
+        for name in ("master", STAGED_MASTER):  # staged: rewrapped, not yet in place
+            candidate = self._store.get(name)
+            if candidate is not None and key_check(candidate) == recorded:
+                self._use(candidate)
+                return True
+        return False
+
+    def _unwrapped(self, member_id: str, wrapped: bytes) -> bytes:
+        try:
+            return unwrap(self._master, member_id, wrapped)
+        except Unreadable:
+            if not self._catch_up():
+                raise
+            return unwrap(self._master, member_id, wrapped)
+
+    def _use(self, master: bytes) -> None:
+        self._master, self._check = master, key_check(master)
+
+    def _recorded(self) -> str | None:
+        row = self._db.execute("SELECT value FROM master_check").fetchone()
+        return None if row is None else str(row[0])
+
+    def _record(self, check: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO master_check VALUES (1, ?)", (check,))
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One transaction of the file, holding its write lock from the start."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
 
 @dataclass(frozen=True)
@@ -363,7 +505,7 @@ class Ring:
         self.keys.close()
 
 
-__all__ = ["ERASED", "PERSONAL_FIELDS", "MemberKeys", "Personal", "Ring", "Unreadable",
-           "fold_name", "name_grams",
+__all__ = ["ERASED", "PERSONAL_FIELDS", "STAGED_MASTER", "MemberKeys", "Personal", "Ring",
+           "Unreadable", "fold_name", "key_check", "name_grams",
            "new_keypair", "open_from", "phone_key", "query_grams", "seal", "seal_for",
-           "tail_key", "unseal", "unwrap", "wrap"]
+           "seal_text", "tail_key", "unseal", "unseal_text", "unwrap", "wrap"]

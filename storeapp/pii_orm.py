@@ -7,7 +7,9 @@ Code that reads and writes members stays as it was; only a query must use the lo
 (``Member.phone_key == ring.phone_key(phone)``), never a personal field, which SQL cannot see.
 
 The ring (keys and index key, :class:`storeapp.pii.Ring`) is found from the session's engine:
-:class:`storeapp.db.Database` registers its ring for both its engines.
+:class:`storeapp.db.Database` registers its ring for both its engines. Head office registers a
+factory instead (its members' keys are rows of its database, read through the session:
+:class:`sync.hq.member_keys.HqRing`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, event, inspect
 from sqlalchemy.orm import Session, object_session
@@ -23,15 +26,28 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from storeapp.pii import ERASED, Personal, Ring
 
-#: the ring of each engine's database (registered by storeapp.db.Database)
-_RINGS: dict[int, Ring] = {}
+
+class Sealer(Protocol):
+    """What a member row needs of a ring: :class:`storeapp.pii.Ring` at a till,
+    :class:`sync.hq.member_keys.HqRing` at head office."""
+
+    def open(self, member_id: str, sealed: str | None) -> Personal: ...
+    def seal(self, member_id: str, personal: Personal) -> str: ...
+    def phone_key(self, phone: str) -> str: ...
+    def tail_key(self, tail: str) -> str: ...
+    def name_grams(self, name: str) -> set[str]: ...
+
+
+#: the ring of each engine's database (registered by storeapp.db.Database), or what makes one
+#: for a session (head office)
+_RINGS: dict[int, Ring | Callable[[Session], Sealer]] = {}
 #: a phone given back to another member (head office's merges, a restore's duplicates) or
 #: erased with the member's key (sync.hq.erasure)
-GIVEN_BACK = ("merged:", "dup:", "erased:")
+GIVEN_BACK = ("merged:", "dup:", "erased:", "unknown:")
 _BLANK = Personal(phone="", name="", birthday=None)
 
 
-def register(engine: Engine, ring: Ring) -> None:
+def register(engine: Engine, ring: Ring | Callable[[Session], Sealer]) -> None:
     _RINGS[id(engine)] = ring
 
 
@@ -39,16 +55,16 @@ def forget(engine: Engine) -> None:
     _RINGS.pop(id(engine), None)
 
 
-def ring_for(session: Session) -> Ring:
+def ring_for(session: Session) -> Sealer:
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     ring = _RINGS.get(id(engine))
     if ring is None:
         raise LookupError("no key ring for this database: open it with storeapp.db.Database")
-    return ring
+    return ring if isinstance(ring, Ring) else ring(session)
 
 
-def _ring_of(member: Any) -> Ring:
+def _ring_of(member: Any) -> Sealer:
     ring = member.__dict__.get("_pii_ring")
     if ring is None:
         session = object_session(member)
@@ -59,7 +75,14 @@ def _ring_of(member: Any) -> Ring:
 
 
 class PersonalFields:
-    """Mixed into :class:`storeapp.models.Member`."""
+    """Mixed into :class:`storeapp.models.Member` and :class:`sync.hq.models.Member`."""
+
+    #: the table of the member's keyed name grams (given by :func:`install`)
+    __pii_grams__: Any = None
+    #: a row with nothing personal but a given-back phone ("erased:<id>", "unknown:<id>") is
+    #: kept unsealed, and reads that marker as its phone (head office); a till reads an
+    #: erased member's phone as empty
+    __pii_marks__ = False
 
     def _personal_now(self) -> Personal:
         staged = self.__dict__.get("_pii_staged")
@@ -70,6 +93,9 @@ class PersonalFields:
             if inspect(self).transient or inspect(self).pending:
                 return _BLANK
             sealed = self.personal  # type: ignore[attr-defined]  # an expired row: load it
+        if not sealed and self.__pii_marks__:
+            marker = self.__dict__.get("phone_key") or self.phone_key  # type: ignore[attr-defined]
+            return Personal(phone=marker, name="", birthday=None) if marker else ERASED
         opened = self.__dict__.get("_pii_opened")
         if opened is not None and opened[0] == sealed:
             return opened[1]  # type: ignore[no-any-return]
@@ -108,6 +134,15 @@ class PersonalFields:
         self._stage(birthday=value)
 
     @property
+    def month_of_birth(self) -> int | None:
+        """The birthday's month, read without opening the sealed data (as staged, or as the
+        row's ``birth_month``)."""
+        staged = self.__dict__.get("_pii_staged")
+        if staged is not None:
+            return staged.birthday.month if staged.birthday else None
+        return self.birth_month  # type: ignore[attr-defined,no-any-return]
+
+    @property
     def phone_tail(self) -> str:
         phone = self.phone
         return "" if not phone or phone.startswith(GIVEN_BACK) else phone[-4:]
@@ -120,28 +155,32 @@ class PersonalFields:
 
 def seal_staged(session: Session, member: Any) -> None:
     """Write a member's staged personal data: sealed, with its lookup keys and name grams."""
-    from storeapp.models import MemberNameGram
-
     staged: Personal | None = member.__dict__.pop("_pii_staged", None)
     if staged is None:
         return
     ring = member.__dict__.get("_pii_ring") or ring_for(session)
     member.__dict__["_pii_ring"] = ring
     member_id = member.member_id
-    member.personal = ring.seal(member_id, staged)
-    member.__dict__["_pii_opened"] = (member.personal, staged)
     given_back = staged.phone.startswith(GIVEN_BACK)
+    grams_model = type(member).__pii_grams__
+    if given_back and member.__pii_marks__ and not staged.name and staged.birthday is None:
+        member.personal = ""  # nothing personal to seal: no key is made for it
+    else:
+        member.personal = ring.seal(member_id, staged)
+    member.__dict__["_pii_opened"] = (member.personal, staged)
     member.phone_key = staged.phone if given_back else ring.phone_key(staged.phone)
     member.tail_key = "" if given_back else ring.tail_key(staged.phone[-4:])
     member.birth_month = staged.birthday.month if staged.birthday else None
     if not inspect(member).pending:
-        session.execute(delete(MemberNameGram).where(MemberNameGram.member_id == member_id))
-    session.add_all(MemberNameGram(gram=g, member_id=member_id)
+        session.execute(delete(grams_model).where(grams_model.member_id == member_id))
+    session.add_all(grams_model(gram=g, member_id=member_id)
                     for g in sorted(ring.name_grams(staged.name)))
 
 
-def install(model: type) -> None:
-    """Seal ``model``'s staged personal data at every flush; give loaded rows their ring."""
+def install(model: type, grams: type) -> None:
+    """Seal ``model``'s staged personal data at every flush, its name's grams in ``grams``;
+    give loaded rows their ring."""
+    model.__pii_grams__ = grams  # type: ignore[attr-defined]
 
     @event.listens_for(Session, "before_flush")
     def _seal(session: Session, _context: Any, _instances: Any) -> None:
@@ -157,5 +196,5 @@ def install(model: type) -> None:
                 target.__dict__["_pii_ring"] = ring_for(session)
 
 
-__all__ = ["GIVEN_BACK", "PersonalFields", "forget", "install", "register", "ring_for",
+__all__ = ["GIVEN_BACK", "PersonalFields", "Sealer", "forget", "install", "register", "ring_for",
            "seal_staged"]

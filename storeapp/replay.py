@@ -50,6 +50,7 @@ from storeapp.models import (
     Topup,
 )
 from storeapp.pii import PERSONAL_FIELDS
+from storeapp.sealed_records import put_sealed
 from storeapp.sequences import insert_row
 from storeapp.services import (
     companies,
@@ -320,12 +321,13 @@ def _topped_up(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
     principal, bonus, method = int(body["principal_fen"]), int(body["bonus_fen"]), body["method"]
     _post(ctx, member, "topup", principal, bonus, method=method, ref=ctx.key)
     shifts.record_payment(ctx, "topup", method, principal)
-    ctx.session.add(Topup(key=ctx.key, member_id=member.member_id, principal_fen=principal,
-                          bonus_fen=bonus, method=method, cashier=ctx.actor, created_at=ctx.now,
-                          agreement_version=body.get("agreement_version"),
-                          agreement_sha256=body.get("agreement_sha256"),
-                          company=bool(body.get("company")),
-                          payer_account=body.get("payer_account")))
+    topup = Topup(key=ctx.key, member_id=member.member_id, principal_fen=principal,
+                  bonus_fen=bonus, method=method, cashier=ctx.actor, created_at=ctx.now,
+                  agreement_version=body.get("agreement_version"),
+                  agreement_sha256=body.get("agreement_sha256"),
+                  company=bool(body.get("company")))
+    put_sealed(topup, "payer_account", body.get("payer_account"))
+    ctx.session.add(topup)
     member.last_visit_at = ctx.now
 
 
@@ -611,11 +613,13 @@ def _count_lines(ctx: Ctx, body: dict[str, Any], kind: str) -> None:
 def _company_added(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
     if ctx.session.get(Company, str(body["code"])) is not None:
         return
-    ctx.session.add(Company(
-        code=str(body["code"]), name=str(body["name"]), contact_name=body.get("contact_name"),
-        contact_phone=body.get("contact_phone"), credit_limit_fen=int(body["credit_limit_fen"]),
-        terms_days=int(body["terms_days"]), status="active", balance_fen=0, action_key=ctx.key,
-        created_at=ctx.now))
+    company = Company(
+        code=str(body["code"]), name=str(body["name"]),
+        credit_limit_fen=int(body["credit_limit_fen"]), terms_days=int(body["terms_days"]),
+        status="active", balance_fen=0, action_key=ctx.key, created_at=ctx.now)
+    for name in ("contact_name", "contact_phone"):
+        put_sealed(company, name, body.get(name))
+    ctx.session.add(company)
     ctx.session.flush()
 
 
@@ -647,11 +651,12 @@ def _giftcards_sold(ctx: Ctx, body: dict[str, Any], done: Replayed) -> None:
     face, method = int(body["face_fen"]), str(body["method"])
     expires = dt.datetime.fromisoformat(str(body["expires_at"]))
     shifts.record_payment(ctx, "giftcard", method, int(body["total_fen"]))
-    s.add(GiftSale(action_key=ctx.key, cards=len(body["cards"]), face_fen=face,
-                   total_fen=int(body["total_fen"]), method=method,
-                   company=bool(body.get("company")), buyer_name=body.get("buyer_name"),
-                   payer_account=body.get("payer_account"), cashier=ctx.actor,
-                   created_at=ctx.now))
+    sale = GiftSale(action_key=ctx.key, cards=len(body["cards"]), face_fen=face,
+                    total_fen=int(body["total_fen"]), method=method,
+                    company=bool(body.get("company")), cashier=ctx.actor, created_at=ctx.now)
+    for name in ("buyer_name", "payer_account"):
+        put_sealed(sale, name, body.get(name))
+    s.add(sale)
     for item in body["cards"]:
         card_no = str(item["card_no"])
         if s.get(GiftCard, card_no) is None:

@@ -36,6 +36,7 @@ from storeapp.models import (
     PointsLot,
     WalletEntry,
 )
+from storeapp.pii import Ring
 from storeapp.pii_orm import GIVEN_BACK, ring_for
 from storeapp.sequences import insert_row
 from storeapp.services import consents, countcards, coupons, points
@@ -183,7 +184,9 @@ def _upsert_member(s: Session, data: Mapping[str, Any], now: dt.datetime) -> tup
             changed = True
     if phone.startswith(ERASED_PREFIX):  # erased at head office: this till's key goes too,
         blank(s, member, now)  # and with it every sealed copy here, backups included
-        ring_for(s).keys.destroy(member_id)
+        ring = ring_for(s)
+        assert isinstance(ring, Ring)
+        ring.keys.destroy(member_id)
     if changed or inserted:
         member.updated_at = now
         if member.status == "closed":

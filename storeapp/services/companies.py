@@ -18,6 +18,7 @@ bank-transfer rule for ¥5,000 and more applies.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storeapp import sealed_records
 from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import local_month_bounds, to_local
 from storeapp.db import Database
@@ -138,15 +140,23 @@ def add(db: Database, *, code: str, name: str, credit_limit_fen: int, terms_days
         s.flush()
         ctx.audit("company_added", code, name=name, credit_limit_fen=credit_limit_fen,
                   terms_days=terms_days)
-        ctx.emit("company_added", code=code, name=name, contact_name=contact_name,
-                 contact_phone=contact_phone, credit_limit_fen=credit_limit_fen,
-                 terms_days=terms_days)
-        return CompanyAdded(**view_of(s, company, ctx.now).to_json())
+        ctx.emit("company_added", code=code, name=name, credit_limit_fen=credit_limit_fen,
+                 terms_days=terms_days,
+                 **sealed_records.event_fields(s, ctx.db.settings.hq_member_key, "companies",
+                                               code, contact_name=contact_name,
+                                               contact_phone=contact_phone))
+        # stored with the key (actions.result_json) without the contact: read back below
+        return CompanyAdded(**{**view_of(s, company, ctx.now).to_json(),
+                               "contact_name": None, "contact_phone": None})
 
-    return run_action(db, key=key_or_new(key), kind="company_add", actor=actor,
-                      request={"code": code, "name": name, "contact": contact_name,
-                               "phone": contact_phone, "limit": credit_limit_fen,
-                               "terms": terms_days}, body=body, returns=CompanyAdded)
+    added = run_action(db, key=key_or_new(key), kind="company_add", actor=actor,
+                       request={"code": code, "name": name, "contact": contact_name,
+                                "phone": contact_phone, "limit": credit_limit_fen,
+                                "terms": terms_days}, body=body, returns=CompanyAdded)
+    with db.reader() as s:
+        company = s.get(Company, added.code)
+        contact = (company.contact_name, company.contact_phone) if company else (None, None)
+    return dataclasses.replace(added, contact_name=contact[0], contact_phone=contact[1])
 
 
 def charge(db: Database, code: str, amount_fen: int, *, actor: str, member_ref: str | None = None,

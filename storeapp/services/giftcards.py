@@ -17,13 +17,14 @@ only by bank transfer with the payer's account recorded.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from storeapp import prepaid_rules, receipt_jobs, sync_state
+from storeapp import prepaid_rules, receipt_jobs, sealed_records, sync_state
 from storeapp.actions import Ctx, journal_moved, key_or_new, run_action
 from storeapp.clock import add_months, to_local
 from storeapp.db import Database
@@ -120,11 +121,15 @@ def sell(db: Database, *, face_fen: int, cards: int = 1, method: str, actor: str
                   method=method, buyer=bool(buyer_name), company=company)
         ctx.emit("giftcards_sold", cards=[{"card_no": c.card_no, "face_fen": face_fen}
                                           for c in made], face_fen=face_fen, total_fen=total,
-                 method=method, company=company, buyer_name=buyer_name,
-                 payer_account=payer_account, expires_at=expires.isoformat())
+                 method=method, company=company, expires_at=expires.isoformat(),
+                 **sealed_records.event_fields(s, settings.hq_member_key, "gift_sales", ctx.key,
+                                               buyer_name=buyer_name,
+                                               payer_account=payer_account))
+        # the answer is stored with the key (actions.result_json) without the buyer and the
+        # payer: sell() reads them back from the sealed sale
         result = GiftCardsSold(at=ctx.now.isoformat(), cards=views, face_fen=face_fen,
                                total_fen=total, method=method, company=company,
-                               buyer_name=buyer_name, payer_account=payer_account)
+                               buyer_name=None, payer_account=None)
         slip = receipt_jobs.result_part(result)  # the buyer masked: print jobs are stored
         if buyer_name:
             slip["buyer_name"] = mask_name(buyer_name)
@@ -134,10 +139,15 @@ def sell(db: Database, *, face_fen: int, cards: int = 1, method: str, actor: str
                     ref=f"giftcard:{ctx.key}")
         return result
 
-    return run_action(db, key=key_or_new(key), kind="giftcard_sell", actor=actor,
+    action_key = key_or_new(key)
+    sold = run_action(db, key=action_key, kind="giftcard_sell", actor=actor,
                       request={"face": face_fen, "cards": cards, "method": method,
                                "company": company, "buyer": buyer_name,
                                "payer": payer_account}, body=body, returns=GiftCardsSold)
+    with db.reader() as s:
+        sale = s.get(GiftSale, action_key)
+        buyer, payer = (sale.buyer_name, sale.payer_account) if sale else (None, None)
+    return dataclasses.replace(sold, buyer_name=buyer, payer_account=payer)
 
 
 # -- spending (a sale's giftcard tender) ----------------------------------------------------------

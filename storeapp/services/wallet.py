@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from storeapp import audit, ledger, prepaid_rules, receipt_jobs
+from storeapp import audit, ledger, prepaid_rules, receipt_jobs, sealed_records
 from storeapp.actions import Ctx, key_or_new, run_action
 from storeapp.clock import to_local
 from storeapp.db import Database
@@ -174,13 +174,15 @@ def topup(db: Database, member_ref: str, amount_fen: int, *, method: str = "cash
                   bonus_fen=bonus, method=method, agreement_version=agreement.version,
                   **({"company": True} if company else {}),
                   **({"payer_account": masked} if masked else {}))
-        # head office records the payer's account with the top-up (the law asks for it) and
-        # checks the transfer rule by the same function (sync.hq.verify)
+        # head office records the payer's account with the top-up (the law asks for it),
+        # sealed to it, and checks the transfer rule by the same function (sync.hq.verify)
         ctx.emit("wallet_topped_up", member_id=member.member_id, principal_fen=amount_fen,
                  bonus_fen=bonus, method=method, agreement_version=agreement.version,
                  agreement_sha256=agreement.sha256,
                  **({"company": True} if company else {}),
-                 **({"payer_account": account} if account else {}))
+                 **(sealed_records.event_fields(ctx.session, settings.hq_member_key, "topups",
+                                                ctx.key, payer_account=account)
+                    if account else {}))
         from storeapp.services import coupons
 
         issued = coupons.issue_by_rule(ctx, member.member_id, "topup", amount_fen=amount_fen)

@@ -66,7 +66,7 @@ def _check(event_type: str, body: Mapping[str, Any], lines: list[GiftLine],
 
 def _sold(body: Mapping[str, Any], lines: list[GiftLine], sold: frozenset[str]) -> None:
     face, cards = whole(body["face_fen"]), body["cards"]
-    try:
+    try:  # the buyer and the account come sealed (storeapp.sealed_records): present is enough
         prepaid_rules.check_gift_sale(
             face_fen=face, cards=len(cards), method=str(body.get("method")),
             company=bool(body.get("company")), buyer_name=body.get("buyer_name"),

@@ -112,8 +112,9 @@ def test_a_large_top_up_by_transfer_records_the_payers_account(
     assert (row.method, row.company, row.payer_account) == (
         "transfer", True, "6222021100001234")
     event = last_event(roomy, "wallet_topped_up")
-    assert (event["method"], event["company"], event["payer_account"]) == (
-        "transfer", True, "6222021100001234")  # head office records it with the top-up
+    assert (event["method"], event["company"]) == ("transfer", True)
+    # head office records it with the top-up, sealed (tests/test_sealed_records.py)
+    assert "6222021100001234" not in json.dumps(event) and event["payer_account"]
     with roomy.reader() as s:
         assert [(p.kind, p.method, p.amount_fen) for p in s.scalars(select(Payment))] == [
             ("topup", "transfer", 500_000)]

@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from storeapp import sealed_records
 from storeapp.services import wallet
 from sync.hq import models as m
 from sync.hq import service
 from sync.hq.db import HqDatabase
+from sync.hq.member_keys import key_store
 from tests.helpers import register, set_setting
 from tests.sync.chain import chain_fixture, upload  # noqa: F401 (the fixture chain)
 from tests.sync.test_countcards_sync import tamper_last_event
@@ -58,8 +60,12 @@ def test_a_large_top_up_in_cash_is_held_and_an_honest_transfer_applied(
     after_honest = principal_at_head_office(hq)
     assert after_honest == amount_fen
     [event] = topup_events(hq)
-    assert (event["method"], event["payer_account"], event["agreement_sha256"]) == (
-        "transfer", ACCOUNT, honest.agreement_sha256)
+    assert (event["method"], event["agreement_sha256"]) == ("transfer", honest.agreement_sha256)
+    # the account reached head office sealed to it: its private key opens it, nothing else
+    assert ACCOUNT not in json.dumps(event)
+    assert sealed_records.opened_at_head_office(
+        key_store(hq).secret("member_private"), event, "topups", event["key"],
+        "payer_account") == ACCOUNT
 
     wallet.topup(a.db, zhang.member_id, amount_fen, method="transfer", company=company,
                  payer_account=ACCOUNT, actor="C01")
