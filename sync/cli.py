@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from storeapp.commands import db_of
-from storeapp.errors import Refused
+from storeapp.errors import InvalidInput, Refused
 from storeapp.settings import shown
+
+#: where ``store join`` and ``restore`` take the store's token from (never the command line)
+TOKEN_ENV = "STOREAPP_HQ_TOKEN"
 
 Sub = Any  # argparse's private _SubParsersAction
 Handler = Callable[[argparse.Namespace], Any]
@@ -30,7 +33,9 @@ def register(sub: Sub) -> None:
     p = actions.add_parser("join", help="link this till to its store at head office")
     p.add_argument("--server", required=True, metavar="URL",
                    help="head-office address, e.g. https://hq.example.com")
-    p.add_argument("--token", required=True, help="the store's token (from storeapp-hq)")
+    p.add_argument("--token", help=f"the store's token (from storeapp-hq); better in "
+                   f"${TOKEN_ENV} or typed when asked: a command line is seen by every user "
+                   "of the machine (ps) and kept in shell history")
     p.set_defaults(handler=_offline_is_refused(_join))
 
     p = sub.add_parser("restore", help="bring back a till that lost events: its newest good "
@@ -41,7 +46,8 @@ def register(sub: Sub) -> None:
                    help="a blank disk: rebuild this till from head office alone")
     p.add_argument("--server", metavar="URL", help="head office (default: what the till "
                    "recorded)")
-    p.add_argument("--token", help="the store's token (default: what the till recorded)")
+    p.add_argument("--token", help=f"the store's token (default: ${TOKEN_ENV}, else what the "
+                   "till recorded)")
     p.add_argument("--till", type=int, help="this till's number in its store")
     p.add_argument("--no-sync", action="store_true", help="do not sync afterwards")
     p.set_defaults(handler=_offline_is_refused(_restore))
@@ -67,7 +73,19 @@ def _subcommands(parser: argparse.ArgumentParser, title: str, *, required: bool 
 def _join(a: argparse.Namespace) -> dict[str, Any]:
     from sync import client
 
-    return client.join(db_of(a), a.server, a.token)
+    token = _token(a)
+    if not token:
+        raise InvalidInput("token_needed", f"Give the store's token in {TOKEN_ENV}, or type it "
+                           "when asked", env=TOKEN_ENV)
+    return client.join(db_of(a), a.server, token)
+
+
+def _token(a: argparse.Namespace) -> str | None:
+    """The store's token: ``--token``, else ``$STOREAPP_HQ_TOKEN``, else typed at the terminal
+    (not echoed) when a person is there."""
+    from storeapp.cli_access import secret
+
+    return a.token or secret(TOKEN_ENV, "Store token: ")
 
 
 def _sync(a: argparse.Namespace) -> dict[str, Any]:
@@ -85,6 +103,8 @@ def _restore(a: argparse.Namespace) -> dict[str, Any]:
 
     path = Path(a.db) if a.db else default_db_path()
     link = None
+    if a.server or a.till:
+        a.token = _token(a)
     if a.server or a.token or a.till:
         if not (a.server and a.token and a.till):
             raise Refused("usage", "Give --server, --token and --till together",

@@ -4,11 +4,13 @@ What it does, in order:
 
 1. Prepares the database as ``storeapp-hq bench`` does (``--fresh``: PostgreSQL's scratch schema
    ``storeapp_bench``, dropped and recreated; SQLite: the file deleted), migrated to head.
-2. Loads N members (``hq_members``: phones, names, birthdays, tiers, home stores among S stores,
-   balances, 80 % with marketing consent) and M visits (``hq_visits``: each member with their
-   own rhythm of purchases over two years, some refunds, mostly at their home store) with the
-   fastest plain method (PostgreSQL COPY; SQLite executemany), then ``ANALYZE``. The load's
-   time is reported, as the floor of what writing those rows costs.
+2. Loads N members (``hq_members``: phones, names, birthdays sealed under each member's key as
+   head office keeps them, with their keys in ``hq_member_keys``; no name grams, as no search is
+   timed; tiers, home stores among S stores, balances, 80 % with marketing consent) and M
+   visits (``hq_visits``: each member with their own rhythm of purchases over two years, some
+   refunds, mostly at their home store) with the fastest plain method (PostgreSQL COPY; SQLite
+   executemany), then ``ANALYZE``. The load's time is reported, as the floor of what writing
+   those rows costs.
 3. Times, each in its own transaction, what a head-office user waits for:
    - chain RFM: the eight segments over 12 months (:func:`sync.hq.programme.insight`);
    - every segment: RFM plus lapsed, near next tier, birthday month, cycle overdue;
@@ -28,6 +30,7 @@ Figures go to stdout as one JSON object; progress to stderr.
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import importlib
 import random
@@ -39,9 +42,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select, text
 
+from storeapp import pii
 from storeapp.clock import to_local
 from storeapp.member_rules import SEGMENT_CODES
-from sync.hq import campaigns, programme
+from sync.hq import campaigns, member_keys, programme
 from sync.hq import models as m
 from sync.hq.campaigns import Audience, Benefit
 from sync.hq.db import HqDatabase
@@ -67,23 +71,33 @@ def _timed(label: str, work: Callable[[], T]) -> tuple[T, float]:
     return result, seconds
 
 
-def _members(count: int, stores: int, rng: random.Random) -> Iterator[tuple[Any, ...]]:
+def _members(count: int, stores: int, rng: random.Random, master: bytes, index: bytes,
+             keys: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """Members as head office keeps them: phone, name and birthday sealed under each member's
+    own key (appended to ``keys``, wrapped under ``master``), found by keyed hashes."""
     tiers = [code for code, weight in TIERS for _ in range(weight)]
     start = NOW - dt.timedelta(days=900)
     for i in range(count):
         created = start + dt.timedelta(seconds=rng.randrange(0, 850 * 86400))
         born = dt.date(rng.randrange(1950, 2006), rng.randrange(1, 13), rng.randrange(1, 29))
-        yield (str(uuid.UUID(int=rng.getrandbits(128))), f"{80000000 + i:010d}",
-               f"13{i:09d}", f"会员{i}", born, rng.choice("FM"), rng.choice(tiers), "active",
+        member_id, phone = str(uuid.UUID(int=rng.getrandbits(128))), f"13{i:09d}"
+        key = rng.randbytes(pii.KEY_BYTES)
+        keys.append((member_id, base64.b64encode(pii.wrap(master, member_id, key)).decode(),
+                     created))
+        yield (member_id, f"{80000000 + i:010d}", pii.phone_key(index, phone),
+               pii.tail_key(index, phone[-4:]),
+               pii.seal(key, member_id, pii.Personal(phone=phone, name=f"会员{i}", birthday=born)),
+               born.month, rng.choice("FM"), rng.choice(tiers), "active",
                f"{rng.randrange(stores) + 1:04d}", rng.randrange(0, 50_000),
                rng.randrange(0, 5_000), rng.randrange(0, 20_000), False, None, created, created,
                0, rng.random() < 0.8)
 
 
-MEMBER_COLUMNS = ("member_id", "card_no", "phone", "name", "birthday", "gender", "tier",
-                  "status", "home_store", "principal_fen", "bonus_fen", "points",
-                  "wallet_blocked", "merged_into", "created_at", "updated_at", "change_no",
-                  "marketing_consent")
+MEMBER_COLUMNS = ("member_id", "card_no", "phone_key", "tail_key", "personal", "birth_month",
+                  "gender", "tier", "status", "home_store", "principal_fen", "bonus_fen",
+                  "points", "wallet_blocked", "merged_into", "created_at", "updated_at",
+                  "change_no", "marketing_consent")
+KEY_COLUMNS = ("member_id", "wrapped", "created_at")
 VISIT_COLUMNS = ("member_id", "store_code", "till_no", "event_id", "kind", "amount_fen", "at",
                  "day")
 
@@ -130,7 +144,8 @@ def _load(hq: HqDatabase, table: str, columns: tuple[str, ...],
                     for row in chunk:
                         copy.write_row(row)
             else:
-                model = {"hq_members": m.Member, "hq_visits": m.Visit}[table]
+                model = {"hq_members": m.Member, "hq_visits": m.Visit,
+                         "hq_member_keys": m.MemberKey}[table]
                 conn.execute(insert(model), [dict(zip(columns, row, strict=True))
                                              for row in chunk])
         count += len(chunk)
@@ -160,14 +175,19 @@ def _bench(hq: HqDatabase, members: int, visits: int, stores: int,
                                         value_json='{"name": "活动券", "kind": "amount_off", '
                                         '"value": 2000, "valid_days": 14}'))
     made: list[tuple[str, str, dt.datetime]] = []
+    store = member_keys.key_store(hq)
+    keys: list[tuple[Any, ...]] = []
 
     def member_rows() -> Iterator[tuple[Any, ...]]:
-        for row in _members(members, stores, rng):
-            made.append((row[0], row[8], row[14]))
+        for row in _members(members, stores, rng, store.secret("master"),
+                            store.secret("index"), keys):
+            made.append((row[0], row[9], row[15]))
             yield row
 
     start = time.perf_counter()
     _load(hq, "hq_members", MEMBER_COLUMNS, member_rows())
+    _load(hq, "hq_member_keys", KEY_COLUMNS, iter(keys))
+    keys.clear()
     loaded = _load(hq, "hq_visits", VISIT_COLUMNS, _visits(made, visits, stores, rng))
     with hq.engine.begin() as conn:
         conn.execute(text("ANALYZE"))

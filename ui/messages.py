@@ -332,6 +332,8 @@ TEMPLATES: dict[str, str] = {
     "manager_required": QT_TRANSLATE_NOOP(
         "Errors", "{user} cannot do this: '{command}' needs a manager."),
     "pin_needed": QT_TRANSLATE_NOOP("Errors", "Give the new PIN for {user}."),
+    "token_needed": QT_TRANSLATE_NOOP("Errors", "Give the store's token in {env}, or type it "
+                                      "when asked."),
     "pin_mismatch": QT_TRANSLATE_NOOP("Errors", "The two PINs differ: nothing was changed."),
     # settings and setting up
     "bad_setting": QT_TRANSLATE_NOOP("Errors", "Setting {setting} cannot take this: {detail}"),

@@ -819,7 +819,7 @@
         <translation>请选择付款方式。</translation>
     </message>
     <message>
-        <location line="+379"/>
+        <location line="+381"/>
         <source>Head office found this till&apos;s records do not match: stored value can be used only while head office answers.</source>
         <translation>总部发现本机记录不符：仅在总部在线时才能使用储值。</translation>
     </message>
@@ -829,7 +829,7 @@
         <translation>本机丢失了总部已收到的数据：店长运行 storeapp restore 恢复之前不能使用储值。</translation>
     </message>
     <message>
-        <location line="-381"/>
+        <location line="-383"/>
         <source>Each payment method at most once per sale.</source>
         <translation>每种付款方式每笔只能使用一次。</translation>
     </message>
@@ -1665,6 +1665,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Give the store&apos;s token in {env}, or type it when asked.</source>
+        <translation>请把门店令牌放在 {env} 中，或在提示时输入。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>The two PINs differ: nothing was changed.</source>
         <translation>两次输入的密码不一致：未作任何更改。</translation>
     </message>
@@ -1959,7 +1964,7 @@
         <translation>门店编号须为 4 位数字。</translation>
     </message>
     <message>
-        <location line="-41"/>
+        <location line="-43"/>
         <source>User {user} is locked: ask a manager to unlock them.</source>
         <translation>账号 {user} 已锁定，请店长解锁。</translation>
     </message>
@@ -1969,7 +1974,7 @@
         <translation>账号 {user} 因密码错误次数过多已锁定，{minutes} 分钟后可再试，或请店长解锁。</translation>
     </message>
     <message>
-        <location line="+164"/>
+        <location line="+166"/>
         <source>This till already recorded sales and members as store {recorded_store}; the token is for store {token_store}. Use store {recorded_store}&apos;s token, or a new till database for store {token_store}.</source>
         <translation>本收银台已以门店 {recorded_store} 的名义记录了交易和会员，而该令牌属于门店 {token_store}。请使用门店 {recorded_store} 的令牌，或为门店 {token_store} 另用一个新的收银数据库。</translation>
     </message>

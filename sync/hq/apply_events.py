@@ -17,8 +17,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
+from storeapp.identity import mask_phone
 from storeapp.integrity import fold, member_hash
-from sync.hq import erasure
+from storeapp.pii_orm import GIVEN_BACK, seal_staged
+from sync.hq import erasure, member_keys
 from sync.hq import models as m
 from sync.hq.apply_visits import VISIT_EVENTS
 from sync.hq.batch import Batch
@@ -34,7 +36,8 @@ PROFILE_FIELDS = ("name", "birthday", "gender", "phone", "marketing_consent")
 class Applier(Batch):
     """Members and ledger; mixed into the ingest, whose state it shares."""
 
-    #: the live member holding each phone this batch registers or changes to (None: free)
+    #: the live member holding each phone this batch registers or changes to (None: free), by
+    #: the phone's keyed hash (:meth:`sync.hq.member_keys.HqRing.lookup`)
     live_phones: dict[str, m.Member | None]
     touched: set[str]
     #: members read from the database (the others this batch made are in the session)
@@ -115,6 +118,8 @@ class Applier(Batch):
                 self.members[member_id].change_no = change_no
             s.flush()
             loaded = [self.members[x] for x in sorted(self.touched & self.loaded)]
+            for row in loaded:  # kept out of the session: sealed here, not at its flush
+                seal_staged(s, row)
             if loaded:  # one statement for the batch (the session does one per member)
                 s.connection().execute(_WRITE_MEMBER, [
                     {"k_member_id": row.member_id, **{f"k_{c}": getattr(row, c)
@@ -134,15 +139,15 @@ class Applier(Batch):
             wanted.update(str(line["member_id"]) for line in event.body.get("ledger") or ())
             wanted.update(str(line["member_id"]) for line in event.body.get("count") or ())
             if event.type == "member_registered":
-                self.live_phones[str(event.body.get("phone") or "")] = None
+                self.live_phones[self._phone_key(event.body.get("phone"))] = None
             elif "phone" in (event.body.get("fields") or {}):
-                self.live_phones[str(event.body["fields"]["phone"])] = None
+                self.live_phones[self._phone_key(event.body["fields"]["phone"])] = None
         phones = sorted(self.live_phones)
         if not wanted and not phones:
             return
         rows = self.s.scalars(select(m.Member).where(or_(
             m.Member.member_id.in_(sorted(wanted)),
-            and_(m.Member.phone.in_(phones), m.Member.merged_into.is_(None))))
+            and_(m.Member.phone_key.in_(phones), m.Member.merged_into.is_(None))))
             .order_by(m.Member.member_id).with_for_update())
         for row in rows:
             self._remember(row)
@@ -152,8 +157,11 @@ class Applier(Batch):
         self.s.expunge(row)
         self.loaded.add(row.member_id)
         self.members[row.member_id] = row
-        if row.merged_into is None and row.phone in self.live_phones:
-            self.live_phones[row.phone] = row
+        if row.merged_into is None and row.phone_key in self.live_phones:
+            self.live_phones[row.phone_key] = row
+
+    def _phone_key(self, phone: object) -> str:
+        return member_keys.ring(self.s).lookup(str(phone or ""))
 
     def _lock(self, ids: set[str]) -> None:
         """Load (and on PostgreSQL lock) members not loaded yet, in member-id order."""
@@ -188,7 +196,7 @@ class Applier(Batch):
         self.s.add(row)  # inserted with the batch's other changes, in one flush
         self.members[member_id] = row
         if merged_into is None:
-            self.live_phones[phone] = row
+            self.live_phones[self._phone_key(phone)] = row
         self.touched.add(member_id)
         return row
 
@@ -203,9 +211,9 @@ class Applier(Batch):
             existing.gender = body.get("gender") or existing.gender
             existing.marketing_consent = bool(body.get("marketing_consent"))
             if survivor is None and existing.merged_into is None:
-                self.live_phones[existing.phone] = None
+                self.live_phones[existing.phone_key] = None
                 existing.phone = phone
-                self.live_phones[phone] = existing
+                self.live_phones[self._phone_key(phone)] = existing
             self.touched.add(member_id)
             return
         if survivor is None:
@@ -214,20 +222,21 @@ class Applier(Batch):
         self._create(member_id, body, phone=phone, merged_into=survivor.member_id)
         self.touched.add(survivor.member_id)
         self.exception("merged_duplicate", member_id, None, {
-            "phone": phone, "survivor": survivor.member_id, "merged": member_id,
+            "phone": _masked(phone), "survivor": survivor.member_id, "merged": member_id,
             "survivor_store": survivor.home_store, "merged_store": self.store.code})
 
     def _live_by_phone(self, phone: str, *, exclude: str) -> m.Member | None:
         """The live member holding ``phone`` (loaded with the batch's members)."""
-        if phone not in self.live_phones:  # not announced by the batch: ask the database
-            self.live_phones[phone] = None
+        key = self._phone_key(phone)
+        if key not in self.live_phones:  # not announced by the batch: ask the database
+            self.live_phones[key] = None
             for row in self.s.scalars(select(m.Member).where(
-                    m.Member.phone == phone, m.Member.merged_into.is_(None))
+                    m.Member.phone_key == key, m.Member.merged_into.is_(None))
                     .with_for_update()):
                 if row.member_id not in self.members:
                     self._remember(row)
-                self.live_phones[phone] = self.members[row.member_id]
-        found = self.live_phones.get(phone)
+                self.live_phones[key] = self.members[row.member_id]
+        found = self.live_phones.get(key)
         if found is None or found.member_id == exclude or found.merged_into is not None:
             return None
         return found
@@ -236,9 +245,10 @@ class Applier(Batch):
         """A member erased at a till (:mod:`storeapp.services.privacy`): erased here too, and so
         at every till (:func:`sync.hq.erasure.erase_member`)."""
         member_id = str(body["member_id"])
-        self.member(member_id)  # locked, and known to this batch
+        row = self.member(member_id)  # locked, and known to this batch
         erasure.erase_member(self.s, member_id, by=f"till {self.store.code}/{self.till_no}",
-                             now=self.now, closed_by_till=True)
+                             now=self.now, closed_by_till=True, member=row)
+        self.touched.add(member_id)
 
     def profile(self, body: dict[str, Any]) -> None:
         row = self.member(str(body["member_id"]))
@@ -257,11 +267,11 @@ class Applier(Batch):
                 clash = self._live_by_phone(str(value), exclude=row.member_id)
                 if clash is not None:
                     self.exception("phone_conflict", row.member_id, None, {
-                        "phone": value, "held_by": clash.member_id})
+                        "phone": _masked(str(value)), "held_by": clash.member_id})
                     continue
-                if self.live_phones.get(row.phone) is row:
-                    self.live_phones[row.phone] = None
-                self.live_phones[str(value)] = row
+                if self.live_phones.get(row.phone_key) is row:
+                    self.live_phones[row.phone_key] = None
+                self.live_phones[self._phone_key(value)] = row
             setattr(row, name, value)
         row.updated_at = self.now
         self.touched.add(row.member_id)
@@ -332,7 +342,7 @@ class Applier(Batch):
             open_row = self.s.scalars(select(m.Exception_).where(
                 m.Exception_.kind == "overdraft", m.Exception_.member_id == member_id,
                 m.Exception_.resolved_at.is_(None))).first()
-            detail = {"phone": row.phone, "principal_fen": row.principal_fen,
+            detail = {"phone": _masked(row.phone), "principal_fen": row.principal_fen,
                       "bonus_fen": row.bonus_fen, "stores": self._stores_of(member_id)}
             if open_row is None:
                 self.exception("overdraft", member_id, shortfall, detail)
@@ -404,11 +414,17 @@ class Applier(Batch):
 
 
 #: What applying events may change on a member that already existed.
-_MEMBER_CHANGES = ("card_no", "phone", "name", "birthday", "gender", "tier", "status",
+_MEMBER_CHANGES = ("card_no", "phone_key", "tail_key", "personal", "birth_month", "gender",
+                   "tier", "status",
                    "principal_fen", "bonus_fen", "points", "wallet_blocked", "updated_at",
                    "change_no", "marketing_consent")
 _WRITE_MEMBER = update(m.Member).where(m.Member.member_id == bindparam("k_member_id")).values(
     {c: bindparam(f"k_{c}") for c in _MEMBER_CHANGES})
+
+
+def _masked(phone: str) -> str:
+    """A phone as an exception keeps it: masked (the member's row has it sealed)."""
+    return phone if phone.startswith(GIVEN_BACK) else mask_phone(phone)
 
 
 def _survivor_id(session: Session, member_id: str) -> str:

@@ -34,7 +34,8 @@ from sqlalchemy.orm import Session
 from storeapp import campaign_rules
 from storeapp.campaign_rules import Outcome
 from storeapp.clock import local_day_bounds, local_month_bounds, to_local
-from sync.hq import consents, movements, programme
+from storeapp.pii_orm import GIVEN_BACK
+from sync.hq import consents, member_keys, movements, programme
 from sync.hq import models as m
 from sync.hq.db import HqDatabase
 from sync.hq.errors import HqRefusal
@@ -121,12 +122,8 @@ def audience_ids(s: Session, now: dt.datetime, audience: Audience) -> list[str]:
     if audience.birthday_month is not None:
         if not 1 <= audience.birthday_month <= 12:
             raise HqRefusal(422, "bad_month", "a birthday month is 1-12")
-        query = query.where(m.Member.birthday.is_not(None))
+        query = query.where(m.Member.birth_month == audience.birthday_month)
     ids = set(s.scalars(query))
-    if audience.birthday_month is not None:
-        ids &= {x for x, born in s.execute(select(m.Member.member_id, m.Member.birthday)
-                                           .where(m.Member.birthday.is_not(None)))
-                if born is not None and born.month == audience.birthday_month}
     wanted = [code for code in (audience.segment,) if code is not None]
     if audience.cycle_overdue:
         wanted.append("cycle_overdue")
@@ -520,15 +517,17 @@ def contact_list(s: Session, code: str) -> list[dict[str, str]]:
     marketing (or, from a campaign chosen by profile, personalised offers) since the launch is
     left out."""
     campaign = _campaign(s, code)
-    rows = s.execute(
-        select(m.Member.member_id, m.Member.phone, m.Member.name)
+    treated = list(s.scalars(
+        select(m.Member)
         .join(m.CampaignMember, m.CampaignMember.member_id == m.Member.member_id)
         .where(m.CampaignMember.campaign_code == campaign.code,
-               m.CampaignMember.grp == "treated", m.Member.marketing_consent.is_(True))
-        .order_by(m.Member.phone)).all()
-    personal = consents.may_personalise(s, [r[0] for r in rows]) if _profiled(campaign) else {}
-    return [{"phone": phone, "name": name, "text": campaign.message}
-            for member_id, phone, name in rows if personal.get(member_id, True)]
+               m.CampaignMember.grp == "treated", m.Member.marketing_consent.is_(True))))
+    ids = [x.member_id for x in treated]
+    member_keys.ring(s).prefetch(ids)
+    personal = consents.may_personalise(s, ids) if _profiled(campaign) else {}
+    rows = sorted((x.phone, x.name) for x in treated
+                  if personal.get(x.member_id, True) and not x.phone_key.startswith(GIVEN_BACK))
+    return [{"phone": phone, "name": name, "text": campaign.message} for phone, name in rows]
 
 
 # -- automations --------------------------------------------------------------------------------
@@ -552,10 +551,8 @@ def entrants(s: Session, rule: str, now: dt.datetime) -> dict[str, str]:
             *live, m.Member.member_id.in_(sorted(found)))).all())
         return {x: tier for x, tier in found.items() if current.get(x) == tier}
     if rule == "birthday":  # born this month; once a year
-        return {x: f"{local:%Y}" for x, born in s.execute(
-            select(m.Member.member_id, m.Member.birthday).where(
-                *live, m.Member.birthday.is_not(None)))
-            if born is not None and born.month == local.month}
+        return {x: f"{local:%Y}" for x in s.scalars(select(m.Member.member_id).where(
+            *live, m.Member.birth_month == local.month))}
     if rule in ("winback", "cycle"):  # once per lapse: the period is the last visit's day
         code = "lapsed" if rule == "winback" else "cycle_overdue"
         found_ids = programme.insight(s, now, [code]).members[code]

@@ -7,6 +7,7 @@
     storeapp-hq [--db URL] referrals [--month YYYY-MM]
     storeapp-hq [--db URL] rule set KIND KEY JSON | rule delete KIND KEY
     storeapp-hq [--db URL] user add NAME --password PASSWORD [--role manager|analyst]
+    storeapp-hq [--db URL] keys rotate [--index] --user NAME --reason TEXT
     storeapp-hq [--db URL] bench --stores N --events M
     storeapp-hq [--db URL] programme-bench --members N --visits M --stores S --fresh
     storeapp-hq [--db URL] segment|campaign|automation|kpi …   (sync/hq/programme_cli.py)
@@ -103,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--role", choices=("manager", "analyst"), default="manager",
                           help="manager: full phones (audited) and campaigns; analyst: reads")
 
+    keys = sub.add_parser("keys", help="head office's keys for members' data").add_subparsers(
+        dest="action", required=True)
+    rotate = keys.add_parser("rotate", help="a new master key (every member's key rewrapped), "
+                             "or with --index a new index key (lookups recomputed)")
+    rotate.add_argument("--index", action="store_true")
+    _who_and_why(rotate)
     programme_cli.add_parsers(sub)
     consent_cli.add_parsers(sub)
     compliance_cli.add_parsers(sub)
@@ -234,6 +241,11 @@ def _admin(hq: HqDatabase, args: argparse.Namespace) -> Any:
             return consent_cli.run(hq, args, now)
         case "compliance", _:
             return compliance_cli.run(hq, args, now)
+        case "keys", "rotate":
+            from sync.hq import key_rotation
+
+            return key_rotation.rotate(hq, "index" if args.index else "master", user=args.user,
+                                       reason=args.reason, now=now)
         case "user", "add":
             from sync.hq import accounts
 

@@ -23,10 +23,14 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from storeapp import pii_orm
+
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_URL = "sqlite:///storeapp-hq.db"
 RETRIES = 8
+#: the migration that sealed members' personal data (a SQLite file crossing it is vacuumed)
+SEALED_REVISION = "0018"
 
 
 def utcnow() -> dt.datetime:
@@ -69,12 +73,21 @@ def upgrade(engine: Engine) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(860001)"))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+    if engine.dialect.name == "sqlite" and current and max(current) < SEALED_REVISION:
+        # members' plain data was just sealed: the pages that held it are free pages now,
+        # still readable in the file until they are written over
+        raw = engine.raw_connection()  # outside any transaction (the engine begins its own)
+        try:
+            raw.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
+        finally:
+            raw.close()
 
 
 class HqDatabase:
     """Head office's database: an engine, migrated on open."""
 
     def __init__(self, url: str = DEFAULT_URL) -> None:
+        from sync.hq.member_keys import HqRing
         from sync.hq.rulebook import RuleBook
 
         self.url = url
@@ -82,6 +95,8 @@ class HqDatabase:
         upgrade(self.engine)
         #: the chain rules by version, as events are checked against them
         self.rulebook = RuleBook()
+        # members' personal data opens and seals with the keys read through each session
+        pii_orm.register(self.engine, lambda session: HqRing.of(self, session))
 
     @property
     def is_postgres(self) -> bool:
@@ -105,11 +120,12 @@ class HqDatabase:
         raise AssertionError("unreachable")
 
     def close(self) -> None:
+        pii_orm.forget(self.engine)
         self.engine.dispose()
 
 
 #: Unique indexes two concurrent transactions may both try to fill (a retry sees the winner).
-RACY_UNIQUES = ("uq_hq_members_live_phone", "hq_members.phone", "hq_batches", "hq_streams",
+RACY_UNIQUES = ("uq_hq_members_live_phone", "hq_members.phone_key", "hq_batches", "hq_streams",
                 "hq_member_stores", "hq_holds", "hq_secrets")
 
 

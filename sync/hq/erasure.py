@@ -20,6 +20,7 @@ import json
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from sync.hq import member_keys
 from sync.hq import models as m
 from sync.hq.errors import HqRefusal
 from sync.hq.movements import touch
@@ -28,20 +29,22 @@ from sync.hq.movements import touch
 ERASED_PREFIX = "erased:"
 
 
-def is_erased(phone: str | None) -> bool:
-    return bool(phone) and str(phone).startswith(ERASED_PREFIX)
+def is_erased(member: m.Member) -> bool:
+    return member.phone_key.startswith(ERASED_PREFIX)
 
 
 def erase_member(s: Session, member_id: str, *, by: str, now: dt.datetime,
-                 closed_by_till: bool = False) -> None:
+                 closed_by_till: bool = False, member: m.Member | None = None) -> None:
     """Destroy ``member_id``'s key and personal data here and have every till do the same.
 
     ``closed_by_till``: a till's ``member_erased`` event, which its own closing of the account
-    (by the refund rules, in the same upload) came before: the till was the one to pay."""
-    member = s.get(m.Member, member_id)
+    (by the refund rules, in the same upload) came before: the till was the one to pay.
+    ``member``: the row as the caller holds it (an upload being applied keeps its members out
+    of the session, and writes them itself)."""
+    member = member or s.get(m.Member, member_id)
     if member is None:
         raise HqRefusal(404, "unknown_member", f"no member {member_id}", member_id=member_id)
-    if is_erased(member.phone):
+    if is_erased(member):
         return  # erased already: nothing is left to destroy
     if member.principal_fen > 0 and not closed_by_till:
         raise HqRefusal(409, "erasure_with_balance", f"member {member_id} still holds "
@@ -49,6 +52,7 @@ def erase_member(s: Session, member_id: str, *, by: str, now: dt.datetime,
                         "rules), then erase", member_id=member_id,
                         principal_fen=member.principal_fen)
     s.execute(delete(m.MemberKey).where(m.MemberKey.member_id == member_id))
+    member_keys.ring(s).forget(member_id)
     member.phone, member.name, member.birthday = f"{ERASED_PREFIX}{member_id}", "", None
     member.marketing_consent = False
     s.add(m.AccessLog(at=now, user=by, action="member_erased", subject=member_id,

@@ -109,7 +109,7 @@ class Gate(Batch):
         given = self.given[ref][0] if ref is not None and ref in self.given else None
         member = self.members.get(str(body.get("member_id")))
         facts = verify.Facts(till_no=self.till_no, rules=rules, given=given,
-                             birthday=member.birthday if member is not None else None,
+                             birth_month=None if member is None else member.month_of_birth,
                              multipliers=tuple(self.multipliers.get(
                                  str(body.get("member_id")), ())))
         problem = verify.check(event.type, body, facts)

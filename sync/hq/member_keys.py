@@ -10,12 +10,17 @@ opens the events' personal data with them as it applies them (the stored events 
 and keeps each member's key in ``hq_member_keys``, so a till restored from head office, or
 meeting a member of another store, reads that member too. Erasing a member deletes the key
 here and at every till: every sealed copy, backups included, is then noise.
+
+Head office's own copy of a member (``hq_members``) is sealed the same way, under the same key
+(:class:`HqRing`), found through keyed hashes under head office's own index key: a dump of its
+database reads as noise without its key store.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +31,8 @@ from sqlalchemy.orm import Session
 
 from storeapp import pii
 from storeapp.keystore import KeyStore, new_entry
+from storeapp.pii import ERASED, Personal
+from storeapp.pii_orm import GIVEN_BACK
 from sync.hq import models as m
 from sync.hq.errors import HqRefusal
 
@@ -88,27 +95,124 @@ def keep(hq: HqDatabase, s: Session, keys: Mapping[str, bytes], now: dt.datetime
         return
     known = set(s.scalars(select(m.MemberKey.member_id).where(
         m.MemberKey.member_id.in_(list(keys)))))
-    master = key_store(hq, s).secret("master")
+    ring = HqRing.of(hq, s)
     for member_id, key in keys.items():
         if member_id not in known:
-            s.add(m.MemberKey(member_id=member_id,
-                              wrapped=base64.b64encode(pii.wrap(master, member_id, key)).decode(),
-                              created_at=now))
+            ring.add(member_id, key, now)
     s.flush()
 
 
 def kept(hq: HqDatabase, s: Session, member_ids: Iterable[str]) -> dict[str, bytes]:
     ids = list(set(member_ids))
-    if not ids:
-        return {}
-    master = key_store(hq, s).secret("master")
-    out = {}
-    for start in range(0, len(ids), 1000):
-        for member_id, wrapped in s.execute(select(m.MemberKey.member_id, m.MemberKey.wrapped)
-                                            .where(m.MemberKey.member_id.in_(
-                                                ids[start:start + 1000]))):
-            out[member_id] = pii.unwrap(master, member_id, base64.b64decode(wrapped))
-    return out
+    ring = HqRing.of(hq, s)
+    ring.prefetch(ids)
+    return {member_id: key for member_id in ids if (key := ring.key(member_id)) is not None}
+
+
+class HqRing:
+    """Head office's ring for one session (:class:`storeapp.pii_orm.Sealer`): members' keys read
+    from ``hq_member_keys`` through the session (a key kept earlier in the same transaction is
+    found; a key erased in it is gone), each read once per session."""
+
+    def __init__(self, hq: HqDatabase, session: Session) -> None:
+        from sync.hq.key_rotation import current
+
+        store = key_store(hq, session)
+        self._s = session
+        #: the keys this database's rows are under (a rotation may be under way)
+        self.master = current(store, session, "master")
+        self.index_key = current(store, session, "index")
+        self._keys: dict[str, bytes | None] = {}
+
+    @classmethod
+    def of(cls, hq: HqDatabase, session: Session) -> HqRing:
+        ring = session.info.get("pii_ring")
+        if ring is None:
+            ring = session.info["pii_ring"] = cls(hq, session)
+        return ring
+
+    def key(self, member_id: str) -> bytes | None:
+        if member_id not in self._keys:
+            self.prefetch([member_id])
+        return self._keys[member_id]
+
+    def prefetch(self, member_ids: Iterable[str]) -> None:
+        """Read the keys of many members in a few statements (lists, pages, campaigns)."""
+        wanted = sorted({i for i in member_ids if i not in self._keys})
+        with self._s.no_autoflush:
+            for start in range(0, len(wanted), 1000):
+                chunk = wanted[start:start + 1000]
+                self._keys.update(dict.fromkeys(chunk))
+                for member_id, wrapped in self._s.execute(
+                        select(m.MemberKey.member_id, m.MemberKey.wrapped)
+                        .where(m.MemberKey.member_id.in_(chunk))):
+                    self._keys[member_id] = pii.unwrap(self.master, member_id,
+                                                       base64.b64decode(wrapped))
+
+    def add(self, member_id: str, key: bytes, now: dt.datetime) -> None:
+        self._s.add(m.MemberKey(
+            member_id=member_id, created_at=now,
+            wrapped=base64.b64encode(pii.wrap(self.master, member_id, key)).decode()))
+        self._keys[member_id] = key
+
+    def forget(self, member_id: str) -> None:
+        """The member's key is being erased: nothing in this session opens their data again."""
+        self._keys[member_id] = None
+
+    def open(self, member_id: str, sealed: str | None) -> Personal:
+        key = self.key(member_id) if sealed else None
+        return ERASED if key is None or not sealed else pii.unseal(key, member_id, sealed)
+
+    def seal(self, member_id: str, personal: Personal) -> str:
+        """Sealed under the member's key; a member head office has no key for yet (registered
+        at a till before tills sent keys) gets one here, which head office then sends to
+        every till that meets the member."""
+        return pii.seal(self._key_or_new(member_id), member_id, personal)
+
+    def _key_or_new(self, member_id: str) -> bytes:
+        key = self.key(member_id)
+        if key is None:
+            key = os.urandom(pii.KEY_BYTES)
+            self.add(member_id, key, dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        return key
+
+    def seal_text(self, member_id: str, context: str, text: str) -> str:
+        """What a member wrote (``context``: where it is kept), sealed under their key."""
+        return pii.seal_text(self._key_or_new(member_id), f"{member_id}/{context}", text)
+
+    def open_text(self, member_id: str, context: str, sealed: str) -> str:
+        """:meth:`seal_text`'s text; empty once the member is erased."""
+        key = self.key(member_id) if sealed else None
+        if key is None or not sealed.startswith(pii.SEALED_PREFIX):
+            return ""
+        return pii.unseal_text(key, f"{member_id}/{context}", sealed)
+
+    def phone_key(self, phone: str) -> str:
+        return pii.phone_key(self.index_key, phone)
+
+    def lookup(self, phone: str) -> str:
+        """What ``hq_members.phone_key`` holds for ``phone``: its keyed hash, or the marker of
+        a member with no phone of its own ("unknown:<id>", "erased:<id>")."""
+        return phone if phone.startswith(GIVEN_BACK) else self.phone_key(phone)
+
+    def tail_key(self, tail: str) -> str:
+        return pii.tail_key(self.index_key, tail)
+
+    def name_grams(self, name: str) -> set[str]:
+        return pii.name_grams(self.index_key, name)
+
+    def query_grams(self, query: str) -> set[str]:
+        return pii.query_grams(self.index_key, query)
+
+
+def ring(s: Session) -> HqRing:
+    """The ring of the head-office database ``s`` is a session of."""
+    found = s.info.get("pii_ring")
+    if found is None:
+        from storeapp.pii_orm import ring_for
+        found = ring_for(s)
+    assert isinstance(found, HqRing)
+    return found
 
 
 def as_text(keys: Mapping[str, bytes]) -> dict[str, str]:
@@ -141,4 +245,5 @@ def open_body(body: dict[str, Any], keys: Mapping[str, bytes]) -> dict[str, Any]
     return opened
 
 
-__all__ = ["as_text", "keep", "kept", "key_store", "open_body", "opened_keys", "public_key"]
+__all__ = ["HqRing", "as_text", "keep", "kept", "key_store", "open_body", "opened_keys",
+           "public_key", "ring"]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storeapp.continuity import GENESIS
 from storeapp.integrity import EMPTY_DIGEST
+from storeapp.pii_orm import PersonalFields, install
 
 #: BIGINT on PostgreSQL; INTEGER on SQLite, where only INTEGER PRIMARY KEY is the rowid.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -121,15 +122,25 @@ class Event(Base):
     )
 
 
-class Member(Base):
-    """A member as the whole chain knows them; balances are the sum of every store's deltas."""
+class Member(PersonalFields, Base):
+    """A member as the whole chain knows them; balances are the sum of every store's deltas.
+
+    Phone, name and birthday are sealed under the member's own key (``personal``; read them as
+    ``phone``, ``name``, ``birthday``: :mod:`storeapp.pii_orm`), the keys wrapped in
+    ``hq_member_keys`` under a master key outside the database; found through keyed hashes of
+    the phone and its last four digits, and the name's grams (``hq_member_name_grams``)."""
 
     __tablename__ = "hq_members"
+    __pii_marks__ = True  # an erased member reads "erased:<id>" as its phone; one not yet
+    # registered, "unknown:<id>"
     member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     card_no: Mapped[str] = mapped_column(String(20))
-    phone: Mapped[str] = mapped_column(String(48))
-    name: Mapped[str] = mapped_column(String(32))
-    birthday: Mapped[dt.date | None] = mapped_column(Date)
+    #: the phone as a keyed hash under head office's index key; "erased:<id>" / "unknown:<id>"
+    phone_key: Mapped[str] = mapped_column(String(48))
+    tail_key: Mapped[str] = mapped_column(String(32))
+    personal: Mapped[str] = mapped_column(Text)
+    #: the birthday's month, for birthday segments and campaigns (the day stays sealed)
+    birth_month: Mapped[int | None] = mapped_column(Integer)
     gender: Mapped[str | None] = mapped_column(String(1))
     tier: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(12))
@@ -148,11 +159,25 @@ class Member(Base):
 
     __table_args__ = (
         # one live member per phone: the merge rule's guarantee, enforced by the database
-        Index("uq_hq_members_live_phone", "phone", unique=True,
+        Index("uq_hq_members_live_phone", "phone_key", unique=True,
               postgresql_where=text("merged_into IS NULL"),
               sqlite_where=text("merged_into IS NULL")),
         Index("ix_hq_members_card", "card_no"),
+        Index("ix_hq_members_tail", "tail_key"),
+        Index("ix_hq_members_birth_month", "birth_month"),
     )
+
+
+class MemberNameGram(Base):
+    """The keyed grams of a member's name (:func:`storeapp.pii.name_grams`): how head office's
+    search finds a member by part of a name without reading any."""
+
+    __tablename__ = "hq_member_name_grams"
+    gram: Mapped[str] = mapped_column(String(16), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+install(Member, MemberNameGram)
 
 
 class MemberChange(Base):
@@ -325,7 +350,9 @@ class PrivacyRequest(Base):
     kind: Mapped[str] = mapped_column(String(12))  # correction | erasure
     #: what a correction is about: name | phone | birthday | other ("" for an erasure)
     field: Mapped[str] = mapped_column(String(12))
-    text: Mapped[str] = mapped_column(String(500))  # the member's own words
+    #: the member's own words, sealed under the member's key (they may name a phone or a name;
+    #: an erasure shreds them too): read through :func:`sync.hq.selfservice.request_text`
+    text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     approved_by: Mapped[str | None] = mapped_column(String(32))

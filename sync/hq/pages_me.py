@@ -198,7 +198,7 @@ class MePages:
             member = ss.owner(s, link.member_id)
             if member is None:
                 return self._problem(ui, "unknown")
-            if erasure.is_erased(member.phone):
+            if erasure.is_erased(member):
                 return self._problem(ui, "erased")
             if ss.busy(s, member.member_id, now):
                 return self._problem(ui, "busy", {"Retry-After": "600"})

@@ -110,7 +110,7 @@ class PrivacyPages:
         return {
             "id": r.id, "kind": ui._(REQUEST_NAMES.get(r.kind, r.kind)), "raw_kind": r.kind,
             "field": ui._(FIELD_LABELS[r.field]) if r.field in FIELD_LABELS else "",
-            "raw_field": r.field, "text": r.text, "at": ui.when(r.created_at),
+            "raw_field": r.field, "text": ss.request_text(s, r), "at": ui.when(r.created_at),
             "status": ui._(REQUEST_STATUS.get(r.status, r.status)), "state": r.status,
             "card_no": member.card_no if member else "—",
             "member_name": mask_name(member.name) if member and member.name else "—",

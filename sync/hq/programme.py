@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
 from storeapp.member_rules import SEGMENT_CODES, Bought, Cycle, Scales, purchase_cycle
+from storeapp.pii import fold_name
 from storeapp.settings import Settings
+from sync.hq import member_keys
 from sync.hq import models as m
 from sync.hq.rulebook import current_rules
 
@@ -190,10 +192,8 @@ def _near_tier(s: Session, now: dt.datetime,
 
 
 def _birthday_month(s: Session, now: dt.datetime) -> list[str]:
-    month = to_local(now).month
-    rows = s.execute(select(m.Member.member_id, m.Member.birthday)
-                     .where(m.Member.birthday.is_not(None), _live()))
-    return sorted(str(x) for x, born in rows if born is not None and born.month == month)
+    return sorted(s.scalars(select(m.Member.member_id).where(
+        m.Member.birth_month == to_local(now).month, _live())))
 
 
 def _cycles_overdue(s: Session, now: dt.datetime, live: set[str]) -> dict[str, Cycle]:
@@ -237,9 +237,11 @@ class MemberRow:
 
 def rows_of(s: Session, member_ids: list[str]) -> dict[str, MemberRow]:
     found: dict[str, MemberRow] = {}
+    ring = member_keys.ring(s)
     for start in range(0, len(member_ids), 500):
-        for row in s.scalars(select(m.Member).where(
-                m.Member.member_id.in_(member_ids[start:start + 500]))):
+        chunk = member_ids[start:start + 500]
+        ring.prefetch(chunk)
+        for row in s.scalars(select(m.Member).where(m.Member.member_id.in_(chunk))):
             found[row.member_id] = _row(row)
     return found
 
@@ -255,19 +257,40 @@ def search(s: Session, query: str, limit: int = LIST_LIMIT) -> list[MemberRow]:
     q = query.strip()
     if not q:
         return []
+    ring = member_keys.ring(s)
     if re.fullmatch(r"\+?\d{5,20}", q):
-        cond = or_(m.Member.phone == q, m.Member.card_no == q)
+        cond = or_(m.Member.phone_key == ring.phone_key(q), m.Member.card_no == q)
     elif re.fullmatch(r"\d{4}", q):
-        cond = or_(m.Member.phone.like(f"%{q}"), m.Member.card_no == q)
+        cond = or_(m.Member.tail_key == ring.tail_key(q), m.Member.card_no == q)
     else:
-        cond = m.Member.name.like(f"%{_escape(q)}%", escape="\\")
-    rows = s.scalars(select(m.Member).where(cond, m.Member.merged_into.is_(None))
-                     .order_by(m.Member.name, m.Member.member_id).limit(limit))
-    return [_row(x) for x in rows]
+        return _by_name(s, q, limit)
+    rows = list(s.scalars(select(m.Member).where(cond, m.Member.merged_into.is_(None))
+                          .order_by(m.Member.member_id).limit(limit)))
+    ring.prefetch(x.member_id for x in rows)
+    return sorted((_row(x) for x in rows), key=lambda r: (r.name, r.member_id))
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+#: members whose names have every gram of a search, opened to check it (the rest are dropped)
+NAME_CANDIDATES = 2000
+
+
+def _by_name(s: Session, query: str, limit: int) -> list[MemberRow]:
+    """Live members whose name contains ``query``, by name. Names are sealed: the query's keyed
+    grams find the members whose names have them all, and only those are opened and checked
+    (one letter finds names starting with it), as at the till
+    (:func:`storeapp.services.members.find`)."""
+    ring = member_keys.ring(s)
+    wanted, grams = fold_name(query), sorted(ring.query_grams(query))
+    if not wanted or not grams:
+        return []
+    having_all = (select(m.MemberNameGram.member_id).where(m.MemberNameGram.gram.in_(grams))
+                  .group_by(m.MemberNameGram.member_id).having(func.count() == len(grams)))
+    candidates = list(s.scalars(select(m.Member).where(
+        m.Member.member_id.in_(having_all), m.Member.merged_into.is_(None))
+        .order_by(m.Member.member_id).limit(NAME_CANDIDATES)))
+    ring.prefetch(x.member_id for x in candidates)
+    found = [_row(x) for x in candidates if wanted in fold_name(x.name)]
+    return sorted(found, key=lambda r: (r.name, r.member_id))[:limit]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from storeapp.clock import local_month_bounds
+from sync.hq import member_keys
 from sync.hq import models as m
 from sync.hq.apply_referrals import (
     MONTHLY_CAP,
@@ -102,17 +103,18 @@ def referral_month(s: Session, year: int, month: int) -> ReferralMonth:
 
     points_order = func.coalesce(func.sum(case(
         (_rewarded_in(start, end), r.reward_points), else_=0)), 0)
+    counted = s.execute(select(r.referrer_id, *columns).where(active)
+                        .group_by(r.referrer_id)
+                        .order_by(points_order.desc(), func.count().desc(), r.referrer_id)
+                        .limit(MAX_REFERRERS)).all()
+    member_keys.ring(s).prefetch(x[0] for x in counted)
+    people = {x.member_id: x for x in s.scalars(select(m.Member).where(
+        m.Member.member_id.in_([x[0] for x in counted])))}
     referrers = [
-        _counts(ReferrerRow(member_id=member_id, card_no=card_no or "", phone=phone or "",
-                            home_store=home or ""), values)
-        for member_id, card_no, phone, home, *values in s.execute(
-            select(r.referrer_id, m.Member.card_no, m.Member.phone, m.Member.home_store,
-                   *columns)
-            .outerjoin(m.Member, m.Member.member_id == r.referrer_id)
-            .where(active)
-            .group_by(r.referrer_id, m.Member.card_no, m.Member.phone, m.Member.home_store)
-            .order_by(points_order.desc(), func.count().desc(), r.referrer_id)
-            .limit(MAX_REFERRERS))]
+        _counts(ReferrerRow(member_id=member_id, card_no=who.card_no if who else "",
+                            phone=who.phone if who else "",
+                            home_store=who.home_store if who else ""), values)
+        for member_id, *values in counted for who in (people.get(member_id),)]
     referrer_count = int(s.scalar(select(func.count(func.distinct(r.referrer_id)))
                                   .where(active)) or 0)
     ledger = int(s.scalar(select(func.coalesce(func.sum(m.LedgerRow.points), 0)).where(

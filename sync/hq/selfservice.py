@@ -25,7 +25,7 @@ from storeapp.errors import InvalidInput
 from storeapp.identity import normalize_phone
 from storeapp.selfservice_link import Link, verify_token
 from storeapp.typed import nfc
-from sync.hq import consents
+from sync.hq import consents, member_keys
 from sync.hq import models as m
 from sync.hq.db import next_change_no
 from sync.hq.errors import HqRefusal
@@ -224,7 +224,7 @@ def set_consent(s: Session, member_id: str, purpose: str, given: bool,
 # -- privacy requests ------------------------------------------------------------------------------
 
 def requests_of(s: Session, member_id: str) -> list[RequestLine]:
-    return [_line(r) for r in s.scalars(
+    return [_line(s, r) for r in s.scalars(
         select(m.PrivacyRequest).where(m.PrivacyRequest.member_id == member_id)
         .order_by(m.PrivacyRequest.created_at.desc(), m.PrivacyRequest.id.desc()).limit(50))]
 
@@ -251,11 +251,19 @@ def ask(s: Session, member_id: str, kind: str, field_name: str, text: str,
     if kind == "erasure" and any(r.kind == "erasure" for r in open_):
         raise HqRefusal(409, "erasure_pending", "an erasure request is already open")
     row = m.PrivacyRequest(member_id=member_id, kind=kind,
-                           field=field_name if kind == "correction" else "", text=text,
+                           field=field_name if kind == "correction" else "", text="",
                            status="open", created_at=now, outcome="")
     s.add(row)
-    s.flush()
+    s.flush()  # its id is part of what its text is sealed to
+    if text:
+        row.text = member_keys.ring(s).seal_text(member_id, f"request/{row.id}", text)
     return row
+
+
+def request_text(s: Session, request: m.PrivacyRequest) -> str:
+    """What the member wrote, opened (empty once they are erased)."""
+    return member_keys.ring(s).open_text(request.member_id, f"request/{request.id}",
+                                         request.text)
 
 
 def open_requests(s: Session) -> list[m.PrivacyRequest]:
@@ -369,7 +377,8 @@ def _set_field(s: Session, member: m.Member, name: str, value: str) -> None:
         except InvalidInput:
             raise HqRefusal(422, "bad_phone", "not a phone number") from None
         taken = s.scalar(select(m.Member.member_id).where(
-            m.Member.phone == phone, m.Member.merged_into.is_(None),
+            m.Member.phone_key == member_keys.ring(s).phone_key(phone),
+            m.Member.merged_into.is_(None),
             m.Member.member_id != member.member_id))
         if taken is not None:
             raise HqRefusal(409, "phone_taken", "another member has this phone")
@@ -384,6 +393,6 @@ def _set_field(s: Session, member: m.Member, name: str, value: str) -> None:
         raise HqRefusal(422, "bad_field", "name, phone or birthday can be corrected here")
 
 
-def _line(r: m.PrivacyRequest) -> RequestLine:
-    return RequestLine(r.id, r.kind, r.field, r.text, r.status, r.created_at, r.decided_at,
-                       r.outcome)
+def _line(s: Session, r: m.PrivacyRequest) -> RequestLine:
+    return RequestLine(r.id, r.kind, r.field, request_text(s, r), r.status, r.created_at,
+                       r.decided_at, r.outcome)

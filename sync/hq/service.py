@@ -174,6 +174,7 @@ def changes(session: Session, store: m.Store, till_no: int, cursor: str,
         last = rows[-1][0]
         rows += session.execute(query.where(
             log.change_no == last.change_no, log.member_id > last.member_id)).all()
+    member_keys.ring(session).prefetch(row.member_id for row, *_ in rows)
     members = [_member_out(row, (p, b, pts)) for row, p, b, pts in rows]
     _attach_cards(session, members, store.code, till_no)
     _attach_offers(session, members, now or utcnow())
@@ -428,7 +429,8 @@ def day_totals(hq: HqDatabase, store: m.Store, body: dict[str, Any],
 def member_by_phone(s: Session, phone: str) -> m.Member:
     with contextlib.suppress(Exception):  # a malformed phone is simply not found
         phone = normalize_phone(phone)
-    member = s.scalars(select(m.Member).where(m.Member.phone == phone)
+    member = s.scalars(select(m.Member).where(
+        m.Member.phone_key == member_keys.ring(s).phone_key(phone))
                        .order_by(m.Member.merged_into.is_not(None))).first()
     if member is None:
         raise HqRefusal(404, "unknown_member", f"no member with phone {phone}")

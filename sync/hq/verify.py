@@ -85,7 +85,7 @@ class Facts:
     #: joined the chain (made under the store's own rules: only what needs no rule is checked)
     rules: ChainRules | None
     given: Given | None = None  # the sale a refund names, or the top-up a void names
-    birthday: dt.date | None = None  # the member's, as head office knows it
+    birth_month: int | None = None  # the member's birthday's month, as head office knows it
     #: the member's campaign points multipliers: (from, until, times) — a sale in one may earn
     #: that many times more (sync.hq.campaigns.multiplier_windows)
     multipliers: tuple[tuple[dt.datetime, dt.datetime, Fraction], ...] = ()
@@ -166,7 +166,8 @@ def _topup(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
 
 def _check_transfer(body: Mapping[str, Any], principal: int) -> None:
     """The law, not a chain rule (checked whatever rules the event names): a large top-up came
-    by bank transfer, from an account the event names."""
+    by bank transfer, from an account the event names. The account comes sealed
+    (:mod:`storeapp.sealed_records`): that it is there is all the rule asks."""
     company = body.get("company", False)
     if not isinstance(company, bool):
         raise TypeError(f"company {company!r} is not true or false")
@@ -291,7 +292,7 @@ def _most_multiplier(facts: Facts, day: dt.date) -> Fraction:
     value = facts.rules.best_multiplier
     if day.isoformat() in facts.rules.promo_dates:
         value *= facts.rules.promo_multiplier
-    if facts.birthday is not None and facts.birthday.month == day.month:
+    if facts.birth_month == day.month:
         value *= facts.rules.birthday_multiplier
     return value * facts.campaign_times
 

@@ -51,6 +51,17 @@ def test_sync_before_joining_says_how_to_join(db: Database,
     assert status == 1 and out["error"] == "not_linked" and "store join" in out["message"]
 
 
+def test_join_without_a_token_says_where_to_give_it(
+        db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """No token on the command line, in the environment or typed (no terminal): refused, and
+    nothing recorded."""
+    monkeypatch.delenv("STOREAPP_HQ_TOKEN", raising=False)
+    status, out = run(capsys, db.path, "store", "join", "--server", closed_port())
+    assert (status, out["error"]) == (2, "token_needed")
+    assert "STOREAPP_HQ_TOKEN" in out["message"]
+    assert Database(db.path).settings.hq_url == ""
+
+
 def test_join_when_head_office_is_away(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
     status, out = run(capsys, db.path, "store", "join", "--server", closed_port(),
                       "--token", "t")
@@ -72,6 +83,8 @@ def test_sync_when_head_office_is_away_is_recorded(db: Database,
     assert shown["hq_token"] == "********"  # never printed in clear
 
 
-def test_join_needs_server_and_token(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out = run(capsys, db.path, "store", "join", "--server", "http://x")
+def test_join_needs_a_server(db: Database, capsys: pytest.CaptureFixture[str],
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STOREAPP_HQ_TOKEN", "t")
+    status, out = run(capsys, db.path, "store", "join")
     assert status == 2 and out["error"] == "usage"

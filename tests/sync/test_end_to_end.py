@@ -223,7 +223,9 @@ def test_join_and_sync_from_the_command_line(served: str, app: Any, tmp_path: Pa
         assert main(["--db", str(path), "--json", *args]) == 0
         return dict(json.loads(capsys.readouterr().out))
 
-    joined = cli("store", "join", "--server", served, "--token", token)
+    monkeypatch.setenv("STOREAPP_HQ_TOKEN", token)  # never on the command line
+    joined = cli("store", "join", "--server", served)
+    monkeypatch.delenv("STOREAPP_HQ_TOKEN")
     assert (joined["store_code"], joined["store_name"]) == ("0003", "三号店")
     # the token is in the till's key store: not in its settings, nor anywhere in its files
     with contextlib.closing(sqlite3.connect(path)) as conn:

@@ -130,8 +130,7 @@ def access_log(hq: HqDatabase) -> list[tuple[str, str, str]]:
 
 def member_id_of(hq: HqDatabase, phone: str) -> str:
     with hq.transaction() as s:
-        return s.scalars(select(m.Member.member_id).where(
-            m.Member.phone == phone, m.Member.merged_into.is_(None))).one()
+        return service.member_by_phone(s, phone).member_id
 
 
 def token_for(hq: HqDatabase, user: str, path: str, at: dt.datetime) -> str:
