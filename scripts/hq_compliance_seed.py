@@ -14,21 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import uuid
 from pathlib import Path
 
-from sqlalchemy import select
+from hq_programme_seed import Till  # scripts/ is on the path: the programme's real tills
 
-from storeapp.clock import FixedClock, to_local
-from storeapp.db import Database
+from storeapp.clock import to_local
 from storeapp.deposit_rules import Quarter
-from storeapp.models import OutboxEvent
 from storeapp.services import countcards, giftcards
 from storeapp.services.sales import TenderIn
-from storeapp.till import open_till
-from sync.client import member_keys_for
-from sync.hq import ingest, issuers, member_keys, service
-from sync.hq import models as m
+from sync.hq import issuers, service
 from sync.hq.accounts import add_user
 from sync.hq.compliance import compliance
 from sync.hq.db import HqDatabase
@@ -68,42 +62,6 @@ def shoot_compliance(chromium: str, out: Path, tmp: Path, now: dt.datetime) -> l
         server.should_exit = True
         thread.join(10)
     return made
-
-
-class Till:
-    """A real till of one store (its own database and services), uploading through head
-    office's real ingest as ``storeapp sync`` would, members' keys sealed to head office."""
-
-    def __init__(self, tmp: Path, hq: HqDatabase, code: str, start: dt.datetime) -> None:
-        self.clock = FixedClock(start)
-        self.db: Database = open_till(tmp / f"till-{code}.db", clock=self.clock,
-                                      create=True).db
-        with self.db.session() as s, s.begin():
-            self.db.set_setting(s, "store_code", code)
-            self.db.set_setting(s, "till_no", 1)
-            self.db.set_setting(s, "hq_member_key", member_keys.public_key(hq))
-        with hq.transaction() as s:
-            self.store = s.scalars(select(m.Store).where(m.Store.code == code)).one()
-        self.hq, self.next_seq = hq, 1
-
-    def at(self, when: dt.datetime) -> Database:
-        self.clock.set(when)
-        return self.db
-
-    def upload(self) -> None:
-        while True:
-            with self.db.reader() as s:
-                rows = s.scalars(select(OutboxEvent).where(OutboxEvent.seq >= self.next_seq)
-                                 .order_by(OutboxEvent.seq).limit(2000)).all()
-            if not rows:
-                return
-            ingest.ingest(self.hq, self.store, {
-                "batch_id": str(uuid.uuid4()), "till_no": 1,
-                "events": [{"seq": r.seq, "event_id": r.event_id, "type": r.type,
-                            "created_at": r.created_at.isoformat(), "payload": r.payload_json}
-                           for r in rows],
-                "member_keys": member_keys_for(self.db, rows)}, self.clock.now())
-            self.next_seq = rows[-1].seq + 1
 
 
 def seed_compliance(url: str, tmp: Path, now: dt.datetime, seed: int = 7) -> None:

@@ -94,19 +94,20 @@ def unseal(key: bytes, member_id: str, sealed: str) -> Personal:
     return Personal.from_json(json.loads(unseal_text(key, member_id, sealed)))
 
 
-def seal_text(key: bytes, context: str, text: str) -> str:
-    """``text`` sealed under a member's ``key``, bound to ``context`` (the member id for their
-    personal data; ``<id>/request/<n>`` for what they wrote to head office): a sealed value
-    copied to another place does not open there."""
+def seal_text(key: bytes, context: str, text: str, prefix: str = SEALED_PREFIX) -> str:
+    """``text`` sealed under ``key``, bound to ``context`` (the member id for their personal
+    data; ``<id>/request/<n>`` for what they wrote to head office; a row's field for a till's
+    records, :mod:`storeapp.sealed_records`): a sealed value copied to another place does not
+    open there. ``prefix`` says what kind of sealed value it is."""
     nonce = os.urandom(12)
     sealed = AESGCM(key).encrypt(nonce, text.encode(), context.encode())
-    return SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+    return prefix + base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
-def unseal_text(key: bytes, context: str, sealed: str) -> str:
-    if not sealed.startswith(SEALED_PREFIX):
-        raise Unreadable("not a sealed value")
-    raw = base64.urlsafe_b64decode(sealed[len(SEALED_PREFIX):])
+def unseal_text(key: bytes, context: str, sealed: str, prefix: str = SEALED_PREFIX) -> str:
+    if not sealed.startswith(prefix):
+        raise Unreadable(f"{context}: not a sealed value")
+    raw = base64.urlsafe_b64decode(sealed[len(prefix):])
     try:
         return AESGCM(key).decrypt(raw[:12], raw[12:], context.encode()).decode()
     except InvalidTag:

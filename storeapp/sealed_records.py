@@ -25,12 +25,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import os
 from collections.abc import Mapping
 from typing import Any, TypeGuard, overload
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
@@ -59,19 +56,14 @@ def aad(table: str, row_id: str, field: str) -> str:
 
 
 def seal_record(key: bytes, bound_to: str, value: str) -> str:
-    nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, value.encode("utf-8"), bound_to.encode())
-    return SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+    return pii.seal_text(key, bound_to, value, prefix=SEALED_PREFIX)
 
 
 def open_record(key: bytes, bound_to: str, sealed: str) -> str:
-    if not sealed.startswith(SEALED_PREFIX):
-        raise Unreadable(f"{bound_to}: not a sealed value")
-    raw = base64.urlsafe_b64decode(sealed[len(SEALED_PREFIX):])
     try:
-        return AESGCM(key).decrypt(raw[:12], raw[12:], bound_to.encode()).decode("utf-8")
-    except InvalidTag:
-        raise Unreadable(f"{bound_to}: the till's records key does not open it") from None
+        return pii.unseal_text(key, bound_to, sealed, prefix=SEALED_PREFIX)
+    except pii.Unreadable as exc:
+        raise Unreadable(str(exc)) from None
 
 
 def is_sealed(value: object) -> TypeGuard[str]:

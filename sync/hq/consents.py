@@ -117,7 +117,7 @@ def record(s: Session, *, member_id: str, purpose: str, given: bool, channel: st
         raise HqRefusal(422, "bad_consent", "who recorded the consent (1-32 characters) is "
                         "needed")
     notice = _notice(s, purpose, version)
-    member = _live_member(s, member_id)
+    member = live_member(s, member_id)
     if given and member.status == "closed":
         raise HqRefusal(409, "member_closed", "the membership is closed")
     entry_id = str(uuid.uuid4())
@@ -268,7 +268,7 @@ def _entries(s: Session, member_ids: list[str]) -> dict[str, list[Entry]]:
     return found
 
 
-def _live_member(s: Session, member_id: str) -> m.Member:
+def live_member(s: Session, member_id: str) -> m.Member:
     """The member (locked), or the one head office merged them into."""
     seen: set[str] = set()
     while True:

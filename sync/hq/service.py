@@ -353,7 +353,7 @@ def hold(hq: HqDatabase, store: m.Store, key: str, member_id: str, amount_fen: i
             return _hold_gift(s, store, key, member_id, amount_fen, now)
         if kind == "coupon":
             return _hold_coupon(s, store, key, member_id, now)
-        member = _live_member(s, member_id)
+        member = consents.live_member(s, member_id)
         if member.wallet_blocked:
             raise HqRefusal(409, "wallet_blocked", "stored value of this member is blocked by "
                             "head office (an overdraft is being followed up)")
@@ -391,19 +391,6 @@ def release(hq: HqDatabase, store: m.Store, key: str, now: dt.datetime) -> dict[
         return {"released": bool(getattr(done, "rowcount", 0))}
 
 
-def _live_member(s: Session, member_id: str) -> m.Member:
-    seen: set[str] = set()
-    while True:
-        member = s.scalars(select(m.Member).where(m.Member.member_id == member_id)
-                           .with_for_update()).first()
-        if member is None:
-            raise HqRefusal(404, "unknown_member", "head office does not know this member yet")
-        if member.merged_into is None or member.member_id in seen:
-            return member
-        seen.add(member.member_id)
-        member_id = member.merged_into
-
-
 # -- day totals ------------------------------------------------------------------------------
 
 def day_totals(hq: HqDatabase, store: m.Store, body: dict[str, Any],
@@ -434,7 +421,7 @@ def member_by_phone(s: Session, phone: str) -> m.Member:
                        .order_by(m.Member.merged_into.is_not(None))).first()
     if member is None:
         raise HqRefusal(404, "unknown_member", f"no member with phone {phone}")
-    return _live_member(s, member.member_id)
+    return consents.live_member(s, member.member_id)
 
 
 def member_show(hq: HqDatabase, phone: str) -> dict[str, Any]:
