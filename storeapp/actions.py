@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from storeapp.models import (
     WalletEntry,
 )
 from storeapp.results import ActionResult
+from storeapp.sealed_records import key_for
 from storeapp.sequences import insert_row
 
 if TYPE_CHECKING:
@@ -220,8 +222,8 @@ def run_action(
     """Run ``body`` exactly once for ``key``; a retry answers with the first run's result,
     rebuilt as ``returns`` from its stored JSON form, with ``replayed`` set."""
     check_key(key)
-    request_hash = _request_hash(kind, request)
     with db.session() as session, session.begin():
+        request_hash = request_mac(key_for(session), _request_digest(kind, request))
         done = session.connection().execute(_DONE, {"key": key}).first()
         if done is not None:
             done_kind, done_hash, done_json = done
@@ -257,6 +259,13 @@ def check_key(key: str) -> None:
                            max_chars=MAX_KEY_LEN)
 
 
-def _request_hash(kind: str, request: dict[str, Any]) -> str:
+def _request_digest(kind: str, request: dict[str, Any]) -> str:
     canonical = json.dumps({"kind": kind, **request}, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def request_mac(key: bytes, digest: str) -> str:
+    """What ``actions.request_hash`` keeps of a request: its digest under the till's records
+    key. A bare hash of a registration (a phone and a name) could be reversed from a copy of
+    the file by trying every phone with common names; without the key it cannot."""
+    return hmac.new(key, digest.encode(), hashlib.sha256).hexdigest()

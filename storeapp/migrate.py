@@ -10,9 +10,26 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
+
+from storeapp.keystore import KeyStore, new_entry
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def key_store_of(bind: Connection) -> KeyStore:
+    """The key store of the database a migration runs on (its entry named in ``settings``,
+    made there when the database never had one)."""
+    import json
+
+    entry_json = bind.execute(text(
+        "SELECT value_json FROM settings WHERE name = 'key_entry'")).scalar()
+    if entry_json is not None:
+        return KeyStore(json.loads(entry_json))
+    entry = new_entry("till")
+    bind.execute(text("INSERT INTO settings (name, value_json) VALUES ('key_entry', :v)"),
+                 {"v": json.dumps(entry)})
+    return KeyStore(entry)
 
 
 def alembic_config() -> Config:
@@ -66,9 +83,9 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 #: the revisions that sealed personal data (members' in 0016; payer accounts, gift-card buyers
-#: and company contacts in 0018): a till upgraded across one is vacuumed, so the plain values it
-#: held are overwritten rather than left in free pages
-SEALING = ("0016", "0018")
+#: and company contacts in 0018; the requests' bare hashes in 0019): a till upgraded across one
+#: is vacuumed, so the plain values it held are overwritten rather than left in free pages
+SEALING = ("0016", "0018", "0019")
 
 
 def _vacuum(engine: Engine) -> None:

@@ -9,13 +9,18 @@ import json
 import shutil
 from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
-from storeapp import pii
+from storeapp import actions, pii
+from storeapp.actions import Ctx, run_action
 from storeapp.backup import backup
 from storeapp.clock import FixedClock
 from storeapp.db import Database
-from storeapp.models import OutboxEvent
+from storeapp.errors import IdempotencyConflict
+from storeapp.migrate import downgrade, upgrade
+from storeapp.models import Action, OutboxEvent
+from storeapp.results import Done
 from storeapp.services import members
 from sync.client import member_keys_for
 from tests.helpers import START, register, topup
@@ -103,3 +108,52 @@ def test_a_destroyed_key_leaves_every_copy_unreadable(db: Database, tmp_path: Pa
         assert (again.name, again.phone, again.balance_fen) == ("", "", 5_000)
     finally:
         restored.close()
+
+
+def test_a_request_is_kept_as_a_keyed_hash_that_no_guess_reverses(db: Database) -> None:
+    """``actions.request_hash`` of a registration names a phone and a name: a bare SHA-256 could
+    be matched by trying phones with common names. What the file keeps is a MAC under the
+    till's records key, and a retry under the same key is still recognised."""
+    request = {"phone": PEOPLE[0][0], "name": PEOPLE[0][1]}
+
+    def body(ctx: Ctx) -> Done:
+        return Done()
+
+    run_action(db, key="guess-me", kind="probe", actor="C01", request=request, body=body,
+               returns=Done)
+    guessed = actions._request_digest("probe", request)  # what an attacker can compute
+    with db.reader() as s:
+        kept = s.scalars(select(Action.request_hash).where(Action.key == "guess-me")).one()
+    assert kept != guessed and guessed.encode() not in everything(db.path)
+    assert kept == actions.request_mac(db.keys.secret("records"), guessed)
+    again = run_action(db, key="guess-me", kind="probe", actor="C01", request=request,
+                       body=body, returns=Done)
+    assert again.replayed
+
+
+def test_migration_0019_keys_the_hashes_an_older_till_kept(db: Database) -> None:
+    """A till at 0018 kept bare request hashes: upgraded, each is keyed in place, and a retry of
+    that earlier action is answered as before (not refused as a reused key)."""
+    request = {"phone": PEOPLE[2][0], "name": PEOPLE[2][1]}
+
+    def body(ctx: Ctx) -> Done:
+        return Done()
+
+    run_action(db, key="before-0019", kind="probe", actor="C01", request=request, body=body,
+               returns=Done)
+    downgrade(db.engine, "0018")
+    bare = actions._request_digest("probe", request)  # what 0018's code kept
+    with db.engine.begin() as conn:
+        conn.execute(update(Action).where(Action.key == "before-0019")
+                     .values(request_hash=bare))
+    upgrade(db.engine)
+    with db.reader() as s:
+        kept = s.scalars(select(Action.request_hash).where(Action.key == "before-0019")).one()
+    assert kept == actions.request_mac(db.keys.secret("records"), bare)
+    assert bare.encode() not in everything(db.path)  # vacuumed: no free page keeps it
+    again = run_action(db, key="before-0019", kind="probe", actor="C01", request=request,
+                       body=body, returns=Done)
+    assert again.replayed
+    with pytest.raises(IdempotencyConflict):
+        run_action(db, key="before-0019", kind="probe", actor="C01",
+                   request={**request, "name": "别人"}, body=body, returns=Done)

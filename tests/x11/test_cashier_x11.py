@@ -17,14 +17,15 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select, text
 
+from storeapp import consent_rules, sealed_records
 from storeapp.db import Database
-from storeapp.models import Sale, SaleLine
+from storeapp.models import Sale, SaleLine, Topup
 from storeapp.money import format_fen
-from storeapp.services import catalog, members, wallet
+from storeapp.services import catalog, consents, members, wallet
 from storeapp.services.members import MemberView
-from tests.helpers import CASHIER, MANAGER_CODE, register
+from tests.helpers import CASHIER, MANAGER_CODE, register, set_setting
 from tests.x11.conftest import Counter
-from tests.x11.driver import DIALOG_S, ERROR_RGB, CounterApp, count_near
+from tests.x11.driver import DIALOG_S, ERROR_RGB, CounterApp, Geometry, count_near
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -352,3 +353,136 @@ def test_a_count_card_scanned_opens_it_and_enter_uses_one(counter: Counter) -> N
     app.type("2", enter=True)  # a person types the number of uses
     app.wait_until(lambda: countcards.show(db, card.card_no).uses_left == 7,
                    "a typed 2 and Enter use two")
+
+
+# -- 8: consents (Ctrl+N) by keys: the ledger has the entry, the keys come back to the cart -------
+
+CONSENTS = "^Consents$"
+TILL_SIZES = pytest.mark.parametrize("screen_size", [(1024, 768), (1366, 768)], indirect=True,
+                                     ids=["1024x768", "1366x768"])
+#: A consent row chosen (resources/style.qss: QPushButton:checked), drawn once the list loaded.
+CHOSEN_RGB = (0xDB, 0xEA, 0xFE)
+#: The notice head office published for offers by WeChat (a ``notice`` rule, as a sync keeps it).
+WECHAT_NOTICE = {"purpose": "marketing_wechat", "version": "2026.02",
+                 "text": "我们会通过微信公众号向您发送会员优惠，您可随时在柜台或公众号退订。",
+                 "published_at": "2026-02-01T00:00:00"}
+
+
+def on_screen(app: CounterApp, window: str, size: tuple[int, int], what: str) -> Geometry:
+    """``window``'s geometry, failing when any of it is off the screen (nothing can scroll it
+    into view: no window manager moves it, and the cashier has no mouse to drag it)."""
+    geometry = app.geometry(window)
+    width, height = size
+    assert geometry.x >= 0 and geometry.y >= 0 and geometry.right <= width \
+        and geometry.bottom <= height, (
+        f"{what} is {geometry}, not within the {width}x{height} screen "
+        f"(screen: {app.screenshot('off-screen')})")
+    return geometry
+
+
+def box(geometry: Geometry) -> tuple[int, int, int, int]:
+    return geometry.x, geometry.y, geometry.right, geometry.bottom
+
+
+@TILL_SIZES
+def test_a_consent_given_by_keys_is_in_the_ledger_and_the_keys_return_to_the_cart(
+        counter: Counter, screen_size: tuple[int, int]) -> None:
+    db, app = counter.db, counter.app
+    with db.session() as s, s.begin():
+        consents.take_notice(s, {**WECHAT_NOTICE,
+                                 "sha256": consent_rules.text_sha256(WECHAT_NOTICE["text"])})
+    member = register(db, phone=WANG, name="王芳")
+    before = consents.history(db, member.member_id)
+    assert not consents.current(db, member.member_id)["marketing_wechat"].in_force
+    counter.start()
+    counter.login()
+    find_and_pick_single(app, "5678")
+    dialog = open_dialog(app, "ctrl+n", CONSENTS, "with 王芳 picked")
+    shown = on_screen(app, dialog, screen_size, "the consent dialog")
+    app.wait_until(lambda: count_near(app.x.grab(), box(shown), CHOSEN_RGB, 6) > 500,
+                   "the member's consents are listed (the first row chosen)", DIALOG_S)
+    app.key("3")  # offers by WeChat: not given; its notice is read to the member
+    time.sleep(0.5)
+    read = app.screenshot("consent-wechat-notice")
+    app.key("Return")
+    app.wait_until(lambda: len(consents.history(db, member.member_id)) > len(before),
+                   f"Enter records the consent (screen after 3: {read})")
+    [entry] = consents.history(db, member.member_id)[len(before):]
+    assert (entry.purpose, entry.given, entry.by, entry.channel, entry.version) == (
+        "marketing_wechat", True, CASHIER, "counter", WECHAT_NOTICE["version"]), (
+        f"the ledger's new entry is {entry} (screen after 3: {read})")
+    assert consents.current(db, member.member_id)["marketing_wechat"].in_force
+    time.sleep(0.3)  # the row says "given" now
+    app.key("Escape")
+    app.wait_no_window(CONSENTS, DIALOG_S, "the consent dialog after Esc")
+    app.type("8", enter=True)  # no click: the keys must be back in the cart's entry field
+    sale = pay_cash(app, db, "8", "with an ¥8 line typed right after the consent dialog closed "
+                                  "(typed anywhere but the cart's entry field, it makes no line)")
+    assert (sale.member_id, sale.total_fen) == (member.member_id, 800)
+
+
+# -- 9: a large top-up: cash refused on screen, bank transfer with the payer's account taken ----
+
+PAYER = "6222 0211 0000 1234"
+
+
+@dataclass(frozen=True)
+class LargeTopup:
+    company: bool
+    amount: str  # typed, in yuan: the transfer threshold itself (its first refused amount)
+
+
+def topup_rows(db: Database) -> list[tuple[str, int, bool, str | None, str | None]]:
+    """Method, principal, company, payer's account (opened as the till reads it) and agreement
+    version of each top-up."""
+    with db.reader() as s:
+        return [(t.method, t.principal_fen, t.company, t.payer_account, t.agreement_version)
+                for t in s.scalars(select(Topup))]
+
+
+@pytest.mark.parametrize(("screen_size", "case"), [
+    ((1024, 768), LargeTopup(company=False, amount="50000")),
+    ((1366, 768), LargeTopup(company=True, amount="5000")),
+], indirect=["screen_size"], ids=["1024x768-person-50000", "1366x768-company-5000"])
+def test_a_large_top_up_is_refused_in_cash_and_taken_by_transfer_with_the_payer(
+        counter: Counter, screen_size: tuple[int, int], case: LargeTopup) -> None:
+    db, app = counter.db, counter.app
+    set_setting(db, "wallet_cap_fen", 10_000_000)  # a person's ¥50,000 fits on the card
+    member = register(db, phone=WANG, name="王芳")
+    counter.start()
+    counter.login()
+    find_and_pick_single(app, "5678")
+    dialog = open_dialog(app, "F3", TOP_UP, "with 王芳 picked")
+    app.type(case.amount)  # the amount field has the focus; cash is the method shown
+    if case.company:
+        app.key("Tab", "Tab")  # the method, then "Paid by a company"
+        app.key("space")
+    time.sleep(0.5)  # the rule's warning is up (its colour is near the error colour)
+    shown = on_screen(app, dialog, screen_size, "the top-up dialog with the rule said")
+    warned = count_near(app.x.grab(), box(shown), ERROR_RGB, 10)
+    app.key("Return")  # in cash: refused before anything reaches the till
+    app.wait_until(
+        lambda: count_near(app.x.grab(), box(app.geometry(dialog)), ERROR_RGB, 10) >= warned + 30,
+        "Enter in cash shows the refusal in the dialog (error colour)", 3)
+    time.sleep(0.3)
+    refused = app.screenshot("top-up-cash-refused")
+    on_screen(app, dialog, screen_size, f"the top-up dialog with the refusal ({refused})")
+    assert topup_rows(db) == [] and members.get(db, member.member_id).balance_fen == 0, (
+        f"the cash top-up was recorded (screen: {refused})")
+    app.key("End")  # the refusal put the keys on the method: bank transfer is the last
+    app.key("Tab", "Tab")  # "Paid by a company" (left as it is), the payer's account
+    time.sleep(0.3)
+    on_screen(app, dialog, screen_size,
+              f"the top-up dialog with the payer's account (screen: {app.screenshot('payer')})")
+    app.type(PAYER, enter=True)
+    app.wait_until(lambda: topup_rows(db),
+                   f"the transfer with the payer's account typed is credited (the cash refusal "
+                   f"left the keys on the method: {refused})")
+    app.wait_no_window(TOP_UP, DIALOG_S, "the top-up dialog after crediting")
+    amount_fen = int(case.amount) * 100
+    assert topup_rows(db) == [("transfer", amount_fen, case.company, PAYER.replace(" ", ""),
+                               wallet.agreement(db).version)]
+    with db.reader() as s:  # the file holds it sealed, not as typed
+        stored = s.execute(text("SELECT payer_account FROM topups")).scalar_one()
+    assert sealed_records.is_sealed(stored) and PAYER.replace(" ", "") not in stored
+    assert members.get(db, member.member_id).principal_fen == amount_fen

@@ -38,18 +38,10 @@ ANSWERS = {"giftcard_sell": ("gift_sales", ("buyer_name", "payer_account")),
 
 
 def _records_key(bind: sa.Connection) -> bytes:
-    from storeapp.keystore import KeyStore, new_entry
+    from storeapp.migrate import key_store_of
     from storeapp.sealed_records import records_key
 
-    entry_json = bind.execute(sa.text(
-        "SELECT value_json FROM settings WHERE name = 'key_entry'")).scalar()
-    if entry_json is None:
-        entry = new_entry("till")
-        bind.execute(sa.text("INSERT INTO settings (name, value_json) VALUES ('key_entry', :v)"),
-                     {"v": json.dumps(entry)})
-    else:
-        entry = json.loads(entry_json)
-    return records_key(KeyStore(entry))
+    return records_key(key_store_of(bind))
 
 
 def _rows(bind: sa.Connection, table: str) -> list[sa.Row[tuple[str, ...]]]:
