@@ -4,10 +4,16 @@ member's count cards (次卡: using one, selling one), gift cards (礼品卡: on
 at checkout, its balance, selling) and a sale on a company's account, registering a member
 named by a referrer's code (推荐人), the counter with a staff member (员工), the shift (X report,
 counted cash and its variance), the manager's reports (the daily report with
-its charts, and the RFM segments with a segment's members) and head-office sync (Sync now with
-head office up, and again with it down: the status bar synced, then offline).
+its charts, and the RFM segments with a segment's members), head-office sync (Sync now with
+head office up, and again with it down: the status bar synced, then offline), and the member's
+consents (Ctrl+N) and a large top-up under the prepaid rules (cash refused, a company's bank
+transfer with the payer's account).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--out DIR] [--lang zh_CN]
+        [--only GROUP ...]
+
+``--only`` shoots some groups of screenshots (:data:`GROUPS`), e.g. ``--only consent-topup``
+after a change to those dialogs; the demo store is built the same either way.
 
 A demo store is built in a temporary directory through the real services; the real window is
 built with ``ui.app.build`` at 1280×800 and driven the way the tests drive it. The reports are
@@ -109,13 +115,24 @@ NEW_MEMBER = ("13700009903", "韩梅梅")
 #: ¥186 with it (phone, name, open-amount sales in yuan).
 PLAN_SAVER = ("13600003001", "孙悦", ("899", "1,280", "650"))
 PLAN_MISSER = ("13600006201", "赵敏", ("2,680", "1,999", "1,521"))
+#: The consent shot chooses offers by WeChat (its notice shown, Enter would give it); the
+#: top-up shots type a person's ¥50,000 in cash (refused: only a bank transfer may pay) and a
+#: company's ¥5,000 by bank transfer from the payer's account.
+CONSENT_SHOWN = "marketing_wechat"
+LARGE_CASH_TOPUP = "50000"
+COMPANY_TOPUP = ("5000", "6222 0211 0000 1234")
+#: What ``--only`` chooses from, in the order they are shot.
+GROUPS = ("counter", "sync", "giftcards", "consent-topup", "till", "plan", "reports")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--lang", nargs="+", default=list(LANGUAGES), choices=LANGUAGES)
+    parser.add_argument("--only", nargs="+", default=list(GROUPS), choices=GROUPS,
+                        help="shoot only these groups (default: all)")
     args = parser.parse_args()
+    wanted = set(args.only)
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -128,25 +145,30 @@ def main() -> int:
         campaign_prompt(db, phone)
         gift_qr = gift_card_and_companies(db)
         staff_phone = referrals_and_staff(db, phone)
-        for language in args.lang:
+        for language in args.lang if "counter" in wanted else ():
             for name in shoot(app, db, language, phone, args.out, staff_phone):
                 print(name)
-        for language in args.lang:
+        for language in args.lang if "sync" in wanted else ():
             for name in shoot_sync(app, db, language, phone, Path(tmp), args.out):
                 print(name)
-        for language in args.lang:
+        for language in args.lang if "giftcards" in wanted else ():
             for name in shoot_gift_cards(app, db, language, phone, gift_qr, args.out):
                 print(name)
+        for language in args.lang if "consent-topup" in wanted else ():
+            for name in shoot_consent_and_topup(app, db, language, phone, args.out):
+                print(name)
         receipt_no = pin_member_sale(db, phone)
-        for language in args.lang:
+        for language in args.lang if "till" in wanted else ():
             for name in shoot_till_screens(app, db, language, phone, receipt_no, args.out,
                                            staff_phone):
                 print(name)
         plan_phones = plan_members(db)  # after the shift's shots: its figures stay as they were
-        for language in args.lang:
+        for language in args.lang if "plan" in wanted else ():
             for name in shoot_plan_value(app, db, language, plan_phones, args.out):
                 print(name)
         db.close()
+        if "reports" not in wanted:
+            return 0
         busy = Database(Path(tmp) / "reports.db")
         demo.populate(busy, members=REPORT_MEMBERS, days=REPORT_DAYS)
         shifts.open_shift(busy, FLOAT_FEN, actor=MANAGER[0])  # no open-shift prompt at login
@@ -647,6 +669,72 @@ def shoot_gift_cards(app: QApplication, db: Database, language: str, phone: str,
         settle()
         worker.stop()
     return names
+
+
+def shoot_consent_and_topup(app: QApplication, db: Database, language: str, phone: str,
+                            out: Path) -> list[str]:
+    """The member's consents (Ctrl+N) with offers by WeChat chosen and its notice shown; the
+    top-up dialog refusing a person's ¥50,000 in cash, and taking a company's ¥5,000 by bank
+    transfer with the payer's account typed. At 1280x800 and, the whole screen, at each till
+    screen (the payer's row and the rule's lines make the top-up dialog taller there)."""
+    with db.session() as s, s.begin():
+        db.set_setting(s, "language", language)
+    worker = Worker()
+    window = build(app, db, worker)
+    window.resize(1280, 800)
+    window.show()
+    settle()
+    names: list[str] = []
+    try:
+        log_in(window)
+        fill_counter(window, phone)
+        for size in (None, *TILL_SCREENS):
+            if size is not None:
+                window.resize(*size)
+                settle()
+            prefix = f"ui-{language}-" + ("" if size is None else f"{size[0]}x{size[1]}-")
+            for kind, ready, what in ((dialogs.ConsentDialog, consent_chosen, "consent"),
+                                      (dialogs.TopupDialog, cash_refused, "topup-cash-refused"),
+                                      (dialogs.TopupDialog, company_transfer, "topup-transfer")):
+                names.append(save_shot(over_window(window, open_dialog(window, kind, ready)),
+                                       out, f"{prefix}{what}.png"))
+    finally:
+        for dialog in window.findChildren(QDialog):
+            dialog.reject()
+        window.close()
+        window.deleteLater()
+        settle()
+        worker.stop()
+    return names
+
+
+def consent_chosen(dialog: dialogs.ConsentDialog) -> bool:
+    """The consents listed, :data:`CONSENT_SHOWN` chosen (its key pressed): its notice."""
+    if not dialog.states or dialog.state.worker.busy:
+        return False
+    if dialog.selected != CONSENT_SHOWN:
+        dialog.rows[CONSENT_SHOWN].click()
+    return dialog.notice.text() != ""
+
+
+def cash_refused(dialog: dialogs.TopupDialog) -> bool:
+    """A person's ¥50,000 in cash, Enter: the rule said, and the refusal."""
+    if not dialog.amount.text():
+        dialog.amount.setText(LARGE_CASH_TOPUP)
+        dialog.amount.returnPressed.emit()
+    return dialog.error.text() != ""
+
+
+def company_transfer(dialog: dialogs.TopupDialog) -> bool:
+    """A company's ¥5,000 by bank transfer, the payer's account typed (the keys in it)."""
+    amount, payer = COMPANY_TOPUP
+    if not dialog.amount.text():
+        dialog.amount.setText(amount)
+        dialog.company.setChecked(True)
+        dialog.method.setCurrentIndex(dialog.method.findData("transfer"))
+        dialog.payer.setText(payer)
+        dialog.payer.setFocus()
+    return dialog.payer.isVisible() and not dialog.rule.isVisible()
 
 
 def gift_card_paying(dialog: dialogs.CheckoutDialog) -> bool:

@@ -157,3 +157,23 @@ def test_an_agreement_changed_while_the_dialog_was_open_is_shown_before_the_top_
     assert seen == {"refused": True}
     [row] = topups(db)
     assert (row.agreement_version, row.principal_fen) == ("2026.1", 10_000)
+
+
+def test_the_rule_and_a_refusal_do_not_squeeze_the_preset_buttons(
+        qtbot: QtBot, counter_zh: MainWindow) -> None:
+    """Their lines wrap, so their height is not in the layout's minimum: the open dialog grows
+    for them instead of cutting the presets' bonus lines (seen at 1024x768 on Xvfb)."""
+    seen: dict[str, object] = {}
+
+    def top_up(dialog: dialogs.TopupDialog) -> None:
+        keys(qtbot, dialog.amount, "50000", enter=True)
+        qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=2000)
+        qtbot.wait(100)  # the layout has been laid out again
+        seen["cut"] = [button.text().replace("\n", " ") for button in dialog.group.buttons()
+                       if button.height() < button.sizeHint().height()]
+        dialog.reject()
+
+    when_dialog(qtbot, dialogs.TopupDialog, top_up)
+    qtbot.keyClick(counter_zh.counter, Qt.Key.Key_F3)
+    qtbot.waitUntil(lambda: "cut" in seen, timeout=10_000)
+    assert seen["cut"] == []

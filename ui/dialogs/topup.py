@@ -150,6 +150,14 @@ class TopupDialog(OpDialog):
         self.rule.setText(self.tr("From %1 at once only a bank transfer may pay.")
                           .replace("%1", format_fen(limit)) if needs else "")
         self.rule.setVisible(needs)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to what the rows need now. The rule's and a refusal's wrapped lines are not in
+        the layout's minimum (their height depends on the width), so the open dialog would not
+        grow for them: it squeezed the preset buttons and cut their bonus lines instead."""
+        if self.isVisible():
+            self.resize(self.width(), max(self.height(), self.heightForWidth(self.width())))
 
     def _show_agreement(self) -> None:
         try:
@@ -178,6 +186,7 @@ class TopupDialog(OpDialog):
                                          payer_account=account)
         except DomainError as refused:
             self.error.setText(readable(refused))
+            self._fit()
             field = self.payer if refused.code in _PAYER_CODES else \
                 self.method if refused.code == "transfer_required" else self.amount
             field.setFocus()
@@ -193,6 +202,7 @@ class TopupDialog(OpDialog):
     def _on_refused(self, error: BaseException) -> None:
         """Head office changed the agreement while the dialog was open: the new one is named
         (and on F8) for the member to read before OK again."""
+        self._fit()  # the refusal's lines
         if isinstance(error, DomainError) and error.code == "agreement_changed":
             self._show_agreement()
 
