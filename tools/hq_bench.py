@@ -3,9 +3,11 @@
 What it does, in order:
 
 1. Prepares the database: ``--fresh`` deletes a SQLite file, or on PostgreSQL drops and
-   recreates the scratch schema :data:`BENCH_SCHEMA` of that database and runs in it (the URL
-   gets ``options=-csearch_path=...``, so the head office's own tables are never touched).
-   Without ``--fresh`` it refuses a database that already has stores.
+   recreates the scratch database :data:`BENCH_DATABASE` on the URL's server and runs in it,
+   so the head office's own tables are never touched (a database rather than a schema chosen
+   by ``options=-csearch_path=...``: pgbouncer refuses startup options, and a schema set per
+   connection would not survive its transaction pooling). Without ``--fresh`` it refuses a
+   database that already has stores.
 2. Adds N stores (``service.add_store``, real tokens) and generates, for each, M events shaped
    like a till's outbox (:meth:`storeapp.actions.Ctx.emit`): registrations, top-ups, sales
    (wallet spends within the balance the generator tracks, points earned and redeemed) and
@@ -58,7 +60,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
     func,
     inspect,
     select,
@@ -69,13 +70,13 @@ from sqlalchemy.engine import URL, make_url
 from storeapp.clock import to_local
 from sync.hq import ingest, service
 from sync.hq import models as m
-from sync.hq.db import HqDatabase, utcnow
+from sync.hq.db import HqDatabase, make_engine, utcnow
 from sync.hq.errors import HqRefusal
 from sync.protocol import API, AUTHORIZATION, SIGNATURE, TIMESTAMP, event_digest
 from sync.protocol import signed_headers as make_signed_headers
 from tools.hq_bench_data import TILL_NO, StorePlan, generate
 
-BENCH_SCHEMA = "storeapp_bench"
+BENCH_DATABASE = "storeapp_bench"
 TARGET_EVENTS_PER_S = 5000
 TARGET_MILLION_S = 300
 STORE_NAME = "Bench store "
@@ -83,17 +84,10 @@ EVENTS_PATH = f"{API}/events"
 
 # -- the database ----------------------------------------------------------------------------
 
-def _with_schema(url: URL, schema: str) -> URL:
-    options = url.query.get("options", "")
-    if isinstance(options, tuple):
-        options = " ".join(options)
-    return url.update_query_dict({"options": f"{options} -csearch_path={schema}".strip()})
-
-
 def prepare_database(url: str, fresh: bool) -> tuple[str, str | None]:
-    """The URL to run against (and its scratch schema); refuses a database with stores."""
+    """The URL to run against (and its scratch database); refuses a database with stores."""
     parsed = make_url(url)
-    backend, schema = parsed.get_backend_name(), None
+    backend, scratch = parsed.get_backend_name(), None
     if backend == "sqlite":
         path = parsed.database
         if not path or path == ":memory:":
@@ -104,28 +98,38 @@ def prepare_database(url: str, fresh: bool) -> tuple[str, str | None]:
                 Path(path + suffix).unlink(missing_ok=True)
     elif backend == "postgresql":
         if fresh:
-            schema = BENCH_SCHEMA
-            admin = create_engine(url)
-            try:
-                with admin.begin() as conn:
-                    conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    conn.execute(text(f"CREATE SCHEMA {schema}"))
-            finally:
-                admin.dispose()
-            url = _with_schema(parsed, schema).render_as_string(hide_password=False)
+            scratch = BENCH_DATABASE
+            _recreate_database(parsed, scratch)
+            url = parsed.set(database=scratch).render_as_string(hide_password=False)
     else:
         raise HqRefusal(422, "bad_db", f"bench runs on SQLite or PostgreSQL, not {backend}")
     names = _store_names(url)
     if names:
         raise HqRefusal(409, "not_empty", f"this database already has {len(names)} stores: a "
                         "bench run would pollute a real head office. Use an empty database, or "
-                        f"--fresh (PostgreSQL: runs in the scratch schema {BENCH_SCHEMA}, "
+                        f"--fresh (PostgreSQL: runs in the scratch database {BENCH_DATABASE}, "
                         "dropped and recreated; SQLite: deletes the file of an earlier bench)")
-    return url, schema
+    return url, scratch
+
+
+def _recreate_database(server: URL, name: str) -> None:
+    """Drop database ``name`` on ``server``'s PostgreSQL (or pooler) and create it empty; each
+    statement on its own, as neither may run inside a transaction."""
+    if server.database == name:  # a database cannot be dropped from a connection to it
+        server = server.set(database="postgres")
+    engine = make_engine(server.render_as_string(hide_password=False))
+    admin = engine.execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            # FORCE: a pooler may still hold idle connections to an earlier run's database
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {name}"))
+    finally:
+        engine.dispose()
 
 
 def _store_names(url: str) -> list[str]:
-    engine = create_engine(url)
+    engine = make_engine(url)
     try:
         with engine.connect() as conn:
             if not inspect(conn).has_table("hq_stores"):
@@ -566,16 +570,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         raise HqRefusal(422, "bad_bench", "need --stores 1-9999 (4-digit store codes), "
                         f"--events >= 1, --batch 1-{ingest.MAX_EVENTS}, --workers >= 1, "
                         "--clients >= 1")
-    url, schema = prepare_database(args.db, bool(args.fresh))
+    url, scratch = prepare_database(args.db, bool(args.fresh))
     hq = HqDatabase(url)
     try:
-        return _bench(hq, url, schema, stores, events, batch, workers, clients, in_process,
+        return _bench(hq, url, scratch, stores, events, batch, workers, clients, in_process,
                       profile_path)
     finally:
         hq.close()
 
 
-def _bench(hq: HqDatabase, url: str, schema: str | None, stores: int, events: int,
+def _bench(hq: HqDatabase, url: str, scratch: str | None, stores: int, events: int,
            batch: int, workers: int, clients: int, in_process: bool,
            profile_path: str | None) -> dict[str, Any]:
     total = stores * events
@@ -627,7 +631,7 @@ def _bench(hq: HqDatabase, url: str, schema: str | None, stores: int, events: in
     report: dict[str, Any] = {
         "bench": "head-office ingest, end to end" + (" (in process, no HTTP)" if in_process
                                                      else " over HTTP"),
-        "db": _safe(url), "dialect": hq.engine.dialect.name, "schema": schema,
+        "db": _safe(url), "dialect": hq.engine.dialect.name, "scratch_database": scratch,
         "stores": stores, "events_per_store": events, "events": total,
         "ledger_lines": sum(p.ledger_lines for p in plans),
         "event_types": _merged_types(plans), "batch": batch, "batches": n_batches,

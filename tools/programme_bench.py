@@ -2,7 +2,7 @@
 
 What it does, in order:
 
-1. Prepares the database as ``storeapp-hq bench`` does (``--fresh``: PostgreSQL's scratch schema
+1. Prepares the database as ``storeapp-hq bench`` does (``--fresh``: PostgreSQL's scratch database
    ``storeapp_bench``, dropped and recreated; SQLite: the file deleted), migrated to head.
 2. Loads N members (``hq_members``: phones, names, birthdays sealed under each member's key as
    head office keeps them, with their keys in ``hq_member_keys``; no name grams, as no search is

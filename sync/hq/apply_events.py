@@ -25,6 +25,7 @@ from sync.hq import models as m
 from sync.hq.apply_visits import VISIT_EVENTS
 from sync.hq.batch import Batch
 from sync.hq.db import next_change_no
+from sync.hq.movements import change_log
 from sync.protocol import HQ_STORE
 
 if TYPE_CHECKING:
@@ -125,8 +126,7 @@ class Applier(Batch):
                     {"k_member_id": row.member_id, **{f"k_{c}": getattr(row, c)
                                                       for c in _MEMBER_CHANGES}}
                     for row in loaded])
-            self.insert(m.MemberChange, [{"change_no": change_no, "member_id": member_id}
-                                          for member_id in sorted(self.touched)])
+            self.insert(m.MemberChange, change_log(s, change_no, self.touched))
         s.flush()
 
     def _load_members(self, run: list[EventIn]) -> None:

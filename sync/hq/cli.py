@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--workers", type=int, default=2)
     bench.add_argument("--clients", type=int, default=8, help="stores uploading at once")
     bench.add_argument("--fresh", action="store_true",
-                       help="start empty (PostgreSQL: scratch schema storeapp_bench; "
+                       help="start empty (PostgreSQL: scratch database storeapp_bench; "
                        "SQLite: deletes the file)")
     bench.add_argument("--in-process", action="store_true",
                        help="no HTTP server: authenticate and ingest in this process")
@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     prog.add_argument("--stores", type=int, default=100)
     prog.add_argument("--seed", type=int, default=1)
     prog.add_argument("--fresh", action="store_true",
-                      help="start empty (PostgreSQL: scratch schema storeapp_bench; "
+                      help="start empty (PostgreSQL: scratch database storeapp_bench; "
                       "SQLite: deletes the file)")
     return parser
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from storeapp import pii
@@ -50,13 +50,15 @@ def key_store(hq: HqDatabase, session: Session | None = None) -> KeyStore:
     if cached is not None:
         return cached
     def entry(s: Session) -> str:  # two workers making it at once: one wins, both read it
-        row = s.get(m.Secret, "key_entry")
-        if row is None:
-            row = m.Secret(name="key_entry", value=new_entry("hq"),
-                           created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
-            s.add(row)
-            s.flush()
-        return row.value
+        with s.no_autoflush:  # perhaps asked while the session flushes (a member sealed)
+            row = s.get(m.Secret, "key_entry")
+            if row is not None:
+                return row.value
+            value = new_entry("hq")
+            s.execute(insert(m.Secret).values(
+                name="key_entry", value=value,
+                created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None)))
+            return value
 
     store = _STORES[hq.url] = KeyStore(entry(session) if session is not None
                                        else hq.retrying(entry))
@@ -119,9 +121,10 @@ class HqRing:
 
         store = key_store(hq, session)
         self._s = session
-        #: the keys this database's rows are under (a rotation may be under way)
-        self.master = current(store, session, "master")
-        self.index_key = current(store, session, "index")
+        with session.no_autoflush:  # perhaps made while the session flushes
+            #: the keys this database's rows are under (a rotation may be under way)
+            self.master = current(store, session, "master")
+            self.index_key = current(store, session, "index")
         self._keys: dict[str, bytes | None] = {}
 
     @classmethod

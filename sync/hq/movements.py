@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -34,8 +35,23 @@ def touch(s: Session, member_ids: Iterable[str]) -> int | None:
         chunk = ids[start:start + CHUNK]
         s.execute(update(m.Member).where(m.Member.member_id.in_(chunk))
                   .values(change_no=change_no).execution_options(synchronize_session=False))
-    s.execute(insert(m.MemberChange), [{"change_no": change_no, "member_id": x} for x in ids])
+    log = change_log(s, change_no, ids)
+    if log:
+        s.execute(insert(m.MemberChange), log)
     return change_no
+
+
+def change_log(s: Session, change_no: int, member_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The ``hq_member_changes`` rows ``member_ids`` need under ``change_no`` that this
+    transaction has not written yet: on PostgreSQL a transaction numbers all its changes alike
+    (:func:`sync.hq.db.next_change_no`), and may touch a member twice."""
+    logged: set[tuple[int, str]] = s.info.setdefault("logged_changes", set())
+    rows = []
+    for member_id in sorted(set(member_ids)):
+        if (change_no, member_id) not in logged:
+            logged.add((change_no, member_id))
+            rows.append({"change_no": change_no, "member_id": member_id})
+    return rows
 
 
 def post_points(s: Session, grants: dict[str, int], *, kind: str, ref: str,

@@ -29,6 +29,7 @@ from sync.hq import consents, member_keys
 from sync.hq import models as m
 from sync.hq.db import next_change_no
 from sync.hq.errors import HqRefusal
+from sync.hq.movements import change_log
 from sync.hq.programme_cli import log_access
 from sync.hq.service import chain_secret
 
@@ -311,7 +312,7 @@ def correct(s: Session, request: m.PrivacyRequest, value: str, note: str, *, by:
     member.updated_at = now
     number = next_change_no(s)
     member.change_no = number
-    s.add(m.MemberChange(change_no=number, member_id=member.member_id))
+    s.add_all(m.MemberChange(**row) for row in change_log(s, number, [member.member_id]))
     _decide(request, "done", by, now, note or f"{request.field} corrected")
     log_access(s, now, by, "privacy_corrected", member.member_id, request=request.id,
                field=request.field)

@@ -19,8 +19,9 @@ from storeapp.money import format_fen
 from sync.hq import campaigns, consents, member_keys
 from sync.hq import models as m
 from sync.hq.apply_cards import card_out
-from sync.hq.db import HqDatabase, next_change_no, utcnow
+from sync.hq.db import HqDatabase, change_watermark, next_change_no, utcnow
 from sync.hq.errors import HqRefusal, log_refusal
+from sync.hq.movements import change_log
 from sync.protocol import WINDOW_SECONDS, signature_ok, token_hash
 
 HOLD_MINUTES = 10
@@ -157,6 +158,8 @@ def changes(session: Session, store: m.Store, till_no: int, cursor: str,
     change, after_member, rules_after = parse_cursor(cursor)
     limit = max(1, min(limit, 5000))
     mine, log = m.MemberStore, m.MemberChange
+    # only changes no transaction still running can slip in under (sync.hq.db)
+    below = change_watermark(session)
     # the change log in server order, each row kept only while it is its member's latest
     query = (
         select(m.Member, mine.principal_fen, mine.bonus_fen, mine.points)
@@ -167,8 +170,8 @@ def changes(session: Session, store: m.Store, till_no: int, cursor: str,
                               mine.store_code == store.code, mine.till_no == till_no))
         .order_by(log.change_no, log.member_id))
     rows = list(session.execute(query.where(
-        tuple_(log.change_no, log.member_id) > tuple_(change, after_member))
-        .limit(limit)).all())
+        tuple_(log.change_no, log.member_id) > tuple_(change, after_member),
+        log.change_no < below).limit(limit)).all())
     more = len(rows) == limit
     if more:  # finish the last change number, however many members it touched
         last = rows[-1][0]
@@ -182,7 +185,8 @@ def changes(session: Session, store: m.Store, till_no: int, cursor: str,
     members.sort(key=lambda x: x["merged_into"] is None)
     if rows:
         change, after_member = rows[-1][0].change_no, rows[-1][0].member_id
-    rules = session.scalars(select(m.Rule).where(m.Rule.change_no > rules_after)
+    rules = session.scalars(select(m.Rule).where(m.Rule.change_no > rules_after,
+                                                 m.Rule.change_no < below)
                             .order_by(m.Rule.change_no, m.Rule.kind, m.Rule.key)).all()
     out_rules = [{"kind": r.kind, "key": r.key,
                   "value": None if r.value_json is None else json.loads(r.value_json)}
@@ -456,7 +460,8 @@ def unblock(hq: HqDatabase, phone: str, now: dt.datetime) -> dict[str, Any]:
             m.Exception_.resolved_at.is_(None)).values(resolved_at=now))
         s.flush()
         member.change_no = next_change_no(s)
-        s.add(m.MemberChange(change_no=member.change_no, member_id=member.member_id))
+        s.add_all(m.MemberChange(**row) for row in change_log(s, member.change_no,
+                                                              [member.member_id]))
         return {"member_id": member.member_id, "blocked": False}
 
 
