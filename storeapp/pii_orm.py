@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, event, inspect
@@ -155,26 +155,37 @@ class PersonalFields:
 
 def seal_staged(session: Session, member: Any) -> None:
     """Write a member's staged personal data: sealed, with its lookup keys and name grams."""
-    staged: Personal | None = member.__dict__.pop("_pii_staged", None)
-    if staged is None:
-        return
-    ring = member.__dict__.get("_pii_ring") or ring_for(session)
-    member.__dict__["_pii_ring"] = ring
-    member_id = member.member_id
-    given_back = staged.phone.startswith(GIVEN_BACK)
-    grams_model = type(member).__pii_grams__
-    if given_back and member.__pii_marks__ and not staged.name and staged.birthday is None:
-        member.personal = ""  # nothing personal to seal: no key is made for it
-    else:
-        member.personal = ring.seal(member_id, staged)
-    member.__dict__["_pii_opened"] = (member.personal, staged)
-    member.phone_key = staged.phone if given_back else ring.phone_key(staged.phone)
-    member.tail_key = "" if given_back else ring.tail_key(staged.phone[-4:])
-    member.birth_month = staged.birthday.month if staged.birthday else None
-    if not inspect(member).pending:
-        session.execute(delete(grams_model).where(grams_model.member_id == member_id))
-    session.add_all(grams_model(gram=g, member_id=member_id)
-                    for g in sorted(ring.name_grams(staged.name)))
+    seal_all(session, [member])
+
+
+def seal_all(session: Session, members: Iterable[Any]) -> None:
+    """:func:`seal_staged` for many members of one model: their old grams gone in one
+    statement (an upload changes many members at once)."""
+    renamed, grams = [], []
+    for member in members:
+        staged: Personal | None = member.__dict__.pop("_pii_staged", None)
+        if staged is None:
+            continue
+        ring = member.__dict__.get("_pii_ring") or ring_for(session)
+        member.__dict__["_pii_ring"] = ring
+        member_id = member.member_id
+        given_back = staged.phone.startswith(GIVEN_BACK)
+        if given_back and member.__pii_marks__ and not staged.name and staged.birthday is None:
+            member.personal = ""  # nothing personal to seal: no key is made for it
+        else:
+            member.personal = ring.seal(member_id, staged)
+        member.__dict__["_pii_opened"] = (member.personal, staged)
+        member.phone_key = staged.phone if given_back else ring.phone_key(staged.phone)
+        member.tail_key = "" if given_back else ring.tail_key(staged.phone[-4:])
+        member.birth_month = staged.birthday.month if staged.birthday else None
+        if not inspect(member).pending:
+            renamed.append(member_id)
+        grams += [(type(member).__pii_grams__, g, member_id)
+                  for g in sorted(ring.name_grams(staged.name))]
+    if renamed:
+        model = type(member).__pii_grams__
+        session.execute(delete(model).where(model.member_id.in_(renamed)))
+    session.add_all(model(gram=gram, member_id=member_id) for model, gram, member_id in grams)
 
 
 def install(model: type, grams: type) -> None:
@@ -184,9 +195,8 @@ def install(model: type, grams: type) -> None:
 
     @event.listens_for(Session, "before_flush")
     def _seal(session: Session, _context: Any, _instances: Any) -> None:
-        for obj in (*session.new, *session.dirty):
-            if isinstance(obj, model) and "_pii_staged" in obj.__dict__:
-                seal_staged(session, obj)
+        seal_all(session, [obj for obj in (*session.new, *session.dirty)
+                           if isinstance(obj, model) and "_pii_staged" in obj.__dict__])
 
     @event.listens_for(model, "load")
     def _loaded(target: Any, context: Any) -> None:
@@ -197,4 +207,4 @@ def install(model: type, grams: type) -> None:
 
 
 __all__ = ["GIVEN_BACK", "PersonalFields", "Sealer", "forget", "install", "register", "ring_for",
-           "seal_staged"]
+           "seal_all", "seal_staged"]

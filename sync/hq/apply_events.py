@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from storeapp.clock import to_local
 from storeapp.identity import mask_phone
 from storeapp.integrity import fold, member_hash
-from storeapp.pii_orm import GIVEN_BACK, seal_staged
+from storeapp.pii_orm import GIVEN_BACK, seal_all
 from sync.hq import erasure, member_keys
 from sync.hq import models as m
 from sync.hq.apply_visits import VISIT_EVENTS
@@ -119,8 +119,7 @@ class Applier(Batch):
                 self.members[member_id].change_no = change_no
             s.flush()
             loaded = [self.members[x] for x in sorted(self.touched & self.loaded)]
-            for row in loaded:  # kept out of the session: sealed here, not at its flush
-                seal_staged(s, row)
+            seal_all(s, loaded)  # kept out of the session: sealed here, not at its flush
             if loaded:  # one statement for the batch (the session does one per member)
                 s.connection().execute(_WRITE_MEMBER, [
                     {"k_member_id": row.member_id, **{f"k_{c}": getattr(row, c)
@@ -145,6 +144,8 @@ class Applier(Batch):
         phones = sorted(self.live_phones)
         if not wanted and not phones:
             return
+        # every key the batch may open or seal with, in one read (absent ones remembered too)
+        member_keys.ring(self.s).prefetch(wanted)
         rows = self.s.scalars(select(m.Member).where(or_(
             m.Member.member_id.in_(sorted(wanted)),
             and_(m.Member.phone_key.in_(phones), m.Member.merged_into.is_(None))))
