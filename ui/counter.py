@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QGridLayout,
     QHBoxLayout,
@@ -197,15 +198,23 @@ class CounterScreen(QWidget):
         QTimer.singleShot(0, self, self._focus_next)  # not if this screen is gone by then
 
     def _focus_search(self) -> None:
+        if self._dialog_open():
+            return
         self.window().activateWindow()
         self.search.focus()
 
     def _focus_next(self) -> None:
         if self._state.member is None:
             self._focus_search()
-        else:
+        elif not self._dialog_open():
             self.window().activateWindow()
             self.cart.entry.setFocus()
+
+    @staticmethod
+    def _dialog_open() -> bool:
+        """A dialog opened before a deferred refocus ran (Ctrl+G pressed the moment a login
+        closed): it keeps the keys; taking the window back would leave it open without them."""
+        return QApplication.activeModalWidget() is not None
 
     def _on_picked(self, member: MemberView) -> None:
         self._state.set_member(member)
