@@ -287,8 +287,8 @@ def queue_payload(queue: PrintQueue, job_id: int) -> dict[str, Any]:
 def test_null_printer_completes_jobs(make_queue: Callable[..., PrintQueue]) -> None:
     queue = make_queue(lambda: open_printer("null:"))
     job = queue.submit("test", "TEST", {"printer": "null:"})
-    wait_until(lambda: is_done(queue, job))
-    assert queue.status is PrinterStatus.ONLINE
+    # the worker marks the job done, then reports the printer's status: wait for both
+    wait_until(lambda: is_done(queue, job) and queue.status is PrinterStatus.ONLINE)
 
 
 def test_preview_printer_draws_the_job(make_queue: Callable[..., PrintQueue],
