@@ -239,13 +239,7 @@ def start_shift(db: Database) -> None:
 
 def shoot(app: QApplication, db: Database, language: str, phone: str,
           out: Path, staff_phone: str) -> list[str]:
-    with db.session() as s, s.begin():
-        db.set_setting(s, "language", language)
-    worker = Worker()
-    window = build(app, db, worker)
-    window.resize(1280, 800)
-    window.show()
-    settle()
+    worker, window = counter_window(app, db, language)
     names: list[str] = []
 
     def save(what: str, pixmap: QPixmap) -> None:
@@ -477,13 +471,7 @@ def refund_shown(dialog: dialogs.RefundDialog) -> bool:
 def shoot_reports(app: QApplication, db: Database, language: str, out: Path) -> list[str]:
     """The reports screen as a manager opens it (Ctrl+R): the daily report over the last two
     weeks with its charts, and the members tab with the first RFM segment's members listed."""
-    with db.session() as s, s.begin():
-        db.set_setting(s, "language", language)
-    worker = Worker()
-    window = build(app, db, worker)
-    window.resize(1280, 800)
-    window.show()
-    settle()
+    worker, window = counter_window(app, db, language)
     names: list[str] = []
     try:
         log_in(window, MANAGER)
@@ -629,13 +617,7 @@ def shoot_gift_cards(app: QApplication, db: Database, language: str, phone: str,
     account; the gift-card dialog (Ctrl+G) with a card's balance, and selling cards to a
     company by bank transfer with the buyer's name. The first and the last also at 1024x768 and
     1366x768, the whole screen."""
-    with db.session() as s, s.begin():
-        db.set_setting(s, "language", language)
-    worker = Worker()
-    window = build(app, db, worker)
-    window.resize(1280, 800)
-    window.show()
-    settle()
+    worker, window = counter_window(app, db, language)
     names: list[str] = []
 
     def shot(dialog: QDialog, what: str) -> None:
@@ -677,13 +659,7 @@ def shoot_consent_and_topup(app: QApplication, db: Database, language: str, phon
     top-up dialog refusing a person's ¥50,000 in cash, and taking a company's ¥5,000 by bank
     transfer with the payer's account typed. At 1280x800 and, the whole screen, at each till
     screen (the payer's row and the rule's lines make the top-up dialog taller there)."""
-    with db.session() as s, s.begin():
-        db.set_setting(s, "language", language)
-    worker = Worker()
-    window = build(app, db, worker)
-    window.resize(1280, 800)
-    window.show()
-    settle()
+    worker, window = counter_window(app, db, language)
     names: list[str] = []
     try:
         log_in(window)
@@ -778,6 +754,18 @@ def selling_cards(dialog: dialogs.GiftCardDialog) -> bool:
         dialog.payer.setText(payer)
         dialog.payer.setFocus()
     return dialog.buyer.isVisible() and dialog.payer.isVisible()
+
+
+def counter_window(app: QApplication, db: Database, language: str) -> tuple[Worker, MainWindow]:
+    """The till's main window in ``language``, shown at 1280x800 and settled."""
+    with db.session() as s, s.begin():
+        db.set_setting(s, "language", language)
+    worker = Worker()
+    window = build(app, db, worker)
+    window.resize(1280, 800)
+    window.show()
+    settle()
+    return worker, window
 
 
 def save_shot(pixmap: QPixmap, out: Path, name: str) -> str:
