@@ -7,11 +7,11 @@ machines behind a load balancer) can serve one PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import unquote
 
+import orjson
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -91,7 +91,7 @@ def create_app(url: str, *, clock: Clock = utcnow,
 
     def parsed(body: bytes) -> dict[str, Any]:
         try:
-            value = json.loads(body or b"{}")
+            value = orjson.loads(body or b"{}")  # a batch is megabytes: orjson is ~4x faster
         except ValueError:
             raise HqRefusal(422, "bad_json", "the request body is not JSON") from None
         if not isinstance(value, dict):

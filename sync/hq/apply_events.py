@@ -12,15 +12,14 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
 from storeapp.identity import mask_phone
 from storeapp.integrity import fold, member_hash
 from storeapp.pii_orm import GIVEN_BACK, seal_all
-from sync.hq import erasure, member_keys
+from sync.hq import bulk, erasure, member_keys
 from sync.hq import models as m
 from sync.hq.apply_visits import VISIT_EVENTS
 from sync.hq.batch import Batch
@@ -120,11 +119,10 @@ class Applier(Batch):
             s.flush()
             loaded = [self.members[x] for x in sorted(self.touched & self.loaded)]
             seal_all(s, loaded)  # kept out of the session: sealed here, not at its flush
-            if loaded:  # one statement for the batch (the session does one per member)
-                s.connection().execute(_WRITE_MEMBER, [
-                    {"k_member_id": row.member_id, **{f"k_{c}": getattr(row, c)
-                                                      for c in _MEMBER_CHANGES}}
-                    for row in loaded])
+            # one statement for the batch (the session would write one per member)
+            bulk.update_rows(s.connection(), m.Member, "member_id", _MEMBER_CHANGES, [
+                {"member_id": row.member_id, **{c: getattr(row, c) for c in _MEMBER_CHANGES}}
+                for row in loaded])
             self.insert(m.MemberChange, change_log(s, change_no, self.touched))
         s.flush()
 
@@ -383,18 +381,10 @@ class Applier(Batch):
                 for (member_id, code, till_no), (p, b, pts) in changes]
         self.contributions.clear()
         self.s.flush()  # new members exist before their contributions are written
-        dialect = self.s.get_bind().dialect.name
-        ins = postgresql.insert(m.MemberStore) if dialect == "postgresql" else sqlite.insert(
-            m.MemberStore)
-        stmt = ins.on_conflict_do_update(
-            index_elements=["member_id", "store_code", "till_no"],
-            set_={"principal_fen": m.MemberStore.principal_fen + ins.excluded.principal_fen,
-                  "bonus_fen": m.MemberStore.bonus_fen + ins.excluded.bonus_fen,
-                  "points": m.MemberStore.points + ins.excluded.points})
         own = {member_id: delta for (member_id, code, till_no), delta in changes
                if (code, till_no) == (self.store.code, self.till_no)}
         before = self._own_shares(sorted(own)) if self.stream is not None and own else {}
-        self.s.connection().execute(stmt, rows)
+        bulk.add_amounts(self.s.connection(), m.MemberStore, _SHARE_KEYS, _AMOUNTS, rows)
         if self.stream is None or not own:
             return
         moved = 0  # this till's own shares moved: so does their digest
@@ -419,8 +409,8 @@ _MEMBER_CHANGES = ("card_no", "phone_key", "tail_key", "personal", "birth_month"
                    "tier", "status",
                    "principal_fen", "bonus_fen", "points", "wallet_blocked", "updated_at",
                    "change_no", "marketing_consent")
-_WRITE_MEMBER = update(m.Member).where(m.Member.member_id == bindparam("k_member_id")).values(
-    {c: bindparam(f"k_{c}") for c in _MEMBER_CHANGES})
+_SHARE_KEYS = ("member_id", "store_code", "till_no")
+_AMOUNTS = ("principal_fen", "bonus_fen", "points")
 
 
 def _masked(phone: str) -> str:
