@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from storeapp import pricing
@@ -59,6 +60,44 @@ class _Member:
     points: int = 0
 
 
+class Bodies:
+    """A store's request bodies, in order: in memory, or appended to a spool file (a chain's
+    night, ten million events, is some 11 GB of bodies: more than memory should hold)."""
+
+    def __init__(self, spool: Path | None = None) -> None:
+        self.spool = spool
+        self._memory: list[bytes] = []
+        self._spans: list[tuple[int, int]] = []
+
+    def append(self, body: bytes) -> None:
+        if self.spool is None:
+            self._memory.append(body)
+            return
+        with self.spool.open("ab") as out:
+            self._spans.append((out.tell(), len(body)))
+            out.write(body)
+
+    def __getitem__(self, i: int) -> bytes:
+        if self.spool is None:
+            return self._memory[i]
+        start, size = self._spans[i]
+        with self.spool.open("rb") as spool:
+            spool.seek(start)
+            return spool.read(size)
+
+    def __len__(self) -> int:
+        return len(self._memory) if self.spool is None else len(self._spans)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return (self[i] for i in range(len(self)))
+
+    @property
+    def nbytes(self) -> int:
+        if self.spool is None:
+            return sum(len(b) for b in self._memory)
+        return sum(size for _start, size in self._spans)
+
+
 @dataclass
 class StorePlan:
     """One store's generated outbox, as request bodies ready to send in order."""
@@ -66,7 +105,7 @@ class StorePlan:
     code: str
     token: str
     store_id: int
-    bodies: list[bytes] = field(default_factory=list)
+    bodies: Bodies = field(default_factory=Bodies)
     last_seqs: list[int] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
     principal: int = 0
