@@ -161,7 +161,17 @@ def seal_staged(session: Session, member: Any) -> None:
 def seal_all(session: Session, members: Iterable[Any]) -> None:
     """:func:`seal_staged` for many members of one model: their old grams gone in one
     statement (an upload changes many members at once)."""
-    renamed, grams = [], []
+    session.add_all(model(gram=gram, member_id=member_id)
+                    for model, gram, member_id in seal_rows(session, members))
+
+
+def seal_rows(session: Session, members: Iterable[Any]) -> list[tuple[Any, str, str]]:
+    """Seal the members' staged personal data and delete the grams of those already stored;
+    returns their new grams as (grams model, gram, member id), for the caller to write after
+    the members (head office writes a batch's new members and their grams itself; a member
+    not yet in a session has no old grams)."""
+    renamed: list[str] = []
+    grams: list[tuple[Any, str, str]] = []
     for member in members:
         staged: Personal | None = member.__dict__.pop("_pii_staged", None)
         if staged is None:
@@ -178,14 +188,15 @@ def seal_all(session: Session, members: Iterable[Any]) -> None:
         member.phone_key = staged.phone if given_back else ring.phone_key(staged.phone)
         member.tail_key = "" if given_back else ring.tail_key(staged.phone[-4:])
         member.birth_month = staged.birthday.month if staged.birthday else None
-        if not inspect(member).pending:
+        state = inspect(member)
+        if not (state.pending or state.transient):
             renamed.append(member_id)
         grams += [(type(member).__pii_grams__, g, member_id)
                   for g in sorted(ring.name_grams(staged.name))]
     if renamed:
         model = type(member).__pii_grams__
         session.execute(delete(model).where(model.member_id.in_(renamed)))
-    session.add_all(model(gram=gram, member_id=member_id) for model, gram, member_id in grams)
+    return grams
 
 
 def install(model: type, grams: type) -> None:
@@ -207,4 +218,4 @@ def install(model: type, grams: type) -> None:
 
 
 __all__ = ["GIVEN_BACK", "PersonalFields", "Sealer", "forget", "install", "register", "ring_for",
-           "seal_all", "seal_staged"]
+           "seal_all", "seal_rows", "seal_staged"]

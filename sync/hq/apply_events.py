@@ -12,13 +12,13 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
 from storeapp.identity import mask_phone
 from storeapp.integrity import fold, member_hash
-from storeapp.pii_orm import GIVEN_BACK, seal_all
+from storeapp.pii_orm import GIVEN_BACK, seal_all, seal_rows
 from sync.hq import bulk, erasure, member_keys
 from sync.hq import models as m
 from sync.hq.apply_visits import VISIT_EVENTS
@@ -42,6 +42,8 @@ class Applier(Batch):
     touched: set[str]
     #: members read from the database (the others this batch made are in the session)
     loaded: set[str]
+    #: members this batch registered, not written yet (:meth:`insert_new_members`)
+    new_members: list[m.Member]
     contributions: dict[tuple[str, str, int], list[int]]
     ledger: list[dict[str, Any]]
     hold_keys: list[str]
@@ -110,6 +112,7 @@ class Applier(Batch):
     def finish(self) -> None:
         """Give every member this transaction changed its place in server order."""
         s = self.s
+        self.insert_new_members()
         if self.touched:
             # Server order, taken last: every member this batch changed carries its number,
             # written in the same UPDATE as its balances (one write per member per batch).
@@ -125,6 +128,20 @@ class Applier(Batch):
                 for row in loaded])
             self.insert(m.MemberChange, change_log(s, change_no, self.touched))
         s.flush()
+
+    def insert_new_members(self) -> None:
+        """Write the members this batch registered so far, sealed, and their name grams, in a
+        statement each (the session would insert them one object at a time); from here on
+        they are written like members read from the database (:meth:`finish`)."""
+        new, self.new_members = self.new_members, []
+        if not new:
+            return
+        grams = seal_rows(self.s, new)
+        self.s.connection().execute(insert(m.Member), [
+            {c: getattr(row, c) for c in _MEMBER_COLUMNS} for row in new])
+        self.insert(m.MemberNameGram, [{"gram": gram, "member_id": member_id}
+                                       for _model, gram, member_id in grams])
+        self.loaded.update(row.member_id for row in new)
 
     def _load_members(self, run: list[EventIn]) -> None:
         """One locking read for the batch: its members by id, and the live members holding
@@ -192,7 +209,7 @@ class Applier(Batch):
             wallet_blocked=False, merged_into=merged_into,
             created_at=_at(body.get("at")) or self.now, updated_at=self.now, change_no=0,
             marketing_consent=bool(body.get("marketing_consent")))
-        self.s.add(row)  # inserted with the batch's other changes, in one flush
+        self.new_members.append(row)  # inserted with the batch's first ledger lines
         self.members[member_id] = row
         if merged_into is None:
             self.live_phones[self._phone_key(phone)] = row
@@ -380,7 +397,8 @@ class Applier(Batch):
                  "principal_fen": p, "bonus_fen": b, "points": pts}
                 for (member_id, code, till_no), (p, b, pts) in changes]
         self.contributions.clear()
-        self.s.flush()  # new members exist before their contributions are written
+        self.insert_new_members()
+        self.s.flush()
         own = {member_id: delta for (member_id, code, till_no), delta in changes
                if (code, till_no) == (self.store.code, self.till_no)}
         before = self._own_shares(sorted(own)) if self.stream is not None and own else {}
@@ -409,6 +427,7 @@ _MEMBER_CHANGES = ("card_no", "phone_key", "tail_key", "personal", "birth_month"
                    "tier", "status",
                    "principal_fen", "bonus_fen", "points", "wallet_blocked", "updated_at",
                    "change_no", "marketing_consent")
+_MEMBER_COLUMNS = tuple(c.key for c in m.Member.__table__.columns)
 _SHARE_KEYS = ("member_id", "store_code", "till_no")
 _AMOUNTS = ("principal_fen", "bonus_fen", "points")
 

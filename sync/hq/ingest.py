@@ -153,6 +153,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
         self.touched: set[str] = set()
         #: members read from the database (the others this batch made are in the session)
         self.loaded: set[str] = set()
+        self.new_members: list[m.Member] = []
         self.contributions: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
         self.ledger: list[dict[str, Any]] = []
         self.hold_keys: list[str] = []
