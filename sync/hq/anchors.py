@@ -29,6 +29,7 @@ from storeapp.audit import row_hash
 from storeapp.clock import to_local
 from storeapp.continuity import chain_next
 from storeapp.integrity import fold, member_hash
+from sync.hq import bulk
 from sync.hq import models as m
 from sync.hq.db import HqDatabase
 from sync.hq.errors import HqRefusal
@@ -266,7 +267,7 @@ def _contributions(s: Session, code: str, till_no: int,
     rows = s.execute(select(m.MemberStore.member_id, m.MemberStore.principal_fen,
                             m.MemberStore.bonus_fen, m.MemberStore.points).where(
         m.MemberStore.store_code == code, m.MemberStore.till_no == till_no,
-        m.MemberStore.member_id.in_(member_ids)))
+        bulk.among(s, m.MemberStore.member_id, member_ids)))
     return {member_id: (p, b, pts) for member_id, p, b, pts in rows}
 
 

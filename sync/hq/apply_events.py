@@ -162,8 +162,9 @@ class Applier(Batch):
         # every key the batch may open or seal with, in one read (absent ones remembered too)
         member_keys.ring(self.s).prefetch(wanted)
         rows = self.s.scalars(select(m.Member).where(or_(
-            m.Member.member_id.in_(sorted(wanted)),
-            and_(m.Member.phone_key.in_(phones), m.Member.merged_into.is_(None))))
+            bulk.among(self.s, m.Member.member_id, sorted(wanted)),
+            and_(bulk.among(self.s, m.Member.phone_key, phones),
+                 m.Member.merged_into.is_(None))))
             .order_by(m.Member.member_id).with_for_update())
         for row in rows:
             self._remember(row)
@@ -416,7 +417,7 @@ class Applier(Batch):
         rows = self.s.connection().execute(
             select(m.MemberStore.member_id, m.MemberStore.principal_fen,
                    m.MemberStore.bonus_fen, m.MemberStore.points).where(
-                m.MemberStore.member_id.in_(member_ids),
+                bulk.among(self.s, m.MemberStore.member_id, member_ids),
                 m.MemberStore.store_code == self.store.code,
                 m.MemberStore.till_no == self.till_no))
         return {member_id: (p, b, pts) for member_id, p, b, pts in rows}

@@ -9,14 +9,27 @@ costs little.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, text, update
+from sqlalchemy import ColumnElement, Table, any_, bindparam, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from sync.hq import models as m
+
+
+def among(s: Session | Connection, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """``column IN values``, as one array parameter on PostgreSQL (``= ANY``): the statement's
+    text is then the same whatever the number of values, so the driver parses it once, where
+    an ``IN`` list of a batch's 500 ids is a new statement of 500 parameters each time."""
+    values = list(values)
+    dialect = s.get_bind().dialect if isinstance(s, Session) else s.dialect
+    if dialect.name != "postgresql":
+        return column.in_(values)  # type: ignore[no-any-return]
+    array = bindparam(None, values, type_=postgresql.ARRAY(column.type))
+    return column == any_(array)  # type: ignore[no-any-return]
 
 
 def update_rows(conn: Connection, model: type[m.Base], key: str, columns: Sequence[str],

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from storeapp.clock import to_local
-from sync.hq import campaigns, verify, verify_cards, verify_gifts
+from sync.hq import bulk, campaigns, verify, verify_cards, verify_gifts
 from sync.hq import models as m
 from sync.hq.batch import Batch
 from sync.hq.db import HqDatabase, current_change_no
@@ -69,7 +69,7 @@ class Gate(Batch):
         if refs:
             for row in self.s.scalars(select(m.Refundable).where(
                     m.Refundable.store_id == self.store.id,
-                    m.Refundable.ref.in_(sorted(refs)))):
+                    bulk.among(self.s, m.Refundable.ref, sorted(refs)))):
                 self.given[row.ref] = (_given(row), row)
 
     def _remember_new_given(self) -> None:

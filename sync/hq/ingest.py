@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storeapp.continuity import GENESIS
-from sync.hq import anchors, member_keys, verify
+from sync.hq import anchors, bulk, member_keys, verify
 from sync.hq import models as m
 from sync.hq.apply_cards import CardApplier
 from sync.hq.apply_consents import ConsentApplier, ConsentBatch
@@ -342,7 +342,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
         self._sweep_merged()
         self._flag_overdrafts()
         if self.hold_keys:
-            self.s.execute(update(m.Hold).where(m.Hold.key.in_(self.hold_keys),
+            self.s.execute(update(m.Hold).where(bulk.among(self.s, m.Hold.key, self.hold_keys),
                                                 m.Hold.released_at.is_(None))
                            .values(released_at=self.now))
         if self.new_given:

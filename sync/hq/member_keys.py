@@ -33,6 +33,7 @@ from storeapp import pii
 from storeapp.keystore import KeyStore, new_entry
 from storeapp.pii import ERASED, Personal
 from storeapp.pii_orm import GIVEN_BACK
+from sync.hq import bulk
 from sync.hq import models as m
 from sync.hq.errors import HqRefusal
 
@@ -96,7 +97,7 @@ def keep(hq: HqDatabase, s: Session, keys: Mapping[str, bytes], now: dt.datetime
     if not keys:
         return
     known = set(s.scalars(select(m.MemberKey.member_id).where(
-        m.MemberKey.member_id.in_(list(keys)))))
+        bulk.among(s, m.MemberKey.member_id, keys))))
     ring = HqRing.of(hq, s)
     for member_id, key in keys.items():
         if member_id not in known:
@@ -148,7 +149,7 @@ class HqRing:
                 self._keys.update(dict.fromkeys(chunk))
                 for member_id, wrapped in self._s.execute(
                         select(m.MemberKey.member_id, m.MemberKey.wrapped)
-                        .where(m.MemberKey.member_id.in_(chunk))):
+                        .where(bulk.among(self._s, m.MemberKey.member_id, chunk))):
                     self._keys[member_id] = pii.unwrap(self.master, member_id,
                                                        base64.b64decode(wrapped))
 
