@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import threading
 from pathlib import Path
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 STATUS_EVERY_MS = 30_000  # the status bar's pending count and offline time stay fresh
 STOP_WAIT_MS = 20_000  # a sync stops after the HTTP request in flight (5 s timeout each)
 NIGHTLY_MIN_DELAY_MS = 1_000  # never re-fire at once, whatever the clock says
+#: a chain's tills take their nightly sync over the hour after ``sync_nightly_hour``, each at a
+#: second of its own (docs/scaling.md): thousands of tills uploading at 02:00:00 would queue
+#: at head office for what it takes in an hour
+NIGHTLY_SPREAD_S = 3600
 
 MANUAL, INTERVAL, NIGHTLY = "manual", "interval", "nightly"
 
@@ -168,8 +173,9 @@ class SyncRunner(QObject):
     def _schedule_nightly(self) -> None:
         db = self._db
         assert db is not None and self._nightly is not None
-        at = next_nightly(self._clock.now(), db.settings.sync_nightly_hour,
-                          self._nightly_done)
+        settings = db.settings
+        at = next_nightly(self._clock.now(), settings.sync_nightly_hour, self._nightly_done,
+                          nightly_offset(settings.store_code, settings.till_no))
         self._nightly_day = to_local(at).date()
         delay_s = (at - self._clock.now()).total_seconds()
         self._nightly.start(max(NIGHTLY_MIN_DELAY_MS, int(delay_s * 1000)))
@@ -262,11 +268,20 @@ class _Stopped(Exception):
     """The app is closing: the sync stops at the next page boundary."""
 
 
-def next_nightly(now: dt.datetime, hour: int, done: dt.date | None = None) -> dt.datetime:
-    """The next ``hour``:00 store-local time after ``now`` (naive UTC in and out), skipping the
-    local day ``done`` (the nightly sync already ran then)."""
+def nightly_offset(store_code: str, till_no: int) -> dt.timedelta:
+    """This till's place in the nightly hour: the same every night, spread evenly over the
+    chain's tills."""
+    digest = hashlib.sha256(f"{store_code}/{till_no}".encode()).digest()
+    return dt.timedelta(seconds=int.from_bytes(digest[:4], "big") % NIGHTLY_SPREAD_S)
+
+
+def next_nightly(now: dt.datetime, hour: int, done: dt.date | None = None,
+                 offset: dt.timedelta = dt.timedelta(0)) -> dt.datetime:
+    """The next ``hour``:00 store-local time, plus this till's ``offset`` (under an hour), after
+    ``now`` (naive UTC in and out), skipping the local day ``done`` (the nightly sync already
+    ran then)."""
     local = to_local(now)
-    at = local.replace(hour=hour % 24, minute=0, second=0, microsecond=0)
+    at = local.replace(hour=hour % 24, minute=0, second=0, microsecond=0) + offset
     while at <= local or at.date() == done:
         at += dt.timedelta(days=1)
     return at.replace(tzinfo=STORE_TZ).astimezone(dt.UTC).replace(tzinfo=None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +31,7 @@ from tests.sync.conftest import LiveHq
 from tests.ui.conftest import keys, login
 from ui import i18n
 from ui.main_window import MainWindow
-from ui.sync_runner import SyncRunner, next_nightly
+from ui.sync_runner import SyncRunner, next_nightly, nightly_offset
 from ui.sync_view import describe, summary
 
 SYNCED_AT_START = "Synced 10:00 · 0 to send"  # tests.helpers.START is 10:00 in the store
@@ -247,7 +248,8 @@ def test_the_nightly_sync_runs_at_its_hour(qtbot: QtBot, window: MainWindow, joi
     a_member_with_money(joined)
     with joined.session() as s, s.begin():
         joined.set_setting(s, "sync_nightly_hour", 11)
-    clock.set(dt.datetime(2026, 3, 10, 2, 59, 58))  # 10:59:58 in the store
+    own = nightly_offset(joined.settings.store_code, joined.settings.till_no)
+    clock.set(dt.datetime(2026, 3, 10, 2, 59, 58) + own)  # 2 s before 11:00 + this till's time
     runner = SyncRunner(joined.path, joined.clock)
     window.attach_sync(runner)
     seen = Seen(window, runner)
@@ -328,6 +330,20 @@ def test_the_next_nightly_sync_is_at_its_local_hour_once_a_day() -> None:
     assert next_nightly(ten_local, 23) == dt.datetime(2026, 3, 10, 15, 0)  # 23:00 today
     assert next_nightly(ten_local, 23, done=dt.date(2026, 3, 10)) == \
         dt.datetime(2026, 3, 11, 15, 0)  # today's already ran
+
+
+def test_a_chains_tills_spread_their_nightly_sync_over_the_hour() -> None:
+    offsets = {(f"{store:04d}", till): nightly_offset(f"{store:04d}", till)
+               for store in range(1, 501) for till in (1, 2)}
+    assert all(dt.timedelta(0) <= o < dt.timedelta(hours=1) for o in offsets.values())
+    assert nightly_offset("0007", 1) == offsets["0007", 1]  # the same every night
+    per_ten_minutes = Counter(int(o.total_seconds()) // 600 for o in offsets.values())
+    assert len(per_ten_minutes) == 6 and max(per_ten_minutes.values()) < 220  # ~167 each
+    ten_local = dt.datetime(2026, 3, 10, 2, 0)  # 10:00 in the store (UTC+8)
+    late = dt.timedelta(minutes=59, seconds=59)  # 02:59:59, then 23:59:59: the same night
+    assert next_nightly(ten_local, 2, offset=late) == dt.datetime(2026, 3, 10, 18, 59, 59)
+    assert next_nightly(ten_local, 23, dt.date(2026, 3, 10), late) == \
+        dt.datetime(2026, 3, 11, 15, 59, 59)
 
 
 def test_stopping_the_runner_ends_its_thread(qtbot: QtBot, window: MainWindow,
