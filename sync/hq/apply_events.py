@@ -13,7 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from storeapp.clock import to_local
 from storeapp.identity import mask_phone
@@ -141,6 +141,8 @@ class Applier(Batch):
             {c: getattr(row, c) for c in _MEMBER_COLUMNS} for row in new])
         self.insert(m.MemberNameGram, [{"gram": gram, "member_id": member_id}
                                        for _model, gram, member_id in grams])
+        for row in new:  # stored now: sealing them again replaces their grams
+            make_transient_to_detached(row)
         self.loaded.update(row.member_id for row in new)
 
     def _load_members(self, run: list[EventIn]) -> None:
@@ -228,7 +230,7 @@ class Applier(Batch):
             existing.gender = body.get("gender") or existing.gender
             existing.marketing_consent = bool(body.get("marketing_consent"))
             if survivor is None and existing.merged_into is None:
-                self.live_phones[existing.phone_key] = None
+                self.live_phones[self._phone_key(existing.phone)] = None
                 existing.phone = phone
                 self.live_phones[self._phone_key(phone)] = existing
             self.touched.add(member_id)
@@ -286,8 +288,9 @@ class Applier(Batch):
                     self.exception("phone_conflict", row.member_id, None, {
                         "phone": _masked(str(value)), "held_by": clash.member_id})
                     continue
-                if self.live_phones.get(row.phone_key) is row:
-                    self.live_phones[row.phone_key] = None
+                held = self._phone_key(row.phone)  # as the batch left it, sealed or not
+                if self.live_phones.get(held) is row:
+                    self.live_phones[held] = None
                 self.live_phones[self._phone_key(value)] = row
             setattr(row, name, value)
         row.updated_at = self.now

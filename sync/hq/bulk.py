@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, any_, bindparam, text, update
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ def among(s: Session | Connection, column: Any, values: Iterable[Any]) -> Column
     dialect = s.get_bind().dialect if isinstance(s, Session) else s.dialect
     if dialect.name != "postgresql":
         return column.in_(values)  # type: ignore[no-any-return]
-    array = bindparam(None, values, type_=postgresql.ARRAY(column.type))
+    array = bindparam(None, values, type_=postgresql.ARRAY(_unsized(column.type)))
     return column == any_(array)  # type: ignore[no-any-return]
 
 
@@ -82,8 +82,14 @@ def _unnest(table: Table, names: Sequence[str]) -> str:
     """``unnest(CAST(:a AS type[]), ...) AS v(a, ...)`` over ``table``'s columns ``names``."""
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
     arrays = ", ".join(
-        f"CAST(:{c} AS {table.c[c].type.compile(dialect=dialect)}[])" for c in names)
+        f"CAST(:{c} AS {_unsized(table.c[c].type).compile(dialect=dialect)}[])" for c in names)
     return f"unnest({arrays}) AS v({', '.join(names)})"
+
+
+def _unsized(type_: Any) -> Any:
+    """A string column's type without its length: a cast to ``VARCHAR(n)`` cuts a longer value
+    short without a word, where writing it into the column refuses it."""
+    return String() if isinstance(type_, String) else type_
 
 
 def _arrays(names: Sequence[str], rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:

@@ -30,7 +30,8 @@ ERASED_PREFIX = "erased:"
 
 
 def is_erased(member: m.Member) -> bool:
-    return member.phone_key.startswith(ERASED_PREFIX)
+    """By the stored phone key, or (a member an upload registers, not sealed yet) its phone."""
+    return (member.phone_key or member.phone).startswith(ERASED_PREFIX)
 
 
 def erase_member(s: Session, member_id: str, *, by: str, now: dt.datetime,
