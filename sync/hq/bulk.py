@@ -15,9 +15,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, Table, any_, bindparam, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.hq import models as m
+
+
+def unique_violation(exc: Exception) -> bool:
+    """A unique index refused a row: SQLAlchemy's error, or the driver's own from a COPY."""
+    return isinstance(exc, IntegrityError) or getattr(exc, "sqlstate", None) == "23505"
 
 
 def among(s: Session | Connection, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:

@@ -17,7 +17,6 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from storeapp.clock import to_local
 from sync.hq import bulk, campaigns, verify, verify_cards, verify_gifts
@@ -80,7 +79,7 @@ class Gate(Batch):
             with self.s.begin_nested():
                 self.insert(m.Refundable, self.new_given)
         except Exception as exc:  # COPY raises the driver's own error, not SQLAlchemy's
-            if not (isinstance(exc, IntegrityError) or getattr(exc, "sqlstate", "") == "23505"):
+            if not bulk.unique_violation(exc):
                 raise
             seen = set(self.s.connection().scalars(select(m.Refundable.ref).where(
                 m.Refundable.store_id == self.store.id,

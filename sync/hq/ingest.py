@@ -25,7 +25,6 @@ from typing import Any
 import orjson
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storeapp.continuity import GENESIS
@@ -105,11 +104,6 @@ def where(session: Session, store_id: int, till_no: int) -> dict[str, Any]:
                 "flag": ""}
     return {"acked_seq": stream.acked_seq, "chain": stream.chain, "audit_seq": stream.audit_seq,
             "audit_hash": stream.audit_hash, "flag": stream.flag}
-
-
-def _unique_violation(exc: Exception) -> bool:
-    """A unique index refused a row: SQLAlchemy's error, or the driver's own from a COPY."""
-    return isinstance(exc, IntegrityError) or getattr(exc, "sqlstate", None) == "23505"
 
 
 def _parse(batch: dict[str, Any]) -> tuple[int, str, list[EventIn]]:
@@ -268,7 +262,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
             with self.s.begin_nested():
                 self.insert(m.Event, rows)
         except Exception as exc:
-            if not _unique_violation(exc):
+            if not bulk.unique_violation(exc):
                 raise
             clash = self.s.scalars(select(m.Event.event_id).where(
                 m.Event.store_id == self.store.id,
