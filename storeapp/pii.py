@@ -167,6 +167,11 @@ def _box_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
                 info=b"storeapp member key").derive(shared)
 
 
+#: what a till sends for a member it erased before their sealed data went up: the key is gone
+#: (not base64 of any sealed key, so never mistaken for one)
+ERASED_KEY = "erased"
+
+
 def seal_for(public: bytes, member_id: str, key: bytes) -> str:
     """``key`` sealed so only the holder of ``public``'s private key opens it (X25519 + AES-GCM
     with a one-time key pair: the till cannot open what it sent)."""
@@ -506,7 +511,7 @@ class Ring:
         self.keys.close()
 
 
-__all__ = ["ERASED", "PERSONAL_FIELDS", "STAGED_MASTER", "MemberKeys", "Personal", "Ring",
-           "Unreadable", "fold_name", "key_check", "name_grams",
+__all__ = ["ERASED", "ERASED_KEY", "PERSONAL_FIELDS", "STAGED_MASTER", "MemberKeys", "Personal",
+           "Ring", "Unreadable", "fold_name", "key_check", "name_grams",
            "new_keypair", "open_from", "phone_key", "query_grams", "seal", "seal_for",
            "seal_text", "tail_key", "unseal", "unseal_text", "unwrap", "wrap"]

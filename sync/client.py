@@ -27,7 +27,8 @@ from storeapp import integrity, pii, sync_state
 from storeapp.continuity import GENESIS
 from storeapp.db import Database
 from storeapp.errors import DomainError, Refused
-from storeapp.models import AuditRow, OutboxEvent, SettingRow
+from storeapp.models import AuditRow, Member, OutboxEvent, SettingRow
+from storeapp.services.privacy import ERASED_PREFIX
 from storeapp.settings import BY_NAME, CHAIN, DECLARED, Settings
 from sync import totals
 from sync.apply import Applied, apply_page
@@ -285,7 +286,11 @@ _SEALED = ("member_registered", "member_profile_updated")
 def member_keys_for(db: Database, rows: Sequence[OutboxEvent]) -> dict[str, str]:
     """The own keys of the members whose sealed data ``rows`` carry, sealed to head office's
     public key (given when the till joined): head office opens their data with them, and no
-    one who reads the batch on its way can."""
+    one who reads the batch on its way can.
+
+    A member erased here before these events went up has no key left to send: they are sent as
+    :data:`pii.ERASED_KEY`, and head office applies the events without the data no one can open
+    any more (:func:`sync.hq.member_keys.open_body`)."""
     ids = {str(json.loads(e.payload_json)["member_id"]) for e in rows
            if e.type in _SEALED and '"personal"' in e.payload_json}
     if not ids:
@@ -296,7 +301,13 @@ def member_keys_for(db: Database, rows: Sequence[OutboxEvent]) -> dict[str, str]
                       "members' data: join head office again (storeapp sync join)")
     raw = base64.urlsafe_b64decode(public)
     keys = db.pii.keys.get_many(ids)
-    return {i: pii.seal_for(raw, i, keys[i]) for i in sorted(ids) if i in keys}
+    sent = {i: pii.seal_for(raw, i, keys[i]) for i in sorted(ids) if i in keys}
+    if len(sent) < len(ids):
+        with db.reader() as s:
+            sent |= dict.fromkeys(s.scalars(select(Member.member_id).where(
+                Member.member_id.in_(sorted(ids - sent.keys())),
+                Member.phone_key.startswith(ERASED_PREFIX))), pii.ERASED_KEY)
+    return sent
 
 
 def send_balances(db: Database, client: HqClient, till_no: int) -> list[str]:

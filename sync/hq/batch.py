@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sync.hq import models as m
+from sync.hq.member_keys import BatchKeys
 
 
 class Batch:
@@ -22,8 +23,8 @@ class Batch:
     now: dt.datetime
     stream: m.Stream | None
     members: dict[str, m.Member]
-    #: the members' keys the batch sent (sync.hq.member_keys), opened
-    member_keys: dict[str, bytes] = {}  # noqa: RUF012 - replaced per batch, never mutated
+    #: the members' keys the batch sent, opened
+    member_keys: BatchKeys = BatchKeys()
 
     def insert(self, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
         """Write ``rows`` of ``model`` in one statement (the ingest's)."""

@@ -77,7 +77,7 @@ def ingest(hq: HqDatabase, store: m.Store, batch: dict[str, Any], now: dt.dateti
         keys = member_keys.opened_keys(hq, batch.get("member_keys"))
 
         def work(s: Session) -> Ack:
-            member_keys.keep(hq, s, keys, now)
+            member_keys.keep(hq, s, keys.keys, now)
             run = Ingest(hq, s, store, till_no, now)
             run.member_keys = keys
             return run.run(batch_id, events, batch)

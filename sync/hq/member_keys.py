@@ -22,6 +22,7 @@ import base64
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
@@ -74,21 +75,37 @@ def public_key(hq: HqDatabase) -> str:
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def opened_keys(hq: HqDatabase, sealed: Mapping[str, Any] | None) -> dict[str, bytes]:
-    """The members' keys a batch sent (``member_keys``: member id → sealed key), opened."""
+@dataclass(frozen=True)
+class BatchKeys:
+    """The members' keys a batch sent (``member_keys``: member id → sealed key), opened.
+
+    ``erased``: members the till erased before their sealed data went up (sent as
+    :data:`storeapp.pii.ERASED_KEY`): their key is gone, their data is applied as no one's
+    (:func:`open_body`). A till that says so of a member it did not erase withholds nothing it
+    could not have falsified: the data is the till's to give, and no money depends on it."""
+
+    keys: Mapping[str, bytes] = field(default_factory=dict)
+    erased: frozenset[str] = frozenset()
+
+
+def opened_keys(hq: HqDatabase, sealed: Mapping[str, Any] | None) -> BatchKeys:
+    """The members' keys a batch sent, opened."""
     if not sealed:
-        return {}
+        return BatchKeys()
     if not isinstance(sealed, Mapping) or len(sealed) > 2000:
         raise HqRefusal(422, "bad_batch", "member_keys must map member ids to sealed keys")
     private = key_store(hq).secret("member_private")
-    keys = {}
+    keys, erased = {}, set()
     for member_id, box in sealed.items():
+        if box == pii.ERASED_KEY:
+            erased.add(str(member_id))
+            continue
         try:
             keys[str(member_id)] = pii.open_from(private, str(member_id), str(box))
         except (pii.Unreadable, ValueError) as exc:
             raise HqRefusal(422, "bad_member_key", f"member {member_id}: the key sent cannot "
                             f"be opened here ({exc})", member_id=str(member_id)) from None
-    return keys
+    return BatchKeys(keys, frozenset(erased))
 
 
 def keep(hq: HqDatabase, s: Session, keys: Mapping[str, bytes], now: dt.datetime) -> None:
@@ -224,15 +241,18 @@ def as_text(keys: Mapping[str, bytes]) -> dict[str, str]:
     return {member_id: base64.urlsafe_b64encode(key).decode() for member_id, key in keys.items()}
 
 
-def open_body(body: dict[str, Any], keys: Mapping[str, bytes]) -> dict[str, Any]:
+def open_body(body: dict[str, Any], sent: BatchKeys) -> dict[str, Any]:
     """An event's body with its sealed personal data opened into plain fields, for applying
     (the stored payload stays sealed). A body carrying sealed data whose key the batch did not
-    send is refused: an honest till always sends it."""
+    send is refused (an honest till always sends it), unless the till erased the member: a
+    registration then carries an erased member's data, a profile change none."""
     sealed = body.get("personal")
     if not sealed:
         return body
     member_id = str(body.get("member_id") or "")
-    key = keys.get(member_id)
+    key = sent.keys.get(member_id)
+    if key is None and member_id in sent.erased:
+        return _erased_body(body, member_id)
     if key is None:
         raise HqRefusal(422, "bad_member_key", f"member {member_id}: personal data came "
                         "without the member's key", member_id=member_id)
@@ -249,5 +269,14 @@ def open_body(body: dict[str, Any], keys: Mapping[str, bytes]) -> dict[str, Any]
     return opened
 
 
-__all__ = ["HqRing", "as_text", "keep", "kept", "key_store", "open_body", "opened_keys",
-           "public_key", "ring"]
+def _erased_body(body: dict[str, Any], member_id: str) -> dict[str, Any]:
+    from sync.hq.erasure import ERASED_PREFIX
+
+    if isinstance(body.get("fields"), dict):
+        return {**body, "fields": {name: value for name, value in body["fields"].items()
+                                   if name not in pii.PERSONAL_FIELDS}}
+    return {**body, "phone": f"{ERASED_PREFIX}{member_id}", "name": "", "birthday": None}
+
+
+__all__ = ["BatchKeys", "HqRing", "as_text", "keep", "kept", "key_store", "open_body",
+           "opened_keys", "public_key", "ring"]

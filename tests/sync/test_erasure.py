@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from storeapp import audit
@@ -20,12 +21,14 @@ from storeapp.reports.daily import daily
 from storeapp.reports.liability import liability
 from storeapp.services import members, privacy, wallet
 from storeapp.services.sales import TenderIn
+from sync.hq import ingest
 from sync.hq import models as m
-from sync.hq.db import HqDatabase
+from sync.hq.db import HqDatabase, utcnow
+from sync.hq.errors import HqRefusal
 from sync.hq.reconcile import reconcile
 from tests.helpers import CASHIER, START, approve, register, sell, topup
 from tests.sync.chain import chain_fixture, upload  # noqa: F401 (the fixture chain)
-from tests.sync.test_sync_properties import Till, download
+from tests.sync.test_sync_properties import Network, Till, deliver, download, hear_ack, send
 
 PHONE, NAME, BORN = "13911112222", "欧阳娜娜", "1990-03-04"
 
@@ -114,3 +117,70 @@ def test_an_erased_member_is_unreadable_everywhere_and_every_total_stays(
         restored.close()
     # nothing else moved: ledgers, reports, the audit chain, head office's reconciliation
     assert figures(hq, tills) == before
+
+
+def _erased_at_head_office(hq: HqDatabase, member_id: str) -> None:
+    with hq.transaction() as s:
+        row = s.get(m.Member, member_id)
+        assert row is not None and row.phone == f"erased:{member_id}"
+        assert (row.name, row.birthday, row.personal) == ("", None, "")
+        assert s.get(m.MemberKey, member_id) is None
+        assert s.scalars(select(m.AccessLog.user).where(
+            m.AccessLog.action == "member_erased", m.AccessLog.subject == member_id)).all()
+        assert not s.scalars(select(m.Refusal)).all()
+
+
+@pytest.mark.parametrize("batch_size", [5000, 1], ids=["one batch", "an event a batch"])
+def test_a_member_erased_before_their_registration_went_up_does_not_stop_the_uploads(
+        chain: tuple[HqDatabase, list[Till]], batch_size: int) -> None:
+    """Registered and erased between two uploads: the key the registration was sealed under is
+    gone, so the till says the member is erased instead of sending it, and head office keeps
+    the member (their money) without a person — whether the erasure comes in the same batch or
+    a later one. It used to refuse the batch (no key) and the till could never upload again."""
+    hq, tills = chain
+    here = tills[0]
+    member = register(here.db, phone=PHONE, name=NAME, birthday=BORN)
+    topup(here.db, member, 5_000, method="cash")
+    privacy.erase(here.db, member.member_id, actor=CASHIER, grant=approve(here.db))
+    net = Network()
+    while True:
+        send(here, net, batch_size)
+        if not net.in_flight:
+            break
+        deliver(hq, net, 0)
+        hear_ack(net, 0)
+    with hq.transaction() as s:
+        assert ingest.acked_seq(s, here.store.id, here.till_no) == here.next_seq - 1
+        stored = " ".join(s.scalars(select(m.Event.payload)))
+        assert PHONE not in stored and NAME not in stored
+    _erased_at_head_office(hq, member.member_id)
+    assert numbers(liability(here.db).to_dict())  # the till's figures still read
+    for till in tills:
+        download(till, hq)
+        assert members.find(till.db, PHONE) == []
+
+
+def test_a_profile_change_waiting_when_the_member_is_erased_goes_up_without_the_person(
+        chain: tuple[HqDatabase, list[Till]]) -> None:
+    hq, tills = chain
+    here = tills[0]
+    member = register(here.db, phone=PHONE, name=NAME, birthday=BORN)
+    upload(hq, tills)
+    members.update_profile(here.db, member.member_id, actor=CASHIER, name="欧阳菲菲")
+    privacy.erase(here.db, member.member_id, actor=CASHIER, grant=approve(here.db))
+    upload(hq, tills)
+    _erased_at_head_office(hq, member.member_id)
+
+
+def test_sealed_data_without_a_key_is_still_refused_from_a_member_the_till_did_not_erase(
+        chain: tuple[HqDatabase, list[Till]]) -> None:
+    hq, tills = chain
+    here = tills[0]
+    register(here.db, phone=PHONE, name=NAME, birthday=BORN)
+    net = Network()
+    send(here, net, 5000)
+    _, batch = net.in_flight[0]
+    batch["member_keys"] = {}
+    with pytest.raises(HqRefusal) as refused:
+        ingest.ingest(hq, here.store, batch, utcnow())
+    assert refused.value.code == "bad_member_key"
