@@ -149,9 +149,12 @@ class Applier(Batch):
         """One locking read for the batch: its members by id, and the live members holding
         any phone it registers or changes to (in member-id order: no deadlocks)."""
         wanted: set[str] = set()
+        personal: set[str] = set()  # members whose data the batch opens or seals
         for event in run:
             if "member_id" in event.body:
                 wanted.add(str(event.body["member_id"]))
+                if event.type in _PERSONAL:
+                    personal.add(str(event.body["member_id"]))
             wanted.update(str(line["member_id"]) for line in event.body.get("ledger") or ())
             wanted.update(str(line["member_id"]) for line in event.body.get("count") or ())
             if event.type == "member_registered":
@@ -161,8 +164,9 @@ class Applier(Batch):
         phones = sorted(self.live_phones)
         if not wanted and not phones:
             return
-        # every key the batch may open or seal with, in one read (absent ones remembered too)
-        member_keys.ring(self.s).prefetch(wanted)
+        # the keys the batch opens or seals with, in one read (absent ones remembered too);
+        # a member's data read for anything else (an overdraft's masked phone) reads its key
+        member_keys.ring(self.s).prefetch(personal)
         rows = self.s.scalars(select(m.Member).where(or_(
             bulk.among(self.s, m.Member.member_id, sorted(wanted)),
             and_(bulk.among(self.s, m.Member.phone_key, phones),
@@ -467,6 +471,9 @@ def _date(value: Any) -> dt.date | None:
         return None
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
+
+#: the events whose applying opens or seals a member's personal data
+_PERSONAL = frozenset({"member_registered", "member_profile_updated", "member_erased"})
 
 _HANDLERS: dict[str, Any] = {
     "member_registered": Applier.registered,

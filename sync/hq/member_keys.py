@@ -115,11 +115,8 @@ def keep(hq: HqDatabase, s: Session, keys: Mapping[str, bytes], now: dt.datetime
         return
     known = set(s.scalars(select(m.MemberKey.member_id).where(
         bulk.among(s, m.MemberKey.member_id, keys))))
-    ring = HqRing.of(hq, s)
-    for member_id, key in keys.items():
-        if member_id not in known:
-            ring.add(member_id, key, now)
-    s.flush()
+    HqRing.of(hq, s).add_many({member_id: key for member_id, key in keys.items()
+                               if member_id not in known}, now)
 
 
 def kept(hq: HqDatabase, s: Session, member_ids: Iterable[str]) -> dict[str, bytes]:
@@ -175,6 +172,16 @@ class HqRing:
             member_id=member_id, created_at=now,
             wrapped=base64.b64encode(pii.wrap(self.master, member_id, key)).decode()))
         self._keys[member_id] = key
+
+    def add_many(self, keys: Mapping[str, bytes], now: dt.datetime) -> None:
+        """:meth:`add` for many members, in one statement (an upload's new members)."""
+        if not keys:
+            return
+        self._s.execute(insert(m.MemberKey), [
+            {"member_id": member_id, "created_at": now,
+             "wrapped": base64.b64encode(pii.wrap(self.master, member_id, key)).decode()}
+            for member_id, key in keys.items()])
+        self._keys.update(keys)
 
     def forget(self, member_id: str) -> None:
         """The member's key is being erased: nothing in this session opens their data again."""
