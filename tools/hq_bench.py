@@ -76,7 +76,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, make_url
 
 from storeapp.clock import to_local
-from sync.hq import ingest, service
+from sync.hq import ingest, member_keys, service
 from sync.hq import models as m
 from sync.hq.db import HqDatabase, make_engine, utcnow
 from sync.hq.errors import HqRefusal
@@ -163,9 +163,11 @@ def _refuse_real_stores(url: str) -> None:
 def add_stores(hq: HqDatabase, count: int) -> list[StorePlan]:
     now = utcnow()
     plans = []
+    public = member_keys.public_key(hq)
     for i in range(1, count + 1):
         added = service.add_store(hq, f"{i:04d}", f"{STORE_NAME}{i}", now)
-        plans.append(StorePlan(code=added["store_code"], token=added["token"], store_id=0))
+        plans.append(StorePlan(code=added["store_code"], token=added["token"], store_id=0,
+                               hq_member_key=public))
     with hq.transaction() as s:
         ids = {code: store_id for code, store_id in s.execute(select(m.Store.code, m.Store.id))}
     for plan in plans:

@@ -7,17 +7,18 @@ digest of the store's balances (so head office verifies all of it, as it does fo
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import random
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from storeapp import pricing
+from storeapp import pii, pricing
 from storeapp.audit import GENESIS as AUDIT_GENESIS
 from storeapp.audit import row_hash
 from storeapp.continuity import GENESIS, chain_next, event_digest
@@ -25,6 +26,7 @@ from storeapp.identity import make_card_no
 from storeapp.ids import MemberId
 from storeapp.integrity import Own, balance_digest
 from storeapp.money import split_in_proportion
+from storeapp.pii import ERASED, Personal
 from storeapp.pricing import MemberTerms, PricedLine, PricingRules, TenderIn
 from storeapp.rules import bonus_for
 from storeapp.settings import Settings
@@ -55,6 +57,9 @@ P_REGISTER, P_TOPUP, P_PROFILE = 0.12, 0.18, 0.08
 class _Member:
     member_id: str
     phone: str
+    #: the member's own key, and what the till seals under it (storeapp.pii)
+    key: bytes = b""
+    personal: Personal = ERASED
     principal: int = 0
     bonus: int = 0
     points: int = 0
@@ -105,6 +110,8 @@ class StorePlan:
     code: str
     token: str
     store_id: int
+    #: head office's public key for members' keys (``GET /store``'s ``member_key_public``)
+    hq_member_key: str = ""
     bodies: Bodies = field(default_factory=Bodies)
     last_seqs: list[int] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
@@ -127,6 +134,8 @@ class _Till:
         self.cards = 0
         self.receipts = 0
         self.now = day_start
+        #: members whose sealed data the batch being written carries
+        self.sealing: set[str] = set()
 
     def uid(self) -> str:
         """A UUIDv7 at the simulated moment, as a till makes them (storeapp.ids): ids sort by
@@ -184,19 +193,25 @@ class _Till:
         return self.sale(member if self.rng.random() < 0.8 else None)
 
     def register(self) -> tuple[str, dict[str, Any]]:
-        member = _Member(self.uid(), self.phone())
+        member = _Member(self.uid(), self.phone(), key=self.rng.randbytes(pii.KEY_BYTES))
         self.members.append(member)
         self.plan.members += 1
         self.cards += 1
         birthday = (dt.date(1960, 1, 1) + dt.timedelta(days=self.rng.randrange(16000))
                     if self.rng.random() < 0.7 else None)
+        member.personal = Personal(member.phone, self.name(), birthday)
         return "member_registered", {
             "member_id": member.member_id, "card_no": make_card_no(self.plan.code, TILL_NO,
                                                                    self.cards),
-            "phone": member.phone, "name": self.name(),
-            "birthday": birthday.isoformat() if birthday else None,
+            "personal": self.sealed(member),
             "gender": self.rng.choice(("F", "M", None)),
             "marketing_consent": self.rng.random() < 0.6}
+
+    def sealed(self, member: _Member) -> str:
+        """The member's phone, name and birthday as a till sends them: sealed under their key,
+        which travels with the batch sealed to head office (:func:`generate`)."""
+        self.sealing.add(member.member_id)
+        return pii.seal(member.key, member.member_id, member.personal)
 
     def topup(self, member: _Member) -> tuple[str, dict[str, Any]] | None:
         room = WALLET_CAP - member.principal - member.bonus
@@ -216,15 +231,21 @@ class _Till:
         fields: dict[str, Any]
         if roll < 0.05:
             member.phone = self.phone()
-            fields = {"phone": member.phone}
+            member.personal = replace(member.personal, phone=member.phone)
+            fields = {"phone": None}
         elif roll < 0.5:
-            fields = {"name": self.name()}
+            member.personal = replace(member.personal, name=self.name())
+            fields = {"name": None}
         elif roll < 0.8:
             day = dt.date(1960, 1, 1) + dt.timedelta(days=self.rng.randrange(16000))
-            fields = {"birthday": day.isoformat()}
+            member.personal = replace(member.personal, birthday=day)
+            fields = {"birthday": None}
         else:
-            fields = {"gender": self.rng.choice(("F", "M"))}
-        return "member_profile_updated", {"member_id": member.member_id, "fields": fields}
+            return "member_profile_updated", {
+                "member_id": member.member_id, "fields": {"gender": self.rng.choice(("F", "M"))}}
+        # a personal field is named without its value; the values travel sealed, whole
+        return "member_profile_updated", {"member_id": member.member_id, "fields": fields,
+                                          "personal": self.sealed(member)}
 
     def sale(self, member: _Member | None) -> tuple[str, dict[str, Any]]:
         """A sale priced and paid as the till's checkout prices and shares it
@@ -299,6 +320,11 @@ def generate(plan: StorePlan, index: int, events: int, batch: int,
             "batch_id": till.uid(), "till_no": TILL_NO, "events": chunk,
             "continuity": {"seq": acked_seq, "chain": acked_chain},
             "audit": {"from": [acked_seq, audit_hash], "rows": audit}}
+        if till.sealing:
+            public = base64.urlsafe_b64decode(plan.hq_member_key)
+            keys = {x.member_id: x.key for x in till.members if x.member_id in till.sealing}
+            body["member_keys"] = {i: pii.seal_for(public, i, keys[i]) for i in sorted(keys)}
+            till.sealing.clear()
         if last:
             body["check"] = {"upto": chunk[-1]["seq"], "digest": balance_digest(
                 Own(x.member_id, x.principal, x.bonus, x.points) for x in till.members)}
