@@ -30,6 +30,23 @@ class ChainLiability:
         return self.principal_fen + self.bonus_fen
 
 
+@dataclass(frozen=True)
+class StoreSync:
+    """When a store's tills last synced (the latest of them), and the newest event head office
+    holds from any of them."""
+
+    synced_at: dt.datetime | None = None
+    last_event_at: dt.datetime | None = None
+
+
+def store_syncs(s: Session) -> dict[int, StoreSync]:
+    """:class:`StoreSync` by store id (a store none of whose tills has synced is absent), one
+    aggregate over the tills' streams."""
+    return {int(store_id): StoreSync(synced, last_event) for store_id, synced, last_event in
+            s.execute(select(m.Stream.store_id, func.max(m.Stream.synced_at),
+                             func.max(m.Stream.last_event_at)).group_by(m.Stream.store_id))}
+
+
 def chain_liability(s: Session) -> ChainLiability:
     """The chain's stored value as members hold it, one aggregate over live members."""
     balance = m.Member.principal_fen + m.Member.bonus_fen

@@ -199,11 +199,9 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
             stream.acked_seq = run[-1].seq
             stream.updated_at = self.now
             last_at = run[-1].created_at
-            if self.store.last_event_at is None or last_at > self.store.last_event_at:
-                s.execute(update(m.Store).where(m.Store.id == self.store.id)
-                          .values(last_event_at=last_at))
-        s.execute(update(m.Store).where(m.Store.id == self.store.id)
-                  .values(last_sync_at=self.now))
+            if stream.last_event_at is None or last_at > stream.last_event_at:
+                stream.last_event_at = last_at
+        stream.synced_at = self.now  # on the till's own row, locked already: no store row
         anchors.take_audit(self, stream, proofs.get("audit"))
         check = anchors.compare_digest(self, stream, proofs.get("check"))
         self.finish()

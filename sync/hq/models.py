@@ -44,8 +44,8 @@ class Store(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    last_sync_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    last_event_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # when its tills last synced is kept per till (Stream.synced_at): a store's row is read by
+    # every batch and written by none (a reference table under Citus, docs/scaling.md)
 
 
 class Stream(Base):
@@ -56,6 +56,9 @@ class Stream(Base):
     till_no: Mapped[int] = mapped_column(Integer, primary_key=True)
     acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: the till's last batch, even one with nothing new; and the newest event of it stored here
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_event_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     #: Whether an event of this till named the chain rules it was made under: from then on
     #: every event must (a till that joined a store always does).
     rules_seen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))

@@ -37,12 +37,14 @@ from sync.hq.figures import (
     DailyRow,
     GiftLiabilityRow,
     LiabilityRow,
+    StoreSync,
     chain_liability,
     count_card_liability,
     daily_by_kind,
     daily_by_store,
     gift_card_liability,
     liability_by_store,
+    store_syncs,
     till_checks,
 )
 from sync.hq.reconcile import UNIT_ACCOUNTS, reconcile
@@ -250,9 +252,11 @@ class _Pages:
             select(m.Exception_.kind, func.count()).where(m.Exception_.resolved_at.is_(None))
             .group_by(m.Exception_.kind).order_by(m.Exception_.kind)).all()
         checks = till_checks(s, self.today())
-        stale = s.scalar(select(func.count()).where(
-            m.Store.revoked_at.is_(None),
-            (m.Store.last_sync_at.is_(None)) | (m.Store.last_sync_at < self.clock() - LAG_ALERT)))
+        syncs = store_syncs(s)
+        since = self.clock() - LAG_ALERT
+        stale = sum(1 for store_id in s.scalars(select(m.Store.id).where(
+            m.Store.revoked_at.is_(None)))
+            if (synced := syncs.get(store_id, StoreSync()).synced_at) is None or synced < since)
         return "overview.html", {
             "title": ui._("Overview"), "chain": chain_liability(s),
             "stores": int(stores[0]), "revoked": int(stores[1]), "stale": int(stale or 0),
@@ -270,11 +274,13 @@ class _Pages:
                 .order_by(m.Stream.store_id, m.Stream.till_no)):
             tills.setdefault(store_id, []).append((till_no, int(acked)))
         rows = []
+        syncs = store_syncs(s)
         for store in s.scalars(select(m.Store).order_by(m.Store.code)):
-            lag = None if store.last_sync_at is None else now - store.last_sync_at
+            sync = syncs.get(store.id, StoreSync())
+            lag = None if sync.synced_at is None else now - sync.synced_at
             rows.append(StoreRow(
-                code=store.code, name=store.name, last_sync_at=store.last_sync_at, lag=lag,
-                late=lag is None or lag > LAG_ALERT, last_event_at=store.last_event_at,
+                code=store.code, name=store.name, last_sync_at=sync.synced_at, lag=lag,
+                late=lag is None or lag > LAG_ALERT, last_event_at=sync.last_event_at,
                 tills=tills.get(store.id, []), revoked_at=store.revoked_at))
         return "stores.html", {"title": ui._("Stores"), "rows": rows}
 

@@ -21,6 +21,7 @@ from sync.hq import models as m
 from sync.hq.apply_cards import card_out
 from sync.hq.db import HqDatabase, change_watermark, next_change_no, utcnow
 from sync.hq.errors import HqRefusal, log_refusal
+from sync.hq.figures import StoreSync, store_syncs
 from sync.hq.movements import change_log
 from sync.protocol import WINDOW_SECONDS, signature_ok, token_hash
 
@@ -493,7 +494,9 @@ def set_rule(hq: HqDatabase, kind: str, key: str, value: Any) -> dict[str, Any]:
 
 def list_stores(hq: HqDatabase) -> list[dict[str, Any]]:
     with hq.transaction() as s:
+        syncs = store_syncs(s)
         return [{"store_code": st.code, "name": st.name,
-                 "last_sync_at": st.last_sync_at.isoformat() if st.last_sync_at else None,
+                 "last_sync_at": synced.isoformat() if (
+                     synced := syncs.get(st.id, StoreSync()).synced_at) else None,
                  "revoked": st.revoked_at is not None}
                 for st in s.scalars(select(m.Store).order_by(m.Store.code))]
