@@ -83,6 +83,8 @@ class PersonalFields:
     #: kept unsealed, and reads that marker as its phone (head office); a till reads an
     #: erased member's phone as empty
     __pii_marks__ = False
+    #: not an ORM object (sync.hq.member_row.MemberRow): whether it is stored is its ``stored``
+    __pii_plain__ = False
 
     def _personal_now(self) -> Personal:
         staged = self.__dict__.get("_pii_staged")
@@ -90,7 +92,7 @@ class PersonalFields:
             return staged  # type: ignore[no-any-return]
         sealed = self.__dict__.get("personal")
         if sealed is None:
-            if inspect(self).transient or inspect(self).pending:
+            if not _stored(self):
                 return _BLANK
             sealed = self.personal  # type: ignore[attr-defined]  # an expired row: load it
         if not sealed and self.__pii_marks__:
@@ -105,8 +107,7 @@ class PersonalFields:
 
     def _stage(self, **change: Any) -> None:
         self.__dict__["_pii_staged"] = dataclasses.replace(self._personal_now(), **change)
-        state = inspect(self)
-        if state.persistent or state.detached:
+        if not self.__pii_plain__ and _stored(self):
             flag_modified(self, "personal")
 
     @property
@@ -153,6 +154,14 @@ class PersonalFields:
         return self._personal_now() is ERASED
 
 
+def _stored(member: Any) -> bool:
+    """The member's row is in the database (or was read from it), with its name grams."""
+    if member.__pii_plain__:
+        return bool(member.stored)
+    state = inspect(member)
+    return not (state.transient or state.pending)
+
+
 def seal_staged(session: Session, member: Any) -> None:
     """Write a member's staged personal data: sealed, with its lookup keys and name grams."""
     seal_all(session, [member])
@@ -188,8 +197,7 @@ def seal_rows(session: Session, members: Iterable[Any]) -> list[tuple[Any, str, 
         member.phone_key = staged.phone if given_back else ring.phone_key(staged.phone)
         member.tail_key = "" if given_back else ring.tail_key(staged.phone[-4:])
         member.birth_month = staged.birthday.month if staged.birthday else None
-        state = inspect(member)
-        if not (state.pending or state.transient):
+        if _stored(member):
             renamed.append(member_id)
         grams += [(type(member).__pii_grams__, g, member_id)
                   for g in sorted(ring.name_grams(staged.name))]

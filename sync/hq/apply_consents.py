@@ -23,6 +23,7 @@ from storeapp.consent_rules import Entry
 from sync.hq import consents
 from sync.hq import models as m
 from sync.hq.batch import Batch
+from sync.hq.member_row import MemberRow
 from sync.hq.verify import Problem
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class ConsentApplier(Batch):
     touched: set[str]
 
     if TYPE_CHECKING:
-        def member(self, member_id: str) -> m.Member: ...  # sync.hq.apply_events
+        def member(self, member_id: str) -> MemberRow: ...  # sync.hq.apply_events
 
     def check_consents(self, event_type: str, body: dict[str, Any]) -> Problem | None:
         """None when an honest till could have recorded these consents, else why not."""

@@ -12,18 +12,19 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, insert, or_, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select
+from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
 from storeapp.identity import mask_phone
 from storeapp.integrity import fold, member_hash
-from storeapp.pii_orm import GIVEN_BACK, seal_all, seal_rows
+from storeapp.pii_orm import GIVEN_BACK, seal_rows
 from sync.hq import bulk, erasure, member_keys
 from sync.hq import models as m
 from sync.hq.apply_visits import VISIT_EVENTS
 from sync.hq.batch import Batch
 from sync.hq.db import next_change_no
+from sync.hq.member_row import MemberRow
 from sync.hq.movements import change_log
 from sync.protocol import HQ_STORE
 
@@ -38,12 +39,12 @@ class Applier(Batch):
 
     #: the live member holding each phone this batch registers or changes to (None: free), by
     #: the phone's keyed hash (:meth:`sync.hq.member_keys.HqRing.lookup`)
-    live_phones: dict[str, m.Member | None]
+    live_phones: dict[str, MemberRow | None]
     touched: set[str]
-    #: members read from the database (the others this batch made are in the session)
+    #: members stored already (read from the database, or made by this batch and inserted)
     loaded: set[str]
     #: members this batch registered, not written yet (:meth:`insert_new_members`)
-    new_members: list[m.Member]
+    new_members: list[MemberRow]
     contributions: dict[tuple[str, str, int], list[int]]
     ledger: list[dict[str, Any]]
     hold_keys: list[str]
@@ -121,28 +122,27 @@ class Applier(Batch):
                 self.members[member_id].change_no = change_no
             s.flush()
             loaded = [self.members[x] for x in sorted(self.touched & self.loaded)]
-            seal_all(s, loaded)  # kept out of the session: sealed here, not at its flush
-            # one statement for the batch (the session would write one per member)
-            bulk.update_rows(s.connection(), m.Member, "member_id", _MEMBER_CHANGES, [
-                {"member_id": row.member_id, **{c: getattr(row, c) for c in _MEMBER_CHANGES}}
-                for row in loaded])
+            grams = seal_rows(s, loaded)  # the old grams of those renamed are deleted
+            bulk.update_rows(s.connection(), m.Member, "member_id", _MEMBER_CHANGES,
+                             [row.values(_WRITTEN) for row in loaded])
+            self.insert(m.MemberNameGram, [{"gram": gram, "member_id": member_id}
+                                           for _model, gram, member_id in grams])
             self.insert(m.MemberChange, change_log(s, change_no, self.touched))
         s.flush()
 
     def insert_new_members(self) -> None:
         """Write the members this batch registered so far, sealed, and their name grams, in a
-        statement each (the session would insert them one object at a time); from here on
-        they are written like members read from the database (:meth:`finish`)."""
+        statement each; from here on they are written like members read from the database
+        (:meth:`finish`)."""
         new, self.new_members = self.new_members, []
         if not new:
             return
         grams = seal_rows(self.s, new)
-        self.s.connection().execute(insert(m.Member), [
-            {c: getattr(row, c) for c in _MEMBER_COLUMNS} for row in new])
+        self.s.connection().execute(insert(m.Member), [row.values() for row in new])
         self.insert(m.MemberNameGram, [{"gram": gram, "member_id": member_id}
                                        for _model, gram, member_id in grams])
         for row in new:  # stored now: sealing them again replaces their grams
-            make_transient_to_detached(row)
+            row.stored = True
         self.loaded.update(row.member_id for row in new)
 
     def _load_members(self, run: list[EventIn]) -> None:
@@ -167,17 +167,24 @@ class Applier(Batch):
         # the keys the batch opens or seals with, in one read (absent ones remembered too);
         # a member's data read for anything else (an overdraft's masked phone) reads its key
         member_keys.ring(self.s).prefetch(personal)
-        rows = self.s.scalars(select(m.Member).where(or_(
-            bulk.among(self.s, m.Member.member_id, sorted(wanted)),
-            and_(bulk.among(self.s, m.Member.phone_key, phones),
-                 m.Member.merged_into.is_(None))))
-            .order_by(m.Member.member_id).with_for_update())
-        for row in rows:
-            self._remember(row)
+        self._read(or_(bulk.among(self.s, m.Member.member_id, sorted(wanted)),
+                       and_(bulk.among(self.s, m.Member.phone_key, phones),
+                            m.Member.merged_into.is_(None))))
 
-    def _remember(self, row: m.Member) -> None:
-        """A member read from the database: kept out of the session, written by finish()."""
-        self.s.expunge(row)
+    def _read(self, where: ColumnElement[bool]) -> list[MemberRow]:
+        """Read and lock (PostgreSQL) the members ``where`` selects, in member-id order; those
+        the batch holds already stay as it holds them."""
+        found = []
+        for row in MemberRow.read(member_keys.ring(self.s), self.s.execute(
+                select(_TABLE).where(where).order_by(m.Member.member_id)
+                .with_for_update()).mappings()):
+            if row.member_id not in self.members:
+                self._remember(row)
+            found.append(self.members[row.member_id])
+        return found
+
+    def _remember(self, row: MemberRow) -> None:
+        """A member read from the database, written by finish()."""
         self.loaded.add(row.member_id)
         self.members[row.member_id] = row
         if row.merged_into is None and row.phone_key in self.live_phones:
@@ -191,11 +198,9 @@ class Applier(Batch):
         missing = sorted(ids - self.members.keys())
         if not missing:
             return
-        for row in self.s.scalars(select(m.Member).where(m.Member.member_id.in_(missing))
-                                  .order_by(m.Member.member_id).with_for_update()):
-            self._remember(row)
+        self._read(bulk.among(self.s, m.Member.member_id, missing))
 
-    def member(self, member_id: str) -> m.Member:
+    def member(self, member_id: str) -> MemberRow:
         found = self.members.get(member_id)
         if found is None:
             self._lock({member_id})
@@ -207,15 +212,17 @@ class Applier(Batch):
         return found
 
     def _create(self, member_id: str, body: dict[str, Any], *, phone: str,
-                merged_into: str | None = None) -> m.Member:
-        row = m.Member(
-            member_id=member_id, card_no=str(body.get("card_no") or ""), phone=phone,
-            name=str(body.get("name") or ""), birthday=_date(body.get("birthday")),
+                merged_into: str | None = None) -> MemberRow:
+        row = MemberRow(
+            member_keys.ring(self.s), stored=False,
+            member_id=member_id, card_no=str(body.get("card_no") or ""),
             gender=body.get("gender"), tier="regular", status="active",
             home_store=self.store.code, principal_fen=0, bonus_fen=0, points=0,
             wallet_blocked=False, merged_into=merged_into,
             created_at=_at(body.get("at")) or self.now, updated_at=self.now, change_no=0,
             marketing_consent=bool(body.get("marketing_consent")))
+        row.phone, row.name = phone, str(body.get("name") or "")
+        row.birthday = _date(body.get("birthday"))
         self.new_members.append(row)  # inserted with the batch's first ledger lines
         self.members[member_id] = row
         if merged_into is None:
@@ -248,17 +255,14 @@ class Applier(Batch):
             "phone": _masked(phone), "survivor": survivor.member_id, "merged": member_id,
             "survivor_store": survivor.home_store, "merged_store": self.store.code})
 
-    def _live_by_phone(self, phone: str, *, exclude: str) -> m.Member | None:
+    def _live_by_phone(self, phone: str, *, exclude: str) -> MemberRow | None:
         """The live member holding ``phone`` (loaded with the batch's members)."""
         key = self._phone_key(phone)
         if key not in self.live_phones:  # not announced by the batch: ask the database
             self.live_phones[key] = None
-            for row in self.s.scalars(select(m.Member).where(
-                    m.Member.phone_key == key, m.Member.merged_into.is_(None))
-                    .with_for_update()):
-                if row.member_id not in self.members:
-                    self._remember(row)
-                self.live_phones[key] = self.members[row.member_id]
+            for row in self._read(and_(m.Member.phone_key == key,
+                                       m.Member.merged_into.is_(None))):
+                self.live_phones[key] = row
         found = self.live_phones.get(key)
         if found is None or found.member_id == exclude or found.merged_into is not None:
             return None
@@ -325,7 +329,7 @@ class Applier(Batch):
             "bonus_fen": bonus, "points": points, "at": event.created_at,
             "day": to_local(event.created_at).date()})
 
-    def _transfer(self, source: m.Member, target: m.Member) -> None:
+    def _transfer(self, source: MemberRow, target: MemberRow) -> None:
         """Move everything ``source`` holds to ``target``, with ledger rows on both (store HQ)."""
         amounts = (source.principal_fen, source.bonus_fen, source.points)
         if not any(amounts):
@@ -435,7 +439,8 @@ _MEMBER_CHANGES = ("card_no", "phone_key", "tail_key", "personal", "birth_month"
                    "tier", "status",
                    "principal_fen", "bonus_fen", "points", "wallet_blocked", "updated_at",
                    "change_no", "marketing_consent")
-_MEMBER_COLUMNS = tuple(c.key for c in m.Member.__table__.columns)
+_WRITTEN = ("member_id", *_MEMBER_CHANGES)
+_TABLE = m.Member.__table__
 _SHARE_KEYS = ("member_id", "store_code", "till_no")
 _AMOUNTS = ("principal_fen", "bonus_fen", "points")
 

@@ -25,6 +25,7 @@ from storeapp.clock import local_month_bounds, to_local
 from storeapp.settings import Settings
 from sync.hq import models as m
 from sync.hq.batch import Batch
+from sync.hq.member_row import MemberRow
 from sync.protocol import HQ_STORE
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class ReferralApplier(Batch):
     if TYPE_CHECKING:  # the ingest's own, used here
         def _lock(self, ids: set[str]) -> None: ...
 
-        def member(self, member_id: str) -> m.Member: ...
+        def member(self, member_id: str) -> MemberRow: ...
 
     def load_referrals(self, run: list[EventIn]) -> None:
         """One read for the batch: the referrals of the members whose sales it brings (their
@@ -142,7 +143,7 @@ class ReferralApplier(Batch):
             "points": points, "at": self.now, "day": to_local(self.now).date()})
         self.touched.add(target.member_id)
 
-    def _live(self, member_id: str) -> m.Member:
+    def _live(self, member_id: str) -> MemberRow:
         """The referrer, or the member head office merged them into (locked: one batch at a
         time counts a referrer's rewards)."""
         row = self.member(member_id)

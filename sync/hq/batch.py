@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from sync.hq import models as m
 from sync.hq.member_keys import BatchKeys
+from sync.hq.member_row import MemberRow
 
 
 class Batch:
@@ -22,7 +23,7 @@ class Batch:
     till_no: int
     now: dt.datetime
     stream: m.Stream | None
-    members: dict[str, m.Member]
+    members: dict[str, MemberRow]
     #: the members' keys the batch sent, opened
     member_keys: BatchKeys = BatchKeys()
 

@@ -23,25 +23,27 @@ from sqlalchemy.orm import Session
 from sync.hq import member_keys
 from sync.hq import models as m
 from sync.hq.errors import HqRefusal
+from sync.hq.member_row import MemberRow
 from sync.hq.movements import touch
 
 #: an erased member's phone at head office and at every till (unique, never a real phone)
 ERASED_PREFIX = "erased:"
 
 
-def is_erased(member: m.Member) -> bool:
+def is_erased(member: m.Member | MemberRow) -> bool:
     """By the stored phone key, or (a member an upload registers, not sealed yet) its phone."""
     return (member.phone_key or member.phone).startswith(ERASED_PREFIX)
 
 
 def erase_member(s: Session, member_id: str, *, by: str, now: dt.datetime,
-                 closed_by_till: bool = False, member: m.Member | None = None) -> None:
+                 closed_by_till: bool = False,
+                 member: m.Member | MemberRow | None = None) -> None:
     """Destroy ``member_id``'s key and personal data here and have every till do the same.
 
     ``closed_by_till``: a till's ``member_erased`` event, which its own closing of the account
     (by the refund rules, in the same upload) came before: the till was the one to pay.
-    ``member``: the row as the caller holds it (an upload being applied keeps its members out
-    of the session, and writes them itself)."""
+    ``member``: the row as the caller holds it (an upload being applied holds its members as
+    :class:`sync.hq.member_row.MemberRow` and writes them itself)."""
     member = member or s.get(m.Member, member_id)
     if member is None:
         raise HqRefusal(404, "unknown_member", f"no member {member_id}", member_id=member_id)

@@ -40,6 +40,7 @@ from sync.hq.apply_visits import VisitApplier
 from sync.hq.db import HqDatabase
 from sync.hq.errors import HqRefusal, log_refusal
 from sync.hq.gate import Gate, members_of
+from sync.hq.member_row import MemberRow
 from sync.protocol import event_digest
 
 MAX_EVENTS = 2000
@@ -141,13 +142,13 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
                  now: dt.datetime) -> None:
         self.hq, self.s, self.store, self.till_no, self.now = hq, session, store, till_no, now
         self.stream: m.Stream | None = None
-        self.members: dict[str, m.Member] = {}
+        self.members: dict[str, MemberRow] = {}
         #: the live member holding each phone this batch registers or changes to (None: free)
-        self.live_phones: dict[str, m.Member | None] = {}
+        self.live_phones: dict[str, MemberRow | None] = {}
         self.touched: set[str] = set()
-        #: members read from the database (the others this batch made are in the session)
+        #: members stored already (read from the database, or made by this batch and inserted)
         self.loaded: set[str] = set()
-        self.new_members: list[m.Member] = []
+        self.new_members: list[MemberRow] = []
         self.contributions: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
         self.ledger: list[dict[str, Any]] = []
         self.hold_keys: list[str] = []
