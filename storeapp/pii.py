@@ -185,17 +185,29 @@ def seal_for(public: bytes, member_id: str, key: bytes) -> str:
 
 
 def open_from(private: bytes, member_id: str, box: str) -> bytes:
-    raw = base64.urlsafe_b64decode(box)
-    mine, nonce, sealed = raw[:32], raw[32:44], raw[44:]
-    me = X25519PrivateKey.from_private_bytes(private)
-    public = me.public_key().public_bytes(serialization.Encoding.Raw,
-                                          serialization.PublicFormat.Raw)
-    shared = me.exchange(X25519PublicKey.from_public_bytes(mine))
-    try:
-        return AESGCM(_box_key(shared, mine, public)).decrypt(nonce, sealed, member_id.encode())
-    except InvalidTag:
-        raise Unreadable(f"member {member_id}: the key was not sealed to this head office") \
-            from None
+    """What :func:`seal_for` sealed to ``private``'s public key."""
+    return Opener(private).open(member_id, box)
+
+
+class Opener:
+    """:func:`open_from` for many boxes sealed to one key pair (an upload's members' keys): the
+    private key is loaded, and its public half derived, once."""
+
+    def __init__(self, private: bytes) -> None:
+        self._me = X25519PrivateKey.from_private_bytes(private)
+        self._public = self._me.public_key().public_bytes(serialization.Encoding.Raw,
+                                                          serialization.PublicFormat.Raw)
+
+    def open(self, member_id: str, box: str) -> bytes:
+        raw = base64.urlsafe_b64decode(box)
+        mine, nonce, sealed = raw[:32], raw[32:44], raw[44:]
+        shared = self._me.exchange(X25519PublicKey.from_public_bytes(mine))
+        try:
+            return AESGCM(_box_key(shared, mine, self._public)).decrypt(nonce, sealed,
+                                                                        member_id.encode())
+        except InvalidTag:
+            raise Unreadable(f"member {member_id}: the key was not sealed to this head office") \
+                from None
 
 
 def wrap(master: bytes, member_id: str, key: bytes) -> bytes:
@@ -511,7 +523,7 @@ class Ring:
         self.keys.close()
 
 
-__all__ = ["ERASED", "ERASED_KEY", "PERSONAL_FIELDS", "STAGED_MASTER", "MemberKeys", "Personal",
-           "Ring", "Unreadable", "fold_name", "key_check", "name_grams",
+__all__ = ["ERASED", "ERASED_KEY", "PERSONAL_FIELDS", "STAGED_MASTER", "MemberKeys", "Opener",
+           "Personal", "Ring", "Unreadable", "fold_name", "key_check", "name_grams",
            "new_keypair", "open_from", "phone_key", "query_grams", "seal", "seal_for",
            "seal_text", "tail_key", "unseal", "unseal_text", "unwrap", "wrap"]

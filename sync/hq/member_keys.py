@@ -94,14 +94,14 @@ def opened_keys(hq: HqDatabase, sealed: Mapping[str, Any] | None) -> BatchKeys:
         return BatchKeys()
     if not isinstance(sealed, Mapping) or len(sealed) > 2000:
         raise HqRefusal(422, "bad_batch", "member_keys must map member ids to sealed keys")
-    private = key_store(hq).secret("member_private")
+    opener = pii.Opener(key_store(hq).secret("member_private"))
     keys, erased = {}, set()
     for member_id, box in sealed.items():
         if box == pii.ERASED_KEY:
             erased.add(str(member_id))
             continue
         try:
-            keys[str(member_id)] = pii.open_from(private, str(member_id), str(box))
+            keys[str(member_id)] = opener.open(str(member_id), str(box))
         except (pii.Unreadable, ValueError) as exc:
             raise HqRefusal(422, "bad_member_key", f"member {member_id}: the key sent cannot "
                             f"be opened here ({exc})", member_id=str(member_id)) from None
