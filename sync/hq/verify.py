@@ -16,9 +16,8 @@ caller (:mod:`sync.hq.ingest`) stores a failing event without applying it (docs/
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -89,7 +88,6 @@ class Facts:
     #: the member's campaign points multipliers: (from, until, times) — a sale in one may earn
     #: that many times more (sync.hq.campaigns.multiplier_windows)
     multipliers: tuple[tuple[dt.datetime, dt.datetime, Fraction], ...] = ()
-    campaign_times: Fraction = Fraction(1)
 
     def campaign_at(self, at: dt.datetime) -> Fraction:
         """The highest campaign multiplier live for the member at ``at`` (1 when none)."""
@@ -243,7 +241,7 @@ def _check_points(body: Mapping[str, Any], line: Line, facts: Facts) -> None:
         return
     settings = rules.settings
     subtotal, discount = whole(body["subtotal_fen"]), whole(body["discount_fen"])
-    most_discount = _half_up(subtotal * rules.most_discount_pct / 100)  # as percent_of rounds
+    most_discount = _percent_half_up(subtotal, rules.most_discount_pct)
     if body.get("staff_code") or "staff_discount_fen" in body:
         most_discount = max(most_discount, _check_staff_discount(body, discount, rules))
     if not 0 <= discount <= most_discount:
@@ -260,9 +258,8 @@ def _check_points(body: Mapping[str, Any], line: Line, facts: Facts) -> None:
                   redeemed=redeemed, allowed_max=most)
     whole_yuan = max(0, whole(body["total_fen"])) // 100
     at = event_at(body)
-    multiplier = _most_multiplier(replace(facts, campaign_times=facts.campaign_at(at)),
-                                  to_local(at).date())
-    most_earned = math.floor(whole_yuan * settings.points_per_yuan * multiplier)
+    multiplier = _most_multiplier(facts, to_local(at).date(), facts.campaign_at(at))
+    most_earned = _times_floor(whole_yuan * settings.points_per_yuan, multiplier)
     if earned > most_earned:
         fail("points_break_rule", f"{earned} points earned on {body['total_fen']} fen paid; "
               f"the rules give at most {most_earned}", earned=earned, allowed_max=most_earned)
@@ -275,7 +272,7 @@ def _check_staff_discount(body: Mapping[str, Any], discount: int, rules: ChainRu
     staff discount on a sale that does not name its staff user is refused."""
     staff, subtotal = whole(body.get("staff_discount_fen", 0)), whole(body["subtotal_fen"])
     cap = rules.settings.staff_monthly_discount_cap_fen
-    most = min(_half_up(subtotal * rules.staff_discount_pct / 100), cap)
+    most = min(_percent_half_up(subtotal, rules.staff_discount_pct), cap)
     if not body.get("staff_code") or staff != discount or not 0 < staff <= most:
         fail("staff_discount_breaks_rule", f"a staff discount of {staff} fen (sale discount "
               f"{discount} fen on {subtotal} fen) is not a staff price the rules give "
@@ -285,20 +282,29 @@ def _check_staff_discount(body: Mapping[str, Any], discount: int, rules: ChainRu
     return most
 
 
-def _most_multiplier(facts: Facts, day: dt.date) -> Fraction:
-    """The highest multiplier the rules could give that day (storeapp.pricing.points_for's):
-    head office cannot know which tier or plan the till saw, so it takes the best of each."""
+def _most_multiplier(facts: Facts, day: dt.date, campaign_times: Fraction) -> Fraction:
+    """The highest multiplier the rules could give that day (storeapp.pricing.points_for's),
+    with a campaign's ``campaign_times``: head office cannot know which tier or plan the till
+    saw, so it takes the best of each."""
     assert facts.rules is not None
     value = facts.rules.best_multiplier
     if day.isoformat() in facts.rules.promo_dates:
         value *= facts.rules.promo_multiplier
     if facts.birth_month == day.month:
         value *= facts.rules.birthday_multiplier
-    return value * facts.campaign_times
+    return value * campaign_times
 
 
-def _half_up(value: Fraction) -> int:
-    return math.floor(value + Fraction(1, 2))
+def _percent_half_up(amount: int, percent: Fraction) -> int:
+    """``amount`` × ``percent`` / 100 rounded half up, as storeapp.pricing.percent_of rounds,
+    in whole numbers (a Fraction per step costs a gcd each)."""
+    n, d = percent.numerator, percent.denominator
+    return (2 * amount * n + 100 * d) // (200 * d)
+
+
+def _times_floor(amount: int, times: Fraction) -> int:
+    """``amount`` × ``times`` rounded down, in whole numbers."""
+    return amount * times.numerator // times.denominator
 
 
 def _refund(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:

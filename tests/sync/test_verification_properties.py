@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import shutil
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ from storeapp.models import Member, OutboxEvent, Sale, Topup
 from storeapp.services import members, sales, users, wallet
 from storeapp.till import open_till
 from sync import client
-from sync.hq import accounts, review
+from sync.hq import accounts, review, verify
 from sync.hq import models as m
 from sync.hq.db import utcnow
 from sync.hq.reconcile import reconcile
@@ -263,3 +265,13 @@ def check(tills: list[Till], hq: LiveHq, forged: set[str]) -> None:
 def outbox(till: Till) -> list[OutboxEvent]:
     with till.db.reader() as s:
         return list(s.scalars(select(OutboxEvent).order_by(OutboxEvent.seq)))
+
+
+@given(st.integers(-10**9, 10**9), st.fractions(min_value=0, max_value=100, max_denominator=10**4))
+def test_the_rules_whole_number_rounding_is_exactly_the_fractions(amount: int,
+                                                                  percent: Fraction) -> None:
+    """Head office limits a discount and the points earned in whole numbers (a Fraction per
+    step cost a gcd each, on every sale): the same figures as the exact arithmetic."""
+    assert verify._percent_half_up(amount, percent) == \
+        math.floor(amount * percent / 100 + Fraction(1, 2))
+    assert verify._times_floor(amount, percent) == math.floor(amount * percent)
