@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 
 from sync.hq import models as m
 from sync.hq.batch import Batch
+from sync.hq.member_row import MemberRow
 
 if TYPE_CHECKING:
     from sync.hq.ingest import EventIn
@@ -36,6 +37,14 @@ class CouponApplier(Batch):
     if TYPE_CHECKING:
         def exception(self, kind: str, member_id: str | None, amount_fen: int | None,
                       detail: dict[str, Any]) -> None: ...
+
+        def member(self, member_id: str) -> MemberRow: ...  # sync.hq.apply_events
+
+    def _coupon_moved(self, coupon: m.ChainCoupon) -> None:
+        """Its member goes to the tills again: loaded (and locked) first, when the sale was
+        another member's or no member's."""
+        self.member(coupon.member_id)
+        self.touched.add(coupon.member_id)
 
     def load_coupons(self, run: list[EventIn]) -> None:
         """The head-office coupons the run's sales name, and those its refunds may give back
@@ -74,7 +83,7 @@ class CouponApplier(Batch):
                 coupon.used_at, coupon.used_store = event.created_at, self.store.code
                 coupon.used_receipt, coupon.used_fen = receipt, int(body.get("coupon_fen") or 0)
                 self.coupon_by_receipt[self.store.code, receipt] = coupon
-            self.touched.add(coupon.member_id)
+            self._coupon_moved(coupon)
             key = body.get("key")
             if isinstance(key, str):
                 self.hold_keys.append(hold_key(key))
@@ -83,4 +92,4 @@ class CouponApplier(Batch):
             if coupon is not None:
                 coupon.used_at = coupon.used_store = coupon.used_receipt = None
                 coupon.used_fen = 0
-                self.touched.add(coupon.member_id)
+                self._coupon_moved(coupon)

@@ -78,9 +78,10 @@ def ingest(hq: HqDatabase, store: m.Store, batch: dict[str, Any], now: dt.dateti
         keys = member_keys.opened_keys(hq, batch.get("member_keys"))
 
         def work(s: Session) -> Ack:
-            member_keys.keep(hq, s, keys.keys, now)
+            sent = keys.erased_here(s)
+            member_keys.keep(hq, s, sent.keys, now)
             run = Ingest(hq, s, store, till_no, now)
-            run.member_keys = keys
+            run.member_keys = sent
             return run.run(batch_id, events, batch)
 
         return hq.retrying(work)

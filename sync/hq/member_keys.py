@@ -34,6 +34,7 @@ from storeapp import pii
 from storeapp.keystore import KeyStore, new_entry
 from storeapp.pii import ERASED, Personal
 from storeapp.pii_orm import GIVEN_BACK
+from storeapp.services.privacy import ERASED_PREFIX
 from sync.hq import bulk
 from sync.hq import models as m
 from sync.hq.errors import HqRefusal
@@ -86,6 +87,20 @@ class BatchKeys:
 
     keys: Mapping[str, bytes] = field(default_factory=dict)
     erased: frozenset[str] = frozenset()
+
+    def erased_here(self, s: Session) -> BatchKeys:
+        """These keys less those of members head office has erased (a till that had not yet
+        heard of the erasure sent a waiting change with the key): such a key is not kept
+        again, and the change is applied without the member's data, as if the till had."""
+        if not self.keys:
+            return self
+        gone = set(s.scalars(select(m.Member.member_id).where(
+            bulk.among(s, m.Member.member_id, sorted(self.keys)),
+            m.Member.phone_key.startswith(ERASED_PREFIX))))
+        if not gone:
+            return self
+        return BatchKeys({i: key for i, key in self.keys.items() if i not in gone},
+                         self.erased | gone)
 
 
 def opened_keys(hq: HqDatabase, sealed: Mapping[str, Any] | None) -> BatchKeys:
@@ -277,8 +292,6 @@ def open_body(body: dict[str, Any], sent: BatchKeys) -> dict[str, Any]:
 
 
 def _erased_body(body: dict[str, Any], member_id: str) -> dict[str, Any]:
-    from sync.hq.erasure import ERASED_PREFIX
-
     if isinstance(body.get("fields"), dict):
         return {**body, "fields": {name: value for name, value in body["fields"].items()
                                    if name not in pii.PERSONAL_FIELDS}}

@@ -24,6 +24,7 @@ from storeapp.services.sales import TenderIn
 from sync.hq import ingest
 from sync.hq import models as m
 from sync.hq.db import HqDatabase, utcnow
+from sync.hq.erasure import erase_member
 from sync.hq.errors import HqRefusal
 from sync.hq.reconcile import reconcile
 from tests.helpers import CASHIER, START, approve, register, sell, topup
@@ -184,3 +185,27 @@ def test_sealed_data_without_a_key_is_still_refused_from_a_member_the_till_did_n
     with pytest.raises(HqRefusal) as refused:
         ingest.ingest(hq, here.store, batch, utcnow())
     assert refused.value.code == "bad_member_key"
+
+
+def test_a_change_waiting_at_a_till_when_head_office_erases_the_member_brings_no_key_back(
+        chain: tuple[HqDatabase, list[Till]]) -> None:
+    """Erased at head office while a till still had a profile change to send (a till uploads
+    before it downloads): the till sends the change with the member's key, as it had it. Head
+    office must not keep that key again, nor the new name under it."""
+    hq, tills = chain
+    here = tills[0]
+    member = register(here.db, phone=PHONE, name=NAME, birthday=BORN)
+    upload(hq, tills)
+    members.update_profile(here.db, member.member_id, actor=CASHIER, name="欧阳菲菲")
+    with hq.transaction() as s:
+        erase_member(s, member.member_id, by="admin", now=utcnow())
+    upload(hq, [here])
+    with hq.transaction() as s:
+        row = s.get(m.Member, member.member_id)
+        assert row is not None and (row.phone, row.name, row.birthday) == (
+            f"erased:{member.member_id}", "", None)
+        assert s.get(m.MemberKey, member.member_id) is None
+        assert not s.scalars(select(m.MemberNameGram).where(
+            m.MemberNameGram.member_id == member.member_id)).all()
+    download(here, hq)
+    assert here.db.pii.keys.get(member.member_id) is None
