@@ -45,6 +45,8 @@ class Applier(Batch):
     loaded: set[str]
     #: members this batch registered, not written yet (:meth:`insert_new_members`)
     new_members: list[MemberRow]
+    #: name grams of stored members sealed again, written by finish()
+    loaded_grams: list[tuple[Any, str, str]]
     contributions: dict[tuple[str, str, int], list[int]]
     ledger: list[dict[str, Any]]
     hold_keys: list[str]
@@ -121,12 +123,12 @@ class Applier(Batch):
             for member_id in self.touched:
                 self.members[member_id].change_no = change_no
             s.flush()
-            loaded = [self.members[x] for x in sorted(self.touched & self.loaded)]
-            grams = seal_rows(s, loaded)  # the old grams of those renamed are deleted
+            loaded = self._seal_loaded()
             bulk.update_rows(s.connection(), m.Member, "member_id", _MEMBER_CHANGES,
                              [row.values(_WRITTEN) for row in loaded])
             self.insert(m.MemberNameGram, [{"gram": gram, "member_id": member_id}
-                                           for _model, gram, member_id in grams])
+                                           for _model, gram, member_id in self.loaded_grams])
+            self.loaded_grams = []
             self.insert(m.MemberChange, change_log(s, change_no, self.touched))
         s.flush()
 
@@ -137,13 +139,34 @@ class Applier(Batch):
         new, self.new_members = self.new_members, []
         if not new:
             return
+        self._seal_loaded()  # a new member may take a phone a stored one left
         grams = seal_rows(self.s, new)
         self.s.connection().execute(insert(m.Member), [row.values() for row in new])
         self.insert(m.MemberNameGram, [{"gram": gram, "member_id": member_id}
                                        for _model, gram, member_id in grams])
         for row in new:  # stored now: sealing them again replaces their grams
-            row.stored = True
+            row.stored, row.stored_phone_key = True, row.phone_key
         self.loaded.update(row.member_id for row in new)
+
+    def _seal_loaded(self) -> list[MemberRow]:
+        """Seal the stored members this batch changed (their new grams kept for
+        :meth:`finish`), and move every phone one of them left out of the way in the database:
+        within one batch a phone may pass to another member (two swap numbers, a new member
+        registers the old number of another), and the statement writing them all, or the new
+        members' insert, would otherwise meet the phone's old holder in the unique index."""
+        loaded = [self.members[x] for x in sorted(self.touched & self.loaded)]
+        resealed = {row.member_id for row in loaded if "_pii_staged" in row.__dict__}
+        if resealed:
+            self.loaded_grams = [g for g in self.loaded_grams if g[2] not in resealed] + \
+                seal_rows(self.s, loaded)  # their stored grams are deleted
+        moved = [row for row in loaded if row.phone_key != row.stored_phone_key]
+        if moved:
+            bulk.update_rows(self.s.connection(), m.Member, "member_id", ("phone_key",), [
+                {"member_id": row.member_id, "phone_key": f"{_MOVING}{row.member_id}"}
+                for row in moved])
+            for row in moved:
+                row.stored_phone_key = f"{_MOVING}{row.member_id}"
+        return loaded
 
     def _load_members(self, run: list[EventIn]) -> None:
         """One locking read for the batch: its members by id, and the live members holding
@@ -440,6 +463,8 @@ _MEMBER_CHANGES = ("card_no", "phone_key", "tail_key", "personal", "birth_month"
                    "principal_fen", "bonus_fen", "points", "wallet_blocked", "updated_at",
                    "change_no", "marketing_consent")
 _WRITTEN = ("member_id", *_MEMBER_CHANGES)
+#: a phone key held only inside an upload's transaction, by a member whose phone moves
+_MOVING = "moving:"
 _TABLE = m.Member.__table__
 _SHARE_KEYS = ("member_id", "store_code", "till_no")
 _AMOUNTS = ("principal_fen", "bonus_fen", "points")

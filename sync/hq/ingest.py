@@ -150,6 +150,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
         #: members stored already (read from the database, or made by this batch and inserted)
         self.loaded: set[str] = set()
         self.new_members: list[MemberRow] = []
+        self.loaded_grams: list[tuple[Any, str, str]] = []
         self.contributions: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
         self.ledger: list[dict[str, Any]] = []
         self.hold_keys: list[str] = []

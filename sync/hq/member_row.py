@@ -56,6 +56,8 @@ class MemberRow(PersonalFields):
         self.__dict__["_pii_ring"] = ring
         #: the row is in the database (its name grams too): sealing it again replaces them
         self.stored = stored
+        #: the phone key the database holds for it (what the unique index sees)
+        self.stored_phone_key: str | None = columns.get("phone_key") if stored else None
 
     @classmethod
     def read(cls, ring: Sealer, rows: Iterable[RowMapping]) -> list[MemberRow]:
