@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sync.hq import member_keys
 from sync.hq import models as m
 from sync.hq.db import HqDatabase
 from sync.hq.errors import HqRefusal
@@ -56,7 +57,7 @@ def resolve(hq: HqDatabase, held_id: int, decision: str, *, user: str, reason: s
         waiting = list(s.scalars(select(m.HeldEvent).where(
             m.HeldEvent.store_id == row.store_id, m.HeldEvent.till_no == row.till_no,
             m.HeldEvent.status == "waiting").order_by(m.HeldEvent.seq)))
-        events = _events(s, row.store_id, row.till_no, [row.seq] + [w.seq for w in waiting])
+        events = _events(hq, s, row.store_id, row.till_no, [row.seq] + [w.seq for w in waiting])
         row.status, row.resolved_at = f"{decision}ed", now
         for other in waiting:
             other.status, other.resolved_at = "released", now
@@ -89,15 +90,22 @@ def resolve(hq: HqDatabase, held_id: int, decision: str, *, user: str, reason: s
     return hq.retrying(work)
 
 
-def _events(s: Session, store_id: int, till_no: int, seqs: list[int]) -> list[EventIn]:
+def _events(hq: HqDatabase, s: Session, store_id: int, till_no: int,
+            seqs: list[int]) -> list[EventIn]:
+    """The stored events, their personal data opened with the members' keys head office kept
+    when they arrived (a member erased since has none left: their data stays unread)."""
     rows = {e.seq: e for e in s.scalars(select(m.Event).where(
         m.Event.store_id == store_id, m.Event.till_no == till_no, m.Event.seq.in_(seqs)))}
+    bodies = {seq: json.loads(rows[seq].payload) for seq in seqs}
+    sealed = {str(b.get("member_id")) for b in bodies.values() if b.get("personal")}
+    keys = member_keys.kept(hq, s, sealed)
+    opened = member_keys.BatchKeys(keys, frozenset(sealed - keys.keys()))
     events = []
     for seq in seqs:
         e = rows[seq]
         events.append(EventIn(seq=e.seq, event_id=e.event_id, type=e.type,
                               created_at=e.created_at, payload=e.payload, digest=e.digest,
-                              body=json.loads(e.payload)))
+                              body=member_keys.open_body(bodies[seq], opened)))
     return events
 
 

@@ -263,3 +263,28 @@ def test_an_account_close_above_head_offices_principal_is_refused_online(
     client.run_sync(a)
     assert chain(live_hq.hq, wang.phone) == (0, 0, 0)
     assert client.status(a).online_only == "balance_mismatch"  # the edit was seen, too
+
+
+def test_a_profile_change_waiting_behind_a_held_event_is_applied_with_its_sealed_data(
+        live_hq: LiveHq, make_till: Any) -> None:
+    """The events released by a decision are opened with the keys head office kept when they
+    arrived: a waiting profile change (its data sealed) is applied as the till made it (its
+    fields once read as None, and the decision failed whichever way it went)."""
+    a = make_till("0001", live_hq)
+    zhang = register(a, phone="13800000001", name="张三")
+    topup(a, zhang, 10_000)
+    client.run_sync(a)
+    forge_action(a.path, "wallet_topped_up", zhang.member_id, 50_000, 20_000, at=LATER,
+                 member_id=zhang.member_id, principal_fen=50_000, bonus_fen=20_000,
+                 method="cash")
+    members.update_profile(a, zhang.member_id, actor=CASHIER, name="张三丰",
+                           phone="13800000009")
+    client.run_sync(a)
+    held = review.held(live_hq.hq)
+    assert [h["status"] for h in held] == ["open", "waiting"]
+    accounts.add_user(live_hq.hq, "auditor", "a long enough password", utcnow())
+    review.resolve(live_hq.hq, held[0]["held_id"], "reject", user="auditor",
+                   reason="no such promotion", now=utcnow())
+    with live_hq.hq.transaction() as s:
+        row = s.get(m.Member, zhang.member_id)
+        assert row is not None and (row.name, row.phone) == ("张三丰", "13800000009")
