@@ -47,8 +47,10 @@ def erase_member(s: Session, member_id: str, *, by: str, now: dt.datetime,
     member = member or s.get(m.Member, member_id)
     if member is None:
         raise HqRefusal(404, "unknown_member", f"no member {member_id}", member_id=member_id)
-    if is_erased(member) and not closed_by_till:
-        return  # erased already: nothing is left to destroy
+    if is_erased(member) and not closed_by_till and not member.personal and \
+            s.get(m.MemberKey, member_id) is None:
+        return  # erased already: nothing is left to destroy (a phone marked erased alone
+        # is not enough: a till may send that marker, name and key staying)
     # (a till's erasure is recorded even when its registration came without the member's data)
     if member.principal_fen > 0 and not closed_by_till:
         raise HqRefusal(409, "erasure_with_balance", f"member {member_id} still holds "

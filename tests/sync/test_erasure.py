@@ -209,3 +209,24 @@ def test_a_change_waiting_at_a_till_when_head_office_erases_the_member_brings_no
             m.MemberNameGram.member_id == member.member_id)).all()
     download(here, hq)
     assert here.db.pii.keys.get(member.member_id) is None
+
+
+def test_a_member_only_marked_erased_is_still_erased_whole_at_head_office(
+        chain: tuple[HqDatabase, list[Till]]) -> None:
+    """A phone marked erased is not an erasure: a till can send the marker (its registration
+    of a member head office knows, as "erased") while the name and the key stay. Head office's
+    own erasure then still destroys them."""
+    hq, tills = chain
+    here = tills[0]
+    member = register(here.db, phone=PHONE, name=NAME, birthday=BORN)
+    upload(hq, tills)
+    with hq.transaction() as s:
+        row = s.get(m.Member, member.member_id)
+        assert row is not None
+        row.phone = f"erased:{member.member_id}"  # the marker alone
+    with hq.transaction() as s:
+        erase_member(s, member.member_id, by="admin", now=utcnow())
+    with hq.transaction() as s:
+        row = s.get(m.Member, member.member_id)
+        assert row is not None and (row.name, row.birthday, row.personal) == ("", None, "")
+        assert s.get(m.MemberKey, member.member_id) is None
