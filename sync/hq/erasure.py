@@ -20,14 +20,12 @@ import json
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from storeapp.services.privacy import ERASED_PREFIX  # the tills' marker, the same here
 from sync.hq import member_keys
 from sync.hq import models as m
 from sync.hq.errors import HqRefusal
 from sync.hq.member_row import MemberRow
 from sync.hq.movements import touch
-
-#: an erased member's phone at head office and at every till (unique, never a real phone)
-ERASED_PREFIX = "erased:"
 
 
 def is_erased(member: m.Member | MemberRow) -> bool:
