@@ -268,10 +268,9 @@ def serve(url: str, host: str, port: int, workers: int) -> None:
 
 #: The server's own limits against clients that would wear it down (sync.hq.shield): headers
 #: within 10 s of a connection, at most 16 KiB of them, idle keep-alive 5 s, at most 512
-#: connections at once per worker (past that, 503).
-SERVER_LIMITS: dict[str, Any] = {"http": HeaderDeadline, "timeout_keep_alive": 5,
-                                 "h11_max_incomplete_event_size": 16 * 1024,
-                                 "limit_concurrency": 512}
+#: connections at once per worker (past that, 503); on uvloop's event loop (libuv, in C).
+SERVER_LIMITS: dict[str, Any] = {"http": HeaderDeadline, "loop": "uvloop",
+                                 "timeout_keep_alive": 5, "limit_concurrency": 512}
 
 
 def app_from_env() -> Any:

@@ -5,7 +5,7 @@
   :data:`BODY_SECONDS` is cut with 408.
 * :class:`HeaderDeadline` (the server's HTTP protocol): a connection whose request headers are
   not complete within :data:`HEADER_SECONDS` of its start (or of the previous response) is
-  closed: slow clients cannot hold sockets.
+  closed: slow clients cannot hold sockets; headers past :data:`MAX_HEADER_BYTES` get 431.
 * :func:`blocked` / :func:`failed`: failed sign-ins and bad signatures by client address and by
   user; past :data:`FREE_FAILURES` within :data:`WINDOW`, the next attempts get 429 with
   ``Retry-After``, twice as long each time up to :data:`MOST_WAIT`. Kept in the database, so
@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from sync.hq import models as m
 from sync.hq.db import HqDatabase
@@ -31,6 +31,7 @@ from sync.hq.db import HqDatabase
 MAX_BODY = 16 * 1024 * 1024  # a batch of 2,000 events with their audit rows stays well below
 BODY_SECONDS = 20.0
 HEADER_SECONDS = 10.0
+MAX_HEADER_BYTES = 16 * 1024
 FREE_FAILURES = 5
 WINDOW = dt.timedelta(minutes=10)
 MOST_WAIT = dt.timedelta(minutes=15)
@@ -103,23 +104,53 @@ async def _answer(send: Send, status: int, code: str, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class HeaderDeadline(H11Protocol):
-    """uvicorn's h11 protocol, with a deadline on request headers (uvicorn's keep-alive timer
-    stops at a connection's first byte, so a client sending one byte a second would hold the
-    socket for ever)."""
+class HeaderDeadline(HttpToolsProtocol):
+    """uvicorn's httptools protocol (llhttp, in C: a batch of 500 events is half a megabyte,
+    which h11 parses in Python), with two limits on request headers: they must be complete
+    within :data:`HEADER_SECONDS` of a connection's start or of the previous response
+    (uvicorn's keep-alive timer stops at a connection's first byte, so a client sending one
+    byte a second would hold the socket for ever), and at most :data:`MAX_HEADER_BYTES` may
+    arrive before they are (431)."""
 
     header_seconds = HEADER_SECONDS
     _deadline: asyncio.TimerHandle | None = None
+    _pending = 0  # bytes received since the request began, its headers not yet complete
+    _header_bytes = 0  # the size of the request's headers parsed so far
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()
 
-    def handle_events(self) -> None:
-        before = self.cycle
-        super().handle_events()
-        if self.cycle is not before:  # a request's headers are complete
-            self._disarm()
+    def data_received(self, data: bytes) -> None:
+        waiting = self._deadline is not None
+        if waiting:
+            self._pending += len(data)
+        super().data_received(data)
+        if waiting and self._deadline is not None and self._pending > MAX_HEADER_BYTES:
+            self._header_too_large()  # still no end of the headers
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_bytes += len(name) + len(value) + 4
+        if self._header_bytes > MAX_HEADER_BYTES:
+            raise _TooLarge  # the parser stops and answers 400, made 431 below
+        super().on_header(name, value)
+
+    def send_400_response(self, msg: str) -> None:
+        if self._header_bytes > MAX_HEADER_BYTES:
+            self._header_too_large()
+        else:
+            super().send_400_response(msg)
+
+    def _header_too_large(self) -> None:
+        self._disarm()
+        if not self.transport.is_closing():
+            self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                                 b"content-length: 0\r\nconnection: close\r\n\r\n")
+            self.transport.close()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -132,6 +163,7 @@ class HeaderDeadline(H11Protocol):
 
     def _arm(self) -> None:
         self._disarm()
+        self._pending = self._header_bytes = 0
         self._deadline = self.loop.call_later(self.header_seconds, self._too_slow)
 
     def _disarm(self) -> None:

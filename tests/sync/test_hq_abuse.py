@@ -21,7 +21,7 @@ from sync.hq import models as m
 from sync.hq.api import create_app
 from sync.hq.cli import SERVER_LIMITS
 from sync.hq.db import utcnow
-from sync.hq.shield import FREE_FAILURES, MAX_BODY, HeaderDeadline
+from sync.hq.shield import FREE_FAILURES, MAX_BODY, MAX_HEADER_BYTES, HeaderDeadline
 from sync.protocol import API, signed_headers
 from tests.sync.conftest import LiveHq, free_port, wait_healthy
 
@@ -132,6 +132,20 @@ def test_slow_clients_are_cut(quick: Server) -> None:
     body = raw(quick.port, b"POST /api/v1/events HTTP/1.1\r\nHost: hq\r\n"
                b"Content-Length: 100\r\n\r\n{", wait=5)  # a body that never comes
     assert body.startswith(b"HTTP/1.1 408")
+
+
+def test_headers_past_16_kib_are_refused(quick: Server) -> None:
+    big = b"X-Filler: " + b"a" * (MAX_HEADER_BYTES + 100) + b"\r\n"
+    answer = raw(quick.port, b"GET /healthz HTTP/1.1\r\nHost: hq\r\n" + big + b"\r\n")
+    assert answer.startswith(b"HTTP/1.1 431")
+    dribbled = raw(quick.port, b"GET /healthz HTTP/1.1\r\nHost: hq\r\n" + big[:-2])
+    assert dribbled.startswith(b"HTTP/1.1 431")  # never finished, and too long already
+    many = b"".join(b"X-F%d: %s\r\n" % (i, b"b" * 1000) for i in range(20))
+    assert raw(quick.port, b"GET /healthz HTTP/1.1\r\nHost: hq\r\n" + many + b"\r\n"
+               ).startswith(b"HTTP/1.1 431")
+    fine = b"X-Filler: " + b"a" * 8000 + b"\r\n"
+    assert raw(quick.port, b"GET /healthz HTTP/1.1\r\nHost: hq\r\nConnection: close\r\n"
+               + fine + b"\r\n").startswith(b"HTTP/1.1 200")
 
 
 def test_a_flood_of_refusals_adds_to_a_count_not_to_the_log(live_hq: LiveHq) -> None:
