@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storeapp.clock import to_local
@@ -141,7 +141,8 @@ class Applier(Batch):
             return
         self._seal_loaded()  # a new member may take a phone a stored one left
         grams = seal_rows(self.s, new)
-        self.s.connection().execute(insert(m.Member), [row.values() for row in new])
+        self.insert(m.Member, [row.values() for row in new])  # COPY: a statement per row was
+        # a fifth of the database's time on a busy night of registrations
         self.insert(m.MemberNameGram, [{"gram": gram, "member_id": member_id}
                                        for _model, gram, member_id in grams])
         for row in new:  # stored now: sealing them again replaces their grams

@@ -143,7 +143,7 @@ class HqDatabase:
             try:
                 with self.transaction() as session:
                     return work(session)
-            except (IntegrityError, DBAPIError) as exc:
+            except Exception as exc:  # SQLAlchemy's errors, or the driver's own from a COPY
                 if attempt == RETRIES - 1 or not _is_race(exc):
                     raise
         raise AssertionError("unreachable")
@@ -158,11 +158,14 @@ RACY_UNIQUES = ("uq_hq_members_live_phone", "hq_members.phone_key", "hq_batches"
                 "hq_member_stores", "hq_holds", "hq_secrets")
 
 
-def _is_race(exc: DBAPIError) -> bool:
-    if isinstance(exc, IntegrityError):
-        return any(name in str(exc.orig) for name in RACY_UNIQUES)
-    code = getattr(exc.orig, "sqlstate", None)
-    return code in ("40001", "40P01") or "database is locked" in str(exc.orig)
+def _is_race(exc: Exception) -> bool:
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    code = getattr(orig, "sqlstate", None)
+    if isinstance(exc, IntegrityError) or code == "23505":
+        return any(name in str(orig) for name in RACY_UNIQUES)
+    if isinstance(exc, DBAPIError) or code is not None:
+        return code in ("40001", "40P01") or "database is locked" in str(orig)
+    return False
 
 
 def current_change_no(session: Session) -> int:

@@ -5,7 +5,12 @@ could upload nothing more), and a name changed twice leaves the last name's gram
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+import threading
+import time
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from storeapp.services import members
 from sync.hq import models as m
@@ -16,6 +21,7 @@ from tests.sync.chain import chain_fixture, upload  # noqa: F401 (the fixture ch
 from tests.sync.test_sync_properties import Till, download
 
 P, Q, R = "13911110001", "13911110002", "13911110003"
+NOW = dt.datetime(2026, 12, 5, 9, 0)
 
 
 def phones(hq: HqDatabase, *member_ids: str) -> list[str]:
@@ -69,3 +75,51 @@ def test_names_changed_twice_in_one_batch_leave_the_last_names_grams(
             assert sorted(s.scalars(select(m.MemberNameGram.gram).where(
                 m.MemberNameGram.member_id == who.member_id))) == sorted(
                 ring(s).name_grams(name))
+
+
+def test_a_phone_another_upload_takes_meanwhile_is_retried_not_failed(
+        chain: tuple[HqDatabase, list[Till]]) -> None:
+    """Two uploads register one phone at once. The second's insert of its new member (a COPY,
+    on PostgreSQL) waits in the unique index on live phones for the first to commit, then fails
+    with the driver's own error, not SQLAlchemy's: head office must take it for the race it is
+    and run the batch again, which then finds the phone taken, as if the uploads had come one
+    after the other."""
+    hq, tills = chain
+    register(tills[2].db, phone=P, name="乙")  # store 0002
+    first = Session(hq.engine)
+    first.add(m.Member(member_id="hq-first", card_no="99999999", phone=P, name="甲",
+                       birthday=None, gender=None, tier="regular", status="active",
+                       home_store="0001", principal_fen=0, bonus_fen=0, points=0,
+                       wallet_blocked=False, merged_into=None, created_at=NOW,
+                       updated_at=NOW, change_no=0, marketing_consent=False))
+    first.flush()  # holds the phone in the unique index, not committed yet
+    failed: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            upload(hq, [tills[2]])
+        except BaseException as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    waited = True
+    if hq.engine.dialect.name == "postgresql":
+        with hq.engine.connect() as watch:  # the session's own view is a snapshot
+            deadline = time.monotonic() + 20
+            while not (waited := bool(watch.scalar(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND query LIKE 'COPY hq_members%'")))) and time.monotonic() < deadline:
+                time.sleep(0.05)
+                watch.rollback()
+    first.commit()
+    first.close()
+    thread.join(60)
+    assert waited, "the second upload never waited on the phone"
+    assert not thread.is_alive() and not failed, failed
+    with hq.transaction() as s:
+        holders = s.scalars(select(m.Member.member_id).where(
+            m.Member.phone_key == ring(s).lookup(P), m.Member.merged_into.is_(None))).all()
+        assert holders == ["hq-first"]  # the phone stays with the first; the till's member is
+        assert s.query(m.Member).count() == 2  # kept too, and head office says so
+        assert s.query(m.Exception_).count() >= 1
