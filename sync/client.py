@@ -30,7 +30,7 @@ from storeapp.errors import DomainError, Refused
 from storeapp.models import AuditRow, Member, OutboxEvent, SettingRow
 from storeapp.services.privacy import ERASED_PREFIX
 from storeapp.settings import BY_NAME, CHAIN, DECLARED, Settings
-from sync import totals
+from sync import protocol, totals
 from sync.apply import Applied, apply_page
 from sync.http import HqClient, HqRefused, HqUnreachable
 
@@ -163,7 +163,7 @@ def _take_chain_rules_from_head_office(db: Database, s: Session) -> None:
 
 # -- upload -------------------------------------------------------------------------------------
 
-def upload(db: Database, client: HqClient, *, batch_size: int = 500,
+def upload(db: Database, client: HqClient, *, batch_size: int = protocol.UPLOAD_EVENTS,
            progress: Progress | None = None) -> int:
     """Send the outbox after what head office already has, in order, with the audit rows after
     head office's newest and, in the last batch, the digest of this till's balances; returns
@@ -244,11 +244,12 @@ def check_continuity(db: Database, acked: int, chain: str, audit_seq: int = 0,
 
 def _next_batch(db: Database, till_no: int, acked: int, audit_from: int,
                 batch_size: int) -> tuple[dict[str, Any], int, int]:
-    """The next request, read in one snapshot: events after ``acked``, audit rows after
-    ``audit_from``, and, when it takes the till to its end, the balance check."""
+    """The next request, read in one snapshot: events after ``acked`` (at most
+    ``batch_size``, and no more once their payloads pass :data:`protocol.UPLOAD_BYTES`), audit
+    rows after ``audit_from``, and, when it takes the till to its end, the balance check."""
     with db.reader() as s:
-        rows = s.scalars(select(OutboxEvent).where(OutboxEvent.seq > acked)
-                         .order_by(OutboxEvent.seq).limit(batch_size)).all()
+        rows = _within_bytes(s.scalars(select(OutboxEvent).where(OutboxEvent.seq > acked)
+                                       .order_by(OutboxEvent.seq).limit(batch_size)).all())
         last = int(s.scalar(select(func.coalesce(func.max(OutboxEvent.seq), 0))) or 0)
         chain = GENESIS if acked == 0 else s.scalar(
             select(OutboxEvent.chain).where(OutboxEvent.seq == acked))
@@ -277,6 +278,17 @@ def _next_batch(db: Database, till_no: int, acked: int, audit_from: int,
     if sealed:
         batch["member_keys"] = sealed
     return batch, last, audit_last
+
+
+def _within_bytes(rows: Sequence[OutboxEvent]) -> Sequence[OutboxEvent]:
+    """The first of ``rows`` whose payloads fit :data:`protocol.UPLOAD_BYTES` (one at least;
+    counted in characters, at most three bytes each: within what head office takes)."""
+    size = 0
+    for i, row in enumerate(rows):
+        size += len(row.payload_json)
+        if size > protocol.UPLOAD_BYTES and i > 0:
+            return rows[:i]
+    return rows
 
 
 #: the events that carry a member's personal data, sealed (storeapp.pii)

@@ -110,7 +110,7 @@ class HqClient:
     def post_events(self, batch: Json) -> Json:
         """``{"acked_seq", "stored", "duplicates", "chain", "audit_seq", "flag", "check"}`` for
         ``{"batch_id", "till_no", "events", "continuity", "audit", "check"}``."""
-        return self.request("POST", "/events", batch)
+        return self.request("POST", "/events", batch, timeout=protocol.UPLOAD_SECONDS)
 
     def own_events(self, till_no: int, after: int, limit: int = 1000) -> Json:
         """``{"events", "more"}``: this till's events head office holds after ``after``."""
@@ -145,10 +145,14 @@ class HqClient:
     # -- one signed request ----------------------------------------------------------------------
 
     def request(self, method: str, path: str, body: Json | None = None, *,
-                params: dict[str, Any] | None = None) -> Json:
-        """Send one signed request; the answer's JSON object, or HqUnreachable / HqRefused."""
+                params: dict[str, Any] | None = None, timeout: float | None = None) -> Json:
+        """Send one signed request; the answer's JSON object, or HqUnreachable / HqRefused.
+        ``timeout``: seconds to wait for the answer, if not the client's own."""
         content = protocol.dumps(body) if body is not None else b""
-        request = self._http.build_request(method, path, params=params, content=content)
+        request = self._http.build_request(
+            method, path, params=params, content=content,
+            timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(
+                self._http.timeout.connect, read=timeout))
         # Sign exactly what goes on the wire: the encoded path with its query string.
         signed_path = request.url.raw_path.decode("ascii")
         request.headers.update(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, any_, bindparam, text, update
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +36,24 @@ def among(s: Session | Connection, column: Any, values: Iterable[Any]) -> Column
         return column.in_(values)  # type: ignore[no-any-return]
     array = bindparam(None, values, type_=postgresql.ARRAY(_unsized(column.type)))
     return column == any_(array)  # type: ignore[no-any-return]
+
+
+def insert_rows(conn: Connection, model: type[m.Base], rows: Sequence[dict[str, Any]]) -> None:
+    """Append rows: PostgreSQL's COPY (one round trip, no statement per row), else an
+    ``executemany``. A refusal by a unique index is the driver's own error here
+    (:func:`unique_violation`)."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(model), rows)
+        return
+    columns = list(rows[0])
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(
+            f"COPY {_table(model).name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 def update_rows(conn: Connection, model: type[m.Base], key: str, columns: Sequence[str],

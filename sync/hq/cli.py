@@ -34,6 +34,7 @@ from sync.hq import compliance_cli, consent_cli, programme_cli, service
 from sync.hq.db import DEFAULT_URL, HqDatabase, utcnow
 from sync.hq.errors import HqRefusal
 from sync.hq.shield import HeaderDeadline
+from sync.protocol import UPLOAD_EVENTS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="end-to-end ingest throughput over HTTP")
     bench.add_argument("--stores", type=int, default=10)
     bench.add_argument("--events", type=int, default=1000, help="events per store")
-    bench.add_argument("--batch", type=int, default=500)
+    bench.add_argument("--batch", type=int, default=UPLOAD_EVENTS,
+                       help="events a request at most, as a till sends them")
     bench.add_argument("--workers", type=int, default=2)
     bench.add_argument("--clients", type=int, default=8, help="stores uploading at once")
     bench.add_argument("--fresh", action="store_true",

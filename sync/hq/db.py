@@ -155,7 +155,7 @@ class HqDatabase:
 
 #: Unique indexes two concurrent transactions may both try to fill (a retry sees the winner).
 RACY_UNIQUES = ("uq_hq_members_live_phone", "hq_members.phone_key", "hq_batches", "hq_streams",
-                "hq_member_stores", "hq_holds", "hq_secrets")
+                "hq_member_stores", "hq_holds", "hq_secrets", "hq_member_keys")
 
 
 def _is_race(exc: Exception) -> bool:

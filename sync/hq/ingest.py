@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -274,20 +274,8 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
                             "at another sequence", flag={"event_id": clash}) from None
 
     def insert(self, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
-        """Append rows: PostgreSQL's COPY (one round trip for the batch), else executemany."""
-        if not rows:
-            return
-        if self.s.get_bind().dialect.name != "postgresql":
-            self.s.execute(insert(model), rows)
-            return
-        columns = list(rows[0])
-        table = model.__table__.name  # type: ignore[attr-defined]
-        driver = self.s.connection().connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor, cursor.copy(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+        """Append rows (:func:`sync.hq.bulk.insert_rows`)."""
+        bulk.insert_rows(self.s.connection(), model, rows)
 
     # -- checking and applying the run ---------------------------------------------------------
 

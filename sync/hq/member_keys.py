@@ -192,7 +192,7 @@ class HqRing:
         """:meth:`add` for many members, in one statement (an upload's new members)."""
         if not keys:
             return
-        self._s.execute(insert(m.MemberKey), [
+        bulk.insert_rows(self._s.connection(), m.MemberKey, [
             {"member_id": member_id, "created_at": now,
              "wrapped": base64.b64encode(pii.wrap(self.master, member_id, key)).decode()}
             for member_id, key in keys.items()])

@@ -105,7 +105,7 @@ async def _answer(send: Send, status: int, code: str, message: str) -> None:
 
 
 class HeaderDeadline(HttpToolsProtocol):
-    """uvicorn's httptools protocol (llhttp, in C: a batch of 500 events is half a megabyte,
+    """uvicorn's httptools protocol (llhttp, in C: a batch of 2,000 events is megabytes,
     which h11 parses in Python), with two limits on request headers: they must be complete
     within :data:`HEADER_SECONDS` of a connection's start or of the previous response
     (uvicorn's keep-alive timer stops at a connection's first byte, so a client sending one

@@ -14,7 +14,7 @@ from storeapp.errors import Refused
 from storeapp.ids import new_member_id
 from storeapp.models import OutboxEvent
 from storeapp.services import members
-from sync import client
+from sync import client, protocol
 from sync.http import HqUnreachable
 from tests.helpers import START, all_rows, register, set_setting, topup
 from tests.sync.fake_hq import TOKEN, URL, FakeHq, page, remote_member
@@ -89,6 +89,26 @@ def test_upload_sends_the_outbox_in_order_as_stored(joined: Database, hq: FakeHq
     assert [e["payload"] for e in hq.events] == [e.payload_json for e in outbox]
     assert all(json.loads(e["payload"])["store"] == "0002" for e in hq.events)
     assert len({b["batch_id"] for b in hq.batches}) == len(hq.batches) >= 2
+
+
+def test_upload_cuts_a_batch_at_its_payload_budget(joined: Database, hq: FakeHq,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    for _ in range(6):
+        register(joined)
+    sizes = [len(e.payload_json) for e in all_rows(joined, OutboxEvent)]
+    monkeypatch.setattr(protocol, "UPLOAD_BYTES", max(sizes) * 2)
+
+    with hq.client() as hq_client:
+        stored = client.upload(joined, hq_client)  # up to 2,000 events a batch by number
+
+    assert stored == len(sizes) == hq.acked_seq
+    for batch in hq.batches:
+        payloads = [len(e["payload"]) for e in batch["events"]]
+        assert 1 <= len(payloads) <= 2 and sum(payloads) <= max(sizes) * 2
+    monkeypatch.setattr(protocol, "UPLOAD_BYTES", 1)  # an event past the budget goes alone
+    register(joined)
+    with hq.client() as hq_client:
+        assert client.upload(joined, hq_client) == 1
 
 
 def test_upload_resumes_after_what_head_office_has(joined: Database, hq: FakeHq) -> None:
