@@ -9,6 +9,7 @@ costs little.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -48,12 +49,13 @@ def insert_rows(conn: Connection, model: type[m.Base], rows: Sequence[dict[str, 
         conn.execute(insert(model), rows)
         return
     columns = list(rows[0])
+    values = operator.itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
     driver = conn.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor, cursor.copy(
             f"COPY {_table(model).name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([row[c] for c in columns])
+            copy.write_row(values(row))
 
 
 def update_rows(conn: Connection, model: type[m.Base], key: str, columns: Sequence[str],

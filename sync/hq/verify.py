@@ -442,7 +442,7 @@ def event_at(body: Mapping[str, Any]) -> dt.datetime:
 
 
 def whole(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if type(value) is not int:  # not a bool (nor an int subclass, which JSON never makes)
         raise TypeError(f"{value!r} is not a whole number")
     return value
 
