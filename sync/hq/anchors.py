@@ -62,8 +62,10 @@ def check_continuity(stream: m.Stream, proof: Any) -> None:
 
 
 def advance(stream: m.Stream, run: list[EventIn]) -> None:
+    chain = stream.chain
     for event in run:
-        stream.chain = chain_next(stream.chain, event.digest)
+        chain = chain_next(chain, event.digest)
+    stream.chain = chain
 
 
 # -- the audit chain -------------------------------------------------------------------------------
@@ -92,11 +94,12 @@ def take_audit(work: Ingest, stream: m.Stream, part: Any) -> None:
                        "its audit log was rewritten"})
         return
     prev, out = stream.audit_hash, list[dict[str, Any]]()
+    store_id, till_no, expected = stream.store_id, stream.till_no, stream.audit_seq + 1
     for seq, at, actor, action, subject, detail in rows:
-        if seq != stream.audit_seq + len(out) + 1:
+        if seq != expected + len(out):
             break
         prev = row_hash(seq, at, actor, action, subject, detail, prev)
-        out.append({"store_id": stream.store_id, "till_no": stream.till_no, "seq": seq,
+        out.append({"store_id": store_id, "till_no": till_no, "seq": seq,
                     "at": at, "actor": actor, "action": action, "subject": subject,
                     "detail_json": detail, "hash": prev})
     if out:

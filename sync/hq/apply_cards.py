@@ -78,7 +78,7 @@ class CardApplier(Batch):
             paid_fen=int(body["paid_fen"]), bonus_fen=int(body.get("bonus_fen") or 0),
             method=str(body.get("method") or ""), stores=str(body.get("stores") or ""),
             offline_uses=int(body.get("offline_uses") or 0), uses_left=0, value_fen=0,
-            status="active", store_code=self.store.code, sold_at=at,
+            status="active", store_code=self.store_code, sold_at=at,
             expires_at=dt.datetime.fromisoformat(str(body["expires_at"])).replace(tzinfo=None))
         self.s.add(card)
         self.count_cards[card.card_no] = card
@@ -89,11 +89,11 @@ class CardApplier(Batch):
         card.uses_left += uses
         card.value_fen = count_rules.value_of(card.paid_fen, card.uses_total, card.uses_left)
         value = card.value_fen - before
-        share = self.count_shares[card_no, self.store.code, self.till_no]
+        share = self.count_shares[card_no, self.store_code, self.till_no]
         share[0] += uses
         share[1] += value
         self.count_rows.append({
-            "card_no": card_no, "member_id": card.member_id, "store_code": self.store.code,
+            "card_no": card_no, "member_id": card.member_id, "store_code": self.store_code,
             "till_no": self.till_no, "event_id": event.event_id, "kind": event.type,
             "uses": uses, "value_fen": value, "at": event.created_at,
             "day": to_local(event.created_at).date()})

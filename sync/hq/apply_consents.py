@@ -88,7 +88,7 @@ class ConsentApplier(Batch):
                 entry_id=entry_id, member_id=member_id, purpose=purpose, given=given,
                 version=str(e["version"]), text_sha256=str(e["sha256"]),
                 channel=str(e["channel"]), actor=str(e.get("by") or body.get("actor") or "")[:32],
-                at=at, store_code=self.store.code, till_no=self.till_no,
+                at=at, store_code=self.store_code, till_no=self.till_no,
                 event_id=event.event_id, received_at=self.now))
             latest.update(consent_rules.latest([*latest.values(), Entry(
                 purpose, given, str(e["version"]), at, str(e["channel"]),

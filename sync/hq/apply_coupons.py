@@ -59,7 +59,7 @@ class CouponApplier(Batch):
         if codes:
             conditions.append(m.ChainCoupon.code.in_(sorted(codes)))
         if receipts:
-            conditions.append(and_(m.ChainCoupon.used_store == self.store.code,
+            conditions.append(and_(m.ChainCoupon.used_store == self.store_code,
                                    m.ChainCoupon.used_receipt.in_(sorted(receipts))))
         for row in self.s.scalars(select(m.ChainCoupon).where(or_(*conditions))
                                   .order_by(m.ChainCoupon.code).with_for_update()):
@@ -80,15 +80,15 @@ class CouponApplier(Batch):
                                 "first_store": coupon.used_store,
                                 "first_receipt": coupon.used_receipt, "receipt": receipt})
             else:
-                coupon.used_at, coupon.used_store = event.created_at, self.store.code
+                coupon.used_at, coupon.used_store = event.created_at, self.store_code
                 coupon.used_receipt, coupon.used_fen = receipt, int(body.get("coupon_fen") or 0)
-                self.coupon_by_receipt[self.store.code, receipt] = coupon
+                self.coupon_by_receipt[self.store_code, receipt] = coupon
             self._coupon_moved(coupon)
             key = body.get("key")
             if isinstance(key, str):
                 self.hold_keys.append(hold_key(key))
         elif event.type == "sale_refunded" and body.get("coupon_restored"):
-            coupon = self.coupon_by_receipt.get((self.store.code, str(body.get("receipt_no"))))
+            coupon = self.coupon_by_receipt.get((self.store_code, str(body.get("receipt_no"))))
             if coupon is not None:
                 coupon.used_at = coupon.used_store = coupon.used_receipt = None
                 coupon.used_fen = 0

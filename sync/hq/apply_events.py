@@ -98,7 +98,7 @@ class Applier(Batch):
             self.member(member_id)
             amounts = (int(line["principal_fen"]), int(line["bonus_fen"]), int(line["points"]))
             for code, till_no, sign, kind, at in (
-                    (self.store.code, self.till_no, 1, event.type, event.created_at),
+                    (self.store_code, self.till_no, 1, event.type, event.created_at),
                     (HQ_STORE, 0, -1, "rejected", self.now)):
                 principal, bonus, points = (sign * a for a in amounts)
                 share = self.contributions[member_id, code, till_no]
@@ -241,7 +241,7 @@ class Applier(Batch):
             member_keys.ring(self.s), stored=False,
             member_id=member_id, card_no=str(body.get("card_no") or ""),
             gender=body.get("gender"), tier="regular", status="active",
-            home_store=self.store.code, principal_fen=0, bonus_fen=0, points=0,
+            home_store=self.store_code, principal_fen=0, bonus_fen=0, points=0,
             wallet_blocked=False, merged_into=merged_into,
             created_at=_at(body.get("at")) or self.now, updated_at=self.now, change_no=0,
             marketing_consent=bool(body.get("marketing_consent")))
@@ -277,7 +277,7 @@ class Applier(Batch):
         self.touched.add(survivor.member_id)
         self.exception("merged_duplicate", member_id, None, {
             "phone": _masked(phone), "survivor": survivor.member_id, "merged": member_id,
-            "survivor_store": survivor.home_store, "merged_store": self.store.code})
+            "survivor_store": survivor.home_store, "merged_store": self.store_code})
 
     def _live_by_phone(self, phone: str, *, exclude: str) -> MemberRow | None:
         """The live member holding ``phone`` (loaded with the batch's members)."""
@@ -297,7 +297,7 @@ class Applier(Batch):
         at every till (:func:`sync.hq.erasure.erase_member`)."""
         member_id = str(body["member_id"])
         row = self.member(member_id)  # locked, and known to this batch
-        erasure.erase_member(self.s, member_id, by=f"till {self.store.code}/{self.till_no}",
+        erasure.erase_member(self.s, member_id, by=f"till {self.store_code}/{self.till_no}",
                              now=self.now, closed_by_till=True, member=row)
         self.touched.add(member_id)
 
@@ -343,12 +343,12 @@ class Applier(Batch):
         row.bonus_fen += bonus
         row.points += points
         self.touched.add(member_id)
-        share = self.contributions[member_id, self.store.code, self.till_no]
+        share = self.contributions[member_id, self.store_code, self.till_no]
         share[0] += principal
         share[1] += bonus
         share[2] += points
         self.ledger.append({
-            "member_id": member_id, "store_code": self.store.code, "till_no": self.till_no,
+            "member_id": member_id, "store_code": self.store_code, "till_no": self.till_no,
             "event_id": event.event_id, "kind": event.type, "principal_fen": principal,
             "bonus_fen": bonus, "points": points, "at": event.created_at,
             "day": to_local(event.created_at).date()})
@@ -417,7 +417,7 @@ class Applier(Batch):
     def exception(self, kind: str, member_id: str | None, amount_fen: int | None,
                    detail: dict[str, Any]) -> None:
         self.s.add(m.Exception_(
-            kind=kind, member_id=member_id, store_code=self.store.code,
+            kind=kind, member_id=member_id, store_code=self.store_code,
             day=to_local(self.now).date(), amount_fen=amount_fen,
             detail_json=json.dumps(detail, ensure_ascii=False), created_at=self.now,
             updated_at=self.now))
@@ -436,7 +436,7 @@ class Applier(Batch):
         self.insert_new_members()
         self.s.flush()
         own = {member_id: delta for (member_id, code, till_no), delta in changes
-               if (code, till_no) == (self.store.code, self.till_no)}
+               if (code, till_no) == (self.store_code, self.till_no)}
         before = self._own_shares(sorted(own)) if self.stream is not None and own else {}
         bulk.add_amounts(self.s.connection(), m.MemberStore, _SHARE_KEYS, _AMOUNTS, rows)
         if self.stream is None or not own:
@@ -453,7 +453,7 @@ class Applier(Batch):
             select(m.MemberStore.member_id, m.MemberStore.principal_fen,
                    m.MemberStore.bonus_fen, m.MemberStore.points).where(
                 bulk.among(self.s, m.MemberStore.member_id, member_ids),
-                m.MemberStore.store_code == self.store.code,
+                m.MemberStore.store_code == self.store_code,
                 m.MemberStore.till_no == self.till_no))
         return {member_id: (p, b, pts) for member_id, p, b, pts in rows}
 

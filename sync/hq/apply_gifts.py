@@ -64,12 +64,12 @@ class GiftApplier(Batch):
             card = self._card(line.card_no)
             if event.type == "giftcards_sold":
                 card.sold, card.face_fen = True, line.amount_fen
-                card.store_code, card.sold_at = self.store.code, event.created_at
+                card.store_code, card.sold_at = self.store_code, event.created_at
                 card.expires_at = dt.datetime.fromisoformat(str(expires)) if expires else None
             card.balance_fen += line.amount_fen
             self.moved_gifts.add(line.card_no)
             self.gift_rows.append({
-                "card_no": line.card_no, "store_code": self.store.code,
+                "card_no": line.card_no, "store_code": self.store_code,
                 "till_no": self.till_no, "event_id": event.event_id, "kind": event.type,
                 "amount_fen": line.amount_fen, "at": event.created_at,
                 "day": to_local(event.created_at).date()})

@@ -99,7 +99,7 @@ class ReferralApplier(Batch):
         elif referrer_id not in self.members:
             reason = UNKNOWN_REFERRER
         row = m.Referral(
-            referee_id=referee_id, referrer_id=referrer_id, store_code=self.store.code,
+            referee_id=referee_id, referrer_id=referrer_id, store_code=self.store_code,
             registered_at=event.created_at, status=REFUSED if reason else PENDING,
             reason=reason, reward_points=0, rewarded_member_id=None, rewarded_at=None,
             decided_at=self.now if reason else None)

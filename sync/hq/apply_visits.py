@@ -48,7 +48,7 @@ class VisitApplier(Batch):
     visits: list[dict[str, Any]]
 
     def record_visit(self, event: EventIn) -> None:
-        row = visit_row(event.type, event.body, store_code=self.store.code,
+        row = visit_row(event.type, event.body, store_code=self.store_code,
                         till_no=self.till_no, event_id=event.event_id, at=event.created_at)
         if row is not None:
             self.visits.append(row)

@@ -20,6 +20,8 @@ class Batch:
 
     s: Session
     store: m.Store
+    store_id: int  # the store's, read once: an ORM attribute costs in a per-event loop
+    store_code: str
     till_no: int
     now: dt.datetime
     stream: m.Stream | None

@@ -57,7 +57,7 @@ class Gate(Batch):
         """Set-based, once a batch: the members this till's held events hold, and the sales and
         top-ups the batch's refunds and voids name."""
         for held in self.s.scalars(select(m.HeldEvent).where(
-                m.HeldEvent.store_id == self.store.id, m.HeldEvent.till_no == self.till_no,
+                m.HeldEvent.store_id == self.store_id, m.HeldEvent.till_no == self.till_no,
                 m.HeldEvent.status.in_(("open", "waiting"))).order_by(m.HeldEvent.seq)):
             for member_id in json.loads(held.member_ids):
                 self.blocked.setdefault(member_id, (held.blocked_by or held.id, held.seq))
@@ -67,7 +67,7 @@ class Gate(Batch):
         refs = {_ref(e.type, e.body) for e in run} - {None}
         if refs:
             for row in self.s.scalars(select(m.Refundable).where(
-                    m.Refundable.store_id == self.store.id,
+                    m.Refundable.store_id == self.store_id,
                     bulk.among(self.s, m.Refundable.ref, sorted(refs)))):
                 self.given[row.ref] = (_given(row), row)
 
@@ -82,7 +82,7 @@ class Gate(Batch):
             if not bulk.unique_violation(exc):
                 raise
             seen = set(self.s.connection().scalars(select(m.Refundable.ref).where(
-                m.Refundable.store_id == self.store.id,
+                m.Refundable.store_id == self.store_id,
                 m.Refundable.ref.in_([g["ref"] for g in self.new_given]))))
             self.insert(m.Refundable, [g for g in self.new_given if g["ref"] not in seen])
         self.new_given = []
@@ -131,7 +131,7 @@ class Gate(Batch):
         detail = {"type": event.type, "seq": event.seq, "event_id": event.event_id,
                   "message": problem.message, **problem.amounts}
         row = m.HeldEvent(
-            store_id=self.store.id, till_no=self.till_no, seq=event.seq,
+            store_id=self.store_id, till_no=self.till_no, seq=event.seq,
             event_id=event.event_id, member_ids=json.dumps(sorted(members)), status=status,
             reason=problem.reason, detail_json=json.dumps(detail, ensure_ascii=False,
                                                           default=str),
@@ -175,7 +175,7 @@ class Gate(Batch):
                    earned: int, redeemed: int, total: int) -> None:
         if ref in self.given:
             return  # a ref used twice: the first one counts (the second is checked against it)
-        row = {"store_id": self.store.id, "ref": ref, "till_no": self.till_no, "kind": kind,
+        row = {"store_id": self.store_id, "ref": ref, "till_no": self.till_no, "kind": kind,
                "member_id": str(body["member_id"]), "principal_fen": principal,
                "bonus_fen": bonus, "points_earned": earned, "points_redeemed": redeemed,
                "total_fen": total, "day": to_local(_at(body)).date(), "used_by": None}

@@ -142,6 +142,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
     def __init__(self, hq: HqDatabase, session: Session, store: m.Store, till_no: int,
                  now: dt.datetime) -> None:
         self.hq, self.s, self.store, self.till_no, self.now = hq, session, store, till_no, now
+        self.store_id, self.store_code = store.id, store.code
         self.stream: m.Stream | None = None
         self.members: dict[str, MemberRow] = {}
         #: the live member holding each phone this batch registers or changes to (None: free)
@@ -180,9 +181,9 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
         """Store and apply the batch; ``proofs``: its continuity, audit rows and balance check
         (:mod:`sync.hq.anchors`)."""
         s = self.s
-        if s.get(m.Batch, (self.store.id, batch_id)) is not None:
+        if s.get(m.Batch, (self.store_id, batch_id)) is not None:
             raise HqRefusal(409, "replayed_batch", f"batch {batch_id} was already received")
-        s.add(m.Batch(store_id=self.store.id, batch_id=batch_id, received_at=self.now))
+        s.add(m.Batch(store_id=self.store_id, batch_id=batch_id, received_at=self.now))
         stream = self.lock_stream()
         self.stream = stream
         anchors.check_continuity(stream, proofs.get("continuity"))
@@ -214,13 +215,13 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
     # -- the stream ----------------------------------------------------------------------------
 
     def lock_stream(self) -> m.Stream:
-        values = {"store_id": self.store.id, "till_no": self.till_no, "acked_seq": 0,
+        values = {"store_id": self.store_id, "till_no": self.till_no, "acked_seq": 0,
                   "updated_at": self.now}
         dialect = self.s.get_bind().dialect.name
         ins = (postgresql.insert(m.Stream) if dialect == "postgresql" else sqlite.insert(m.Stream))
         self.s.execute(ins.values(**values).on_conflict_do_nothing())
         stream = self.s.scalars(
-            select(m.Stream).where(m.Stream.store_id == self.store.id,
+            select(m.Stream).where(m.Stream.store_id == self.store_id,
                                    m.Stream.till_no == self.till_no)
             .with_for_update()).one()
         return stream
@@ -230,7 +231,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
             return
         stored = dict(self.s.execute(
             select(m.Event.seq, m.Event.digest).where(
-                m.Event.store_id == self.store.id, m.Event.till_no == self.till_no,
+                m.Event.store_id == self.store_id, m.Event.till_no == self.till_no,
                 m.Event.seq.in_([e.seq for e in old]))).all())
         for event in old:
             if stored.get(event.seq) != event.digest:
@@ -249,13 +250,13 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
             except ValueError:
                 raise HqRefusal(422, "bad_batch", f"event {event.event_id}: payload is not "
                                 "JSON") from None
-            if not isinstance(body, dict) or body.get("store") != self.store.code:
+            if not isinstance(body, dict) or body.get("store") != self.store_code:
                 raise HqRefusal(403, "wrong_store",
                                 f"event {event.event_id} belongs to store "
                                 f"{body.get('store') if isinstance(body, dict) else '?'}, "
-                                f"not {self.store.code}")
+                                f"not {self.store_code}")
             event.body = member_keys.open_body(body, self.member_keys)
-        rows = [{"store_id": self.store.id, "till_no": self.till_no, "seq": e.seq,
+        rows = [{"store_id": self.store_id, "till_no": self.till_no, "seq": e.seq,
                  "event_id": e.event_id, "type": e.type, "payload": e.payload,
                  "digest": e.digest, "created_at": e.created_at, "received_at": self.now}
                 for e in run]
@@ -266,7 +267,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
             if not bulk.unique_violation(exc):
                 raise
             clash = self.s.scalars(select(m.Event.event_id).where(
-                m.Event.store_id == self.store.id,
+                m.Event.store_id == self.store_id,
                 m.Event.event_id.in_([e.event_id for e in run]))).first()
             if clash is None:
                 raise
