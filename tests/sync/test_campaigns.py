@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storeapp.campaign_rules import in_holdout
 from storeapp.db import Database
@@ -179,3 +179,32 @@ def test_two_offline_tills_taking_one_coupon_are_flagged(
         row = s.get(m.ChainCoupon, coupon.code)
     assert len(flagged) == 1 and flagged[0].member_id == member.member_id
     assert row is not None and row.used_store == "0001"
+
+
+def test_a_coupon_taken_on_a_sale_without_its_member_still_reaches_the_tills(
+        till: Callable[..., Database], app: Any) -> None:
+    """A dishonest till frees a member's coupon in its file and sells with it to no member:
+    head office marks the coupon used and sends its member's copy to every till (applying the
+    batch once failed: the member was not loaded)."""
+    one, two = till("0001"), till("0002")
+    now_at(one, two)
+    chain_template(app)
+    people = members_at(one, 12, consenting=12)
+    sync(one, app)
+    launched(app)
+    sync(one, app)
+    sync(two, app)
+    member = next(p for p in people if coupon_of(one, p) is not None)
+    coupon = coupon_of(one, member)
+    assert coupon is not None
+    with one.session() as s, s.begin():
+        s.execute(update(Coupon).where(Coupon.code == coupon.code).values(member_id=None))
+    one.spend_gate = Unreachable()  # type: ignore[assignment]
+    sell(one, None, 10_000, coupon_code=coupon.code)
+    sync(one, app)
+    with app.state.hq.transaction() as s:
+        row = s.get(m.ChainCoupon, coupon.code)
+        assert row is not None and row.used_store == "0001"
+    sync(two, app)
+    theirs = coupon_of(two, member)
+    assert theirs is not None and theirs.used_at is not None
