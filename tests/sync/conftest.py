@@ -34,7 +34,7 @@ def postgres_url(schema: str) -> str:
     return f"{PG_SERVER}?options=-csearch_path%3D{schema}"
 
 
-def _require_postgres() -> None:
+def require_postgres() -> None:
     import psycopg
 
     try:
@@ -52,7 +52,7 @@ def hq_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'hq.db'}"
         return
-    _require_postgres()
+    require_postgres()
     import psycopg
 
     schema = f"hq_test_{uuid.uuid4().hex[:12]}"

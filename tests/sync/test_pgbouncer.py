@@ -41,7 +41,7 @@ from sync.hq import kpis, service
 from sync.hq import models as m
 from sync.hq.db import HqDatabase, make_engine, utcnow
 from tests.helpers import START, copy_database, real_name, register, sell, topup
-from tests.sync.conftest import PG_SERVER, _require_postgres, free_port, wait_healthy
+from tests.sync.conftest import PG_SERVER, free_port, require_postgres, wait_healthy
 
 pytestmark = pytest.mark.postgres
 
@@ -114,7 +114,7 @@ logfile = {directory}/pgbouncer.log
 def pgbouncer() -> Iterator[Pgbouncer]:
     """A database of its own on the real PostgreSQL, reached through a pgbouncer started for
     this test on a free loopback port, both gone afterwards."""
-    _require_postgres()
+    require_postgres()
     binary = _pgbouncer_binary()
     database = f"hq_pgbouncer_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(POSTGRES, autocommit=True) as conn:
@@ -249,7 +249,7 @@ def test_four_workers_behind_transaction_pooling_keep_every_till_right(
 def test_head_office_prepares_statements_only_when_its_url_asks() -> None:
     """A statement psycopg prepared on one server connection is missing on the next one a pooler
     hands out: by default head office never prepares; straight to PostgreSQL the URL may ask."""
-    _require_postgres()
+    require_postgres()
     assert _prepared_after_repeats(PG_SERVER) == 0
     assert _prepared_after_repeats(f"{PG_SERVER}?prepare_threshold=5") >= 1
 
