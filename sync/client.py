@@ -281,11 +281,14 @@ def _next_batch(db: Database, till_no: int, acked: int, audit_from: int,
 
 
 def _within_bytes(rows: Sequence[OutboxEvent]) -> Sequence[OutboxEvent]:
-    """The first of ``rows`` whose payloads fit :data:`protocol.UPLOAD_BYTES` (one at least;
-    counted in characters, at most three bytes each: within what head office takes)."""
+    """The first of ``rows`` whose payloads fit :data:`protocol.UPLOAD_BYTES` (one at least),
+    counted as they go on the wire: UTF-8, inside a JSON string (a quote or a backslash is
+    two bytes there). The rest of a request (audit rows, keys) stays well below the 12 MiB
+    left of what head office takes."""
     size = 0
     for i, row in enumerate(rows):
-        size += len(row.payload_json)
+        text = row.payload_json
+        size += len(text.encode()) + text.count('"') + text.count("\\")
         if size > protocol.UPLOAD_BYTES and i > 0:
             return rows[:i]
     return rows

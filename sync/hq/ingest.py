@@ -300,7 +300,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
     def process(self, event: EventIn, *, checked: bool = False) -> None:
         """Apply one event, or hold it: behind an open held event of its members, or because it
         fails its checks (``checked``: a head-office user accepted it)."""
-        members = members_of(event.body)
+        members = members_of(event.body) if self.blocked else set()  # most batches hold none
         behind = [self.blocked[x] for x in sorted(members) if x in self.blocked
                   and self.blocked[x][1] < event.seq]
         if behind:
@@ -311,7 +311,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
             return
         problem = None if checked else self._check(event)
         if problem is not None:
-            self._hold(event, members, "open", problem)
+            self._hold(event, members_of(event.body), "open", problem)
             return
         self.apply_event(event)
         self._remember_given(event)

@@ -106,64 +106,79 @@ async def _answer(send: Send, status: int, code: str, message: str) -> None:
 
 class HeaderDeadline(HttpToolsProtocol):
     """uvicorn's httptools protocol (llhttp, in C: a batch of 2,000 events is megabytes,
-    which h11 parses in Python), with two limits on request headers: they must be complete
-    within :data:`HEADER_SECONDS` of a connection's start or of the previous response
-    (uvicorn's keep-alive timer stops at a connection's first byte, so a client sending one
-    byte a second would hold the socket for ever), and at most :data:`MAX_HEADER_BYTES` may
-    arrive before they are (431)."""
+    which h11 parses in Python), with limits on what comes before a request's body:
+
+    * its headers must be complete within :data:`HEADER_SECONDS` of a connection's start or of
+      the previous response (uvicorn's keep-alive timer stops at a connection's first byte, so
+      a client sending one byte a second would hold the socket for ever);
+    * at most :data:`MAX_HEADER_BYTES` of them (431), counted as they arrive and as they parse;
+    * a body must say its length (411): a chunked body ends in trailers, which llhttp parses
+      like headers after the deadline is off, so an endless trailer would grow in memory with
+      nothing to stop it. Tills send ``Content-Length``.
+    """
 
     header_seconds = HEADER_SECONDS
     _deadline: asyncio.TimerHandle | None = None
-    _pending = 0  # bytes received since the request began, its headers not yet complete
+    _in_headers = True  # what arrives now is a request's headers (not yet complete)
+    _pending = 0  # bytes received since then
     _header_bytes = 0  # the size of the request's headers parsed so far
+    _refusal: bytes | None = None  # what to answer instead of uvicorn's 400
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()
 
     def data_received(self, data: bytes) -> None:
-        waiting = self._deadline is not None
-        if waiting:
+        if self._in_headers:
             self._pending += len(data)
         super().data_received(data)
-        if waiting and self._deadline is not None and self._pending > MAX_HEADER_BYTES:
-            self._header_too_large()  # still no end of the headers
+        if self._in_headers and self._pending > MAX_HEADER_BYTES:
+            self._refuse(_TOO_LARGE)  # still no end of the headers
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._header_bytes += len(name) + len(value) + 4
         if self._header_bytes > MAX_HEADER_BYTES:
-            raise _TooLarge  # the parser stops and answers 400, made 431 below
+            self._refusal = _TOO_LARGE
+            raise _TooLarge  # the parser stops; uvicorn answers 400, which becomes this
+        if name.lower() == b"transfer-encoding":
+            self._refusal = _LENGTH_REQUIRED
+            raise _TooLarge
         super().on_header(name, value)
 
     def send_400_response(self, msg: str) -> None:
-        if self._header_bytes > MAX_HEADER_BYTES:
-            self._header_too_large()
+        if self._refusal is not None:
+            self._refuse(self._refusal)
         else:
             super().send_400_response(msg)
 
-    def _header_too_large(self) -> None:
-        self._disarm()
-        if not self.transport.is_closing():
-            self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-                                 b"content-length: 0\r\nconnection: close\r\n\r\n")
-            self.transport.close()
-
     def on_headers_complete(self) -> None:
+        self._in_headers = False
         self._disarm()
         super().on_headers_complete()
 
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._in_headers, self._pending, self._header_bytes = True, 0, 0
+
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm()  # the next request's headers have the same time
+        if not self.transport.is_closing() and (self.cycle is None
+                                                or self.cycle.response_complete):
+            self._arm()  # the next request's headers have the same time (unless pipelined
+            # already: then its headers are in, and it is running)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
 
+    def _refuse(self, answer: bytes) -> None:
+        self._disarm()
+        if not self.transport.is_closing():
+            self.transport.write(answer)
+            self.transport.close()
+
     def _arm(self) -> None:
         self._disarm()
-        self._pending = self._header_bytes = 0
         self._deadline = self.loop.call_later(self.header_seconds, self._too_slow)
 
     def _disarm(self) -> None:
@@ -175,6 +190,12 @@ class HeaderDeadline(HttpToolsProtocol):
         self._deadline = None
         if not self.transport.is_closing():
             self.transport.close()
+
+
+_TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+              b"content-length: 0\r\nconnection: close\r\n\r\n")
+_LENGTH_REQUIRED = (b"HTTP/1.1 411 Length Required\r\n"
+                    b"content-length: 0\r\nconnection: close\r\n\r\n")
 
 
 # -- failed attempts -----------------------------------------------------------------------------

@@ -95,7 +95,10 @@ def test_upload_cuts_a_batch_at_its_payload_budget(joined: Database, hq: FakeHq,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     for _ in range(6):
         register(joined)
-    sizes = [len(e.payload_json) for e in all_rows(joined, OutboxEvent)]
+    def wire(payload: str) -> int:  # its bytes inside the request's JSON, quotes aside
+        return len(json.dumps(payload, ensure_ascii=False).encode()) - 2
+
+    sizes = [wire(e.payload_json) for e in all_rows(joined, OutboxEvent)]
     monkeypatch.setattr(protocol, "UPLOAD_BYTES", max(sizes) * 2)
 
     with hq.client() as hq_client:
@@ -103,8 +106,9 @@ def test_upload_cuts_a_batch_at_its_payload_budget(joined: Database, hq: FakeHq,
 
     assert stored == len(sizes) == hq.acked_seq
     for batch in hq.batches:
-        payloads = [len(e["payload"]) for e in batch["events"]]
+        payloads = [wire(e["payload"]) for e in batch["events"]]
         assert 1 <= len(payloads) <= 2 and sum(payloads) <= max(sizes) * 2
+    assert max(len(b["events"]) for b in hq.batches) == 2
     monkeypatch.setattr(protocol, "UPLOAD_BYTES", 1)  # an event past the budget goes alone
     register(joined)
     with hq.client() as hq_client:
