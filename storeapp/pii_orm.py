@@ -20,12 +20,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, String, any_, bindparam, delete, event, inspect
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Engine, delete, event, inspect
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 
 from storeapp.pii import ERASED, Personal, Ring
+from storeapp.sql_sets import among
 
 
 class Sealer(Protocol):
@@ -204,18 +204,8 @@ def seal_rows(session: Session, members: Iterable[Any]) -> list[tuple[Any, str, 
                   for g in sorted(ring.name_grams(staged.name))]
     if renamed:
         model = type(member).__pii_grams__
-        session.execute(delete(model).where(_among(session, model.member_id, renamed)))
+        session.execute(delete(model).where(among(session, model.member_id, renamed)))
     return grams
-
-
-def _among(session: Session, column: Any, values: list[str]) -> Any:
-    """``column IN values``; on PostgreSQL one array parameter (``= ANY``), whose plan does not
-    hang on statistics: an ``IN`` list of a batch's hundreds of ids, planned on a table with
-    none yet (autovacuum off, or behind) or with a bad sample, became a scan of the whole
-    table, once per batch (head office's grams at ten million events)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return column.in_(values)
-    return column == any_(bindparam(None, values, type_=postgresql.ARRAY(String())))
 
 
 def install(model: type, grams: type) -> None:

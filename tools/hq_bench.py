@@ -80,6 +80,7 @@ from sync.hq import ingest, member_keys, service
 from sync.hq import models as m
 from sync.hq.db import HqDatabase, make_engine, utcnow
 from sync.hq.errors import HqRefusal
+from sync.hq.runtime import settle_gc
 from sync.protocol import API, AUTHORIZATION, SIGNATURE, TIMESTAMP, event_digest
 from sync.protocol import signed_headers as make_signed_headers
 from tools.hq_bench_data import TILL_NO, Bodies, StorePlan, generate
@@ -584,7 +585,7 @@ class _InProcessSender:
                                   authorization=headers[AUTHORIZATION],
                                   timestamp=headers[TIMESTAMP], signature=headers[SIGNATURE])
         store = service.authenticate(self.hq, request, utcnow())
-        return ingest.ingest(self.hq, store, json.loads(body), utcnow()).acked_seq
+        return ingest.ingest(self.hq, store, orjson.loads(body), utcnow()).acked_seq
 
 
 # -- the command -----------------------------------------------------------------------------
@@ -674,6 +675,7 @@ def _upload(hq: HqDatabase, url: str, scratch: str | None, plans: list[StorePlan
     if in_process:
         _say(f"ingesting in process with {clients} thread(s)"
              + (f", profiled to {profile_path}" if profile_path else ""))
+        settle_gc()  # as a server worker does
         progress = _Progress(total, lambda: _cpu_snapshot(None))
         before = _cpu_snapshot(None)
         if profile_path:

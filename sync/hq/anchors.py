@@ -181,7 +181,8 @@ def held_deltas(s: Session, store: m.Store, till_no: int) -> dict[str, Amounts]:
     if not seqs:
         return {}
     for (payload,) in s.execute(select(m.Event.payload).where(
-            m.Event.store_id == store.id, m.Event.till_no == till_no, m.Event.seq.in_(seqs))):
+            m.Event.store_id == store.id, m.Event.till_no == till_no,
+            bulk.among(s, m.Event.seq, seqs))):
         for line in json.loads(payload).get("ledger") or ():
             try:
                 amounts = (int(line["principal_fen"]), int(line["bonus_fen"]),

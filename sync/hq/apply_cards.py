@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from storeapp import count_rules
 from storeapp.clock import to_local
+from sync.hq import bulk
 from sync.hq import models as m
 from sync.hq.batch import Batch
 from sync.hq.verify_cards import Card, cards_named
@@ -49,7 +50,8 @@ class CardApplier(Batch):
                         - self.count_cards.keys())
         if not wanted:
             return
-        for row in self.s.scalars(select(m.CountCard).where(m.CountCard.card_no.in_(wanted))
+        for row in self.s.scalars(select(m.CountCard)
+                                  .where(bulk.among(self.s, m.CountCard.card_no, wanted))
                                   .order_by(m.CountCard.card_no).with_for_update()):
             self.count_cards[row.card_no] = row
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from storeapp import consent_rules
 from storeapp.consent_rules import Entry
-from sync.hq import consents
+from sync.hq import bulk, consents
 from sync.hq import models as m
 from sync.hq.batch import Batch
 from sync.hq.member_row import MemberRow
@@ -78,7 +78,7 @@ class ConsentApplier(Batch):
         at = dt.datetime.fromisoformat(str(body["at"])).replace(tzinfo=None)
         wanted = {str(e["entry_id"]): e for e in body["consents"]}
         stored = set(self.s.scalars(select(m.ConsentRow.entry_id).where(
-            m.ConsentRow.entry_id.in_(sorted(wanted)))))
+            bulk.among(self.s, m.ConsentRow.entry_id, sorted(wanted)))))
         for entry_id, e in wanted.items():
             if entry_id in stored or entry_id in self.consents.appended:
                 continue

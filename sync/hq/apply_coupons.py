@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from sync.hq import bulk
 from sync.hq import models as m
 from sync.hq.batch import Batch
 from sync.hq.member_row import MemberRow
@@ -57,10 +58,11 @@ class CouponApplier(Batch):
             return
         conditions: list[ColumnElement[bool]] = []
         if codes:
-            conditions.append(m.ChainCoupon.code.in_(sorted(codes)))
+            conditions.append(bulk.among(self.s, m.ChainCoupon.code, sorted(codes)))
         if receipts:
-            conditions.append(and_(m.ChainCoupon.used_store == self.store_code,
-                                   m.ChainCoupon.used_receipt.in_(sorted(receipts))))
+            conditions.append(and_(
+                m.ChainCoupon.used_store == self.store_code,
+                bulk.among(self.s, m.ChainCoupon.used_receipt, sorted(receipts))))
         for row in self.s.scalars(select(m.ChainCoupon).where(or_(*conditions))
                                   .order_by(m.ChainCoupon.code).with_for_update()):
             self.chain_coupons[row.code] = row

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from storeapp.clock import to_local
+from sync.hq import bulk
 from sync.hq import models as m
 from sync.hq.batch import Batch
 from sync.hq.verify_gifts import parse_gift
@@ -50,7 +51,8 @@ class GiftApplier(Batch):
         wanted = sorted({no for e in run for no in cards_named(e.body)} - self.gift_cards.keys())
         if not wanted:
             return
-        for row in self.s.scalars(select(m.GiftCard).where(m.GiftCard.card_no.in_(wanted))
+        for row in self.s.scalars(select(m.GiftCard)
+                                  .where(bulk.among(self.s, m.GiftCard.card_no, wanted))
                                   .order_by(m.GiftCard.card_no).with_for_update()):
             self.gift_cards[row.card_no] = row
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from storeapp.clock import local_month_bounds, to_local
 from storeapp.settings import Settings
+from sync.hq import bulk
 from sync.hq import models as m
 from sync.hq.batch import Batch
 from sync.hq.member_row import MemberRow
@@ -68,7 +69,8 @@ class ReferralApplier(Batch):
             return
         for member_id in wanted:
             self.referrals[member_id] = None
-        for row in self.s.scalars(select(m.Referral).where(m.Referral.referee_id.in_(wanted))):
+        for row in self.s.scalars(select(m.Referral).where(
+                bulk.among(self.s, m.Referral.referee_id, wanted))):
             self.referrals[row.referee_id] = row
 
     def apply_referral(self, event: EventIn) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from sync.hq import bulk
 from sync.hq import models as m
 from sync.hq.member_keys import BatchKeys
 from sync.hq.member_row import MemberRow
@@ -30,5 +31,5 @@ class Batch:
     member_keys: BatchKeys = BatchKeys()
 
     def insert(self, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
-        """Write ``rows`` of ``model`` in one statement (the ingest's)."""
-        raise NotImplementedError
+        """Append ``rows`` of ``model`` in one statement (:func:`sync.hq.bulk.insert_rows`)."""
+        bulk.insert_rows(self.s.connection(), model, rows)

@@ -10,33 +10,22 @@ costs little.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, any_, bindparam, insert, text, update
+from sqlalchemy import Table, bindparam, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
+from storeapp.sql_sets import among as among  # set-based reads here too: bulk.among
+from storeapp.sql_sets import unsized
 from sync.hq import models as m
 
 
 def unique_violation(exc: Exception) -> bool:
     """A unique index refused a row: SQLAlchemy's error, or the driver's own from a COPY."""
     return isinstance(exc, IntegrityError) or getattr(exc, "sqlstate", None) == "23505"
-
-
-def among(s: Session | Connection, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
-    """``column IN values``, as one array parameter on PostgreSQL (``= ANY``): the statement's
-    text is then the same whatever the number of values, so the driver parses it once, where
-    an ``IN`` list of a batch's 500 ids is a new statement of 500 parameters each time."""
-    values = list(values)
-    dialect = s.get_bind().dialect if isinstance(s, Session) else s.dialect
-    if dialect.name != "postgresql":
-        return column.in_(values)  # type: ignore[no-any-return]
-    array = bindparam(None, values, type_=postgresql.ARRAY(_unsized(column.type)))
-    return column == any_(array)  # type: ignore[no-any-return]
 
 
 def insert_rows(conn: Connection, model: type[m.Base], rows: Sequence[dict[str, Any]]) -> None:
@@ -108,14 +97,8 @@ def _unnest(table: Table, names: Sequence[str]) -> str:
     """``unnest(CAST(:a AS type[]), ...) AS v(a, ...)`` over ``table``'s columns ``names``."""
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
     arrays = ", ".join(
-        f"CAST(:{c} AS {_unsized(table.c[c].type).compile(dialect=dialect)}[])" for c in names)
+        f"CAST(:{c} AS {unsized(table.c[c].type).compile(dialect=dialect)}[])" for c in names)
     return f"unnest({arrays}) AS v({', '.join(names)})"
-
-
-def _unsized(type_: Any) -> Any:
-    """A string column's type without its length: a cast to ``VARCHAR(n)`` cuts a longer value
-    short without a word, where writing it into the column refuses it."""
-    return String() if isinstance(type_, String) else type_
 
 
 def _arrays(names: Sequence[str], rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:

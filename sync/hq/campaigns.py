@@ -35,7 +35,7 @@ from storeapp import campaign_rules
 from storeapp.campaign_rules import Outcome
 from storeapp.clock import local_day_bounds, local_month_bounds, to_local
 from storeapp.pii_orm import GIVEN_BACK
-from sync.hq import consents, member_keys, movements, programme
+from sync.hq import bulk, consents, member_keys, movements, programme
 from sync.hq import models as m
 from sync.hq.db import HqDatabase
 from sync.hq.errors import HqRefusal
@@ -448,16 +448,17 @@ def multiplier_windows(s: Session, member_ids: Iterable[str]
     gave)."""
     ids = sorted(set(member_ids))
     found: dict[str, list[tuple[dt.datetime, dt.datetime, Fraction]]] = {}
-    for start in range(0, len(ids), 1000):
-        for member_id, entered, days, times in s.execute(
-                select(m.CampaignMember.member_id, m.CampaignMember.entered_at,
-                       m.Campaign.window_days, m.CampaignMember.multiplier)
-                .join(m.Campaign, m.Campaign.code == m.CampaignMember.campaign_code)
-                .where(m.CampaignMember.member_id.in_(ids[start:start + 1000]),
-                       m.CampaignMember.multiplier.is_not(None))):
-            found.setdefault(member_id, []).append(  # from the entry's local day, as coupons
-                (local_day_bounds(to_local(entered).date())[0],
-                 entered + dt.timedelta(days=days), Fraction(Decimal(str(times)))))
+    if not ids:
+        return found
+    for member_id, entered, days, times in s.execute(
+            select(m.CampaignMember.member_id, m.CampaignMember.entered_at,
+                   m.Campaign.window_days, m.CampaignMember.multiplier)
+            .join(m.Campaign, m.Campaign.code == m.CampaignMember.campaign_code)
+            .where(bulk.among(s, m.CampaignMember.member_id, ids),
+                   m.CampaignMember.multiplier.is_not(None))):
+        found.setdefault(member_id, []).append(  # from the entry's local day, as coupons
+            (local_day_bounds(to_local(entered).date())[0],
+             entered + dt.timedelta(days=days), Fraction(Decimal(str(times)))))
     return found
 
 

@@ -276,9 +276,13 @@ SERVER_LIMITS: dict[str, Any] = {"http": HeaderDeadline, "loop": "uvloop",
 
 
 def app_from_env() -> Any:
+    """The app of one server worker (:func:`serve`)."""
     from sync.hq.api import create_app
+    from sync.hq.runtime import settle_gc
 
-    return create_app(os.environ.get("STOREAPP_HQ_DB", DEFAULT_URL))
+    app = create_app(os.environ.get("STOREAPP_HQ_DB", DEFAULT_URL))
+    settle_gc()
+    return app
 
 
 def _safe(url: str) -> str:

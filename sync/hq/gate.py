@@ -83,7 +83,7 @@ class Gate(Batch):
                 raise
             seen = set(self.s.connection().scalars(select(m.Refundable.ref).where(
                 m.Refundable.store_id == self.store_id,
-                m.Refundable.ref.in_([g["ref"] for g in self.new_given]))))
+                bulk.among(self.s, m.Refundable.ref, [g["ref"] for g in self.new_given]))))
             self.insert(m.Refundable, [g for g in self.new_given if g["ref"] not in seen])
         self.new_given = []
 

@@ -232,7 +232,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
         stored = dict(self.s.execute(
             select(m.Event.seq, m.Event.digest).where(
                 m.Event.store_id == self.store_id, m.Event.till_no == self.till_no,
-                m.Event.seq.in_([e.seq for e in old]))).all())
+                bulk.among(self.s, m.Event.seq, [e.seq for e in old]))).all())
         for event in old:
             if stored.get(event.seq) != event.digest:
                 raise HqRefusal(409, "event_conflict",
@@ -268,15 +268,11 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
                 raise
             clash = self.s.scalars(select(m.Event.event_id).where(
                 m.Event.store_id == self.store_id,
-                m.Event.event_id.in_([e.event_id for e in run]))).first()
+                bulk.among(self.s, m.Event.event_id, [e.event_id for e in run]))).first()
             if clash is None:
                 raise
             raise HqRefusal(409, "event_conflict", f"event id {clash} was already stored "
                             "at another sequence", flag={"event_id": clash}) from None
-
-    def insert(self, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
-        """Append rows (:func:`sync.hq.bulk.insert_rows`)."""
-        bulk.insert_rows(self.s.connection(), model, rows)
 
     # -- checking and applying the run ---------------------------------------------------------
 

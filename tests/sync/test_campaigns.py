@@ -156,8 +156,10 @@ def test_triple_points_for_the_window_at_any_store_and_head_office_agrees(
                          user="boss", now=utcnow())
 
 
-def test_two_offline_tills_taking_one_coupon_are_flagged(
-        till: Callable[..., Database], app: Any) -> None:
+def two_tills_with_a_coupon(till: Callable[..., Database], app: Any
+                            ) -> tuple[Database, Database, MemberView, Coupon]:
+    """Two stores' tills that both hold the chain campaign's coupon of one member (given at
+    store 0001)."""
     one, two = till("0001"), till("0002")
     now_at(one, two)
     chain_template(app)
@@ -169,6 +171,12 @@ def test_two_offline_tills_taking_one_coupon_are_flagged(
     member = next(p for p in people if coupon_of(one, p) is not None)
     coupon = coupon_of(one, member)
     assert coupon is not None
+    return one, two, member, coupon
+
+
+def test_two_offline_tills_taking_one_coupon_are_flagged(
+        till: Callable[..., Database], app: Any) -> None:
+    one, two, member, coupon = two_tills_with_a_coupon(till, app)
     one.spend_gate = two.spend_gate = Unreachable()  # type: ignore[assignment]
     sell(one, member, 10_000, coupon_code=coupon.code)
     sell(two, member, 10_000, coupon_code=coupon.code)
@@ -186,17 +194,7 @@ def test_a_coupon_taken_on_a_sale_without_its_member_still_reaches_the_tills(
     """A dishonest till frees a member's coupon in its file and sells with it to no member:
     head office marks the coupon used and sends its member's copy to every till (applying the
     batch once failed: the member was not loaded)."""
-    one, two = till("0001"), till("0002")
-    now_at(one, two)
-    chain_template(app)
-    people = members_at(one, 12, consenting=12)
-    sync(one, app)
-    launched(app)
-    sync(one, app)
-    sync(two, app)
-    member = next(p for p in people if coupon_of(one, p) is not None)
-    coupon = coupon_of(one, member)
-    assert coupon is not None
+    one, two, member, coupon = two_tills_with_a_coupon(till, app)
     with one.session() as s, s.begin():
         s.execute(update(Coupon).where(Coupon.code == coupon.code).values(member_id=None))
     one.spend_gate = Unreachable()  # type: ignore[assignment]
