@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from storeapp import cli_access
+from storeapp import cli_access, profile_rules
 from storeapp.db import Database
 from storeapp.errors import InvalidInput
 from storeapp.money import parse_yuan
@@ -110,7 +110,7 @@ def _member_commands(p: argparse.ArgumentParser) -> None:
     a.add_argument("--phone", required=True)
     a.add_argument("--name", required=True)
     a.add_argument("--birthday")
-    a.add_argument("--gender", choices=members.GENDERS)
+    a.add_argument("--gender", choices=profile_rules.GENDERS)
     a.add_argument("--consent", action="store_true", help="marketing consent")
     a.add_argument("--referrer", metavar="REF",
                    help="who referred them (推广): referral code (card number), phone or QR")
@@ -131,7 +131,7 @@ def _member_commands(p: argparse.ArgumentParser) -> None:
     u.add_argument("--name")
     u.add_argument("--phone")
     u.add_argument("--birthday")
-    u.add_argument("--gender", choices=members.GENDERS)
+    u.add_argument("--gender", choices=profile_rules.GENDERS)
     u.add_argument("--key")
     u.set_defaults(handler=lambda a: members.update_profile(
         db_of(a), a.member, actor=a.actor, key=a.key, name=a.name, phone=a.phone,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -29,6 +28,7 @@ from storeapp.ids import MemberId, new_member_id
 from storeapp.models import Card, CountCard, Member, MemberNameGram
 from storeapp.pii import PERSONAL_FIELDS, fold_name
 from storeapp.pins import hash_pin
+from storeapp.profile_rules import check_gender, clean_name, parse_birthday
 from storeapp.results import MemberChanged
 from storeapp.sequences import next_value
 from storeapp.services import tiers
@@ -41,10 +41,8 @@ _BY_PHONE = select(Member).where(Member.phone_key == bindparam("phone"))
 _BY_TAIL = (select(Member).where(Member.tail_key == bindparam("tail"),
                                   Member.merged_into.is_(None))
             .order_by(Member.last_visit_at.desc()).limit(bindparam("limit")))
-MAX_NAME = 32
 #: the most members a typed name opens to check: a common surname's first letter finds many
 _NAME_CANDIDATES = 500
-GENDERS = ("F", "M", "X")
 
 
 @dataclass(frozen=True)
@@ -111,8 +109,7 @@ def register(
     phone = normalize_phone(phone)
     name = clean_name(name)
     day = parse_birthday(birthday)
-    if gender is not None and gender not in GENDERS:
-        raise _bad_gender()
+    check_gender(gender)
     referrer = (referrer or "").strip() or None
     request = {"phone": phone, "name": name, "birthday": str(day), "gender": gender,
                "consent": marketing_consent, **({"referrer": referrer} if referrer else {})}
@@ -200,41 +197,6 @@ def _phone_or_none(text: str) -> str | None:
         return normalize_phone(text)
     except InvalidInput:
         return None
-
-
-def clean_name(name: str) -> str:
-    """One spelling per name (NFC: "Zoé" typed with a combining accent is "Zoé"), one space."""
-    name = re.sub(r"\s+", " ", unicodedata.normalize("NFC", name or "").strip())
-    if not name:
-        raise InvalidInput("bad_name", "A member needs a name", variant="missing")
-    if len(name) > MAX_NAME:
-        raise InvalidInput("bad_name", f"Name is too long (at most {MAX_NAME} characters)",
-                           variant="too_long", max_chars=MAX_NAME)
-    if not name.isprintable():
-        raise InvalidInput("bad_name", "Name contains control characters", variant="control")
-    return name
-
-
-def parse_birthday(value: str | dt.date | None) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.date):
-        day = value
-    else:
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            raise InvalidInput("bad_birthday", f"Birthday '{value}' is not YYYY-MM-DD",
-                               text=value) from None
-    if not dt.date(1900, 1, 1) <= day <= dt.date.today():
-        raise InvalidInput("bad_birthday", f"Birthday {day} is not plausible",
-                           variant="implausible", day=day.isoformat())
-    return day
-
-
-def _bad_gender() -> InvalidInput:
-    allowed = ", ".join(GENDERS)
-    return InvalidInput("bad_gender", f"Gender must be one of {allowed}", allowed=allowed)
 
 
 # -- lookup -------------------------------------------------------------------------------------
@@ -387,8 +349,7 @@ def update_profile(
     if birthday is not None:
         changes["birthday"] = parse_birthday(birthday)
     if gender is not None:
-        if gender not in GENDERS:
-            raise _bad_gender()
+        check_gender(gender)
         changes["gender"] = gender
     if marketing_consent is not None:
         changes["marketing_consent"] = marketing_consent

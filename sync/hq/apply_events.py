@@ -19,7 +19,8 @@ from storeapp.clock import to_local
 from storeapp.identity import mask_phone
 from storeapp.integrity import fold, member_hash
 from storeapp.pii_orm import GIVEN_BACK, seal_rows
-from sync.hq import bulk, erasure, member_keys
+from storeapp.profile_rules import GENDERS, MAX_CARD_NO
+from sync.hq import bulk, erasure, member_keys, verify
 from sync.hq import models as m
 from sync.hq.apply_visits import VISIT_EVENTS
 from sync.hq.batch import Batch
@@ -185,6 +186,8 @@ class Applier(Batch):
                 self.live_phones[self._phone_key(event.body.get("phone"))] = None
             elif "phone" in (event.body.get("fields") or {}):
                 self.live_phones[self._phone_key(event.body["fields"]["phone"])] = None
+        self.impossible_ids = {w for w in wanted if len(w) > verify.ID_CHARS}
+        wanted -= self.impossible_ids
         phones = sorted(self.live_phones)
         if not wanted and not phones:
             return
@@ -239,8 +242,8 @@ class Applier(Batch):
                 merged_into: str | None = None) -> MemberRow:
         row = MemberRow(
             member_keys.ring(self.s), stored=False,
-            member_id=member_id, card_no=str(body.get("card_no") or ""),
-            gender=body.get("gender"), tier="regular", status="active",
+            member_id=member_id, card_no=str(body.get("card_no") or "")[:MAX_CARD_NO],
+            gender=_gender(body.get("gender")), tier="regular", status="active",
             home_store=self.store_code, principal_fen=0, bonus_fen=0, points=0,
             wallet_blocked=False, merged_into=merged_into,
             created_at=_at(body.get("at")) or self.now, updated_at=self.now, change_no=0,
@@ -259,10 +262,10 @@ class Applier(Batch):
         existing = self.members.get(member_id)
         survivor = self._live_by_phone(phone, exclude=member_id)
         if existing is not None:  # created earlier from a ledger line: fill in who it is
-            existing.card_no = str(body.get("card_no") or existing.card_no)
+            existing.card_no = str(body.get("card_no") or existing.card_no)[:MAX_CARD_NO]
             existing.name = str(body.get("name") or existing.name)
             existing.birthday = _date(body.get("birthday")) or existing.birthday
-            existing.gender = body.get("gender") or existing.gender
+            existing.gender = _gender(body.get("gender")) or existing.gender
             existing.marketing_consent = bool(body.get("marketing_consent"))
             if survivor is None and existing.merged_into is None:
                 self.live_phones[self._phone_key(existing.phone)] = None
@@ -310,6 +313,8 @@ class Applier(Batch):
             value = fields[name]
             if name == "birthday":
                 value = _date(value)
+            if name == "gender":
+                value = _gender(value)
             if name == "marketing_consent":
                 value = bool(value)
             if name == "phone":
@@ -498,9 +503,19 @@ def _at(value: Any) -> dt.datetime | None:
 
 
 def _date(value: Any) -> dt.date | None:
-    if value in (None, "", "None"):
+    """A birthday as sent; one no till could write (held, then accepted by a head-office
+    user: :func:`sync.hq.verify._profile_values`) is none."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
         return None
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _gender(value: Any) -> str | None:
+    """A gender as sent, if a till's form allows it (see :func:`_date`)."""
+    return value if value in GENDERS else None
 
 
 #: the events whose applying opens or seals a member's personal data

@@ -27,6 +27,9 @@ class Batch:
     now: dt.datetime
     stream: m.Stream | None
     members: dict[str, MemberRow]
+    #: member ids the batch names that no till makes (longer than an id): their events are
+    #: held, never applied (head office could not store them)
+    impossible_ids: set[str]
     #: the members' keys the batch sent, opened
     member_keys: BatchKeys = BatchKeys()
 

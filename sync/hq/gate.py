@@ -143,7 +143,8 @@ class Gate(Batch):
         if status == "open":
             lines = verify.parse_lines(event.body.get("ledger")) if _lines_ok(event) else []
             moved = sum(x.principal_fen + x.bonus_fen for x in lines)
-            self.exception("implausible_event", min(members, default=None), moved or None,
+            named = [x for x in members if len(x) <= verify.ID_CHARS]
+            self.exception("implausible_event", min(named, default=None), moved or None,
                             {"held_id": row.id, "reason": problem.reason, "till_no": self.till_no,
                              **detail})
 

@@ -145,6 +145,7 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
         self.store_id, self.store_code = store.id, store.code
         self.stream: m.Stream | None = None
         self.members: dict[str, MemberRow] = {}
+        self.impossible_ids: set[str] = set()
         #: the live member holding each phone this batch registers or changes to (None: free)
         self.live_phones: dict[str, MemberRow | None] = {}
         self.touched: set[str] = set()
@@ -296,7 +297,13 @@ class Ingest(Gate, Applier, CardApplier, GiftApplier, ReferralApplier, VisitAppl
     def process(self, event: EventIn, *, checked: bool = False) -> None:
         """Apply one event, or hold it: behind an open held event of its members, or because it
         fails its checks (``checked``: a head-office user accepted it)."""
-        members = members_of(event.body) if self.blocked else set()  # most batches hold none
+        # most batches hold none, and name no impossible id
+        members = members_of(event.body) if self.blocked or self.impossible_ids else set()
+        if members & self.impossible_ids:
+            self._hold(event, members, "open", verify.Problem(
+                "malformed", f"the event names a member id no till makes: "
+                f"{min(members & self.impossible_ids)[:64]!r}"))
+            return
         behind = [self.blocked[x] for x in sorted(members) if x in self.blocked
                   and self.blocked[x][1] < event.seq]
         if behind:

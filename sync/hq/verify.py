@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from storeapp import prepaid_rules, pricing
+from storeapp import prepaid_rules, pricing, profile_rules
 from storeapp import rules as chain
 from storeapp.clock import to_local
 from storeapp.errors import DomainError
 from storeapp.money import split_in_proportion
+from storeapp.profile_rules import MAX_CARD_NO
 from sync.hq.rulebook import ChainRules
 
 #: Event kinds that may move stored value or points; any other kind carrying a ledger is refused.
@@ -380,6 +381,45 @@ def _plan(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
         check_split(fee, taken_p, taken_b, line.after)
 
 
+def _registered(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
+    """A registration as the till's form makes it (:mod:`storeapp.profile_rules`)."""
+    an_id(body["member_id"])
+    an_id(body.get("card_no"), MAX_CARD_NO)
+    _profile_values(body, event_at(body))
+
+
+def _profile_changed(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
+    an_id(body["member_id"])
+    fields = body.get("fields")
+    if not isinstance(fields, Mapping):
+        raise TypeError(f"fields {fields!r} is not an object")
+    _profile_values(fields, event_at(body))
+
+
+def _profile_values(values: Mapping[str, Any], at: dt.datetime) -> None:
+    """The profile fields ``values`` holds, each as a till's form allows it. An erased
+    member's registration carries no name (head office opens it as no one's)."""
+    try:
+        if "gender" in values:
+            profile_rules.check_gender(values["gender"])
+        if "birthday" in values:
+            day = values["birthday"]
+            if day is not None and not isinstance(day, str):
+                raise TypeError(f"birthday {day!r} is not text")
+            profile_rules.parse_birthday(day, today=to_local(at).date())
+        name = values.get("name", "")
+        if not isinstance(name, str):
+            raise TypeError(f"name {name!r} is not text")
+        if name:
+            profile_rules.clean_name(name)
+    except DomainError as bad:
+        fail("bad_profile", f"a profile no till's form allows: {bad}")
+    if not isinstance(values.get("phone", ""), str):
+        raise TypeError(f"phone {values['phone']!r} is not text")
+    if not isinstance(values.get("marketing_consent", False), bool):
+        raise TypeError(f"marketing_consent {values['marketing_consent']!r} is not yes or no")
+
+
 def _ledger_posted(body: Mapping[str, Any], lines: list[Line], facts: Facts) -> None:
     fail("unexplained_movement", "money moved by an action that says nothing of itself",
           lines=[amounts(x) for x in lines])
@@ -390,10 +430,13 @@ _CHECKS: dict[str, Check] = {
     "wallet_topped_up": _topup, "wallet_topup_voided": _void, "sale_completed": _sale,
     "sale_refunded": _refund, "member_closed": _close, "wallet_adjusted": _adjust,
     "points_adjusted": _points_adjust, "points_expired": _expiry, "plan_bought": _plan,
-    "ledger_posted": _ledger_posted,
+    "ledger_posted": _ledger_posted, "member_registered": _registered,
+    "member_profile_updated": _profile_changed,
 }
-#: Checked even without a ledger (the event still claims something about money).
-_ALWAYS = frozenset({"plan_bought", "sale_refunded", "wallet_topup_voided"})
+#: Checked even without a ledger (the event still claims something about money, or writes
+#: what a member is).
+_ALWAYS = frozenset({"plan_bought", "sale_refunded", "wallet_topup_voided",
+                     "member_registered", "member_profile_updated"})
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -447,7 +490,11 @@ def whole(value: Any) -> int:
     return value
 
 
-def an_id(value: Any) -> str:
-    if not isinstance(value, str) or not value:
+#: the longest id a till makes (a UUID; head office's columns hold no more)
+ID_CHARS = 36
+
+
+def an_id(value: Any, longest: int = ID_CHARS) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= longest:
         raise TypeError(f"{value!r} is not an id")
     return value

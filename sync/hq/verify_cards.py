@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storeapp import count_rules
+from storeapp.profile_rules import MAX_CARD_NO
 from sync.hq.verify import (
     Facts,
     Implausible,
@@ -71,7 +72,7 @@ def parse_count(raw: Any) -> list[CountLine]:
     for item in raw:
         after = item.get("after")
         lines.append(CountLine(
-            card_no=an_id(item["card_no"]), member_id=an_id(item["member_id"]),
+            card_no=an_id(item["card_no"], MAX_CARD_NO), member_id=an_id(item["member_id"]),
             uses=whole(item["uses"]), value_fen=whole(item["value_fen"]),
             after=None if after is None else (whole(after[0]), whole(after[1]))))
     if len({x.card_no for x in lines}) != len(lines):
@@ -105,7 +106,8 @@ def _check(event_type: str, body: Mapping[str, Any], lines: list[Line], facts: F
 
 def _sold(body: Mapping[str, Any], lines: list[Line], counts: list[CountLine], facts: Facts,
           cards: Mapping[str, Card]) -> None:
-    card_no, uses, paid = an_id(body["card_no"]), whole(body["uses"]), whole(body["paid_fen"])
+    card_no = an_id(body["card_no"], MAX_CARD_NO)
+    uses, paid = whole(body["uses"]), whole(body["paid_fen"])
     if card_no in cards:
         fail("count_card_repeated", f"count card {card_no} was sold before", card_no=card_no)
     if len(counts) != 1 or counts[0].card_no != card_no or \

@@ -17,6 +17,7 @@ from typing import Any
 
 from storeapp import prepaid_rules
 from storeapp.errors import DomainError
+from storeapp.profile_rules import MAX_CARD_NO
 from sync.hq.verify import Implausible, Problem, an_id, fail, whole
 
 GIFT_EVENTS = frozenset({"giftcards_sold", "sale_completed", "sale_refunded"})
@@ -33,7 +34,8 @@ def parse_gift(raw: Any) -> list[GiftLine]:
         return []
     if not isinstance(raw, list):
         raise ValueError("gift is not a list")
-    lines = [GiftLine(an_id(item["card_no"]), whole(item["amount_fen"])) for item in raw]
+    lines = [GiftLine(an_id(item["card_no"], MAX_CARD_NO), whole(item["amount_fen"]))
+             for item in raw]
     if len({x.card_no for x in lines}) != len(lines):
         raise ValueError("a gift card appears twice in one event")
     return lines
@@ -74,7 +76,7 @@ def _sold(body: Mapping[str, Any], lines: list[GiftLine], sold: frozenset[str]) 
     except DomainError as broken:
         fail("giftcard_breaks_rule", f"the gift-card sale breaks the prepaid-card rules: "
              f"{broken.message}", rule=broken.code, face_fen=face, cards=len(cards))
-    named = sorted(an_id(c["card_no"]) for c in cards)
+    named = sorted(an_id(c["card_no"], MAX_CARD_NO) for c in cards)
     if sorted(x.card_no for x in lines) != named or any(x.amount_fen != face for x in lines) \
             or whole(body["total_fen"]) != face * len(cards):
         fail("gift_differs", "the cards made are not the cards sold at their face value",
