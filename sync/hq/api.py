@@ -37,13 +37,14 @@ CardNo = Annotated[str, Query(min_length=1, max_length=20)]
 
 
 def create_app(url: str, *, clock: Clock = utcnow,
-               body_seconds: float = shield.BODY_SECONDS) -> FastAPI:
+               body_seconds: float = shield.BODY_SECONDS,
+               min_body_rate: int = shield.MIN_BODY_RATE) -> FastAPI:
     """The application over the database at ``url`` (migrated on start)."""
     hq = HqDatabase(url)
     app = FastAPI(title="storeapp head office", docs_url=None, redoc_url=None)
     app.state.hq = hq
     # outermost of the app's own: before anything reads a body or checks who sent it
-    app.add_middleware(BodyLimit, body_seconds=body_seconds)
+    app.add_middleware(BodyLimit, body_seconds=body_seconds, min_rate=min_body_rate)
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(_request: Request, exc: RequestValidationError) -> Response:

@@ -1,8 +1,8 @@
 """Head office on an open port: what keeps a client from wearing it down.
 
 * :class:`BodyLimit` (ASGI, outermost): a request body larger than :data:`MAX_BODY` is refused
-  with 413 before anything reads it or authenticates it, and a body that does not arrive within
-  :data:`BODY_SECONDS` is cut with 408.
+  with 413 before anything reads it or authenticates it; a body is cut with 408 when it stops
+  for :data:`BODY_SECONDS` or, trickled, arrives slower than :data:`MIN_BODY_RATE`.
 * :class:`HeaderDeadline` (the server's HTTP protocol): a connection whose request headers are
   not complete within :data:`HEADER_SECONDS` of its start (or of the previous response) is
   closed: slow clients cannot hold sockets; headers past :data:`MAX_HEADER_BYTES` get 431.
@@ -30,6 +30,9 @@ from sync.hq.db import HqDatabase
 
 MAX_BODY = 16 * 1024 * 1024  # a batch of 2,000 events with their audit rows stays well below
 BODY_SECONDS = 20.0
+#: bytes a second a body must average, past its first BODY_SECONDS: a till's largest batch (4 MiB)
+#: may take 84 s, a client sending a byte every 19 s no longer holds a connection for ever
+MIN_BODY_RATE = 64 * 1024
 HEADER_SECONDS = 10.0
 MAX_HEADER_BYTES = 16 * 1024
 FREE_FAILURES = 5
@@ -52,8 +55,9 @@ class BodyLimit:
     it (authentication included)."""
 
     def __init__(self, app: App, *, max_body: int = MAX_BODY,
-                 body_seconds: float = BODY_SECONDS) -> None:
+                 body_seconds: float = BODY_SECONDS, min_rate: int = MIN_BODY_RATE) -> None:
         self.app, self.max_body, self.body_seconds = app, max_body, body_seconds
+        self.min_rate = min_rate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -65,12 +69,16 @@ class BodyLimit:
                           f"a request body may have at most {self.max_body} bytes")
             return
         received, complete, started = 0, False, False
+        loop = asyncio.get_running_loop()
+        # the whole body's deadline: its first BODY_SECONDS, then MIN_BODY_RATE for its length
+        deadline = loop.time() + self.body_seconds + int(declared or 0) / self.min_rate
 
         async def limited() -> Message:
             nonlocal received, complete
             if complete:  # the body is in: later reads (a disconnect) are the app's business
                 return await receive()
-            message = await asyncio.wait_for(receive(), self.body_seconds)
+            wait = min(self.body_seconds, deadline - loop.time())
+            message = await asyncio.wait_for(receive(), max(wait, 0.0))
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 complete = not message.get("more_body", False)
@@ -92,7 +100,8 @@ class BodyLimit:
         except TimeoutError:
             if not started:
                 await _answer(send, 408, "too_slow",
-                              f"the request body did not arrive within {self.body_seconds:g} s")
+                              f"the request body stopped for {self.body_seconds:g} s or came "
+                              f"slower than {self.min_rate} bytes a second")
 
 
 async def _answer(send: Send, status: int, code: str, message: str) -> None:

@@ -5,6 +5,7 @@ parameter out of range is a 4xx, never a 500."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -39,8 +40,10 @@ class Server:
 
 @pytest.fixture
 def quick(tmp_path: object) -> Iterator[Server]:
-    """Head office with short deadlines (headers 1 s, body 1 s), on SQLite."""
-    app = create_app(f"sqlite:///{tmp_path}/hq.db", body_seconds=1.0)  # type: ignore[str-bytes-safe]
+    """Head office with short deadlines (headers 1 s, a body's pause 1 s and its rate at least
+    1,000 bytes a second), on SQLite."""
+    app = create_app(f"sqlite:///{tmp_path}/hq.db",  # type: ignore[str-bytes-safe]
+                     body_seconds=1.0, min_body_rate=1_000)
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical",
                             lifespan="off", **{**SERVER_LIMITS, "http": QuickDeadline})
@@ -126,6 +129,31 @@ def test_slow_clients_are_cut(quick: Server) -> None:
     body = raw(quick.port, b"POST /api/v1/events HTTP/1.1\r\nHost: hq\r\n"
                b"Content-Length: 100\r\n\r\n{", wait=5)  # a body that never comes
     assert body.startswith(b"HTTP/1.1 408")
+
+
+def test_a_trickled_body_is_cut_at_its_rate(quick: Server) -> None:
+    """A body that never pauses long but comes a few bytes at a time (a slow-body attack:
+    every read within its second) is cut once it falls behind the least rate, 1 s plus 1 ms a
+    byte here: 2 s for 1,000 bytes."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", quick.port), timeout=10) as sock:
+        sock.sendall(b"POST /api/v1/events HTTP/1.1\r\nHost: hq\r\n"
+                     b"Content-Length: 1000\r\n\r\n{")
+        answer = b""
+        for _ in range(40):  # 10 bytes every 0.3 s: 33 bytes a second
+            time.sleep(0.3)
+            try:
+                sock.sendall(b" " * 10)
+            except OSError:
+                break
+            sock.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                answer += sock.recv(65536)
+            sock.setblocking(True)
+            if answer:
+                break
+    assert answer.startswith(b"HTTP/1.1 408"), answer
+    assert 1.8 < time.monotonic() - started < 4
 
 
 def test_pipelined_requests_are_answered_in_turn(quick: Server) -> None:
