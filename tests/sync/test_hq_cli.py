@@ -4,6 +4,10 @@ on the default SQLite file and on PostgreSQL."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +15,7 @@ import pytest
 from sync.hq import ingest
 from sync.hq.cli import main
 from sync.hq.db import HqDatabase, utcnow
+from sync.hq.runtime import YOUNG_THRESHOLD
 from sync.protocol import token_hash
 from tests.sync.wire import MEMBER, batch, registration, sale, topup
 
@@ -120,3 +125,15 @@ def test_held_events_and_flagged_tills_are_decided_from_the_command_line(
     assert status == 0 and cleared["was"] == "balance_mismatch" and cleared["resolved"] == 1
     kinds = [e["kind"] for e in hq(capsys, hq_url, "reconcile")[1]["exceptions"]]
     assert "balance_mismatch" not in kinds and "implausible_event" not in kinds
+
+
+def test_a_server_worker_collects_cycles_as_uploads_need(tmp_path: Path) -> None:
+    """Each worker's app (``serve``'s factory) raises the cycle collector's young threshold and
+    freezes what starting made (sync.hq.runtime): at CPython's default an upload ran the
+    collector thousands of times. Run in a process of its own, as a worker is."""
+    probe = ("import gc; from sync.hq.cli import app_from_env; app_from_env(); "
+             "print(gc.get_threshold()[0], gc.get_freeze_count())")
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120,
+        env={**os.environ, "STOREAPP_HQ_DB": f"sqlite:///{tmp_path / 'hq.db'}"}).stdout.split()
+    assert int(out[0]) == YOUNG_THRESHOLD and int(out[1]) > 10_000
