@@ -76,7 +76,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, make_url
 
 from storeapp.clock import to_local
-from sync.hq import ingest, member_keys, service
+from sync.hq import bulk, ingest, member_keys, service
 from sync.hq import models as m
 from sync.hq.db import HqDatabase, make_engine, utcnow
 from sync.hq.errors import HqRefusal
@@ -301,8 +301,8 @@ def bare_insert(hq: HqDatabase, plans: list[StorePlan]) -> dict[str, Any]:
                 started = time.perf_counter()
                 if postgres:
                     with conn.cursor() as cur:
-                        _copy(cur, events_t.name, EVENT_COLUMNS, events)
-                        _copy(cur, ledger_t.name, LEDGER_COLUMNS, ledger)
+                        _copy(cur, events_t, EVENT_COLUMNS, events)
+                        _copy(cur, ledger_t, LEDGER_COLUMNS, ledger)
                 else:
                     conn.executemany(_insert_sql(events_t.name, EVENT_COLUMNS), events)
                     conn.executemany(_insert_sql(ledger_t.name, LEDGER_COLUMNS), ledger)
@@ -320,7 +320,7 @@ def bare_insert(hq: HqDatabase, plans: list[StorePlan]) -> dict[str, Any]:
     finally:
         metadata.drop_all(hq.engine)
     rows = n_events + n_ledger
-    return {"method": "COPY FROM STDIN (psycopg), one transaction" if postgres
+    return {"method": "binary COPY FROM STDIN (psycopg), one transaction" if postgres
             else "executemany in one transaction (sqlite3)",
             "tables": "copies of hq_events/hq_ledger with the same columns, keys and indexes",
             "event_rows": n_events, "ledger_rows": n_ledger, "seconds": round(elapsed, 3),
@@ -328,8 +328,10 @@ def bare_insert(hq: HqDatabase, plans: list[StorePlan]) -> dict[str, Any]:
             "events_per_s": round(n_events / elapsed) if elapsed else None}
 
 
-def _copy(cur: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+def _copy(cur: Any, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """A binary COPY, as ingest writes (:func:`sync.hq.bulk.insert_rows`)."""
+    with cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(bulk.copy_types(table, columns))
         for row in rows:
             copy.write_row(row)
 
