@@ -38,6 +38,7 @@ from storeapp.services.privacy import ERASED_PREFIX
 from sync.hq import bulk
 from sync.hq import models as m
 from sync.hq.errors import HqRefusal
+from sync.hq.verify import ID_CHARS
 
 if TYPE_CHECKING:
     from sync.hq.db import HqDatabase
@@ -112,6 +113,9 @@ def opened_keys(hq: HqDatabase, sealed: Mapping[str, Any] | None) -> BatchKeys:
     opener = pii.Opener(key_store(hq).secret("member_private"))
     keys, erased = {}, set()
     for member_id, box in sealed.items():
+        if not 0 < len(member_id) <= ID_CHARS:  # no till makes it; no column could hold it
+            raise HqRefusal(422, "bad_member_key", f"member id {member_id[:64]!r} is not one "
+                            "a till makes", member_id=member_id[:64])
         if box == pii.ERASED_KEY:
             erased.add(str(member_id))
             continue

@@ -206,3 +206,15 @@ def test_a_profile_change_or_money_for_an_id_no_till_could_write_is_held(
     else:
         assert [(h.seq, h.status) for h in held] == [(2, "open")]
         assert balance(live_hq) == 10_000 + bonus_for(DEFAULTS, 10_000)
+
+
+def test_a_member_key_for_an_id_no_till_makes_is_refused_with_its_reason(
+        live_hq: LiveHq) -> None:
+    """Keys come before events (they open the events' sealed data): one for a member id longer
+    than any till makes is refused as a bad key, not a server error, and nothing is stored."""
+    token = live_hq.add_store("0001")
+    sent = {**batch(registration("0001", 1)), "member_keys": {"x" * 37: "not a sealed key"}}
+    answer = send(live_hq, token, "POST", "/events", sent)
+    assert answer.status_code == 422 and answer.json()["error"] == "bad_member_key"
+    with live_hq.hq.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(m.Event)) == 0
