@@ -13,8 +13,8 @@ member destroys their key, and every copy of their data — this database, its b
 outbox, head office's copy — turns to noise (crypto-shredding) while the ledgers keep their rows.
 
 Head office receives a member's key with the till's upload, sealed to head office's public key
-(:func:`seal_for`), and sends keys back to a till being restored or that meets a member of
-another store.
+(:class:`KeySealer`: one exchange an upload), and sends keys back to a till being restored or
+that meets a member of another store.
 """
 
 from __future__ import annotations
@@ -189,6 +189,33 @@ def open_from(private: bytes, member_id: str, box: str) -> bytes:
     return Opener(private).open(member_id, box)
 
 
+class KeySealer:
+    """:func:`seal_for` for every member key of one upload, with one X25519 exchange for them
+    all: a one-time key pair's exchange with ``public`` gives the upload a box key
+    (:attr:`sender` is its public half, sent beside the boxes), and each member key is sealed
+    under it with AES-GCM, its own nonce, the member id as associated data. Head office opens
+    each with one AES-GCM step (:meth:`Opener.from_sender`) where a box of its own cost an
+    exchange of some 40 µs: a fifth of a night's events carry a key."""
+
+    def __init__(self, public: bytes) -> None:
+        ephemeral = X25519PrivateKey.generate()
+        mine = ephemeral.public_key().public_bytes(serialization.Encoding.Raw,
+                                                   serialization.PublicFormat.Raw)
+        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public))
+        self.sender = base64.urlsafe_b64encode(mine).decode()
+        self._box = AESGCM(_upload_key(shared, mine, public))
+
+    def seal(self, member_id: str, key: bytes) -> str:
+        nonce = os.urandom(12)
+        return base64.urlsafe_b64encode(
+            nonce + self._box.encrypt(nonce, key, member_id.encode())).decode()
+
+
+def _upload_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral + recipient,
+                info=b"storeapp member keys of one upload").derive(shared)
+
+
 class Opener:
     """:func:`open_from` for many boxes sealed to one key pair (an upload's members' keys): the
     private key is loaded, and its public half derived, once."""
@@ -198,6 +225,15 @@ class Opener:
         self._public = self._me.public_key().public_bytes(serialization.Encoding.Raw,
                                                           serialization.PublicFormat.Raw)
 
+    def from_sender(self, sender: str) -> UploadOpener:
+        """What opens the boxes a :class:`KeySealer` whose :attr:`~KeySealer.sender` is
+        ``sender`` sealed (``ValueError``: not a public key)."""
+        mine = base64.urlsafe_b64decode(sender)
+        if len(mine) != 32:
+            raise ValueError("the upload's sender key is not an X25519 public key")
+        shared = self._me.exchange(X25519PublicKey.from_public_bytes(mine))
+        return UploadOpener(AESGCM(_upload_key(shared, mine, self._public)))
+
     def open(self, member_id: str, box: str) -> bytes:
         raw = base64.urlsafe_b64decode(box)
         mine, nonce, sealed = raw[:32], raw[32:44], raw[44:]
@@ -205,6 +241,21 @@ class Opener:
         try:
             return AESGCM(_box_key(shared, mine, self._public)).decrypt(nonce, sealed,
                                                                         member_id.encode())
+        except InvalidTag:
+            raise Unreadable(f"member {member_id}: the key was not sealed to this head office") \
+                from None
+
+
+@dataclass(frozen=True)
+class UploadOpener:
+    """Opens the member keys of one upload (:meth:`Opener.from_sender`)."""
+
+    box: AESGCM
+
+    def open(self, member_id: str, box: str) -> bytes:
+        raw = base64.urlsafe_b64decode(box)
+        try:
+            return self.box.decrypt(raw[:12], raw[12:], member_id.encode())
         except InvalidTag:
             raise Unreadable(f"member {member_id}: the key was not sealed to this head office") \
                 from None
@@ -523,7 +574,7 @@ class Ring:
         self.keys.close()
 
 
-__all__ = ["ERASED", "ERASED_KEY", "PERSONAL_FIELDS", "STAGED_MASTER", "MemberKeys", "Opener",
-           "Personal", "Ring", "Unreadable", "fold_name", "key_check", "name_grams",
-           "new_keypair", "open_from", "phone_key", "query_grams", "seal", "seal_for",
-           "seal_text", "tail_key", "unseal", "unseal_text", "unwrap", "wrap"]
+__all__ = ["ERASED", "ERASED_KEY", "PERSONAL_FIELDS", "STAGED_MASTER", "KeySealer", "MemberKeys",
+           "Opener", "Personal", "Ring", "Unreadable", "UploadOpener", "fold_name", "key_check",
+           "name_grams", "new_keypair", "open_from", "phone_key", "query_grams", "seal",
+           "seal_for", "seal_text", "tail_key", "unseal", "unseal_text", "unwrap", "wrap"]

@@ -274,9 +274,7 @@ def _next_batch(db: Database, till_no: int, acked: int, audit_from: int,
                             r.detail_json] for r in audit_rows]},
         "check": check,
     }
-    sealed = member_keys_for(db, rows)
-    if sealed:
-        batch["member_keys"] = sealed
+    batch |= member_keys_for(db, rows)
     return batch, last, audit_last
 
 
@@ -298,10 +296,12 @@ def _within_bytes(rows: Sequence[OutboxEvent]) -> Sequence[OutboxEvent]:
 _SEALED = ("member_registered", "member_profile_updated")
 
 
-def member_keys_for(db: Database, rows: Sequence[OutboxEvent]) -> dict[str, str]:
+def member_keys_for(db: Database, rows: Sequence[OutboxEvent]) -> dict[str, Any]:
     """The own keys of the members whose sealed data ``rows`` carry, sealed to head office's
     public key (given when the till joined): head office opens their data with them, and no
-    one who reads the batch on its way can.
+    one who reads the batch on its way can. What the batch carries for them:
+    ``member_keys`` (member id → sealed key) and ``member_keys_from`` (the one-time public
+    key they were sealed with, :class:`storeapp.pii.KeySealer`); nothing when there are none.
 
     A member erased here before these events went up has no key left to send: they are sent as
     :data:`pii.ERASED_KEY`, and head office applies the events without the data no one can open
@@ -314,15 +314,15 @@ def member_keys_for(db: Database, rows: Sequence[OutboxEvent]) -> dict[str, str]
     if not public:
         raise Refused("hq_key_missing", "Head office has not given this till its key for "
                       "members' data: join head office again (storeapp sync join)")
-    raw = base64.urlsafe_b64decode(public)
+    sealer = pii.KeySealer(base64.urlsafe_b64decode(public))
     keys = db.pii.keys.get_many(ids)
-    sent = {i: pii.seal_for(raw, i, keys[i]) for i in sorted(ids) if i in keys}
+    sent = {i: sealer.seal(i, keys[i]) for i in sorted(ids) if i in keys}
     if len(sent) < len(ids):
         with db.reader() as s:
             sent |= dict.fromkeys(s.scalars(select(Member.member_id).where(
                 Member.member_id.in_(sorted(ids - sent.keys())),
                 Member.phone_key.startswith(ERASED_PREFIX))), pii.ERASED_KEY)
-    return sent
+    return {"member_keys": sent, "member_keys_from": sealer.sender}
 
 
 def send_balances(db: Database, client: HqClient, till_no: int) -> list[str]:

@@ -64,14 +64,14 @@ def test_file_backup_and_outbox_batch_hold_no_personal_data(db: Database,
     # an outbox batch as it is uploaded, keys included (sealed to head office)
     with db.reader() as s:
         rows = s.scalars(select(OutboxEvent).order_by(OutboxEvent.seq)).all()
-    batch = json.dumps({"events": [r.payload_json for r in rows],
-                        "member_keys": member_keys_for(db, rows)}, ensure_ascii=False)
+    sent = member_keys_for(db, rows)
+    batch = json.dumps({"events": [r.payload_json for r in rows], **sent}, ensure_ascii=False)
     assert_no_personal_data(batch.encode(), "an outbox batch")
     assert_no_personal_data(batch.encode("utf-8").decode().encode("unicode_escape"),
                             "an outbox batch (escaped)")
     # ... while head office, with its private key, reads it all
-    keys = {i: pii.open_from(private, i, box) for i, box in
-            member_keys_for(db, rows).items()}
+    opener = pii.Opener(private).from_sender(sent["member_keys_from"])
+    keys = {i: opener.open(i, box) for i, box in sent["member_keys"].items()}
     registered = [json.loads(r.payload_json) for r in rows if r.type == "member_registered"]
     opened = [pii.unseal(keys[e["member_id"]], e["member_id"], e["personal"])
               for e in registered]

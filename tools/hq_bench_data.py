@@ -323,7 +323,9 @@ def generate(plan: StorePlan, index: int, events: int, batch: int,
         if till.sealing:
             public = base64.urlsafe_b64decode(plan.hq_member_key)
             keys = {x.member_id: x.key for x in till.members if x.member_id in till.sealing}
-            body["member_keys"] = {i: pii.seal_for(public, i, keys[i]) for i in sorted(keys)}
+            sealer = pii.KeySealer(public)
+            body["member_keys"] = {i: sealer.seal(i, keys[i]) for i in sorted(keys)}
+            body["member_keys_from"] = sealer.sender
             till.sealing.clear()
         if last:
             body["check"] = {"upto": chunk[-1]["seq"], "digest": balance_digest(

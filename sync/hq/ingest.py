@@ -75,7 +75,8 @@ def ingest(hq: HqDatabase, store: m.Store, batch: dict[str, Any], now: dt.dateti
     """Store and apply one batch from one of ``store``'s tills; refusals are logged."""
     try:
         till_no, batch_id, events = _parse(batch)
-        keys = member_keys.opened_keys(hq, batch.get("member_keys"))
+        keys = member_keys.opened_keys(hq, batch.get("member_keys"),
+                                       batch.get("member_keys_from"))
 
         def work(s: Session) -> Ack:
             sent = keys.erased_here(s)

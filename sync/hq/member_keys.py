@@ -104,13 +104,24 @@ class BatchKeys:
                          self.erased | gone)
 
 
-def opened_keys(hq: HqDatabase, sealed: Mapping[str, Any] | None) -> BatchKeys:
-    """The members' keys a batch sent, opened."""
+def opened_keys(hq: HqDatabase, sealed: Mapping[str, Any] | None,
+                sender: Any = None) -> BatchKeys:
+    """The members' keys a batch sent, opened: sealed together to head office with the
+    one-time public key ``sender`` (``member_keys_from``, :class:`storeapp.pii.KeySealer`), or,
+    from a till that has not been updated yet, each in a box of its own
+    (:func:`storeapp.pii.seal_for`)."""
     if not sealed:
         return BatchKeys()
     if not isinstance(sealed, Mapping) or len(sealed) > 2000:
         raise HqRefusal(422, "bad_batch", "member_keys must map member ids to sealed keys")
-    opener = pii.Opener(key_store(hq).secret("member_private"))
+    mine = pii.Opener(key_store(hq).secret("member_private"))
+    opener: pii.Opener | pii.UploadOpener = mine
+    if sender is not None:
+        try:
+            opener = mine.from_sender(str(sender))
+        except ValueError:
+            raise HqRefusal(422, "bad_member_key", "member_keys_from is not the public key "
+                            "the members' keys were sealed with") from None
     keys, erased = {}, set()
     for member_id, box in sealed.items():
         if not 0 < len(member_id) <= ID_CHARS:  # no till makes it; no column could hold it

@@ -22,6 +22,8 @@ EVENTS = {
             "from": {"type": "array", "items": {}}, "rows": {"type": "array", "items": {
                 "type": "array", "items": {}}}}},
         "check": {"type": ["object", "null"], "properties": {"upto": _INT, "digest": _TEXT}},
+        "member_keys": {"type": "object", "additionalProperties": _TEXT},
+        "member_keys_from": _TEXT,
     }}
 HOLD = {"type": "object", "required": ["key", "member_id", "amount_fen"],
         "properties": {"key": _TEXT, "member_id": _TEXT, "amount_fen": _INT,

@@ -63,7 +63,7 @@ def upload(hq: HqDatabase, till: Till) -> list[dict[str, Any]]:
         "batch_id": str(uuid.uuid4()), "till_no": till.till_no,
         "events": [{"seq": r.seq, "event_id": r.event_id, "type": r.type,
                     "created_at": r.created_at.isoformat(), "payload": r.payload_json}
-                   for r in rows], "member_keys": member_keys_for(till.db, rows)},
+                   for r in rows], **member_keys_for(till.db, rows)},
         till.db.clock.now())
     till.next_seq = rows[-1].seq + 1
     bodies = [json.loads(r.payload_json) for r in rows]

@@ -87,7 +87,7 @@ def send(till: Till, net: Network, size: int) -> None:
         "events": [{"seq": r.seq, "event_id": r.event_id, "type": r.type,
                     "created_at": r.created_at.isoformat(), "payload": r.payload_json}
                    for r in rows],
-        "member_keys": member_keys_for(till.db, rows)}))
+        **member_keys_for(till.db, rows)}))
     till.next_seq = rows[-1].seq + 1
 
 
