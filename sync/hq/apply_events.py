@@ -497,7 +497,7 @@ def _at(value: Any) -> dt.datetime | None:
     """When the till says something happened (its ``at``, UTC), for a member's registration
     time: what the programme's cohorts and welcome rule count by, not when it arrived here."""
     try:
-        return dt.datetime.fromisoformat(str(value)).replace(tzinfo=None) if value else None
+        return verify.instant(str(value)) if value else None
     except ValueError:
         return None
 

@@ -179,7 +179,7 @@ class Gate(Batch):
         row = {"store_id": self.store_id, "ref": ref, "till_no": self.till_no, "kind": kind,
                "member_id": str(body["member_id"]), "principal_fen": principal,
                "bonus_fen": bonus, "points_earned": earned, "points_redeemed": redeemed,
-               "total_fen": total, "day": to_local(_at(body)).date(), "used_by": None}
+               "total_fen": total, "day": to_local(verify.event_at(body)).date(), "used_by": None}
         self.new_given.append(row)
         self.given[ref] = (_given_from(row), row)
 
@@ -222,8 +222,3 @@ def _given_from(row: dict[str, Any]) -> verify.Given:
                         points_earned=row["points_earned"],
                         points_redeemed=row["points_redeemed"], total_fen=row["total_fen"],
                         day=row["day"], used=row["used_by"] is not None)
-
-
-def _at(body: dict[str, Any]) -> dt.datetime:
-    return dt.datetime.fromisoformat(str(body["at"])).replace(tzinfo=None)
-

@@ -16,6 +16,7 @@ caller (:mod:`sync.hq.ingest`) stores a failing event without applying it (docs/
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -28,6 +29,9 @@ from storeapp.errors import DomainError
 from storeapp.money import split_in_proportion
 from storeapp.profile_rules import MAX_CARD_NO
 from sync.hq.rulebook import ChainRules
+
+#: the multiplier that changes nothing
+ONE = Fraction(1)
 
 #: Event kinds that may move stored value or points; any other kind carrying a ledger is refused.
 MONEY_EVENTS = frozenset({
@@ -93,7 +97,7 @@ class Facts:
     def campaign_at(self, at: dt.datetime) -> Fraction:
         """The highest campaign multiplier live for the member at ``at`` (1 when none)."""
         return max((times for start, end, times in self.multipliers if start <= at < end),
-                   default=Fraction(1))
+                   default=ONE)
 
 
 class Implausible(Exception):
@@ -259,7 +263,7 @@ def _check_points(body: Mapping[str, Any], line: Line, facts: Facts) -> None:
                   redeemed=redeemed, allowed_max=most)
     whole_yuan = max(0, whole(body["total_fen"])) // 100
     at = event_at(body)
-    multiplier = _most_multiplier(facts, to_local(at).date(), facts.campaign_at(at))
+    multiplier = _most_multiplier(facts, to_local(at).date(), at)
     most_earned = _times_floor(whole_yuan * settings.points_per_yuan, multiplier)
     if earned > most_earned:
         fail("points_break_rule", f"{earned} points earned on {body['total_fen']} fen paid; "
@@ -283,17 +287,20 @@ def _check_staff_discount(body: Mapping[str, Any], discount: int, rules: ChainRu
     return most
 
 
-def _most_multiplier(facts: Facts, day: dt.date, campaign_times: Fraction) -> Fraction:
+def _most_multiplier(facts: Facts, day: dt.date, at: dt.datetime) -> Fraction:
     """The highest multiplier the rules could give that day (storeapp.pricing.points_for's),
-    with a campaign's ``campaign_times``: head office cannot know which tier or plan the till
-    saw, so it takes the best of each."""
+    with the member's campaigns live at ``at``: head office cannot know which tier or plan the
+    till saw, so it takes the best of each (a Fraction product costs a gcd: only those that
+    apply are taken)."""
     assert facts.rules is not None
     value = facts.rules.best_multiplier
-    if day.isoformat() in facts.rules.promo_dates:
+    if facts.rules.promo_dates and day.isoformat() in facts.rules.promo_dates:
         value *= facts.rules.promo_multiplier
     if facts.birth_month == day.month:
         value *= facts.rules.birthday_multiplier
-    return value * campaign_times
+    if facts.multipliers:
+        value *= facts.campaign_at(at)
+    return value
 
 
 def _percent_half_up(amount: int, percent: Fraction) -> int:
@@ -481,7 +488,15 @@ def amounts(line: Line) -> dict[str, Any]:
 
 
 def event_at(body: Mapping[str, Any]) -> dt.datetime:
-    return dt.datetime.fromisoformat(str(body["at"])).replace(tzinfo=None)
+    """When the till says the event happened (its ``at``, UTC), naive."""
+    return instant(str(body["at"]))
+
+
+@functools.lru_cache(maxsize=4096)
+def instant(text: str) -> dt.datetime:
+    """An ISO 8601 moment in UTC as a naive datetime. Cached: checking and applying one event
+    read its ``at`` two or three times (the same string, whose hash Python keeps)."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=None)
 
 
 def whole(value: Any) -> int:
