@@ -476,6 +476,9 @@ TEMPLATES: dict[str, str] = {
         "Errors", "Head office stored none of events {first_seq}-{last_seq} (it has up to "
                   "{acked_seq})."),
     "download_stalled": QT_TRANSLATE_NOOP("Errors", "Head office sent the same page twice."),
+    "numbering_went_back": QT_TRANSLATE_NOOP(
+        "Errors", "Head office was restored from a backup and has not renumbered yet: member "
+                  "updates wait until it has (selling goes on)."),
     "hq_unreachable": QT_TRANSLATE_NOOP("Errors", "Head office cannot be reached: {detail}"),
     "redirected": QT_TRANSLATE_NOOP(
         "Errors", "The head-office address redirects to {location}: join again with that "

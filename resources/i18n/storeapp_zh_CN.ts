@@ -655,7 +655,7 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="+54"/>
+        <location filename="../../ui/counter.py" line="+55"/>
         <source>Register</source>
         <translation>会员注册</translation>
     </message>
@@ -730,7 +730,7 @@
         <translation>查看报表需要店长授权。</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+71"/>
         <source>The cart is empty.</source>
         <translation>购物车是空的。</translation>
     </message>
@@ -1990,6 +1990,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Head office was restored from a backup and has not renumbered yet: member updates wait until it has (selling goes on).</source>
+        <translation>总部已从备份恢复但尚未重新编号：会员更新需等总部完成后才能下载（收银照常）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Head office cannot be reached: {detail}</source>
         <translation>无法连接总部：{detail}</translation>
     </message>
@@ -3612,12 +3617,12 @@
         <translation>单次满 %1 只能银行转账付款。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+19"/>
         <source>Prepaid agreement v%1 (%2): topping up accepts it.</source>
         <translation>预付卡协议 v%1（%2）：充值即表示同意本协议。</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+43"/>
         <source>Topped up %1 + bonus %2</source>
         <translation>已充值 %1，赠送 %2</translation>
     </message>

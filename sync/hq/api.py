@@ -22,7 +22,7 @@ from sync.hq import anchors, ingest, member_keys, pages, service, shield
 from sync.hq import models as m
 from sync.hq import wire_schemas as wire
 from sync.hq.db import HqDatabase, utcnow
-from sync.hq.errors import HqRefusal
+from sync.hq.errors import HqRefusal, log_refusal
 from sync.hq.giftcard_balance import gift_balance
 from sync.hq.shield import BodyLimit
 from sync.protocol import API, AUTHORIZATION, SIGNATURE, TIMESTAMP
@@ -134,9 +134,13 @@ def create_app(url: str, *, clock: Clock = utcnow,
     async def changes(request: Request, cursor: Cursor = "", limit: Limit = 1000,
                       till_no: TillNo = 1) -> Response:
         def work(store: m.Store, _b: bytes) -> dict[str, Any]:
-            with hq.transaction() as s:
-                return service.changes(s, store, till_no, cursor, limit,
-                                       keys=lambda ids: member_keys.kept(hq, s, ids))
+            try:
+                with hq.transaction() as s:
+                    return service.changes(s, store, till_no, cursor, limit,
+                                           keys=lambda ids: member_keys.kept(hq, s, ids))
+            except HqRefusal as refusal:
+                log_refusal(hq, store.code, refusal, clock())
+                raise
         return await signed(request, work)
 
     @app.post(f"{API}/holds", openapi_extra=wire.body(wire.HOLD))

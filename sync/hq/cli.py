@@ -8,6 +8,7 @@
     storeapp-hq [--db URL] rule set KIND KEY JSON | rule delete KIND KEY
     storeapp-hq [--db URL] user add NAME --password PASSWORD [--role manager|analyst]
     storeapp-hq [--db URL] keys rotate [--index] --user NAME --reason TEXT
+    storeapp-hq [--db URL] renumber --user NAME --reason TEXT   (after a restore or failover)
     storeapp-hq [--db URL] bench --stores N --events M
     storeapp-hq [--db URL] programme-bench --members N --visits M --stores S --fresh
     storeapp-hq [--db URL] segment|campaign|automation|kpi …   (sync/hq/programme_cli.py)
@@ -86,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     clear.add_argument("code")
     clear.add_argument("till_no", type=int)
     _who_and_why(clear)
+
+    renumber = sub.add_parser("renumber", help="after restoring head office's database or "
+                              "promoting a standby: number changes past anything numbered "
+                              "before (every till downloads its members again; audited)")
+    _who_and_why(renumber)
 
     rule = sub.add_parser("rule", help="chain rules every till takes on sync").add_subparsers(
         dest="action", required=True)
@@ -228,6 +234,8 @@ def _admin(hq: HqDatabase, args: argparse.Namespace) -> Any:
 
             return anchors.clear(hq, args.code, args.till_no, user=args.user,
                                  reason=args.reason, now=now)
+        case "renumber", _:
+            return service.renumber(hq, user=args.user, reason=args.reason, now=now)
         case "rule", "set":
             try:
                 value = json.loads(args.value)

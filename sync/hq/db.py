@@ -6,6 +6,14 @@ on PostgreSQL with its own transaction id, so no shared row is written and inges
 on one another; readers take only numbers below the oldest transaction still running
 (:func:`change_watermark`), so a download cursor never steps over a row committed late. On
 SQLite (one writer at a time) the number is the next value of the ``hq_counter`` row.
+
+Numbers only ever grow, so a till's cursor is always below them, until head office's database
+goes back in time: restored from a backup, or a standby promoted that had not received the last
+commits. Head office then hands out again numbers that tills already downloaded other changes
+under, and a cursor above them would skip what they now number. :func:`renumber` moves server
+order past anything head office numbered before and starts a new numbering (the ``hq_counter``
+row ``numbering``); a cursor of an earlier numbering starts again from the start
+(:func:`sync.hq.service.changes`).
 """
 
 from __future__ import annotations
@@ -200,6 +208,40 @@ def change_watermark(session: Session) -> int:
     if _postgres(session):
         return int(session.execute(_WATERMARK).scalar_one())
     return current_change_no(session) + 1
+
+
+#: how far :func:`renumber` moves server order: more transactions than a head office makes
+#: between a backup and its restore (PostgreSQL's own ids are 64-bit: no wrap-around)
+RENUMBER_MARGIN = 2**32
+
+
+def numbering(session: Session) -> int:
+    """The numbering server order is in: 0 until the first :func:`renumber`."""
+    value = session.execute(text("SELECT value FROM hq_counter WHERE name = 'numbering'")
+                            ).scalar_one_or_none()
+    return int(value or 0)
+
+
+def renumber(session: Session, now: dt.datetime, margin: int = RENUMBER_MARGIN) -> int:
+    """Start a new numbering (returned) whose numbers are all ``margin`` past this one's.
+
+    A numbering is named by when it began (Unix seconds, and always past the one in force), so
+    one begun in a timeline a restore lost is always older than the one that replaces it.
+    PostgreSQL: the table lock waits for every transaction that read the old offset to end and
+    holds back the ones that have not, so no change is numbered under the old offset once the
+    new one is in force (the watermark takes one offset for every running transaction)."""
+    if _postgres(session):
+        session.execute(text("LOCK TABLE hq_counter IN ACCESS EXCLUSIVE MODE"))
+        session.execute(text("UPDATE hq_counter SET value = value + :margin "
+                             "WHERE name = 'xid_offset'"), {"margin": margin})
+    else:
+        session.execute(text("UPDATE hq_counter SET value = value + :margin "
+                             "WHERE name = 'change'"), {"margin": margin})
+    started = max(numbering(session) + 1, int(now.replace(tzinfo=dt.UTC).timestamp()))
+    session.execute(text("DELETE FROM hq_counter WHERE name = 'numbering'"))
+    session.execute(text("INSERT INTO hq_counter (name, value) VALUES ('numbering', :started)"),
+                    {"started": started})
+    return started
 
 
 def _postgres(session: Session) -> bool:

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storeapp.clock import to_local
@@ -18,9 +19,12 @@ class HqRefusal(Exception):
     say the refusal in its own language."""
 
     def __init__(self, status: int, code: str, message: str, *,
-                 flag: dict[str, Any] | None = None, **params: int | str) -> None:
+                 flag: dict[str, Any] | None = None, flag_once: bool = False,
+                 **params: int | str) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.flag = status, code, message, flag
+        #: the flag names a state, not one request: one open exception for it per store
+        self.flag_once = flag_once
         self.params = params
 
     def body(self) -> dict[str, Any]:
@@ -44,10 +48,17 @@ def log_refusal(hq: Any, store_code: str | None, refusal: HqRefusal, now: dt.dat
             count=1, bucket=bucket).on_conflict_do_update(
             index_elements=["bucket"],
             set_={"count": m.Refusal.count + 1, "last_at": now, "detail": text}))
-        if refusal.flag is not None:
-            session.add(m.Exception_(
-                kind=refusal.code, member_id=None, store_code=store_code,
-                day=to_local(now).date(), amount_fen=None,
-                detail_json=json.dumps({**refusal.flag, "message": refusal.message},
-                                       ensure_ascii=False),
-                created_at=now, updated_at=now))
+        if refusal.flag is None:
+            return
+        detail_json = json.dumps({**refusal.flag, "message": refusal.message},
+                                 ensure_ascii=False)
+        if refusal.flag_once:
+            open_one = session.scalars(select(m.Exception_).where(
+                m.Exception_.kind == refusal.code, m.Exception_.store_code == store_code,
+                m.Exception_.resolved_at.is_(None)).limit(1)).first()
+            if open_one is not None:
+                open_one.detail_json, open_one.updated_at = detail_json, now
+                return
+        session.add(m.Exception_(
+            kind=refusal.code, member_id=None, store_code=store_code, day=to_local(now).date(),
+            amount_fen=None, detail_json=detail_json, created_at=now, updated_at=now))

@@ -667,6 +667,18 @@ class Review(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class TillDownload(Base):
+    """The download cursor head office last gave each till. A till that shows a later one holds
+    changes this database no longer has: it was restored from a backup or failed over
+    (:func:`sync.hq.service.changes`)."""
+
+    __tablename__ = "hq_till_downloads"
+    store_id: Mapped[int] = mapped_column(Id, primary_key=True)
+    till_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cursor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Counter(Base):
     __tablename__ = "hq_counter"
     name: Mapped[str] = mapped_column(String(16), primary_key=True)

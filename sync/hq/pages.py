@@ -419,6 +419,10 @@ def _sentence(ui: Ui, kind: str, raw: dict[str, Any], detail: dict[str, Any]) ->
     if kind == "phone_conflict":
         return _("Phone change refused: {phone} already belongs to member {other}.").format(
             phone=ui.phone(detail.get("phone")), other=_short(detail.get("held_by")))
+    if kind == "numbering_went_back":
+        return _("Till {t} downloaded changes this database no longer holds: it was restored "
+                 "from a backup or failed over. Downloads wait until someone runs "
+                 "storeapp-hq renumber.").format(t=detail.get("till_no", "?"))
     if kind == "unknown_member":
         return _("Stored value or points moved before head office saw the member registered.")
     if kind == "implausible_event":

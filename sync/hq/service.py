@@ -9,9 +9,10 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, func, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storeapp.identity import normalize_phone
@@ -19,7 +20,15 @@ from storeapp.money import format_fen
 from sync.hq import campaigns, consents, member_keys
 from sync.hq import models as m
 from sync.hq.apply_cards import card_out
-from sync.hq.db import HqDatabase, change_watermark, next_change_no, utcnow
+from sync.hq.db import (
+    RENUMBER_MARGIN,
+    HqDatabase,
+    change_watermark,
+    next_change_no,
+    numbering,
+    utcnow,
+)
+from sync.hq.db import renumber as start_numbering
 from sync.hq.errors import HqRefusal, log_refusal
 from sync.hq.figures import StoreSync, store_syncs
 from sync.hq.movements import change_log
@@ -127,19 +136,81 @@ def authenticate(hq: HqDatabase, request: Request, now: dt.datetime) -> m.Store:
 
 # -- download --------------------------------------------------------------------------------
 
-def parse_cursor(cursor: str) -> tuple[int, str, int]:
-    """``"<change_no>:<member_id>:<rules change_no>"``; empty means from the start."""
+class Cursor(NamedTuple):
+    """Where a till's download stands: the last change number and member it took, the last
+    rules change, and the numbering they are in (:func:`sync.hq.db.renumber`)."""
+
+    change: int = 0
+    member_id: str = ""
+    rules: int = 0
+    numbering: int = 0
+
+    def text(self) -> str:
+        """``"<change_no>:<member_id>:<rules change_no>"``, and ``":<numbering>"`` once head
+        office has renumbered (a till stores it as it came)."""
+        head = f"{self.change}:{self.member_id}:{self.rules}"
+        return f"{head}:{self.numbering}" if self.numbering else head
+
+
+def parse_cursor(cursor: str) -> Cursor:
+    """A cursor :meth:`Cursor.text` made; empty means from the start."""
     if not cursor:
-        return 0, "", 0
+        return Cursor()
     try:
-        change, member_id, rules = cursor.split(":")
-        parsed = int(change), member_id, int(rules)
+        change, member_id, rules, *numbering = cursor.split(":")
+        if len(numbering) > 1:
+            raise ValueError(cursor)
+        parsed = Cursor(int(change), member_id, int(rules), int(numbering[0]) if numbering else 0)
     except ValueError:
         raise HqRefusal(422, "bad_cursor",
                         f"cursor {cursor!r} is not one head office gave") from None
-    if not (0 <= parsed[0] <= BIGGEST and 0 <= parsed[2] <= BIGGEST and len(member_id) <= 36):
+    if not (0 <= parsed.change <= BIGGEST and 0 <= parsed.rules <= BIGGEST
+            and 0 <= parsed.numbering <= BIGGEST and len(member_id) <= 36):
         raise HqRefusal(422, "bad_cursor", f"cursor {cursor!r} is not one head office gave")
     return parsed
+
+
+def _from_here(session: Session, store: m.Store, till_no: int, cursor: Cursor,
+               below: int) -> Cursor:
+    """The cursor to read after: ``cursor``, or the start for one of an earlier numbering.
+
+    A cursor head office cannot have given shows its database went back in time (restored
+    from a backup, a standby promoted) and was not renumbered: later than the last one given
+    to this till, at or past the watermark, or of a numbering not yet made. Reading on would
+    skip what the numbers it gives again carry, so it is refused until someone renumbers."""
+    current = numbering(session)
+    if cursor.numbering < current:
+        return Cursor(numbering=current)
+    given = session.get(m.TillDownload, (store.id, till_no))
+    last = parse_cursor(given.cursor) if given is not None else None
+    if cursor.numbering > current or max(cursor.change, cursor.rules) >= below or (
+            last is not None and last.numbering == current and _later(cursor, last)):
+        raise HqRefusal(409, "numbering_went_back",
+                        "head office's database went back in time (restored from a backup, or "
+                        "a standby promoted): this till has changes it no longer holds. Run "
+                        "storeapp-hq renumber; until then downloads wait",
+                        flag={"cursor": cursor.text(), "last_given": given and given.cursor,
+                              "below": below, "numbering": current, "till_no": till_no},
+                        flag_once=True)
+    return cursor
+
+
+def _later(cursor: Cursor, last: Cursor) -> bool:
+    """Whether ``cursor`` is past ``last`` in members or in rules (every cursor head office
+    gives a till is at or past the ones before it in both)."""
+    return (cursor.change, cursor.member_id) > (last.change, last.member_id) \
+        or cursor.rules > last.rules
+
+
+def _given(session: Session, store: m.Store, till_no: int, cursor: str,
+           now: dt.datetime) -> None:
+    """Remember the cursor given to the till (written last: on PostgreSQL a download takes a
+    transaction id, which holds every reader's watermark back, only from here to its commit)."""
+    values = {"store_id": store.id, "till_no": till_no, "cursor": cursor, "at": now}
+    ins = (postgresql.insert(m.TillDownload) if session.get_bind().dialect.name == "postgresql"
+           else sqlite.insert(m.TillDownload))
+    session.execute(ins.values(**values).on_conflict_do_update(
+        index_elements=["store_id", "till_no"], set_={"cursor": cursor, "at": now}))
 
 
 #: finds members' own keys by member id (sync.hq.member_keys.kept, bound to head office)
@@ -156,11 +227,12 @@ def changes(session: Session, store: m.Store, till_no: int, cursor: str,
     merged members come first in a page so the till frees their phone before the survivor.
     ``keys`` finds the members' own keys (:mod:`sync.hq.member_keys`), sent with them so every
     till seals a member's data under the one key erasure destroys."""
-    change, after_member, rules_after = parse_cursor(cursor)
     limit = max(1, min(limit, 5000))
     mine, log = m.MemberStore, m.MemberChange
     # only changes no transaction still running can slip in under (sync.hq.db)
     below = change_watermark(session)
+    change, after_member, rules_after, numbered = _from_here(
+        session, store, till_no, parse_cursor(cursor), below)
     # the change log in server order, each row kept only while it is its member's latest
     query = (
         select(m.Member, mine.principal_fen, mine.bonus_fen, mine.points)
@@ -201,9 +273,30 @@ def changes(session: Session, store: m.Store, till_no: int, cursor: str,
             for member in members:
                 if member["member_id"] == member_id:
                     member["key"] = key
-    return {"members": members, "rules": out_rules,
-            "cursor": f"{change}:{after_member}:{rules_after}", "more": more,
+    given = Cursor(change, after_member, rules_after, numbered).text()
+    _given(session, store, till_no, given, now or utcnow())
+    return {"members": members, "rules": out_rules, "cursor": given, "more": more,
             "rules_version": rules_after}
+
+
+def renumber(hq: HqDatabase, *, user: str, reason: str, now: dt.datetime,
+             margin: int = RENUMBER_MARGIN) -> dict[str, Any]:
+    """After head office's database went back in time (restored from a backup, a standby
+    promoted): number changes past anything it numbered before, so no till's cursor skips
+    them; every till then downloads its members again from the start. Audited, and the
+    ``numbering_went_back`` exception is resolved."""
+    if not user.strip() or not reason.strip():
+        raise HqRefusal(422, "who_and_why", "name the user and the reason")
+    with hq.transaction() as s:
+        started = start_numbering(s, now, margin)
+        numbers_from = change_watermark(s)
+        s.execute(update(m.Exception_).where(m.Exception_.kind == "numbering_went_back",
+                                             m.Exception_.resolved_at.is_(None))
+                  .values(resolved_at=now, updated_at=now))
+        s.add(m.AccessLog(at=now, user=user[:32], action="renumbered", subject=str(started),
+                          detail_json=json.dumps({"numbers_from": numbers_from,
+                                                  "reason": reason}, ensure_ascii=False)))
+    return {"numbering": started, "numbers_from": numbers_from}
 
 
 def _member_out(row: m.Member, mine: tuple[int | None, int | None, int | None]) -> dict[str, Any]:

@@ -48,7 +48,7 @@ DYNAMIC: dict[tuple[str, str], Callable[[], set[str]]] = {
 HEAD_OFFICE = {"revoked", "bad_token", "bad_signature", "stale_request", "too_many_failures",
                "wrong_store", "event_conflict", "payout_exceeds_principal", "wallet_blocked",
                "insufficient_balance.chain", "giftcard_insufficient.chain", "giftcard_expired",
-               "coupon_used.chain", "coupon_held"}
+               "coupon_used.chain", "coupon_held", "numbering_went_back"}
 
 
 @dataclass
