@@ -152,7 +152,7 @@ class HqDatabase:
                 with self.transaction() as session:
                     return work(session)
             except Exception as exc:  # SQLAlchemy's errors, or the driver's own from a COPY
-                if attempt == RETRIES - 1 or not _is_race(exc):
+                if attempt == RETRIES - 1 or not is_race(exc):
                     raise
         raise AssertionError("unreachable")
 
@@ -161,19 +161,38 @@ class HqDatabase:
         self.engine.dispose()
 
 
-#: Unique indexes two concurrent transactions may both try to fill (a retry sees the winner).
-RACY_UNIQUES = ("uq_hq_members_live_phone", "hq_members.phone_key", "hq_batches", "hq_streams",
-                "hq_member_stores", "hq_holds", "hq_secrets", "hq_member_keys")
+#: Unique indexes two concurrent transactions may both try to fill (a retry sees the winner): the
+#: tables whose unique indexes are all such, and the indexes of other tables that are.
+RACY_TABLES = frozenset({"hq_batches", "hq_streams", "hq_member_stores", "hq_holds", "hq_secrets",
+                         "hq_member_keys"})
+RACY_INDEXES = frozenset({"uq_hq_members_live_phone"})
+#: SQLite names an index by its columns (``UNIQUE constraint failed: hq_members.phone_key``)
+RACY_COLUMNS = frozenset({"hq_members.phone_key"})
+_SQLITE_UNIQUE = "UNIQUE constraint failed: "
 
 
-def _is_race(exc: Exception) -> bool:
+def is_race(exc: Exception) -> bool:
+    """Whether ``exc`` lost a race that running the transaction again would win."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     code = getattr(orig, "sqlstate", None)
     if isinstance(exc, IntegrityError) or code == "23505":
-        return any(name in str(orig) for name in RACY_UNIQUES)
+        return _racy_unique(orig)
     if isinstance(exc, DBAPIError) or code is not None:
         return code in ("40001", "40P01") or "database is locked" in str(orig)
     return False
+
+
+def _racy_unique(orig: BaseException | None) -> bool:
+    """Read the index from what the driver says it is, never from the message: PostgreSQL's
+    message carries the clashing values, which a till chooses (an event id ``hq_streams``)."""
+    diag = getattr(orig, "diag", None)
+    if diag is not None:  # psycopg: PostgreSQL's own fields
+        return diag.table_name in RACY_TABLES or diag.constraint_name in RACY_INDEXES
+    message = str(orig)
+    if not message.startswith(_SQLITE_UNIQUE):
+        return False
+    columns = message.removeprefix(_SQLITE_UNIQUE).split(", ")
+    return any(c in RACY_COLUMNS or c.partition(".")[0] in RACY_TABLES for c in columns)
 
 
 def current_change_no(session: Session) -> int:
