@@ -75,7 +75,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, make_url
 
+from storeapp.audit import GENESIS as AUDIT_GENESIS
+from storeapp.audit import row_hash
 from storeapp.clock import to_local
+from storeapp.continuity import GENESIS as CHAIN_GENESIS
+from storeapp.continuity import chain_next
 from sync.hq import bulk, ingest, member_keys, service
 from sync.hq import models as m
 from sync.hq.db import HqDatabase, make_engine, utcnow
@@ -388,6 +392,47 @@ def _cpu_used(before: dict[str, float], after: dict[str, float], wall: float,
             "us_per_event": {k: round(used[k] * 1e6 / events)
                              for k in ("server", "postgres", "bench_process")},
             "events_per_s_if_cores_were_ours": round(cores * events / ours) if ours else None}
+
+
+def python_floor(plans: list[StorePlan], sample: int = 20) -> dict[str, Any]:
+    """The least Python per event a head office that verifies every event spends before any
+    check: parse the request and each event's payload, digest and chain each event, hash each
+    audit row (what sync.hq.ingest and sync.hq.anchors do first). Timed in this process on the
+    first body of up to ``sample`` stores, best of three."""
+    bodies = [plan.bodies[0] for plan in plans[:sample] if len(plan.bodies)]
+    events = 0
+    best = float("inf")
+    for _ in range(3):
+        started, events = time.process_time(), 0
+        for raw in bodies:
+            body = orjson.loads(raw)
+            chain = CHAIN_GENESIS
+            for event in body["events"]:
+                orjson.loads(event["payload"])
+                chain = chain_next(chain, event_digest(event["seq"], event["event_id"],
+                                                       event["type"], event["payload"]))
+            audit = AUDIT_GENESIS
+            for row in body["audit"]["rows"]:
+                audit = row_hash(int(row[0]), dt.datetime.fromisoformat(row[1]), row[2],
+                                 row[3], row[4], row[5], audit)
+            events += len(body["events"])
+        best = min(best, time.process_time() - started)
+    return {"us_per_event": round(best * 1e6 / events, 1) if events else None,
+            "events_timed": events,
+            "what": "parse request and payloads, digest and chain events, hash audit rows"}
+
+
+def _budget(cpu: dict[str, Any], bare_rate: float) -> dict[str, Any]:
+    """The server's CPU per event that would meet the bare-COPY target on these cores, with
+    PostgreSQL's and the clients' as measured: all that is left of the cores at that rate."""
+    if not bare_rate:
+        return {}
+    needed = bare_rate / TARGET_BARE_TIMES
+    per_event = cpu["cores"] * 1e6 / needed
+    others = cpu["us_per_event"]["postgres"] + cpu["us_per_event"]["bench_process"]
+    return {"events_per_s_needed": round(needed), "cpu_us_per_event_at_that_rate": round(per_event),
+            "server_us_per_event_left": round(per_event - others),
+            "server_us_per_event_measured": cpu["us_per_event"]["server"]}
 
 
 # -- the server ------------------------------------------------------------------------------
@@ -711,8 +756,10 @@ def _upload(hq: HqDatabase, url: str, scratch: str | None, plans: list[StorePlan
     bare = bare_insert(hq, plans)
     bare_rate = bare["events_per_s"] or 0
     _say(f"bare insert: {bare['rows_per_s']:,} rows/s, {bare_rate:,} events/s")
+    floor = python_floor(plans)
     steps = progress.steps()
     growth = _growth(steps)
+    cpu = _cpu_used(before, after, wall, total)
     times_bare = round(bare_rate / rate, 1) if rate else None
     report: dict[str, Any] = {
         "bench": "head-office ingest, end to end" + (" (in process, no HTTP)" if in_process
@@ -727,7 +774,7 @@ def _upload(hq: HqDatabase, url: str, scratch: str | None, plans: list[StorePlan
         "batch_latency_ms": {"p50": round(_percentile(latencies, 0.5) * 1000, 1),
                              "p95": round(_percentile(latencies, 0.95) * 1000, 1),
                              "max": round(max(latencies) * 1000, 1)},
-        "cpu": _cpu_used(before, after, wall, total),
+        "cpu": cpu,
         "steps": steps,
         "targets": {
             "events_per_s": {"target": TARGET_EVENTS_PER_S, "measured": round(rate),
@@ -748,6 +795,8 @@ def _upload(hq: HqDatabase, url: str, scratch: str | None, plans: list[StorePlan
         "bare_insert": bare,
         "ratio": {"end_to_end_over_bare": round(rate / bare_rate, 4) if bare_rate else None,
                   "bare_times_faster": times_bare},
+        # what the bare-COPY target leaves the server, against the least it can do per event
+        "budget": {**_budget(cpu, bare_rate), "python_floor": floor},
         "verify": checked,
     }
     if profile_top is not None:

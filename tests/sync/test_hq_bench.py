@@ -44,6 +44,12 @@ def test_bench_uploads_over_http_and_the_database_adds_up(
     assert all(step["events_per_s"] > 0 and step["us_per_event"]["server"] >= 0
                for step in steps)
     assert report["targets"]["cost_growth"]["measured"] is not None
+    budget = report["budget"]  # what the bare-COPY target leaves the server, beside its floor
+    floor = budget["python_floor"]
+    assert floor["events_timed"] == 2 * 100 and floor["us_per_event"] > 0
+    assert budget["events_per_s_needed"] == round(bare["events_per_s"] / 4)
+    assert budget["server_us_per_event_left"] == budget["cpu_us_per_event_at_that_rate"] - (
+        report["cpu"]["us_per_event"]["postgres"] + report["cpu"]["us_per_event"]["bench_process"])
     hq = HqDatabase(url)
     try:  # the baseline's scratch tables are gone, the bench stores are there
         assert not {"bench_bare_events", "bench_bare_ledger"} & set(
