@@ -175,8 +175,8 @@ def is_race(exc: Exception) -> bool:
     """Whether ``exc`` lost a race that running the transaction again would win."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     code = getattr(orig, "sqlstate", None)
-    if isinstance(exc, IntegrityError) or code == "23505":
-        return _racy_unique(orig)
+    if code == "23505" or (code is None and isinstance(exc, IntegrityError)):
+        return _racy_unique(orig)  # (SQLite's errors carry no SQLSTATE)
     if isinstance(exc, DBAPIError) or code is not None:
         return code in ("40001", "40P01") or "database is locked" in str(orig)
     return False
@@ -232,6 +232,8 @@ def change_watermark(session: Session) -> int:
 #: how far :func:`renumber` moves server order: more transactions than a head office makes
 #: between a backup and its restore (PostgreSQL's own ids are 64-bit: no wrap-around)
 RENUMBER_MARGIN = 2**32
+#: how long :func:`renumber` waits for the transactions before it (PostgreSQL)
+RENUMBER_WAIT = "30s"
 
 
 def numbering(session: Session) -> int:
@@ -241,22 +243,27 @@ def numbering(session: Session) -> int:
     return int(value or 0)
 
 
-def renumber(session: Session, now: dt.datetime, margin: int = RENUMBER_MARGIN) -> int:
+def renumber(session: Session, now: dt.datetime, margin: int = RENUMBER_MARGIN, *,
+             past: int = 0) -> int:
     """Start a new numbering (returned) whose numbers are all ``margin`` past this one's.
 
-    A numbering is named by when it began (Unix seconds, and always past the one in force), so
-    one begun in a timeline a restore lost is always older than the one that replaces it.
-    PostgreSQL: the table lock waits for every transaction that read the old offset to end and
-    holds back the ones that have not, so no change is numbered under the old offset once the
-    new one is in force (the watermark takes one offset for every running transaction)."""
+    A numbering is named by when it began (Unix seconds), and is always past the one in force
+    and ``past`` (one a till showed: a restore lost it, and this host's clock may be behind the
+    one that made it). PostgreSQL: the table lock waits for every transaction that read the
+    old offset to end and holds back the ones that have not, so no change is numbered under
+    the old offset once the new one is in force (the watermark takes one offset for every
+    running transaction); it gives up after :data:`RENUMBER_WAIT` rather than stall every
+    upload and download behind a long transaction."""
     if _postgres(session):
+        session.execute(text(f"SET LOCAL lock_timeout = '{RENUMBER_WAIT}'"))
         session.execute(text("LOCK TABLE hq_counter IN ACCESS EXCLUSIVE MODE"))
         session.execute(text("UPDATE hq_counter SET value = value + :margin "
                              "WHERE name = 'xid_offset'"), {"margin": margin})
     else:
         session.execute(text("UPDATE hq_counter SET value = value + :margin "
                              "WHERE name = 'change'"), {"margin": margin})
-    started = max(numbering(session) + 1, int(now.replace(tzinfo=dt.UTC).timestamp()))
+    started = max(numbering(session) + 1, past + 1,
+                  int(now.replace(tzinfo=dt.UTC).timestamp()))
     session.execute(text("DELETE FROM hq_counter WHERE name = 'numbering'"))
     session.execute(text("INSERT INTO hq_counter (name, value) VALUES ('numbering', :started)"),
                     {"started": started})

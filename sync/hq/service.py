@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import and_, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from storeapp.identity import normalize_phone
@@ -190,7 +191,8 @@ def _from_here(session: Session, store: m.Store, till_no: int, cursor: Cursor,
                         "a standby promoted): this till has changes it no longer holds. Run "
                         "storeapp-hq renumber; until then downloads wait",
                         flag={"cursor": cursor.text(), "last_given": given and given.cursor,
-                              "below": below, "numbering": current, "till_no": till_no},
+                              "below": below, "numbering": current, "till_no": till_no,
+                              "till_numbering": cursor.numbering},
                         flag_once=True)
     return cursor
 
@@ -202,15 +204,27 @@ def _later(cursor: Cursor, last: Cursor) -> bool:
         or cursor.rules > last.rules
 
 
-def _given(session: Session, store: m.Store, till_no: int, cursor: str,
+def _given(session: Session, store: m.Store, till_no: int, cursor: Cursor,
            now: dt.datetime) -> None:
-    """Remember the cursor given to the till (written last: on PostgreSQL a download takes a
-    transaction id, which holds every reader's watermark back, only from here to its commit)."""
-    values = {"store_id": store.id, "till_no": till_no, "cursor": cursor, "at": now}
+    """Remember how far head office has taken the till: the furthest of the cursors given, in
+    members and in rules apart (two downloads of one till may overlap: a "sync now" while the
+    timer's runs, and commit in either order). Written last: on PostgreSQL a download takes a
+    transaction id, which holds every reader's watermark back, only from here to its commit."""
     ins = (postgresql.insert(m.TillDownload) if session.get_bind().dialect.name == "postgresql"
            else sqlite.insert(m.TillDownload))
-    session.execute(ins.values(**values).on_conflict_do_update(
-        index_elements=["store_id", "till_no"], set_={"cursor": cursor, "at": now}))
+    session.execute(ins.values(store_id=store.id, till_no=till_no, cursor=cursor.text(), at=now)
+                    .on_conflict_do_nothing())
+    row = session.get(m.TillDownload, (store.id, till_no), with_for_update=True,
+                      populate_existing=True)
+    assert row is not None
+    row.cursor, row.at = _furthest(parse_cursor(row.cursor), cursor).text(), now
+
+
+def _furthest(one: Cursor, other: Cursor) -> Cursor:
+    if one.numbering != other.numbering:
+        return max(one, other, key=lambda c: c.numbering)
+    change, member_id = max((one.change, one.member_id), (other.change, other.member_id))
+    return Cursor(change, member_id, max(one.rules, other.rules), one.numbering)
 
 
 #: finds members' own keys by member id (sync.hq.member_keys.kept, bound to head office)
@@ -273,9 +287,9 @@ def changes(session: Session, store: m.Store, till_no: int, cursor: str,
             for member in members:
                 if member["member_id"] == member_id:
                     member["key"] = key
-    given = Cursor(change, after_member, rules_after, numbered).text()
+    given = Cursor(change, after_member, rules_after, numbered)
     _given(session, store, till_no, given, now or utcnow())
-    return {"members": members, "rules": out_rules, "cursor": given, "more": more,
+    return {"members": members, "rules": out_rules, "cursor": given.text(), "more": more,
             "rules_version": rules_after}
 
 
@@ -287,8 +301,22 @@ def renumber(hq: HqDatabase, *, user: str, reason: str, now: dt.datetime,
     ``numbering_went_back`` exception is resolved."""
     if not user.strip() or not reason.strip():
         raise HqRefusal(422, "who_and_why", "name the user and the reason")
+    try:
+        return _renumber(hq, user=user, reason=reason, now=now, margin=margin)
+    except OperationalError as busy:
+        if getattr(busy.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        raise HqRefusal(409, "busy", "a long transaction holds head office's server order: "
+                        "run storeapp-hq renumber again once it has ended") from None
+
+
+def _renumber(hq: HqDatabase, *, user: str, reason: str, now: dt.datetime,
+              margin: int) -> dict[str, Any]:
     with hq.transaction() as s:
-        started = start_numbering(s, now, margin)
+        shown = [json.loads(x).get("till_numbering", 0) for x in s.scalars(
+            select(m.Exception_.detail_json).where(m.Exception_.kind == "numbering_went_back",
+                                                   m.Exception_.resolved_at.is_(None)))]
+        started = start_numbering(s, now, margin, past=max(shown, default=0))
         numbers_from = change_watermark(s)
         s.execute(update(m.Exception_).where(m.Exception_.kind == "numbering_went_back",
                                              m.Exception_.resolved_at.is_(None))

@@ -25,10 +25,10 @@ from starlette.requests import Request
 
 from storeapp.services import members
 from sync import client
-from sync.hq import cli, pages, service
+from sync.hq import cli, db, pages, service
 from sync.hq import models as m
 from sync.hq.db import HqDatabase, change_watermark, next_change_no, utcnow
-from sync.hq.errors import HqRefusal
+from sync.hq.errors import HqRefusal, log_refusal
 from sync.hq.movements import touch
 from sync.hq.reconcile import reconcile
 from sync.hq.service import Cursor, parse_cursor
@@ -289,11 +289,42 @@ def test_numbers_after_a_renumbering_are_past_every_earlier_one(chain: Chain) ->
 
 
 def test_a_cursor_of_a_numbering_head_office_never_made_is_refused(chain: Chain) -> None:
-    """A head office restored to before a renumbering meets cursors of the numbering it lost."""
+    """A head office restored to before a renumbering meets cursors of the numbering it lost;
+    its clock may be behind the one that made it, and the next numbering is past it all the
+    same, so the till downloads from the start instead of being refused again."""
     till = Till(chain)
     till.download()
-    till.cursor = Cursor(0, "", 0, numbering=int(NOW.timestamp())).text()
-    assert _refused(till).code == "numbering_went_back"
+    lost = int(NOW.replace(tzinfo=dt.UTC).timestamp()) + 3600
+    till.cursor = Cursor(7, "m003", 0, numbering=lost).text()
+    refusal = _refused(till)
+    assert refusal.code == "numbering_went_back"
+    log_refusal(chain.hq, "0001", refusal, NOW)  # as the API does: the numbering is kept
+    assert service.renumber(chain.hq, user="ops", reason="restored", now=NOW)["numbering"] > lost
+    assert len(till.download()) == MEMBERS
+
+
+def test_the_cursor_head_office_keeps_for_a_till_only_moves_forward(chain: Chain) -> None:
+    """Two downloads of one till may overlap (a "sync now" while the timer's runs) and the
+    older answer commit last: what head office keeps is the furthest, so the till, holding the
+    newer, is never taken for one ahead of a restored head office."""
+    till = Till(chain)
+    till.download()
+    older = till.cursor
+    chain.change(1, 2)
+    assert sorted(till.download()) == ["m001", "m002"]
+    with chain.hq.transaction() as s:  # the older download's answer, committed last
+        store = s.scalars(select(m.Store)).one()
+        service._given(s, store, 1, parse_cursor(older), NOW)
+    assert till.download() == []
+    chain.change(3)
+    assert till.download() == ["m003"]
+
+
+def test_the_furthest_cursor_is_taken_in_members_and_in_rules_apart() -> None:
+    members_ahead, rules_ahead = Cursor(9, "m002", 3), Cursor(9, "m001", 7)
+    assert service._furthest(members_ahead, rules_ahead) == Cursor(9, "m002", 7)
+    assert service._furthest(Cursor(1, "m1", 1, 5), Cursor(9, "m9", 9, 4)) == \
+        Cursor(1, "m1", 1, 5)  # a later numbering wins whole
 
 
 @pytest.mark.parametrize("cursor", ["1:m001:2:3:4", "1:m001:2:-3", "1:m001:2:x", "1:m001",
@@ -328,13 +359,31 @@ def test_the_renumbering_waits_for_a_writer_numbered_under_the_old_offset(chain:
     renumbering.start()
     time.sleep(0.5)
     assert done == []  # waiting for the writer's transaction
+    committed = time.monotonic()
     writer.commit()
     writer.close()
     renumbering.join(10)
-    assert done and done[0]["numbers_from"] > old_number
-    assert "m004" in till.download()  # from the start, the writer's change among them
-    with chain.hq.transaction() as s:
+    finished = time.monotonic()
+    assert done and finished >= committed
+    with chain.hq.transaction() as s:  # the writer's change is below the new watermark, and
+        assert change_watermark(s) > old_number  # every new number is past the old ones
         assert next_change_no(s) > old_number + 2**31
+
+
+@pytest.mark.parametrize("hq_url", ["postgres"], indirect=True)
+def test_the_renumbering_gives_up_on_a_transaction_that_does_not_end(
+        chain: Chain, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It says so, rather than holding every upload and download behind the one it waits
+    for; run again once that transaction ended, it goes through."""
+    monkeypatch.setattr(db, "RENUMBER_WAIT", "300ms")
+    with Session(chain.hq.engine) as long_one:
+        long_one.begin()
+        next_change_no(long_one)  # numbered under the offset in force, and still running
+        with pytest.raises(HqRefusal) as refused:
+            service.renumber(chain.hq, user="ops", reason="failover", now=NOW)
+        assert (refused.value.status, refused.value.code) == (409, "busy")
+        long_one.commit()
+    assert service.renumber(chain.hq, user="ops", reason="failover", now=NOW)["numbering"]
 
 
 # -- real tills, a real server, and head office's file restored under it ---------------------------

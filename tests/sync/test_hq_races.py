@@ -49,3 +49,25 @@ def test_an_event_id_naming_a_racy_table_is_no_race(hq: HqDatabase) -> None:
     clash = _violation(hq, m.Event, _event("hq_streams", 1), _event("hq_streams", 2))
     assert "hq_streams" in str(clash)  # the clashing value is in the message
     assert not is_race(clash)
+
+
+def test_a_missing_value_on_a_racy_table_is_no_race(hq: HqDatabase) -> None:
+    """Only a unique index two uploads fill at once is a race: a NOT NULL broken on the same
+    table is a bug, which retrying repeats."""
+    assert not is_race(_violation(hq, m.Batch, {"store_id": 1, "batch_id": "b-2",
+                                                "received_at": None}))
+
+
+def test_two_live_members_with_one_phone_is_a_race(hq: HqDatabase) -> None:
+    """The one-live-member-per-phone index: two tills registering the same phone at once."""
+    with pytest.raises(IntegrityError) as failed, hq.transaction() as s:
+        s.add_all(_member(f"m{i}") for i in range(2))
+    assert is_race(failed.value)
+
+
+def _member(member_id: str) -> m.Member:
+    return m.Member(member_id=member_id, card_no=member_id, phone="13900001111", name="王芳",
+                    birthday=None, gender=None, tier="regular", status="active",
+                    home_store="0001", principal_fen=0, bonus_fen=0, points=0,
+                    wallet_blocked=False, merged_into=None, created_at=NOW, updated_at=NOW,
+                    change_no=0, marketing_consent=False)

@@ -204,7 +204,8 @@ def _head_office(trees: dict[str, ast.Module]) -> dict[str, set[str]]:
                 literals.add(node.value)
             if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "HqRefusal"
                     and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)):
-                params = {k.arg for k in node.keywords if k.arg not in (None, "flag")}
+                params = {k.arg for k in node.keywords
+                          if k.arg not in (None, "flag", "flag_once")}
                 code = str(node.args[1].value)
                 before = found.get(code)
                 found[code] = params if before is None else before & params
