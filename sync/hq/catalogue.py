@@ -9,7 +9,7 @@ KINDS = {
     "phone_conflict": "Phone conflict", "unknown_member": "Unknown member",
     "implausible_event": "Implausible event", "countcard_overuse": "Count card overused",
     "giftcard_overdrawn": "Gift card overspent",
-    "numbering_went_back": "Head office's data went back in time",
+    "numbering_went_back": "Head office went back",
 }
 #: Why head office held an event (sync.hq.verify).
 REASONS = {
@@ -252,7 +252,7 @@ ZH: dict[str, str] = {
     "Sold at": "售卡门店",
     # gift cards
     "Gift card overspent": "礼品卡超额消费",
-    "Head office's data went back in time": "总部数据已回退（恢复或切换后需重新编号）",
+    "Head office went back": "总部数据回退",
     "Till {t} downloaded changes this database no longer holds: it was restored from a backup "
     "or failed over. Downloads wait until someone runs storeapp-hq renumber.":
         "{t} 号收银机下载过本数据库已没有的变更：总部数据库是从备份恢复或切换过来的。"
